@@ -1,0 +1,9 @@
+module github.com/switchboard-cc/switchboard
+
+go 1.25.0
+
+require (
+	github.com/benbjohnson/clock v1.3.5
+	github.com/stretchr/testify v1.12.1
+	golang.org/x/sync v0.24.0
+)
