@@ -1,9 +1,8 @@
 module github.com/switchboard-cc/switchboard
 
-go 1.25.0
+go 1.26.0
 
 require (
 	github.com/benbjohnson/clock v1.3.5
-	github.com/stretchr/testify v1.12.1
-	golang.org/x/sync v0.24.0
+	github.com/google/btree v1.1.3
 )

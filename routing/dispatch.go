@@ -1,0 +1,224 @@
+package routing
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/switchboard-cc/switchboard"
+)
+
+// errStale makes [Router.do] retry an attempt whose reads disagreed with each
+// other because another transition committed in between.
+var errStale = fmt.Errorf("%w (stale read)", ErrConflict)
+
+type routeResult uint8
+
+const (
+	gone        routeResult = iota // the chat is no longer waiting
+	offered                        // offers were made
+	noAgent                        // no agent can take it now
+	licenceFull                    // no licence unit is free
+)
+
+// routeQueues offers waiting chats of the queues, queues of higher priority
+// first.
+func (r *Router) routeQueues(ctx context.Context, ids []switchboard.QueueID) error {
+	qs := make([]Queue, 0, len(ids))
+	for _, id := range ids {
+		q, err := r.store.Queue(ctx, id)
+		if errors.Is(err, ErrQueueNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		qs = append(qs, q)
+	}
+	return r.routeEach(ctx, qs)
+}
+
+// routeAll offers waiting chats of every queue.
+func (r *Router) routeAll(ctx context.Context) error {
+	qs, err := r.store.Queues(ctx)
+	if err != nil {
+		return err
+	}
+	return r.routeEach(ctx, qs)
+}
+
+func (r *Router) routeEach(ctx context.Context, qs []Queue) error {
+	if len(qs) > 1 {
+		slices.SortStableFunc(qs, func(a, b Queue) int { return cmp.Compare(b.Priority, a.Priority) })
+	}
+	for i := range qs {
+		full, err := r.routeQueue(ctx, &qs[i])
+		if err != nil || full {
+			return err
+		}
+	}
+	return nil
+}
+
+// routeQueue offers the waiting chats of q, first in queue order first, while
+// agents can take them. It reports whether it stopped at the licence limit.
+func (r *Router) routeQueue(ctx context.Context, q *Queue) (licenceLimited bool, err error) {
+	any, err := r.store.Candidates(ctx, CandidateQuery{
+		Queue: q.ID, Channel: q.Channel, Require: q.RequiredSkills, Order: OrderOf(q.Strategy), Limit: 1,
+	})
+	if err != nil || len(any) == 0 {
+		return false, err
+	}
+	skipped := 0
+	for {
+		ids, err := r.store.Waiting(ctx, q.ID, skipped, dispatchBatch)
+		if err != nil || len(ids) == 0 {
+			return false, err
+		}
+		for _, id := range ids {
+			res, special, err := r.offerChat(ctx, id)
+			if err != nil {
+				return false, err
+			}
+			switch res {
+			case licenceFull:
+				return true, nil
+			case noAgent:
+				if !special {
+					// Every chat behind this one asks at least as much of an
+					// agent, so none of them can be offered either.
+					return false, nil
+				}
+				skipped++
+			}
+		}
+	}
+}
+
+// offerChat offers one queued chat to the agent(s) its queue's strategy picks.
+// special reports that the chat asks more of an agent than its queue does.
+func (r *Router) offerChat(ctx context.Context, id switchboard.ChatID) (res routeResult, special bool, err error) {
+	err = r.do(ctx, func(w *work) error {
+		res, special = gone, false
+		c, err := w.chat(id)
+		if errors.Is(err, ErrChatNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if c.State != Queued || c.Kind != CustomerChat {
+			return nil
+		}
+		special = constrained(c)
+		q, err := w.queue(c.Queue)
+		if err != nil {
+			return err
+		}
+		if !c.Licensed {
+			l, err := w.getLicence()
+			if err != nil {
+				return err
+			}
+			if l.Full() {
+				res = licenceFull
+				return nil
+			}
+		}
+		agents, err := w.pickAgents(c, q)
+		if err != nil {
+			return err
+		}
+		if len(agents) == 0 {
+			res = noAgent
+			return nil
+		}
+		res = offered
+		return w.makeOffers(c, q, agents)
+	})
+	return res, special, err
+}
+
+// pickAgents returns the agents chat c of queue q is to be offered to now,
+// by the preferred agent and the queue's strategy.
+func (w *work) pickAgents(c *Chat, q *Queue) ([]*Agent, error) {
+	if c.Preferred != "" {
+		a, err := w.agent(c.Preferred)
+		if err != nil && !errors.Is(err, ErrAgentNotFound) {
+			return nil, err
+		}
+		if err == nil && Eligible(a, q, c) {
+			return []*Agent{a}, nil
+		}
+		waiting := err == nil && a.Serves(q.ID) && !slices.Contains(c.Rejected, a.ID) && w.now.Before(c.PreferredUntil)
+		if waiting {
+			return nil, nil
+		}
+		// The preferred agent is gone, rejected the chat, or its time is up:
+		// fall back to the queue's strategy from now on.
+		c.Preferred, c.PreferredUntil = "", time.Time{}
+		w.touchChat(c)
+	}
+	cq := candidateQuery(q, c)
+	switch q.Strategy {
+	case RingAll:
+		cq.Limit = 0
+	case RoundRobin:
+		cq.Limit, cq.After = 1, q.Cursor
+	default:
+		cq.Limit = 1
+	}
+	ids, err := w.r.store.Candidates(w.ctx, cq)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 && q.Strategy == RoundRobin && q.Cursor != "" {
+		cq.After = "" // wrap around
+		if ids, err = w.r.store.Candidates(w.ctx, cq); err != nil {
+			return nil, err
+		}
+	}
+	agents := make([]*Agent, 0, len(ids))
+	for _, id := range ids {
+		a, err := w.agent(id)
+		if err != nil {
+			return nil, err
+		}
+		if !Eligible(a, q, c) {
+			return nil, errStale
+		}
+		agents = append(agents, a)
+	}
+	return agents, nil
+}
+
+// makeOffers offers chat c of queue q to agents, reserving a slot of each and
+// a licence unit for the chat.
+func (w *work) makeOffers(c *Chat, q *Queue, agents []*Agent) error {
+	if err := w.takeLicence(c); err != nil {
+		return err
+	}
+	for _, a := range agents {
+		c.Offers++
+		o := w.newOffer(Offer{
+			ID: offerID(c.ID, c.Offers), Chat: c.ID, Agent: a.ID, Queue: q.ID, Channel: q.Channel,
+			Customer: c.Customer.Name, EnqueuedAt: c.EnqueuedAt,
+			CreatedAt: w.now, ExpiresAt: w.now.Add(q.AcceptTimeout),
+		})
+		a.addLoad(q.Channel, 1)
+		a.Shuffle = w.r.cfg.Rand()
+		w.touchAgent(a)
+		w.emit(Event{Type: ChatOffered, Agent: a.ID, Chat: c.ID, Queue: q.ID, Offer: o.ID,
+			Customer: o.Customer, EnqueuedAt: o.EnqueuedAt, ExpiresAt: o.ExpiresAt})
+	}
+	c.State, c.Pending = Offered, len(agents)
+	w.touchChat(c)
+	if q.Strategy == RoundRobin {
+		q.Cursor = agents[0].ID
+		w.touchQueue(q)
+	}
+	return nil
+}

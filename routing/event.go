@@ -1,0 +1,123 @@
+package routing
+
+import (
+	"time"
+
+	"github.com/switchboard-cc/switchboard"
+)
+
+// EventType says what an [Event] reports.
+type EventType uint8
+
+const (
+	// AgentLoggedIn: Agent logged in; State is its state.
+	AgentLoggedIn EventType = iota + 1
+	// AgentLoggedOut: Agent logged out; Reason is "logout" or "disconnect".
+	AgentLoggedOut
+	// AgentStateChanged: Agent's state became State, with Reason.
+	AgentStateChanged
+	// ChatQueued: Chat entered Queue (first time, or again with Reason
+	// "rejected", "timed-out", "withdrawn", "agent-logged-out").
+	ChatQueued
+	// ChatOffered: Offer of Chat was made to Agent. Customer, EnqueuedAt and
+	// ExpiresAt describe it (SPEC R3).
+	ChatOffered
+	// OfferResolved: Offer to Agent was resolved with Outcome. For
+	// [Rescinded] offers, Taken tells the agent the chat was taken by another
+	// agent (SPEC R4).
+	OfferResolved
+	// ChatAssigned: Chat was assigned to Agent.
+	ChatAssigned
+	// ChatOverflowed: Chat moved from FromQueue to Queue.
+	ChatOverflowed
+	// ChatWrapUp: Chat ended and Agent is wrapping it up.
+	ChatWrapUp
+	// ChatDone: Chat is done (wrapped up, or ended with no wrap-up).
+	ChatDone
+	// ChatEnded: Chat ended with EndReason before being assigned.
+	ChatEnded
+	// DirectDelivered: direct (agent-to-agent) Chat from From was delivered
+	// to Agent, with no offer (SPEC R10).
+	DirectDelivered
+	// DirectReplied: Agent answered direct Chat; its pending-reply marker
+	// is cleared.
+	DirectReplied
+)
+
+var eventNames = [...]string{"", "AgentLoggedIn", "AgentLoggedOut", "AgentStateChanged", "ChatQueued",
+	"ChatOffered", "OfferResolved", "ChatAssigned", "ChatOverflowed", "ChatWrapUp", "ChatDone",
+	"ChatEnded", "DirectDelivered", "DirectReplied"}
+
+// String returns the type's name, such as "ChatOffered".
+func (t EventType) String() string {
+	if int(t) < len(eventNames) && t != 0 {
+		return eventNames[t]
+	}
+	return "EventType(?)"
+}
+
+// Event reports one transition. Every transition the router commits emits
+// one or more events through the [Transport], after the commit. Fields that
+// do not apply to the Type are zero.
+type Event struct {
+	Type EventType
+	At   time.Time
+	// Agent is who the event concerns; a transport delivers it to that
+	// agent's desktop.
+	Agent switchboard.AgentID
+	Chat  switchboard.ChatID
+	Queue switchboard.QueueID
+	Offer OfferID
+	// State and Reason: the agent's new state and reason code.
+	State  State
+	Reason string
+	// Outcome and Taken of a resolved offer.
+	Outcome OfferOutcome
+	Taken   bool
+	// EndReason of an ended chat.
+	EndReason EndReason
+	// FromQueue of an overflow; From of a direct chat.
+	FromQueue switchboard.QueueID
+	From      switchboard.AgentID
+	// Customer name, queue entry time and expiry of an offer (SPEC R3).
+	Customer   string
+	EnqueuedAt time.Time
+	ExpiresAt  time.Time
+}
+
+// String describes the event on one line, naming only the fields that are
+// set, such as "ChatOffered agent=ada chat=c1 queue=support offer=c1#1". It
+// leaves out the customer's name.
+func (e Event) String() string {
+	b := make([]byte, 0, 96)
+	b = append(b, e.Type.String()...)
+	field := func(k, v string) {
+		if v != "" {
+			b = append(b, ' ')
+			b = append(b, k...)
+			b = append(b, '=')
+			b = append(b, v...)
+		}
+	}
+	field("agent", string(e.Agent))
+	field("chat", string(e.Chat))
+	field("queue", string(e.Queue))
+	field("from-queue", string(e.FromQueue))
+	field("from", string(e.From))
+	field("offer", string(e.Offer))
+	switch e.Type {
+	case AgentStateChanged, AgentLoggedIn:
+		field("state", e.State.String())
+	}
+	field("reason", e.Reason)
+	if e.Type == OfferResolved {
+		field("outcome", e.Outcome.String())
+		if e.Taken {
+			field("taken", "true")
+		}
+	}
+	if e.EndReason != NotEnded {
+		field("end", e.EndReason.String())
+	}
+	return string(b)
+}

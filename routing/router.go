@@ -1,0 +1,760 @@
+package routing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/benbjohnson/clock"
+
+	"github.com/switchboard-cc/switchboard"
+)
+
+const (
+	defaultAcceptTimeout = 30 * time.Second
+	dispatchBatch        = 32
+)
+
+// Config holds the optional settings of a [Router]. The zero Config is valid.
+type Config struct {
+	// Clock is the source of time for every timestamp and deadline. Tests
+	// pass clock.NewMock(). Defaults to clock.New(), the real clock.
+	Clock clock.Clock
+	// Logger receives errors the router cannot return, such as a failed
+	// Publish after a committed transition. Defaults to discarding them.
+	Logger *slog.Logger
+	// SweepInterval is how often [Router.Run] expires due deadlines and
+	// routes waiting chats. Defaults to 500ms.
+	SweepInterval time.Duration
+	// MaxRetries is how many times a transition is retried after losing a
+	// compare-and-set race before [ErrConflict] is returned. Defaults to 64.
+	MaxRetries int
+	// MaxOverflowHops is how many times a chat may overflow before it ends
+	// with [EndEscalated], so overflow queues that point at each other cannot
+	// pass a chat around forever. Defaults to 8.
+	MaxOverflowHops int
+	// Rand returns random numbers for the [Random] strategy. Defaults to
+	// math/rand/v2's Uint64.
+	Rand func() uint64
+}
+
+func (c Config) withDefaults() Config {
+	if c.Clock == nil {
+		c.Clock = clock.New()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if c.SweepInterval <= 0 {
+		c.SweepInterval = 500 * time.Millisecond
+	}
+	if c.MaxRetries <= 0 {
+		c.MaxRetries = 64
+	}
+	if c.MaxOverflowHops <= 0 {
+		c.MaxOverflowHops = 8
+	}
+	if c.Rand == nil {
+		c.Rand = rand.Uint64
+	}
+	return c
+}
+
+// Router routes chats to agents. It keeps no state of its own: every record
+// lives in the [Store], every transition is one compare-and-set commit, and
+// every deadline is stored data. Several Routers, in one process or in
+// several over one shared database, can serve the same queues.
+//
+// A Router is safe for concurrent use. It never holds a lock while calling
+// the store or the transport.
+type Router struct {
+	store     Store
+	transport Transport
+	cfg       Config
+	seq       atomic.Uint64
+}
+
+// New returns a Router over store and transport.
+func New(store Store, transport Transport, cfg Config) (*Router, error) {
+	if store == nil {
+		return nil, invalid("store", "nil")
+	}
+	if transport == nil {
+		return nil, invalid("transport", "nil")
+	}
+	return &Router{store: store, transport: transport, cfg: cfg.withDefaults()}, nil
+}
+
+// Clock returns the router's clock.
+func (r *Router) Clock() clock.Clock { return r.cfg.Clock }
+
+// do runs one transition: op reads records into w and changes them; the
+// changes are committed as one compare-and-set, retried from scratch on a
+// conflict. After the commit the events are published and the queues the
+// transition freed agents or chats in are routed.
+func (r *Router) do(ctx context.Context, op func(w *work) error) error {
+	for attempt := 0; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("routing: %w", err)
+		}
+		w := work{r: r, ctx: ctx, now: r.cfg.Clock.Now()}
+		if err := op(&w); err != nil {
+			if errors.Is(err, errStale) && attempt < r.cfg.MaxRetries {
+				continue
+			}
+			return err
+		}
+		if len(w.dirtyAgents)+len(w.dirtyChats)+len(w.dirtyOffers)+len(w.dirtyQueues) > 0 || w.dirtyLicence {
+			err := r.store.Commit(ctx, w.txn())
+			if errors.Is(err, ErrConflict) && attempt < r.cfg.MaxRetries {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("routing: commit: %w", err)
+			}
+		}
+		r.publish(ctx, w.events)
+		r.follow(ctx, &w)
+		return nil
+	}
+}
+
+func (r *Router) publish(ctx context.Context, events []Event) {
+	if len(events) == 0 {
+		return
+	}
+	if err := r.transport.Publish(ctx, events...); err != nil {
+		r.cfg.Logger.ErrorContext(ctx, "routing: publish failed", "err", err, "events", len(events))
+	}
+}
+
+// follow routes the queues a committed transition made room in.
+func (r *Router) follow(ctx context.Context, w *work) {
+	var err error
+	switch {
+	case w.routeAll:
+		err = r.routeAll(ctx)
+	case len(w.route) > 0:
+		err = r.routeQueues(ctx, w.route)
+	}
+	if err != nil && ctx.Err() == nil {
+		r.cfg.Logger.ErrorContext(ctx, "routing: routing after a transition failed; the sweeper will retry", "err", err)
+	}
+}
+
+// PutQueue creates or replaces a queue's configuration. Chats and agents of
+// the queue are kept; waiting chats are routed under the new settings.
+func (r *Router) PutQueue(ctx context.Context, q Queue) (Queue, error) {
+	q, err := normaliseQueue(q)
+	if err != nil {
+		return Queue{}, err
+	}
+	var out Queue
+	err = r.do(ctx, func(w *work) error {
+		cur, err := w.queue(q.ID)
+		switch {
+		case isNotFound(err):
+			nq := q
+			nq.Version, nq.Cursor = 0, ""
+			w.queues = append(w.queues, &nq)
+			cur = &nq
+		case err != nil:
+			return err
+		default:
+			version, cursor := cur.Version, cur.Cursor
+			*cur = q
+			cur.Version, cur.Cursor = version, cursor
+		}
+		w.touchQueue(cur)
+		w.routeQueue(q.ID)
+		out = *cur
+		return nil
+	})
+	if err != nil {
+		return Queue{}, fmt.Errorf("routing: put queue %s: %w", q.ID, err)
+	}
+	out.Version++
+	return out, nil
+}
+
+// SetLicenceLimit sets the system-wide limit on concurrent chats (SPEC R7).
+// Zero removes the limit. Lowering it below the units in use takes no chat
+// away; new offers wait until enough chats end.
+func (r *Router) SetLicenceLimit(ctx context.Context, limit int) error {
+	if limit < 0 {
+		return invalid("licence limit", "negative")
+	}
+	return r.do(ctx, func(w *work) error {
+		l, err := w.getLicence()
+		if err != nil {
+			return err
+		}
+		l.Limit = limit
+		w.dirtyLicence = true
+		w.routeAll = true
+		return nil
+	})
+}
+
+// Login logs agent id in with profile and makes it Available (SPEC R1).
+// Every queue of the profile must exist. An agent that is logged in already
+// gets [ErrAlreadyLoggedIn]; log it out first to change its profile.
+func (r *Router) Login(ctx context.Context, id switchboard.AgentID, p Profile) (Agent, error) {
+	p, err := normaliseProfile(id, p)
+	if err != nil {
+		return Agent{}, err
+	}
+	var out Agent
+	err = r.do(ctx, func(w *work) error {
+		for _, q := range p.Queues {
+			if _, err := w.queue(q); err != nil {
+				return err
+			}
+		}
+		a, err := w.agent(id)
+		switch {
+		case isNotFound(err):
+			a = &Agent{ID: id}
+			w.agents = append(w.agents, a)
+		case err != nil:
+			return err
+		case a.State != LoggedOut:
+			return ErrAlreadyLoggedIn
+		}
+		a.Profile = p
+		a.Used = make([]int, len(p.Capacity))
+		a.WrapUps = 0
+		a.State, a.Reason, a.StateSince, a.IdleSince = Available, "", w.now, w.now
+		a.Shuffle = r.cfg.Rand()
+		w.touchAgent(a)
+		w.routeAgent(a)
+		w.emit(Event{Type: AgentLoggedIn, Agent: id, State: Available})
+		out = *a
+		return nil
+	})
+	if err != nil {
+		return Agent{}, fmt.Errorf("routing: login %s: %w", id, err)
+	}
+	out.Version++
+	return out, nil
+}
+
+// Logout logs the agent out (SPEC R17). Its pending offers are withdrawn and
+// their chats go back to their queues at their original position; chats
+// assigned to it are re-queued the same way, so no customer is left with no
+// agent; its wrap-ups are completed.
+func (r *Router) Logout(ctx context.Context, id switchboard.AgentID) error {
+	return r.logout(ctx, id, "logout")
+}
+
+// Disconnect is [Router.Logout] for an agent whose connection was lost; the
+// event's reason says "disconnect".
+func (r *Router) Disconnect(ctx context.Context, id switchboard.AgentID) error {
+	return r.logout(ctx, id, "disconnect")
+}
+
+func (r *Router) logout(ctx context.Context, id switchboard.AgentID, reason string) error {
+	if err := validateID("agent ID", id); err != nil {
+		return err
+	}
+	err := r.do(ctx, func(w *work) error {
+		a, err := w.agent(id)
+		if err != nil {
+			return err
+		}
+		if a.State == LoggedOut {
+			return ErrLoggedOut
+		}
+		if err := w.withdrawAgentOffers(a); err != nil {
+			return err
+		}
+		chats, err := r.store.AgentChats(ctx, id)
+		if err != nil {
+			return err
+		}
+		for i := range chats {
+			c, err := w.chat(chats[i].ID)
+			if err != nil {
+				return err
+			}
+			switch {
+			case c.Kind == DirectChat:
+				// Direct chats do not hold slots; the session layer ends them.
+			case c.State == Assigned && c.Agent == id:
+				if err := w.requeue(c, "agent-logged-out", false); err != nil {
+					return err
+				}
+			case c.State == InWrapUp && c.Agent == id:
+				if err := w.finishWrapUp(c); err != nil {
+					return err
+				}
+			}
+		}
+		a.State, a.Reason, a.StateSince = LoggedOut, reason, w.now
+		a.Used, a.WrapUps = make([]int, len(a.Profile.Capacity)), 0
+		w.touchAgent(a)
+		w.emit(Event{Type: AgentLoggedOut, Agent: id, Reason: reason})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("routing: %s %s: %w", reason, id, err)
+	}
+	return nil
+}
+
+// SetState changes the agent's own state (SPEC R2): to [Available], or to
+// [NotReady] with a reason code. Leaving Available withdraws the agent's
+// pending offers at no cost to it; chats in progress continue (SPEC R8).
+// Setting Available ends RONA and leaves WrapUp early (the chats in wrap-up
+// keep their slots until they complete).
+func (r *Router) SetState(ctx context.Context, id switchboard.AgentID, s State, reason string) error {
+	if err := validateID("agent ID", id); err != nil {
+		return err
+	}
+	switch s {
+	case Available:
+		reason = ""
+	case NotReady:
+		if reason == "" {
+			return invalid("reason", "NotReady needs a reason code")
+		}
+	default:
+		return invalid("state", "agents can set only Available or NotReady, not "+s.String())
+	}
+	err := r.do(ctx, func(w *work) error {
+		a, err := w.agent(id)
+		if err != nil {
+			return err
+		}
+		if a.State == LoggedOut {
+			return ErrLoggedOut
+		}
+		return w.setAgentState(a, s, reason)
+	})
+	if err != nil {
+		return fmt.Errorf("routing: set state of %s: %w", id, err)
+	}
+	return nil
+}
+
+// ChatRequest describes a chat to route.
+type ChatRequest struct {
+	// ID of the chat; required and unique.
+	ID switchboard.ChatID
+	// Queue to route it through; required.
+	Queue    switchboard.QueueID
+	Customer Customer
+	// Priority relative to the queue's other chats. Defaults to 0.
+	Priority int
+	// Skills needed beyond the queue's. Defaults to none.
+	Skills []SkillRequirement
+	// Transcript of the bot conversation before routing; it travels with
+	// the chat to the accepting agent (SPEC R11).
+	Transcript []Turn
+	// Preferred names an agent to try first, such as the customer's last
+	// agent; the chat waits the queue's PreferredWait for it unless it is
+	// logged out. Defaults to none.
+	Preferred switchboard.AgentID
+}
+
+// Enqueue creates a customer chat in a queue and routes it.
+func (r *Router) Enqueue(ctx context.Context, req ChatRequest) (Chat, error) {
+	if err := validateID("chat ID", req.ID); err != nil {
+		return Chat{}, err
+	}
+	if err := validateID("queue ID", req.Queue); err != nil {
+		return Chat{}, err
+	}
+	if err := validateSkills("skills", req.Skills); err != nil {
+		return Chat{}, err
+	}
+	seq := r.seq.Add(1)
+	var out Chat
+	err := r.do(ctx, func(w *work) error {
+		q, err := w.queue(req.Queue)
+		if err != nil {
+			return err
+		}
+		if _, err := r.store.Chat(ctx, req.ID); err == nil {
+			return ErrChatExists
+		} else if !isNotFound(err) {
+			return err
+		}
+		c := w.newChat(Chat{
+			ID: req.ID, Kind: CustomerChat, Queue: q.ID, Channel: q.Channel,
+			Customer: req.Customer, Priority: req.Priority,
+			Skills: slices.Clone(req.Skills), Transcript: slices.Clone(req.Transcript),
+			Preferred: req.Preferred, State: Queued,
+			EnqueuedAt: w.now, Seq: seq, QueuedAt: w.now,
+			QueueDeadline: deadline(w.now, q.MaxWait),
+		})
+		if c.Preferred != "" {
+			c.PreferredUntil = deadline(w.now, q.PreferredWait)
+		}
+		w.emit(Event{Type: ChatQueued, Chat: c.ID, Queue: q.ID, Customer: c.Customer.Name, EnqueuedAt: w.now})
+		w.routeQueue(q.ID)
+		out = *c
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, ErrConflict) {
+			err = ErrChatExists
+		}
+		return Chat{}, fmt.Errorf("routing: enqueue %s: %w", req.ID, err)
+	}
+	out.Version = 1
+	return out, nil
+}
+
+// Abandon ends a waiting chat whose customer left before an agent accepted
+// it: its pending offers are cancelled and their agents' slots freed.
+func (r *Router) Abandon(ctx context.Context, id switchboard.ChatID) error {
+	return r.endWaiting(ctx, id, EndAbandoned, "abandon")
+}
+
+// Withdraw ends a waiting chat on the host's behalf, with [EndWithdrawn].
+func (r *Router) Withdraw(ctx context.Context, id switchboard.ChatID) error {
+	return r.endWaiting(ctx, id, EndWithdrawn, "withdraw")
+}
+
+func (r *Router) endWaiting(ctx context.Context, id switchboard.ChatID, reason EndReason, action string) error {
+	if err := validateID("chat ID", id); err != nil {
+		return err
+	}
+	err := r.do(ctx, func(w *work) error {
+		c, err := w.chat(id)
+		if err != nil {
+			return err
+		}
+		if c.State != Queued && c.State != Offered {
+			return chatStateError(c, action)
+		}
+		return w.endUnassigned(c, reason)
+	})
+	if err != nil {
+		return fmt.Errorf("routing: %s %s: %w", action, id, err)
+	}
+	return nil
+}
+
+// Assignment is what the accepting agent receives: the chat, with the bot
+// transcript (SPEC R11), and the accepted offer.
+type Assignment struct {
+	Chat  Chat
+	Offer Offer
+}
+
+// Accept accepts an offer on behalf of agent (SPEC R4). Exactly one accept of
+// a chat can ever win: the other pending offers of a ring-all are rescinded
+// and their agents told the chat was taken. A losing or late accept returns
+// [ErrOfferTaken], [ErrOfferExpired], [ErrOfferWithdrawn],
+// [ErrOfferCancelled] or [ErrOfferAnswered] and changes nothing.
+func (r *Router) Accept(ctx context.Context, agent switchboard.AgentID, id OfferID) (Assignment, error) {
+	if err := validateID("agent ID", agent); err != nil {
+		return Assignment{}, err
+	}
+	if err := validateID("offer ID", id); err != nil {
+		return Assignment{}, err
+	}
+	var out Assignment
+	err := r.do(ctx, func(w *work) error {
+		o, err := w.offer(id)
+		if err != nil {
+			return err
+		}
+		if err := checkPending(o, agent, w.now); err != nil {
+			return err
+		}
+		c, err := w.chat(o.Chat)
+		if err != nil {
+			return err
+		}
+		a, err := w.agent(agent)
+		if err != nil {
+			return err
+		}
+		if c.State != Offered {
+			return chatStateError(c, "accept")
+		}
+		o.Outcome, o.ResolvedAt = Accepted, w.now
+		w.touchOffer(o)
+		c.State, c.Agent, c.AssignedAt, c.Pending = Assigned, agent, w.now, 0
+		c.QueueDeadline, c.PreferredUntil = time.Time{}, time.Time{}
+		w.touchChat(c)
+		a.IdleSince = w.now
+		w.touchAgent(a)
+		w.emit(Event{Type: OfferResolved, Agent: agent, Chat: c.ID, Queue: c.Queue, Offer: id, Outcome: Accepted})
+		w.emit(Event{Type: ChatAssigned, Agent: agent, Chat: c.ID, Queue: c.Queue, Customer: c.Customer.Name, EnqueuedAt: c.EnqueuedAt})
+		if c.Offers > 1 { // other offers of a ring-all may be pending
+			others, err := r.store.PendingOffers(ctx, OfferFilter{Chat: c.ID})
+			if err != nil {
+				return err
+			}
+			for i := range others {
+				if others[i].ID == id {
+					continue
+				}
+				p, err := w.offer(others[i].ID)
+				if err != nil {
+					return err
+				}
+				if p.Outcome == Pending {
+					if err := w.resolveOffer(p, Rescinded, true); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		out = Assignment{Chat: *c, Offer: *o}
+		return nil
+	})
+	if err != nil {
+		return Assignment{}, fmt.Errorf("routing: accept %s: %w", id, err)
+	}
+	out.Chat.Version++
+	out.Offer.Version++
+	return out, nil
+}
+
+// Reject rejects an offer on behalf of agent (SPEC R5). The agent keeps its
+// state and is not offered this chat again; the chat goes back to its queue
+// at its original position and is offered to another agent.
+func (r *Router) Reject(ctx context.Context, agent switchboard.AgentID, id OfferID) error {
+	if err := validateID("agent ID", agent); err != nil {
+		return err
+	}
+	if err := validateID("offer ID", id); err != nil {
+		return err
+	}
+	err := r.do(ctx, func(w *work) error {
+		o, err := w.offer(id)
+		if err != nil {
+			return err
+		}
+		if err := checkPending(o, agent, w.now); err != nil {
+			return err
+		}
+		return w.resolveOffer(o, Rejected, false)
+	})
+	if err != nil {
+		return fmt.Errorf("routing: reject %s: %w", id, err)
+	}
+	return nil
+}
+
+// checkPending returns why agent cannot answer offer o at now, if it cannot.
+func checkPending(o *Offer, agent switchboard.AgentID, now time.Time) error {
+	if o.Agent != agent {
+		return ErrNotYourOffer
+	}
+	switch o.Outcome {
+	case Pending:
+		if !now.Before(o.ExpiresAt) {
+			return ErrOfferExpired
+		}
+		return nil
+	case TimedOut:
+		return ErrOfferExpired
+	case Rescinded:
+		if o.Taken {
+			return ErrOfferTaken
+		}
+		return ErrOfferWithdrawn
+	case Cancelled:
+		return ErrOfferCancelled
+	default:
+		return ErrOfferAnswered
+	}
+}
+
+// End ends an assigned chat: the conversation is over. With the queue's
+// WrapUp time the chat goes to wrap-up and keeps the agent's slot until
+// [Router.CompleteWrapUp] or the time passes, and an Available agent goes to
+// WrapUp; otherwise the chat is done and the slot freed at once (SPEC S11). A
+// direct chat is simply done.
+func (r *Router) End(ctx context.Context, id switchboard.ChatID) error {
+	if err := validateID("chat ID", id); err != nil {
+		return err
+	}
+	err := r.do(ctx, func(w *work) error {
+		c, err := w.chat(id)
+		if err != nil {
+			return err
+		}
+		if c.State != Assigned {
+			return chatStateError(c, "end")
+		}
+		if c.Kind == DirectChat {
+			c.State, c.EndedAt, c.AwaitingReply = Done, w.now, nil
+			w.touchChat(c)
+			w.emit(Event{Type: ChatDone, Chat: c.ID, Agent: c.Agent})
+			return nil
+		}
+		q, err := w.queue(c.Queue)
+		if err != nil {
+			return err
+		}
+		if err := w.releaseLicence(c); err != nil {
+			return err
+		}
+		c.EndedAt = w.now
+		if q.WrapUp <= 0 {
+			return w.finishWrapUp(c)
+		}
+		a, err := w.agent(c.Agent)
+		if err != nil {
+			return err
+		}
+		c.State, c.WrapUpUntil = InWrapUp, w.now.Add(q.WrapUp)
+		w.touchChat(c)
+		a.WrapUps++
+		w.touchAgent(a)
+		w.emit(Event{Type: ChatWrapUp, Chat: c.ID, Queue: c.Queue, Agent: c.Agent})
+		if a.State == Available {
+			return w.setAgentState(a, WrapUp, "wrap-up")
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("routing: end %s: %w", id, err)
+	}
+	return nil
+}
+
+// CompleteWrapUp completes the wrap-up of a chat: the chat is done and the
+// agent's slot is free. An agent in WrapUp with no other wrap-up returns to
+// Available.
+func (r *Router) CompleteWrapUp(ctx context.Context, id switchboard.ChatID) error {
+	if err := validateID("chat ID", id); err != nil {
+		return err
+	}
+	err := r.do(ctx, func(w *work) error {
+		c, err := w.chat(id)
+		if err != nil {
+			return err
+		}
+		if c.State != InWrapUp {
+			return chatStateError(c, "complete wrap-up of")
+		}
+		return w.finishWrapUp(c)
+	})
+	if err != nil {
+		return fmt.Errorf("routing: complete wrap-up of %s: %w", id, err)
+	}
+	return nil
+}
+
+// DirectRequest describes an agent-to-agent chat.
+type DirectRequest struct {
+	ID   switchboard.ChatID
+	From switchboard.AgentID
+	To   []switchboard.AgentID
+}
+
+// Direct delivers an agent-to-agent chat (SPEC R10): it is never offered and
+// cannot be rejected; it is assigned at once, takes no slot, and each
+// recipient carries a pending-reply marker until it answers
+// ([Router.Replied]). Every agent must be logged in.
+func (r *Router) Direct(ctx context.Context, req DirectRequest) (Chat, error) {
+	if err := validateID("chat ID", req.ID); err != nil {
+		return Chat{}, err
+	}
+	if err := validateID("sender", req.From); err != nil {
+		return Chat{}, err
+	}
+	if len(req.To) == 0 {
+		return Chat{}, invalid("recipients", "none")
+	}
+	for i, to := range req.To {
+		if err := validateID("recipient", to); err != nil {
+			return Chat{}, err
+		}
+		if to == req.From || slices.Contains(req.To[:i], to) {
+			return Chat{}, invalid("recipients", "duplicate agent "+string(to))
+		}
+	}
+	var out Chat
+	err := r.do(ctx, func(w *work) error {
+		for _, id := range append([]switchboard.AgentID{req.From}, req.To...) {
+			a, err := w.agent(id)
+			if err != nil {
+				return err
+			}
+			if a.State == LoggedOut {
+				return fmt.Errorf("%s: %w", id, ErrLoggedOut)
+			}
+		}
+		if _, err := r.store.Chat(ctx, req.ID); err == nil {
+			return ErrChatExists
+		} else if !isNotFound(err) {
+			return err
+		}
+		c := w.newChat(Chat{
+			ID: req.ID, Kind: DirectChat, Channel: switchboard.DefaultChannel,
+			State: Assigned, Agent: req.From, Members: slices.Clone(req.To),
+			AwaitingReply: slices.Clone(req.To), EnqueuedAt: w.now, AssignedAt: w.now,
+		})
+		for _, to := range req.To {
+			w.emit(Event{Type: DirectDelivered, Chat: c.ID, Agent: to, From: req.From})
+		}
+		out = *c
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, ErrConflict) {
+			err = ErrChatExists
+		}
+		return Chat{}, fmt.Errorf("routing: direct chat %s: %w", req.ID, err)
+	}
+	out.Version = 1
+	return out, nil
+}
+
+// Replied clears the pending-reply marker of agent in a direct chat. It is
+// idempotent.
+func (r *Router) Replied(ctx context.Context, id switchboard.ChatID, agent switchboard.AgentID) error {
+	if err := validateID("chat ID", id); err != nil {
+		return err
+	}
+	err := r.do(ctx, func(w *work) error {
+		c, err := w.chat(id)
+		if err != nil {
+			return err
+		}
+		if c.Kind != DirectChat {
+			return chatStateError(c, "reply to")
+		}
+		if c.Agent != agent && !slices.Contains(c.Members, agent) {
+			return fmt.Errorf("%s is not in the chat: %w", agent, ErrAgentNotFound)
+		}
+		i := slices.Index(c.AwaitingReply, agent)
+		if i < 0 {
+			return nil
+		}
+		c.AwaitingReply = slices.Delete(slices.Clone(c.AwaitingReply), i, i+1)
+		w.touchChat(c)
+		w.emit(Event{Type: DirectReplied, Chat: c.ID, Agent: agent})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("routing: reply in %s: %w", id, err)
+	}
+	return nil
+}
+
+// offerID numbers the n-th offer of a chat.
+func offerID(c switchboard.ChatID, n int) OfferID {
+	return OfferID(string(c) + "#" + strconv.Itoa(n))
+}
+
+func isNotFound(err error) bool {
+	return errors.Is(err, ErrAgentNotFound) || errors.Is(err, ErrChatNotFound) ||
+		errors.Is(err, ErrQueueNotFound) || errors.Is(err, ErrOfferNotFound)
+}

@@ -1,0 +1,264 @@
+package routingmem
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/google/btree"
+
+	"github.com/switchboard-cc/switchboard"
+	"github.com/switchboard-cc/switchboard/routing"
+)
+
+// Commit implements [routing.Committer]: every write is checked before any
+// is applied, so a conflict changes nothing.
+func (s *Store) Commit(ctx context.Context, txn routing.Txn) error {
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(&txn); err != nil {
+		return err
+	}
+	// Queues first: agent pools and chat indexes depend on them.
+	for i := range txn.Queues {
+		s.putQueue(&txn.Queues[i])
+	}
+	for i := range txn.Agents {
+		s.putAgent(&txn.Agents[i])
+	}
+	for i := range txn.Chats {
+		s.putChat(&txn.Chats[i])
+	}
+	for i := range txn.Offers {
+		s.putOffer(&txn.Offers[i])
+	}
+	if txn.Licence != nil {
+		s.licence = *txn.Licence
+		s.licence.Version++
+	}
+	return nil
+}
+
+func conflict(kind string, id any) error {
+	return fmt.Errorf("routingmem: %s %v: %w", kind, id, routing.ErrConflict)
+}
+
+func checkVersion[K comparable, V any](kind string, m map[K]*V, id K, version int64, stored func(*V) int64) error {
+	cur, ok := m[id]
+	switch {
+	case version == 0 && ok:
+		return conflict(kind+" exists", id)
+	case version != 0 && !ok:
+		return conflict(kind+" missing", id)
+	case ok && stored(cur) != version:
+		return conflict(kind, id)
+	}
+	return nil
+}
+
+func (s *Store) check(txn *routing.Txn) error {
+	for i, a := range txn.Agents {
+		if slices.ContainsFunc(txn.Agents[:i], func(b routing.Agent) bool { return b.ID == a.ID }) {
+			return fmt.Errorf("routingmem: agent %s written twice: %w", a.ID, routing.ErrInvalid)
+		}
+		if err := checkVersion("agent", s.agents, a.ID, a.Version, func(v *routing.Agent) int64 { return v.Version }); err != nil {
+			return err
+		}
+	}
+	for i, c := range txn.Chats {
+		if slices.ContainsFunc(txn.Chats[:i], func(d routing.Chat) bool { return d.ID == c.ID }) {
+			return fmt.Errorf("routingmem: chat %s written twice: %w", c.ID, routing.ErrInvalid)
+		}
+		if err := checkVersion("chat", s.chats, c.ID, c.Version, func(v *routing.Chat) int64 { return v.Version }); err != nil {
+			return err
+		}
+	}
+	for i, o := range txn.Offers {
+		if slices.ContainsFunc(txn.Offers[:i], func(p routing.Offer) bool { return p.ID == o.ID }) {
+			return fmt.Errorf("routingmem: offer %s written twice: %w", o.ID, routing.ErrInvalid)
+		}
+		if err := checkVersion("offer", s.offers, o.ID, o.Version, func(v *routing.Offer) int64 { return v.Version }); err != nil {
+			return err
+		}
+	}
+	for i, q := range txn.Queues {
+		if slices.ContainsFunc(txn.Queues[:i], func(p routing.Queue) bool { return p.ID == q.ID }) {
+			return fmt.Errorf("routingmem: queue %s written twice: %w", q.ID, routing.ErrInvalid)
+		}
+		if err := checkVersion("queue", s.queues, q.ID, q.Version, func(v *routing.Queue) int64 { return v.Version }); err != nil {
+			return err
+		}
+	}
+	if txn.Licence != nil && txn.Licence.Version != s.licence.Version {
+		return conflict("licence", "")
+	}
+	return nil
+}
+
+// --- queues ---
+
+func (s *Store) putQueue(in *routing.Queue) {
+	q := cloneQueue(in)
+	q.Version++
+	old := s.queues[q.ID]
+	s.queues[q.ID] = &q
+	order := routing.OrderOf(q.Strategy)
+	if p := s.pools[q.ID]; p != nil && old != nil && p.order == order && p.channel == q.Channel {
+		return
+	}
+	// New queue, or its order or channel changed: build its pool afresh.
+	p := &pool{order: order, channel: q.Channel}
+	p.tree = btree.NewG(degree, func(a, b *routing.Agent) bool {
+		return routing.Compare(p.order, p.channel, a, b) < 0
+	})
+	s.pools[q.ID] = p
+	for _, a := range s.agents {
+		if inPool(a, q.ID, p) {
+			p.tree.ReplaceOrInsert(a)
+		}
+	}
+}
+
+// --- agents ---
+
+func inPool(a *routing.Agent, q switchboard.QueueID, p *pool) bool {
+	return a.State == routing.Available && a.Serves(q) && !a.AtCapacity(p.channel)
+}
+
+func (s *Store) putAgent(in *routing.Agent) {
+	a := cloneAgent(in)
+	a.Version++
+	if old := s.agents[a.ID]; old != nil {
+		for _, q := range old.Profile.Queues {
+			if p := s.pools[q]; p != nil {
+				p.tree.Delete(old)
+			}
+		}
+	}
+	s.agents[a.ID] = &a
+	for _, q := range a.Profile.Queues {
+		if p := s.pools[q]; p != nil && inPool(&a, q, p) {
+			p.tree.ReplaceOrInsert(&a)
+		}
+	}
+}
+
+// --- chats ---
+
+func (s *Store) chatTree(m map[switchboard.QueueID]*btree.BTreeG[*routing.Chat], q switchboard.QueueID) *btree.BTreeG[*routing.Chat] {
+	t := m[q]
+	if t == nil {
+		t = btree.NewG(degree, lessChat)
+		m[q] = t
+	}
+	return t
+}
+
+// chatHolders lists the agents a chat is counted for by AgentChats.
+func chatHolders(c *routing.Chat) []switchboard.AgentID {
+	if c.State.Final() {
+		return nil
+	}
+	if c.Kind == routing.DirectChat {
+		return append([]switchboard.AgentID{c.Agent}, c.Members...)
+	}
+	if (c.State == routing.Assigned || c.State == routing.InWrapUp) && c.Agent != "" {
+		return []switchboard.AgentID{c.Agent}
+	}
+	return nil
+}
+
+func (s *Store) putChat(in *routing.Chat) {
+	c := cloneChat(in)
+	c.Version++
+	old := s.chats[c.ID]
+	if old != nil {
+		if old.State == routing.Queued {
+			s.queued[old.Queue].Delete(old)
+		}
+		if old.State == routing.Queued || old.State == routing.Offered {
+			s.lined[old.Queue].Delete(old)
+		}
+		if d := old.NextDeadline(); !d.IsZero() {
+			s.deadlines.Delete(routing.Due{At: d, Chat: old.ID})
+		}
+		for _, ag := range chatHolders(old) {
+			s.agentChats[ag] = remove(s.agentChats[ag], old.ID)
+		}
+	}
+	s.chats[c.ID] = &c
+	if c.State == routing.Queued {
+		s.chatTree(s.queued, c.Queue).ReplaceOrInsert(&c)
+	}
+	if c.State == routing.Queued || c.State == routing.Offered {
+		s.chatTree(s.lined, c.Queue).ReplaceOrInsert(&c)
+	}
+	if d := c.NextDeadline(); !d.IsZero() {
+		s.deadlines.ReplaceOrInsert(routing.Due{At: d, Chat: c.ID})
+	}
+	for _, ag := range chatHolders(&c) {
+		s.agentChats[ag] = append(s.agentChats[ag], c.ID)
+	}
+}
+
+// --- offers ---
+
+func (s *Store) putOffer(in *routing.Offer) {
+	o := *in
+	o.Version++
+	old := s.offers[o.ID]
+	if old == nil {
+		s.chatOffers[o.Chat] = append(s.chatOffers[o.Chat], o.ID)
+	} else {
+		if d := old.NextDeadline(); !d.IsZero() {
+			s.deadlines.Delete(routing.Due{At: d, Offer: old.ID})
+		}
+		if old.Outcome == routing.Pending {
+			s.agentOffers[old.Agent] = remove(s.agentOffers[old.Agent], old.ID)
+		}
+	}
+	s.offers[o.ID] = &o
+	if d := o.NextDeadline(); !d.IsZero() {
+		s.deadlines.ReplaceOrInsert(routing.Due{At: d, Offer: o.ID})
+	}
+	if o.Outcome == routing.Pending {
+		s.agentOffers[o.Agent] = append(s.agentOffers[o.Agent], o.ID)
+	}
+}
+
+func remove[T comparable](s []T, v T) []T {
+	if i := slices.Index(s, v); i >= 0 {
+		return slices.Delete(s, i, i+1)
+	}
+	return s
+}
+
+// --- copies across the boundary ---
+
+func cloneAgent(a *routing.Agent) routing.Agent {
+	c := *a
+	c.Profile.Queues = slices.Clone(a.Profile.Queues)
+	c.Profile.Capacity = slices.Clone(a.Profile.Capacity)
+	c.Profile.Skills = slices.Clone(a.Profile.Skills)
+	c.Used = slices.Clone(a.Used)
+	return c
+}
+
+func cloneChat(c *routing.Chat) routing.Chat {
+	d := *c
+	d.Skills = slices.Clone(c.Skills)
+	d.Transcript = slices.Clone(c.Transcript)
+	d.Members = slices.Clone(c.Members)
+	d.AwaitingReply = slices.Clone(c.AwaitingReply)
+	d.Rejected = slices.Clone(c.Rejected)
+	return d
+}
+
+func cloneQueue(q *routing.Queue) routing.Queue {
+	r := *q
+	r.RequiredSkills = slices.Clone(q.RequiredSkills)
+	return r
+}

@@ -1,0 +1,313 @@
+package routingmem
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/btree"
+
+	"github.com/switchboard-cc/switchboard"
+	"github.com/switchboard-cc/switchboard/routing"
+)
+
+// Store is an in-memory [routing.Store]. The zero value is not usable; call
+// [New]. A Store is safe for concurrent use: one mutex guards it, and no
+// method calls out while holding it.
+type Store struct {
+	mu      sync.Mutex
+	agents  map[switchboard.AgentID]*routing.Agent
+	chats   map[switchboard.ChatID]*routing.Chat
+	offers  map[routing.OfferID]*routing.Offer
+	queues  map[switchboard.QueueID]*routing.Queue
+	licence routing.Licence
+
+	pools       map[switchboard.QueueID]*pool                    // candidates per queue
+	queued      map[switchboard.QueueID]*btree.BTreeG[*routing.Chat] // Queued chats
+	lined       map[switchboard.QueueID]*btree.BTreeG[*routing.Chat] // Queued and Offered chats
+	deadlines   *btree.BTreeG[routing.Due]
+	agentOffers map[switchboard.AgentID][]routing.OfferID // pending offers, oldest first
+	chatOffers  map[switchboard.ChatID][]routing.OfferID  // every offer, oldest first
+	agentChats  map[switchboard.AgentID][]switchboard.ChatID
+}
+
+var _ routing.Store = (*Store)(nil)
+
+// pool holds the agents that may be offered a queue's chats now (Available,
+// logged in to the queue, a free slot on its channel), in the queue's
+// strategy order.
+type pool struct {
+	order   routing.Order
+	channel switchboard.Channel
+	tree    *btree.BTreeG[*routing.Agent]
+}
+
+const degree = 16
+
+// New returns an empty Store.
+func New() *Store {
+	return &Store{
+		agents:      make(map[switchboard.AgentID]*routing.Agent),
+		chats:       make(map[switchboard.ChatID]*routing.Chat),
+		offers:      make(map[routing.OfferID]*routing.Offer),
+		queues:      make(map[switchboard.QueueID]*routing.Queue),
+		pools:       make(map[switchboard.QueueID]*pool),
+		queued:      make(map[switchboard.QueueID]*btree.BTreeG[*routing.Chat]),
+		lined:       make(map[switchboard.QueueID]*btree.BTreeG[*routing.Chat]),
+		deadlines:   btree.NewG(degree, lessDue),
+		agentOffers: make(map[switchboard.AgentID][]routing.OfferID),
+		chatOffers:  make(map[switchboard.ChatID][]routing.OfferID),
+		agentChats:  make(map[switchboard.AgentID][]switchboard.ChatID),
+	}
+}
+
+func lessDue(a, b routing.Due) bool {
+	if c := a.At.Compare(b.At); c != 0 {
+		return c < 0
+	}
+	if a.Chat != b.Chat {
+		return a.Chat < b.Chat
+	}
+	return a.Offer < b.Offer
+}
+
+func lessChat(a, b *routing.Chat) bool { return routing.CompareChats(a, b) < 0 }
+
+func ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("routingmem: %w", err)
+	}
+	return nil
+}
+
+// Agent implements [routing.AgentStore].
+func (s *Store) Agent(ctx context.Context, id switchboard.AgentID) (routing.Agent, error) {
+	if err := ctxErr(ctx); err != nil {
+		return routing.Agent{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.agents[id]
+	if !ok {
+		return routing.Agent{}, fmt.Errorf("agent %q: %w", id, routing.ErrAgentNotFound)
+	}
+	return cloneAgent(a), nil
+}
+
+// Candidates implements [routing.AgentStore]. A query in the order of its
+// queue's strategy is answered from the queue's index in O(log n + k) for k
+// agents skipped by skills or exclusions; any other order scans every agent.
+func (s *Store) Candidates(ctx context.Context, q routing.CandidateQuery) ([]switchboard.AgentID, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []switchboard.AgentID
+	if p := s.pools[q.Queue]; p != nil && p.order == q.Order && p.channel == q.Channel {
+		visit := func(a *routing.Agent) bool {
+			if q.Matches(a) {
+				out = append(out, a.ID)
+			}
+			return q.Limit == 0 || len(out) < q.Limit
+		}
+		if q.Order == routing.ByID && q.After != "" {
+			p.tree.AscendGreaterOrEqual(&routing.Agent{ID: q.After}, visit)
+		} else {
+			p.tree.Ascend(visit)
+		}
+		return out, nil
+	}
+	var all []*routing.Agent
+	for _, a := range s.agents {
+		if q.Matches(a) {
+			all = append(all, a)
+		}
+	}
+	slices.SortFunc(all, func(a, b *routing.Agent) int { return routing.Compare(q.Order, q.Channel, a, b) })
+	if q.Limit > 0 && len(all) > q.Limit {
+		all = all[:q.Limit]
+	}
+	for _, a := range all {
+		out = append(out, a.ID)
+	}
+	return out, nil
+}
+
+// Chat implements [routing.ChatStore].
+func (s *Store) Chat(ctx context.Context, id switchboard.ChatID) (routing.Chat, error) {
+	if err := ctxErr(ctx); err != nil {
+		return routing.Chat{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.chats[id]
+	if !ok {
+		return routing.Chat{}, fmt.Errorf("chat %q: %w", id, routing.ErrChatNotFound)
+	}
+	return cloneChat(c), nil
+}
+
+// Waiting implements [routing.ChatStore].
+func (s *Store) Waiting(ctx context.Context, q switchboard.QueueID, offset, limit int) ([]switchboard.ChatID, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.queued[q]
+	if t == nil {
+		return nil, nil
+	}
+	n := t.Len() - offset
+	if limit > 0 && n > limit {
+		n = limit
+	}
+	if n <= 0 {
+		return nil, nil
+	}
+	out := make([]switchboard.ChatID, 0, n)
+	i := 0
+	t.Ascend(func(c *routing.Chat) bool {
+		if i >= offset {
+			out = append(out, c.ID)
+		}
+		i++
+		return len(out) < n
+	})
+	return out, nil
+}
+
+// Position implements [routing.ChatStore].
+func (s *Store) Position(ctx context.Context, id switchboard.ChatID) (int, error) {
+	if err := ctxErr(ctx); err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.chats[id]
+	if !ok {
+		return 0, fmt.Errorf("chat %q: %w", id, routing.ErrChatNotFound)
+	}
+	t := s.lined[c.Queue]
+	if t == nil {
+		return 0, nil
+	}
+	ahead := 0
+	t.AscendLessThan(c, func(*routing.Chat) bool { ahead++; return true })
+	return ahead, nil
+}
+
+// AgentChats implements [routing.ChatStore].
+func (s *Store) AgentChats(ctx context.Context, agent switchboard.AgentID) ([]routing.Chat, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := s.agentChats[agent]
+	out := make([]routing.Chat, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, cloneChat(s.chats[id]))
+	}
+	return out, nil
+}
+
+// Offer implements [routing.OfferStore].
+func (s *Store) Offer(ctx context.Context, id routing.OfferID) (routing.Offer, error) {
+	if err := ctxErr(ctx); err != nil {
+		return routing.Offer{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.offers[id]
+	if !ok {
+		return routing.Offer{}, fmt.Errorf("offer %q: %w", id, routing.ErrOfferNotFound)
+	}
+	return *o, nil
+}
+
+// PendingOffers implements [routing.OfferStore].
+func (s *Store) PendingOffers(ctx context.Context, f routing.OfferFilter) ([]routing.Offer, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	if (f.Chat == "") == (f.Agent == "") {
+		return nil, fmt.Errorf("routingmem: pending offers: set exactly one of chat and agent: %w", routing.ErrInvalid)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []routing.OfferID
+	if f.Chat != "" {
+		ids = s.chatOffers[f.Chat]
+	} else {
+		ids = s.agentOffers[f.Agent]
+	}
+	var out []routing.Offer
+	for _, id := range ids {
+		if o := s.offers[id]; o.Outcome == routing.Pending {
+			out = append(out, *o)
+		}
+	}
+	return out, nil
+}
+
+// Queue implements [routing.QueueStore].
+func (s *Store) Queue(ctx context.Context, id switchboard.QueueID) (routing.Queue, error) {
+	if err := ctxErr(ctx); err != nil {
+		return routing.Queue{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q, ok := s.queues[id]
+	if !ok {
+		return routing.Queue{}, fmt.Errorf("queue %q: %w", id, routing.ErrQueueNotFound)
+	}
+	return cloneQueue(q), nil
+}
+
+// Queues implements [routing.QueueStore].
+func (s *Store) Queues(ctx context.Context) ([]routing.Queue, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]routing.Queue, 0, len(s.queues))
+	for _, q := range s.queues {
+		out = append(out, cloneQueue(q))
+	}
+	slices.SortFunc(out, func(a, b routing.Queue) int { return strings.Compare(string(a.ID), string(b.ID)) })
+	return out, nil
+}
+
+// Licence implements [routing.QueueStore].
+func (s *Store) Licence(ctx context.Context) (routing.Licence, error) {
+	if err := ctxErr(ctx); err != nil {
+		return routing.Licence{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.licence, nil
+}
+
+// Due implements [routing.DeadlineStore].
+func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]routing.Due, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []routing.Due
+	s.deadlines.Ascend(func(d routing.Due) bool {
+		if d.At.After(now) || (limit > 0 && len(out) >= limit) {
+			return false
+		}
+		out = append(out, d)
+		return true
+	})
+	return out, nil
+}

@@ -1,0 +1,177 @@
+package routing
+
+import (
+	"context"
+	"time"
+
+	"github.com/switchboard-cc/switchboard"
+)
+
+// Store is everything the [Router] needs from storage. It is split by
+// concern into small interfaces; a host implements all of them over one
+// database. [routingmem.Store] is the in-memory default, and the suite in
+// package routingtest checks any implementation against this contract.
+//
+// The design lets a SQL database shared by several router processes
+// implement it atomically: every change goes through [Committer.Commit] as a
+// compare-and-set of versioned records, no method takes a callback, and
+// every deadline (offer expiry, queue timeout, sticky fallback, wrap-up end)
+// is a field of a stored record, so any process can expire it after another
+// one crashed.
+//
+// Every method must be safe for concurrent use, must honour ctx (returning an
+// error wrapping ctx.Err() when it is done), and must return copies: a record
+// returned by a read never changes when the caller or the store changes
+// another one.
+type Store interface {
+	AgentStore
+	ChatStore
+	OfferStore
+	QueueStore
+	DeadlineStore
+	Committer
+}
+
+// AgentStore reads agent records.
+type AgentStore interface {
+	// Agent returns the agent with the ID, or an error wrapping
+	// [ErrAgentNotFound].
+	Agent(ctx context.Context, id switchboard.AgentID) (Agent, error)
+	// Candidates returns the IDs of the agents that may be offered a chat
+	// of q.Queue now, in q.Order, at most q.Limit of them (all if Limit is
+	// 0). An agent qualifies when [Eligible] holds for it. A SQL store
+	// answers it from an index over (queue, state, order key).
+	Candidates(ctx context.Context, q CandidateQuery) ([]switchboard.AgentID, error)
+}
+
+// CandidateQuery asks [AgentStore.Candidates] for agents.
+type CandidateQuery struct {
+	Queue   switchboard.QueueID
+	Channel switchboard.Channel
+	// Require lists skills every candidate must have.
+	Require []SkillRequirement
+	// Exclude lists agents never to return.
+	Exclude []switchboard.AgentID
+	// Order of the result.
+	Order Order
+	// After, with [ByID], returns only agents whose ID is greater.
+	After switchboard.AgentID
+	// Limit caps the result; 0 means no cap.
+	Limit int
+}
+
+// Order is an order of candidate agents. [Compare] defines each one.
+type Order uint8
+
+const (
+	// ByIdle: oldest IdleSince first, then by ID.
+	ByIdle Order = iota
+	// ByLoad: lowest load relative to capacity on the channel first, then
+	// as ByIdle.
+	ByLoad
+	// ByID: ascending agent ID.
+	ByID
+	// ByShuffle: smallest Shuffle key first, then by ID.
+	ByShuffle
+)
+
+// OrderOf returns the candidate order a strategy selects by.
+func OrderOf(s Strategy) Order {
+	switch s {
+	case LeastBusy:
+		return ByLoad
+	case RoundRobin:
+		return ByID
+	case Random:
+		return ByShuffle
+	}
+	return ByIdle
+}
+
+// ChatStore reads chat records.
+type ChatStore interface {
+	// Chat returns the chat with the ID, or an error wrapping
+	// [ErrChatNotFound].
+	Chat(ctx context.Context, id switchboard.ChatID) (Chat, error)
+	// Waiting returns the IDs of the [Queued] chats of queue q in queue
+	// order (see [ChatBefore]), skipping the first offset, at most limit of
+	// them (all if limit is 0).
+	Waiting(ctx context.Context, q switchboard.QueueID, offset, limit int) ([]switchboard.ChatID, error)
+	// Position returns how many chats of the chat's queue are [Queued] or
+	// [Offered] ahead of it in queue order, or an error wrapping
+	// [ErrChatNotFound]. It is meaningful only for a waiting chat.
+	Position(ctx context.Context, id switchboard.ChatID) (int, error)
+	// AgentChats returns the chats assigned to the agent, in wrap-up with
+	// it, or direct chats it started or receives, that are not final.
+	AgentChats(ctx context.Context, agent switchboard.AgentID) ([]Chat, error)
+}
+
+// OfferStore reads offer records.
+type OfferStore interface {
+	// Offer returns the offer with the ID, or an error wrapping
+	// [ErrOfferNotFound]. Resolved offers stay readable.
+	Offer(ctx context.Context, id OfferID) (Offer, error)
+	// PendingOffers returns the [Pending] offers of a chat (when f.Chat is
+	// set) or of an agent (when f.Agent is set), oldest first.
+	PendingOffers(ctx context.Context, f OfferFilter) ([]Offer, error)
+}
+
+// OfferFilter selects offers by chat or by agent. Exactly one is set.
+type OfferFilter struct {
+	Chat  switchboard.ChatID
+	Agent switchboard.AgentID
+}
+
+// QueueStore reads queue records and the licence.
+type QueueStore interface {
+	// Queue returns the queue with the ID, or an error wrapping
+	// [ErrQueueNotFound].
+	Queue(ctx context.Context, id switchboard.QueueID) (Queue, error)
+	// Queues returns every queue, ordered by ID.
+	Queues(ctx context.Context) ([]Queue, error)
+	// Licence returns the licence record; the zero Licence (version 0) if
+	// none was stored.
+	Licence(ctx context.Context) (Licence, error)
+}
+
+// DeadlineStore finds records whose deadline has passed.
+type DeadlineStore interface {
+	// Due returns up to limit references to chats whose
+	// [Chat.NextDeadline] and offers whose [Offer.NextDeadline] is not
+	// zero and not after now, earliest first.
+	Due(ctx context.Context, now time.Time, limit int) ([]Due, error)
+}
+
+// Due names a record whose deadline has passed.
+type Due struct {
+	At time.Time
+	// Exactly one of Chat and Offer is set.
+	Chat  switchboard.ChatID
+	Offer OfferID
+}
+
+// Committer applies a [Txn].
+type Committer interface {
+	// Commit applies every write of the transaction, or none. A write of a
+	// record with Version 0 creates it and fails if it exists; a write with
+	// Version n > 0 replaces the stored record only if the stored version
+	// is n. Either failure returns an error wrapping [ErrConflict] and
+	// changes nothing. On success every written record is stored with its
+	// Version plus one. The same record must not appear twice in a Txn
+	// ([ErrInvalid]).
+	Commit(ctx context.Context, txn Txn) error
+}
+
+// Txn is a set of record writes applied atomically by [Committer.Commit].
+type Txn struct {
+	Agents  []Agent
+	Chats   []Chat
+	Offers  []Offer
+	Queues  []Queue
+	Licence *Licence
+}
+
+// Empty reports whether the transaction writes nothing.
+func (t *Txn) Empty() bool {
+	return len(t.Agents) == 0 && len(t.Chats) == 0 && len(t.Offers) == 0 && len(t.Queues) == 0 && t.Licence == nil
+}

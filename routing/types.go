@@ -1,0 +1,503 @@
+package routing
+
+import (
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/switchboard-cc/switchboard"
+)
+
+// State is an agent's presence state. Only an [Available] agent is offered
+// new chats; chats already assigned continue in every state.
+type State uint8
+
+const (
+	// LoggedOut: the agent is not logged in and holds no chats or offers.
+	LoggedOut State = iota
+	// Available: the agent may be offered chats up to its capacity.
+	Available
+	// NotReady: the agent paused itself with a reason code. It gets no new
+	// offers; chats in progress continue.
+	NotReady
+	// RONA (Redirection On No Answer): an offer to the agent timed out. It
+	// gets no new offers on any channel until it sets itself Available.
+	RONA
+	// WrapUp: one of the agent's chats ended and is in wrap-up. It gets no new
+	// offers until every wrap-up is complete, then returns to Available.
+	WrapUp
+)
+
+var stateNames = [...]string{"LoggedOut", "Available", "NotReady", "RONA", "WrapUp"}
+
+// String returns the state's name, such as "Available".
+func (s State) String() string {
+	if int(s) < len(stateNames) {
+		return stateNames[s]
+	}
+	return "State(" + strconv.Itoa(int(s)) + ")"
+}
+
+// Skill is a named skill of an agent with its proficiency level.
+type Skill struct {
+	Name  string
+	Level int
+}
+
+// SkillRequirement asks for a skill at a minimum proficiency level.
+type SkillRequirement struct {
+	Skill string
+	Min   int
+}
+
+// Capacity is the number of chats of one channel an agent handles at once.
+type Capacity struct {
+	Channel switchboard.Channel
+	Max     int
+}
+
+// Profile is what an agent logs in with.
+type Profile struct {
+	// DisplayName is the name customers see. Defaults to the agent's ID.
+	DisplayName string
+	// Tenant the agent belongs to. Defaults to the empty tenant.
+	Tenant switchboard.TenantID
+	// Team (functional group) the agent belongs to. Defaults to none.
+	Team string
+	// Queues the agent serves. Only chats of these queues are offered to it
+	// (SPEC R1). Every queue must exist. Defaults to none: the agent can
+	// still take part in agent-to-agent chats.
+	Queues []switchboard.QueueID
+	// Capacity per channel. A channel not listed has capacity 0. Defaults
+	// to one chat on [switchboard.DefaultChannel].
+	Capacity []Capacity
+	// Skills with proficiency, matched against [SkillRequirement]s.
+	// Defaults to none.
+	Skills []Skill
+}
+
+// Agent is the stored record of one agent: its profile, presence state and
+// the chat slots it uses. Records are values; the [Router] changes them only
+// through [Store.Commit].
+type Agent struct {
+	ID      switchboard.AgentID
+	Profile Profile
+	State   State
+	// Reason is the reason code of a NotReady state, or why the system
+	// changed the state ("rona", "wrap-up").
+	Reason string
+	// StateSince is when State last changed.
+	StateSince time.Time
+	// IdleSince is the last time the agent became Available, started or
+	// finished a chat. The longest-idle strategy picks the oldest.
+	IdleSince time.Time
+	// Used counts the slots in use per channel, in the order of
+	// Profile.Capacity: pending offers, assigned chats and chats in wrap-up.
+	Used []int
+	// WrapUps counts the agent's chats in wrap-up.
+	WrapUps int
+	// Shuffle is the random-strategy key, drawn afresh whenever the agent is
+	// offered a chat. The random strategy picks the smallest.
+	Shuffle uint64
+	// Version is the record's version for compare-and-set; see [Txn].
+	Version int64
+}
+
+// Capacity returns the agent's capacity on channel ch.
+func (a *Agent) Capacity(ch switchboard.Channel) int {
+	for _, c := range a.Profile.Capacity {
+		if c.Channel == ch {
+			return c.Max
+		}
+	}
+	return 0
+}
+
+// Load returns the number of slots the agent uses on channel ch.
+func (a *Agent) Load(ch switchboard.Channel) int {
+	for i, c := range a.Profile.Capacity {
+		if c.Channel == ch && i < len(a.Used) {
+			return a.Used[i]
+		}
+	}
+	return 0
+}
+
+// AtCapacity reports whether every slot of channel ch is in use: the derived
+// "at capacity" state.
+func (a *Agent) AtCapacity(ch switchboard.Channel) bool {
+	return a.Load(ch) >= a.Capacity(ch)
+}
+
+// Serves reports whether the agent is logged in to queue q.
+func (a *Agent) Serves(q switchboard.QueueID) bool {
+	return a.State != LoggedOut && slices.Contains(a.Profile.Queues, q)
+}
+
+// SkillLevel returns the agent's level of skill name, and whether it has it.
+func (a *Agent) SkillLevel(name string) (int, bool) {
+	for _, s := range a.Profile.Skills {
+		if s.Name == name {
+			return s.Level, true
+		}
+	}
+	return 0, false
+}
+
+// HasSkills reports whether the agent meets every requirement.
+func (a *Agent) HasSkills(reqs []SkillRequirement) bool {
+	for _, r := range reqs {
+		if lvl, ok := a.SkillLevel(r.Skill); !ok || lvl < r.Min {
+			return false
+		}
+	}
+	return true
+}
+
+// addLoad changes the slots used on channel ch by delta.
+func (a *Agent) addLoad(ch switchboard.Channel, delta int) {
+	for i, c := range a.Profile.Capacity {
+		if c.Channel == ch {
+			if len(a.Used) != len(a.Profile.Capacity) {
+				used := make([]int, len(a.Profile.Capacity))
+				copy(used, a.Used)
+				a.Used = used
+			}
+			a.Used[i] += delta
+			if a.Used[i] < 0 {
+				a.Used[i] = 0
+			}
+			return
+		}
+	}
+}
+
+// Strategy decides which Available agent of a queue is offered a chat.
+type Strategy uint8
+
+const (
+	// LongestIdle offers the chat to the eligible agent idle the longest
+	// (oldest [Agent.IdleSince]). It is the default.
+	LongestIdle Strategy = iota
+	// RingAll offers the chat to every eligible agent at once; the first
+	// accept wins and the other offers are rescinded (SPEC R4).
+	RingAll
+	// LeastBusy offers the chat to the eligible agent with the fewest chats
+	// relative to its capacity, the longest idle among equals.
+	LeastBusy
+	// RoundRobin offers chats to eligible agents in turn, in agent ID order,
+	// remembering in the queue where the last offer went.
+	RoundRobin
+	// Random offers the chat to an eligible agent chosen uniformly at random.
+	Random
+)
+
+var strategyNames = [...]string{"LongestIdle", "RingAll", "LeastBusy", "RoundRobin", "Random"}
+
+// String returns the strategy's name.
+func (s Strategy) String() string {
+	if int(s) < len(strategyNames) {
+		return strategyNames[s]
+	}
+	return "Strategy(" + strconv.Itoa(int(s)) + ")"
+}
+
+// Queue is the configuration of one queue, plus the round-robin memory the
+// router keeps in it.
+type Queue struct {
+	ID switchboard.QueueID
+	// Tenant the queue belongs to. Defaults to the empty tenant.
+	Tenant switchboard.TenantID
+	// Name and Description are shown to agents choosing a queue.
+	Name, Description string
+	// Channel of the queue's chats. Defaults to [switchboard.DefaultChannel].
+	Channel switchboard.Channel
+	// Strategy picks the agent. Defaults to [LongestIdle].
+	Strategy Strategy
+	// Priority of the queue: when an agent serves several queues, chats of
+	// higher effective priority (queue priority plus chat priority) are
+	// served first. Defaults to 0.
+	Priority int
+	// RequiredSkills every chat of the queue needs. Defaults to none.
+	RequiredSkills []SkillRequirement
+	// AcceptTimeout is how long an offer waits for an accept before it
+	// times out and the agent goes to RONA (SPEC R6). Defaults to 30s.
+	AcceptTimeout time.Duration
+	// MaxUnanswered is how many offer rounds may end rejected or timed out
+	// before the chat escalates to Overflow, or ends with [EndEscalated]
+	// (SPEC R16). A ring-all round counts once. Defaults to 0: unlimited.
+	MaxUnanswered int
+	// MaxWait is how long a chat may wait in this queue before it moves to
+	// Overflow, or ends with [EndTimedOut] (SPEC R15). Defaults to 0: unlimited.
+	MaxWait time.Duration
+	// Overflow is where chats go on MaxWait or MaxUnanswered. Defaults to
+	// none: such chats end.
+	Overflow switchboard.QueueID
+	// PreferredWait is how long a chat naming a preferred agent waits for
+	// that agent before any agent of the queue may take it (SPEC R13).
+	// Defaults to 0: a preferred agent is tried once, when the chat is
+	// routed, and then the queue's strategy applies.
+	PreferredWait time.Duration
+	// WrapUp is how long an agent's wrap-up of a chat of this queue may
+	// last; the agent's slot stays in use until it completes or this time
+	// passes. Defaults to 0: chats are done as soon as they end.
+	WrapUp time.Duration
+	// Cursor is the round-robin memory: the agent most recently offered a
+	// chat of this queue. The router maintains it.
+	Cursor switchboard.AgentID
+	// Version is the record's version for compare-and-set; see [Txn].
+	Version int64
+}
+
+// ChatKind tells customer chats from agent-to-agent chats.
+type ChatKind uint8
+
+const (
+	// CustomerChat is a chat from a customer, routed through a queue.
+	CustomerChat ChatKind = iota
+	// DirectChat is an agent-to-agent chat: delivered at once, never offered
+	// (SPEC R10).
+	DirectChat
+)
+
+// ChatState is where a chat is. A chat is always in exactly one state.
+type ChatState uint8
+
+const (
+	// Queued: waiting in a queue for an offer.
+	Queued ChatState = iota
+	// Offered: offered to one agent, or to several in a ring-all round.
+	Offered
+	// Assigned: an agent accepted it; the conversation is going on.
+	Assigned
+	// InWrapUp: the conversation ended and the agent is wrapping it up.
+	InWrapUp
+	// Done: wrapped up. Final.
+	Done
+	// Ended: ended without being done, with an [EndReason]. Final.
+	Ended
+)
+
+var chatStateNames = [...]string{"Queued", "Offered", "Assigned", "WrapUp", "Done", "Ended"}
+
+// String returns the state's name.
+func (s ChatState) String() string {
+	if int(s) < len(chatStateNames) {
+		return chatStateNames[s]
+	}
+	return "ChatState(" + strconv.Itoa(int(s)) + ")"
+}
+
+// Final reports whether the state is Done or Ended.
+func (s ChatState) Final() bool { return s == Done || s == Ended }
+
+// EndReason says why a chat [Ended].
+type EndReason uint8
+
+const (
+	// NotEnded is the reason of a chat that has not ended.
+	NotEnded EndReason = iota
+	// EndAbandoned: the customer left before an agent accepted.
+	EndAbandoned
+	// EndTimedOut: the chat waited longer than the queue's MaxWait and the
+	// queue has no overflow.
+	EndTimedOut
+	// EndEscalated: the chat reached the queue's MaxUnanswered and the queue
+	// has no overflow, or it overflowed too many times.
+	EndEscalated
+	// EndWithdrawn: the host withdrew the chat from routing.
+	EndWithdrawn
+)
+
+var endReasonNames = [...]string{"", "abandoned", "timed-out", "escalated", "withdrawn"}
+
+// String returns the reason in words, such as "abandoned".
+func (r EndReason) String() string {
+	if int(r) < len(endReasonNames) {
+		return endReasonNames[r]
+	}
+	return "EndReason(" + strconv.Itoa(int(r)) + ")"
+}
+
+// Customer is who a customer chat is with.
+type Customer struct {
+	// ID is the host's identifier of the customer, if any.
+	ID string
+	// Name is shown to agents in offers (SPEC R3).
+	Name string
+}
+
+// Turn is one message of the conversation a bot had with the customer before
+// the chat was routed (SPEC R11).
+type Turn struct {
+	From string // "bot" or "customer"
+	Text string
+	At   time.Time
+}
+
+// Chat is the stored record of one chat.
+type Chat struct {
+	ID       switchboard.ChatID
+	Kind     ChatKind
+	Queue    switchboard.QueueID
+	Channel  switchboard.Channel
+	Customer Customer
+	// Priority raises (or lowers) the chat against others of its queue.
+	Priority int
+	// Skills the chat needs beyond its queue's RequiredSkills.
+	Skills []SkillRequirement
+	// Transcript is the bot conversation before routing (SPEC R11).
+	Transcript []Turn
+	// Preferred is the agent the chat waits for first (sticky routing).
+	Preferred switchboard.AgentID
+	// PreferredUntil is when the wait for Preferred ends.
+	PreferredUntil time.Time
+	State          ChatState
+	// EnqueuedAt is when the chat first entered a queue. It never changes:
+	// a re-offered, re-queued or overflowed chat keeps its age and position.
+	EnqueuedAt time.Time
+	// Seq orders chats enqueued at the same instant.
+	Seq uint64
+	// QueuedAt is when the chat entered its current queue.
+	QueuedAt time.Time
+	// QueueDeadline is when the chat leaves its current queue (MaxWait).
+	// Zero means never.
+	QueueDeadline time.Time
+	// Agent is the assigned agent (Assigned, InWrapUp, Done) or, for a
+	// direct chat, the agent who started it.
+	Agent switchboard.AgentID
+	// Members are a direct chat's recipients.
+	Members []switchboard.AgentID
+	// AwaitingReply lists the recipients of a direct chat who have not
+	// answered yet: the pending-reply marker (SPEC R10).
+	AwaitingReply []switchboard.AgentID
+	AssignedAt    time.Time
+	// WrapUpUntil is when the wrap-up ends by itself.
+	WrapUpUntil time.Time
+	EndedAt     time.Time
+	EndReason   EndReason
+	// Rejected lists the agents who rejected the chat. They are not offered
+	// it again (SPEC R5).
+	Rejected []switchboard.AgentID
+	// Unanswered counts offer rounds that ended rejected or timed out.
+	Unanswered int
+	// Pending counts the chat's pending offers.
+	Pending int
+	// Offers counts every offer ever made for the chat; it numbers offer IDs.
+	Offers int
+	// Hops counts overflows.
+	Hops int
+	// Licensed reports whether the chat holds a unit of the licence limit.
+	Licensed bool
+	// Version is the record's version for compare-and-set; see [Txn].
+	Version int64
+}
+
+// NextDeadline returns the earliest instant at which the chat needs the
+// sweeper, or the zero time if it needs none. Stores index chats by it; see
+// [DeadlineStore].
+func (c *Chat) NextDeadline() time.Time {
+	switch c.State {
+	case Queued:
+		d := c.QueueDeadline
+		if c.Preferred != "" && !c.PreferredUntil.IsZero() && (d.IsZero() || c.PreferredUntil.Before(d)) {
+			d = c.PreferredUntil
+		}
+		return d
+	case InWrapUp:
+		return c.WrapUpUntil
+	}
+	return time.Time{}
+}
+
+// OfferID identifies an offer. The router derives it from the chat's ID and
+// the number of offers made for it, so it is unique per store.
+type OfferID string
+
+// OfferOutcome is how an offer was resolved.
+type OfferOutcome uint8
+
+const (
+	// Pending: not resolved yet.
+	Pending OfferOutcome = iota
+	// Accepted by the agent: the chat is assigned to it.
+	Accepted
+	// Rejected by the agent: it is kept out of the chat's next offers.
+	Rejected
+	// TimedOut: not accepted in time; the agent went to RONA.
+	TimedOut
+	// Rescinded: another agent won a ring-all, or the offer was withdrawn
+	// (the agent logged out or paused). It costs the agent nothing.
+	Rescinded
+	// Cancelled: the customer left.
+	Cancelled
+)
+
+var outcomeNames = [...]string{"pending", "accepted", "rejected", "timed-out", "rescinded", "cancelled"}
+
+// String returns the outcome in words, such as "timed-out".
+func (o OfferOutcome) String() string {
+	if int(o) < len(outcomeNames) {
+		return outcomeNames[o]
+	}
+	return "OfferOutcome(" + strconv.Itoa(int(o)) + ")"
+}
+
+// Offer is the stored record of one offer of a chat to one agent. It is what
+// an agent desktop shows as a separate item (SPEC R3).
+type Offer struct {
+	ID      OfferID
+	Chat    switchboard.ChatID
+	Agent   switchboard.AgentID
+	Queue   switchboard.QueueID
+	Channel switchboard.Channel
+	// Customer is the customer's name.
+	Customer string
+	// EnqueuedAt is when the chat entered the queue.
+	EnqueuedAt time.Time
+	// CreatedAt is when the offer was made; ExpiresAt when it times out.
+	CreatedAt, ExpiresAt time.Time
+	Outcome              OfferOutcome
+	// Taken reports, for a rescinded offer, that another agent accepted the
+	// chat.
+	Taken      bool
+	ResolvedAt time.Time
+	// Version is the record's version for compare-and-set; see [Txn].
+	Version int64
+}
+
+// Waiting returns how long the offer has been waiting for acceptance at now.
+func (o *Offer) Waiting(now time.Time) time.Duration {
+	end := now
+	if o.Outcome != Pending {
+		end = o.ResolvedAt
+	}
+	if end.Before(o.CreatedAt) {
+		return 0
+	}
+	return end.Sub(o.CreatedAt)
+}
+
+// NextDeadline returns when a pending offer expires, or the zero time for a
+// resolved one. Stores index offers by it; see [DeadlineStore].
+func (o *Offer) NextDeadline() time.Time {
+	if o.Outcome != Pending {
+		return time.Time{}
+	}
+	return o.ExpiresAt
+}
+
+// Licence is the system-wide limit on concurrent chats (SPEC R7). A chat
+// holds one unit from its first offer until it ends; chats beyond the limit
+// wait in their queue.
+type Licence struct {
+	// Limit is the number of units. Zero means unlimited.
+	Limit int
+	// InUse is the number of units held.
+	InUse int
+	// Version is the record's version for compare-and-set; see [Txn].
+	Version int64
+}
+
+// Full reports whether no unit is free.
+func (l *Licence) Full() bool { return l.Limit > 0 && l.InUse >= l.Limit }
