@@ -25,7 +25,7 @@ type Store struct {
 	queues  map[switchboard.QueueID]*routing.Queue
 	licence routing.Licence
 
-	pools       map[switchboard.QueueID]*pool                    // candidates per queue
+	pools       map[switchboard.QueueID]*pool                        // candidates per queue
 	queued      map[switchboard.QueueID]*btree.BTreeG[*routing.Chat] // Queued chats
 	lined       map[switchboard.QueueID]*btree.BTreeG[*routing.Chat] // Queued and Offered chats
 	deadlines   *btree.BTreeG[routing.Due]
