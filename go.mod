@@ -6,3 +6,8 @@ require (
 	github.com/benbjohnson/clock v1.3.5
 	github.com/google/btree v1.1.3
 )
+
+require (
+	github.com/stretchr/testify v1.12.1
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+)

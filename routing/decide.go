@@ -39,10 +39,6 @@ func Compare(o Order, ch switchboard.Channel, a, b *Agent) int {
 		if c := a.IdleSince.Compare(b.IdleSince); c != 0 {
 			return c
 		}
-	case ByShuffle:
-		if c := cmp.Compare(a.Shuffle, b.Shuffle); c != 0 {
-			return c
-		}
 	}
 	return strings.Compare(string(a.ID), string(b.ID))
 }

@@ -164,7 +164,7 @@ func (w *work) pickAgents(c *Chat, q *Queue) ([]*Agent, error) {
 	}
 	cq := candidateQuery(q, c)
 	switch q.Strategy {
-	case RingAll:
+	case RingAll, Random:
 		cq.Limit = 0
 	case RoundRobin:
 		cq.Limit, cq.After = 1, q.Cursor
@@ -180,6 +180,13 @@ func (w *work) pickAgents(c *Chat, q *Queue) ([]*Agent, error) {
 		if ids, err = w.r.store.Candidates(w.ctx, cq); err != nil {
 			return nil, err
 		}
+	}
+	if q.Strategy == Random && len(ids) > 1 {
+		i := w.r.cfg.Rand(len(ids)) % len(ids) // guard a Rand that breaks its contract
+		if i < 0 {
+			i += len(ids)
+		}
+		ids = ids[i : i+1]
 	}
 	agents := make([]*Agent, 0, len(ids))
 	for _, id := range ids {
@@ -209,7 +216,6 @@ func (w *work) makeOffers(c *Chat, q *Queue, agents []*Agent) error {
 			CreatedAt: w.now, ExpiresAt: w.now.Add(q.AcceptTimeout),
 		})
 		a.addLoad(q.Channel, 1)
-		a.Shuffle = w.r.cfg.Rand()
 		w.touchAgent(a)
 		w.emit(Event{Type: ChatOffered, Agent: a.ID, Chat: c.ID, Queue: q.ID, Offer: o.ID,
 			Customer: o.Customer, EnqueuedAt: o.EnqueuedAt, ExpiresAt: o.ExpiresAt})

@@ -40,9 +40,9 @@ type Config struct {
 	// with [EndEscalated], so overflow queues that point at each other cannot
 	// pass a chat around forever. Defaults to 8.
 	MaxOverflowHops int
-	// Rand returns random numbers for the [Random] strategy. Defaults to
-	// math/rand/v2's Uint64.
-	Rand func() uint64
+	// Rand returns a random integer in [0, n) for the [Random] strategy.
+	// Defaults to math/rand/v2's IntN.
+	Rand func(n int) int
 }
 
 func (c Config) withDefaults() Config {
@@ -62,7 +62,7 @@ func (c Config) withDefaults() Config {
 		c.MaxOverflowHops = 8
 	}
 	if c.Rand == nil {
-		c.Rand = rand.Uint64
+		c.Rand = rand.IntN
 	}
 	return c
 }
@@ -232,7 +232,6 @@ func (r *Router) Login(ctx context.Context, id switchboard.AgentID, p Profile) (
 		a.Used = make([]int, len(p.Capacity))
 		a.WrapUps = 0
 		a.State, a.Reason, a.StateSince, a.IdleSince = Available, "", w.now, w.now
-		a.Shuffle = r.cfg.Rand()
 		w.touchAgent(a)
 		w.routeAgent(a)
 		w.emit(Event{Type: AgentLoggedIn, Agent: id, State: Available})

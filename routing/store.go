@@ -71,8 +71,6 @@ const (
 	ByLoad
 	// ByID: ascending agent ID.
 	ByID
-	// ByShuffle: smallest Shuffle key first, then by ID.
-	ByShuffle
 )
 
 // OrderOf returns the candidate order a strategy selects by.
@@ -80,10 +78,8 @@ func OrderOf(s Strategy) Order {
 	switch s {
 	case LeastBusy:
 		return ByLoad
-	case RoundRobin:
+	case RoundRobin, Random:
 		return ByID
-	case Random:
-		return ByShuffle
 	}
 	return ByIdle
 }

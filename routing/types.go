@@ -96,9 +96,6 @@ type Agent struct {
 	Used []int
 	// WrapUps counts the agent's chats in wrap-up.
 	WrapUps int
-	// Shuffle is the random-strategy key, drawn afresh whenever the agent is
-	// offered a chat. The random strategy picks the smallest.
-	Shuffle uint64
 	// Version is the record's version for compare-and-set; see [Txn].
 	Version int64
 }
@@ -189,6 +186,7 @@ const (
 	// remembering in the queue where the last offer went.
 	RoundRobin
 	// Random offers the chat to an eligible agent chosen uniformly at random.
+	// It lists every eligible agent, so it costs O(n) in their number.
 	Random
 )
 
