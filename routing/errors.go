@@ -84,7 +84,3 @@ func (e *StateError) Error() string {
 func chatStateError(c *Chat, action string) error {
 	return &StateError{Entity: "chat", ID: string(c.ID), State: c.State.String(), Action: action}
 }
-
-func agentStateError(a *Agent, action string) error {
-	return &StateError{Entity: "agent", ID: string(a.ID), State: a.State.String(), Action: action}
-}

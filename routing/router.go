@@ -480,7 +480,9 @@ func (r *Router) Accept(ctx context.Context, agent switchboard.AgentID, id Offer
 			return err
 		}
 		if c.State != Offered {
-			return chatStateError(c, "accept")
+			// A pending offer's chat is always Offered: the chat was read
+			// after another transition settled it. Read both again.
+			return errStale
 		}
 		o.Outcome, o.ResolvedAt = Accepted, w.now
 		w.touchOffer(o)

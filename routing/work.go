@@ -25,10 +25,9 @@ type work struct {
 	dirtyAgents, dirtyChats, dirtyOffers, dirtyQueues []int
 	dirtyLicence                                      bool
 
-	events      []Event
-	route       []switchboard.QueueID
-	routeAll    bool
-	newOfferIDs int
+	events   []Event
+	route    []switchboard.QueueID
+	routeAll bool
 }
 
 func (w *work) agent(id switchboard.AgentID) (*Agent, error) {
