@@ -299,6 +299,7 @@ func (r *Router) logout(ctx context.Context, id switchboard.AgentID, reason stri
 		a.State, a.Reason, a.StateSince = LoggedOut, reason, w.now
 		a.Used, a.WrapUps = make([]int, len(a.Profile.Capacity)), 0
 		w.touchAgent(a)
+		w.routeAgent(a) // chats that waited for this agent as preferred move on
 		w.emit(Event{Type: AgentLoggedOut, Agent: id, Reason: reason})
 		return nil
 	})

@@ -239,3 +239,18 @@ func TestQueuePriorityAcrossQueues(t *testing.T) {
 	login(t, r, b, "a", 1, "basic", "gold")
 	require.Equal(t, switchboard.ChatID("g1"), onlyOffer(t, r, b, "a").Chat)
 }
+
+func TestPreferredAgentLogsOutWhileAwaited(t *testing.T) {
+	t.Parallel()
+	// SPEC R13: a chat waiting for its preferred agent moves on at once when
+	// that agent logs out, rather than waiting out PreferredWait.
+	r, b := setup(t, routing.Queue{ID: "q", PreferredWait: time.Hour})
+	login(t, r, b, "last", 1, "q")
+	require.NoError(t, r.SetState(b.ctx, "last", routing.NotReady, "busy"))
+	login(t, r, b, "other", 1, "q")
+	_, err := r.Enqueue(b.ctx, routing.ChatRequest{ID: "c1", Queue: "q", Preferred: "last"})
+	require.NoError(t, err)
+	require.Empty(t, offers(t, r, b, "other"))
+	require.NoError(t, r.Logout(b.ctx, "last"))
+	require.Equal(t, switchboard.ChatID("c1"), onlyOffer(t, r, b, "other").Chat)
+}

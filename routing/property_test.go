@@ -1,0 +1,386 @@
+package routing_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"pgregory.net/rapid"
+
+	"github.com/switchboard-cc/switchboard"
+	"github.com/switchboard-cc/switchboard/routing"
+	"github.com/switchboard-cc/switchboard/routing/routingmem"
+)
+
+// routingModel drives a router with random operations and checks the
+// invariants after every step.
+type routingModel struct {
+	ctx    context.Context
+	r      *routing.Router
+	store  *routingmem.Store
+	events *routingmem.Subscription
+	clock  *clock.Mock
+	agents []switchboard.AgentID
+	queues []routing.Queue
+	chats  []switchboard.ChatID
+	queued map[switchboard.ChatID]switchboard.QueueID // chats Queued after the last step
+}
+
+var modelQueues = []routing.Queue{
+	{ID: "idle", AcceptTimeout: 20 * time.Second, MaxWait: 2 * time.Minute, Overflow: "ring", WrapUp: 15 * time.Second},
+	{ID: "ring", Strategy: routing.RingAll, AcceptTimeout: 15 * time.Second, MaxUnanswered: 3},
+	{ID: "busy", Strategy: routing.LeastBusy, PreferredWait: 30 * time.Second, Priority: 2,
+		RequiredSkills: []routing.SkillRequirement{{Skill: "english", Min: 1}}},
+	{ID: "turn", Strategy: routing.RoundRobin, MaxUnanswered: 2, Overflow: "idle"},
+	{ID: "dice", Strategy: routing.Random, WrapUp: time.Minute},
+}
+
+func newModel(t *rapid.T) *routingModel {
+	m := &routingModel{ctx: context.Background(), store: routingmem.New(), clock: clock.NewMock(),
+		queued: map[switchboard.ChatID]switchboard.QueueID{}}
+	m.clock.Set(start)
+	bus := routingmem.NewBus()
+	m.events = bus.Subscribe(nil)
+	var err error
+	if m.r, err = routing.New(m.store, bus, routing.Config{Clock: m.clock}); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range modelQueues {
+		if _, err := m.r.PutQueue(m.ctx, q); err != nil {
+			t.Fatal(err)
+		}
+		m.queues = append(m.queues, q)
+	}
+	for i := range 6 {
+		m.agents = append(m.agents, switchboard.AgentID(fmt.Sprintf("a%d", i)))
+	}
+	return m
+}
+
+func (m *routingModel) queueIDs() []switchboard.QueueID {
+	ids := make([]switchboard.QueueID, len(m.queues))
+	for i, q := range m.queues {
+		ids[i] = q.ID
+	}
+	return ids
+}
+
+// allowed fails the test unless err is nil or one of the expected errors.
+func allowed(t *rapid.T, op string, err error, expected ...error) {
+	if err == nil {
+		return
+	}
+	for _, e := range expected {
+		if errors.Is(err, e) {
+			return
+		}
+	}
+	var se *routing.StateError
+	if errors.As(err, &se) && slices.Contains(expected, error(nil)) {
+		return
+	}
+	t.Fatalf("%s: unexpected error: %v", op, err)
+}
+
+func (m *routingModel) pickOffer(t *rapid.T) (switchboard.AgentID, routing.Offer) {
+	agent := rapid.SampledFrom(m.agents).Draw(t, "agent")
+	os, err := m.r.Offers(m.ctx, agent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(os) == 0 {
+		t.Skip("no offer")
+	}
+	return agent, rapid.SampledFrom(os).Draw(t, "offer")
+}
+
+func (m *routingModel) pickChat(t *rapid.T, states ...routing.ChatState) switchboard.ChatID {
+	var ids []switchboard.ChatID
+	for _, id := range m.chats {
+		c, err := m.r.Chat(m.ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.Contains(states, c.State) {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		t.Skip("no chat in that state")
+	}
+	return rapid.SampledFrom(ids).Draw(t, "chat")
+}
+
+func (m *routingModel) actions() map[string]func(*rapid.T) {
+	return map[string]func(*rapid.T){
+		"enqueue": func(t *rapid.T) {
+			req := routing.ChatRequest{
+				ID:       switchboard.ChatID(fmt.Sprintf("c%d", len(m.chats))),
+				Queue:    rapid.SampledFrom(m.queueIDs()).Draw(t, "queue"),
+				Priority: rapid.IntRange(0, 2).Draw(t, "priority"),
+			}
+			if rapid.IntRange(0, 3).Draw(t, "skilled") == 0 {
+				req.Skills = []routing.SkillRequirement{{Skill: "billing", Min: rapid.IntRange(1, 3).Draw(t, "min")}}
+			}
+			if rapid.IntRange(0, 3).Draw(t, "sticky") == 0 {
+				req.Preferred = rapid.SampledFrom(m.agents).Draw(t, "preferred")
+			}
+			if _, err := m.r.Enqueue(m.ctx, req); err != nil {
+				t.Fatalf("enqueue: %v", err)
+			}
+			m.chats = append(m.chats, req.ID)
+		},
+		"login": func(t *rapid.T) {
+			id := rapid.SampledFrom(m.agents).Draw(t, "agent")
+			var qs []switchboard.QueueID
+			for _, q := range m.queueIDs() {
+				if rapid.Bool().Draw(t, "serves "+string(q)) {
+					qs = append(qs, q)
+				}
+			}
+			p := routing.Profile{Queues: qs, Capacity: chatCap(rapid.IntRange(0, 3).Draw(t, "capacity")),
+				Skills: []routing.Skill{
+					{Name: "english", Level: rapid.IntRange(0, 2).Draw(t, "english")},
+					{Name: "billing", Level: rapid.IntRange(0, 3).Draw(t, "billing")},
+				}}
+			_, err := m.r.Login(m.ctx, id, p)
+			allowed(t, "login", err, routing.ErrAlreadyLoggedIn)
+		},
+		"logout": func(t *rapid.T) {
+			err := m.r.Logout(m.ctx, rapid.SampledFrom(m.agents).Draw(t, "agent"))
+			allowed(t, "logout", err, routing.ErrLoggedOut, routing.ErrAgentNotFound)
+		},
+		"available": func(t *rapid.T) {
+			err := m.r.SetState(m.ctx, rapid.SampledFrom(m.agents).Draw(t, "agent"), routing.Available, "")
+			allowed(t, "available", err, routing.ErrLoggedOut, routing.ErrAgentNotFound)
+		},
+		"notReady": func(t *rapid.T) {
+			err := m.r.SetState(m.ctx, rapid.SampledFrom(m.agents).Draw(t, "agent"), routing.NotReady, "break")
+			allowed(t, "not ready", err, routing.ErrLoggedOut, routing.ErrAgentNotFound)
+		},
+		"accept": func(t *rapid.T) {
+			agent, o := m.pickOffer(t)
+			_, err := m.r.Accept(m.ctx, agent, o.ID)
+			allowed(t, "accept", err, routing.ErrOfferExpired)
+		},
+		"acceptOthers": func(t *rapid.T) {
+			_, o := m.pickOffer(t)
+			other := rapid.SampledFrom(m.agents).Draw(t, "other")
+			if other == o.Agent {
+				t.Skip("same agent")
+			}
+			_, err := m.r.Accept(m.ctx, other, o.ID)
+			if !errors.Is(err, routing.ErrNotYourOffer) {
+				t.Fatalf("accepting another agent's offer: %v", err)
+			}
+		},
+		"reject": func(t *rapid.T) {
+			agent, o := m.pickOffer(t)
+			err := m.r.Reject(m.ctx, agent, o.ID)
+			allowed(t, "reject", err, routing.ErrOfferExpired)
+		},
+		"advance": func(t *rapid.T) {
+			m.clock.Add(time.Duration(rapid.IntRange(1, 40).Draw(t, "seconds")) * time.Second)
+			if _, err := m.r.Sweep(m.ctx); err != nil {
+				t.Fatalf("sweep: %v", err)
+			}
+		},
+		"end": func(t *rapid.T) {
+			if err := m.r.End(m.ctx, m.pickChat(t, routing.Assigned)); err != nil {
+				t.Fatalf("end: %v", err)
+			}
+		},
+		"wrapUp": func(t *rapid.T) {
+			if err := m.r.CompleteWrapUp(m.ctx, m.pickChat(t, routing.InWrapUp)); err != nil {
+				t.Fatalf("wrap-up: %v", err)
+			}
+		},
+		"abandon": func(t *rapid.T) {
+			if err := m.r.Abandon(m.ctx, m.pickChat(t, routing.Queued, routing.Offered)); err != nil {
+				t.Fatalf("abandon: %v", err)
+			}
+		},
+		"licence": func(t *rapid.T) {
+			l, err := m.store.Licence(m.ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			limit := rapid.IntRange(0, 6).Draw(t, "limit")
+			if limit != 0 && limit < l.InUse {
+				limit = l.InUse
+			}
+			if err := m.r.SetLicenceLimit(m.ctx, limit); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"": m.check,
+	}
+}
+
+// eligibleIgnoringLoad reports whether chat c could go to agent a if a had a
+// free slot: the constraints FIFO is measured against.
+func (m *routingModel) eligibleIgnoringLoad(a *routing.Agent, c *routing.Chat) bool {
+	q := m.queues[slices.IndexFunc(m.queues, func(q routing.Queue) bool { return q.ID == c.Queue })]
+	if !a.Serves(q.ID) || !a.HasSkills(q.RequiredSkills) || !a.HasSkills(c.Skills) || slices.Contains(c.Rejected, a.ID) {
+		return false
+	}
+	if c.Preferred != "" && c.Preferred != a.ID && m.clock.Now().Before(c.PreferredUntil) {
+		p, err := m.r.Agent(m.ctx, c.Preferred)
+		if err == nil && p.Serves(q.ID) && !slices.Contains(c.Rejected, p.ID) {
+			return false // the chat waits for its preferred agent
+		}
+	}
+	return true
+}
+
+func (m *routingModel) check(t *rapid.T) {
+	ctx := m.ctx
+	chats := map[switchboard.ChatID]routing.Chat{}
+	for _, id := range m.chats {
+		c, err := m.r.Chat(ctx, id)
+		if err != nil {
+			t.Fatalf("chat %s lost: %v", id, err)
+		}
+		chats[id] = c
+	}
+	agents := map[switchboard.AgentID]routing.Agent{}
+	for _, id := range m.agents {
+		a, err := m.r.Agent(ctx, id)
+		if errors.Is(err, routing.ErrAgentNotFound) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		agents[id] = a
+	}
+	lic, err := m.store.Licence(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Each chat is in exactly one consistent place.
+	licensed := 0
+	held := map[switchboard.AgentID]int{}
+	wrapUps := map[switchboard.AgentID]int{}
+	for id, c := range chats {
+		pending, err := m.store.PendingOffers(ctx, routing.OfferFilter{Chat: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pending) != c.Pending {
+			t.Fatalf("chat %s (%s) counts %d pending offers, store has %d", id, c.State, c.Pending, len(pending))
+		}
+		if (c.State == routing.Offered) != (c.Pending > 0) {
+			t.Fatalf("chat %s is %s with %d pending offers", id, c.State, c.Pending)
+		}
+		switch c.State {
+		case routing.Queued, routing.Offered:
+			if c.Agent != "" {
+				t.Fatalf("waiting chat %s has agent %s", id, c.Agent)
+			}
+		case routing.Assigned, routing.InWrapUp:
+			if c.Agent == "" {
+				t.Fatalf("chat %s is %s with no agent", id, c.State)
+			}
+			held[c.Agent]++
+			if c.State == routing.InWrapUp {
+				wrapUps[c.Agent]++
+			}
+		case routing.Ended:
+			if c.EndReason == routing.NotEnded {
+				t.Fatalf("chat %s ended with no reason", id)
+			}
+		}
+		if c.Licensed != (c.State == routing.Offered || c.State == routing.Assigned) {
+			t.Fatalf("chat %s is %s, licensed=%v", id, c.State, c.Licensed)
+		}
+		if c.Licensed {
+			licensed++
+		}
+	}
+	if lic.InUse != licensed {
+		t.Fatalf("licence counts %d units, %d chats hold one", lic.InUse, licensed)
+	}
+	if lic.Limit > 0 && lic.InUse > lic.Limit {
+		t.Fatalf("licence over its limit: %d > %d", lic.InUse, lic.Limit)
+	}
+
+	// No agent over capacity; its load is exactly its offers and chats.
+	for id, a := range agents {
+		pending, err := m.r.Offers(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		load := a.Load(switchboard.DefaultChannel)
+		if want := len(pending) + held[id]; load != want {
+			t.Fatalf("agent %s load %d, has %d offers and %d chats", id, load, len(pending), held[id])
+		}
+		if load > a.Capacity(switchboard.DefaultChannel) {
+			t.Fatalf("agent %s over capacity: %d > %d", id, load, a.Capacity(switchboard.DefaultChannel))
+		}
+		if len(pending) > 0 && a.State != routing.Available && a.State != routing.WrapUp {
+			t.Fatalf("agent %s in %s has pending offers", id, a.State)
+		}
+		if a.State != routing.LoggedOut && a.WrapUps != wrapUps[id] {
+			t.Fatalf("agent %s counts %d wrap-ups, has %d", id, a.WrapUps, wrapUps[id])
+		}
+		if (a.State == routing.WrapUp) && a.WrapUps == 0 {
+			t.Fatalf("agent %s in WrapUp with nothing to wrap up", id)
+		}
+	}
+
+	// FIFO within a priority: when a chat was offered to an agent, no chat
+	// ahead of it in its queue that the agent could take was waiting.
+	queued := m.queued
+	for _, e := range m.events.Drain() {
+		switch e.Type {
+		case routing.ChatQueued, routing.ChatOverflowed:
+			queued[e.Chat] = e.Queue
+		case routing.ChatAssigned, routing.ChatEnded:
+			delete(queued, e.Chat)
+		case routing.ChatOffered:
+			delete(queued, e.Chat)
+			a, c := agents[e.Agent], chats[e.Chat]
+			for other, q := range queued {
+				o := chats[other]
+				if q == e.Queue && routing.CompareChats(&o, &c) < 0 && m.eligibleIgnoringLoad(&a, &o) {
+					t.Fatalf("chat %s was offered to %s while %s, ahead of it, waited", c.ID, a.ID, o.ID)
+				}
+			}
+		}
+	}
+	m.queued = map[switchboard.ChatID]switchboard.QueueID{}
+
+	// Nothing waits that an Available agent with a free slot could take.
+	for id, c := range chats {
+		if c.State != routing.Queued {
+			continue
+		}
+		m.queued[id] = c.Queue
+		if !c.Licensed && lic.Limit > 0 && lic.InUse >= lic.Limit {
+			continue
+		}
+		for _, a := range agents {
+			if a.State == routing.Available && !a.AtCapacity(switchboard.DefaultChannel) && m.eligibleIgnoringLoad(&a, &c) {
+				t.Fatalf("chat %s waits in %s while agent %s could take it", id, c.Queue, a.ID)
+			}
+		}
+	}
+}
+
+func TestRoutingInvariants(t *testing.T) {
+	t.Parallel()
+	// SPEC R2, R4, R5, R6, R7, R14, R17: after every step of random
+	// operation sequences each chat is in exactly one place, no agent is over
+	// capacity or offered a chat while not Available, FIFO holds within a
+	// priority, and nothing is lost.
+	rapid.Check(t, func(t *rapid.T) {
+		m := newModel(t)
+		t.Repeat(m.actions())
+	})
+}
