@@ -66,6 +66,10 @@ func (r *Router) routeEach(ctx context.Context, qs []Queue) error {
 // routeQueue offers the waiting chats of q, first in queue order first, while
 // agents can take them. It reports whether it stopped at the licence limit.
 func (r *Router) routeQueue(ctx context.Context, q *Queue) (licenceLimited bool, err error) {
+	head, err := r.store.Waiting(ctx, q.ID, 0, 1)
+	if err != nil || len(head) == 0 {
+		return false, err
+	}
 	any, err := r.store.Candidates(ctx, CandidateQuery{
 		Queue: q.ID, Channel: q.Channel, Require: q.RequiredSkills, Order: OrderOf(q.Strategy), Limit: 1,
 	})
@@ -96,6 +100,25 @@ func (r *Router) routeQueue(ctx context.Context, q *Queue) (licenceLimited bool,
 			}
 		}
 	}
+}
+
+// offerAtOnce offers a chat being enqueued in the same transaction, when no
+// chat waits ahead of it: the common case costs one commit, not two. It
+// reports whether it made offers; if not, the queue is routed afterwards.
+func (w *work) offerAtOnce(c *Chat, q *Queue) (bool, error) {
+	ahead, err := w.r.store.Waiting(w.ctx, q.ID, 0, 1)
+	if err != nil || len(ahead) > 0 {
+		return false, err
+	}
+	l, err := w.getLicence()
+	if err != nil || l.Full() {
+		return false, err
+	}
+	agents, err := w.pickAgents(c, q)
+	if err != nil || len(agents) == 0 {
+		return false, err
+	}
+	return true, w.makeOffers(c, q, agents)
 }
 
 // offerChat offers one queued chat to the agent(s) its queue's strategy picks.

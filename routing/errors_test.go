@@ -124,6 +124,6 @@ func TestNewRequiresPorts(t *testing.T) {
 	t.Parallel()
 	_, err := routing.New(nil, routingmem.NewBus(), routing.Config{})
 	require.ErrorIs(t, err, routing.ErrInvalid)
-	_, err = routing.New(routingmem.New(), nil, routing.Config{})
+	_, err = routing.New(routingmem.New(routingmem.Config{}), nil, routing.Config{})
 	require.ErrorIs(t, err, routing.ErrInvalid)
 }

@@ -20,7 +20,7 @@ func Example() {
 	mock.Set(time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC))
 	bus := routingmem.NewBus()
 	events := bus.Subscribe(nil)
-	router, _ := routing.New(routingmem.New(), bus, routing.Config{Clock: mock})
+	router, _ := routing.New(routingmem.New(routingmem.Config{}), bus, routing.Config{Clock: mock})
 
 	router.PutQueue(ctx, routing.Queue{ID: "support", AcceptTimeout: 20 * time.Second, WrapUp: time.Minute})
 	router.Login(ctx, "ada", routing.Profile{DisplayName: "Ada", Queues: []switchboard.QueueID{"support"}})

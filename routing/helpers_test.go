@@ -27,7 +27,7 @@ type testBundle struct {
 // to start, and the given queues created.
 func setup(t *testing.T, queues ...routing.Queue) (*routing.Router, *testBundle) {
 	t.Helper()
-	b := &testBundle{ctx: context.Background(), store: routingmem.New(), bus: routingmem.NewBus(), clock: clock.NewMock()}
+	b := &testBundle{ctx: context.Background(), store: routingmem.New(routingmem.Config{}), bus: routingmem.NewBus(), clock: clock.NewMock()}
 	b.clock.Set(start)
 	b.events = b.bus.Subscribe(nil)
 	r, err := routing.New(b.store, b.bus, routing.Config{Clock: b.clock})

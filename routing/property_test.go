@@ -40,7 +40,7 @@ var modelQueues = []routing.Queue{
 }
 
 func newModel(t *rapid.T) *routingModel {
-	m := &routingModel{ctx: context.Background(), store: routingmem.New(), clock: clock.NewMock(),
+	m := &routingModel{ctx: context.Background(), store: routingmem.New(routingmem.Config{}), clock: clock.NewMock(),
 		queued: map[switchboard.ChatID]switchboard.QueueID{}}
 	m.clock.Set(start)
 	bus := routingmem.NewBus()

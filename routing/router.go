@@ -100,18 +100,24 @@ func (r *Router) Clock() clock.Clock { return r.cfg.Clock }
 // conflict. After the commit the events are published and the queues the
 // transition freed agents or chats in are routed.
 func (r *Router) do(ctx context.Context, op func(w *work) error) error {
+	w := workPool.Get().(*work)
+	defer func() {
+		w.reset()
+		workPool.Put(w)
+	}()
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("routing: %w", err)
 		}
-		w := work{r: r, ctx: ctx, now: r.cfg.Clock.Now()}
-		if err := op(&w); err != nil {
+		w.reset()
+		w.r, w.ctx, w.now, w.attempt = r, ctx, r.cfg.Clock.Now(), attempt
+		if err := op(w); err != nil {
 			if errors.Is(err, errStale) && attempt < r.cfg.MaxRetries {
 				continue
 			}
 			return err
 		}
-		if len(w.dirtyAgents)+len(w.dirtyChats)+len(w.dirtyOffers)+len(w.dirtyQueues) > 0 || w.dirtyLicence {
+		if w.dirty() {
 			err := r.store.Commit(ctx, w.txn())
 			if errors.Is(err, ErrConflict) && attempt < r.cfg.MaxRetries {
 				continue
@@ -121,7 +127,7 @@ func (r *Router) do(ctx context.Context, op func(w *work) error) error {
 			}
 		}
 		r.publish(ctx, w.events)
-		r.follow(ctx, &w)
+		r.follow(ctx, w)
 		return nil
 	}
 }
@@ -161,10 +167,9 @@ func (r *Router) PutQueue(ctx context.Context, q Queue) (Queue, error) {
 		cur, err := w.queue(q.ID)
 		switch {
 		case isNotFound(err):
-			nq := q
-			nq.Version, nq.Cursor = 0, ""
-			w.queues = append(w.queues, &nq)
-			cur = &nq
+			cur = w.queues.alloc()
+			*cur = q // overwrites the whole record
+			cur.Version, cur.Cursor = 0, ""
 		case err != nil:
 			return err
 		default:
@@ -221,8 +226,8 @@ func (r *Router) Login(ctx context.Context, id switchboard.AgentID, p Profile) (
 		a, err := w.agent(id)
 		switch {
 		case isNotFound(err):
-			a = &Agent{ID: id}
-			w.agents = append(w.agents, a)
+			a = w.agents.alloc()
+			*a = Agent{ID: id}
 		case err != nil:
 			return err
 		case a.State != LoggedOut:
@@ -364,7 +369,8 @@ type ChatRequest struct {
 	Preferred switchboard.AgentID
 }
 
-// Enqueue creates a customer chat in a queue and routes it.
+// Enqueue creates a customer chat in a queue and routes it. The returned
+// chat is [Offered] when an agent could take it at once, else [Queued].
 func (r *Router) Enqueue(ctx context.Context, req ChatRequest) (Chat, error) {
 	if err := validateID("chat ID", req.ID); err != nil {
 		return Chat{}, err
@@ -382,9 +388,7 @@ func (r *Router) Enqueue(ctx context.Context, req ChatRequest) (Chat, error) {
 		if err != nil {
 			return err
 		}
-		if _, err := r.store.Chat(ctx, req.ID); err == nil {
-			return ErrChatExists
-		} else if !isNotFound(err) {
+		if err := w.checkNew(req.ID); err != nil {
 			return err
 		}
 		c := w.newChat(Chat{
@@ -399,7 +403,13 @@ func (r *Router) Enqueue(ctx context.Context, req ChatRequest) (Chat, error) {
 			c.PreferredUntil = deadline(w.now, q.PreferredWait)
 		}
 		w.emit(Event{Type: ChatQueued, Chat: c.ID, Queue: q.ID, Customer: c.Customer.Name, EnqueuedAt: w.now})
-		w.routeQueue(q.ID)
+		offered, err := w.offerAtOnce(c, q)
+		if err != nil {
+			return err
+		}
+		if !offered {
+			w.routeQueue(q.ID)
+		}
 		out = *c
 		return nil
 	})
@@ -693,9 +703,7 @@ func (r *Router) Direct(ctx context.Context, req DirectRequest) (Chat, error) {
 				return fmt.Errorf("%s: %w", id, ErrLoggedOut)
 			}
 		}
-		if _, err := r.store.Chat(ctx, req.ID); err == nil {
-			return ErrChatExists
-		} else if !isNotFound(err) {
+		if err := w.checkNew(req.ID); err != nil {
 			return err
 		}
 		c := w.newChat(Chat{

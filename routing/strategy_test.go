@@ -111,7 +111,7 @@ func TestRandomStrategy(t *testing.T) {
 	var asked []int
 	seq := []int{1, 1}
 	next := func(n int) int { asked = append(asked, n); return seq[len(asked)-1] }
-	r, err := routing.New(routingmem.New(), routingmem.NewBus(), routing.Config{Clock: mock, Rand: next})
+	r, err := routing.New(routingmem.New(routingmem.Config{}), routingmem.NewBus(), routing.Config{Clock: mock, Rand: next})
 	require.NoError(t, err)
 	b := &testBundle{ctx: t.Context(), clock: mock}
 	_, err = r.PutQueue(b.ctx, routing.Queue{ID: "q", Strategy: routing.Random})

@@ -3,6 +3,7 @@ package routing
 import (
 	"context"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/switchboard-cc/switchboard"
@@ -10,80 +11,161 @@ import (
 
 // work is one attempt at one transition: the records it read, the changes it
 // made to them, and the events and follow-up routing they cause. Nothing is
-// written until the router commits w.txn() as one compare-and-set.
+// written until the router commits w.txn() as one compare-and-set. Works are
+// pooled: a transition allocates little beyond what the store keeps.
 type work struct {
-	r   *Router
-	ctx context.Context
-	now time.Time
+	r       *Router
+	ctx     context.Context
+	now     time.Time
+	attempt int
 
-	agents  []*Agent
-	chats   []*Chat
-	offers  []*Offer
-	queues  []*Queue
+	agents  arena[Agent]
+	chats   arena[Chat]
+	offers  arena[Offer]
+	queues  arena[Queue]
 	licence *Licence
+	lic     Licence
 
-	dirtyAgents, dirtyChats, dirtyOffers, dirtyQueues []int
-	dirtyLicence                                      bool
+	dirtyLicence bool
 
 	events   []Event
 	route    []switchboard.QueueID
 	routeAll bool
 }
 
+var workPool = sync.Pool{New: func() any { return new(work) }}
+
+// reset empties w for the next attempt, keeping its buffers.
+func (w *work) reset() {
+	w.agents.reset()
+	w.chats.reset()
+	w.offers.reset()
+	w.queues.reset()
+	w.licence, w.lic, w.dirtyLicence = nil, Licence{}, false
+	clear(w.events)
+	w.events = w.events[:0]
+	w.route = w.route[:0]
+	w.routeAll = false
+	w.ctx, w.attempt = nil, 0
+}
+
+// arena holds the records of one kind a work has read or created, and which
+// of them it changed.
+type arena[T any] struct {
+	live  []*T
+	free  []*T
+	dirty []int
+	out   []T
+}
+
+// alloc returns a record for the work to fill. Its content is garbage from
+// an earlier use: the caller overwrites all of it.
+func (a *arena[T]) alloc() *T {
+	var p *T
+	if n := len(a.free); n > 0 {
+		p, a.free = a.free[n-1], a.free[:n-1]
+	} else {
+		p = new(T)
+	}
+	a.live = append(a.live, p)
+	return p
+}
+
+// reset returns every record to the free list. Records are not cleared:
+// every use overwrites one whole (see alloc).
+func (a *arena[T]) reset() {
+	a.free = append(a.free, a.live...)
+	a.live, a.dirty, a.out = a.live[:0], a.dirty[:0], a.out[:0]
+}
+
+// drop forgets the most recently allocated record, which failed to load.
+func (a *arena[T]) drop() {
+	n := len(a.live) - 1
+	a.free = append(a.free, a.live[n])
+	a.live = a.live[:n]
+}
+
+func (a *arena[T]) touch(p *T) {
+	for i, q := range a.live {
+		if q == p {
+			if !slices.Contains(a.dirty, i) {
+				a.dirty = append(a.dirty, i)
+			}
+			return
+		}
+	}
+	panic("routing: internal error: marking a record the work did not load")
+}
+
+// written returns copies of the changed records, or nil.
+func (a *arena[T]) written() []T {
+	if len(a.dirty) == 0 {
+		return nil
+	}
+	for _, i := range a.dirty {
+		a.out = append(a.out, *a.live[i])
+	}
+	return a.out
+}
+
 func (w *work) agent(id switchboard.AgentID) (*Agent, error) {
-	for _, a := range w.agents {
+	for _, a := range w.agents.live {
 		if a.ID == id {
 			return a, nil
 		}
 	}
-	a, err := w.r.store.Agent(w.ctx, id)
-	if err != nil {
+	a := w.agents.alloc()
+	var err error
+	if *a, err = w.r.store.Agent(w.ctx, id); err != nil {
+		w.agents.drop()
 		return nil, err
 	}
-	w.agents = append(w.agents, &a)
-	return &a, nil
+	return a, nil
 }
 
 func (w *work) chat(id switchboard.ChatID) (*Chat, error) {
-	for _, c := range w.chats {
+	for _, c := range w.chats.live {
 		if c.ID == id {
 			return c, nil
 		}
 	}
-	c, err := w.r.store.Chat(w.ctx, id)
-	if err != nil {
+	c := w.chats.alloc()
+	var err error
+	if *c, err = w.r.store.Chat(w.ctx, id); err != nil {
+		w.chats.drop()
 		return nil, err
 	}
-	w.chats = append(w.chats, &c)
-	return &c, nil
+	return c, nil
 }
 
 func (w *work) offer(id OfferID) (*Offer, error) {
-	for _, o := range w.offers {
+	for _, o := range w.offers.live {
 		if o.ID == id {
 			return o, nil
 		}
 	}
-	o, err := w.r.store.Offer(w.ctx, id)
-	if err != nil {
+	o := w.offers.alloc()
+	var err error
+	if *o, err = w.r.store.Offer(w.ctx, id); err != nil {
+		w.offers.drop()
 		return nil, err
 	}
-	w.offers = append(w.offers, &o)
-	return &o, nil
+	return o, nil
 }
 
 func (w *work) queue(id switchboard.QueueID) (*Queue, error) {
-	for _, q := range w.queues {
+	for _, q := range w.queues.live {
 		if q.ID == id {
 			return q, nil
 		}
 	}
-	q, err := w.r.store.Queue(w.ctx, id)
-	if err != nil {
+	q := w.queues.alloc()
+	var err error
+	if *q, err = w.r.store.Queue(w.ctx, id); err != nil {
+		w.queues.drop()
 		return nil, err
 	}
-	w.queues = append(w.queues, &q)
-	return &q, nil
+	return q, nil
 }
 
 func (w *work) getLicence() (*Licence, error) {
@@ -92,41 +174,49 @@ func (w *work) getLicence() (*Licence, error) {
 		if err != nil {
 			return nil, err
 		}
-		w.licence = &l
+		w.lic = l
+		w.licence = &w.lic
 	}
 	return w.licence, nil
 }
 
-func markIndex[T any](recs []*T, dirty []int, rec *T) []int {
-	for i, p := range recs {
-		if p == rec {
-			if !slices.Contains(dirty, i) {
-				dirty = append(dirty, i)
-			}
-			return dirty
-		}
-	}
-	panic("routing: internal error: marking a record the work did not load")
-}
+func (w *work) touchAgent(a *Agent) { w.agents.touch(a) }
+func (w *work) touchChat(c *Chat)   { w.chats.touch(c) }
+func (w *work) touchOffer(o *Offer) { w.offers.touch(o) }
+func (w *work) touchQueue(q *Queue) { w.queues.touch(q) }
 
-func (w *work) touchAgent(a *Agent) { w.dirtyAgents = markIndex(w.agents, w.dirtyAgents, a) }
-func (w *work) touchChat(c *Chat)   { w.dirtyChats = markIndex(w.chats, w.dirtyChats, c) }
-func (w *work) touchOffer(o *Offer) { w.dirtyOffers = markIndex(w.offers, w.dirtyOffers, o) }
-func (w *work) touchQueue(q *Queue) { w.dirtyQueues = markIndex(w.queues, w.dirtyQueues, q) }
+// checkNew returns ErrChatExists if a chat with the ID exists. Creating a
+// record is itself a compare-and-set that fails if it exists, so only a retry
+// after a conflict needs to look.
+func (w *work) checkNew(id switchboard.ChatID) error {
+	if w.attempt == 0 {
+		return nil
+	}
+	_, err := w.r.store.Chat(w.ctx, id)
+	if err == nil {
+		return ErrChatExists
+	}
+	if isNotFound(err) {
+		return nil
+	}
+	return err
+}
 
 // newChat adds a chat record to create.
 func (w *work) newChat(c Chat) *Chat {
-	c.Version = 0
-	w.chats = append(w.chats, &c)
-	w.touchChat(&c)
-	return &c
+	p := w.chats.alloc()
+	*p = c
+	p.Version = 0
+	w.chats.touch(p)
+	return p
 }
 
 // newOffer adds an offer record to create.
 func (w *work) newOffer(o Offer) *Offer {
-	w.offers = append(w.offers, &o)
-	w.touchOffer(&o)
-	return &o
+	p := w.offers.alloc()
+	*p = o
+	w.offers.touch(p)
+	return p
 }
 
 func (w *work) emit(e Event) {
@@ -146,35 +236,15 @@ func (w *work) routeAgent(a *Agent) {
 	}
 }
 
+// dirty reports whether the work changed any record.
+func (w *work) dirty() bool {
+	return len(w.agents.dirty)+len(w.chats.dirty)+len(w.offers.dirty)+len(w.queues.dirty) > 0 || w.dirtyLicence
+}
+
 func (w *work) txn() Txn {
-	var t Txn
-	if len(w.dirtyAgents) > 0 {
-		t.Agents = make([]Agent, 0, len(w.dirtyAgents))
-		for _, i := range w.dirtyAgents {
-			t.Agents = append(t.Agents, *w.agents[i])
-		}
-	}
-	if len(w.dirtyChats) > 0 {
-		t.Chats = make([]Chat, 0, len(w.dirtyChats))
-		for _, i := range w.dirtyChats {
-			t.Chats = append(t.Chats, *w.chats[i])
-		}
-	}
-	if len(w.dirtyOffers) > 0 {
-		t.Offers = make([]Offer, 0, len(w.dirtyOffers))
-		for _, i := range w.dirtyOffers {
-			t.Offers = append(t.Offers, *w.offers[i])
-		}
-	}
-	if len(w.dirtyQueues) > 0 {
-		t.Queues = make([]Queue, 0, len(w.dirtyQueues))
-		for _, i := range w.dirtyQueues {
-			t.Queues = append(t.Queues, *w.queues[i])
-		}
-	}
+	t := Txn{Agents: w.agents.written(), Chats: w.chats.written(), Offers: w.offers.written(), Queues: w.queues.written()}
 	if w.dirtyLicence {
-		l := *w.licence
-		t.Licence = &l
+		t.Licence = w.licence
 	}
 	return t
 }

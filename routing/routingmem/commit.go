@@ -39,7 +39,30 @@ func (s *Store) Commit(ctx context.Context, txn routing.Txn) error {
 		s.licence = *txn.Licence
 		s.licence.Version++
 	}
+	s.forget()
 	return nil
+}
+
+// forget drops the oldest final chats and their offers beyond KeepFinished.
+func (s *Store) forget() {
+	keep := s.cfg.KeepFinished
+	// Forget in batches, so the cost per commit stays constant.
+	if keep < 0 || len(s.finished) <= keep+max(keep/8, 64) {
+		return
+	}
+	drop := s.finished[:len(s.finished)-keep]
+	for _, id := range drop {
+		c, ok := s.chats[id]
+		if !ok || !c.State.Final() {
+			continue
+		}
+		for _, oid := range s.chatOffers[id] {
+			delete(s.offers, oid) // final chats have no pending offer
+		}
+		delete(s.chatOffers, id)
+		delete(s.chats, id)
+	}
+	s.finished = slices.Delete(s.finished, 0, len(drop))
 }
 
 func conflict(kind string, id any) error {
@@ -128,22 +151,46 @@ func inPool(a *routing.Agent, q switchboard.QueueID, p *pool) bool {
 	return a.State == routing.Available && a.Serves(q) && !a.AtCapacity(p.channel)
 }
 
+// putAgent stores a written agent. Records are updated in place: they are
+// taken out of every index first, since their keys may change, and put back
+// after. Slices equal to the stored ones are shared, never copied again: the
+// store never mutates a slice it keeps.
 func (s *Store) putAgent(in *routing.Agent) {
-	a := cloneAgent(in)
-	a.Version++
-	if old := s.agents[a.ID]; old != nil {
-		for _, q := range old.Profile.Queues {
+	a := s.agents[in.ID]
+	if a != nil {
+		for _, q := range a.Profile.Queues {
 			if p := s.pools[q]; p != nil {
-				p.tree.Delete(old)
+				p.tree.Delete(a)
 			}
 		}
+	} else {
+		a = new(routing.Agent)
+		s.agents[in.ID] = a
 	}
-	s.agents[a.ID] = &a
+	prev := a.Profile
+	used := keep(a.Used, in.Used)
+	*a = *in
+	a.Profile.Queues = keep(prev.Queues, in.Profile.Queues)
+	a.Profile.Capacity = keep(prev.Capacity, in.Profile.Capacity)
+	a.Profile.Skills = keep(prev.Skills, in.Profile.Skills)
+	a.Used = used
+	a.Version++
 	for _, q := range a.Profile.Queues {
-		if p := s.pools[q]; p != nil && inPool(&a, q, p) {
-			p.tree.ReplaceOrInsert(&a)
+		if p := s.pools[q]; p != nil && inPool(a, q, p) {
+			p.tree.ReplaceOrInsert(a)
 		}
 	}
+}
+
+// keep returns stored when it equals written, else a copy of written.
+func keep[S ~[]E, E comparable](stored, written S) S {
+	if len(stored) == len(written) && (len(stored) == 0 || slices.Equal(stored, written)) {
+		if len(written) == 0 {
+			return nil
+		}
+		return stored
+	}
+	return slices.Clone(written)
 }
 
 // --- chats ---
@@ -172,9 +219,8 @@ func chatHolders(c *routing.Chat) []switchboard.AgentID {
 }
 
 func (s *Store) putChat(in *routing.Chat) {
-	c := cloneChat(in)
-	c.Version++
-	old := s.chats[c.ID]
+	old := s.chats[in.ID]
+	wasFinal := old != nil && old.State.Final()
 	if old != nil {
 		if old.State == routing.Queued {
 			s.queued[old.Queue].Delete(old)
@@ -189,29 +235,42 @@ func (s *Store) putChat(in *routing.Chat) {
 			s.agentChats[ag] = remove(s.agentChats[ag], old.ID)
 		}
 	}
-	s.chats[c.ID] = &c
+	c := old
+	if c == nil {
+		c = new(routing.Chat)
+		s.chats[in.ID] = c
+	}
+	prev := *c
+	*c = *in
+	c.Skills = keep(prev.Skills, in.Skills)
+	c.Transcript = keep(prev.Transcript, in.Transcript)
+	c.Members = keep(prev.Members, in.Members)
+	c.AwaitingReply = keep(prev.AwaitingReply, in.AwaitingReply)
+	c.Rejected = keep(prev.Rejected, in.Rejected)
+	c.Version++
 	if c.State == routing.Queued {
-		s.chatTree(s.queued, c.Queue).ReplaceOrInsert(&c)
+		s.chatTree(s.queued, c.Queue).ReplaceOrInsert(c)
 	}
 	if c.State == routing.Queued || c.State == routing.Offered {
-		s.chatTree(s.lined, c.Queue).ReplaceOrInsert(&c)
+		s.chatTree(s.lined, c.Queue).ReplaceOrInsert(c)
 	}
 	if d := c.NextDeadline(); !d.IsZero() {
 		s.deadlines.ReplaceOrInsert(routing.Due{At: d, Chat: c.ID})
 	}
-	for _, ag := range chatHolders(&c) {
+	for _, ag := range chatHolders(c) {
 		s.agentChats[ag] = append(s.agentChats[ag], c.ID)
+	}
+	if c.State.Final() && !wasFinal {
+		s.finished = append(s.finished, c.ID)
 	}
 }
 
 // --- offers ---
 
 func (s *Store) putOffer(in *routing.Offer) {
-	o := *in
-	o.Version++
-	old := s.offers[o.ID]
+	old := s.offers[in.ID]
 	if old == nil {
-		s.chatOffers[o.Chat] = append(s.chatOffers[o.Chat], o.ID)
+		s.chatOffers[in.Chat] = append(s.chatOffers[in.Chat], in.ID)
 	} else {
 		if d := old.NextDeadline(); !d.IsZero() {
 			s.deadlines.Delete(routing.Due{At: d, Offer: old.ID})
@@ -220,7 +279,13 @@ func (s *Store) putOffer(in *routing.Offer) {
 			s.agentOffers[old.Agent] = remove(s.agentOffers[old.Agent], old.ID)
 		}
 	}
-	s.offers[o.ID] = &o
+	o := old
+	if o == nil {
+		o = new(routing.Offer)
+		s.offers[in.ID] = o
+	}
+	*o = *in
+	o.Version++
 	if d := o.NextDeadline(); !d.IsZero() {
 		s.deadlines.ReplaceOrInsert(routing.Due{At: d, Offer: o.ID})
 	}

@@ -14,10 +14,21 @@ import (
 	"github.com/switchboard-cc/switchboard/routing"
 )
 
+// Config holds the optional settings of a [Store]. The zero Config is valid.
+type Config struct {
+	// KeepFinished is how many final (done or ended) chats the store keeps,
+	// with their offers, so they can still be read. Older ones are
+	// forgotten: reading them returns [routing.ErrChatNotFound] or
+	// [routing.ErrOfferNotFound]. This bounds the memory of a long-running
+	// process. Defaults to 10,000; a negative value keeps every chat.
+	KeepFinished int
+}
+
 // Store is an in-memory [routing.Store]. The zero value is not usable; call
 // [New]. A Store is safe for concurrent use: one mutex guards it, and no
 // method calls out while holding it.
 type Store struct {
+	cfg     Config
 	mu      sync.Mutex
 	agents  map[switchboard.AgentID]*routing.Agent
 	chats   map[switchboard.ChatID]*routing.Chat
@@ -32,6 +43,7 @@ type Store struct {
 	agentOffers map[switchboard.AgentID][]routing.OfferID // pending offers, oldest first
 	chatOffers  map[switchboard.ChatID][]routing.OfferID  // every offer, oldest first
 	agentChats  map[switchboard.AgentID][]switchboard.ChatID
+	finished    []switchboard.ChatID // final chats, oldest first
 }
 
 var _ routing.Store = (*Store)(nil)
@@ -48,8 +60,12 @@ type pool struct {
 const degree = 16
 
 // New returns an empty Store.
-func New() *Store {
+func New(cfg Config) *Store {
+	if cfg.KeepFinished == 0 {
+		cfg.KeepFinished = 10_000
+	}
 	return &Store{
+		cfg:         cfg,
 		agents:      make(map[switchboard.AgentID]*routing.Agent),
 		chats:       make(map[switchboard.ChatID]*routing.Chat),
 		offers:      make(map[routing.OfferID]*routing.Offer),
