@@ -154,7 +154,8 @@ type Committer interface {
 	// is n. Either failure returns an error wrapping [ErrConflict] and
 	// changes nothing. On success every written record is stored with its
 	// Version plus one. The same record must not appear twice in a Txn
-	// ([ErrInvalid]).
+	// ([ErrInvalid]). Commit must not keep txn's slices or records after it
+	// returns (the router reuses them): it stores copies.
 	Commit(ctx context.Context, txn Txn) error
 }
 

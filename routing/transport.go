@@ -8,7 +8,8 @@ import "context"
 //
 // Publish is called after the transition has been committed, never while the
 // router holds a lock, with the events of one transition in order. It must be
-// safe for concurrent use. A Publish error does not undo the transition: the
+// safe for concurrent use, and must not keep the events slice after it
+// returns (the router reuses it): copy the events it needs. A Publish error does not undo the transition: the
 // router logs it and carries on, since the state in the [Store] is the truth
 // and desktops can re-read it (for example with [Router.Offers]).
 type Transport interface {

@@ -1,0 +1,524 @@
+package routingtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-cc/switchboard"
+	"github.com/switchboard-cc/switchboard/routing"
+)
+
+var t0 = time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC)
+
+// RunStoreTests runs the conformance suite against the stores newStore
+// returns. Each call must return a new, empty store; cases run in parallel.
+func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
+	cases := []struct {
+		name string
+		run  func(t *testing.T, s routing.Store)
+	}{
+		{"NotFound", testNotFound},
+		{"CommitCreatesAndVersions", testCommitVersions},
+		{"CommitIsAllOrNothing", testCommitAtomic},
+		{"CommitRejectsDuplicates", testCommitDuplicates},
+		{"CopiesAcrossTheBoundary", testCopies},
+		{"Candidates", testCandidates},
+		{"WaitingAndPosition", testWaiting},
+		{"AgentChats", testAgentChats},
+		{"PendingOffers", testPendingOffers},
+		{"QueuesAndLicence", testQueuesAndLicence},
+		{"Due", testDue},
+		{"CancelledContext", testCancelled},
+		{"ConcurrentCompareAndSet", testConcurrentCAS},
+		{"RouterRace", testRouterRace},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.run(t, newStore(t))
+		})
+	}
+}
+
+func commit(t *testing.T, s routing.Store, txn routing.Txn) {
+	t.Helper()
+	require.NoError(t, s.Commit(context.Background(), txn))
+}
+
+func queue(id switchboard.QueueID, strategy routing.Strategy) routing.Queue {
+	return routing.Queue{ID: id, Channel: switchboard.DefaultChannel, Strategy: strategy, AcceptTimeout: time.Minute}
+}
+
+func agent(id switchboard.AgentID, idle time.Duration, used, capacity int, queues ...switchboard.QueueID) routing.Agent {
+	return routing.Agent{
+		ID: id, State: routing.Available, IdleSince: t0.Add(idle), Used: []int{used},
+		Profile: routing.Profile{
+			DisplayName: string(id), Queues: queues,
+			Capacity: []routing.Capacity{{Channel: switchboard.DefaultChannel, Max: capacity}},
+			Skills:   []routing.Skill{{Name: "english", Level: 2}},
+		},
+	}
+}
+
+func chat(id switchboard.ChatID, q switchboard.QueueID, priority int, seq uint64, state routing.ChatState) routing.Chat {
+	return routing.Chat{ID: id, Queue: q, Channel: switchboard.DefaultChannel, Priority: priority, Seq: seq,
+		EnqueuedAt: t0, State: state}
+}
+
+func testNotFound(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	_, err := s.Agent(ctx, "nobody")
+	require.ErrorIs(t, err, routing.ErrAgentNotFound)
+	_, err = s.Chat(ctx, "nothing")
+	require.ErrorIs(t, err, routing.ErrChatNotFound)
+	_, err = s.Position(ctx, "nothing")
+	require.ErrorIs(t, err, routing.ErrChatNotFound)
+	_, err = s.Offer(ctx, "none")
+	require.ErrorIs(t, err, routing.ErrOfferNotFound)
+	_, err = s.Queue(ctx, "none")
+	require.ErrorIs(t, err, routing.ErrQueueNotFound)
+	l, err := s.Licence(ctx)
+	require.NoError(t, err)
+	require.Equal(t, routing.Licence{}, l)
+	qs, err := s.Queues(ctx)
+	require.NoError(t, err)
+	require.Empty(t, qs)
+}
+
+func testCommitVersions(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	q := queue("q", routing.LongestIdle)
+	a := agent("a", 0, 0, 1, "q")
+	commit(t, s, routing.Txn{Queues: []routing.Queue{q}, Agents: []routing.Agent{a}})
+	got, err := s.Agent(ctx, "a")
+	require.NoError(t, err)
+	require.EqualValues(t, 1, got.Version)
+	require.Equal(t, a.Profile, got.Profile)
+
+	// Creating it again conflicts.
+	require.ErrorIs(t, s.Commit(ctx, routing.Txn{Agents: []routing.Agent{a}}), routing.ErrConflict)
+	// Updating with the read version succeeds once.
+	got.State = routing.NotReady
+	commit(t, s, routing.Txn{Agents: []routing.Agent{got}})
+	require.ErrorIs(t, s.Commit(ctx, routing.Txn{Agents: []routing.Agent{got}}), routing.ErrConflict)
+	again, err := s.Agent(ctx, "a")
+	require.NoError(t, err)
+	require.EqualValues(t, 2, again.Version)
+	require.Equal(t, routing.NotReady, again.State)
+	// Updating a record that does not exist conflicts.
+	ghost := agent("ghost", 0, 0, 1)
+	ghost.Version = 3
+	require.ErrorIs(t, s.Commit(ctx, routing.Txn{Agents: []routing.Agent{ghost}}), routing.ErrConflict)
+
+	lic := routing.Licence{Limit: 5}
+	commit(t, s, routing.Txn{Licence: &lic})
+	l, err := s.Licence(ctx)
+	require.NoError(t, err)
+	require.Equal(t, routing.Licence{Limit: 5, Version: 1}, l)
+	require.ErrorIs(t, s.Commit(ctx, routing.Txn{Licence: &lic}), routing.ErrConflict)
+}
+
+func testCommitAtomic(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	commit(t, s, routing.Txn{Queues: []routing.Queue{queue("q", routing.LongestIdle)},
+		Agents: []routing.Agent{agent("a", 0, 0, 1, "q")},
+		Chats:  []routing.Chat{chat("c", "q", 0, 1, routing.Queued)}})
+	a, err := s.Agent(ctx, "a")
+	require.NoError(t, err)
+	c, err := s.Chat(ctx, "c")
+	require.NoError(t, err)
+	stale := c
+	stale.Version = 7
+	a.State = routing.NotReady
+	offer := routing.Offer{ID: "c#1", Chat: "c", Agent: "a", Queue: "q", Channel: switchboard.DefaultChannel, ExpiresAt: t0.Add(time.Minute)}
+	err = s.Commit(ctx, routing.Txn{Agents: []routing.Agent{a}, Chats: []routing.Chat{stale}, Offers: []routing.Offer{offer}})
+	require.ErrorIs(t, err, routing.ErrConflict)
+
+	after, err := s.Agent(ctx, "a")
+	require.NoError(t, err)
+	require.Equal(t, routing.Available, after.State, "a failed commit changed an agent")
+	_, err = s.Offer(ctx, "c#1")
+	require.ErrorIs(t, err, routing.ErrOfferNotFound, "a failed commit created an offer")
+	due, err := s.Due(ctx, t0.Add(time.Hour), 0)
+	require.NoError(t, err)
+	require.Empty(t, due, "a failed commit indexed a deadline")
+}
+
+func testCommitDuplicates(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	q := queue("q", routing.LongestIdle)
+	err := s.Commit(ctx, routing.Txn{Queues: []routing.Queue{q, q}})
+	require.ErrorIs(t, err, routing.ErrInvalid)
+	_, err = s.Queue(ctx, "q")
+	require.ErrorIs(t, err, routing.ErrQueueNotFound)
+}
+
+func testCopies(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	q := queue("q", routing.LongestIdle)
+	a := agent("a", 0, 0, 2, "q")
+	c := chat("c", "q", 0, 1, routing.Queued)
+	c.Transcript = []routing.Turn{{From: "bot", Text: "hello"}}
+	c.Skills = []routing.SkillRequirement{{Skill: "english", Min: 1}}
+	txn := routing.Txn{Queues: []routing.Queue{q}, Agents: []routing.Agent{a}, Chats: []routing.Chat{c}}
+	commit(t, s, txn)
+	// Changing what was committed changes nothing stored.
+	txn.Agents[0].Profile.Queues[0] = "changed"
+	txn.Agents[0].Used[0] = 9
+	txn.Chats[0].Transcript[0].Text = "changed"
+	txn.Chats[0].Skills[0].Min = 9
+
+	got, err := s.Agent(ctx, "a")
+	require.NoError(t, err)
+	require.Equal(t, switchboard.QueueID("q"), got.Profile.Queues[0])
+	require.Equal(t, 0, got.Used[0])
+	gc, err := s.Chat(ctx, "c")
+	require.NoError(t, err)
+	require.Equal(t, "hello", gc.Transcript[0].Text)
+	require.Equal(t, 1, gc.Skills[0].Min)
+
+	// Changing what was read changes nothing stored.
+	got.Profile.Queues[0] = "changed"
+	got.Profile.Capacity[0].Max = 9
+	got.Used[0] = 9
+	gc.Transcript[0].Text = "changed"
+	again, err := s.Agent(ctx, "a")
+	require.NoError(t, err)
+	require.Equal(t, switchboard.QueueID("q"), again.Profile.Queues[0])
+	require.Equal(t, 2, again.Profile.Capacity[0].Max)
+	require.Equal(t, 0, again.Used[0])
+	gc2, err := s.Chat(ctx, "c")
+	require.NoError(t, err)
+	require.Equal(t, "hello", gc2.Transcript[0].Text)
+}
+
+func testCandidates(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	q := queue("q", routing.LeastBusy)
+	notReady := agent("not-ready", 0, 0, 2, "q")
+	notReady.State = routing.NotReady
+	full := agent("full", 0, 2, 2, "q")
+	other := agent("other-queue", 0, 0, 2, "elsewhere")
+	noSkill := agent("no-skill", 0, 0, 2, "q")
+	noSkill.Profile.Skills = nil
+	agents := []routing.Agent{
+		agent("a1", 3*time.Second, 1, 2, "q"), // load 1/2
+		agent("a2", 2*time.Second, 0, 1, "q"), // load 0
+		agent("a3", 1*time.Second, 1, 4, "q"), // load 1/4
+		agent("a4", 4*time.Second, 0, 3, "q"), // load 0
+		notReady, full, other, noSkill,
+	}
+	commit(t, s, routing.Txn{Queues: []routing.Queue{q, queue("elsewhere", routing.LongestIdle)}, Agents: agents})
+
+	base := routing.CandidateQuery{Queue: "q", Channel: switchboard.DefaultChannel,
+		Require: []routing.SkillRequirement{{Skill: "english", Min: 1}}}
+	cases := []struct {
+		name string
+		mod  func(*routing.CandidateQuery)
+		want []switchboard.AgentID
+	}{
+		{"ByLoad", func(q *routing.CandidateQuery) { q.Order = routing.ByLoad }, []switchboard.AgentID{"a2", "a4", "a3", "a1"}},
+		{"ByIdle", func(q *routing.CandidateQuery) { q.Order = routing.ByIdle }, []switchboard.AgentID{"a3", "a2", "a1", "a4"}},
+		{"ByID", func(q *routing.CandidateQuery) { q.Order = routing.ByID }, []switchboard.AgentID{"a1", "a2", "a3", "a4"}},
+		{"ByIDAfter", func(q *routing.CandidateQuery) { q.Order, q.After = routing.ByID, "a2" }, []switchboard.AgentID{"a3", "a4"}},
+		{"Limit", func(q *routing.CandidateQuery) { q.Order, q.Limit = routing.ByLoad, 2 }, []switchboard.AgentID{"a2", "a4"}},
+		{"Exclude", func(q *routing.CandidateQuery) {
+			q.Order, q.Exclude = routing.ByLoad, []switchboard.AgentID{"a2", "a3"}
+		}, []switchboard.AgentID{"a4", "a1"}},
+		{"Require", func(q *routing.CandidateQuery) {
+			q.Order, q.Require = routing.ByLoad, []routing.SkillRequirement{{Skill: "english", Min: 3}}
+		}, nil},
+		{"WithoutSkills", func(q *routing.CandidateQuery) { q.Order, q.Require = routing.ByID, nil },
+			[]switchboard.AgentID{"a1", "a2", "a3", "a4", "no-skill"}},
+	}
+	for _, tc := range cases {
+		q := base
+		tc.mod(&q)
+		got, err := s.Candidates(ctx, q)
+		require.NoError(t, err, tc.name)
+		require.Equal(t, tc.want, got, tc.name)
+	}
+
+	// Changes are reflected at once: a1 fills up, a3 goes NotReady.
+	a1, err := s.Agent(ctx, "a1")
+	require.NoError(t, err)
+	a1.Used[0] = 2
+	a3, err := s.Agent(ctx, "a3")
+	require.NoError(t, err)
+	a3.State = routing.NotReady
+	commit(t, s, routing.Txn{Agents: []routing.Agent{a1, a3}})
+	q1 := base
+	q1.Order = routing.ByLoad
+	got, err := s.Candidates(ctx, q1)
+	require.NoError(t, err)
+	require.Equal(t, []switchboard.AgentID{"a2", "a4"}, got)
+}
+
+func testWaiting(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	chats := []routing.Chat{
+		chat("low-1", "q", 0, 1, routing.Queued),
+		chat("high-1", "q", 2, 2, routing.Queued),
+		chat("offered", "q", 1, 3, routing.Offered),
+		chat("low-2", "q", 0, 4, routing.Queued),
+		chat("high-2", "q", 2, 5, routing.Queued),
+		chat("other", "r", 9, 6, routing.Queued),
+		chat("done", "q", 9, 7, routing.Done),
+	}
+	chats[3].EnqueuedAt = t0.Add(-time.Second) // older than low-1 despite its sequence
+	commit(t, s, routing.Txn{Queues: []routing.Queue{queue("q", routing.LongestIdle), queue("r", routing.LongestIdle)}, Chats: chats})
+
+	all, err := s.Waiting(ctx, "q", 0, 0)
+	require.NoError(t, err)
+	require.Equal(t, []switchboard.ChatID{"high-1", "high-2", "low-2", "low-1"}, all)
+	page, err := s.Waiting(ctx, "q", 1, 2)
+	require.NoError(t, err)
+	require.Equal(t, []switchboard.ChatID{"high-2", "low-2"}, page)
+	none, err := s.Waiting(ctx, "q", 4, 2)
+	require.NoError(t, err)
+	require.Empty(t, none)
+
+	for id, want := range map[switchboard.ChatID]int{"high-1": 0, "high-2": 1, "offered": 2, "low-2": 3, "low-1": 4, "other": 0} {
+		got, err := s.Position(ctx, id)
+		require.NoError(t, err)
+		require.Equal(t, want, got, "chats ahead of %s", id)
+	}
+}
+
+func testAgentChats(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	assigned := chat("assigned", "q", 0, 1, routing.Assigned)
+	assigned.Agent = "a"
+	wrap := chat("wrap", "q", 0, 2, routing.InWrapUp)
+	wrap.Agent, wrap.WrapUpUntil = "a", t0.Add(time.Minute)
+	done := chat("done", "q", 0, 3, routing.Done)
+	done.Agent = "a"
+	direct := routing.Chat{ID: "direct", Kind: routing.DirectChat, State: routing.Assigned, Agent: "b", Members: []switchboard.AgentID{"a"}}
+	commit(t, s, routing.Txn{Chats: []routing.Chat{assigned, wrap, done, direct}})
+	got, err := s.AgentChats(ctx, "a")
+	require.NoError(t, err)
+	ids := make([]switchboard.ChatID, len(got))
+	for i, c := range got {
+		ids[i] = c.ID
+	}
+	require.ElementsMatch(t, []switchboard.ChatID{"assigned", "wrap", "direct"}, ids)
+	got, err = s.AgentChats(ctx, "b")
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+}
+
+func testPendingOffers(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	mk := func(id routing.OfferID, c switchboard.ChatID, a switchboard.AgentID, created time.Duration) routing.Offer {
+		return routing.Offer{ID: id, Chat: c, Agent: a, Queue: "q", Channel: switchboard.DefaultChannel,
+			CreatedAt: t0.Add(created), ExpiresAt: t0.Add(created + time.Minute)}
+	}
+	resolved := mk("c1#3", "c1", "b", 3)
+	resolved.Outcome = routing.Rejected
+	commit(t, s, routing.Txn{Offers: []routing.Offer{mk("c1#1", "c1", "a", 1), mk("c1#2", "c1", "b", 2), resolved, mk("c2#1", "c2", "a", 4)}})
+
+	byChat, err := s.PendingOffers(ctx, routing.OfferFilter{Chat: "c1"})
+	require.NoError(t, err)
+	require.Equal(t, []routing.OfferID{"c1#1", "c1#2"}, offerIDs(byChat))
+	byAgent, err := s.PendingOffers(ctx, routing.OfferFilter{Agent: "a"})
+	require.NoError(t, err)
+	require.Equal(t, []routing.OfferID{"c1#1", "c2#1"}, offerIDs(byAgent))
+
+	o, err := s.Offer(ctx, "c1#1")
+	require.NoError(t, err)
+	o.Outcome = routing.Accepted
+	commit(t, s, routing.Txn{Offers: []routing.Offer{o}})
+	byAgent, err = s.PendingOffers(ctx, routing.OfferFilter{Agent: "a"})
+	require.NoError(t, err)
+	require.Equal(t, []routing.OfferID{"c2#1"}, offerIDs(byAgent))
+	got, err := s.Offer(ctx, "c1#1")
+	require.NoError(t, err, "resolved offers stay readable")
+	require.Equal(t, routing.Accepted, got.Outcome)
+}
+
+func offerIDs(os []routing.Offer) []routing.OfferID {
+	ids := make([]routing.OfferID, len(os))
+	for i, o := range os {
+		ids[i] = o.ID
+	}
+	return ids
+}
+
+func testQueuesAndLicence(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	b := queue("b", routing.RingAll)
+	b.RequiredSkills = []routing.SkillRequirement{{Skill: "x", Min: 1}}
+	commit(t, s, routing.Txn{Queues: []routing.Queue{b, queue("a", routing.LongestIdle)}})
+	qs, err := s.Queues(ctx)
+	require.NoError(t, err)
+	require.Len(t, qs, 2)
+	require.Equal(t, switchboard.QueueID("a"), qs[0].ID)
+	require.Equal(t, b.RequiredSkills, qs[1].RequiredSkills)
+	got, err := s.Queue(ctx, "b")
+	require.NoError(t, err)
+	got.Strategy = routing.LeastBusy
+	commit(t, s, routing.Txn{Queues: []routing.Queue{got}})
+	got, err = s.Queue(ctx, "b")
+	require.NoError(t, err)
+	require.Equal(t, routing.LeastBusy, got.Strategy)
+	require.EqualValues(t, 2, got.Version)
+}
+
+func testDue(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	queued := chat("queued", "q", 0, 1, routing.Queued)
+	queued.QueueDeadline = t0.Add(3 * time.Minute)
+	sticky := chat("sticky", "q", 0, 2, routing.Queued)
+	sticky.Preferred, sticky.PreferredUntil = "a", t0.Add(time.Minute)
+	wrap := chat("wrap", "q", 0, 3, routing.InWrapUp)
+	wrap.Agent, wrap.WrapUpUntil = "a", t0.Add(2*time.Minute)
+	later := chat("later", "q", 0, 4, routing.Queued)
+	later.QueueDeadline = t0.Add(time.Hour)
+	offer := routing.Offer{ID: "o", Chat: "x", Agent: "a", Queue: "q", ExpiresAt: t0.Add(30 * time.Second)}
+	answered := routing.Offer{ID: "p", Chat: "x", Agent: "b", Queue: "q", ExpiresAt: t0.Add(10 * time.Second), Outcome: routing.Rejected}
+	commit(t, s, routing.Txn{Chats: []routing.Chat{queued, sticky, wrap, later}, Offers: []routing.Offer{offer, answered}})
+
+	due, err := s.Due(ctx, t0.Add(3*time.Minute), 0)
+	require.NoError(t, err)
+	require.Equal(t, []routing.Due{
+		{At: t0.Add(30 * time.Second), Offer: "o"},
+		{At: t0.Add(time.Minute), Chat: "sticky"},
+		{At: t0.Add(2 * time.Minute), Chat: "wrap"},
+		{At: t0.Add(3 * time.Minute), Chat: "queued"},
+	}, normaliseDue(due))
+	two, err := s.Due(ctx, t0.Add(3*time.Minute), 2)
+	require.NoError(t, err)
+	require.Len(t, two, 2)
+
+	// A changed record's deadline moves with it.
+	o, err := s.Offer(ctx, "o")
+	require.NoError(t, err)
+	o.Outcome = routing.Accepted
+	w, err := s.Chat(ctx, "wrap")
+	require.NoError(t, err)
+	w.State = routing.Done
+	commit(t, s, routing.Txn{Offers: []routing.Offer{o}, Chats: []routing.Chat{w}})
+	due, err = s.Due(ctx, t0.Add(3*time.Minute), 0)
+	require.NoError(t, err)
+	require.Len(t, due, 2)
+}
+
+func normaliseDue(ds []routing.Due) []routing.Due {
+	out := make([]routing.Due, len(ds))
+	for i, d := range ds {
+		out[i] = routing.Due{At: d.At.UTC(), Chat: d.Chat, Offer: d.Offer}
+	}
+	return out
+}
+
+func testCancelled(t *testing.T, s routing.Store) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := s.Agent(ctx, "a")
+	require.ErrorIs(t, err, context.Canceled)
+	err = s.Commit(ctx, routing.Txn{Queues: []routing.Queue{queue("q", routing.LongestIdle)}})
+	require.ErrorIs(t, err, context.Canceled)
+	_, err = s.Queue(context.Background(), "q")
+	require.ErrorIs(t, err, routing.ErrQueueNotFound, "a cancelled commit wrote")
+}
+
+func testConcurrentCAS(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	const workers, each = 8, 50
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for range workers {
+		wg.Go(func() {
+			for range each {
+				for {
+					l, err := s.Licence(ctx)
+					if err != nil {
+						errs <- err
+						return
+					}
+					l.InUse++
+					err = s.Commit(ctx, routing.Txn{Licence: &l})
+					if err == nil {
+						break
+					}
+					if !errors.Is(err, routing.ErrConflict) {
+						errs <- err
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	l, err := s.Licence(ctx)
+	require.NoError(t, err)
+	require.Equal(t, workers*each, l.InUse, "lost updates")
+}
+
+// testRouterRace runs a router over the store: 16 agents race for one
+// ring-all chat and exactly one wins.
+func testRouterRace(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	mock := clock.NewMock()
+	mock.Set(t0)
+	r, err := routing.New(s, routing.TransportFunc(func(context.Context, ...routing.Event) error { return nil }), routing.Config{Clock: mock})
+	require.NoError(t, err)
+	_, err = r.PutQueue(ctx, routing.Queue{ID: "q", Strategy: routing.RingAll})
+	require.NoError(t, err)
+	const n = 16
+	for i := range n {
+		_, err := r.Login(ctx, switchboard.AgentID(fmt.Sprintf("a%02d", i)), routing.Profile{Queues: []switchboard.QueueID{"q"}})
+		require.NoError(t, err)
+	}
+	_, err = r.Enqueue(ctx, routing.ChatRequest{ID: "c", Queue: "q"})
+	require.NoError(t, err)
+	offers := make([]routing.OfferID, n)
+	for i := range n {
+		os, err := r.Offers(ctx, switchboard.AgentID(fmt.Sprintf("a%02d", i)))
+		require.NoError(t, err)
+		require.Len(t, os, 1, "every agent is offered the ring-all chat")
+		offers[i] = os[0].ID
+	}
+	var wg sync.WaitGroup
+	wins := make(chan switchboard.AgentID, n)
+	for i := range n {
+		id := switchboard.AgentID(fmt.Sprintf("a%02d", i))
+		wg.Go(func() {
+			if _, err := r.Accept(ctx, id, offers[i]); err == nil {
+				wins <- id
+			} else if !errors.Is(err, routing.ErrOfferTaken) {
+				t.Errorf("agent %s: %v", id, err)
+			}
+		})
+	}
+	wg.Wait()
+	close(wins)
+	var winners []switchboard.AgentID
+	for w := range wins {
+		winners = append(winners, w)
+	}
+	require.Len(t, winners, 1)
+	c, err := r.Chat(ctx, "c")
+	require.NoError(t, err)
+	require.Equal(t, winners[0], c.Agent)
+	for i := range n {
+		a, err := r.Agent(ctx, switchboard.AgentID(fmt.Sprintf("a%02d", i)))
+		require.NoError(t, err)
+		want := 0
+		if a.ID == winners[0] {
+			want = 1
+		}
+		require.Equal(t, want, a.Load(switchboard.DefaultChannel))
+	}
+}
