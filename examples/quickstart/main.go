@@ -1,0 +1,195 @@
+// Command quickstart routes ten chats to three agents on the real clock and
+// prints the timeline: ring-all offers, a reject, a RONA, accepts, agents
+// handling several chats at once, and wrap-up.
+//
+//	go run ./examples/quickstart
+package main
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"sync"
+	"time"
+
+	"github.com/switchboard-cc/switchboard"
+	"github.com/switchboard-cc/switchboard/routing"
+	"github.com/switchboard-cc/switchboard/routing/routingmem"
+)
+
+func main() {
+	if err := run(context.Background()); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+
+	store, bus := routingmem.New(routingmem.Config{}), routingmem.NewBus()
+	router, err := routing.New(store, bus, routing.Config{SweepInterval: 50 * time.Millisecond})
+	if err != nil {
+		return err
+	}
+	go router.Run(ctx)
+
+	// One ring-all queue: every Available agent is offered each chat and the
+	// first to accept wins. An offer waits 800ms; wrap-up lasts 300ms.
+	if _, err := router.PutQueue(ctx, routing.Queue{
+		ID: "support", Name: "Customer support", Strategy: routing.RingAll,
+		AcceptTimeout: 800 * time.Millisecond, WrapUp: 300 * time.Millisecond,
+	}); err != nil {
+		return err
+	}
+
+	begin := time.Now()
+	timeline := bus.Subscribe(nil)
+	printed := make(chan struct{})
+	go func() {
+		defer close(printed)
+		for {
+			e, err := timeline.Next(ctx)
+			if err != nil {
+				return
+			}
+			fmt.Printf("%6.2fs  %s\n", e.At.Sub(begin).Seconds(), e)
+		}
+	}()
+
+	agents := []struct {
+		id       switchboard.AgentID
+		capacity int
+		behave   behaviour
+	}{
+		{"ada", 3, acceptAll},          // takes up to three chats at once
+		{"bob", 2, rejectFirst},        // rejects the first chat he is offered
+		{"cy", 1, ignoreFirstThenBack}, // misses her first offer: RONA
+	}
+	var wg sync.WaitGroup
+	for _, a := range agents {
+		sub := bus.Subscribe(routingmem.ForAgent(a.id))
+		if _, err := router.Login(ctx, a.id, routing.Profile{
+			DisplayName: string(a.id), Queues: []switchboard.QueueID{"support"},
+			Capacity: []routing.Capacity{{Channel: switchboard.DefaultChannel, Max: a.capacity}},
+		}); err != nil {
+			return err
+		}
+		wg.Go(func() { desktop(ctx, router, a.id, sub, a.behave) })
+	}
+	// Ada starts in training and becomes Available a little later.
+	if err := router.SetState(ctx, "ada", routing.NotReady, "training"); err != nil {
+		return err
+	}
+	time.AfterFunc(1200*time.Millisecond, func() { _ = router.SetState(ctx, "ada", routing.Available, "") })
+
+	const chats = 10
+	for i := 1; i <= chats; i++ {
+		_, err := router.Enqueue(ctx, routing.ChatRequest{
+			ID: switchboard.ChatID(fmt.Sprintf("chat-%02d", i)), Queue: "support",
+			Customer:   routing.Customer{Name: fmt.Sprintf("customer %d", i)},
+			Transcript: []routing.Turn{{From: "bot", Text: "Hi! An agent will be with you shortly."}},
+		})
+		if err != nil {
+			return err
+		}
+		time.Sleep(150 * time.Millisecond)
+	}
+
+	// Wait until every chat is done.
+	for {
+		done := 0
+		for i := 1; i <= chats; i++ {
+			c, err := router.Chat(ctx, switchboard.ChatID(fmt.Sprintf("chat-%02d", i)))
+			if err != nil {
+				return err
+			}
+			if c.State.Final() {
+				done++
+			}
+		}
+		if done == chats {
+			break
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("only %d of %d chats finished: %w", done, chats, ctx.Err())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // let the last events print
+	cancel()
+	wg.Wait()
+	timeline.Close()
+	<-printed
+
+	fmt.Println("\nWho handled what:")
+	for i := 1; i <= chats; i++ {
+		c, err := router.Chat(context.Background(), switchboard.ChatID(fmt.Sprintf("chat-%02d", i)))
+		if err != nil {
+			return err
+		}
+		fmt.Printf("  %s  %-4s  waited %4dms  %s\n", c.ID, c.Agent, c.AssignedAt.Sub(c.EnqueuedAt).Milliseconds(), c.State)
+	}
+	return nil
+}
+
+// behaviour decides what an agent does with the n-th offer it receives.
+type behaviour func(n int) action
+
+type action int
+
+const (
+	accept action = iota
+	reject
+	ignore
+)
+
+func acceptAll(int) action { return accept }
+
+func rejectFirst(n int) action {
+	if n == 1 {
+		return reject
+	}
+	return accept
+}
+
+func ignoreFirstThenBack(n int) action {
+	if n == 1 {
+		return ignore
+	}
+	return accept
+}
+
+// desktop plays one agent: it answers offers, talks for a while, ends its
+// chats, and comes back from RONA.
+func desktop(ctx context.Context, r *routing.Router, id switchboard.AgentID, sub *routingmem.Subscription, behave behaviour) {
+	defer sub.Close()
+	offers := 0
+	for {
+		e, err := sub.Next(ctx)
+		if err != nil {
+			return
+		}
+		switch e.Type {
+		case routing.ChatOffered:
+			offers++
+			switch behave(offers) {
+			case accept:
+				go func() {
+					time.Sleep(100 * time.Millisecond) // reading the offer
+					if _, err := r.Accept(ctx, id, e.Offer); err == nil {
+						time.Sleep(600 * time.Millisecond) // the conversation
+						_ = r.End(ctx, e.Chat)
+					}
+				}()
+			case reject:
+				go func() { _ = r.Reject(ctx, id, e.Offer) }()
+			case ignore:
+			}
+		case routing.AgentStateChanged:
+			if e.State == routing.RONA {
+				time.AfterFunc(400*time.Millisecond, func() { _ = r.SetState(ctx, id, routing.Available, "") })
+			}
+		}
+	}
+}

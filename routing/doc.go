@@ -1,0 +1,93 @@
+// Package routing routes customer chats to contact-centre agents: queues,
+// agent states, offers and RONA, strategies, skills, priorities, capacity and
+// a licence limit.
+//
+// A [Router] does the work. It keeps no state of its own: agents, queues,
+// chats and offers are records in a [Store], and events go out through a
+// [Transport]. Package routingmem provides in-memory implementations of both;
+// a host application implements them over its own database and websocket
+// layer, and checks its store with the suite in package routingtest.
+//
+//	store, bus := routingmem.New(routingmem.Config{}), routingmem.NewBus()
+//	router, err := routing.New(store, bus, routing.Config{})
+//	router.PutQueue(ctx, routing.Queue{ID: "support", AcceptTimeout: 30 * time.Second})
+//	router.Login(ctx, "ada", routing.Profile{Queues: []switchboard.QueueID{"support"}})
+//	router.Enqueue(ctx, routing.ChatRequest{ID: "chat-1", Queue: "support"})
+//	go router.Run(ctx) // expires deadlines: offer timeouts, queue timeouts, wrap-ups
+//
+// # Agents
+//
+// An agent logs in with a [Profile]: the queues it serves, its capacity per
+// channel, its skills, display name and team. Its [State] is one of
+// [LoggedOut], [Available], [NotReady] (with a reason code), [RONA] and
+// [WrapUp]; "at capacity" is derived ([Agent.AtCapacity]). Only an Available
+// agent with a free slot is offered chats. Agents set themselves Available or
+// NotReady ([Router.SetState]); the router puts them in RONA when an offer
+// times out and in WrapUp while they wrap up a chat.
+//
+// # Chats
+//
+// A chat is always in exactly one [ChatState]: [Queued] → [Offered] →
+// [Assigned] → [InWrapUp] → [Done], or [Ended] with an [EndReason]
+// (abandoned, timed out, escalated, withdrawn). Within a queue, chats are
+// served by priority, then first in, first out ([CompareChats]); a chat that
+// goes back to its queue keeps its original age and position. Across the
+// queues an agent serves, queues of higher priority are served first.
+//
+// # Offers
+//
+// An [Offer] gives one agent the chance to accept one chat within the queue's
+// AcceptTimeout, and reserves one of its slots meanwhile. Its outcomes have
+// distinct consequences: [Accepted] assigns the chat; [Rejected] keeps that
+// agent out of the chat's next offers; [TimedOut] puts the agent in RONA;
+// [Rescinded] (another agent won a ring-all, or the agent paused or logged
+// out) and [Cancelled] (the customer left) cost the agent nothing. After a
+// queue's MaxUnanswered rejected or timed-out rounds a chat escalates to the
+// queue's overflow queue, or ends.
+//
+// The queue's [Strategy] picks the agent: [LongestIdle] (the default),
+// [RingAll], [LeastBusy], [RoundRobin] (remembered in the queue record, so it
+// continues across routers) or [Random]. A chat may name a preferred agent
+// (such as the customer's last agent) whom it waits for up to the queue's
+// PreferredWait before the strategy applies.
+//
+// # Deadlines and several routers
+//
+// Every deadline (offer expiry, queue timeout, sticky fallback, wrap-up end)
+// is a field of a stored record, indexed by the store ([DeadlineStore]).
+// [Router.Sweep] expires the due ones and routes waiting chats;
+// [Router.Run] calls it periodically on the router's clock. Tests advance a
+// mock clock and call Sweep.
+//
+// Every transition reads the records it needs, decides with plain functions,
+// and commits all its writes as one compare-and-set [Txn]: a write carries the
+// version it read, and the whole transaction fails with [ErrConflict] if any
+// record changed meanwhile, in which case the router reads again and retries.
+// So several routers, in one process or in several processes over one SQL
+// database, can serve the same queues: exactly one accept of a chat wins, and
+// no agent goes over its capacity. A router that starts after another crashed
+// finds every deadline in the store.
+//
+// # Events
+//
+// Every transition emits [Event]s through the [Transport] after its commit:
+// offers, their outcomes, assignments, state changes, overflows and ends.
+// An event names the agent it concerns, so a transport can deliver it to
+// that agent's desktop.
+//
+// # Errors
+//
+// Bad input returns an error matching [ErrInvalid] (an [*InvalidError] naming
+// the field); unknown IDs match [ErrAgentNotFound], [ErrQueueNotFound],
+// [ErrChatNotFound] or [ErrOfferNotFound]; an action the current state does
+// not allow returns a [*StateError]; an accept or reject that comes too late
+// returns [ErrOfferExpired], [ErrOfferTaken], [ErrOfferWithdrawn],
+// [ErrOfferCancelled] or [ErrOfferAnswered]. A call that returns an error
+// changes nothing and emits no event.
+//
+// # Agent-to-agent chats
+//
+// A direct chat between agents ([Router.Direct]) is never offered: it is
+// delivered at once, takes no slot, and each recipient carries a
+// pending-reply marker until it answers ([Router.Replied]).
+package routing
