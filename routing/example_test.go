@@ -52,3 +52,56 @@ func Example() {
 	// 09:00:05 ChatDone agent=ada chat=chat-1 queue=support
 	// 09:00:05 AgentStateChanged agent=ada state=Available
 }
+
+// An offer not accepted in time: the sweeper withdraws it, the agent goes to
+// RONA, and the chat is offered to the next agent. Tests drive time with a
+// mock clock and call Sweep.
+func ExampleRouter_Sweep() {
+	ctx := context.Background()
+	mock := clock.NewMock()
+	mock.Set(time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC))
+	router, _ := routing.New(routingmem.New(routingmem.Config{}), routingmem.NewBus(), routing.Config{Clock: mock})
+	router.PutQueue(ctx, routing.Queue{ID: "support", AcceptTimeout: 30 * time.Second})
+	router.Login(ctx, "ada", routing.Profile{Queues: []switchboard.QueueID{"support"}})
+	mock.Add(time.Second)
+	router.Login(ctx, "bob", routing.Profile{Queues: []switchboard.QueueID{"support"}})
+	router.Enqueue(ctx, routing.ChatRequest{ID: "chat-1", Queue: "support"})
+
+	mock.Add(30 * time.Second)
+	router.Sweep(ctx)
+
+	ada, _ := router.Agent(ctx, "ada")
+	offers, _ := router.Offers(ctx, "bob")
+	fmt.Println("ada is", ada.State)
+	fmt.Println("bob is offered", offers[0].Chat)
+	// Output:
+	// ada is RONA
+	// bob is offered chat-1
+}
+
+// Ring-all: both agents are offered the chat; the first accept wins and the
+// other agent is told the chat was taken.
+func Example_ringAll() {
+	ctx := context.Background()
+	bus := routingmem.NewBus()
+	bobsDesktop := bus.Subscribe(routingmem.ForAgent("bob"))
+	router, _ := routing.New(routingmem.New(routingmem.Config{}), bus, routing.Config{Clock: clock.NewMock()})
+	router.PutQueue(ctx, routing.Queue{ID: "sales", Strategy: routing.RingAll})
+	router.Login(ctx, "ada", routing.Profile{Queues: []switchboard.QueueID{"sales"}})
+	router.Login(ctx, "bob", routing.Profile{Queues: []switchboard.QueueID{"sales"}})
+	router.Enqueue(ctx, routing.ChatRequest{ID: "chat-1", Queue: "sales"})
+
+	adas, _ := router.Offers(ctx, "ada")
+	bobs, _ := router.Offers(ctx, "bob")
+	router.Accept(ctx, "ada", adas[0].ID)
+	_, err := router.Accept(ctx, "bob", bobs[0].ID)
+	fmt.Println("bob:", err)
+	for _, e := range bobsDesktop.Drain() {
+		fmt.Println(e)
+	}
+	// Output:
+	// bob: routing: accept chat-1#2: routing: chat was taken by another agent
+	// AgentLoggedIn agent=bob state=Available
+	// ChatOffered agent=bob chat=chat-1 queue=sales offer=chat-1#2
+	// OfferResolved agent=bob chat=chat-1 queue=sales offer=chat-1#2 outcome=rescinded taken=true
+}
