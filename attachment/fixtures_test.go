@@ -3,6 +3,7 @@ package attachment_test
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/base64"
 	"encoding/binary"
 	"image"
 	"image/color"
@@ -12,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-cc/switchboard/attachment"
 )
 
 // Card numbers the fake scanner blocks. testCard is a well-known test Visa.
@@ -185,4 +188,55 @@ func oleFile(clsid []byte, text string) []byte {
 		b[1024+2*i] = c
 	}
 	return b
+}
+
+// mhtFile returns a web archive whose HTML part is base64-encoded, as
+// browsers and Office save it.
+func mhtFile(html string) []byte {
+	enc := base64.StdEncoding.EncodeToString([]byte(html))
+	return []byte("From: <Saved by Microsoft Internet Explorer 11>\r\n" +
+		"Subject: Quote\r\n" +
+		"MIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/related; type=\"text/html\"; boundary=\"----=_NextPart_000\"\r\n" +
+		"\r\n" +
+		"------=_NextPart_000\r\n" +
+		"Content-Type: text/html; charset=\"utf-8\"\r\n" +
+		"Content-Transfer-Encoding: base64\r\n" +
+		"\r\n" + enc + "\r\n" +
+		"------=_NextPart_000--\r\n")
+}
+
+func htmlFile(body string) []byte {
+	return []byte("<!DOCTYPE html>\n<html><head><title>t</title></head><body>" + body + "</body></html>\n")
+}
+
+// upload wraps content as an upload with an honest declared size.
+func upload(name string, content []byte) attachment.Upload {
+	return attachment.Upload{Name: name, DeclaredSize: int64(len(content)), Body: bytes.NewReader(content)}
+}
+
+// endless is a reader of endless bytes that counts what is read from it.
+type endless struct {
+	fill byte
+	read int64
+}
+
+func (r *endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = r.fill
+	}
+	r.read += int64(len(p))
+	return len(p), nil
+}
+
+// requireRejected checks that err is a *RejectedError for file index with
+// the given sentinel, and returns it.
+func requireRejected(t *testing.T, err error, index int, sentinel error) *attachment.RejectedError {
+	t.Helper()
+	require.ErrorIs(t, err, sentinel)
+	var rejected *attachment.RejectedError
+	require.ErrorAs(t, err, &rejected)
+	require.Equal(t, index, rejected.Index)
+	require.NotEmpty(t, rejected.Reason)
+	return rejected
 }
