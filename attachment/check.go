@@ -172,6 +172,10 @@ func (c Policy) checkOne(ctx context.Context, i int, u Upload, used int64) (Acce
 			return Accepted{}, reject(i, u, name, ErrSensitiveContent, nil, "the file contains a %s", blocked.reason)
 		case errors.Is(err, ErrNotScanned):
 			return Accepted{}, reject(i, u, name, ErrNotScanned, nil, "the content could not be checked for sensitive data (%s)", strings.TrimPrefix(err.Error(), ErrNotScanned.Error()+": "))
+		case errors.Is(err, errExpands):
+			return Accepted{}, reject(i, u, name, ErrUnreadable, err, "%s of %s", errExpands, formatSize(c.MaxUnpackedSize))
+		case errors.Is(err, errTooManyParts):
+			return Accepted{}, reject(i, u, name, ErrUnreadable, err, "%s", errTooManyParts)
 		default:
 			return Accepted{}, reject(i, u, name, ErrUnreadable, err, "the content could not be read to check it for sensitive data")
 		}
@@ -227,12 +231,18 @@ func readLimited(ctx context.Context, r io.Reader, limit, hint int64) ([]byte, e
 	return buf, nil
 }
 
+// formatSize writes a limit for people: decimal megabytes for the presets'
+// limits ("35 MB" for 35 MB minus one byte), binary units for powers of two.
 func formatSize(n int64) string {
 	switch {
 	case n >= MB && n%MB == 0:
 		return fmt.Sprintf("%d MB", n/MB)
 	case n+1 >= MB && (n+1)%MB == 0:
 		return fmt.Sprintf("%d MB", (n+1)/MB)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
 	default:
 		return fmt.Sprintf("%d bytes", n)
 	}

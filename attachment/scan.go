@@ -32,8 +32,11 @@ type blockedError struct{ reason string }
 
 func (e *blockedError) Error() string { return "blocked: " + e.reason }
 
-// errExpands reports an archive that decompresses beyond MaxUnpackedSize.
-var errExpands = errors.New("the document expands beyond the size limit")
+// Errors of the scan whose text is shown to agents as the reason.
+var (
+	errExpands      = errors.New("the document expands beyond the size limit")
+	errTooManyParts = errors.New("the document has too many parts")
+)
 
 // maxMailDepth bounds the nesting of multipart bodies in a web archive.
 const maxMailDepth = 8
@@ -173,7 +176,7 @@ func (s *scanState) zip(content []byte, depth int) error {
 		return fmt.Errorf("document archive: %w", err)
 	}
 	if len(zr.File) > s.maxEntries {
-		return fmt.Errorf("document archive: %d entries, more than the %d allowed", len(zr.File), s.maxEntries)
+		return fmt.Errorf("%w: %d, more than the %d allowed", errTooManyParts, len(zr.File), s.maxEntries)
 	}
 	var text bytes.Buffer
 	for _, f := range zr.File {
@@ -291,10 +294,29 @@ func xmlText(r io.Reader, dst *bytes.Buffer) error {
 				dst.WriteByte('\n')
 			}
 		case xml.CharData:
-			dst.Write(t)
+			writeCollapsed(dst, t)
 		}
 	}
 }
+
+// writeCollapsed writes b to dst with each run of white space, including
+// one that continues a run already at the end of dst, as a single space.
+// Padding ("4111   1111") then reads like ordinary spacing, and a part
+// that is mostly white space costs no memory.
+func writeCollapsed(dst *bytes.Buffer, b []byte) {
+	for _, c := range b {
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+			if n := dst.Len(); n > 0 && isSpace(dst.Bytes()[n-1]) {
+				continue
+			}
+			dst.WriteByte(' ')
+			continue
+		}
+		dst.WriteByte(c)
+	}
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // minRun is the shortest printable run binaryStrings keeps.
 const minRun = 4
