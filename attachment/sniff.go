@@ -3,7 +3,6 @@ package attachment
 import (
 	"archive/zip"
 	"bytes"
-	"mime"
 	"strings"
 
 	"github.com/gabriel-vasile/mimetype"
@@ -87,30 +86,37 @@ func officeFromZip(content []byte) *mimetype.MIME {
 // or script.
 func isExecutable(m *mimetype.MIME) bool {
 	for ; m != nil; m = m.Parent() {
-		for _, t := range executableTypes {
-			if m.Is(t) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// descendsFrom reports whether m is t or descends from it.
-func descendsFrom(m *mimetype.MIME, t string) bool {
-	for ; m != nil; m = m.Parent() {
-		if m.Is(t) {
+		if executable[bareType(m)] {
 			return true
 		}
 	}
 	return false
 }
 
-// bareType returns the type without parameters, as in "text/plain".
-func bareType(m *mimetype.MIME) string {
-	t, _, err := mime.ParseMediaType(m.String())
-	if err != nil {
-		return m.String()
+// executable holds executableTypes, which are the sniffer's canonical names.
+var executable = func() map[string]bool {
+	set := make(map[string]bool, len(executableTypes))
+	for _, t := range executableTypes {
+		set[t] = true
 	}
-	return t
+	return set
+}()
+
+// descendsFrom reports whether m is t or descends from it. t must be the
+// sniffer's canonical name for the type.
+func descendsFrom(m *mimetype.MIME, t string) bool {
+	for ; m != nil; m = m.Parent() {
+		if bareType(m) == t {
+			return true
+		}
+	}
+	return false
+}
+
+// bareType returns the sniffed type without parameters, as in
+// "text/plain". The sniffer's names are lower case and its only parameter
+// is charset, so cutting at ";" is enough and costs no allocation.
+func bareType(m *mimetype.MIME) string {
+	t, _, _ := strings.Cut(m.String(), ";")
+	return strings.TrimSpace(t)
 }
