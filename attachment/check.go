@@ -164,14 +164,14 @@ func (c Policy) checkOne(ctx context.Context, i int, u Upload, used int64) (Acce
 		return Accepted{}, reject(i, u, name, ErrTypeMismatch, nil, "the content is %s, not a %s", bareType(m), format.name())
 	}
 
-	scanned, err := c.scan(content, m)
+	scanned, err := c.scan(ctx, content, m)
 	if err != nil {
-		var blocked *blockedError
+		var r *refusal
 		switch {
-		case errors.As(err, &blocked):
-			return Accepted{}, reject(i, u, name, ErrSensitiveContent, nil, "the file contains a %s", blocked.reason)
-		case errors.Is(err, ErrNotScanned):
-			return Accepted{}, reject(i, u, name, ErrNotScanned, nil, "the content could not be checked for sensitive data (%s)", strings.TrimPrefix(err.Error(), ErrNotScanned.Error()+": "))
+		case ctx.Err() != nil:
+			return Accepted{}, fmt.Errorf("attachment: scanning file %d: %w", i+1, ctx.Err())
+		case errors.As(err, &r):
+			return Accepted{}, reject(i, u, name, r.sentinel, nil, "%s", r.reason)
 		case errors.Is(err, errExpands):
 			return Accepted{}, reject(i, u, name, ErrUnreadable, err, "%s of %s", errExpands, formatSize(c.MaxUnpackedSize))
 		case errors.Is(err, errTooManyParts):

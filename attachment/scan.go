@@ -3,6 +3,7 @@ package attachment
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/xml"
 	"errors"
@@ -27,10 +28,14 @@ type ContentScanner interface {
 	ScanText(text []byte) (reason string, blocked bool)
 }
 
-// blockedError reports that the scanner blocked a file.
-type blockedError struct{ reason string }
+// refusal is a scan outcome that refuses the file for a reason an agent
+// can be shown. Other scan errors mean the content could not be read.
+type refusal struct {
+	sentinel error
+	reason   string
+}
 
-func (e *blockedError) Error() string { return "blocked: " + e.reason }
+func (r *refusal) Error() string { return r.reason }
 
 // Errors of the scan whose text is shown to agents as the reason.
 var (
@@ -43,12 +48,12 @@ const maxMailDepth = 8
 
 // scan runs the policy's scanner over the text of content, sniffed as m. It
 // reports whether the content was scanned. c has its defaults applied.
-func (c Policy) scan(content []byte, m *mimetype.MIME) (bool, error) {
+func (c Policy) scan(ctx context.Context, content []byte, m *mimetype.MIME) (bool, error) {
 	inspectable := descendsFrom(m, mimeText) || descendsFrom(m, "application/zip") ||
 		descendsFrom(m, "application/x-ole-storage")
 	if !inspectable {
 		if c.RequireScan {
-			return false, fmt.Errorf("%w: %s content cannot be inspected", ErrNotScanned, bareType(m))
+			return false, &refusal{ErrNotScanned, "the content (" + bareType(m) + ") cannot be checked for sensitive data"}
 		}
 		return false, nil
 	}
@@ -56,9 +61,9 @@ func (c Policy) scan(content []byte, m *mimetype.MIME) (bool, error) {
 		if c.SkipScan {
 			return false, nil
 		}
-		return false, fmt.Errorf("%w: no content scanner is configured", ErrNotScanned)
+		return false, &refusal{ErrNotScanned, "no content scanner is configured to check it for sensitive data"}
 	}
-	s := &scanState{scanner: c.Scanner, budget: c.MaxUnpackedSize, maxEntries: c.MaxArchiveEntries}
+	s := &scanState{ctx: ctx, scanner: c.Scanner, budget: c.MaxUnpackedSize, maxEntries: c.MaxArchiveEntries}
 	switch {
 	case descendsFrom(m, mimeText):
 		return true, s.plain(content, m)
@@ -71,6 +76,7 @@ func (c Policy) scan(content []byte, m *mimetype.MIME) (bool, error) {
 
 // scanState carries the scanner and the limits through one file.
 type scanState struct {
+	ctx        context.Context
 	scanner    ContentScanner
 	budget     int64 // decompressed bytes still allowed
 	maxEntries int
@@ -87,7 +93,7 @@ func (s *scanState) text(b []byte) error {
 	if reason == "" {
 		reason = "sensitive data"
 	}
-	return &blockedError{reason: reason}
+	return &refusal{ErrSensitiveContent, "the file contains a " + reason}
 }
 
 // plain scans a text file: as stored, decoded from UTF-16 when it starts
@@ -140,6 +146,9 @@ func (s *scanState) entity(h textproto.MIMEHeader, body io.Reader, depth int) er
 		}
 		mr := multipart.NewReader(body, params["boundary"])
 		for {
+			if err := s.ctx.Err(); err != nil {
+				return err
+			}
 			part, err := mr.NextPart()
 			if errors.Is(err, io.EOF) {
 				return nil
@@ -180,6 +189,9 @@ func (s *scanState) zip(content []byte, depth int) error {
 	}
 	var text bytes.Buffer
 	for _, f := range zr.File {
+		if err := s.ctx.Err(); err != nil {
+			return err
+		}
 		name := strings.ToLower(f.Name)
 		switch {
 		case strings.HasSuffix(name, "/"):
