@@ -72,7 +72,10 @@ const readChunk = 64 << 10
 // returns them, cleaned and identified, in the same order. It is
 // all-or-nothing: if any file is refused, Check returns nil and a
 // [*RejectedError] naming the first refused file (matching one of the
-// sentinel errors with errors.Is). A message with no files returns nil, nil.
+// sentinel errors with errors.Is). A message refused as a whole (attachments
+// disabled, too many files, an invalid policy) gets an error wrapping
+// [ErrDisabled], [ErrTooManyFiles] or [ErrInvalidPolicy] instead, before any
+// body is read. A message with no files returns nil, nil.
 //
 // Check buffers every accepted file in memory, so one call holds at most
 // MaxTotalSize bytes of content (plus, while scanning an office document,
@@ -161,7 +164,7 @@ func (c Policy) checkOne(ctx context.Context, i int, u Upload, used int64) (Acce
 		return Accepted{}, reject(i, u, name, ErrExecutable, nil, "the file is a program or script (%s)", bareType(m))
 	}
 	if !format.matches(m) {
-		return Accepted{}, reject(i, u, name, ErrTypeMismatch, nil, "the content is %s, not a %s", bareType(m), format.name())
+		return Accepted{}, reject(i, u, name, ErrTypeMismatch, nil, "the content is %s, which does not match %s (%s)", bareType(m), ext, format.name())
 	}
 
 	scanned, err := c.scan(ctx, content, m)

@@ -76,6 +76,8 @@ func TestPresetsAccept(t *testing.T) {
 		// SPEC A2: text, PDF and images.
 		{"A2/txt", textPolicy(), "notes.txt", []byte("order 12345 shipped\n"), "text/plain", true},
 		{"A2/txt that looks like CSV", textPolicy(), "notes.txt", []byte("a,b\nc,d\ne,f\n"), "text/csv", true},
+		{"A2/log of JSON lines", textPolicy(), "app.log", []byte("{\"a\":1}\n{\"a\":2}\n"), "application/x-ndjson", true},
+		{"A2/saved e-mail", textPolicy(), "mail.txt", []byte("From: Ada <ada@example.com>\r\nTo: Bob <bob@example.com>\r\nSubject: Hi\r\n\r\nHello Bob.\r\n"), "message/rfc822", true},
 		{"A2/csv", textPolicy(), "orders.csv", []byte("id,total\n1,9.99\n2,19.99\n"), "text/csv", true},
 		{"A2/pdf", textPolicy(), "invoice.pdf", pdfFile(), "application/pdf", false},
 		{"A2/png", textPolicy(), "photo.png", pngFile(t, 4, 4, false), "image/png", false},

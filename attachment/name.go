@@ -109,7 +109,7 @@ func SanitizeName(name string, maxBytes int) (string, NameChange, error) {
 	}
 	s := b.String()
 
-	if i := strings.LastIndexAny(s, `/\`); i >= 0 {
+	if strings.ContainsAny(s, `/\`) {
 		changes |= NameDirectoryRemoved
 		// Keep the last non-empty component, so "report.pdf/" keeps its name.
 		s = lastComponent(s)

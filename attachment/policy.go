@@ -255,8 +255,10 @@ func OfficeDocuments() Policy {
 
 // TextPDFImages returns the policy documented for the web chat agent
 // application (SPEC A2): at most five files per message, each at most 20 MB,
-// of type text, PDF or image. "Text" means plain text, CSV and TSV; HTML is
-// not text here, since it is active content. "Image" means PNG, JPEG, GIF,
+// of type text, PDF or image. "Text" means plain text and the passive text
+// formats the sniffer tells apart (CSV, TSV, JSON, saved e-mail, calendar
+// and contact cards, subtitles) under .txt .text .log .md .csv .tsv; HTML
+// is not text here, since it is active content. "Image" means PNG, JPEG, GIF,
 // WebP, BMP, TIFF, HEIC/HEIF and AVIF; SVG is left out for the same reason
 // as HTML.
 //
@@ -295,10 +297,12 @@ func officeFormats() []Format {
 
 func textPDFImageFormats() []Format {
 	return []Format{
-		// A text file with commas on every line sniffs as CSV, and a
-		// one-column CSV sniffs as plain text: both are text either way.
-		{Name: "text", Extensions: []string{".txt", ".text", ".log", ".md"},
-			MIMETypes: []string{mimeText, "text/csv", "text/tab-separated-values"}},
+		// Text is whatever the sniffer calls plain text or a passive text
+		// format it refines plain text into: a note with commas on every
+		// line sniffs as CSV, a log of JSON lines as NDJSON, a saved e-mail
+		// as a message. Active text (HTML, SVG, XML, scripts) is not text
+		// here.
+		{Name: "text", Extensions: []string{".txt", ".text", ".log", ".md"}, MIMETypes: passiveText()},
 		{Name: "CSV", Extensions: []string{".csv"},
 			MIMETypes: []string{"text/csv", mimeText}},
 		{Name: "TSV", Extensions: []string{".tsv"},
@@ -321,5 +325,15 @@ func textPDFImageFormats() []Format {
 			MIMETypes: []string{"image/heic", "image/heic-sequence", "image/heif", "image/heif-sequence"}},
 		{Name: "AVIF image", Extensions: []string{".avif"},
 			MIMETypes: []string{"image/avif"}},
+	}
+}
+
+// passiveText lists plain text and the passive text formats the sniffer
+// refines it into.
+func passiveText() []string {
+	return []string{
+		mimeText, "text/csv", "text/tab-separated-values",
+		"application/json", "application/x-ndjson", "message/rfc822",
+		"text/vcard", "text/calendar", "text/vtt", "application/x-subrip",
 	}
 }
