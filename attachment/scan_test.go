@@ -5,10 +5,12 @@ import (
 	"bytes"
 	"compress/flate"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"unicode/utf16"
 
+	"github.com/gabriel-vasile/mimetype"
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-cc/switchboard/attachment"
@@ -279,4 +281,69 @@ func TestScannerConfiguration(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, got[0].Scanned)
 	})
+}
+
+// cancellingScanner cancels the check the first time it is called.
+type cancellingScanner struct{ cancel context.CancelFunc }
+
+func (s cancellingScanner) ScanText([]byte) (string, bool) {
+	s.cancel()
+	return "", false
+}
+
+// Cancellation during a scan stops it between document parts and is
+// reported as the context's error, not as a refused file.
+func TestScanCancelled(t *testing.T) {
+	t.Parallel()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p := officePolicy()
+	p.Scanner = cancellingScanner{cancel: cancel}
+	got, err := p.Check(ctx, []attachment.Upload{upload("book.xlsx", xlsxFile(t, "a", "b"))})
+	require.Nil(t, got)
+	require.ErrorIs(t, err, context.Canceled)
+	var rejected *attachment.RejectedError
+	require.False(t, errors.As(err, &rejected))
+}
+
+// SPEC A1: an Office document whose main part lies beyond the sniffer's
+// read window is still recognised, from the archive's directory.
+func TestOfficePartBeyondSnifferWindow(t *testing.T) {
+	t.Parallel()
+
+	noise := make([]byte, 16<<10)
+	for i := range noise {
+		noise[i] = byte(i*7919 + i>>3)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, p := range []struct {
+		name   string
+		body   []byte
+		method uint16
+	}{
+		{"[Content_Types].xml", []byte(contentTypes), zip.Deflate},
+		{"docProps/thumbnail.jpeg", noise, zip.Store},
+		{"xl/workbook.xml", []byte(`<workbook xmlns="x"><sheets/></workbook>`), zip.Deflate},
+		{"xl/sharedStrings.xml", []byte(`<sst xmlns="x"><si><t>` + testCard + `</t></si></sst>`), zip.Deflate},
+	} {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: p.name, Method: p.method})
+		require.NoError(t, err)
+		_, err = w.Write(p.body)
+		require.NoError(t, err)
+	}
+	require.NoError(t, zw.Close())
+	book := buf.Bytes()
+	require.Equal(t, "application/zip", mimetype.Detect(book).String(), "the sniffer alone sees a plain zip")
+
+	p := attachment.OfficeDocuments()
+	p.SkipScan = true
+	got, err := p.Check(context.Background(), []attachment.Upload{upload("book.xlsx", book)})
+	require.NoError(t, err)
+	require.Equal(t, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", got[0].MIME)
+
+	// And its text is scanned like any other workbook's.
+	_, err = officePolicy().Check(context.Background(), []attachment.Upload{upload("book.xlsx", book)})
+	requireRejected(t, err, 0, attachment.ErrSensitiveContent)
 }
