@@ -12,7 +12,7 @@
 //	files, err := p.Check(ctx, uploads)
 //	var rejected *attachment.RejectedError
 //	if errors.As(err, &rejected) {
-//		show(rejected.OriginalName, rejected.Reason)
+//		show(rejected.Index, rejected.Reason) // which file, and why
 //	}
 //
 // # Policies

@@ -22,6 +22,12 @@ import (
 )
 
 // ContentScanner inspects the text of a text-bearing attachment.
+//
+// [Policy.Check] calls ScanText on its own goroutine, once or more per file
+// (a document is scanned part by part), and never after Check returns. The
+// text is only valid during the call: it must not be retained. A scanner
+// shared by policies used from several goroutines must be safe for
+// concurrent use. The compliance package's detector implements it.
 type ContentScanner interface {
 	// ScanText reports whether text holds data that must not be sent, with a short
 	// human-readable reason such as "payment card number".
