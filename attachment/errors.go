@@ -80,7 +80,7 @@ type RejectedError struct {
 	// OriginalName is the name as uploaded.
 	OriginalName string
 	// Reason is a short explanation an agent can be shown, such as
-	// "contains a payment card number".
+	// "the file contains sensitive data (payment card number)".
 	Reason string
 	// Err is the sentinel error naming the kind of refusal.
 	Err error

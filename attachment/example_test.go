@@ -70,7 +70,7 @@ func Example_sensitiveContent() {
 	fmt.Println(err)
 	// Output:
 	// true
-	// attachment: file 1 "cards.csv" refused: the file contains a payment card number
+	// attachment: file 1 "cards.csv" refused: the file contains sensitive data (payment card number)
 }
 
 // The zero Policy switches attachments off, so a queue without a configured

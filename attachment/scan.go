@@ -99,7 +99,7 @@ func (s *scanState) text(b []byte) error {
 	if reason == "" {
 		reason = "sensitive data"
 	}
-	return &refusal{ErrSensitiveContent, "the file contains a " + reason}
+	return &refusal{ErrSensitiveContent, "the file contains sensitive data (" + reason + ")"}
 }
 
 // plain scans a text file: as stored, decoded from UTF-16 when it starts

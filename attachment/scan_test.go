@@ -76,7 +76,7 @@ func TestSensitiveContentRefused(t *testing.T) {
 			got, err := tc.policy.Check(context.Background(), []attachment.Upload{upload(tc.file, tc.content)})
 			require.Nil(t, got)
 			rejected := requireRejected(t, err, 0, attachment.ErrSensitiveContent)
-			require.Equal(t, "the file contains a payment card number", rejected.Reason)
+			require.Equal(t, "the file contains sensitive data (payment card number)", rejected.Reason)
 		})
 	}
 }
