@@ -72,7 +72,9 @@ const readChunk = 64 << 10
 // returns them, cleaned and identified, in the same order. It is
 // all-or-nothing: if any file is refused, Check returns nil and a
 // [*RejectedError] naming the first refused file (matching one of the
-// sentinel errors with errors.Is). A message refused as a whole (attachments
+// sentinel errors with errors.Is). Check first judges what it can without
+// reading (names, extensions and declared sizes of every file), then reads
+// and inspects the files in order. A message refused as a whole (attachments
 // disabled, too many files, an invalid policy) gets an error wrapping
 // [ErrDisabled], [ErrTooManyFiles] or [ErrInvalidPolicy] instead, before any
 // body is read. A message with no files returns nil, nil.
@@ -98,10 +100,23 @@ func (p Policy) Check(ctx context.Context, uploads []Upload) ([]Accepted, error)
 	if len(uploads) > c.MaxFiles {
 		return nil, fmt.Errorf("%w: %d files, at most %d allowed", ErrTooManyFiles, len(uploads), c.MaxFiles)
 	}
+	// First what can be judged without reading: names, extensions and
+	// declared sizes of every file, so a message with a bad last file is
+	// refused before any body is read.
+	pre := make([]named, len(uploads))
+	var declared int64
+	for i, u := range uploads {
+		n, err := c.precheck(i, u, declared)
+		if err != nil {
+			return nil, err
+		}
+		declared += max(u.DeclaredSize, 0)
+		pre[i] = n
+	}
 	out := make([]Accepted, 0, len(uploads))
 	var total int64
 	for i, u := range uploads {
-		a, err := c.checkOne(ctx, i, u, total)
+		a, err := c.checkOne(ctx, i, u, pre[i], total)
 		if err != nil {
 			return nil, err
 		}
@@ -111,37 +126,51 @@ func (p Policy) Check(ctx context.Context, uploads []Upload) ([]Accepted, error)
 	return out, nil
 }
 
-// checkOne checks upload i, given the bytes already used by earlier files.
-// c has its defaults applied.
-func (c Policy) checkOne(ctx context.Context, i int, u Upload, used int64) (Accepted, error) {
+// named is an upload's cleaned name and the format its extension selects.
+type named struct {
+	name    string
+	changes NameChange
+	ext     string
+	format  Format
+}
+
+// precheck checks upload i without reading it, given the sizes declared by
+// earlier files. c has its defaults applied.
+func (c Policy) precheck(i int, u Upload, declared int64) (named, error) {
 	name, changes, err := SanitizeName(u.Name, c.MaxNameBytes)
 	if err != nil {
-		return Accepted{}, reject(i, u, "", ErrBadName, nil, "the file name is unusable")
+		return named{}, reject(i, u, "", ErrBadName, nil, "the file name is unusable")
 	}
 	if c.StrictNames && changes != 0 {
-		return Accepted{}, reject(i, u, name, ErrBadName, nil, "the file name is not allowed as given (%s)", changes)
+		return named{}, reject(i, u, name, ErrBadName, nil, "the file name is not allowed as given (%s)", changes)
 	}
 
 	ext := strings.ToLower(path.Ext(name))
 	format, ok := c.formatFor(ext)
 	if !ok {
 		if ext == "" {
-			return Accepted{}, reject(i, u, name, ErrTypeNotAllowed, nil, "files without an extension are not allowed")
+			return named{}, reject(i, u, name, ErrTypeNotAllowed, nil, "files without an extension are not allowed")
 		}
-		return Accepted{}, reject(i, u, name, ErrTypeNotAllowed, nil, "%s files are not allowed", ext)
+		return named{}, reject(i, u, name, ErrTypeNotAllowed, nil, "%s files are not allowed", ext)
 	}
 
-	remaining := c.MaxTotalSize - used
 	if u.DeclaredSize > c.MaxFileSize {
-		return Accepted{}, reject(i, u, name, ErrTooLarge, nil, "the file is larger than %s", formatSize(c.MaxFileSize))
+		return named{}, reject(i, u, name, ErrTooLarge, nil, "the file is larger than %s", formatSize(c.MaxFileSize))
 	}
-	if u.DeclaredSize > remaining {
-		return Accepted{}, reject(i, u, name, ErrTotalTooLarge, nil, "the files together are larger than %s", formatSize(c.MaxTotalSize))
+	if u.DeclaredSize > c.MaxTotalSize-declared {
+		return named{}, reject(i, u, name, ErrTotalTooLarge, nil, "the files together are larger than %s", formatSize(c.MaxTotalSize))
 	}
 	if u.Body == nil {
-		return Accepted{}, reject(i, u, name, ErrUnreadable, nil, "the file has no content stream")
+		return named{}, reject(i, u, name, ErrUnreadable, nil, "the file has no content stream")
 	}
+	return named{name: name, changes: changes, ext: ext, format: format}, nil
+}
 
+// checkOne reads and checks upload i, prechecked as n, given the bytes
+// read for earlier files. c has its defaults applied.
+func (c Policy) checkOne(ctx context.Context, i int, u Upload, n named, used int64) (Accepted, error) {
+	name, ext, format := n.name, n.ext, n.format
+	remaining := c.MaxTotalSize - used
 	limit := min(c.MaxFileSize, remaining)
 	content, err := readLimited(ctx, u.Body, limit, u.DeclaredSize)
 	switch {
@@ -194,7 +223,7 @@ func (c Policy) checkOne(ctx context.Context, i int, u Upload, used int64) (Acce
 			SHA256:    sha256.Sum256(content),
 		},
 		OriginalName: u.Name,
-		NameChanges:  changes,
+		NameChanges:  n.changes,
 		Scanned:      scanned,
 		Content:      content,
 	}, nil

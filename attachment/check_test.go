@@ -348,6 +348,31 @@ func TestAllOrNothing(t *testing.T) {
 	rejected := requireRejected(t, err, 1, attachment.ErrExecutable)
 	require.Equal(t, "b.pdf", rejected.Name)
 	require.Equal(t, `attachment: file 2 "b.pdf" refused: the file is a program or script (application/x-executable)`, err.Error())
+
+	t.Run("refused before reading", func(t *testing.T) {
+		t.Parallel()
+		first := &endless{fill: 'a'}
+		cases := map[string]struct {
+			last attachment.Upload
+			want error
+		}{
+			"name":           {upload("..", []byte("x")), attachment.ErrBadName},
+			"extension":      {upload("setup.exe", peFile()), attachment.ErrTypeNotAllowed},
+			"declared size":  {attachment.Upload{Name: "b.txt", DeclaredSize: 20*attachment.MB + 1, Body: strings.NewReader("x")}, attachment.ErrTooLarge},
+			"declared total": {attachment.Upload{Name: "b.txt", DeclaredSize: 20 * attachment.MB, Body: strings.NewReader("x")}, attachment.ErrTotalTooLarge},
+			"no body":        {attachment.Upload{Name: "b.txt"}, attachment.ErrUnreadable},
+		}
+		for name, tc := range cases {
+			p := textPolicy()
+			p.MaxTotalSize = 30 * attachment.MB
+			_, err := p.Check(context.Background(), []attachment.Upload{
+				{Name: "a.txt", DeclaredSize: 15 * attachment.MB, Body: first},
+				tc.last,
+			})
+			requireRejected(t, err, 1, tc.want)
+			require.Zero(t, first.read, name)
+		}
+	})
 }
 
 // errReader fails after returning some bytes.
