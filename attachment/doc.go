@@ -29,7 +29,9 @@
 // A file's type is sniffed from its content with
 // github.com/gabriel-vasile/mimetype; the name's extension must belong to a
 // Format of the policy and the sniffed type must be one that Format lists.
-// The declared content type is ignored. Programs and scripts (PE and MS-DOS,
+// When the sniffer, which reads only the start of a file, sees a plain zip,
+// the archive's directory is consulted for the parts that mark an Office
+// Open XML document. The declared content type is ignored. Programs and scripts (PE and MS-DOS,
 // ELF, Mach-O, Java, installers, shell and other scripts with a "#!" line)
 // are refused with [ErrExecutable] under any name and any policy.
 //
