@@ -32,9 +32,16 @@ var (
 	sueP     = session.AgentParticipant("sue")
 )
 
+// testingT is what setup needs from *testing.T and *rapid.T.
+type testingT interface {
+	Helper()
+	Errorf(format string, args ...any)
+	FailNow()
+}
+
 // setup returns a Manager over in-memory ports with a mock clock; mutate
 // adjusts the config first.
-func setup(t *testing.T, mutate ...func(*session.Config)) (*session.Manager, *testBundle) {
+func setup(t testingT, mutate ...func(*session.Config)) (*session.Manager, *testBundle) {
 	t.Helper()
 	b := &testBundle{store: sessionmem.NewStore(), transport: sessionmem.NewTransport(), clock: clock.NewMock(),
 		dir: sessionmem.NewDirectory()}

@@ -154,9 +154,10 @@ type CustomerSession struct {
 	Tenant switchboard.TenantID
 	// Queue is the queue the chat came in on.
 	Queue switchboard.QueueID
-	// Customer identifies the customer.
+	// Customer identifies the customer. It may be empty when Bot is set:
+	// the bot talks first and [Manager.AddCustomer] brings the customer in.
 	Customer CustomerID
-	// CustomerName is the customer's display name.
+	// CustomerName is the customer's display name; required with Customer.
 	CustomerName string
 	// Attributes are the customer's attributes, verified or claimed.
 	Attributes []Attribute
@@ -170,8 +171,8 @@ type CustomerSession struct {
 // enters routing, then [Manager.AssignOwner] when an agent accepts the
 // offer. It returns ErrExists if the ID is taken.
 func (m *Manager) Create(ctx context.Context, req CustomerSession) (Session, error) {
-	if req.ID == "" || req.Queue == "" || req.Customer == "" || req.CustomerName == "" {
-		return Session{}, fmt.Errorf("%w: a customer session needs an ID, queue, customer and name", ErrInvalid)
+	if req.ID == "" || req.Queue == "" || (req.Customer == "") != (req.CustomerName == "") || req.Customer == "" && req.Bot == "" {
+		return Session{}, fmt.Errorf("%w: a customer session needs an ID, a queue, and a named customer or a bot", ErrInvalid)
 	}
 	for _, a := range req.Attributes {
 		if a.Name == "" {
@@ -179,19 +180,21 @@ func (m *Manager) Create(ctx context.Context, req CustomerSession) (Session, err
 		}
 	}
 	qc := m.cfg.queue(req.Queue)
-	cust := CustomerParticipant(req.Customer)
 	s := Session{
 		ID: req.ID, Tenant: req.Tenant, Kind: KindCustomer, Queue: req.Queue,
-		InitiatedBy: cust, Status: StatusActive, History: qc.History,
+		Status: StatusActive, History: qc.History,
 		Attributes: append([]Attribute(nil), req.Attributes...),
 		CreatedAt:  m.cfg.Clock.Now(),
-		Participants: []Participant{{ID: cust, Role: RoleCustomer, Name: req.CustomerName,
-			Stints: []Stint{{Invited: 1, Joined: 1}}}},
+	}
+	if req.Customer != "" {
+		s.Participants = append(s.Participants, Participant{ID: CustomerParticipant(req.Customer), Role: RoleCustomer,
+			Name: req.CustomerName, Stints: []Stint{{Invited: 1, Joined: 1}}})
 	}
 	if req.Bot != "" {
 		s.Participants = append(s.Participants, Participant{ID: BotParticipant(req.Bot), Role: RoleBot,
 			Name: req.Bot, Stints: []Stint{{Invited: 1, Joined: 1}}})
 	}
+	s.InitiatedBy = s.Participants[0].ID
 	s, _, err := m.create(ctx, s, nil)
 	return s, err
 }

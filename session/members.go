@@ -57,6 +57,32 @@ func (m *Manager) AssignOwner(ctx context.Context, chat switchboard.ChatID, agen
 	return s, err
 }
 
+// AddCustomer brings the customer into a customer session created without
+// one (a bot talked first). A session has at most one customer: a second
+// one, or any customer in an agent-to-agent session, returns
+// ErrSecondCustomer.
+func (m *Manager) AddCustomer(ctx context.Context, chat switchboard.ChatID, id CustomerID, name string) error {
+	if id == "" || name == "" {
+		return fmt.Errorf("%w: a customer needs an ID and a display name", ErrInvalid)
+	}
+	_, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+		if s.Kind != KindCustomer || s.Customer() != nil {
+			return nil, false, ErrSecondCustomer
+		}
+		if err := open(s, TriggerJoin); err != nil {
+			return nil, false, err
+		}
+		if err := m.roomFor(s); err != nil {
+			return nil, false, err
+		}
+		s.Participants = append(s.Participants, Participant{ID: CustomerParticipant(id), Role: RoleCustomer, Name: name})
+		p := &s.Participants[len(s.Participants)-1]
+		joinAt(p, s.Version+1)
+		return []Entry{event(EntryJoined, Everyone(), p, p)}, true, nil
+	})
+	return err
+}
+
 // Invite invites agent into the session as a consulted agent. The invitee
 // is notified (SPEC S8) and sees nothing else until it joins with
 // [Manager.Join]; the customer is told only when it joins. by must be a
