@@ -60,7 +60,7 @@ func setup(t testingT, mutate ...func(*session.Config)) (*session.Manager, *test
 }
 
 // chatWithOwner creates customer session "c1" on queue sales owned by Ann.
-func chatWithOwner(t *testing.T, m *session.Manager) switchboard.ChatID {
+func chatWithOwner(t testingT, m *session.Manager) switchboard.ChatID {
 	t.Helper()
 	_, err := m.Create(ctx, session.CustomerSession{ID: "c1", Tenant: "t1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
 	require.NoError(t, err)
