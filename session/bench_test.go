@@ -24,7 +24,6 @@ func fourParty(b *testing.B) *session.Manager {
 	return m
 }
 
-
 // BenchmarkSend delivers one message to a four-participant session through
 // visibility filtering. The baseline appends the same entry to the store
 // directly, without validation, filtering or delivery.
