@@ -14,6 +14,8 @@ const maxOptions = 20
 // OfferOptions offers the customer a structured set of options to choose
 // from (SPEC S13). It replaces any open offer. by must be a present agent
 // allowed to write normal messages, and the customer must be connected.
+// The prompt is inbound text: it passes through Config.Filter like a
+// message.
 func (m *Manager) OfferOptions(ctx context.Context, chat switchboard.ChatID, by switchboard.AgentID, prompt string, options []Option) error {
 	if prompt == "" || len(options) == 0 || len(options) > maxOptions || len(prompt) > m.cfg.MaxTextBytes {
 		return fmt.Errorf("%w: an offer needs a prompt and 1 to %d options", ErrInvalid, maxOptions)
@@ -25,24 +27,42 @@ func (m *Manager) OfferOptions(ctx context.Context, chat switchboard.ChatID, by 
 		}
 		seen[o.ID] = true
 	}
-	_, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+	check := func(s *Session) (*Participant, error) {
 		p, err := actor(s, AgentParticipant(by))
 		if err != nil {
-			return nil, false, err
+			return nil, err
 		}
 		if err := open(s, TriggerMessage); err != nil {
-			return nil, false, err
+			return nil, err
 		}
 		if _, err := audienceFor(s, p, &Message{Mode: ModeNormal}); err != nil || !p.Role.IsAgent() {
-			return nil, false, fmt.Errorf("%w: %s cannot offer options", ErrForbidden, p.Role)
+			return nil, fmt.Errorf("%w: %s cannot offer options", ErrForbidden, p.Role)
 		}
 		if !s.CustomerConnected() {
-			return nil, false, fmt.Errorf("%w: no connected customer to offer options to", ErrInvalid)
+			return nil, fmt.Errorf("%w: no connected customer to offer options to", ErrInvalid)
+		}
+		return p, nil
+	}
+	s, err := m.store.GetSession(ctx, chat)
+	if err != nil {
+		return fmt.Errorf("session: get %s: %w", chat, err)
+	}
+	if _, err := check(&s); err != nil {
+		return err
+	}
+	prompt, fixes, err := m.filter(ctx, &s, &Message{From: AgentParticipant(by), Text: prompt})
+	if err != nil {
+		return err
+	}
+	_, _, err = m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+		p, err := check(s)
+		if err != nil {
+			return nil, false, err
 		}
 		s.Offer = &Offer{Version: s.Version, By: p.ID, Prompt: prompt, Options: append([]Option(nil), options...)}
 		e := event(EntryOptionsOffered, Everyone(), p, nil)
 		e.Text, e.Options = prompt, append([]Option(nil), options...)
-		return []Entry{e}, true, nil
+		return append(append([]Entry(nil), fixes...), e), true, nil
 	})
 	return err
 }

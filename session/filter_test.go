@@ -136,6 +136,19 @@ func TestInboundFilter(t *testing.T) {
 			require.Equal(t, c.want, n, "%s", c.p)
 		}
 	})
+	t.Run("an offer's prompt is filtered too", func(t *testing.T) {
+		t.Parallel()
+		f := &maskFilter{}
+		m, b := setup(t, func(c *session.Config) { c.Filter = f })
+		chat := chatWithOwner(t, m)
+		require.NoError(t, m.OfferOptions(ctx, chat, "ann", "Pay with 4111 1111 1111 1111?", []session.Option{{ID: "y", Label: "Yes"}}))
+		got := b.transport.Received(customer)
+		require.Equal(t, "Pay with **** **** **** ****?", got[len(got)-1].Item.Text)
+		f.fail = errors.New("down")
+		before := snap(t, b, chat)
+		require.ErrorIs(t, m.OfferOptions(ctx, chat, "ann", "again?", []session.Option{{ID: "y", Label: "Yes"}}), session.ErrFiltered)
+		require.Equal(t, before, snap(t, b, chat))
+	})
 	t.Run("a filter error rejects the message and stores nothing", func(t *testing.T) {
 		t.Parallel()
 		f := &maskFilter{fail: errors.New("scanner down")}

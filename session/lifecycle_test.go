@@ -173,8 +173,9 @@ func TestCloseTwice(t *testing.T) {
 	require.Len(t, b.transport.Received(annP), deliveries)
 }
 
-// SPEC R9 (session side): after close, the policy decides what a new
-// customer message does.
+// After close, the policy decides what a new customer message does. The
+// reopen decision is the session half of routing's reopen-and-route rule;
+// the wiring layer routes the reopened session.
 func TestAfterClosePolicies(t *testing.T) {
 	t.Parallel()
 	closed := func(t *testing.T, p session.AfterClosePolicy) (*session.Manager, *testBundle, switchboard.ChatID) {
