@@ -136,3 +136,39 @@ func TestCancelledContext(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 	require.Equal(t, before, snap(t, b, chat))
 }
+
+// Concurrent customer messages to a closed session under PolicyNewLinked
+// agree on one linked session.
+func TestConcurrentLinkedSession(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	n := 0
+	m, _ := setup(t, func(c *session.Config) {
+		c.AfterClose = session.PolicyNewLinked
+		c.NewID = func() switchboard.ChatID {
+			mu.Lock()
+			defer mu.Unlock()
+			n++
+			return switchboard.ChatID(fmt.Sprintf("linked-%d", n))
+		}
+	})
+	chat := chatWithOwner(t, m)
+	_, err := m.Close(ctx, chat, "ann", session.EndOptions{Reason: "sold", Confirm: true})
+	require.NoError(t, err)
+	var g group
+	chats := make([]switchboard.ChatID, 6)
+	for i := range chats {
+		g.Go(func() error {
+			sent, err := m.Send(ctx, chat, session.Message{From: customer, Text: fmt.Sprint(i)})
+			chats[i] = sent.Chat
+			return err
+		})
+	}
+	require.NoError(t, g.Wait())
+	old, err := m.Session(ctx, chat)
+	require.NoError(t, err)
+	for _, c := range chats {
+		require.Equal(t, old.LinkedTo, c)
+	}
+	require.Len(t, texts(history(t, m, old.LinkedTo, customer)), len(chats))
+}

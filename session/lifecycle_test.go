@@ -220,6 +220,20 @@ func TestAfterClosePolicies(t *testing.T) {
 		require.Equal(t, sent.Chat, old.LinkedTo)
 		require.Equal(t, session.StatusClosed, old.Status)
 		require.NotContains(t, texts(history(t, m, chat, customer)), "me again")
+
+		again := send(t, m, chat, customer, session.ModeNormal, "hello?")
+		require.Equal(t, sent.Chat, again.Chat, "later messages follow the link")
+		require.Equal(t, []string{"me again", "hello?"}, texts(history(t, m, sent.Chat, customer)))
+	})
+	t.Run("new linked session, filtered", func(t *testing.T) {
+		t.Parallel()
+		m, _ := setup(t, func(c *session.Config) { c.AfterClose = session.PolicyNewLinked; c.Filter = &maskFilter{} })
+		chat := chatWithOwner(t, m)
+		_, err := m.Close(ctx, chat, "ann", session.EndOptions{Reason: "sold", Confirm: true})
+		require.NoError(t, err)
+		sent := send(t, m, chat, customer, session.ModeNormal, "card 4111 1111 1111 1111")
+		require.Equal(t, "card **** **** **** ****", sent.Text)
+		require.Equal(t, []string{"card **** **** **** ****"}, texts(history(t, m, sent.Chat, customer)))
 	})
 	t.Run("read-only", func(t *testing.T) {
 		t.Parallel()

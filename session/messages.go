@@ -161,14 +161,14 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 			return Sent{}, err
 		}
 	}
+	if policy == PolicyNewLinked {
+		return m.sendLinked(ctx, &s, msg)
+	}
 	text, fixes, err := m.filter(ctx, &s, &msg)
 	if err != nil {
 		return Sent{}, err
 	}
 	msg.Text = text
-	if policy == PolicyNewLinked {
-		return m.sendLinked(ctx, &s, &msg)
-	}
 	var reopened bool
 	_, stored, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
 		reopened = false
@@ -224,9 +224,11 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 	return out, nil
 }
 
-// sendLinked starts a new session linked to the closed session s and
-// stores the customer's message there.
-func (m *Manager) sendLinked(ctx context.Context, old *Session, msg *Message) (Sent, error) {
+// sendLinked starts a new session linked to the closed session old and
+// stores the customer's message there. The link is reserved on the old
+// session first, so concurrent messages agree on one linked session; a
+// message to a session that already has one follows the link.
+func (m *Manager) sendLinked(ctx context.Context, old *Session, msg Message) (Sent, error) {
 	c := old.Customer()
 	n := Session{
 		ID: m.cfg.NewID(), Tenant: old.Tenant, Kind: KindCustomer, Queue: old.Queue,
@@ -235,17 +237,40 @@ func (m *Manager) sendLinked(ctx context.Context, old *Session, msg *Message) (S
 		CreatedAt:    m.now(),
 		Participants: []Participant{{ID: c.ID, Role: RoleCustomer, Name: c.Name, Stints: []Stint{{Invited: 1, Joined: 1}}}},
 	}
-	e := event(EntryMessage, Everyone(), c, nil)
-	e.Text, e.Files = msg.Text, append([]File(nil), msg.Files...)
-	_, stored, err := m.create(ctx, n, []Entry{e})
+	// The new session has no history yet: the filter sees no recent
+	// messages and can correct none.
+	filtered := msg
+	text, _, err := m.filter(ctx, &n, &filtered)
 	if err != nil {
 		return Sent{}, err
 	}
+	filtered.Text = text
+	var follow switchboard.ChatID
 	_, _, err = m.change(ctx, old.ID, func(s *Session) ([]Entry, bool, error) {
+		if follow = s.LinkedTo; follow != "" {
+			return nil, false, nil
+		}
 		s.LinkedTo = n.ID
 		return nil, true, nil
 	})
 	if err != nil {
+		return Sent{}, err
+	}
+	if follow != "" {
+		return m.Send(ctx, follow, msg)
+	}
+	e := event(EntryMessage, Everyone(), c, nil)
+	e.Text, e.Files = filtered.Text, append([]File(nil), filtered.Files...)
+	_, stored, err := m.create(ctx, n, []Entry{e})
+	if err != nil {
+		// Release the reservation so the next message can try again.
+		_, _, _ = m.change(ctx, old.ID, func(s *Session) ([]Entry, bool, error) {
+			if s.LinkedTo != n.ID {
+				return nil, false, nil
+			}
+			s.LinkedTo = ""
+			return nil, true, nil
+		})
 		return Sent{}, err
 	}
 	last := stored[len(stored)-1]
@@ -261,17 +286,19 @@ func (m *Manager) filter(ctx context.Context, s *Session, msg *Message) (string,
 	if m.cfg.Filter == nil || msg.Text == "" {
 		return msg.Text, nil, nil
 	}
-	last, err := m.store.LastSeq(ctx, s.ID)
-	if err != nil {
-		return "", nil, fmt.Errorf("session: last seq of %s: %w", s.ID, err)
-	}
-	var after uint64
-	if last > filterScan {
-		after = last - filterScan
-	}
-	tail, err := m.store.ReadEntries(ctx, s.ID, after, 0)
-	if err != nil {
-		return "", nil, fmt.Errorf("session: read %s: %w", s.ID, err)
+	var tail []Entry
+	if s.Version != 0 { // a session not stored yet has no history
+		last, err := m.store.LastSeq(ctx, s.ID)
+		if err != nil {
+			return "", nil, fmt.Errorf("session: last seq of %s: %w", s.ID, err)
+		}
+		var after uint64
+		if last > filterScan {
+			after = last - filterScan
+		}
+		if tail, err = m.store.ReadEntries(ctx, s.ID, after, 0); err != nil {
+			return "", nil, fmt.Errorf("session: read %s: %w", s.ID, err)
+		}
 	}
 	var mine []Entry
 	for _, e := range tail {
