@@ -30,8 +30,8 @@
 // entry. Every output is built from it: live delivery through the
 // [Transport], [Manager.History] and [Manager.CatchUp], the customer
 // transcript ([CustomerTranscript]) and events. No output takes a flag to
-// skip it, and entries leave the package only as per-viewer [View]s. The
-// one unfiltered projection is the organisation's log ([OrganisationLog]),
+// skip it, and entries leave the package only as per-viewer views
+// ([View]). The one unfiltered projection is the organisation's log ([OrganisationLog]),
 // which marks private entries as internal notes.
 //
 // Visible also applies time. Each participant has stints ([Stint]): from
@@ -105,14 +105,34 @@
 //
 // # Wiring
 //
-// A wiring layer between routing and sessions calls [Manager.Create] when
-// a chat enters routing, [Manager.AssignOwner] when an agent accepts the
-// offer, frees the owner's capacity from the [WrapUp] that [Manager.End]
-// and [Manager.Close] return, routes a session again when [Manager.Send]
-// reports Sent.AfterClose, and implements [Directory] from agent presence.
-// [Manager.ActiveCount] reports how many sessions an agent has.
+// A wiring layer connects routing and sessions; it calls:
+//
+//   - [Manager.Create] when a chat enters routing (the customer, and a bot
+//     if one talks first; [Manager.AddCustomer] brings the customer in
+//     later);
+//   - [Manager.AssignOwner] when an agent accepts the offer, and again
+//     when a reopened or handed-over session gets its next owner;
+//   - [Manager.End] and [Manager.Close], whose [WrapUp] (and
+//     [Closure].Ended) say when to free the owner's capacity;
+//   - [Manager.Send] for customer messages; Sent.AfterClose reports a
+//     reopened session (route it to its queue) or a new linked session
+//     (route Sent.Chat);
+//   - [Manager.Leave] with the customer's ID when the customer disconnects;
+//   - [Manager.ActiveCount] for an agent's number of sessions;
+//
+// and implements [Directory] from routing's agent presence. Membership
+// changes ([Manager.Invite], [Manager.Join], [Manager.Supervise],
+// [Manager.Remove]) are the building blocks for conference and transfer.
 //
 //	m, _ := session.NewManager(sessionmem.NewStore(), session.Config{})
 //	s, _ := m.Create(ctx, session.CustomerSession{ID: "c1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
 //	_, _ = m.AssignOwner(ctx, s.ID, session.Agent{ID: "a1", Name: "Ann"})
+//
+// # Concurrency
+//
+// A [Manager] keeps no session state; every change is a compare-and-set
+// on the session's version in the [Store], retried on conflict, so it is
+// safe for concurrent use and several Managers may share one Store. It
+// holds no lock while calling a port. Deliveries of concurrent messages
+// may arrive out of order; recipients order them by sequence number.
 package session

@@ -13,7 +13,7 @@ type EntryType uint8
 const (
 	// EntryMessage is a message: text and files (SPEC S17).
 	EntryMessage EntryType = iota + 1
-	// EntryCreated records the session's creation.
+	// EntryCreated records the session's creation by From.
 	EntryCreated
 	// EntryInvited records an invitation of Subject.
 	EntryInvited

@@ -60,7 +60,7 @@ func Example() {
 	printViews("Ann, catching up after 4", annView)
 	// Output:
 	// Carol sees:
-	//   1 created Carol: billing
+	//   1 created Carol
 	//   2 joined Ann
 	//   5 joined Bob
 	//   6 message Carol: My invoice is wrong

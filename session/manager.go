@@ -202,8 +202,7 @@ func (m *Manager) Create(ctx context.Context, req CustomerSession) (Session, err
 // create stores a new session with its creation entry plus extra entries.
 func (m *Manager) create(ctx context.Context, s Session, extra []Entry) (Session, []Entry, error) {
 	init := s.Participant(s.InitiatedBy)
-	entries := append([]Entry{{Type: EntryCreated, Audience: Everyone(), From: init.ID, FromName: init.Name,
-		Text: s.About()}}, extra...)
+	entries := append([]Entry{{Type: EntryCreated, Audience: Everyone(), From: init.ID, FromName: init.Name}}, extra...)
 	now := m.cfg.Clock.Now()
 	for i := range entries {
 		entries[i].At = now

@@ -188,7 +188,9 @@ func (m *Manager) Supervise(ctx context.Context, chat switchboard.ChatID, sup Ag
 		p.Role, p.Mode, p.Name = RoleSupervisor, mode, sup.Name
 		joinAt(p, s.Version+1)
 		e := event(EntryJoined, joinAudience(p), p, p)
-		e.Reason = mode.String()
+		if e.Audience.Private() {
+			e.Reason = mode.String() // the customer is not told what a supervisor is
+		}
 		return []Entry{e}, true, nil
 	})
 	return err

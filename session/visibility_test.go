@@ -224,6 +224,7 @@ func TestCustomerSeesNamesNotIDs(t *testing.T) {
 		require.NotContains(t, dump, "agent:")
 		require.NotContains(t, dump, "ann")
 		require.NotContains(t, dump, "bob")
+		require.NotContains(t, dump, "sales", "no queue ID either")
 		require.Empty(t, v.From)
 		require.Empty(t, v.Subject)
 		names = append(names, v.FromName+v.SubjectName)
@@ -342,6 +343,7 @@ func TestSupervisorModes(t *testing.T) {
 	for _, v := range history(t, m, chat, customer) {
 		if v.Type == session.EntryJoined {
 			joins = append(joins, v.SubjectName)
+			require.Empty(t, v.Reason, "the customer is not told who is a supervisor")
 		}
 	}
 	require.Equal(t, []string{"Ann", "Bob", "Sue"}, joins)

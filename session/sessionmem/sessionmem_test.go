@@ -85,7 +85,7 @@ func Example() {
 		fmt.Printf("%d %s by %s %q\n", d.Item.Seq, d.Item.Type, d.Item.FromName, d.Item.Text)
 	}
 	// Output:
-	// 1 created by Carol "q"
+	// 1 created by Carol ""
 	// 2 joined by Ann ""
 	// 5 message by Ann "Hello Carol"
 }
