@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -151,11 +152,16 @@ func (c Config) withDefaults() (Config, error) {
 	case c.AfterClose > PolicyReadOnly:
 		return c, fmt.Errorf("%w: after-close policy %d", ErrInvalid, c.AfterClose)
 	}
+	queues := make(map[switchboard.QueueID]QueueConfig, len(c.Queues))
 	for q, qc := range c.Queues {
 		if qc.History > HistoryFromJoin || qc.AfterClose > PolicyReadOnly || qc.WrapUpTime < 0 {
 			return c, fmt.Errorf("%w: queue %q settings", ErrInvalid, q)
 		}
+		qc.WrapUpReasons = slices.Clone(qc.WrapUpReasons)
+		qc.Responses = slices.Clone(qc.Responses)
+		queues[q] = qc
 	}
+	c.Queues = queues // the Manager keeps its own copy
 	return c, nil
 }
 

@@ -26,7 +26,7 @@ type Store interface {
 // Every method returns ctx.Err() (possibly wrapped) if ctx is done before
 // it takes effect, and then changes nothing.
 type StateStore interface {
-	// CreateSession stores s, which has Version 0, as version 1, and
+	// CreateSession stores s as version 1 (whatever s.Version holds) and
 	// appends entries to its new log, atomically: each entry gets
 	// Version 1 and the next sequence number (1, 2, ...). It returns the
 	// entries as stored. It returns ErrExists if a session with s.ID exists,
