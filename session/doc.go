@@ -118,7 +118,8 @@
 //     reopened session (route it to its queue) or a new linked session
 //     (route Sent.Chat);
 //   - [Manager.Leave] with the customer's ID when the customer disconnects;
-//   - [Manager.ActiveCount] for an agent's number of sessions;
+//   - [Manager.ActiveCount] and [Manager.ActiveSessions] for an agent's
+//     sessions (to walk them when it logs out);
 //
 // and implements [Directory] from routing's agent presence. Membership
 // changes ([Manager.Invite], [Manager.Join], [Manager.Supervise],

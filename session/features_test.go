@@ -29,6 +29,9 @@ func TestActiveCount(t *testing.T) {
 	n, err := m.ActiveCount(ctx, "ann")
 	require.NoError(t, err)
 	require.Equal(t, 2, n)
+	ids, err := m.ActiveSessions(ctx, "ann")
+	require.NoError(t, err)
+	require.Equal(t, []switchboard.ChatID{"c1", "c3"}, ids)
 }
 
 // SPEC S12: predefined responses per queue: searchable, inserted one at a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -136,14 +137,22 @@ func (m *Manager) Session(ctx context.Context, chat switchboard.ChatID) (Session
 	return s, nil
 }
 
+// ActiveSessions returns the sessions agent is present in that are not
+// closed, sorted by ID: a wiring layer walks them when the agent logs out.
+func (m *Manager) ActiveSessions(ctx context.Context, agent switchboard.AgentID) ([]switchboard.ChatID, error) {
+	ids, err := m.store.ActiveSessions(ctx, AgentParticipant(agent))
+	if err != nil {
+		return nil, fmt.Errorf("session: active sessions of %s: %w", agent, err)
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
 // ActiveCount returns how many sessions agent is present in that are not
 // closed (SPEC S7).
 func (m *Manager) ActiveCount(ctx context.Context, agent switchboard.AgentID) (int, error) {
-	ids, err := m.store.ActiveSessions(ctx, AgentParticipant(agent))
-	if err != nil {
-		return 0, fmt.Errorf("session: active sessions of %s: %w", agent, err)
-	}
-	return len(ids), nil
+	ids, err := m.ActiveSessions(ctx, agent)
+	return len(ids), err
 }
 
 // CustomerSession describes a new customer-to-agent session.
