@@ -80,6 +80,8 @@ func (m *Manager) Directory(ctx context.Context, viewer switchboard.AgentID, q D
 // as the first message, and each recipient is marked AwaitingReply until
 // it answers (SPEC R10). An agent may hold any number of these sessions.
 // Each recipient must be logged in and visible to from (ErrNotVisible).
+// If the inbound filter rejects the first message, the session exists
+// without it and StartA2A returns the session with the error.
 func (m *Manager) StartA2A(ctx context.Context, from switchboard.AgentID, to []switchboard.AgentID, text string) (Session, error) {
 	if m.cfg.Directory == nil {
 		return Session{}, fmt.Errorf("%w: no directory configured", ErrUnavailable)
@@ -87,8 +89,10 @@ func (m *Manager) StartA2A(ctx context.Context, from switchboard.AgentID, to []s
 	if len(to) == 0 || len(to)+1 > m.cfg.MaxParticipants {
 		return Session{}, fmt.Errorf("%w: 1 to %d recipients", ErrInvalid, m.cfg.MaxParticipants-1)
 	}
-	if len(text) > m.cfg.MaxTextBytes {
-		return Session{}, &TooLargeError{What: "text bytes", Size: len(text), Limit: m.cfg.MaxTextBytes}
+	if text != "" {
+		if err := m.checkContent(&Message{From: AgentParticipant(from), Text: text}); err != nil {
+			return Session{}, err
+		}
 	}
 	me, err := m.cfg.Directory.Agent(ctx, from)
 	if err != nil {
