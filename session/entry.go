@@ -165,7 +165,8 @@ type View struct {
 	Files []File
 	// Options are the offered or chosen options.
 	Options []Option
-	// Reason is the wrap-up reason or supervisor mode.
+	// Reason is the wrap-up reason or supervisor mode; empty in customer
+	// views.
 	Reason string
 	// Ref is the sequence number of the entry this one refers to.
 	Ref uint64
@@ -189,7 +190,8 @@ func project(viewer *Participant, e *Entry) View {
 		Ref:         e.Ref,
 	}
 	if !viewer.Role.IsAgent() {
-		v.From, v.Subject, v.Private = "", "", false
+		// Names only; wrap-up reasons and supervisor modes are internal.
+		v.From, v.Subject, v.Private, v.Reason = "", "", false, ""
 	}
 	return v
 }

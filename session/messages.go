@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -374,6 +375,9 @@ func (m *Manager) CatchUp(ctx context.Context, chat switchboard.ChatID, viewer P
 		if err != nil {
 			return nil, fmt.Errorf("session: read %s: %w", chat, err)
 		}
+		if limit <= 0 {
+			out = slices.Grow(out, len(page))
+		}
 		for i := range page {
 			if Visible(s.History, p, &page[i]) {
 				out = append(out, project(p, &page[i]))
@@ -383,6 +387,9 @@ func (m *Manager) CatchUp(ctx context.Context, chat switchboard.ChatID, viewer P
 			}
 		}
 		if len(page) < catchUpPage {
+			if len(out) == 0 {
+				return nil, nil
+			}
 			return out, nil
 		}
 		after = page[len(page)-1].Seq
