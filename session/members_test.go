@@ -100,9 +100,9 @@ func TestA2AEndAndLeave(t *testing.T) {
 func TestBotFirstThenCustomer(t *testing.T) {
 	t.Parallel()
 	m, _ := setup(t)
-	_, err := m.Create(ctx, session.CustomerSession{ID: "c1", Queue: "sales", Bot: "Helper"})
+	_, err := m.Create(ctx, session.CustomerSession{ID: "c1", Queue: "sales", Bot: "Ava"})
 	require.NoError(t, err)
-	bot := session.BotParticipant("Helper")
+	bot := session.BotParticipant("Ava")
 	send(t, m, "c1", bot, session.ModeNormal, "Hi! How can I help?")
 	_, err = m.Send(ctx, "c1", session.Message{From: bot, Mode: session.ModeWhisper, Text: "x"})
 	require.ErrorIs(t, err, session.ErrForbidden, "bots are not agents")
