@@ -1,0 +1,113 @@
+package session_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/switchboard-cc/switchboard/session"
+)
+
+// fourParty returns a manager with session "c1": customer, owner Ann,
+// consulted Bob and monitoring supervisor Sue; deliveries are discarded.
+func fourParty(b *testing.B) *session.Manager {
+	m, _ := setup(b, func(c *session.Config) { c.Transport = session.Discard{} })
+	chat := chatWithOwner(b, m)
+	if err := m.Invite(ctx, chat, "ann", bob); err != nil {
+		b.Fatal(err)
+	}
+	if err := m.Join(ctx, chat, "bob"); err != nil {
+		b.Fatal(err)
+	}
+	if err := m.Supervise(ctx, chat, sue, session.SupervisorMonitor); err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
+// BenchmarkSend delivers one message to a four-participant session through
+// visibility filtering. The baseline appends the same entry to the store
+// directly, without validation, filtering or delivery.
+func BenchmarkSend(b *testing.B) {
+	b.Run("baseline-store-append", func(b *testing.B) {
+		_, tb := setup(b)
+		s := session.Session{ID: "c1", Status: session.StatusActive}
+		if _, err := tb.store.CreateSession(ctx, s, nil); err != nil {
+			b.Fatal(err)
+		}
+		e := session.Entry{Type: session.EntryMessage, Audience: session.Everyone(), From: customer, Text: "hello"}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := tb.store.AppendEntries(ctx, "c1", 1, []session.Entry{e}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	for _, mode := range []session.Mode{session.ModeNormal, session.ModeWhisper} {
+		b.Run(fmt.Sprintf("4-participants/mode=%d", mode), func(b *testing.B) {
+			m := fourParty(b)
+			msg := session.Message{From: annP, Mode: mode, Text: "hello"}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := m.Send(ctx, "c1", msg); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkCatchUp fetches 1,000 missed entries (a quarter of them
+// whispers) for the customer and for an agent.
+func BenchmarkCatchUp(b *testing.B) {
+	m := fourParty(b)
+	for i := range 1000 {
+		mode := session.ModeNormal
+		if i%4 == 0 {
+			mode = session.ModeWhisper
+		}
+		if _, err := m.Send(ctx, "c1", session.Message{From: annP, Mode: mode, Text: fmt.Sprintf("message %d", i)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, viewer := range []session.ParticipantID{customer, bobP} {
+		b.Run(string(viewer), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := m.CatchUp(ctx, "c1", viewer, 0, 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkVisible measures the visibility decision alone; it must not
+// allocate.
+func BenchmarkVisible(b *testing.B) {
+	owner := &session.Participant{ID: annP, Role: session.RoleOwner,
+		Stints: []session.Stint{{Invited: 1, Joined: 1, Left: 3}, {Invited: 5, Joined: 5}}}
+	cust := &session.Participant{ID: customer, Role: session.RoleCustomer, Stints: []session.Stint{{Invited: 1, Joined: 1}}}
+	cases := []struct {
+		name   string
+		viewer *session.Participant
+		a      session.Audience
+	}{
+		{"everyone", cust, session.Everyone()},
+		{"agents/customer", cust, session.Agents()},
+		{"agents/owner", owner, session.Agents()},
+		{"named/owner", owner, session.Audience{Kind: session.AudienceNamed, Members: []session.ParticipantID{sueP, bobP, annP}}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			e := &session.Entry{Seq: 9, Version: 6, Type: session.EntryMessage, Audience: c.a}
+			b.ReportAllocs()
+			var n int
+			for b.Loop() {
+				if session.Visible(session.HistoryFromJoin, c.viewer, e) {
+					n++
+				}
+			}
+			_ = n
+		})
+	}
+}

@@ -1,0 +1,142 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/switchboard-cc/switchboard"
+)
+
+// EndOptions are the choices an agent makes when ending a conversation.
+type EndOptions struct {
+	// Reason is the wrap-up reason; it must come from the queue's
+	// WrapUpReasons when the queue has a list (SPEC S11). Ignored for
+	// agent-to-agent sessions.
+	Reason string
+	// Confirm confirms disconnecting a customer who is still connected
+	// (SPEC S10). Not needed once the customer has left.
+	Confirm bool
+}
+
+// Closure reports what Close did.
+type Closure struct {
+	// WrapUp is the session's wrap-up.
+	WrapUp WrapUp
+	// Ended reports that this Close also ended the conversation, so the
+	// wiring layer frees the owner's capacity now (after WrapUp.Until). When
+	// false, the earlier End already reported it.
+	Ended bool
+}
+
+// End ends the conversation and puts the owner in wrap-up: the status
+// becomes Ended, the customer (if still connected) is told "agent has
+// left" and disconnected, and the wrap-up reason is recorded for agents.
+// The returned WrapUp tells a wiring layer when to free the owner's
+// routing capacity. In a customer session only the owner may end
+// (ErrForbidden); in an agent-to-agent session any present agent may.
+//
+// It returns ErrConfirmationRequired while the customer is connected and
+// opts.Confirm is false, a *WrapUpError for a reason not in the queue's
+// list, and a *StateError unless the session is Active or CustomerLeft; in
+// every such case nothing changes.
+func (m *Manager) End(ctx context.Context, chat switchboard.ChatID, by switchboard.AgentID, opts EndOptions) (WrapUp, error) {
+	s, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+		entries, err := m.end(s, by, opts)
+		return entries, true, err
+	})
+	if err != nil {
+		return WrapUp{}, err
+	}
+	return *s.WrapUp, nil
+}
+
+// end applies TriggerEnd to s.
+func (m *Manager) end(s *Session, by switchboard.AgentID, opts EndOptions) ([]Entry, error) {
+	to, err := Next(s.Status, TriggerEnd)
+	if err != nil {
+		return nil, err
+	}
+	p, err := actor(s, AgentParticipant(by))
+	if err != nil {
+		return nil, err
+	}
+	if s.Kind == KindCustomer && p.Role != RoleOwner || !p.Role.IsAgent() {
+		return nil, fmt.Errorf("%w: only the owner ends the session", ErrForbidden)
+	}
+	if s.CustomerConnected() && !opts.Confirm {
+		return nil, ErrConfirmationRequired
+	}
+	qc := m.cfg.queue(s.Queue)
+	reason := opts.Reason
+	if s.Kind == KindA2A {
+		reason = ""
+	} else if len(qc.WrapUpReasons) > 0 && !slices.Contains(qc.WrapUpReasons, reason) {
+		return nil, &WrapUpError{Reason: reason, Allowed: slices.Clone(qc.WrapUpReasons)}
+	}
+	now := m.now()
+	s.Status = to
+	s.WrapUp = &WrapUp{Chat: s.ID, Tenant: s.Tenant, Queue: s.Queue, Reason: reason, At: now, Until: now.Add(qc.WrapUpTime)}
+	if o := s.Owner(); o != nil {
+		s.WrapUp.Owner, _ = o.ID.Agent()
+	}
+	s.Offer = nil
+	var entries []Entry
+	if s.Video != nil {
+		s.Video = nil
+		e := event(EntryVideoEnded, Everyone(), p, p)
+		e.Text = p.Name + " has left the video call"
+		entries = append(entries, e)
+	}
+	if c := s.Customer(); c != nil && c.Present() {
+		leaveAt(c, s.Version+1)
+		e := event(EntryLeft, Everyone(), p, p)
+		e.Text = "agent has left"
+		entries = append(entries, e)
+	}
+	e := event(EntryEnded, Agents(), p, nil)
+	e.Reason = reason
+	return append(entries, e), nil
+}
+
+// Close closes the session. From Active or CustomerLeft it ends the
+// conversation first, exactly as [Manager.End] with opts (confirmation and
+// wrap-up rules included) and reports Ended; from Ended it needs neither.
+// Every participant is then out of the session; a later customer message
+// is handled by the after-close policy. Closing a closed session returns
+// ErrAlreadyClosed and writes nothing.
+func (m *Manager) Close(ctx context.Context, chat switchboard.ChatID, by switchboard.AgentID, opts EndOptions) (Closure, error) {
+	var ended bool
+	s, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+		ended = false
+		to, err := Next(s.Status, TriggerClose)
+		if err != nil {
+			return nil, false, err
+		}
+		var entries []Entry
+		if s.Status != StatusEnded {
+			if entries, err = m.end(s, by, opts); err != nil {
+				return nil, false, err
+			}
+			ended = true
+		} else {
+			p, err := actor(s, AgentParticipant(by))
+			if err != nil {
+				return nil, false, err
+			}
+			if s.Kind == KindCustomer && p.Role != RoleOwner {
+				return nil, false, fmt.Errorf("%w: only the owner closes the session", ErrForbidden)
+			}
+		}
+		s.Status, s.ClosedAt = to, m.now()
+		for i := range s.Participants {
+			leaveAt(&s.Participants[i], s.Version+1)
+			s.Participants[i].AwaitingReply = false
+		}
+		return append(entries, Entry{Type: EntryClosed, Audience: Everyone()}), true, nil
+	})
+	if err != nil {
+		return Closure{}, err
+	}
+	return Closure{WrapUp: *s.WrapUp, Ended: ended}, nil
+}

@@ -1,0 +1,309 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/switchboard-cc/switchboard"
+)
+
+// Manager runs sessions: it validates every action against the session's
+// state, writes state and log through the [Store], and delivers each new
+// entry to every participant allowed to see it.
+//
+// A Manager is safe for concurrent use by multiple goroutines, and several
+// Managers (in several processes) may share one Store: the Manager keeps no
+// session state of its own. Every change is a compare-and-set on the
+// session's version, retried up to Config.MaxRetries times on ErrConflict,
+// so concurrent actions on one session serialise in the store. The Manager
+// holds no lock while it calls the Store, the Transport or any other port.
+type Manager struct {
+	store Store
+	cfg   Config
+}
+
+// NewManager returns a Manager over store. It returns an error matching
+// ErrInvalid if store is nil or cfg holds an invalid setting.
+func NewManager(store Store, cfg Config) (*Manager, error) {
+	if store == nil {
+		return nil, fmt.Errorf("%w: nil store", ErrInvalid)
+	}
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	return &Manager{store: store, cfg: cfg}, nil
+}
+
+// Agent names an agent taking part in a session.
+type Agent struct {
+	// ID identifies the agent.
+	ID switchboard.AgentID
+	// Name is the display name customers see (SPEC S18).
+	Name string
+}
+
+func (a Agent) validate() error {
+	if a.ID == "" || a.Name == "" {
+		return fmt.Errorf("%w: agent needs an ID and a display name", ErrInvalid)
+	}
+	return nil
+}
+
+// change is the one write path. It reads the session, lets fn change a
+// copy and list the entries to write, and stores them: with UpdateSession
+// when fn reports a state change, otherwise with a fenced AppendEntries.
+// It retries on ErrConflict, then delivers the stored entries. fn must be
+// a pure function of the session it is given.
+func (m *Manager) change(ctx context.Context, chat switchboard.ChatID,
+	fn func(s *Session) (entries []Entry, update bool, err error)) (Session, []Entry, error) {
+	for attempt := 0; ; attempt++ {
+		cur, err := m.store.GetSession(ctx, chat)
+		if err != nil {
+			return Session{}, nil, fmt.Errorf("session: get %s: %w", chat, err)
+		}
+		next := cur.Clone()
+		entries, update, err := fn(&next)
+		if err != nil {
+			return cur, nil, err
+		}
+		now := m.cfg.Clock.Now()
+		for i := range entries {
+			if entries[i].At.IsZero() {
+				entries[i].At = now
+			}
+		}
+		var stored []Entry
+		if update {
+			next.Version = cur.Version
+			stored, err = m.store.UpdateSession(ctx, next, entries)
+			next.Version = cur.Version + 1
+		} else {
+			next = cur
+			if len(entries) > 0 {
+				stored, err = m.store.AppendEntries(ctx, chat, cur.Version, entries)
+			}
+		}
+		if errors.Is(err, ErrConflict) && attempt < m.cfg.MaxRetries {
+			continue
+		}
+		if err != nil {
+			return cur, nil, fmt.Errorf("session: write %s: %w", chat, err)
+		}
+		m.deliver(ctx, &next, stored)
+		return next, stored, nil
+	}
+}
+
+// deliver sends each entry to every participant for whom Visible holds.
+func (m *Manager) deliver(ctx context.Context, s *Session, entries []Entry) {
+	for i := range entries {
+		e := &entries[i]
+		for j := range s.Participants {
+			p := &s.Participants[j]
+			if !Visible(s.History, p, e) {
+				continue
+			}
+			d := Delivery{Chat: s.ID, Item: project(p, e), Invitation: isInvitation(s, p, e)}
+			if err := m.cfg.Transport.Deliver(ctx, p.ID, d); err != nil {
+				m.cfg.OnDeliveryError(ctx, s.ID, p.ID, err)
+			}
+		}
+	}
+}
+
+func isInvitation(s *Session, p *Participant, e *Entry) bool {
+	switch e.Type {
+	case EntryInvited:
+		return e.Subject == p.ID
+	case EntryCreated:
+		return p.ID != s.InitiatedBy && p.Role.IsAgent()
+	}
+	return false
+}
+
+// Session returns the session's state: participants, status, attributes,
+// wrap-up. It is for the host and the wiring layer, not for customers (it
+// holds agent IDs and the wrap-up reason); it holds no log entries.
+func (m *Manager) Session(ctx context.Context, chat switchboard.ChatID) (Session, error) {
+	s, err := m.store.GetSession(ctx, chat)
+	if err != nil {
+		return Session{}, fmt.Errorf("session: get %s: %w", chat, err)
+	}
+	return s, nil
+}
+
+// ActiveSessions returns the sessions agent is present in that are not
+// closed, sorted by ID: a wiring layer walks them when the agent logs out.
+func (m *Manager) ActiveSessions(ctx context.Context, agent switchboard.AgentID) ([]switchboard.ChatID, error) {
+	ids, err := m.store.ActiveSessions(ctx, AgentParticipant(agent))
+	if err != nil {
+		return nil, fmt.Errorf("session: active sessions of %s: %w", agent, err)
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// ActiveCount returns how many sessions agent is present in that are not
+// closed (SPEC S7).
+func (m *Manager) ActiveCount(ctx context.Context, agent switchboard.AgentID) (int, error) {
+	ids, err := m.ActiveSessions(ctx, agent)
+	return len(ids), err
+}
+
+// CustomerSession describes a new customer-to-agent session.
+type CustomerSession struct {
+	// ID identifies the session; usually the routing chat ID.
+	ID switchboard.ChatID
+	// Tenant is the tenant.
+	Tenant switchboard.TenantID
+	// Queue is the queue the chat came in on.
+	Queue switchboard.QueueID
+	// Customer identifies the customer. It may be empty when Bot is set:
+	// the bot talks first and [Manager.AddCustomer] brings the customer in.
+	Customer CustomerID
+	// CustomerName is the customer's display name; required with Customer.
+	CustomerName string
+	// Attributes are the customer's attributes, verified or claimed.
+	Attributes []Attribute
+	// Bot, if not empty, is the display name of a bot present from the
+	// start; its ID is BotParticipant(Bot).
+	Bot string
+}
+
+// Create starts a customer-to-agent session with the customer (and the
+// bot, if any) in it and no owner yet. A wiring layer calls it when a chat
+// enters routing, then [Manager.AssignOwner] when an agent accepts the
+// offer. It returns ErrExists if the ID is taken.
+func (m *Manager) Create(ctx context.Context, req CustomerSession) (Session, error) {
+	if req.ID == "" || req.Queue == "" || (req.Customer == "") != (req.CustomerName == "") || req.Customer == "" && req.Bot == "" {
+		return Session{}, fmt.Errorf("%w: a customer session needs an ID, a queue, and a named customer or a bot", ErrInvalid)
+	}
+	for _, a := range req.Attributes {
+		if a.Name == "" {
+			return Session{}, fmt.Errorf("%w: attribute without a name", ErrInvalid)
+		}
+	}
+	qc := m.cfg.queue(req.Queue)
+	s := Session{
+		ID: req.ID, Tenant: req.Tenant, Kind: KindCustomer, Queue: req.Queue,
+		Status: StatusActive, History: qc.History,
+		Attributes: append([]Attribute(nil), req.Attributes...),
+		CreatedAt:  m.cfg.Clock.Now(),
+	}
+	if req.Customer != "" {
+		s.Participants = append(s.Participants, Participant{ID: CustomerParticipant(req.Customer), Role: RoleCustomer,
+			Name: req.CustomerName, Stints: []Stint{{Invited: 1, Joined: 1}}})
+	}
+	if req.Bot != "" {
+		s.Participants = append(s.Participants, Participant{ID: BotParticipant(req.Bot), Role: RoleBot,
+			Name: req.Bot, Stints: []Stint{{Invited: 1, Joined: 1}}})
+	}
+	s.InitiatedBy = s.Participants[0].ID
+	s, _, err := m.create(ctx, s, nil)
+	return s, err
+}
+
+// create stores a new session with its creation entry plus extra entries.
+func (m *Manager) create(ctx context.Context, s Session, extra []Entry) (Session, []Entry, error) {
+	init := s.Participant(s.InitiatedBy)
+	entries := append([]Entry{{Type: EntryCreated, Audience: Everyone(), From: init.ID, FromName: init.Name}}, extra...)
+	now := m.cfg.Clock.Now()
+	for i := range entries {
+		entries[i].At = now
+	}
+	stored, err := m.store.CreateSession(ctx, s, entries)
+	if err != nil {
+		return Session{}, nil, fmt.Errorf("session: create %s: %w", s.ID, err)
+	}
+	s.Version = 1
+	m.deliver(ctx, &s, stored)
+	return s, stored, nil
+}
+
+// open checks that the session is in a status where trigger t is allowed.
+func open(s *Session, t Trigger) error {
+	_, err := Next(s.Status, t)
+	if err != nil && s.Status == StatusCustomerLeft && t == TriggerMessage {
+		return fmt.Errorf("%w: %w", ErrCustomerLeft, err)
+	}
+	return err
+}
+
+// actor returns the present participant id, or ErrNotParticipant / ErrLeft.
+func actor(s *Session, id ParticipantID) (*Participant, error) {
+	p := s.Participant(id)
+	switch {
+	case p == nil || p.Invited() && len(p.Stints) == 1:
+		return nil, fmt.Errorf("%w: %s in %s", ErrNotParticipant, id, s.ID)
+	case !p.Present():
+		return nil, fmt.Errorf("%w: %s in %s", ErrLeft, id, s.ID)
+	}
+	return p, nil
+}
+
+// presentCount counts participants present or invited.
+func presentCount(s *Session) int {
+	n := 0
+	for i := range s.Participants {
+		if s.Participants[i].current() != nil {
+			n++
+		}
+	}
+	return n
+}
+
+func (m *Manager) roomFor(s *Session) error {
+	if presentCount(s) >= m.cfg.MaxParticipants {
+		return fmt.Errorf("%w: %d", ErrParticipantLimit, m.cfg.MaxParticipants)
+	}
+	return nil
+}
+
+// leaveAt closes p's open stint at version v.
+func leaveAt(p *Participant, v uint64) {
+	if st := p.current(); st != nil {
+		st.Left = v
+	}
+}
+
+// joinAt gives p an open, joined stint from version v, reusing a pending
+// invitation.
+func joinAt(p *Participant, v uint64) {
+	if st := p.current(); st != nil {
+		if st.Joined == 0 {
+			st.Joined = v
+		}
+		return
+	}
+	p.Stints = append(p.Stints, Stint{Invited: v, Joined: v})
+}
+
+// joinAudience is who is told that p joined or left.
+func joinAudience(p *Participant) Audience {
+	if p.Role == RoleSupervisor && p.Mode != SupervisorBarge {
+		return Agents()
+	}
+	return Everyone()
+}
+
+func event(t EntryType, a Audience, from, subject *Participant) Entry {
+	e := Entry{Type: t, Audience: a}
+	if from != nil {
+		e.From, e.FromName = from.ID, from.Name
+	}
+	if subject != nil {
+		e.Subject, e.SubjectName = subject.ID, subject.Name
+	}
+	return e
+}
+
+func (m *Manager) now() time.Time { return m.cfg.Clock.Now() }
+
+func customerID(p ParticipantID) CustomerID {
+	return CustomerID(strings.TrimPrefix(string(p), customerPrefix))
+}

@@ -1,0 +1,403 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"github.com/switchboard-cc/switchboard"
+)
+
+// Mode says who a message is for.
+type Mode uint8
+
+// Message modes.
+const (
+	// ModeNormal: every participant sees the message. The zero Mode is
+	// normal.
+	ModeNormal Mode = iota
+	// ModeWhisper: agents and supervisors only; the customer never sees it
+	// in any output (SPEC S2). In an agent-to-agent session every agent sees
+	// it: there is no one-to-one private message (SPEC S3).
+	ModeWhisper
+	// ModeCoach: a supervisor coaching one agent (Message.To) privately
+	// (SPEC S20).
+	ModeCoach
+)
+
+// Message is a message to send (SPEC S17).
+type Message struct {
+	// From is the sender.
+	From ParticipantID
+	// Mode is normal, whisper or coach.
+	Mode Mode
+	// To is the coached agent for ModeCoach; empty otherwise.
+	To ParticipantID
+	// Text is the message text; emoticons are Unicode emoji.
+	Text string
+	// Files are attachments; pictures are files with an image/* MIME type.
+	// In whisper mode they are as private as the text (SPEC S5, A4).
+	Files []File
+}
+
+// Sent reports where a message went.
+type Sent struct {
+	// Chat is the session holding the message: the session sent to, or a
+	// new linked session under PolicyNewLinked.
+	Chat switchboard.ChatID
+	// Seq is the message's sequence number in Chat.
+	Seq uint64
+	// Text is the text as stored, after the inbound filter.
+	Text string
+	// AfterClose is the policy applied because the session was closed: 0
+	// when it was not; PolicyReopen when the session reopened without an
+	// owner (the wiring routes it to its queue, SPEC R9); PolicyNewLinked
+	// when Chat is a new session (the wiring routes it).
+	AfterClose AfterClosePolicy
+}
+
+func (m *Manager) checkContent(msg *Message) error {
+	if msg.Text == "" && len(msg.Files) == 0 {
+		return ErrEmptyMessage
+	}
+	if len(msg.Text) > m.cfg.MaxTextBytes {
+		return &TooLargeError{What: "text bytes", Size: len(msg.Text), Limit: m.cfg.MaxTextBytes}
+	}
+	if !utf8.ValidString(msg.Text) {
+		return fmt.Errorf("%w: text is not UTF-8", ErrInvalid)
+	}
+	if len(msg.Files) > m.cfg.MaxFiles {
+		return &TooLargeError{What: "files", Size: len(msg.Files), Limit: m.cfg.MaxFiles}
+	}
+	for _, f := range msg.Files {
+		if f.Name == "" || f.MIMEType == "" || f.Ref == "" || f.Size < 0 {
+			return fmt.Errorf("%w: file needs a name, MIME type, storage reference and a size >= 0", ErrInvalid)
+		}
+	}
+	if msg.Mode > ModeCoach || (msg.Mode == ModeCoach) != (msg.To != "") {
+		return fmt.Errorf("%w: mode %d with recipient %q", ErrInvalid, msg.Mode, msg.To)
+	}
+	return nil
+}
+
+// audienceFor checks that p may send in msg.Mode and returns the audience.
+func audienceFor(s *Session, p *Participant, msg *Message) (Audience, error) {
+	forbid := func() (Audience, error) {
+		return Audience{}, fmt.Errorf("%w: %s (%s) cannot send mode %d", ErrForbidden, p.Role, p.Mode, msg.Mode)
+	}
+	silent := p.Role == RoleSupervisor && p.Mode == SupervisorMonitor
+	switch msg.Mode {
+	case ModeNormal:
+		if silent || p.Role == RoleSupervisor && p.Mode == SupervisorCoach {
+			return forbid()
+		}
+		return Everyone(), nil
+	case ModeWhisper:
+		if !p.Role.IsAgent() || silent {
+			return forbid()
+		}
+		return Agents(), nil
+	default: // ModeCoach
+		if p.Role != RoleSupervisor || p.Mode != SupervisorCoach {
+			return forbid()
+		}
+		to := s.Participant(msg.To)
+		if to == nil || !to.Present() || !to.Role.IsAgent() || to.ID == p.ID {
+			return Audience{}, fmt.Errorf("%w: coached participant %s is not a present agent", ErrInvalid, msg.To)
+		}
+		return Audience{Kind: AudienceNamed, Members: []ParticipantID{p.ID, to.ID}}, nil
+	}
+}
+
+// Send stores a message and delivers it to everyone allowed to see it.
+//
+// The message passes through Config.Filter before anything is stored; a
+// filter error rejects it (ErrFiltered) and stores nothing, and the
+// filter's corrections rewrite the sender's earlier messages and are
+// announced to those who could see them.
+//
+// Sending to a closed session is open to the customer only, and then
+// Config.AfterClose (or the queue's) decides: reopen the session, start a
+// new linked session, or refuse with ErrReadOnly; Sent reports which.
+//
+// Bad input returns an error and changes nothing: ErrEmptyMessage,
+// *TooLargeError, ErrInvalid, ErrNotParticipant, ErrLeft, ErrForbidden,
+// ErrCustomerLeft (agents after the customer left, SPEC S9) and
+// *StateError.
+func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message) (Sent, error) {
+	if err := m.checkContent(&msg); err != nil {
+		return Sent{}, err
+	}
+	s, err := m.store.GetSession(ctx, chat)
+	if err != nil {
+		return Sent{}, fmt.Errorf("session: get %s: %w", chat, err)
+	}
+	var policy AfterClosePolicy
+	if s.Status == StatusClosed {
+		c := s.Customer()
+		if c == nil || c.ID != msg.From {
+			if s.Participant(msg.From) == nil {
+				return Sent{}, fmt.Errorf("%w: %s in %s", ErrNotParticipant, msg.From, chat)
+			}
+			return Sent{}, &StateError{From: s.Status, Trigger: TriggerMessage}
+		}
+		if msg.Mode != ModeNormal {
+			return Sent{}, fmt.Errorf("%w: customers send normal messages only", ErrForbidden)
+		}
+		policy = m.cfg.queue(s.Queue).AfterClose
+		if policy == PolicyReadOnly {
+			return Sent{}, ErrReadOnly
+		}
+	} else {
+		p, err := actor(&s, msg.From)
+		if err != nil {
+			return Sent{}, err
+		}
+		if err := open(&s, TriggerMessage); err != nil {
+			return Sent{}, err
+		}
+		if _, err := audienceFor(&s, p, &msg); err != nil {
+			return Sent{}, err
+		}
+	}
+	if policy == PolicyNewLinked {
+		return m.sendLinked(ctx, &s, msg)
+	}
+	text, fixes, err := m.filter(ctx, &s, &msg)
+	if err != nil {
+		return Sent{}, err
+	}
+	msg.Text = text
+	var reopened bool
+	_, stored, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+		reopened = false
+		var entries []Entry
+		update := false
+		if s.Status == StatusClosed && policy == PolicyReopen {
+			c := s.Customer()
+			if c == nil || c.ID != msg.From {
+				return nil, false, &StateError{From: s.Status, Trigger: TriggerMessage}
+			}
+			to, err := Next(s.Status, TriggerReopen)
+			if err != nil {
+				return nil, false, err
+			}
+			s.Status, s.WrapUp, s.ClosedAt, s.Offer, s.Video = to, nil, time.Time{}, nil, nil
+			joinAt(c, s.Version+1)
+			entries = append(entries, event(EntryReopened, Everyone(), c, c))
+			update, reopened = true, true
+		}
+		p, err := actor(s, msg.From)
+		if err != nil {
+			return nil, false, err
+		}
+		if err := open(s, TriggerMessage); err != nil {
+			return nil, false, err
+		}
+		aud, err := audienceFor(s, p, &msg)
+		if err != nil {
+			return nil, false, err
+		}
+		entries = append(entries, fixes...)
+		e := event(EntryMessage, aud, p, nil)
+		e.Text, e.Files = msg.Text, append([]File(nil), msg.Files...)
+		entries = append(entries, e)
+		if s.Kind == KindA2A {
+			for i := range s.Participants {
+				q := &s.Participants[i]
+				was := q.AwaitingReply
+				q.AwaitingReply = q.Present() && q.ID != p.ID && q.Role.IsAgent()
+				update = update || was != q.AwaitingReply
+			}
+		}
+		return entries, update, nil
+	})
+	if err != nil {
+		return Sent{}, err
+	}
+	last := stored[len(stored)-1]
+	out := Sent{Chat: chat, Seq: last.Seq, Text: last.Text}
+	if reopened {
+		out.AfterClose = PolicyReopen
+	}
+	return out, nil
+}
+
+// sendLinked starts a new session linked to the closed session old and
+// stores the customer's message there. The link is reserved on the old
+// session first, so concurrent messages agree on one linked session; a
+// message to a session that already has one follows the link.
+func (m *Manager) sendLinked(ctx context.Context, old *Session, msg Message) (Sent, error) {
+	c := old.Customer()
+	n := Session{
+		ID: m.cfg.NewID(), Tenant: old.Tenant, Kind: KindCustomer, Queue: old.Queue,
+		InitiatedBy: c.ID, Status: StatusActive, History: old.History,
+		Attributes: append([]Attribute(nil), old.Attributes...), LinkedFrom: old.ID,
+		CreatedAt:    m.now(),
+		Participants: []Participant{{ID: c.ID, Role: RoleCustomer, Name: c.Name, Stints: []Stint{{Invited: 1, Joined: 1}}}},
+	}
+	// The new session has no history yet: the filter sees no recent
+	// messages and can correct none.
+	filtered := msg
+	text, _, err := m.filter(ctx, &n, &filtered)
+	if err != nil {
+		return Sent{}, err
+	}
+	filtered.Text = text
+	var follow switchboard.ChatID
+	_, _, err = m.change(ctx, old.ID, func(s *Session) ([]Entry, bool, error) {
+		if follow = s.LinkedTo; follow != "" {
+			return nil, false, nil
+		}
+		s.LinkedTo = n.ID
+		return nil, true, nil
+	})
+	if err != nil {
+		return Sent{}, err
+	}
+	if follow != "" {
+		return m.Send(ctx, follow, msg)
+	}
+	e := event(EntryMessage, Everyone(), c, nil)
+	e.Text, e.Files = filtered.Text, append([]File(nil), filtered.Files...)
+	_, stored, err := m.create(ctx, n, []Entry{e})
+	if err != nil {
+		// Release the reservation so the next message can try again.
+		_, _, _ = m.change(ctx, old.ID, func(s *Session) ([]Entry, bool, error) {
+			if s.LinkedTo != n.ID {
+				return nil, false, nil
+			}
+			s.LinkedTo = ""
+			return nil, true, nil
+		})
+		return Sent{}, err
+	}
+	last := stored[len(stored)-1]
+	return Sent{Chat: n.ID, Seq: last.Seq, Text: last.Text, AfterClose: PolicyNewLinked}, nil
+}
+
+// filterScan bounds how far back the filter's recent messages are sought.
+const filterScan = 256
+
+// filter runs the inbound filter and turns its corrections into stored
+// amendments and correction entries.
+func (m *Manager) filter(ctx context.Context, s *Session, msg *Message) (string, []Entry, error) {
+	if m.cfg.Filter == nil || msg.Text == "" {
+		return msg.Text, nil, nil
+	}
+	var tail []Entry
+	if s.Version != 0 { // a session not stored yet has no history
+		last, err := m.store.LastSeq(ctx, s.ID)
+		if err != nil {
+			return "", nil, fmt.Errorf("session: last seq of %s: %w", s.ID, err)
+		}
+		var after uint64
+		if last > filterScan {
+			after = last - filterScan
+		}
+		if tail, err = m.store.ReadEntries(ctx, s.ID, after, 0); err != nil {
+			return "", nil, fmt.Errorf("session: read %s: %w", s.ID, err)
+		}
+	}
+	var mine []Entry
+	for _, e := range tail {
+		if e.Type == EntryMessage && e.From == msg.From && e.Text != "" {
+			mine = append(mine, e)
+		}
+	}
+	if len(mine) > m.cfg.FilterWindow {
+		mine = mine[len(mine)-m.cfg.FilterWindow:]
+	}
+	in := FilterInput{Chat: s.ID, Tenant: s.Tenant, Sender: msg.From, Text: msg.Text}
+	if p := s.Participant(msg.From); p != nil {
+		in.Role = p.Role
+	}
+	for _, e := range mine {
+		in.Recent = append(in.Recent, SentText{Seq: e.Seq, Text: e.Text})
+	}
+	out, err := m.cfg.Filter.Filter(ctx, in)
+	if err != nil {
+		return "", nil, fmt.Errorf("%w: %w", ErrFiltered, err)
+	}
+	if out.Text == "" && len(msg.Files) == 0 {
+		return "", nil, fmt.Errorf("%w: filter emptied the message", ErrFiltered)
+	}
+	if len(out.Text) > m.cfg.MaxTextBytes || !utf8.ValidString(out.Text) {
+		return "", nil, fmt.Errorf("%w: filtered text too long or not UTF-8", ErrFiltered)
+	}
+	var fixes []Entry
+	for _, c := range out.Corrections {
+		var orig *Entry
+		for i := range mine {
+			if mine[i].Seq == c.Seq {
+				orig = &mine[i]
+			}
+		}
+		if orig == nil || c.Text == "" || !utf8.ValidString(c.Text) {
+			return "", nil, fmt.Errorf("%w: correction of seq %d is not one of the sender's recent messages", ErrFiltered, c.Seq)
+		}
+		e := Entry{Type: EntryCorrection, Audience: orig.Audience.clone(), From: orig.From, FromName: orig.FromName,
+			Text: c.Text, Ref: orig.Seq, RefVersion: orig.Version}
+		fixes = append(fixes, e)
+	}
+	// Amend before the new message is stored: a masked earlier message is
+	// the safe state even if the new one is then refused.
+	for _, f := range fixes {
+		if err := m.store.AmendEntry(ctx, s.ID, f.Ref, f.Text); err != nil {
+			return "", nil, fmt.Errorf("session: amend %s seq %d: %w", s.ID, f.Ref, err)
+		}
+	}
+	return out.Text, fixes, nil
+}
+
+// catchUpPage is how many entries CatchUp reads from the store at a time.
+const catchUpPage = 256
+
+// CatchUp returns, in sequence order, up to limit entries after seq that
+// viewer may see, as viewer's views; limit <= 0 means all. A reconnecting
+// participant calls it with the last Seq it received (SPEC S19); a
+// participant who left may still read what it was allowed to see. It
+// returns ErrNotParticipant if viewer was never in the session.
+func (m *Manager) CatchUp(ctx context.Context, chat switchboard.ChatID, viewer ParticipantID, after uint64, limit int) ([]View, error) {
+	s, err := m.store.GetSession(ctx, chat)
+	if err != nil {
+		return nil, fmt.Errorf("session: get %s: %w", chat, err)
+	}
+	p := s.Participant(viewer)
+	if p == nil {
+		return nil, fmt.Errorf("%w: %s in %s", ErrNotParticipant, viewer, chat)
+	}
+	var out []View
+	for {
+		page, err := m.store.ReadEntries(ctx, chat, after, catchUpPage)
+		if err != nil {
+			return nil, fmt.Errorf("session: read %s: %w", chat, err)
+		}
+		if limit <= 0 {
+			out = slices.Grow(out, len(page))
+		}
+		for i := range page {
+			if Visible(s.History, p, &page[i]) {
+				out = append(out, project(p, &page[i]))
+				if limit > 0 && len(out) == limit {
+					return out, nil
+				}
+			}
+		}
+		if len(page) < catchUpPage {
+			if len(out) == 0 {
+				return nil, nil
+			}
+			return out, nil
+		}
+		after = page[len(page)-1].Seq
+	}
+}
+
+// History returns everything viewer may see of the session: CatchUp from
+// the start.
+func (m *Manager) History(ctx context.Context, chat switchboard.ChatID, viewer ParticipantID) ([]View, error) {
+	return m.CatchUp(ctx, chat, viewer, 0, 0)
+}

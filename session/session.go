@@ -1,0 +1,301 @@
+package session
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/switchboard-cc/switchboard"
+)
+
+// Kind says who a session is between (SPEC S1).
+type Kind uint8
+
+// Session kinds.
+const (
+	// KindCustomer is a customer-to-agent session about a queue.
+	KindCustomer Kind = iota + 1
+	// KindA2A is an agent-to-agent session: no customer, no queue, never
+	// offered through routing, unlimited in number.
+	KindA2A
+)
+
+// String returns "customer" or "A2A".
+func (k Kind) String() string {
+	switch k {
+	case KindCustomer:
+		return "customer"
+	case KindA2A:
+		return "A2A"
+	}
+	return "invalid"
+}
+
+// Status is a session's life-cycle state.
+type Status uint8
+
+// Statuses, in life-cycle order.
+const (
+	// StatusActive: messages flow.
+	StatusActive Status = iota + 1
+	// StatusCustomerLeft: the customer left; agents were told and can no
+	// longer send, and the owner ends the session.
+	StatusCustomerLeft
+	// StatusEnded: the conversation is over and the owner is in wrap-up;
+	// the wrap-up reason is recorded.
+	StatusEnded
+	// StatusClosed: the session is finished. A new customer message is
+	// handled by the after-close policy.
+	StatusClosed
+)
+
+var statusNames = [...]string{"invalid", "active", "customer-left", "ended", "closed"}
+
+// String returns the status's name.
+func (s Status) String() string {
+	if int(s) < len(statusNames) {
+		return statusNames[s]
+	}
+	return "invalid"
+}
+
+// Trigger is a life-cycle event.
+type Trigger uint8
+
+// Triggers.
+const (
+	// TriggerCustomerLeave: the customer leaves.
+	TriggerCustomerLeave Trigger = iota + 1
+	// TriggerEnd: the owner ends the conversation with a wrap-up reason.
+	TriggerEnd
+	// TriggerClose: the session is closed (ending it first if needed).
+	TriggerClose
+	// TriggerReopen: the customer writes to a closed session and the
+	// after-close policy reopens it.
+	TriggerReopen
+	// TriggerMessage: a participant sends a message or structured content.
+	// It changes no status; it is in the table to say where it is allowed.
+	TriggerMessage
+	// TriggerJoin: a participant is invited, joins or becomes owner.
+	TriggerJoin
+)
+
+var triggerNames = [...]string{"invalid", "customer-leave", "end", "close", "reopen", "message", "join"}
+
+// String returns the trigger's name.
+func (t Trigger) String() string {
+	if int(t) < len(triggerNames) {
+		return triggerNames[t]
+	}
+	return "invalid"
+}
+
+// transitions is the life cycle as data: status → trigger → next status.
+// A pair that is missing is not allowed.
+var transitions = map[Status]map[Trigger]Status{
+	StatusActive: {
+		TriggerCustomerLeave: StatusCustomerLeft,
+		TriggerEnd:           StatusEnded,
+		TriggerClose:         StatusClosed,
+		TriggerMessage:       StatusActive,
+		TriggerJoin:          StatusActive,
+	},
+	StatusCustomerLeft: {
+		TriggerEnd:   StatusEnded,
+		TriggerClose: StatusClosed,
+	},
+	StatusEnded: {
+		TriggerClose: StatusClosed,
+	},
+	StatusClosed: {
+		TriggerReopen: StatusActive,
+	},
+}
+
+// Next returns the status that trigger t leads to from status from, or a
+// *StateError if the life cycle does not allow it. Closing a closed
+// session returns ErrAlreadyClosed instead.
+func Next(from Status, t Trigger) (Status, error) {
+	if from == StatusClosed && t == TriggerClose {
+		return from, ErrAlreadyClosed
+	}
+	if to, ok := transitions[from][t]; ok {
+		return to, nil
+	}
+	return from, &StateError{From: from, Trigger: t}
+}
+
+// Attribute is a fact about the customer, such as a name or an e-mail
+// address, with whether it was authenticated (SPEC S14).
+type Attribute struct {
+	// Name is the attribute's name.
+	Name string
+	// Value is the attribute's value.
+	Value string
+	// Verified reports that the host authenticated the value; false means
+	// the customer only claimed it.
+	Verified bool
+}
+
+// Offer is a structured set of options awaiting the customer's choice.
+type Offer struct {
+	// Version is the session version the offer was made at.
+	Version uint64
+	// By is the agent who offered.
+	By ParticipantID
+	// Prompt is the question.
+	Prompt string
+	// Options are the choices.
+	Options []Option
+}
+
+// VideoLeg is a running video call inside the chat (SPEC S16).
+type VideoLeg struct {
+	// StartedBy is the participant who started it.
+	StartedBy ParticipantID
+	// StartedAt is when it started.
+	StartedAt time.Time
+}
+
+// WrapUp reports the end of a conversation so a wiring layer can free the
+// owner's routing capacity, at Until (SPEC S11).
+type WrapUp struct {
+	// Chat is the session.
+	Chat switchboard.ChatID
+	// Tenant is the session's tenant.
+	Tenant switchboard.TenantID
+	// Queue is the session's queue; empty for agent-to-agent sessions.
+	Queue switchboard.QueueID
+	// Owner is the agent in wrap-up; empty if the session had no owner.
+	Owner switchboard.AgentID
+	// Reason is the wrap-up reason.
+	Reason string
+	// At is when the conversation ended.
+	At time.Time
+	// Until is when wrap-up time ends: At plus the queue's WrapUpTime.
+	Until time.Time
+}
+
+// Session is the state of one session. It is a value: the Manager reads it
+// from the [StateStore], changes a copy and writes it back with
+// compare-and-set on Version.
+type Session struct {
+	// ID identifies the session.
+	ID switchboard.ChatID
+	// Version is the stored version, 1 after creation; the store bumps it on
+	// every update.
+	Version uint64
+	// Tenant is the tenant the session belongs to.
+	Tenant switchboard.TenantID
+	// Kind is customer-to-agent or agent-to-agent.
+	Kind Kind
+	// Queue is what a customer session is about; empty for A2A (SPEC S1).
+	Queue switchboard.QueueID
+	// InitiatedBy is the participant who started the session.
+	InitiatedBy ParticipantID
+	// Status is the life-cycle state.
+	Status Status
+	// History is the late-joiner history rule.
+	History HistoryRule
+	// Participants lists every participant, past and present.
+	Participants []Participant
+	// Attributes are the customer's attributes.
+	Attributes []Attribute
+	// Offer is the open option offer, if any.
+	Offer *Offer
+	// Video is the running video leg, if any.
+	Video *VideoLeg
+	// WrapUp is set when the conversation ended.
+	WrapUp *WrapUp
+	// LinkedFrom is the closed session this one continues, if any.
+	LinkedFrom switchboard.ChatID
+	// LinkedTo is the session that continues this closed one, if any.
+	LinkedTo switchboard.ChatID
+	// CreatedAt is when the session was created.
+	CreatedAt time.Time
+	// ClosedAt is when the session closed; zero while open.
+	ClosedAt time.Time
+}
+
+// About returns what the session is about: the queue name, or "A2A" (SPEC S1).
+func (s *Session) About() string {
+	if s.Kind == KindA2A {
+		return "A2A"
+	}
+	return string(s.Queue)
+}
+
+// Participant returns the participant with id, or nil.
+func (s *Session) Participant(id ParticipantID) *Participant {
+	for i := range s.Participants {
+		if s.Participants[i].ID == id {
+			return &s.Participants[i]
+		}
+	}
+	return nil
+}
+
+// Customer returns the customer participant, or nil.
+func (s *Session) Customer() *Participant {
+	for i := range s.Participants {
+		if s.Participants[i].Role == RoleCustomer {
+			return &s.Participants[i]
+		}
+	}
+	return nil
+}
+
+// Owner returns the present owner, or nil.
+func (s *Session) Owner() *Participant {
+	for i := range s.Participants {
+		if p := &s.Participants[i]; p.Role == RoleOwner && p.Present() {
+			return p
+		}
+	}
+	return nil
+}
+
+// CustomerConnected reports whether a customer is present.
+func (s *Session) CustomerConnected() bool {
+	c := s.Customer()
+	return c != nil && c.Present()
+}
+
+// Present returns the participants who have joined and not left.
+func (s *Session) Present() []Participant {
+	var out []Participant
+	for i := range s.Participants {
+		if s.Participants[i].Present() {
+			out = append(out, s.Participants[i].clone())
+		}
+	}
+	return out
+}
+
+// Clone returns a deep copy of s.
+func (s Session) Clone() Session {
+	ps := make([]Participant, len(s.Participants))
+	for i := range s.Participants {
+		ps[i] = s.Participants[i].clone()
+	}
+	s.Participants = ps
+	s.Attributes = append([]Attribute(nil), s.Attributes...)
+	if s.Offer != nil {
+		o := *s.Offer
+		o.Options = append([]Option(nil), o.Options...)
+		s.Offer = &o
+	}
+	if s.Video != nil {
+		v := *s.Video
+		s.Video = &v
+	}
+	if s.WrapUp != nil {
+		w := *s.WrapUp
+		s.WrapUp = &w
+	}
+	return s
+}
+
+// String returns a short description for logs.
+func (s *Session) String() string {
+	return fmt.Sprintf("session %s (%s, %s, v%d)", s.ID, s.About(), s.Status, s.Version)
+}

@@ -1,0 +1,45 @@
+// Package sessiontest holds conformance suites for hosts implementing the
+// session package's ports. Run them from your own tests:
+//
+//	func TestStore(t *testing.T) {
+//		sessiontest.RunStoreTests(t, func(t *testing.T) session.Store {
+//			return newStoreOnAFreshSchema(t)
+//		})
+//	}
+//
+// [RunStoreTests] checks the [session.Store] contract: sentinel errors,
+// compare-and-set on the session version, fenced appends, gapless
+// sequence numbers under concurrent appends, atomic state-and-log
+// updates, copying across the boundary and context cancellation. Set
+// SESSIONTEST_STRESS to a number to multiply the concurrent cases' work;
+// -short reduces it.
+//
+// # Implementing a Store over SQL
+//
+// One table holds session state (id, version, state) and one the log
+// (chat_id, seq, version, entry) with primary key (chat_id, seq). Every
+// write is one transaction that first locks the session row:
+//
+//   - CreateSession inserts the row with version 1 and the entries with
+//     seq 1, 2, ... and version 1; a duplicate key is ErrExists.
+//   - UpdateSession runs SELECT version ... FOR UPDATE; if the version is
+//     not the one given, it rolls back with ErrConflict. Otherwise it
+//     writes the state with version+1 and inserts the entries with the
+//     given (old) version and seq = max(seq)+1, +2, ...
+//   - AppendEntries locks the row the same way and fails with ErrConflict
+//     on a version mismatch; it inserts like UpdateSession but leaves the
+//     state alone.
+//
+// Because every writer holds the session row lock while it reads
+// max(seq) and inserts, sequence numbers have no gaps and no duplicates
+// across processes; the primary key is a second line of defence. Return
+// the session package's sentinels (or wrap them with %w), honour ctx, and
+// never hand out references to stored data. Closing is not part of the
+// interface: the host owns its database handle.
+//
+// The package is meant to be imported only from tests. Its exported API
+// follows the module's semantic versioning; new checks may be added in
+// minor releases. There is no transport suite: what a delivery does
+// happens outside the library, and the Manager's tests cover how it uses
+// a Transport.
+package sessiontest

@@ -1,0 +1,80 @@
+package session
+
+import (
+	"context"
+
+	"github.com/switchboard-cc/switchboard"
+)
+
+// Store is what the Manager needs from the host's storage: versioned
+// session state and the session log. Both halves must live in one place
+// (one SQL database) because updates append entries atomically with the
+// state change and appends are fenced on the state version.
+//
+// [github.com/switchboard-cc/switchboard/session/sessionmem.Store] is the
+// in-memory implementation; [github.com/switchboard-cc/switchboard/session/sessiontest.RunStoreTests]
+// checks any implementation against this contract.
+type Store interface {
+	StateStore
+	LogStore
+}
+
+// StateStore keeps versioned session state. All methods must be safe for
+// concurrent use by several goroutines and several processes sharing one
+// database. Values are copied across the boundary: the store keeps no
+// reference to what it is given and callers may modify what it returns.
+// Every method returns ctx.Err() (possibly wrapped) if ctx is done before
+// it takes effect, and then changes nothing.
+type StateStore interface {
+	// CreateSession stores s as version 1 (whatever s.Version holds) and
+	// appends entries to its new log, atomically: each entry gets
+	// Version 1 and the next sequence number (1, 2, ...). It returns the
+	// entries as stored. It returns ErrExists if a session with s.ID exists,
+	// and then stores nothing.
+	CreateSession(ctx context.Context, s Session, entries []Entry) ([]Entry, error)
+
+	// GetSession returns the session with id, or ErrNotFound.
+	GetSession(ctx context.Context, id switchboard.ChatID) (Session, error)
+
+	// UpdateSession replaces the stored session with s if the stored
+	// Version equals s.Version (compare-and-set), storing it as
+	// s.Version+1, and appends entries atomically with the replacement;
+	// each entry gets Version s.Version and the next sequence number. It
+	// returns the entries as stored. It returns ErrNotFound if the session
+	// does not exist and ErrConflict if the stored version differs; then it
+	// changes nothing.
+	UpdateSession(ctx context.Context, s Session, entries []Entry) ([]Entry, error)
+
+	// ActiveSessions returns the IDs of the sessions that are not closed
+	// and in which p is present (joined and not left), in any order. An
+	// unknown participant has none.
+	ActiveSessions(ctx context.Context, p ParticipantID) ([]switchboard.ChatID, error)
+}
+
+// LogStore keeps each session's append-only log. Concurrency, copying and
+// cancellation are as for [StateStore].
+type LogStore interface {
+	// AppendEntries appends entries to the log of chat if the session's
+	// stored Version equals version (a fence: an append based on a stale
+	// state fails). Each entry gets Version version and the next sequence
+	// number; numbers are per session, start at 1, and have no gaps and no
+	// duplicates even when processes append concurrently. The entries are
+	// appended together or not at all. It returns them as stored, or
+	// ErrNotFound if the session does not exist, or ErrConflict if the
+	// version differs.
+	AppendEntries(ctx context.Context, chat switchboard.ChatID, version uint64, entries []Entry) ([]Entry, error)
+
+	// ReadEntries returns up to limit entries of chat with Seq greater than
+	// after, in sequence order; limit <= 0 means no limit. It returns
+	// ErrNotFound if the session does not exist.
+	ReadEntries(ctx context.Context, chat switchboard.ChatID, after uint64, limit int) ([]Entry, error)
+
+	// AmendEntry replaces the Text of the entry with seq, leaving everything
+	// else as it was; it is how masking corrections reach stored messages.
+	// It returns ErrNotFound if the session or the entry does not exist.
+	AmendEntry(ctx context.Context, chat switchboard.ChatID, seq uint64, text string) error
+
+	// LastSeq returns the highest sequence number of chat's log (0 for an
+	// empty log), or ErrNotFound.
+	LastSeq(ctx context.Context, chat switchboard.ChatID) (uint64, error)
+}

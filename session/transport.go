@@ -1,0 +1,40 @@
+package session
+
+import (
+	"context"
+
+	"github.com/switchboard-cc/switchboard"
+)
+
+// Delivery is one entry delivered live to one participant, already
+// filtered and projected for it.
+type Delivery struct {
+	// Chat is the session.
+	Chat switchboard.ChatID
+	// Item is the recipient's view of the entry.
+	Item View
+	// Invitation reports that the entry brings the recipient into a session
+	// someone else started: show it as a new, highlighted tab (SPEC S8).
+	Invitation bool
+}
+
+// Transport delivers entries to participants, typically over the host's
+// websocket layer.
+//
+// The Manager calls Deliver after the entry is stored, never while holding
+// a lock, possibly from several goroutines at once, and possibly out of
+// sequence order when messages are sent concurrently: recipients order by
+// Item.Seq and fill gaps with [Manager.CatchUp]. A failed delivery does not
+// fail the operation that caused it.
+type Transport interface {
+	// Deliver sends d to participant to. It must be safe for concurrent use
+	// and should return promptly; it returns ctx.Err() if ctx is done.
+	Deliver(ctx context.Context, to ParticipantID, d Delivery) error
+}
+
+// Discard is a Transport that delivers nothing. Participants then rely on
+// [Manager.CatchUp].
+type Discard struct{}
+
+// Deliver does nothing and returns nil.
+func (Discard) Deliver(context.Context, ParticipantID, Delivery) error { return nil }
