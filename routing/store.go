@@ -42,6 +42,9 @@ type AgentStore interface {
 	// 0). An agent qualifies when [Eligible] holds for it. A SQL store
 	// answers it from an index over (queue, state, order key).
 	Candidates(ctx context.Context, q CandidateQuery) ([]switchboard.AgentID, error)
+	// LoggedIn returns the agents of tenant that are not [LoggedOut],
+	// ordered by ID. It serves agent directories.
+	LoggedIn(ctx context.Context, tenant switchboard.TenantID) ([]Agent, error)
 }
 
 // CandidateQuery asks [AgentStore.Candidates] for agents.

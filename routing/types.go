@@ -64,6 +64,9 @@ type Profile struct {
 	Tenant switchboard.TenantID
 	// Team (functional group) the agent belongs to. Defaults to none.
 	Team string
+	// Supervisor marks a supervisor, who may see and chat with agents of
+	// every team of its tenant. Defaults to false.
+	Supervisor bool
 	// Queues the agent serves. Only chats of these queues are offered to it
 	// (SPEC R1). Every queue must exist. Defaults to none: the agent can
 	// still take part in agent-to-agent chats.

@@ -327,3 +327,20 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]routing.Du
 	})
 	return out, nil
 }
+
+// LoggedIn implements [routing.AgentStore]. It scans every agent.
+func (s *Store) LoggedIn(ctx context.Context, tenant switchboard.TenantID) ([]routing.Agent, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []routing.Agent
+	for _, a := range s.agents {
+		if a.State != routing.LoggedOut && a.Profile.Tenant == tenant {
+			out = append(out, cloneAgent(a))
+		}
+	}
+	slices.SortFunc(out, func(a, b routing.Agent) int { return strings.Compare(string(a.ID), string(b.ID)) })
+	return out, nil
+}

@@ -35,6 +35,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
 		{"PendingOffers", testPendingOffers},
 		{"QueuesAndLicence", testQueuesAndLicence},
 		{"Due", testDue},
+		{"LoggedIn", testLoggedIn},
 		{"CancelledContext", testCancelled},
 		{"ConcurrentCompareAndSet", testConcurrentCAS},
 		{"RouterRace", testRouterRace},
@@ -416,6 +417,24 @@ func normaliseDue(ds []routing.Due) []routing.Due {
 		out[i] = routing.Due{At: d.At.UTC(), Chat: d.Chat, Offer: d.Offer}
 	}
 	return out
+}
+
+func testLoggedIn(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	b := agent("b", 0, 0, 1)
+	a := agent("a", 0, 0, 1)
+	out := agent("out", 0, 0, 1)
+	out.State = routing.LoggedOut
+	other := agent("other", 0, 0, 1)
+	other.Profile.Tenant = "elsewhere"
+	commit(t, s, routing.Txn{Agents: []routing.Agent{b, a, out, other}})
+	got, err := s.LoggedIn(ctx, "")
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	require.Equal(t, []switchboard.AgentID{"a", "b"}, []switchboard.AgentID{got[0].ID, got[1].ID})
+	got, err = s.LoggedIn(ctx, "elsewhere")
+	require.NoError(t, err)
+	require.Len(t, got, 1)
 }
 
 func testCancelled(t *testing.T, s routing.Store) {
