@@ -278,3 +278,28 @@ func (m *Manager) leave(s *Session, who ParticipantID, by *Participant) ([]Entry
 	}
 	return entries, true, nil
 }
+
+// ReleaseOwner takes the owner out of an active customer session without
+// ending it, because the owner can no longer serve it (it logged out or lost
+// its connection). Everyone who saw the owner join is told it left, the
+// customer stays, and the session waits without an owner until
+// [Manager.AssignOwner] gives it the next one. It returns ErrNotParticipant
+// if agent is not the session's owner and a *StateError unless the session is
+// active.
+func (m *Manager) ReleaseOwner(ctx context.Context, chat switchboard.ChatID, agent switchboard.AgentID) error {
+	_, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+		if err := open(s, TriggerJoin); err != nil {
+			return nil, false, err
+		}
+		p := s.Owner()
+		if p == nil || p.ID != AgentParticipant(agent) {
+			return nil, false, fmt.Errorf("%w: %s does not own %s", ErrNotParticipant, agent, chat)
+		}
+		e := event(EntryLeft, joinAudience(p), p, p)
+		e.Text = p.Name + " has left"
+		p.Role = RoleConsulted
+		leaveAt(p, s.Version+1)
+		return []Entry{e}, true, nil
+	})
+	return err
+}

@@ -1,6 +1,9 @@
-// Command quickstart routes ten chats to three agents on the real clock and
-// prints the timeline: ring-all offers, a reject, a RONA, accepts, agents
-// handling several chats at once, and wrap-up.
+// Command quickstart runs ten customer chats with three agents on the real
+// clock through a session.Desk, which routes each chat and runs its session,
+// and prints the routing timeline: ring-all offers, a reject, a RONA,
+// accepts, agents handling several chats at once, and wrap-up. It ends with
+// one chat's transcript as the customer sees it: display names only, and no
+// whisper.
 //
 //	go run ./examples/quickstart
 package main
@@ -15,6 +18,8 @@ import (
 	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/routing/routingmem"
+	"github.com/switchboard-cc/switchboard/session"
+	"github.com/switchboard-cc/switchboard/session/sessionmem"
 )
 
 func main() {
@@ -33,6 +38,16 @@ func run(ctx context.Context) error {
 		return err
 	}
 	go router.Run(ctx)
+	sessions, err := session.NewManager(sessionmem.NewStore(), session.Config{
+		Queues: map[switchboard.QueueID]session.QueueConfig{"support": {WrapUpReasons: []string{"resolved", "follow-up"}}},
+	})
+	if err != nil {
+		return err
+	}
+	desk, err := session.NewDesk(router, sessions, session.DeskConfig{})
+	if err != nil {
+		return err
+	}
 
 	// One ring-all queue: every Available agent is offered each chat and the
 	// first to accept wins. An offer waits 800ms; wrap-up lasts 300ms.
@@ -59,23 +74,24 @@ func run(ctx context.Context) error {
 
 	agents := []struct {
 		id       switchboard.AgentID
+		name     string
 		capacity int
 		behave   behaviour
 	}{
-		{"ada", 3, acceptAll},          // takes up to three chats at once
-		{"bob", 2, rejectFirst},        // rejects the first chat he is offered
-		{"cy", 1, ignoreFirstThenBack}, // misses her first offer: RONA
+		{"ada", "Ada Lovelace", 3, acceptAll},      // takes up to three chats at once
+		{"bob", "Bob Kahn", 2, rejectFirst},        // rejects the first chat he is offered
+		{"cy", "Cy Young", 1, ignoreFirstThenBack}, // misses her first offer: RONA
 	}
 	var wg sync.WaitGroup
 	for _, a := range agents {
 		sub := bus.Subscribe(routingmem.ForAgent(a.id))
 		if _, err := router.Login(ctx, a.id, routing.Profile{
-			DisplayName: string(a.id), Queues: []switchboard.QueueID{"support"},
+			DisplayName: a.name, Queues: []switchboard.QueueID{"support"},
 			Capacity: []routing.Capacity{{Channel: switchboard.DefaultChannel, Max: a.capacity}},
 		}); err != nil {
 			return err
 		}
-		wg.Go(func() { desktop(ctx, router, a.id, sub, a.behave) })
+		wg.Go(func() { desktop(ctx, desk, a.id, sub, a.behave) })
 	}
 	// Ada starts in training and becomes Available a little later.
 	if err := router.SetState(ctx, "ada", routing.NotReady, "training"); err != nil {
@@ -85,9 +101,9 @@ func run(ctx context.Context) error {
 
 	const chats = 10
 	for i := 1; i <= chats; i++ {
-		_, err := router.Enqueue(ctx, routing.ChatRequest{
+		_, err := desk.Start(ctx, session.ChatRequest{
 			ID: switchboard.ChatID(fmt.Sprintf("chat-%02d", i)), Queue: "support",
-			Customer:   routing.Customer{Name: fmt.Sprintf("customer %d", i)},
+			Customer: session.CustomerID(fmt.Sprintf("customer-%d", i)), CustomerName: fmt.Sprintf("Customer %d", i),
 			Transcript: []routing.Turn{{From: "bot", Text: "Hi! An agent will be with you shortly."}},
 		})
 		if err != nil {
@@ -130,6 +146,17 @@ func run(ctx context.Context) error {
 		}
 		fmt.Printf("  %s  %-4s  waited %4dms  %s\n", c.ID, c.Agent, c.AssignedAt.Sub(c.EnqueuedAt).Milliseconds(), c.State)
 	}
+
+	fmt.Println("\nchat-01 as its customer sees it:")
+	views, err := sessions.History(context.Background(), "chat-01", session.CustomerParticipant("customer-1"))
+	if err != nil {
+		return err
+	}
+	for _, v := range views {
+		if v.Text != "" {
+			fmt.Printf("  %-14s %s\n", v.FromName+":", v.Text)
+		}
+	}
 	return nil
 }
 
@@ -160,11 +187,13 @@ func ignoreFirstThenBack(n int) action {
 	return accept
 }
 
-// desktop plays one agent: it answers offers, talks for a while, ends its
-// chats, and comes back from RONA.
-func desktop(ctx context.Context, r *routing.Router, id switchboard.AgentID, sub *routingmem.Subscription, behave behaviour) {
+// desktop plays one agent: it answers offers, talks for a while (with a
+// whisper the customer never sees), ends its chats with a wrap-up reason,
+// and comes back from RONA.
+func desktop(ctx context.Context, desk *session.Desk, id switchboard.AgentID, sub *routingmem.Subscription, behave behaviour) {
 	defer sub.Close()
 	offers := 0
+	me := session.AgentParticipant(id)
 	for {
 		e, err := sub.Next(ctx)
 		if err != nil {
@@ -177,18 +206,22 @@ func desktop(ctx context.Context, r *routing.Router, id switchboard.AgentID, sub
 			case accept:
 				go func() {
 					time.Sleep(100 * time.Millisecond) // reading the offer
-					if _, err := r.Accept(ctx, id, e.Offer); err == nil {
-						time.Sleep(600 * time.Millisecond) // the conversation
-						_ = r.End(ctx, e.Chat)
+					if _, _, err := desk.Accept(ctx, id, e.Offer); err != nil {
+						return // another agent was faster, or the offer timed out
 					}
+					_, _ = desk.Send(ctx, e.Chat, session.Message{From: me, Text: "Hello, how can I help?"})
+					_, _ = desk.Send(ctx, e.Chat, session.Message{From: me, Mode: session.ModeWhisper, Text: "note: returning customer"})
+					time.Sleep(600 * time.Millisecond) // the conversation
+					_, _ = desk.Send(ctx, e.Chat, session.Message{From: me, Text: "Glad I could help. Goodbye!"})
+					_, _ = desk.End(ctx, e.Chat, id, session.EndOptions{Reason: "resolved", Confirm: true})
 				}()
 			case reject:
-				go func() { _ = r.Reject(ctx, id, e.Offer) }()
+				go func() { _ = desk.Reject(ctx, id, e.Offer) }()
 			case ignore:
 			}
 		case routing.AgentStateChanged:
 			if e.State == routing.RONA {
-				time.AfterFunc(400*time.Millisecond, func() { _ = r.SetState(ctx, id, routing.Available, "") })
+				time.AfterFunc(400*time.Millisecond, func() { _ = desk.Router().SetState(ctx, id, routing.Available, "") })
 			}
 		}
 	}

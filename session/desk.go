@@ -1,0 +1,365 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+
+	"github.com/switchboard-cc/switchboard"
+	"github.com/switchboard-cc/switchboard/routing"
+)
+
+// DeskConfig holds the optional settings of a [Desk]. The zero value is
+// valid.
+type DeskConfig struct {
+	// Logger receives what the Desk repairs or cannot repair on its own.
+	// Defaults to discarding it.
+	Logger *slog.Logger
+	// DisconnectReason is the wrap-up reason the Desk records when it closes,
+	// for an agent who logged out, a session whose customer had already
+	// left. Add it to every queue's WrapUpReasons list, or such sessions stay
+	// open for a supervisor to close. Defaults to "agent disconnected".
+	DisconnectReason string
+}
+
+// Desk runs customer chats end to end: it routes them with a
+// [routing.Router] and runs their sessions with a [Manager], keeping the two
+// in step, so a host does not glue them by hand. The router is the authority
+// on who owns a chat; [Desk.Sync] makes a session agree with it again after a
+// failure between the two stores.
+//
+// A Desk is safe for concurrent use; it keeps no state of its own.
+type Desk struct {
+	router   *routing.Router
+	sessions *Manager
+	cfg      DeskConfig
+}
+
+// NewDesk returns a Desk over router and sessions.
+func NewDesk(router *routing.Router, sessions *Manager, cfg DeskConfig) (*Desk, error) {
+	if router == nil || sessions == nil {
+		return nil, fmt.Errorf("%w: a desk needs a router and a session manager", ErrInvalid)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.DisconnectReason == "" {
+		cfg.DisconnectReason = "agent disconnected"
+	}
+	return &Desk{router: router, sessions: sessions, cfg: cfg}, nil
+}
+
+// Router returns the desk's router.
+func (d *Desk) Router() *routing.Router { return d.router }
+
+// Sessions returns the desk's session manager.
+func (d *Desk) Sessions() *Manager { return d.sessions }
+
+// ChatRequest describes a customer chat to start.
+type ChatRequest struct {
+	// ID of the chat and its session; required and unique.
+	ID switchboard.ChatID
+	// Tenant and Queue the chat comes in on; Queue is required.
+	Tenant switchboard.TenantID
+	Queue  switchboard.QueueID
+	// Customer and CustomerName identify the customer. Customer may be
+	// empty when Bot is set ([Manager.AddCustomer] brings the customer in).
+	Customer     CustomerID
+	CustomerName string
+	// Attributes of the customer, verified or claimed (SPEC S14).
+	Attributes []Attribute
+	// Bot is the display name of a bot present from the start, if any.
+	Bot string
+	// Transcript is the bot conversation before routing; the accepting
+	// agent receives it (SPEC R11).
+	Transcript []routing.Turn
+	// Priority, Skills and Preferred are as in [routing.ChatRequest].
+	Priority  int
+	Skills    []routing.SkillRequirement
+	Preferred switchboard.AgentID
+}
+
+func (r *ChatRequest) routing() routing.ChatRequest {
+	return routing.ChatRequest{
+		ID: r.ID, Queue: r.Queue, Customer: routing.Customer{ID: string(r.Customer), Name: r.CustomerName},
+		Priority: r.Priority, Skills: r.Skills, Transcript: r.Transcript, Preferred: r.Preferred,
+	}
+}
+
+// Start creates the chat's session, then queues the chat for routing. If
+// routing refuses it (an unknown queue, say), the session is closed again
+// and the error returned.
+func (d *Desk) Start(ctx context.Context, req ChatRequest) (Session, error) {
+	if _, err := d.router.Queue(ctx, req.Queue); err != nil {
+		return Session{}, fmt.Errorf("session: start %s: %w", req.ID, err)
+	}
+	s, err := d.sessions.Create(ctx, CustomerSession{
+		ID: req.ID, Tenant: req.Tenant, Queue: req.Queue, Customer: req.Customer,
+		CustomerName: req.CustomerName, Attributes: req.Attributes, Bot: req.Bot,
+	})
+	if err != nil {
+		return Session{}, fmt.Errorf("session: start %s: %w", req.ID, err)
+	}
+	if _, err := d.router.Enqueue(ctx, req.routing()); err != nil {
+		if _, cerr := d.sessions.Close(ctx, req.ID, "", EndOptions{Confirm: true}); cerr != nil {
+			d.cfg.Logger.ErrorContext(ctx, "session: closing a session routing refused failed", "chat", req.ID, "err", cerr)
+		}
+		return Session{}, fmt.Errorf("session: start %s: %w", req.ID, err)
+	}
+	return s, nil
+}
+
+// Accept accepts a routing offer for agent and makes it the owner of the
+// chat's session: the customer is told who joined, by display name. The
+// assignment carries the bot transcript (SPEC R11).
+func (d *Desk) Accept(ctx context.Context, agent switchboard.AgentID, offer routing.OfferID) (Session, routing.Assignment, error) {
+	a, err := d.router.Accept(ctx, agent, offer)
+	if err != nil {
+		return Session{}, routing.Assignment{}, err
+	}
+	s, err := d.Sync(ctx, a.Chat.ID)
+	if err != nil {
+		return Session{}, a, fmt.Errorf("session: accept %s: the chat is assigned but its session is not; call Sync: %w", offer, err)
+	}
+	return s, a, nil
+}
+
+// Reject rejects a routing offer for agent; see [routing.Router.Reject].
+func (d *Desk) Reject(ctx context.Context, agent switchboard.AgentID, offer routing.OfferID) error {
+	return d.router.Reject(ctx, agent, offer)
+}
+
+// Sync makes the chat's session agree with routing: the agent routing
+// assigned the chat to owns the session. It is idempotent; the Desk calls
+// it after every assignment, and a host calls it to repair a session after
+// a failure between the two stores.
+func (d *Desk) Sync(ctx context.Context, chat switchboard.ChatID) (Session, error) {
+	c, err := d.router.Chat(ctx, chat)
+	if err != nil {
+		return Session{}, err
+	}
+	s, err := d.sessions.Session(ctx, chat)
+	if err != nil {
+		return Session{}, err
+	}
+	if c.State != routing.Assigned || c.Agent == "" {
+		return s, nil
+	}
+	if o := s.Owner(); o != nil && o.ID == AgentParticipant(c.Agent) {
+		return s, nil
+	}
+	a, err := d.router.Agent(ctx, c.Agent)
+	if err != nil {
+		return Session{}, err
+	}
+	s, err = d.sessions.AssignOwner(ctx, chat, Agent{ID: a.ID, Name: a.Profile.DisplayName})
+	if errors.Is(err, ErrAlreadyParticipant) {
+		return d.sessions.Session(ctx, chat)
+	}
+	return s, err
+}
+
+// Send sends a message into a session. A customer writing to a closed
+// session is handled by the queue's after-close policy: a reopened session
+// is routed again to the first free agent of its queue, never held for the
+// agent who had it (SPEC R9); a new linked session is routed as a new chat.
+// An agent's message in an agent-to-agent session is just sent.
+func (d *Desk) Send(ctx context.Context, chat switchboard.ChatID, msg Message) (Sent, error) {
+	sent, err := d.sessions.Send(ctx, chat, msg)
+	if err != nil || sent.AfterClose == 0 {
+		return sent, err
+	}
+	s, err := d.sessions.Session(ctx, sent.Chat)
+	if err != nil {
+		return sent, fmt.Errorf("session: route %s after close: %w", sent.Chat, err)
+	}
+	req := routing.ChatRequest{ID: s.ID, Queue: s.Queue}
+	if c := s.Customer(); c != nil {
+		req.Customer = routing.Customer{ID: string(c.ID), Name: c.Name}
+	}
+	if sent.AfterClose == PolicyReopen {
+		_, err = d.router.Reopen(ctx, req)
+	} else {
+		_, err = d.router.Enqueue(ctx, req)
+	}
+	if err != nil {
+		return sent, fmt.Errorf("session: route %s after close: %w", sent.Chat, err)
+	}
+	return sent, nil
+}
+
+// CustomerLeft records that the customer left: agents are told and can no
+// longer send (SPEC S9). A chat still waiting for an agent is withdrawn from
+// routing as abandoned; an assigned one stays with its agent, who ends it
+// with a wrap-up reason.
+func (d *Desk) CustomerLeft(ctx context.Context, chat switchboard.ChatID, customer CustomerID) error {
+	if err := d.sessions.Leave(ctx, chat, CustomerParticipant(customer)); err != nil {
+		return err
+	}
+	c, err := d.router.Chat(ctx, chat)
+	if err != nil {
+		return err
+	}
+	if c.State == routing.Queued || c.State == routing.Offered {
+		var se *routing.StateError
+		if err := d.router.Abandon(ctx, chat); err != nil && !errors.As(err, &se) {
+			return err
+		}
+	}
+	return nil
+}
+
+// End ends the conversation with a wrap-up reason (SPEC S11): the session
+// ends and routing puts the chat in wrap-up, keeping the agent's slot until
+// [Desk.CompleteWrapUp] or the routing queue's WrapUp time passes, then
+// freeing it. An agent-to-agent session just ends.
+func (d *Desk) End(ctx context.Context, chat switchboard.ChatID, agent switchboard.AgentID, opts EndOptions) (WrapUp, error) {
+	w, err := d.sessions.End(ctx, chat, agent, opts)
+	if err != nil {
+		return w, err
+	}
+	return w, d.endRouting(ctx, chat)
+}
+
+// Close closes the session; if that also ended the conversation, routing
+// puts the chat in wrap-up as [Desk.End] does.
+func (d *Desk) Close(ctx context.Context, chat switchboard.ChatID, agent switchboard.AgentID, opts EndOptions) (Closure, error) {
+	c, err := d.sessions.Close(ctx, chat, agent, opts)
+	if err != nil || !c.Ended {
+		return c, err
+	}
+	return c, d.endRouting(ctx, chat)
+}
+
+func (d *Desk) endRouting(ctx context.Context, chat switchboard.ChatID) error {
+	c, err := d.router.Chat(ctx, chat)
+	if errors.Is(err, routing.ErrChatNotFound) {
+		return nil // an agent-to-agent session: nothing routed
+	}
+	if err != nil {
+		return err
+	}
+	switch c.State {
+	case routing.Assigned:
+		return d.router.End(ctx, chat)
+	case routing.Queued, routing.Offered:
+		var se *routing.StateError
+		if err := d.router.Withdraw(ctx, chat); err != nil && !errors.As(err, &se) {
+			return err
+		}
+	}
+	return nil
+}
+
+// CompleteWrapUp completes the agent's wrap-up of a chat early: its slot is
+// free again.
+func (d *Desk) CompleteWrapUp(ctx context.Context, chat switchboard.ChatID) error {
+	return d.router.CompleteWrapUp(ctx, chat)
+}
+
+// Logout logs the agent out of routing (its offers are withdrawn and its
+// chats go back to their queues, SPEC R17) and out of its sessions: in each
+// customer session it owned the customer is told the agent left and waits
+// for the next agent; a session whose customer had already left is closed
+// with DeskConfig.DisconnectReason; it leaves its agent-to-agent sessions.
+func (d *Desk) Logout(ctx context.Context, agent switchboard.AgentID) error {
+	return d.logout(ctx, agent, d.router.Logout)
+}
+
+// Disconnect is [Desk.Logout] for an agent whose connection was lost.
+func (d *Desk) Disconnect(ctx context.Context, agent switchboard.AgentID) error {
+	return d.logout(ctx, agent, d.router.Disconnect)
+}
+
+func (d *Desk) logout(ctx context.Context, agent switchboard.AgentID, out func(context.Context, switchboard.AgentID) error) error {
+	chats, err := d.sessions.ActiveSessions(ctx, agent)
+	if err != nil {
+		return err
+	}
+	var gone []switchboard.ChatID // sessions whose customer already left
+	for _, id := range chats {
+		s, err := d.sessions.Session(ctx, id)
+		if err != nil {
+			return err
+		}
+		if s.Kind == KindCustomer && s.Status == StatusCustomerLeft {
+			if o := s.Owner(); o != nil && o.ID == AgentParticipant(agent) {
+				gone = append(gone, id)
+			}
+		}
+	}
+	// Chats whose customer left are ended, not re-queued for another agent.
+	for _, id := range gone {
+		if _, err := d.Close(ctx, id, agent, EndOptions{Reason: d.cfg.DisconnectReason, Confirm: true}); err != nil {
+			d.cfg.Logger.WarnContext(ctx, "session: could not close a session at logout", "chat", id, "agent", agent, "err", err)
+		}
+	}
+	if err := out(ctx, agent); err != nil {
+		return err
+	}
+	var errs []error
+	for _, id := range chats {
+		if slices.Contains(gone, id) {
+			continue
+		}
+		s, err := d.sessions.Session(ctx, id)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		me := AgentParticipant(agent)
+		switch {
+		case s.Status == StatusClosed || s.Status == StatusEnded:
+		case s.Kind == KindCustomer && s.Owner() != nil && s.Owner().ID == me:
+			err = d.sessions.ReleaseOwner(ctx, id, agent)
+		default:
+			err = d.sessions.Leave(ctx, id, me)
+		}
+		if err != nil && !errors.Is(err, ErrLeft) {
+			errs = append(errs, fmt.Errorf("%s: %w", id, err))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("session: logout %s: %w", agent, errors.Join(errs...))
+	}
+	return nil
+}
+
+// RouterDirectory returns a [Directory] of the agents logged in to router,
+// for [Config].Directory: an agent's team is its functional group.
+func RouterDirectory(router *routing.Router) Directory { return routerDirectory{router} }
+
+type routerDirectory struct{ r *routing.Router }
+
+func info(a routing.Agent) AgentInfo {
+	return AgentInfo{
+		ID: a.ID, Tenant: a.Profile.Tenant, Name: a.Profile.DisplayName, Group: a.Profile.Team,
+		Supervisor: a.Profile.Supervisor, LoggedIn: a.State != routing.LoggedOut,
+	}
+}
+
+func (d routerDirectory) LoggedIn(ctx context.Context, tenant switchboard.TenantID) ([]AgentInfo, error) {
+	as, err := d.r.LoggedIn(ctx, tenant)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]AgentInfo, len(as))
+	for i, a := range as {
+		out[i] = info(a)
+	}
+	return out, nil
+}
+
+func (d routerDirectory) Agent(ctx context.Context, id switchboard.AgentID) (AgentInfo, error) {
+	a, err := d.r.Agent(ctx, id)
+	if errors.Is(err, routing.ErrAgentNotFound) {
+		return AgentInfo{}, fmt.Errorf("%w: agent %s", ErrNotFound, id)
+	}
+	if err != nil {
+		return AgentInfo{}, err
+	}
+	return info(a), nil
+}

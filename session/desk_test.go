@@ -1,0 +1,289 @@
+package session_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-cc/switchboard"
+	"github.com/switchboard-cc/switchboard/routing"
+	"github.com/switchboard-cc/switchboard/routing/routingmem"
+	"github.com/switchboard-cc/switchboard/session"
+	"github.com/switchboard-cc/switchboard/session/sessionmem"
+)
+
+type deskBundle struct {
+	desk   *session.Desk
+	router *routing.Router
+	m      *session.Manager
+	clock  *clock.Mock
+}
+
+// setupDesk returns a Desk over in-memory routing and session ports sharing
+// one mock clock, with queue "sales" (wrap-up 30s, reasons sold/no-sale).
+func setupDesk(t *testing.T, mutate ...func(*session.Config)) *deskBundle {
+	t.Helper()
+	mock := clock.NewMock()
+	mock.Set(time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC))
+	router, err := routing.New(routingmem.New(routingmem.Config{}), routingmem.NewBus(), routing.Config{Clock: mock})
+	require.NoError(t, err)
+	_, err = router.PutQueue(ctx, routing.Queue{ID: "sales", Tenant: "t1", AcceptTimeout: 20 * time.Second, WrapUp: 30 * time.Second})
+	require.NoError(t, err)
+	cfg := session.Config{Clock: mock, Transport: sessionmem.NewTransport(), Directory: session.RouterDirectory(router),
+		Queues: map[switchboard.QueueID]session.QueueConfig{"sales": {WrapUpReasons: []string{"sold", "no-sale", "agent disconnected"}}}}
+	for _, f := range mutate {
+		f(&cfg)
+	}
+	m, err := session.NewManager(sessionmem.NewStore(), cfg)
+	require.NoError(t, err)
+	desk, err := session.NewDesk(router, m, session.DeskConfig{})
+	require.NoError(t, err)
+	return &deskBundle{desk: desk, router: router, m: m, clock: mock}
+}
+
+func (b *deskBundle) login(t *testing.T, id switchboard.AgentID, name string) {
+	t.Helper()
+	_, err := b.router.Login(ctx, id, routing.Profile{DisplayName: name, Tenant: "t1", Team: "sales",
+		Queues: []switchboard.QueueID{"sales"}})
+	require.NoError(t, err)
+}
+
+func (b *deskBundle) start(t *testing.T, id switchboard.ChatID) {
+	t.Helper()
+	_, err := b.desk.Start(ctx, session.ChatRequest{ID: id, Tenant: "t1", Queue: "sales", Customer: "u1", CustomerName: "Carol",
+		Transcript: []routing.Turn{{From: "bot", Text: "What can I do for you?"}}})
+	require.NoError(t, err)
+}
+
+func (b *deskBundle) offer(t *testing.T, agent switchboard.AgentID) routing.Offer {
+	t.Helper()
+	os, err := b.router.Offers(ctx, agent)
+	require.NoError(t, err)
+	require.Len(t, os, 1, "offers of %s", agent)
+	return os[0]
+}
+
+func (b *deskBundle) owner(t *testing.T, chat switchboard.ChatID) session.ParticipantID {
+	t.Helper()
+	s, err := b.m.Session(ctx, chat)
+	require.NoError(t, err)
+	if o := s.Owner(); o != nil {
+		return o.ID
+	}
+	return ""
+}
+
+func (b *deskBundle) routingState(t *testing.T, chat switchboard.ChatID) routing.ChatState {
+	t.Helper()
+	c, err := b.router.Chat(ctx, chat)
+	require.NoError(t, err)
+	return c.State
+}
+
+func TestDeskRunsAChatEndToEnd(t *testing.T) {
+	t.Parallel()
+	// SPEC S11, S18, R11 through the Desk: accepting makes the agent the
+	// owner, the customer sees its display name, ending with a reason puts
+	// routing in wrap-up, and completing it frees the agent's slot.
+	b := setupDesk(t)
+	b.login(t, "ann", "Ann")
+	b.start(t, "c1")
+
+	s, a, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	require.NoError(t, err)
+	require.Equal(t, session.AgentParticipant("ann"), s.Owner().ID)
+	require.Equal(t, "What can I do for you?", a.Chat.Transcript[0].Text)
+
+	_, err = b.desk.Send(ctx, "c1", session.Message{From: customer, Text: "Hello"})
+	require.NoError(t, err)
+	_, err = b.desk.Send(ctx, "c1", session.Message{From: annP, Text: "Hi Carol"})
+	require.NoError(t, err)
+	views, err := b.m.History(ctx, "c1", customer)
+	require.NoError(t, err)
+	var names []string
+	for _, v := range views {
+		require.NotContains(t, v.FromName, "ann", "the customer never sees internal IDs")
+		names = append(names, v.FromName)
+	}
+	require.Contains(t, names, "Ann")
+
+	_, err = b.desk.End(ctx, "c1", "ann", session.EndOptions{Reason: "bogus", Confirm: true})
+	var we *session.WrapUpError
+	require.ErrorAs(t, err, &we)
+	require.Equal(t, routing.Assigned, b.routingState(t, "c1"), "a refused end changes nothing in routing")
+
+	w, err := b.desk.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
+	require.NoError(t, err)
+	require.Equal(t, "sold", w.Reason)
+	require.Equal(t, routing.InWrapUp, b.routingState(t, "c1"))
+
+	// The slot is held through wrap-up: a new chat waits.
+	b.start(t, "c2")
+	require.Equal(t, routing.Queued, b.routingState(t, "c2"))
+	require.NoError(t, b.desk.CompleteWrapUp(ctx, "c1"))
+	require.Equal(t, routing.Done, b.routingState(t, "c1"))
+	require.Equal(t, "c2", string(b.offer(t, "ann").Chat))
+}
+
+func TestDeskReopenGoesToFirstFreeAgent(t *testing.T) {
+	t.Parallel()
+	// SPEC R9: a closed interaction whose customer writes again in the same
+	// session is reopened and routed to the first free agent of its queue,
+	// never to its old owner who is now offline.
+	b := setupDesk(t)
+	b.login(t, "ann", "Ann")
+	b.start(t, "c1")
+	_, _, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	require.NoError(t, err)
+	_, err = b.desk.Close(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
+	require.NoError(t, err)
+	require.NoError(t, b.desk.CompleteWrapUp(ctx, "c1"))
+	require.NoError(t, b.desk.Logout(ctx, "ann"))
+	b.login(t, "bob", "Bob")
+
+	sent, err := b.desk.Send(ctx, "c1", session.Message{From: customer, Text: "One more question"})
+	require.NoError(t, err)
+	require.Equal(t, session.PolicyReopen, sent.AfterClose)
+	o := b.offer(t, "bob")
+	require.Equal(t, switchboard.ChatID("c1"), o.Chat)
+	_, _, err = b.desk.Accept(ctx, "bob", o.ID)
+	require.NoError(t, err)
+	require.Equal(t, bobP, b.owner(t, "c1"))
+
+	// The new owner reads the whole conversation, including the message
+	// that reopened it.
+	views, err := b.m.History(ctx, "c1", bobP)
+	require.NoError(t, err)
+	require.Contains(t, texts(views), "One more question")
+}
+
+func TestDeskNewLinkedSessionIsRouted(t *testing.T) {
+	t.Parallel()
+	// SPEC R9 with the new-linked-session policy: the customer's message
+	// starts a new session, routed as a new chat.
+	b := setupDesk(t, func(c *session.Config) { c.AfterClose = session.PolicyNewLinked })
+	b.login(t, "ann", "Ann")
+	b.start(t, "c1")
+	_, _, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	require.NoError(t, err)
+	_, err = b.desk.Close(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
+	require.NoError(t, err)
+	require.NoError(t, b.desk.CompleteWrapUp(ctx, "c1"))
+
+	sent, err := b.desk.Send(ctx, "c1", session.Message{From: customer, Text: "Me again"})
+	require.NoError(t, err)
+	require.Equal(t, session.PolicyNewLinked, sent.AfterClose)
+	require.NotEqual(t, switchboard.ChatID("c1"), sent.Chat)
+	require.Equal(t, sent.Chat, b.offer(t, "ann").Chat)
+}
+
+func TestDeskCustomerLeavesBeforeAnAgent(t *testing.T) {
+	t.Parallel()
+	// SPEC S9: the customer leaving a waiting chat withdraws it from routing.
+	b := setupDesk(t)
+	b.start(t, "c1")
+	require.NoError(t, b.desk.CustomerLeft(ctx, "c1", "u1"))
+	c, err := b.router.Chat(ctx, "c1")
+	require.NoError(t, err)
+	require.Equal(t, routing.Ended, c.State)
+	require.Equal(t, routing.EndAbandoned, c.EndReason)
+	b.login(t, "ann", "Ann")
+	os, err := b.router.Offers(ctx, "ann")
+	require.NoError(t, err)
+	require.Empty(t, os)
+}
+
+func TestDeskLogoutHandsChatsOn(t *testing.T) {
+	t.Parallel()
+	// SPEC R17 through the Desk: an agent who disconnects loses its chats to
+	// the queue; the customer is told and the next agent becomes owner. A
+	// chat whose customer had already left is closed, not handed on.
+	b := setupDesk(t)
+	b.login(t, "ann", "Ann")
+	b.start(t, "c1")
+	_, _, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	require.NoError(t, err)
+
+	require.NoError(t, b.desk.Disconnect(ctx, "ann"))
+	require.Equal(t, session.ParticipantID(""), b.owner(t, "c1"))
+	require.Equal(t, routing.Queued, b.routingState(t, "c1"))
+	views, err := b.m.History(ctx, "c1", customer)
+	require.NoError(t, err)
+	last := views[len(views)-1]
+	require.Equal(t, session.EntryLeft, last.Type)
+	require.Equal(t, "Ann has left", last.Text)
+	require.Empty(t, last.Subject, "the customer sees a name, not an ID")
+
+	b.login(t, "bob", "Bob")
+	_, _, err = b.desk.Accept(ctx, "bob", b.offer(t, "bob").ID)
+	require.NoError(t, err)
+	require.Equal(t, bobP, b.owner(t, "c1"))
+
+	require.NoError(t, b.desk.CustomerLeft(ctx, "c1", "u1"))
+	require.NoError(t, b.desk.Logout(ctx, "bob"))
+	s, err := b.m.Session(ctx, "c1")
+	require.NoError(t, err)
+	require.Equal(t, session.StatusClosed, s.Status)
+	require.Equal(t, routing.Done, b.routingState(t, "c1"))
+}
+
+func TestDeskSyncRepairsASession(t *testing.T) {
+	t.Parallel()
+	// An offer accepted in routing whose session was never told (the process
+	// died in between) is repaired by Sync, which is idempotent.
+	b := setupDesk(t)
+	b.login(t, "ann", "Ann")
+	b.start(t, "c1")
+	_, err := b.router.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	require.NoError(t, err)
+	require.Equal(t, session.ParticipantID(""), b.owner(t, "c1"))
+	_, err = b.desk.Sync(ctx, "c1")
+	require.NoError(t, err)
+	require.Equal(t, annP, b.owner(t, "c1"))
+	_, err = b.desk.Sync(ctx, "c1")
+	require.NoError(t, err)
+}
+
+func TestDeskStartRefusesUnknownQueue(t *testing.T) {
+	t.Parallel()
+	b := setupDesk(t)
+	_, err := b.desk.Start(ctx, session.ChatRequest{ID: "c1", Queue: "nope", Customer: "u1", CustomerName: "Carol"})
+	require.ErrorIs(t, err, routing.ErrQueueNotFound)
+	_, err = b.m.Session(ctx, "c1")
+	require.ErrorIs(t, err, session.ErrNotFound, "no session is left behind")
+	_, err = session.NewDesk(nil, b.m, session.DeskConfig{})
+	require.ErrorIs(t, err, session.ErrInvalid)
+}
+
+func TestRouterDirectory(t *testing.T) {
+	t.Parallel()
+	// SPEC S6 over routing's presence: same tenant and team; supervisors
+	// across teams; logged-out agents are not listed.
+	b := setupDesk(t)
+	for _, p := range []struct {
+		id         switchboard.AgentID
+		team       string
+		supervisor bool
+	}{{"ann", "sales", false}, {"bob", "sales", false}, {"sue", "support", false}, {"sam", "support", true}} {
+		_, err := b.router.Login(ctx, p.id, routing.Profile{DisplayName: string(p.id), Tenant: "t1", Team: p.team, Supervisor: p.supervisor})
+		require.NoError(t, err)
+	}
+	_, err := b.router.Login(ctx, "eve", routing.Profile{Tenant: "t2", Team: "sales"})
+	require.NoError(t, err)
+	page, err := b.m.Directory(ctx, "ann", session.DirectoryQuery{})
+	require.NoError(t, err)
+	var seen []switchboard.AgentID
+	for _, a := range page.Agents {
+		seen = append(seen, a.ID)
+	}
+	require.Equal(t, []switchboard.AgentID{"bob"}, seen)
+	page, err = b.m.Directory(ctx, "sam", session.DirectoryQuery{})
+	require.NoError(t, err)
+	require.Len(t, page.Agents, 3)
+	require.NoError(t, b.router.Logout(ctx, "bob"))
+	page, err = b.m.Directory(ctx, "ann", session.DirectoryQuery{})
+	require.NoError(t, err)
+	require.Empty(t, page.Agents)
+}
