@@ -27,8 +27,15 @@ const (
 // routeQueues offers waiting chats of the queues, queues of higher priority
 // first.
 func (r *Router) routeQueues(ctx context.Context, ids []switchboard.QueueID) error {
-	qs := make([]Queue, 0, len(ids))
+	var qs []Queue
 	for _, id := range ids {
+		head, err := r.store.Waiting(ctx, id, 0, 1)
+		if err != nil {
+			return err
+		}
+		if len(head) == 0 {
+			continue // nothing waits: nothing to route
+		}
 		q, err := r.store.Queue(ctx, id)
 		if errors.Is(err, ErrQueueNotFound) {
 			continue

@@ -761,7 +761,9 @@ func (r *Router) Replied(ctx context.Context, id switchboard.ChatID, agent switc
 
 // offerID numbers the n-th offer of a chat.
 func offerID(c switchboard.ChatID, n int) OfferID {
-	return OfferID(string(c) + "#" + strconv.Itoa(n))
+	var buf [96]byte
+	b := append(append(buf[:0], c...), '#')
+	return OfferID(strconv.AppendInt(b, int64(n), 10))
 }
 
 func isNotFound(err error) bool {

@@ -124,6 +124,13 @@ func (s *Store) Candidates(ctx context.Context, q routing.CandidateQuery) ([]swi
 	defer s.mu.Unlock()
 	var out []switchboard.AgentID
 	if p := s.pools[q.Queue]; p != nil && p.order == q.Order && p.channel == q.Channel {
+		if q.Limit == 1 && q.After == "" {
+			// The common question, "who is first?", usually answered by
+			// the first agent of the pool.
+			if a, ok := p.tree.Min(); ok && q.Matches(a) {
+				return []switchboard.AgentID{a.ID}, nil
+			}
+		}
 		visit := func(a *routing.Agent) bool {
 			if q.Matches(a) {
 				out = append(out, a.ID)
