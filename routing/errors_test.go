@@ -83,7 +83,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"RejectOthersOffer", func() error { return r.Reject(ctx, "a2", o1.ID) }, routing.ErrNotYourOffer, nil},
 		{"EndQueuedChat", func() error { return r.End(ctx, "c3") }, nil, &se},
 		{"EndUnknownChat", func() error { return r.End(ctx, "nope") }, routing.ErrChatNotFound, nil},
-		{"WrapUpOfferedChat", func() error { return r.CompleteWrapUp(ctx, "c1") }, nil, &se},
+		{"WrapUpOfferedChat", func() error { return r.CompleteWrapUp(ctx, "c1", "a1") }, nil, &se},
 		{"StatusUnknown", func() error { _, err := r.Status(ctx, "nope"); return err }, routing.ErrChatNotFound, nil},
 		{"QueueOverflowToSelf", func() error { _, err := r.PutQueue(ctx, routing.Queue{ID: "q", Overflow: "q"}); return err }, routing.ErrInvalid, nil},
 		{"QueueUnknownStrategy", func() error { _, err := r.PutQueue(ctx, routing.Queue{ID: "q", Strategy: 99}); return err }, routing.ErrInvalid, nil},

@@ -34,7 +34,7 @@ func Example() {
 	fmt.Println("assigned to", a.Chat.Agent)
 
 	router.End(ctx, "chat-1")
-	router.CompleteWrapUp(ctx, "chat-1")
+	router.CompleteWrapUp(ctx, "chat-1", "ada")
 
 	for _, e := range events.Drain() {
 		fmt.Println(e.At.Format("15:04:05"), e)

@@ -53,7 +53,7 @@ func (s *Store) forget() {
 	drop := s.finished[:len(s.finished)-keep]
 	for _, id := range drop {
 		c, ok := s.chats[id]
-		if !ok || !c.State.Final() {
+		if !ok || !retired(c) {
 			continue
 		}
 		for _, oid := range s.chatOffers[id] {
@@ -204,23 +204,36 @@ func (s *Store) chatTree(m map[switchboard.QueueID]*btree.BTreeG[*routing.Chat],
 	return t
 }
 
-// chatHolders lists the agents a chat is counted for by AgentChats.
+// chatHolders lists the agents a chat is counted for by AgentChats: its
+// owner, its consultants and the agents holding a wrap-up of it, each once.
 func chatHolders(c *routing.Chat) []switchboard.AgentID {
-	if c.State.Final() {
-		return nil
+	var out []switchboard.AgentID
+	if !c.State.Final() {
+		if c.Kind == routing.DirectChat {
+			return append([]switchboard.AgentID{c.Agent}, c.Members...)
+		}
+		if (c.State == routing.Assigned || c.State == routing.InWrapUp) && c.Agent != "" {
+			out = append(out, c.Agent)
+		}
+		if c.State == routing.Assigned {
+			out = append(out, c.Consultants...)
+		}
 	}
-	if c.Kind == routing.DirectChat {
-		return append([]switchboard.AgentID{c.Agent}, c.Members...)
+	for _, h := range c.Holds {
+		if !slices.Contains(out, h.Agent) {
+			out = append(out, h.Agent)
+		}
 	}
-	if (c.State == routing.Assigned || c.State == routing.InWrapUp) && c.Agent != "" {
-		return []switchboard.AgentID{c.Agent}
-	}
-	return nil
+	return out
 }
+
+// retired reports whether a chat needs nothing more: it is final and no
+// agent holds a wrap-up of it, so the store may forget it.
+func retired(c *routing.Chat) bool { return c.State.Final() && len(c.Holds) == 0 }
 
 func (s *Store) putChat(in *routing.Chat) {
 	old := s.chats[in.ID]
-	wasFinal := old != nil && old.State.Final()
+	wasRetired := old != nil && retired(old)
 	if old != nil {
 		if old.State == routing.Queued {
 			s.queued[old.Queue].Delete(old)
@@ -247,6 +260,9 @@ func (s *Store) putChat(in *routing.Chat) {
 	c.Members = keep(prev.Members, in.Members)
 	c.AwaitingReply = keep(prev.AwaitingReply, in.AwaitingReply)
 	c.Rejected = keep(prev.Rejected, in.Rejected)
+	c.Consultants = keep(prev.Consultants, in.Consultants)
+	c.Holds = keep(prev.Holds, in.Holds)
+	c.Invitation.Declined = keep(prev.Invitation.Declined, in.Invitation.Declined)
 	c.Version++
 	if c.State == routing.Queued {
 		s.chatTree(s.queued, c.Queue).ReplaceOrInsert(c)
@@ -260,7 +276,7 @@ func (s *Store) putChat(in *routing.Chat) {
 	for _, ag := range chatHolders(c) {
 		s.agentChats[ag] = append(s.agentChats[ag], c.ID)
 	}
-	if c.State.Final() && !wasFinal {
+	if retired(c) && !wasRetired {
 		s.finished = append(s.finished, c.ID)
 	}
 }
@@ -319,6 +335,9 @@ func cloneChat(c *routing.Chat) routing.Chat {
 	d.Members = slices.Clone(c.Members)
 	d.AwaitingReply = slices.Clone(c.AwaitingReply)
 	d.Rejected = slices.Clone(c.Rejected)
+	d.Consultants = slices.Clone(c.Consultants)
+	d.Holds = slices.Clone(c.Holds)
+	d.Invitation.Declined = slices.Clone(c.Invitation.Declined)
 	return d
 }
 
