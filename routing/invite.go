@@ -495,9 +495,9 @@ func (w *work) invitationAnswered(c *Chat, o *Offer, outcome OfferOutcome) error
 		}
 	}
 	if next == nil {
-		from := inv.From
+		from, queue := inv.From, inv.Queue
 		c.Invitation = Invitation{}
-		w.emit(Event{Type: InviteFailed, Agent: from, Chat: c.ID, Queue: inv.Queue, Reason: "no-agent"})
+		w.emit(Event{Type: InviteFailed, Agent: from, Chat: c.ID, Queue: queue, Reason: "no-agent"})
 		return nil
 	}
 	w.makeInvite(c, q, next)
