@@ -17,7 +17,8 @@ const (
 	// AgentStateChanged: Agent's state became State, with Reason.
 	AgentStateChanged
 	// ChatQueued: Chat entered Queue (first time, or again with Reason
-	// "rejected", "timed-out", "withdrawn", "agent-logged-out").
+	// "rejected", "timed-out", "withdrawn", "agent-logged-out",
+	// "transferred" or "transfer-failed").
 	ChatQueued
 	// ChatOffered: Offer of Chat was made to Agent. Customer, EnqueuedAt and
 	// ExpiresAt describe it (SPEC R3).
@@ -36,7 +37,8 @@ const (
 	ChatWrapUp
 	// ChatDone: Chat is done (wrapped up, or ended with no wrap-up).
 	ChatDone
-	// ChatEnded: Chat ended with EndReason before being assigned.
+	// ChatEnded: Chat ended with EndReason before being assigned, or, with
+	// [EndAgentLeft], after a failed transfer by Agent.
 	ChatEnded
 	// DirectDelivered: direct (agent-to-agent) Chat from From was delivered
 	// to Agent, with no offer (SPEC R10).

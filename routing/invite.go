@@ -178,7 +178,8 @@ type TransferRequest struct {
 	// From is the transferring agent: the chat's owner.
 	From switchboard.AgentID
 	// Agent is the target agent: Available, with a free slot on the chat's
-	// channel, and in From's team ([Profile.Team]).
+	// channel, and in From's team ([Profile.Team]; agents with no team
+	// count as one team).
 	Agent switchboard.AgentID
 	// Queue is the target queue, of the same tenant as the chat's queue.
 	Queue switchboard.QueueID

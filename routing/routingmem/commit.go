@@ -204,27 +204,35 @@ func (s *Store) chatTree(m map[switchboard.QueueID]*btree.BTreeG[*routing.Chat],
 	return t
 }
 
-// chatHolders lists the agents a chat is counted for by AgentChats: its
-// owner, its consultants and the agents holding a wrap-up of it, each once.
-func chatHolders(c *routing.Chat) []switchboard.AgentID {
-	var out []switchboard.AgentID
-	if !c.State.Final() {
-		if c.Kind == routing.DirectChat {
-			return append([]switchboard.AgentID{c.Agent}, c.Members...)
+// eachHolder calls f for every agent a chat is counted for by AgentChats:
+// its owner, its consultants and the agents holding a wrap-up of it, each
+// once. It allocates nothing: it runs on every chat write.
+func eachHolder(c *routing.Chat, f func(switchboard.AgentID)) {
+	active := !c.State.Final()
+	if active && c.Kind == routing.DirectChat {
+		f(c.Agent)
+		for _, m := range c.Members {
+			f(m)
 		}
-		if (c.State == routing.Assigned || c.State == routing.InWrapUp) && c.Agent != "" {
-			out = append(out, c.Agent)
-		}
-		if c.State == routing.Assigned {
-			out = append(out, c.Consultants...)
+		return
+	}
+	owner := active && (c.State == routing.Assigned || c.State == routing.InWrapUp) && c.Agent != ""
+	consulting := active && c.State == routing.Assigned
+	if owner {
+		f(c.Agent)
+	}
+	if consulting {
+		for _, m := range c.Consultants {
+			f(m)
 		}
 	}
-	for _, h := range c.Holds {
-		if !slices.Contains(out, h.Agent) {
-			out = append(out, h.Agent)
+	for i, h := range c.Holds {
+		seen := (owner && h.Agent == c.Agent) || (consulting && slices.Contains(c.Consultants, h.Agent)) ||
+			slices.ContainsFunc(c.Holds[:i], func(g routing.Hold) bool { return g.Agent == h.Agent })
+		if !seen {
+			f(h.Agent)
 		}
 	}
-	return out
 }
 
 // retired reports whether a chat needs nothing more: it is final and no
@@ -244,9 +252,7 @@ func (s *Store) putChat(in *routing.Chat) {
 		if d := old.NextDeadline(); !d.IsZero() {
 			s.deadlines.Delete(routing.Due{At: d, Chat: old.ID})
 		}
-		for _, ag := range chatHolders(old) {
-			s.agentChats[ag] = remove(s.agentChats[ag], old.ID)
-		}
+		eachHolder(old, func(ag switchboard.AgentID) { s.agentChats[ag] = remove(s.agentChats[ag], old.ID) })
 	}
 	c := old
 	if c == nil {
@@ -273,9 +279,7 @@ func (s *Store) putChat(in *routing.Chat) {
 	if d := c.NextDeadline(); !d.IsZero() {
 		s.deadlines.ReplaceOrInsert(routing.Due{At: d, Chat: c.ID})
 	}
-	for _, ag := range chatHolders(c) {
-		s.agentChats[ag] = append(s.agentChats[ag], c.ID)
-	}
+	eachHolder(c, func(ag switchboard.AgentID) { s.agentChats[ag] = append(s.agentChats[ag], c.ID) })
 	if retired(c) && !wasRetired {
 		s.finished = append(s.finished, c.ID)
 	}
