@@ -86,16 +86,21 @@ func allowed(t *rapid.T, op string, err error, expected ...error) {
 	t.Fatalf("%s: unexpected error: %v", op, err)
 }
 
+// pickOffer draws one of the pending offers of any agent.
 func (m *routingModel) pickOffer(t *rapid.T) (switchboard.AgentID, routing.Offer) {
-	agent := rapid.SampledFrom(m.agents).Draw(t, "agent")
-	os, err := m.r.Offers(m.ctx, agent)
-	if err != nil {
-		t.Fatal(err)
+	var all []routing.Offer
+	for _, agent := range m.agents {
+		os, err := m.r.Offers(m.ctx, agent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, os...)
 	}
-	if len(os) == 0 {
+	if len(all) == 0 {
 		t.Skip("no offer")
 	}
-	return agent, rapid.SampledFrom(os).Draw(t, "offer")
+	o := rapid.SampledFrom(all).Draw(t, "offer")
+	return o.Agent, o
 }
 
 func (m *routingModel) chat(t *rapid.T, id switchboard.ChatID) routing.Chat {
@@ -104,6 +109,25 @@ func (m *routingModel) chat(t *rapid.T, id switchboard.ChatID) routing.Chat {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// free lists the agents (of team, if set) who could be invited into chat c
+// or take it over now.
+func (m *routingModel) free(t *rapid.T, c *routing.Chat, team string) []switchboard.AgentID {
+	var out []switchboard.AgentID
+	for _, id := range m.agents {
+		a, err := m.r.Agent(m.ctx, id)
+		if errors.Is(err, routing.ErrAgentNotFound) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.State == routing.Available && !a.AtCapacity(c.Channel) && !c.In(id) && (team == "" || a.Profile.Team == team) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 func (m *routingModel) pickChat(t *rapid.T, states ...routing.ChatState) switchboard.ChatID {
@@ -176,6 +200,26 @@ func (m *routingModel) actions() map[string]func(*rapid.T) {
 			_, err := m.r.Accept(m.ctx, agent, o.ID)
 			allowed(t, "accept", err, routing.ErrOfferExpired)
 		},
+		"acceptInvitation": func(t *rapid.T) {
+			var all []routing.Offer
+			for _, agent := range m.agents {
+				os, err := m.r.Offers(m.ctx, agent)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, o := range os {
+					if o.Kind != routing.RouteOffer {
+						all = append(all, o)
+					}
+				}
+			}
+			if len(all) == 0 {
+				t.Skip("no invite or transfer")
+			}
+			o := rapid.SampledFrom(all).Draw(t, "invitation")
+			_, err := m.r.Accept(m.ctx, o.Agent, o.ID)
+			allowed(t, "accept invitation", err, routing.ErrOfferExpired)
+		},
 		"acceptOthers": func(t *rapid.T) {
 			_, o := m.pickOffer(t)
 			other := rapid.SampledFrom(m.agents).Draw(t, "other")
@@ -229,9 +273,12 @@ func (m *routingModel) actions() map[string]func(*rapid.T) {
 		"invite": func(t *rapid.T) {
 			c := m.chat(t, m.pickChat(t, routing.Assigned))
 			req := routing.InviteRequest{Chat: c.ID, From: rapid.SampledFrom(append([]switchboard.AgentID{c.Agent}, c.Consultants...)).Draw(t, "from")}
-			if rapid.Bool().Draw(t, "to queue") {
+			switch free := m.free(t, &c, ""); {
+			case rapid.Bool().Draw(t, "to queue"):
 				req.Queue = rapid.SampledFrom(m.queueIDs()).Draw(t, "queue")
-			} else {
+			case len(free) > 0 && rapid.Bool().Draw(t, "to a free agent"):
+				req.Agent = rapid.SampledFrom(free).Draw(t, "invitee")
+			default:
 				req.Agent = rapid.SampledFrom(m.agents).Draw(t, "invitee")
 			}
 			_, err := m.r.Invite(m.ctx, req)
@@ -256,12 +303,19 @@ func (m *routingModel) actions() map[string]func(*rapid.T) {
 		"transfer": func(t *rapid.T) {
 			c := m.chat(t, m.pickChat(t, routing.Assigned))
 			req := routing.TransferRequest{Chat: c.ID, From: c.Agent}
-			if rapid.Bool().Draw(t, "to queue") {
+			owner, err := m.r.Agent(m.ctx, c.Agent)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch free := m.free(t, &c, owner.Profile.Team); {
+			case rapid.IntRange(0, 3).Draw(t, "to queue") == 0:
 				req.Queue = rapid.SampledFrom(m.queueIDs()).Draw(t, "queue")
-			} else {
+			case len(free) > 0 && rapid.Bool().Draw(t, "to a free agent"):
+				req.Agent = rapid.SampledFrom(free).Draw(t, "target")
+			default:
 				req.Agent = rapid.SampledFrom(m.agents).Draw(t, "target")
 			}
-			_, err := m.r.Transfer(m.ctx, req)
+			_, err = m.r.Transfer(m.ctx, req)
 			allowed(t, "transfer", err, routing.ErrInvitePending, routing.ErrTransferPending, routing.ErrAlreadyInChat,
 				routing.ErrAgentUnavailable, routing.ErrSameAgent, routing.ErrNotInTeam, routing.ErrAgentNotFound)
 		},
@@ -493,6 +547,15 @@ func TestRoutingInvariants(t *testing.T) {
 	// consultancies and wrap-up holds.
 	rapid.Check(t, func(t *rapid.T) {
 		m := newModel(t)
-		t.Repeat(m.actions())
+		actions := m.actions()
+		// Start with a few agents logged in and chats waiting, so that
+		// short runs reach assigned chats and their conferences.
+		for range rapid.IntRange(0, 4).Draw(t, "initial agents") {
+			actions["login"](t)
+		}
+		for range rapid.IntRange(0, 4).Draw(t, "initial chats") {
+			actions["enqueue"](t)
+		}
+		t.Repeat(actions)
 	})
 }
