@@ -63,10 +63,14 @@ func TestInviteAcceptRacesEnd(t *testing.T) {
 
 func TestConcurrentTransfers(t *testing.T) {
 	t.Parallel()
-	// SPEC T2: eight transfers of one chat at once: exactly one is
-	// pending, the others get ErrTransferPending.
+	// SPEC T2: eight transfers of one chat at once, through two routers
+	// over one store: exactly one is pending, the others get
+	// ErrTransferPending.
 	for round := range 20 {
 		r, b := setup(t, conferenceQueues...)
+		second, err := routing.New(b.store, b.bus, routing.Config{Clock: b.clock})
+		require.NoError(t, err)
+		routers := []*routing.Router{r, second}
 		assignedTo(t, r, b, "c1", "q", "a1", "red")
 		targets := make([]switchboard.AgentID, 8)
 		for i := range targets {
@@ -77,7 +81,7 @@ func TestConcurrentTransfers(t *testing.T) {
 		fns := make([]func() error, len(targets))
 		for i := range targets {
 			fns[i] = func() error {
-				_, err := r.Transfer(b.ctx, routing.TransferRequest{Chat: "c1", From: "a1", Agent: targets[i]})
+				_, err := routers[i%2].Transfer(b.ctx, routing.TransferRequest{Chat: "c1", From: "a1", Agent: targets[i]})
 				switch {
 				case err == nil:
 					made.Add(1)

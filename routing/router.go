@@ -295,7 +295,7 @@ func (r *Router) logout(ctx context.Context, id switchboard.AgentID, reason stri
 			if c.Kind == DirectChat {
 				continue // direct chats do not hold slots; the session layer ends them
 			}
-			if i := c.Hold(id); i >= 0 {
+			if i := c.HoldIndex(id); i >= 0 {
 				if err := w.finishHold(c, i); err != nil {
 					return err
 				}
@@ -688,7 +688,7 @@ func (r *Router) CompleteWrapUp(ctx context.Context, id switchboard.ChatID, agen
 		if err != nil {
 			return err
 		}
-		if i := c.Hold(agent); i >= 0 {
+		if i := c.HoldIndex(agent); i >= 0 {
 			return w.finishHold(c, i)
 		}
 		if c.State != InWrapUp || c.Agent != agent {

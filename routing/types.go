@@ -374,7 +374,7 @@ type Chat struct {
 	// QueueDeadline is when the chat leaves its current queue (MaxWait).
 	// Zero means never.
 	QueueDeadline time.Time
-	// Agent is the assigned agent (Assigned, InWrapUp, Done) or, for a
+	// Agent is the assigned agent, the owner (Assigned, InWrapUp, Done) or, for a
 	// direct chat, the agent who started it.
 	Agent switchboard.AgentID
 	// Members are a direct chat's recipients.
@@ -426,8 +426,8 @@ func (c *Chat) In(agent switchboard.AgentID) bool {
 	return c.Owns(agent) || (c.State == Assigned && slices.Contains(c.Consultants, agent))
 }
 
-// Hold returns the index of agent's wrap-up hold in c.Holds, or -1.
-func (c *Chat) Hold(agent switchboard.AgentID) int {
+// HoldIndex returns the index of agent's wrap-up hold in c.Holds, or -1.
+func (c *Chat) HoldIndex(agent switchboard.AgentID) int {
 	return slices.IndexFunc(c.Holds, func(h Hold) bool { return h.Agent == agent })
 }
 
