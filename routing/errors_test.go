@@ -57,6 +57,10 @@ func TestBadInputChangesNothing(t *testing.T) {
 	}{
 		{"EmptyChatID", func() error { _, err := r.Enqueue(ctx, routing.ChatRequest{Queue: "q"}); return err }, routing.ErrInvalid, nil},
 		{"EmptyQueueID", func() error { _, err := r.Enqueue(ctx, routing.ChatRequest{ID: "x"}); return err }, routing.ErrInvalid, nil},
+		{"UnknownTransferFallback", func() error {
+			_, err := r.PutQueue(ctx, routing.Queue{ID: "q", TransferFallback: 9})
+			return err
+		}, routing.ErrInvalid, nil},
 		{"UnknownQueue", func() error { _, err := r.Enqueue(ctx, routing.ChatRequest{ID: "x", Queue: "nope"}); return err }, routing.ErrQueueNotFound, nil},
 		{"DuplicateChat", func() error { _, err := r.Enqueue(ctx, routing.ChatRequest{ID: "c1", Queue: "q"}); return err }, routing.ErrChatExists, nil},
 		{"NegativeSkill", func() error {

@@ -374,8 +374,8 @@ type Chat struct {
 	// QueueDeadline is when the chat leaves its current queue (MaxWait).
 	// Zero means never.
 	QueueDeadline time.Time
-	// Agent is the assigned agent, the owner (Assigned, InWrapUp, Done) or, for a
-	// direct chat, the agent who started it.
+	// Agent is the chat's owner: the assigned agent (Assigned, InWrapUp,
+	// Done) or, for a direct chat, the agent who started it.
 	Agent switchboard.AgentID
 	// Members are a direct chat's recipients.
 	Members []switchboard.AgentID
