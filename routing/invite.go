@@ -25,7 +25,8 @@ type InviteRequest struct {
 	// invited.
 	Agent switchboard.AgentID
 	// Queue names the queue an Available agent is chosen from, by the
-	// queue's strategy; further agents come from the same queue.
+	// queue's strategy; further agents come from the same queue. It must be
+	// of the tenant of the chat's queue.
 	Queue switchboard.QueueID
 }
 
@@ -85,7 +86,7 @@ func (r *Router) Invite(ctx context.Context, req InviteRequest) (Offer, error) {
 				return err
 			}
 		} else {
-			if q, err = w.queue(req.Queue); err != nil {
+			if q, err = w.tenantQueue(c, req.Queue); err != nil {
 				return err
 			}
 			if agent, err = w.pickInvitee(c, q, nil); err != nil {
@@ -641,18 +642,28 @@ func (w *work) transferFailed(c *Chat, reason string) error {
 	return w.requeue(c, "transfer-failed", false)
 }
 
-// transferToQueue moves assigned chat c to queue id at once.
-func (w *work) transferToQueue(c *Chat, id switchboard.QueueID, comment string) error {
+// tenantQueue loads queue id, which must be of the tenant of c's queue: a
+// queue of another tenant is not found.
+func (w *work) tenantQueue(c *Chat, id switchboard.QueueID) (*Queue, error) {
 	q, err := w.queue(id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cur, err := w.queue(c.Queue)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if q.Tenant != cur.Tenant {
-		return fmt.Errorf("queue %s is of another tenant: %w", id, ErrQueueNotFound)
+		return nil, fmt.Errorf("queue %s is of another tenant: %w", id, ErrQueueNotFound)
+	}
+	return q, nil
+}
+
+// transferToQueue moves assigned chat c to queue id at once.
+func (w *work) transferToQueue(c *Chat, id switchboard.QueueID, comment string) error {
+	q, err := w.tenantQueue(c, id)
+	if err != nil {
+		return err
 	}
 	from, fromQueue := c.Agent, c.Queue
 	if err := w.releaseAssigned(c, Rescinded, "transferred"); err != nil {

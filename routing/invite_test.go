@@ -531,6 +531,7 @@ func TestInviteAndTransferRefusals(t *testing.T) {
 		{"InviteAtCapacity", "c1", invite(routing.InviteRequest{Chat: "c1", From: "a1", Agent: "full"}), routing.ErrAgentUnavailable, false},
 		{"InviteUnknownAgent", "c1", invite(routing.InviteRequest{Chat: "c1", From: "a1", Agent: "nobody"}), routing.ErrAgentNotFound, false},
 		{"InviteUnknownQueue", "c1", invite(routing.InviteRequest{Chat: "c1", From: "a1", Queue: "nope"}), routing.ErrQueueNotFound, false},
+		{"InviteFromOtherTenant", "c1", invite(routing.InviteRequest{Chat: "c1", From: "a1", Queue: "elsewhere"}), routing.ErrQueueNotFound, false},
 		{"InviteNobodyInQueue", "c1", invite(routing.InviteRequest{Chat: "c1", From: "a1", Queue: "other"}), routing.ErrNoAgentAvailable, false},
 		{"InviteIntoWaitingChat", "waiting", invite(routing.InviteRequest{Chat: "waiting", From: "a1", Agent: "a3"}), nil, true},
 		{"InviteIntoDirectChat", "d1", invite(routing.InviteRequest{Chat: "d1", From: "a3", Agent: "a1"}), nil, true},
