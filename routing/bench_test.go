@@ -149,7 +149,7 @@ func BenchmarkLifecycle(b *testing.B) {
 		if err := r.End(ctx, id); err != nil {
 			b.Fatal(err)
 		}
-		if err := r.CompleteWrapUp(ctx, id); err != nil {
+		if err := r.CompleteWrapUp(ctx, id, "a"); err != nil {
 			b.Fatal(err)
 		}
 	}

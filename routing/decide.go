@@ -173,6 +173,9 @@ func normaliseQueue(q Queue) (Queue, error) {
 	if q.Strategy > Random {
 		return q, invalid("strategy", q.Strategy.String())
 	}
+	if q.TransferFallback > TransferEnd {
+		return q, invalid("transfer fallback", q.TransferFallback.String())
+	}
 	if q.AcceptTimeout < 0 || q.MaxWait < 0 || q.PreferredWait < 0 || q.WrapUp < 0 {
 		return q, invalid("queue timeouts", "negative duration")
 	}

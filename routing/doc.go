@@ -51,10 +51,42 @@
 // (such as the customer's last agent) whom it waits for up to the queue's
 // PreferredWait before the strategy applies.
 //
+// # Conferences and transfers
+//
+// An [Assigned] chat has one owner (Chat.Agent) and may have consultants:
+// agents who joined through an accepted invite ([Router.Invite]). An invite
+// or a transfer to an agent ([Router.Transfer]) is an [Offer] of kind
+// [InviteOffer] or [TransferOffer]: it reserves one of the target's slots,
+// expires after the queue's AcceptTimeout (the target goes to RONA) and is
+// answered with [Router.Accept] or [Router.Reject] like any offer. A chat
+// has at most one pending invite or transfer ([Chat.Invitation]); the next
+// can be made once it is answered. An invite nobody accepts moves on to
+// another Available agent of the queue it named (or of the chat's queue)
+// who is not in the chat and has not declined it, until none is left and
+// the inviter gets [InviteFailed].
+//
+// Every consultant holds one slot of the chat's channel. It leaves with
+// [Router.Exit]; the owner ends the conference with
+// [Router.DropConsultants]; [Router.End] drops consultants too. None of
+// them wraps up. A transfer changes the owner only when the target accepts;
+// a hand-over to a consultant ([Router.HandOver]) changes it at once. The
+// agent who handed the chat over keeps a wrap-up [Hold] of the queue's
+// WrapUp time on the chat record, whose end is part of
+// [Chat.NextDeadline], so the sweeper completes it, or the agent does with
+// [Router.CompleteWrapUp]. A transfer the target rejects or lets time out
+// re-queues the chat, or ends it with [EndAgentLeft], by the queue's
+// TransferFallback ([TransferPolicy]). A transfer to a queue re-queues the
+// chat there at once, keeping its original EnqueuedAt.
+//
+// An agent's load on a channel is always its pending offers of every kind,
+// plus the chats it owns (assigned or in wrap-up), the chats it is a
+// consultant in, and its holds. When an owner logs out, its longest-present
+// consultant becomes the owner; with none, the chat is re-queued.
+//
 // # Deadlines and several routers
 //
-// Every deadline (offer expiry, queue timeout, sticky fallback, wrap-up end)
-// is a field of a stored record, indexed by the store ([DeadlineStore]).
+// Every deadline (offer expiry, queue timeout, sticky fallback, wrap-up end,
+// the end of a [Hold]) is a field of a stored record, indexed by the store ([DeadlineStore]).
 // [Router.Sweep] expires the due ones and routes waiting chats;
 // [Router.Run] calls it periodically on the router's clock. Tests advance a
 // mock clock and call Sweep.
@@ -82,8 +114,12 @@
 // [ErrChatNotFound] or [ErrOfferNotFound]; an action the current state does
 // not allow returns a [*StateError]; an accept or reject that comes too late
 // returns [ErrOfferExpired], [ErrOfferTaken], [ErrOfferWithdrawn],
-// [ErrOfferCancelled] or [ErrOfferAnswered]. A call that returns an error
-// changes nothing and emits no event.
+// [ErrOfferCancelled] or [ErrOfferAnswered]. Invites and transfers are
+// refused with [ErrNotInChat], [ErrNotOwner], [ErrNotConsultant],
+// [ErrAlreadyInChat], [ErrAgentUnavailable], [ErrNoAgentAvailable],
+// [ErrSameAgent], [ErrNotInTeam], [ErrInvitePending], [ErrTransferPending]
+// or [ErrChatEnded]. A call that returns an error changes nothing and emits
+// no event.
 //
 // # Agent-to-agent chats
 //

@@ -46,6 +46,37 @@ var (
 	// ErrOfferAnswered: the offer was already accepted or rejected.
 	ErrOfferAnswered = errors.New("routing: offer was already answered")
 
+	// ErrNotInChat: the agent is neither the owner nor a consultant of the
+	// chat, so it cannot invite into it.
+	ErrNotInChat = errors.New("routing: agent is not in the chat")
+	// ErrNotOwner: only the chat's owner (its assigned agent) may do this:
+	// transfer it, hand it over or end its conference.
+	ErrNotOwner = errors.New("routing: agent does not own the chat")
+	// ErrNotConsultant: the agent is not a consultant of the chat (the
+	// owner ends or transfers the chat rather than exiting it).
+	ErrNotConsultant = errors.New("routing: agent is not a consultant of the chat")
+	// ErrAlreadyInChat: the invited or transfer target is in the chat
+	// already.
+	ErrAlreadyInChat = errors.New("routing: agent is already in the chat")
+	// ErrAgentUnavailable: the target agent is logged out, not Available,
+	// or has no free slot on the chat's channel.
+	ErrAgentUnavailable = errors.New("routing: agent is not available")
+	// ErrNoAgentAvailable: no Available agent of the queue can be invited.
+	ErrNoAgentAvailable = errors.New("routing: no agent of the queue is available")
+	// ErrSameAgent: an agent cannot transfer a chat to itself.
+	ErrSameAgent = errors.New("routing: transfer to the same agent")
+	// ErrNotInTeam: the transfer target is not in the transferring agent's
+	// team.
+	ErrNotInTeam = errors.New("routing: agent is not in the same team")
+	// ErrInvitePending: the chat has a pending invite; only one invite or
+	// transfer may be pending at a time (SPEC C4).
+	ErrInvitePending = errors.New("routing: an invite is already pending")
+	// ErrTransferPending: the chat has a pending transfer.
+	ErrTransferPending = errors.New("routing: a transfer is already pending")
+	// ErrChatEnded: the chat's conversation is over (in wrap-up, done or
+	// ended).
+	ErrChatEnded = errors.New("routing: chat has ended")
+
 	// ErrConflict: a [Txn] record's version did not match the stored one,
 	// or a record to create exists already. Stores return it from
 	// [Committer.Commit]; the router re-reads and retries, and returns it

@@ -57,6 +57,10 @@ func TestBadInputChangesNothing(t *testing.T) {
 	}{
 		{"EmptyChatID", func() error { _, err := r.Enqueue(ctx, routing.ChatRequest{Queue: "q"}); return err }, routing.ErrInvalid, nil},
 		{"EmptyQueueID", func() error { _, err := r.Enqueue(ctx, routing.ChatRequest{ID: "x"}); return err }, routing.ErrInvalid, nil},
+		{"UnknownTransferFallback", func() error {
+			_, err := r.PutQueue(ctx, routing.Queue{ID: "q", TransferFallback: 9})
+			return err
+		}, routing.ErrInvalid, nil},
 		{"UnknownQueue", func() error { _, err := r.Enqueue(ctx, routing.ChatRequest{ID: "x", Queue: "nope"}); return err }, routing.ErrQueueNotFound, nil},
 		{"DuplicateChat", func() error { _, err := r.Enqueue(ctx, routing.ChatRequest{ID: "c1", Queue: "q"}); return err }, routing.ErrChatExists, nil},
 		{"NegativeSkill", func() error {
@@ -83,7 +87,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"RejectOthersOffer", func() error { return r.Reject(ctx, "a2", o1.ID) }, routing.ErrNotYourOffer, nil},
 		{"EndQueuedChat", func() error { return r.End(ctx, "c3") }, nil, &se},
 		{"EndUnknownChat", func() error { return r.End(ctx, "nope") }, routing.ErrChatNotFound, nil},
-		{"WrapUpOfferedChat", func() error { return r.CompleteWrapUp(ctx, "c1") }, nil, &se},
+		{"WrapUpOfferedChat", func() error { return r.CompleteWrapUp(ctx, "c1", "a1") }, nil, &se},
 		{"StatusUnknown", func() error { _, err := r.Status(ctx, "nope"); return err }, routing.ErrChatNotFound, nil},
 		{"QueueOverflowToSelf", func() error { _, err := r.PutQueue(ctx, routing.Queue{ID: "q", Overflow: "q"}); return err }, routing.ErrInvalid, nil},
 		{"QueueUnknownStrategy", func() error { _, err := r.PutQueue(ctx, routing.Queue{ID: "q", Strategy: 99}); return err }, routing.ErrInvalid, nil},

@@ -17,7 +17,8 @@ const (
 	// AgentStateChanged: Agent's state became State, with Reason.
 	AgentStateChanged
 	// ChatQueued: Chat entered Queue (first time, or again with Reason
-	// "rejected", "timed-out", "withdrawn", "agent-logged-out").
+	// "rejected", "timed-out", "withdrawn", "agent-logged-out",
+	// "transferred" or "transfer-failed").
 	ChatQueued
 	// ChatOffered: Offer of Chat was made to Agent. Customer, EnqueuedAt and
 	// ExpiresAt describe it (SPEC R3).
@@ -30,11 +31,14 @@ const (
 	ChatAssigned
 	// ChatOverflowed: Chat moved from FromQueue to Queue.
 	ChatOverflowed
-	// ChatWrapUp: Chat ended and Agent is wrapping it up.
+	// ChatWrapUp: Chat ended and Agent is wrapping it up; or, with Reason
+	// "handed-over", Agent handed Chat over and holds a wrap-up of it
+	// ([Hold]).
 	ChatWrapUp
 	// ChatDone: Chat is done (wrapped up, or ended with no wrap-up).
 	ChatDone
-	// ChatEnded: Chat ended with EndReason before being assigned.
+	// ChatEnded: Chat ended with EndReason before being assigned, or, with
+	// [EndAgentLeft], after a failed transfer by Agent.
 	ChatEnded
 	// DirectDelivered: direct (agent-to-agent) Chat from From was delivered
 	// to Agent, with no offer (SPEC R10).
@@ -42,11 +46,36 @@ const (
 	// DirectReplied: Agent answered direct Chat; its pending-reply marker
 	// is cleared.
 	DirectReplied
+	// ConsultantJoined: Agent accepted the invite of From and joined Chat
+	// as a consultant.
+	ConsultantJoined
+	// ConsultantLeft: consultant Agent left Chat, with no wrap-up; Reason is
+	// "exit", "dropped" (the owner ended the conference), "chat-ended",
+	// "requeued", "transferred" or "logout".
+	ConsultantLeft
+	// InviteFailed: the invite From made (Agent is From) into Chat ended
+	// with nobody joining; Reason is "no-agent" (every agent of Queue
+	// declined, timed out or was busy) or "withdrawn".
+	InviteFailed
+	// ChatTransferred: Chat's owner changed from From to Agent. Reason is
+	// "accepted" (a transfer offer), "hand-over" or "owner-logged-out";
+	// for a transfer to a queue Reason is "queue", Agent is empty and Queue
+	// is the target queue.
+	ChatTransferred
+	// TransferFailed: the transfer From made (Agent is From) of Chat was
+	// not accepted; Reason is the offer's outcome ("rejected", "timed-out")
+	// or "withdrawn". What happens to the chat follows in the queue's
+	// TransferFallback: ChatQueued or ChatEnded with [EndAgentLeft].
+	TransferFailed
+	// WrapUpDone: Agent completed its wrap-up hold of Chat, which it had
+	// handed over; its slot is free.
+	WrapUpDone
 )
 
 var eventNames = [...]string{"", "AgentLoggedIn", "AgentLoggedOut", "AgentStateChanged", "ChatQueued",
 	"ChatOffered", "OfferResolved", "ChatAssigned", "ChatOverflowed", "ChatWrapUp", "ChatDone",
-	"ChatEnded", "DirectDelivered", "DirectReplied"}
+	"ChatEnded", "DirectDelivered", "DirectReplied", "ConsultantJoined", "ConsultantLeft", "InviteFailed",
+	"ChatTransferred", "TransferFailed", "WrapUpDone"}
 
 // String returns the type's name, such as "ChatOffered".
 func (t EventType) String() string {
@@ -71,18 +100,23 @@ type Event struct {
 	// State and Reason: the agent's new state and reason code.
 	State  State
 	Reason string
+	// Kind of an offer (ChatOffered, OfferResolved).
+	Kind OfferKind
 	// Outcome and Taken of a resolved offer.
 	Outcome OfferOutcome
 	Taken   bool
 	// EndReason of an ended chat.
 	EndReason EndReason
-	// FromQueue of an overflow; From of a direct chat.
+	// FromQueue of an overflow or a transfer to a queue; From of a direct
+	// chat, an invite, a transfer or a new consultant.
 	FromQueue switchboard.QueueID
 	From      switchboard.AgentID
 	// Customer name, queue entry time and expiry of an offer (SPEC R3).
 	Customer   string
 	EnqueuedAt time.Time
 	ExpiresAt  time.Time
+	// Comment of a transfer.
+	Comment string
 }
 
 // String describes the event on one line, naming only the fields that are
@@ -105,6 +139,9 @@ func (e Event) String() string {
 	field("from-queue", string(e.FromQueue))
 	field("from", string(e.From))
 	field("offer", string(e.Offer))
+	if e.Kind != RouteOffer {
+		field("kind", e.Kind.String())
+	}
 	switch e.Type {
 	case AgentStateChanged, AgentLoggedIn:
 		field("state", e.State.String())

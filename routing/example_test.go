@@ -34,7 +34,7 @@ func Example() {
 	fmt.Println("assigned to", a.Chat.Agent)
 
 	router.End(ctx, "chat-1")
-	router.CompleteWrapUp(ctx, "chat-1")
+	router.CompleteWrapUp(ctx, "chat-1", "ada")
 
 	for _, e := range events.Drain() {
 		fmt.Println(e.At.Format("15:04:05"), e)
@@ -104,4 +104,65 @@ func Example_ringAll() {
 	// AgentLoggedIn agent=bob state=Available
 	// ChatOffered agent=bob chat=chat-1 queue=sales offer=chat-1#2
 	// OfferResolved agent=bob chat=chat-1 queue=sales offer=chat-1#2 outcome=rescinded taken=true
+}
+
+// A warm transfer: ada invites bob into her chat, bob joins as a consultant,
+// and ada hands the customer over to him and wraps up.
+func ExampleRouter_HandOver() {
+	ctx := context.Background()
+	mock := clock.NewMock()
+	bus := routingmem.NewBus()
+	adasDesktop := bus.Subscribe(routingmem.ForAgent("ada"))
+	router, _ := routing.New(routingmem.New(routingmem.Config{}), bus, routing.Config{Clock: mock})
+	router.PutQueue(ctx, routing.Queue{ID: "support", WrapUp: time.Minute})
+	router.Login(ctx, "ada", routing.Profile{Queues: []switchboard.QueueID{"support"}})
+	router.Enqueue(ctx, routing.ChatRequest{ID: "chat-1", Queue: "support"})
+	offers, _ := router.Offers(ctx, "ada")
+	router.Accept(ctx, "ada", offers[0].ID)
+	router.Login(ctx, "bob", routing.Profile{})
+	adasDesktop.Drain()
+
+	invite, _ := router.Invite(ctx, routing.InviteRequest{Chat: "chat-1", From: "ada", Agent: "bob"})
+	fmt.Println("offer to bob:", invite.Kind, "from", invite.From)
+	router.Accept(ctx, "bob", invite.ID)
+	router.HandOver(ctx, "chat-1", "ada", "bob")
+	chat, _ := router.Chat(ctx, "chat-1")
+	fmt.Println("owner:", chat.Agent, "holds:", len(chat.Holds))
+	router.CompleteWrapUp(ctx, "chat-1", "ada")
+	for _, e := range adasDesktop.Drain() {
+		fmt.Println(e)
+	}
+	// Output:
+	// offer to bob: invite from ada
+	// owner: bob holds: 1
+	// ChatWrapUp agent=ada chat=chat-1 queue=support reason=handed-over
+	// AgentStateChanged agent=ada state=WrapUp reason=wrap-up
+	// WrapUpDone agent=ada chat=chat-1 queue=support
+	// AgentStateChanged agent=ada state=Available
+}
+
+// A blind transfer to a busy agent that is not accepted in time: by default
+// the chat goes back to its queue and the transferring agent wraps up.
+func ExampleRouter_Transfer() {
+	ctx := context.Background()
+	mock := clock.NewMock()
+	router, _ := routing.New(routingmem.New(routingmem.Config{}), routingmem.NewBus(), routing.Config{Clock: mock})
+	router.PutQueue(ctx, routing.Queue{ID: "support", AcceptTimeout: 20 * time.Second, WrapUp: time.Minute})
+	router.Login(ctx, "ada", routing.Profile{Team: "tier1", Queues: []switchboard.QueueID{"support"}})
+	router.Enqueue(ctx, routing.ChatRequest{ID: "chat-1", Queue: "support"})
+	offers, _ := router.Offers(ctx, "ada")
+	router.Accept(ctx, "ada", offers[0].ID)
+	router.Login(ctx, "bob", routing.Profile{Team: "tier1"})
+
+	o, _ := router.Transfer(ctx, routing.TransferRequest{Chat: "chat-1", From: "ada", Agent: "bob", Comment: "refund"})
+	fmt.Println(o.Kind, "offer to", o.Agent, "expires", o.ExpiresAt.Sub(o.CreatedAt))
+	mock.Add(20 * time.Second)
+	router.Sweep(ctx)
+	chat, _ := router.Chat(ctx, "chat-1")
+	bob, _ := router.Agent(ctx, "bob")
+	ada, _ := router.Agent(ctx, "ada")
+	fmt.Println("chat:", chat.State, "bob:", bob.State, "ada:", ada.State)
+	// Output:
+	// transfer offer to bob expires 20s
+	// chat: Queued bob: RONA ada: WrapUp
 }

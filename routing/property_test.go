@@ -36,7 +36,7 @@ var modelQueues = []routing.Queue{
 	{ID: "busy", Strategy: routing.LeastBusy, PreferredWait: 30 * time.Second, Priority: 2,
 		RequiredSkills: []routing.SkillRequirement{{Skill: "english", Min: 1}}},
 	{ID: "turn", Strategy: routing.RoundRobin, MaxUnanswered: 2, Overflow: "idle"},
-	{ID: "dice", Strategy: routing.Random, WrapUp: time.Minute},
+	{ID: "dice", Strategy: routing.Random, WrapUp: time.Minute, TransferFallback: routing.TransferEnd},
 }
 
 func newModel(t *rapid.T) *routingModel {
@@ -86,16 +86,48 @@ func allowed(t *rapid.T, op string, err error, expected ...error) {
 	t.Fatalf("%s: unexpected error: %v", op, err)
 }
 
+// pickOffer draws one of the pending offers of any agent.
 func (m *routingModel) pickOffer(t *rapid.T) (switchboard.AgentID, routing.Offer) {
-	agent := rapid.SampledFrom(m.agents).Draw(t, "agent")
-	os, err := m.r.Offers(m.ctx, agent)
+	var all []routing.Offer
+	for _, agent := range m.agents {
+		os, err := m.r.Offers(m.ctx, agent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, os...)
+	}
+	if len(all) == 0 {
+		t.Skip("no offer")
+	}
+	o := rapid.SampledFrom(all).Draw(t, "offer")
+	return o.Agent, o
+}
+
+func (m *routingModel) chat(t *rapid.T, id switchboard.ChatID) routing.Chat {
+	c, err := m.r.Chat(m.ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(os) == 0 {
-		t.Skip("no offer")
+	return c
+}
+
+// free lists the agents (of team, if set) who could be invited into chat c
+// or take it over now.
+func (m *routingModel) free(t *rapid.T, c *routing.Chat, team string) []switchboard.AgentID {
+	var out []switchboard.AgentID
+	for _, id := range m.agents {
+		a, err := m.r.Agent(m.ctx, id)
+		if errors.Is(err, routing.ErrAgentNotFound) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.State == routing.Available && !a.AtCapacity(c.Channel) && !c.In(id) && (team == "" || a.Profile.Team == team) {
+			out = append(out, id)
+		}
 	}
-	return agent, rapid.SampledFrom(os).Draw(t, "offer")
+	return out
 }
 
 func (m *routingModel) pickChat(t *rapid.T, states ...routing.ChatState) switchboard.ChatID {
@@ -143,6 +175,7 @@ func (m *routingModel) actions() map[string]func(*rapid.T) {
 				}
 			}
 			p := routing.Profile{Queues: qs, Capacity: chatCap(rapid.IntRange(0, 3).Draw(t, "capacity")),
+				Team: rapid.SampledFrom([]string{"red", "blue"}).Draw(t, "team"),
 				Skills: []routing.Skill{
 					{Name: "english", Level: rapid.IntRange(0, 2).Draw(t, "english")},
 					{Name: "billing", Level: rapid.IntRange(0, 3).Draw(t, "billing")},
@@ -166,6 +199,26 @@ func (m *routingModel) actions() map[string]func(*rapid.T) {
 			agent, o := m.pickOffer(t)
 			_, err := m.r.Accept(m.ctx, agent, o.ID)
 			allowed(t, "accept", err, routing.ErrOfferExpired)
+		},
+		"acceptInvitation": func(t *rapid.T) {
+			var all []routing.Offer
+			for _, agent := range m.agents {
+				os, err := m.r.Offers(m.ctx, agent)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, o := range os {
+					if o.Kind != routing.RouteOffer {
+						all = append(all, o)
+					}
+				}
+			}
+			if len(all) == 0 {
+				t.Skip("no invite or transfer")
+			}
+			o := rapid.SampledFrom(all).Draw(t, "invitation")
+			_, err := m.r.Accept(m.ctx, o.Agent, o.ID)
+			allowed(t, "accept invitation", err, routing.ErrOfferExpired)
 		},
 		"acceptOthers": func(t *rapid.T) {
 			_, o := m.pickOffer(t)
@@ -195,9 +248,84 @@ func (m *routingModel) actions() map[string]func(*rapid.T) {
 			}
 		},
 		"wrapUp": func(t *rapid.T) {
-			if err := m.r.CompleteWrapUp(m.ctx, m.pickChat(t, routing.InWrapUp)); err != nil {
+			type wrap struct {
+				chat  switchboard.ChatID
+				agent switchboard.AgentID
+			}
+			var wraps []wrap
+			for _, id := range m.chats {
+				c := m.chat(t, id)
+				if c.State == routing.InWrapUp {
+					wraps = append(wraps, wrap{id, c.Agent})
+				}
+				for _, h := range c.Holds {
+					wraps = append(wraps, wrap{id, h.Agent})
+				}
+			}
+			if len(wraps) == 0 {
+				t.Skip("nothing to wrap up")
+			}
+			w := rapid.SampledFrom(wraps).Draw(t, "wrap-up")
+			if err := m.r.CompleteWrapUp(m.ctx, w.chat, w.agent); err != nil {
 				t.Fatalf("wrap-up: %v", err)
 			}
+		},
+		"invite": func(t *rapid.T) {
+			c := m.chat(t, m.pickChat(t, routing.Assigned))
+			req := routing.InviteRequest{Chat: c.ID, From: rapid.SampledFrom(append([]switchboard.AgentID{c.Agent}, c.Consultants...)).Draw(t, "from")}
+			switch free := m.free(t, &c, ""); {
+			case rapid.Bool().Draw(t, "to queue"):
+				req.Queue = rapid.SampledFrom(m.queueIDs()).Draw(t, "queue")
+			case len(free) > 0 && rapid.Bool().Draw(t, "to a free agent"):
+				req.Agent = rapid.SampledFrom(free).Draw(t, "invitee")
+			default:
+				req.Agent = rapid.SampledFrom(m.agents).Draw(t, "invitee")
+			}
+			_, err := m.r.Invite(m.ctx, req)
+			allowed(t, "invite", err, routing.ErrInvitePending, routing.ErrTransferPending, routing.ErrAlreadyInChat,
+				routing.ErrAgentUnavailable, routing.ErrNoAgentAvailable, routing.ErrAgentNotFound)
+		},
+		"exit": func(t *rapid.T) {
+			c := m.chat(t, m.pickChat(t, routing.Assigned))
+			if len(c.Consultants) == 0 {
+				t.Skip("no consultant")
+			}
+			if err := m.r.Exit(m.ctx, c.ID, rapid.SampledFrom(c.Consultants).Draw(t, "consultant")); err != nil {
+				t.Fatalf("exit: %v", err)
+			}
+		},
+		"drop": func(t *rapid.T) {
+			c := m.chat(t, m.pickChat(t, routing.Assigned))
+			if err := m.r.DropConsultants(m.ctx, c.ID, c.Agent); err != nil {
+				t.Fatalf("drop consultants: %v", err)
+			}
+		},
+		"transfer": func(t *rapid.T) {
+			c := m.chat(t, m.pickChat(t, routing.Assigned))
+			req := routing.TransferRequest{Chat: c.ID, From: c.Agent}
+			owner, err := m.r.Agent(m.ctx, c.Agent)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch free := m.free(t, &c, owner.Profile.Team); {
+			case rapid.IntRange(0, 3).Draw(t, "to queue") == 0:
+				req.Queue = rapid.SampledFrom(m.queueIDs()).Draw(t, "queue")
+			case len(free) > 0 && rapid.Bool().Draw(t, "to a free agent"):
+				req.Agent = rapid.SampledFrom(free).Draw(t, "target")
+			default:
+				req.Agent = rapid.SampledFrom(m.agents).Draw(t, "target")
+			}
+			_, err = m.r.Transfer(m.ctx, req)
+			allowed(t, "transfer", err, routing.ErrInvitePending, routing.ErrTransferPending, routing.ErrAlreadyInChat,
+				routing.ErrAgentUnavailable, routing.ErrSameAgent, routing.ErrNotInTeam, routing.ErrAgentNotFound)
+		},
+		"handOver": func(t *rapid.T) {
+			c := m.chat(t, m.pickChat(t, routing.Assigned))
+			if len(c.Consultants) == 0 {
+				t.Skip("no consultant")
+			}
+			err := m.r.HandOver(m.ctx, c.ID, c.Agent, rapid.SampledFrom(c.Consultants).Draw(t, "to"))
+			allowed(t, "hand over", err, routing.ErrTransferPending)
 		},
 		"abandon": func(t *rapid.T) {
 			if err := m.r.Abandon(m.ctx, m.pickChat(t, routing.Queued, routing.Offered)); err != nil {
@@ -272,8 +400,38 @@ func (m *routingModel) check(t *rapid.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(pending) != c.Pending {
-			t.Fatalf("chat %s (%s) counts %d pending offers, store has %d", id, c.State, c.Pending, len(pending))
+		routed, invites := 0, 0
+		for _, o := range pending {
+			if o.Kind == routing.RouteOffer {
+				routed++
+				continue
+			}
+			invites++
+			if o.ID != c.Invitation.Offer || o.Kind != c.Invitation.Kind || o.From != c.Invitation.From {
+				t.Fatalf("chat %s has invitation %+v, pending offer %+v", id, c.Invitation, o)
+			}
+		}
+		if routed != c.Pending {
+			t.Fatalf("chat %s (%s) counts %d pending offers, store has %d", id, c.State, c.Pending, routed)
+		}
+		if invites > 1 || (invites == 1) != c.Invitation.Pending() {
+			t.Fatalf("chat %s has %d pending invites or transfers, invitation %+v", id, invites, c.Invitation)
+		}
+		if c.State != routing.Assigned && (c.Invitation.Pending() || c.Invitation.From != "" || len(c.Consultants) > 0) {
+			t.Fatalf("chat %s is %s with invitation %+v and consultants %v", id, c.State, c.Invitation, c.Consultants)
+		}
+		for i, ag := range c.Consultants {
+			if ag == c.Agent || slices.Contains(c.Consultants[:i], ag) {
+				t.Fatalf("chat %s has owner %s and consultants %v", id, c.Agent, c.Consultants)
+			}
+			held[ag]++
+		}
+		for _, h := range c.Holds {
+			if a, ok := agents[h.Agent]; !ok || a.State == routing.LoggedOut {
+				t.Fatalf("chat %s has a wrap-up hold of logged-out agent %s", id, h.Agent)
+			}
+			held[h.Agent]++
+			wrapUps[h.Agent]++
 		}
 		if (c.State == routing.Offered) != (c.Pending > 0) {
 			t.Fatalf("chat %s is %s with %d pending offers", id, c.State, c.Pending)
@@ -318,7 +476,7 @@ func (m *routingModel) check(t *rapid.T) {
 		}
 		load := a.Load(switchboard.DefaultChannel)
 		if want := len(pending) + held[id]; load != want {
-			t.Fatalf("agent %s load %d, has %d offers and %d chats", id, load, len(pending), held[id])
+			t.Fatalf("agent %s load %d, has %d offers and %d chats, consultancies and holds", id, load, len(pending), held[id])
 		}
 		if load > a.Capacity(switchboard.DefaultChannel) {
 			t.Fatalf("agent %s over capacity: %d > %d", id, load, a.Capacity(switchboard.DefaultChannel))
@@ -344,6 +502,9 @@ func (m *routingModel) check(t *rapid.T) {
 		case routing.ChatAssigned, routing.ChatEnded:
 			delete(queued, e.Chat)
 		case routing.ChatOffered:
+			if e.Kind != routing.RouteOffer {
+				continue // an invite or transfer of an assigned chat
+			}
 			delete(queued, e.Chat)
 			a, c := agents[e.Agent], chats[e.Chat]
 			for other, q := range queued {
@@ -379,8 +540,22 @@ func TestRoutingInvariants(t *testing.T) {
 	// operation sequences each chat is in exactly one place, no agent is over
 	// capacity or offered a chat while not Available, FIFO holds within a
 	// priority, and nothing is lost.
+	// SPEC C2, C3, C4, C7, C8, C11, T1, T3: with invites, exits, dropped
+	// conferences, transfers and hand-overs in the mix, every chat has an
+	// owner or is waiting or over, a chat has at most one pending invite or
+	// transfer, and every agent's load is exactly its offers, owned chats,
+	// consultancies and wrap-up holds.
 	rapid.Check(t, func(t *rapid.T) {
 		m := newModel(t)
-		t.Repeat(m.actions())
+		actions := m.actions()
+		// Start with a few agents logged in and chats waiting, so that
+		// short runs reach assigned chats and their conferences.
+		for range rapid.IntRange(0, 4).Draw(t, "initial agents") {
+			actions["login"](t)
+		}
+		for range rapid.IntRange(0, 4).Draw(t, "initial chats") {
+			actions["enqueue"](t)
+		}
+		t.Repeat(actions)
 	})
 }

@@ -251,9 +251,13 @@ func (r *Router) Login(ctx context.Context, id switchboard.AgentID, p Profile) (
 }
 
 // Logout logs the agent out (SPEC R17). Its pending offers are withdrawn and
-// their chats go back to their queues at their original position; chats
-// assigned to it are re-queued the same way, so no customer is left with no
-// agent; its wrap-ups are completed.
+// their chats go back to their queues at their original position (a
+// withdrawn invite or transfer tells its sender with [InviteFailed] or
+// [TransferFailed]); its wrap-ups are completed. A chat it owns passes to
+// its longest-present consultant, if it has one, so the customer keeps the
+// agent it already talks to; otherwise it is re-queued at its original
+// position, so no customer is left with no agent. It leaves the chats it is
+// a consultant in, and invites and transfers it made are withdrawn.
 func (r *Router) Logout(ctx context.Context, id switchboard.AgentID) error {
 	return r.logout(ctx, id, "logout")
 }
@@ -288,11 +292,21 @@ func (r *Router) logout(ctx context.Context, id switchboard.AgentID, reason stri
 			if err != nil {
 				return err
 			}
+			if c.Kind == DirectChat {
+				continue // direct chats do not hold slots; the session layer ends them
+			}
+			if i := c.HoldIndex(id); i >= 0 {
+				if err := w.finishHold(c, i); err != nil {
+					return err
+				}
+			}
 			switch {
-			case c.Kind == DirectChat:
-				// Direct chats do not hold slots; the session layer ends them.
-			case c.State == Assigned && c.Agent == id:
-				if err := w.requeue(c, "agent-logged-out", false); err != nil {
+			case c.Owns(id):
+				if err := w.ownerLeft(c); err != nil {
+					return err
+				}
+			case c.State == Assigned && slices.Contains(c.Consultants, id):
+				if err := w.removeConsultant(c, slices.Index(c.Consultants, id), "logout"); err != nil {
 					return err
 				}
 			case c.State == InWrapUp && c.Agent == id:
@@ -463,7 +477,9 @@ type Assignment struct {
 
 // Accept accepts an offer on behalf of agent (SPEC R4). Exactly one accept of
 // a chat can ever win: the other pending offers of a ring-all are rescinded
-// and their agents told the chat was taken. A losing or late accept returns
+// and their agents told the chat was taken. Accepting an [InviteOffer] makes
+// the agent a consultant of the chat (SPEC C2); accepting a [TransferOffer]
+// makes it the chat's owner (SPEC T4). A losing or late accept returns
 // [ErrOfferTaken], [ErrOfferExpired], [ErrOfferWithdrawn],
 // [ErrOfferCancelled] or [ErrOfferAnswered] and changes nothing.
 func (r *Router) Accept(ctx context.Context, agent switchboard.AgentID, id OfferID) (Assignment, error) {
@@ -489,6 +505,13 @@ func (r *Router) Accept(ctx context.Context, agent switchboard.AgentID, id Offer
 		a, err := w.agent(agent)
 		if err != nil {
 			return err
+		}
+		if o.Kind != RouteOffer {
+			if err := w.acceptInvitation(c, o, a); err != nil {
+				return err
+			}
+			out = Assignment{Chat: *c, Offer: *o}
+			return nil
 		}
 		if c.State != Offered {
 			// A pending offer's chat is always Offered: the chat was read
@@ -590,7 +613,9 @@ func checkPending(o *Offer, agent switchboard.AgentID, now time.Time) error {
 // WrapUp time the chat goes to wrap-up and keeps the agent's slot until
 // [Router.CompleteWrapUp] or the time passes, and an Available agent goes to
 // WrapUp; otherwise the chat is done and the slot freed at once (SPEC S11). A
-// direct chat is simply done.
+// direct chat is simply done. Consultants are dropped with no wrap-up and a
+// pending invite or transfer is cancelled (SPEC C9); agents holding a
+// wrap-up of the chat keep it.
 func (r *Router) End(ctx context.Context, id switchboard.ChatID) error {
 	if err := validateID("chat ID", id); err != nil {
 		return err
@@ -611,6 +636,12 @@ func (r *Router) End(ctx context.Context, id switchboard.ChatID) error {
 		}
 		q, err := w.queue(c.Queue)
 		if err != nil {
+			return err
+		}
+		if err := w.withdrawInvitation(c, Cancelled); err != nil {
+			return err
+		}
+		if err := w.dropConsultants(c, "chat-ended"); err != nil {
 			return err
 		}
 		if err := w.releaseLicence(c); err != nil {
@@ -640,11 +671,16 @@ func (r *Router) End(ctx context.Context, id switchboard.ChatID) error {
 	return nil
 }
 
-// CompleteWrapUp completes the wrap-up of a chat: the chat is done and the
-// agent's slot is free. An agent in WrapUp with no other wrap-up returns to
-// Available.
-func (r *Router) CompleteWrapUp(ctx context.Context, id switchboard.ChatID) error {
+// CompleteWrapUp completes agent's wrap-up of a chat: the wrap-up of the
+// chat's own agent (the chat is then done), or the [Hold] of an agent who
+// handed the chat over. Either way the agent's slot is free, and an agent in
+// WrapUp with no other wrap-up returns to Available. A chat agent has no
+// wrap-up of gets a [*StateError].
+func (r *Router) CompleteWrapUp(ctx context.Context, id switchboard.ChatID, agent switchboard.AgentID) error {
 	if err := validateID("chat ID", id); err != nil {
+		return err
+	}
+	if err := validateID("agent ID", agent); err != nil {
 		return err
 	}
 	err := r.do(ctx, func(w *work) error {
@@ -652,8 +688,11 @@ func (r *Router) CompleteWrapUp(ctx context.Context, id switchboard.ChatID) erro
 		if err != nil {
 			return err
 		}
-		if c.State != InWrapUp {
-			return chatStateError(c, "complete wrap-up of")
+		if i := c.HoldIndex(agent); i >= 0 {
+			return w.finishHold(c, i)
+		}
+		if c.State != InWrapUp || c.Agent != agent {
+			return chatStateError(c, "complete wrap-up by "+string(agent)+" of")
 		}
 		return w.finishWrapUp(c)
 	})

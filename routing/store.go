@@ -15,8 +15,8 @@ import (
 // The design lets a SQL database shared by several router processes
 // implement it atomically: every change goes through [Committer.Commit] as a
 // compare-and-set of versioned records, no method takes a callback, and
-// every deadline (offer expiry, queue timeout, sticky fallback, wrap-up end)
-// is a field of a stored record, so any process can expire it after another
+// every deadline (offer expiry, queue timeout, sticky fallback, wrap-up end,
+// wrap-up hold end) is a field of a stored record, so any process can expire it after another
 // one crashed.
 //
 // Every method must be safe for concurrent use, must honour ctx (returning an
@@ -100,8 +100,10 @@ type ChatStore interface {
 	// [Offered] ahead of it in queue order, or an error wrapping
 	// [ErrChatNotFound]. It is meaningful only for a waiting chat.
 	Position(ctx context.Context, id switchboard.ChatID) (int, error)
-	// AgentChats returns the chats assigned to the agent, in wrap-up with
-	// it, or direct chats it started or receives, that are not final.
+	// AgentChats returns the chats the agent is in: assigned to it or in
+	// wrap-up with it, assigned chats it is a consultant of, and direct
+	// chats it started or receives, that are not final; and chats of any
+	// state of which it holds a wrap-up ([Hold]). Each chat appears once.
 	AgentChats(ctx context.Context, agent switchboard.AgentID) ([]Chat, error)
 }
 

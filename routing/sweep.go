@@ -16,7 +16,8 @@ const sweepBatch = 256
 // handled. Offers not accepted in time time out and put their agent in RONA
 // (SPEC R6); chats past their queue's MaxWait overflow or end (SPEC R15);
 // chats waiting for a preferred agent fall back to the queue's strategy
-// (SPEC R13); wrap-ups past their time complete (SPEC S11).
+// (SPEC R13); wrap-ups and wrap-up holds past their time complete (SPEC
+// S11, T4).
 //
 // Deadlines are stored data, so any router over the same store can sweep
 // them, including one started after the router that set them crashed. Call
@@ -102,6 +103,15 @@ func (r *Router) expireChat(ctx context.Context, id switchboard.ChatID) error {
 		c, err := w.chat(id)
 		if err != nil {
 			return err
+		}
+		for i := 0; i < len(c.Holds); {
+			if w.now.Before(c.Holds[i].Until) {
+				i++
+				continue
+			}
+			if err := w.finishHold(c, i); err != nil {
+				return err
+			}
 		}
 		switch c.State {
 		case Queued:

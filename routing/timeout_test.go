@@ -127,7 +127,7 @@ func TestWrapUp(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, r.End(b.ctx, "c2"))
 	require.NoError(t, r.SetState(b.ctx, "a1", routing.NotReady, "coffee"))
-	require.NoError(t, r.CompleteWrapUp(b.ctx, "c2"))
+	require.NoError(t, r.CompleteWrapUp(b.ctx, "c2", "a1"))
 	require.Equal(t, routing.Done, chatState(t, r, b, "c2"))
 	require.Equal(t, routing.NotReady, agentState(t, r, b, "a1"))
 	a, err := r.Agent(b.ctx, "a1")
@@ -135,7 +135,7 @@ func TestWrapUp(t *testing.T) {
 	require.Zero(t, a.Load(switchboard.DefaultChannel))
 
 	var se *routing.StateError
-	require.ErrorAs(t, r.CompleteWrapUp(b.ctx, "c2"), &se)
+	require.ErrorAs(t, r.CompleteWrapUp(b.ctx, "c2", "a1"), &se)
 	require.ErrorAs(t, r.End(b.ctx, "c2"), &se)
 }
 

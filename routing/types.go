@@ -95,9 +95,12 @@ type Agent struct {
 	// finished a chat. The longest-idle strategy picks the oldest.
 	IdleSince time.Time
 	// Used counts the slots in use per channel, in the order of
-	// Profile.Capacity: pending offers, assigned chats and chats in wrap-up.
+	// Profile.Capacity: pending offers of every kind, chats it owns
+	// (assigned or in wrap-up), chats it is a consultant in, and its
+	// wrap-up holds of chats it handed over.
 	Used []int
-	// WrapUps counts the agent's chats in wrap-up.
+	// WrapUps counts the agent's wrap-ups: chats of its own in wrap-up
+	// ([InWrapUp]) and [Hold]s of chats it handed over.
 	WrapUps int
 	// Version is the record's version for compare-and-set; see [Txn].
 	Version int64
@@ -241,8 +244,14 @@ type Queue struct {
 	PreferredWait time.Duration
 	// WrapUp is how long an agent's wrap-up of a chat of this queue may
 	// last; the agent's slot stays in use until it completes or this time
-	// passes. Defaults to 0: chats are done as soon as they end.
+	// passes. It applies as well to an agent who hands a chat over to
+	// another (a [Hold]). Defaults to 0: chats are done as soon as they
+	// end, and an agent who hands a chat over is free at once.
 	WrapUp time.Duration
+	// TransferFallback decides what happens to a chat of this queue whose
+	// transfer to an agent was rejected or not accepted in time (SPEC T3).
+	// Defaults to [TransferRequeue].
+	TransferFallback TransferPolicy
 	// Cursor is the round-robin memory: the agent most recently offered a
 	// chat of this queue. The router maintains it.
 	Cursor switchboard.AgentID
@@ -308,9 +317,13 @@ const (
 	EndEscalated
 	// EndWithdrawn: the host withdrew the chat from routing.
 	EndWithdrawn
+	// EndAgentLeft: a transfer of the chat to an agent failed and the
+	// queue's TransferFallback is [TransferEnd]; the customer is told the
+	// agent has left.
+	EndAgentLeft
 )
 
-var endReasonNames = [...]string{"", "abandoned", "timed-out", "escalated", "withdrawn"}
+var endReasonNames = [...]string{"", "abandoned", "timed-out", "escalated", "withdrawn", "agent-left"}
 
 // String returns the reason in words, such as "abandoned".
 func (r EndReason) String() string {
@@ -364,8 +377,8 @@ type Chat struct {
 	// QueueDeadline is when the chat leaves its current queue (MaxWait).
 	// Zero means never.
 	QueueDeadline time.Time
-	// Agent is the assigned agent (Assigned, InWrapUp, Done) or, for a
-	// direct chat, the agent who started it.
+	// Agent is the chat's owner: the assigned agent (Assigned, InWrapUp,
+	// Done) or, for a direct chat, the agent who started it.
 	Agent switchboard.AgentID
 	// Members are a direct chat's recipients.
 	Members []switchboard.AgentID
@@ -390,25 +403,140 @@ type Chat struct {
 	Hops int
 	// Licensed reports whether the chat holds a unit of the licence limit.
 	Licensed bool
+	// Consultants are the agents who joined the chat through an accepted
+	// invite, longest present first. Each holds one slot of the chat's
+	// channel while it is in the chat. Only an [Assigned] chat has them.
+	Consultants []switchboard.AgentID
+	// Invitation is the chat's pending invite or transfer, if any: a chat
+	// has at most one at a time (SPEC C4).
+	Invitation Invitation
+	// Holds are the wrap-ups of agents who handed the chat over to another
+	// agent while it continues. They outlive the chat if it ends first.
+	Holds []Hold
 	// Version is the record's version for compare-and-set; see [Txn].
 	Version int64
 }
 
+// Owns reports whether agent owns the chat: it is the assigned agent of an
+// [Assigned] chat.
+func (c *Chat) Owns(agent switchboard.AgentID) bool {
+	return c.State == Assigned && c.Agent == agent && agent != ""
+}
+
+// In reports whether agent is in the assigned chat now, as its owner or as
+// a consultant.
+func (c *Chat) In(agent switchboard.AgentID) bool {
+	return c.Owns(agent) || (c.State == Assigned && slices.Contains(c.Consultants, agent))
+}
+
+// HoldIndex returns the index of agent's wrap-up hold in c.Holds, or -1.
+func (c *Chat) HoldIndex(agent switchboard.AgentID) int {
+	return slices.IndexFunc(c.Holds, func(h Hold) bool { return h.Agent == agent })
+}
+
 // NextDeadline returns the earliest instant at which the chat needs the
-// sweeper, or the zero time if it needs none. Stores index chats by it; see
-// [DeadlineStore].
+// sweeper, or the zero time if it needs none: the queue timeout or preferred
+// agent's wait of a queued chat, the end of a chat's wrap-up, and the end of
+// every [Hold]. Stores index chats by it; see [DeadlineStore].
 func (c *Chat) NextDeadline() time.Time {
+	var d time.Time
 	switch c.State {
 	case Queued:
-		d := c.QueueDeadline
+		d = c.QueueDeadline
 		if c.Preferred != "" && !c.PreferredUntil.IsZero() && (d.IsZero() || c.PreferredUntil.Before(d)) {
 			d = c.PreferredUntil
 		}
-		return d
 	case InWrapUp:
-		return c.WrapUpUntil
+		d = c.WrapUpUntil
 	}
-	return time.Time{}
+	for _, h := range c.Holds {
+		if !h.Until.IsZero() && (d.IsZero() || h.Until.Before(d)) {
+			d = h.Until
+		}
+	}
+	return d
+}
+
+// Invitation is a chat's pending invite or transfer: which offer is out, who
+// made it, which queue further agents are chosen from, and who declined it.
+// The zero Invitation means none is pending.
+type Invitation struct {
+	// Offer is the pending offer; empty when none is.
+	Offer OfferID
+	// Kind is [InviteOffer] or [TransferOffer].
+	Kind OfferKind
+	// From is the agent who invited or transferred.
+	From switchboard.AgentID
+	// Queue is where another agent is chosen when an invitee declines or
+	// does not answer: the queue named by the invite, or the chat's.
+	Queue switchboard.QueueID
+	// Declined lists the agents who rejected the invite or let it time
+	// out; it is not offered to them again.
+	Declined []switchboard.AgentID
+	// Comment is the transferring agent's note to the target.
+	Comment string
+}
+
+// Pending reports whether an invite or transfer offer is out.
+func (i *Invitation) Pending() bool { return i.Offer != "" }
+
+// Hold is the wrap-up of an agent who handed a chat over (a transfer or a
+// hand-over) while the chat goes on with another agent. It keeps one slot
+// of Channel until the agent completes it ([Router.CompleteWrapUp]) or
+// Until passes.
+type Hold struct {
+	Agent   switchboard.AgentID
+	Channel switchboard.Channel
+	Until   time.Time
+}
+
+// TransferPolicy decides what happens to a chat whose transfer to an agent
+// was rejected or not accepted in time (SPEC T3).
+type TransferPolicy uint8
+
+const (
+	// TransferRequeue puts the chat back in its queue, at its original
+	// position, for any agent of the queue but the transferring one; the
+	// transferring agent goes to wrap-up. It is the default: the customer
+	// keeps waiting for an agent rather than being dropped.
+	TransferRequeue TransferPolicy = iota
+	// TransferEnd ends the chat with [EndAgentLeft], the customer being told
+	// the agent has left; the transferring agent goes to wrap-up.
+	TransferEnd
+)
+
+var transferPolicyNames = [...]string{"requeue", "end"}
+
+// String returns the policy in words, such as "requeue".
+func (p TransferPolicy) String() string {
+	if int(p) < len(transferPolicyNames) {
+		return transferPolicyNames[p]
+	}
+	return "TransferPolicy(" + strconv.Itoa(int(p)) + ")"
+}
+
+// OfferKind tells the offers of waiting chats from offers to join or take
+// over a chat that is already assigned.
+type OfferKind uint8
+
+const (
+	// RouteOffer offers a waiting chat (the zero value).
+	RouteOffer OfferKind = iota
+	// InviteOffer invites an agent into an assigned chat as a consultant
+	// (SPEC C2).
+	InviteOffer
+	// TransferOffer offers an agent to take over an assigned chat (SPEC T2).
+	TransferOffer
+)
+
+var offerKindNames = [...]string{"route", "invite", "transfer"}
+
+// String returns the kind in words, such as "invite".
+func (k OfferKind) String() string {
+	if int(k) < len(offerKindNames) {
+		return offerKindNames[k]
+	}
+	return "OfferKind(" + strconv.Itoa(int(k)) + ")"
 }
 
 // OfferID identifies an offer. The router derives it from the chat's ID and
@@ -447,11 +575,21 @@ func (o OfferOutcome) String() string {
 // Offer is the stored record of one offer of a chat to one agent. It is what
 // an agent desktop shows as a separate item (SPEC R3).
 type Offer struct {
-	ID      OfferID
-	Chat    switchboard.ChatID
-	Agent   switchboard.AgentID
+	ID OfferID
+	// Kind says whether the offer routes a waiting chat, invites the agent
+	// into an assigned one or transfers one to it.
+	Kind  OfferKind
+	Chat  switchboard.ChatID
+	Agent switchboard.AgentID
+	// Queue is the chat's queue; for an invite, the queue the invitee was
+	// chosen from. Its AcceptTimeout applies.
 	Queue   switchboard.QueueID
 	Channel switchboard.Channel
+	// From is the agent who invited or transferred; empty for a
+	// [RouteOffer].
+	From switchboard.AgentID
+	// Comment is the transferring agent's note to the target.
+	Comment string
 	// Customer is the customer's name.
 	Customer string
 	// EnqueuedAt is when the chat entered the queue.

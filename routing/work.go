@@ -265,7 +265,8 @@ func (w *work) setAgentState(a *Agent, s State, reason string) error {
 	}
 	w.touchAgent(a)
 	w.emit(Event{Type: AgentStateChanged, Agent: a.ID, State: s, Reason: reason})
-	if prev == Available && s != Available && s != WrapUp {
+	if (prev == Available || prev == WrapUp) && s != Available && s != WrapUp {
+		// An agent in WrapUp keeps the offers it had when it went there.
 		return w.withdrawAgentOffers(a)
 	}
 	return nil
@@ -296,10 +297,13 @@ func (w *work) withdrawAgentOffers(a *Agent) error {
 // applies its consequence: the agent's slot is freed, a reject keeps the
 // agent out of the chat's next offers, a timeout puts it in RONA, and a chat
 // left with no pending offer goes back to its queue (or escalates).
+//
+// An invite or transfer offer settles the chat's [Invitation] instead; see
+// [work.invitationAnswered].
 func (w *work) resolveOffer(o *Offer, outcome OfferOutcome, taken bool) error {
 	o.Outcome, o.Taken, o.ResolvedAt = outcome, taken, w.now
 	w.touchOffer(o)
-	w.emit(Event{Type: OfferResolved, Agent: o.Agent, Chat: o.Chat, Queue: o.Queue, Offer: o.ID, Outcome: outcome, Taken: taken})
+	w.emit(Event{Type: OfferResolved, Agent: o.Agent, Chat: o.Chat, Queue: o.Queue, Offer: o.ID, Kind: o.Kind, From: o.From, Outcome: outcome, Taken: taken})
 
 	a, err := w.agent(o.Agent)
 	if err != nil {
@@ -312,6 +316,14 @@ func (w *work) resolveOffer(o *Offer, outcome OfferOutcome, taken bool) error {
 	c, err := w.chat(o.Chat)
 	if err != nil {
 		return err
+	}
+	if o.Kind != RouteOffer {
+		if outcome == TimedOut {
+			if err := w.setAgentState(a, RONA, "rona"); err != nil {
+				return err
+			}
+		}
+		return w.invitationAnswered(c, o, outcome)
 	}
 	if c.State != Offered {
 		return nil // the chat moved on (accepted, cancelled); only the offer settles
@@ -441,20 +453,32 @@ func (w *work) releaseLicence(c *Chat) error {
 	return nil
 }
 
-// finishWrapUp completes the wrap-up of chat c by its agent.
-func (w *work) finishWrapUp(c *Chat) error {
-	a, err := w.agent(c.Agent)
+// finishHold completes the wrap-up hold of agent in chat c, at index i of
+// c.Holds.
+func (w *work) finishHold(c *Chat, i int) error {
+	h := c.Holds[i]
+	c.Holds = slices.Delete(slices.Clone(c.Holds), i, i+1)
+	if len(c.Holds) == 0 {
+		c.Holds = nil
+	}
+	w.touchChat(c)
+	w.emit(Event{Type: WrapUpDone, Chat: c.ID, Queue: c.Queue, Agent: h.Agent})
+	a, err := w.agent(h.Agent)
 	if err != nil {
 		return err
 	}
-	c.State, c.WrapUpUntil = Done, time.Time{}
-	w.touchChat(c)
-	w.emit(Event{Type: ChatDone, Chat: c.ID, Queue: c.Queue, Agent: c.Agent})
+	return w.wrapUpDone(a, h.Channel, true)
+}
+
+// wrapUpDone frees the slot of channel ch that agent a held for a chat, and
+// counts a wrap-up done if it was one. An agent in WrapUp with no other
+// wrap-up returns to Available.
+func (w *work) wrapUpDone(a *Agent, ch switchboard.Channel, wrapUp bool) error {
 	if a.State == LoggedOut {
 		return nil
 	}
-	a.addLoad(c.Channel, -1)
-	if a.WrapUps > 0 {
+	a.addLoad(ch, -1)
+	if wrapUp && a.WrapUps > 0 {
 		a.WrapUps--
 	}
 	a.IdleSince = w.now
@@ -464,6 +488,20 @@ func (w *work) finishWrapUp(c *Chat) error {
 		return w.setAgentState(a, Available, "")
 	}
 	return nil
+}
+
+// finishWrapUp completes the wrap-up of chat c by its agent, or, for an
+// assigned chat with no wrap-up time, makes it done at once.
+func (w *work) finishWrapUp(c *Chat) error {
+	a, err := w.agent(c.Agent)
+	if err != nil {
+		return err
+	}
+	wrapUp := c.State == InWrapUp
+	c.State, c.WrapUpUntil = Done, time.Time{}
+	w.touchChat(c)
+	w.emit(Event{Type: ChatDone, Chat: c.ID, Queue: c.Queue, Agent: c.Agent})
+	return w.wrapUpDone(a, c.Channel, wrapUp)
 }
 
 func deadline(now time.Time, d time.Duration) time.Time {

@@ -53,7 +53,7 @@ func (s *Store) forget() {
 	drop := s.finished[:len(s.finished)-keep]
 	for _, id := range drop {
 		c, ok := s.chats[id]
-		if !ok || !c.State.Final() {
+		if !ok || !retired(c) {
 			continue
 		}
 		for _, oid := range s.chatOffers[id] {
@@ -204,23 +204,44 @@ func (s *Store) chatTree(m map[switchboard.QueueID]*btree.BTreeG[*routing.Chat],
 	return t
 }
 
-// chatHolders lists the agents a chat is counted for by AgentChats.
-func chatHolders(c *routing.Chat) []switchboard.AgentID {
-	if c.State.Final() {
-		return nil
+// eachHolder calls f for every agent a chat is counted for by AgentChats:
+// its owner, its consultants and the agents holding a wrap-up of it, each
+// once. It allocates nothing: it runs on every chat write.
+func eachHolder(c *routing.Chat, f func(switchboard.AgentID)) {
+	active := !c.State.Final()
+	if active && c.Kind == routing.DirectChat {
+		f(c.Agent)
+		for _, m := range c.Members {
+			f(m)
+		}
+		return
 	}
-	if c.Kind == routing.DirectChat {
-		return append([]switchboard.AgentID{c.Agent}, c.Members...)
+	owner := active && (c.State == routing.Assigned || c.State == routing.InWrapUp) && c.Agent != ""
+	consulting := active && c.State == routing.Assigned
+	if owner {
+		f(c.Agent)
 	}
-	if (c.State == routing.Assigned || c.State == routing.InWrapUp) && c.Agent != "" {
-		return []switchboard.AgentID{c.Agent}
+	if consulting {
+		for _, m := range c.Consultants {
+			f(m)
+		}
 	}
-	return nil
+	for i, h := range c.Holds {
+		seen := (owner && h.Agent == c.Agent) || (consulting && slices.Contains(c.Consultants, h.Agent)) ||
+			slices.ContainsFunc(c.Holds[:i], func(g routing.Hold) bool { return g.Agent == h.Agent })
+		if !seen {
+			f(h.Agent)
+		}
+	}
 }
+
+// retired reports whether a chat needs nothing more: it is final and no
+// agent holds a wrap-up of it, so the store may forget it.
+func retired(c *routing.Chat) bool { return c.State.Final() && len(c.Holds) == 0 }
 
 func (s *Store) putChat(in *routing.Chat) {
 	old := s.chats[in.ID]
-	wasFinal := old != nil && old.State.Final()
+	wasRetired := old != nil && retired(old)
 	if old != nil {
 		if old.State == routing.Queued {
 			s.queued[old.Queue].Delete(old)
@@ -231,9 +252,7 @@ func (s *Store) putChat(in *routing.Chat) {
 		if d := old.NextDeadline(); !d.IsZero() {
 			s.deadlines.Delete(routing.Due{At: d, Chat: old.ID})
 		}
-		for _, ag := range chatHolders(old) {
-			s.agentChats[ag] = remove(s.agentChats[ag], old.ID)
-		}
+		eachHolder(old, func(ag switchboard.AgentID) { s.agentChats[ag] = remove(s.agentChats[ag], old.ID) })
 	}
 	c := old
 	if c == nil {
@@ -247,6 +266,9 @@ func (s *Store) putChat(in *routing.Chat) {
 	c.Members = keep(prev.Members, in.Members)
 	c.AwaitingReply = keep(prev.AwaitingReply, in.AwaitingReply)
 	c.Rejected = keep(prev.Rejected, in.Rejected)
+	c.Consultants = keep(prev.Consultants, in.Consultants)
+	c.Holds = keep(prev.Holds, in.Holds)
+	c.Invitation.Declined = keep(prev.Invitation.Declined, in.Invitation.Declined)
 	c.Version++
 	if c.State == routing.Queued {
 		s.chatTree(s.queued, c.Queue).ReplaceOrInsert(c)
@@ -257,10 +279,8 @@ func (s *Store) putChat(in *routing.Chat) {
 	if d := c.NextDeadline(); !d.IsZero() {
 		s.deadlines.ReplaceOrInsert(routing.Due{At: d, Chat: c.ID})
 	}
-	for _, ag := range chatHolders(c) {
-		s.agentChats[ag] = append(s.agentChats[ag], c.ID)
-	}
-	if c.State.Final() && !wasFinal {
+	eachHolder(c, func(ag switchboard.AgentID) { s.agentChats[ag] = append(s.agentChats[ag], c.ID) })
+	if retired(c) && !wasRetired {
 		s.finished = append(s.finished, c.ID)
 	}
 }
@@ -319,6 +339,9 @@ func cloneChat(c *routing.Chat) routing.Chat {
 	d.Members = slices.Clone(c.Members)
 	d.AwaitingReply = slices.Clone(c.AwaitingReply)
 	d.Rejected = slices.Clone(c.Rejected)
+	d.Consultants = slices.Clone(c.Consultants)
+	d.Holds = slices.Clone(c.Holds)
+	d.Invitation.Declined = slices.Clone(c.Invitation.Declined)
 	return d
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -35,6 +36,26 @@ func TestStoreForgetsOldFinishedChats(t *testing.T) {
 	require.ErrorIs(t, err, routing.ErrChatNotFound)
 	_, err = s.Offer(ctx, "c000#1")
 	require.ErrorIs(t, err, routing.ErrOfferNotFound)
+
+	// A final chat someone still holds a wrap-up of is kept until the hold
+	// is done, and then forgotten in its turn.
+	held := routingmem.New(routingmem.Config{KeepFinished: 10})
+	hold := routing.Chat{ID: "held", State: routing.Done, Holds: []routing.Hold{{Agent: "a", Channel: "chat", Until: time.Unix(60, 0)}}}
+	require.NoError(t, held.Commit(ctx, routing.Txn{Chats: []routing.Chat{hold}}))
+	for i := range 200 {
+		c := routing.Chat{ID: routingID(fmt.Sprintf("c%03d", i)), State: routing.Done}
+		require.NoError(t, held.Commit(ctx, routing.Txn{Chats: []routing.Chat{c}}))
+	}
+	got, err := held.Chat(ctx, "held")
+	require.NoError(t, err)
+	got.Holds = nil
+	require.NoError(t, held.Commit(ctx, routing.Txn{Chats: []routing.Chat{got}}))
+	for i := range 200 {
+		c := routing.Chat{ID: routingID(fmt.Sprintf("d%03d", i)), State: routing.Done}
+		require.NoError(t, held.Commit(ctx, routing.Txn{Chats: []routing.Chat{c}}))
+	}
+	_, err = held.Chat(ctx, "held")
+	require.ErrorIs(t, err, routing.ErrChatNotFound)
 
 	all := routingmem.New(routingmem.Config{KeepFinished: -1})
 	for i := range 200 {

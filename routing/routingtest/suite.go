@@ -32,6 +32,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
 		{"Candidates", testCandidates},
 		{"WaitingAndPosition", testWaiting},
 		{"AgentChats", testAgentChats},
+		{"ConferenceFields", testConferenceFields},
 		{"PendingOffers", testPendingOffers},
 		{"QueuesAndLicence", testQueuesAndLicence},
 		{"Due", testDue},
@@ -313,6 +314,81 @@ func testAgentChats(t *testing.T, s routing.Store) {
 	got, err = s.AgentChats(ctx, "b")
 	require.NoError(t, err)
 	require.Len(t, got, 1)
+}
+
+// testConferenceFields checks the records of invites, consultants and
+// wrap-up holds: AgentChats counts consultants and holders, a hold's end is
+// a deadline even after the chat is over, and the new slices are copied
+// across the boundary.
+func testConferenceFields(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	conf := chat("conf", "q", 0, 1, routing.Assigned)
+	conf.Agent, conf.Consultants = "owner", []switchboard.AgentID{"consultant"}
+	conf.Holds = []routing.Hold{{Agent: "former", Channel: switchboard.DefaultChannel, Until: t0.Add(2 * time.Minute)}}
+	conf.Invitation = routing.Invitation{Offer: "conf#2", Kind: routing.InviteOffer, From: "owner", Queue: "q",
+		Declined: []switchboard.AgentID{"busy"}}
+	over := chat("over", "q", 0, 2, routing.Done)
+	over.Agent = "owner"
+	over.Holds = []routing.Hold{{Agent: "consultant", Channel: switchboard.DefaultChannel, Until: t0.Add(time.Minute)}}
+	invite := routing.Offer{ID: "conf#2", Kind: routing.InviteOffer, Chat: "conf", Agent: "invitee", From: "owner",
+		Queue: "q", Channel: switchboard.DefaultChannel, ExpiresAt: t0.Add(30 * time.Second), Comment: "note"}
+	txn := routing.Txn{Chats: []routing.Chat{conf, over}, Offers: []routing.Offer{invite}}
+	commit(t, s, txn)
+	txn.Chats[0].Consultants[0] = "changed"
+	txn.Chats[0].Holds[0].Agent = "changed"
+	txn.Chats[0].Invitation.Declined[0] = "changed"
+
+	ids := func(agent switchboard.AgentID) []switchboard.ChatID {
+		got, err := s.AgentChats(ctx, agent)
+		require.NoError(t, err)
+		out := []switchboard.ChatID{}
+		for _, c := range got {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	require.Equal(t, []switchboard.ChatID{"conf"}, ids("owner"))
+	require.ElementsMatch(t, []switchboard.ChatID{"conf", "over"}, ids("consultant"))
+	require.Equal(t, []switchboard.ChatID{"conf"}, ids("former"))
+	require.Empty(t, ids("invitee"))
+
+	got, err := s.Chat(ctx, "conf")
+	require.NoError(t, err)
+	require.Equal(t, []switchboard.AgentID{"consultant"}, got.Consultants)
+	require.Equal(t, "former", string(got.Holds[0].Agent))
+	require.Equal(t, []switchboard.AgentID{"busy"}, got.Invitation.Declined)
+	got.Consultants[0], got.Holds[0].Agent, got.Invitation.Declined[0] = "changed", "changed", "changed"
+	again, err := s.Chat(ctx, "conf")
+	require.NoError(t, err)
+	require.Equal(t, []switchboard.AgentID{"consultant"}, again.Consultants)
+	require.Equal(t, "former", string(again.Holds[0].Agent))
+	require.Equal(t, []switchboard.AgentID{"busy"}, again.Invitation.Declined)
+	o, err := s.Offer(ctx, "conf#2")
+	require.NoError(t, err)
+	require.Equal(t, routing.InviteOffer, o.Kind)
+	require.Equal(t, switchboard.AgentID("owner"), o.From)
+	require.Equal(t, "note", o.Comment)
+	pending, err := s.PendingOffers(ctx, routing.OfferFilter{Agent: "invitee"})
+	require.NoError(t, err)
+	require.Len(t, pending, 1)
+
+	due, err := s.Due(ctx, t0.Add(3*time.Minute), 0)
+	require.NoError(t, err)
+	require.Equal(t, []routing.Due{
+		{At: t0.Add(30 * time.Second), Offer: "conf#2"},
+		{At: t0.Add(time.Minute), Chat: "over"},
+		{At: t0.Add(2 * time.Minute), Chat: "conf"},
+	}, normaliseDue(due))
+
+	// A hold completed: the deadline and the holder's chat go with it.
+	again.Holds = nil
+	again.Consultants = nil
+	commit(t, s, routing.Txn{Chats: []routing.Chat{again}})
+	require.Empty(t, ids("former"))
+	require.Equal(t, []switchboard.ChatID{"over"}, ids("consultant"))
+	due, err = s.Due(ctx, t0.Add(3*time.Minute), 0)
+	require.NoError(t, err)
+	require.Len(t, due, 2)
 }
 
 func testPendingOffers(t *testing.T, s routing.Store) {
