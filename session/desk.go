@@ -256,8 +256,8 @@ func (d *Desk) endRouting(ctx context.Context, chat switchboard.ChatID) error {
 
 // CompleteWrapUp completes the agent's wrap-up of a chat early: its slot is
 // free again.
-func (d *Desk) CompleteWrapUp(ctx context.Context, chat switchboard.ChatID) error {
-	return d.router.CompleteWrapUp(ctx, chat)
+func (d *Desk) CompleteWrapUp(ctx context.Context, chat switchboard.ChatID, agent switchboard.AgentID) error {
+	return d.router.CompleteWrapUp(ctx, chat, agent)
 }
 
 // Logout logs the agent out of routing (its offers are withdrawn and its

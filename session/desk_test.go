@@ -122,7 +122,7 @@ func TestDeskRunsAChatEndToEnd(t *testing.T) {
 	// The slot is held through wrap-up: a new chat waits.
 	b.start(t, "c2")
 	require.Equal(t, routing.Queued, b.routingState(t, "c2"))
-	require.NoError(t, b.desk.CompleteWrapUp(ctx, "c1"))
+	require.NoError(t, b.desk.CompleteWrapUp(ctx, "c1", "ann"))
 	require.Equal(t, routing.Done, b.routingState(t, "c1"))
 	require.Equal(t, "c2", string(b.offer(t, "ann").Chat))
 }
@@ -139,7 +139,7 @@ func TestDeskReopenGoesToFirstFreeAgent(t *testing.T) {
 	require.NoError(t, err)
 	_, err = b.desk.Close(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
 	require.NoError(t, err)
-	require.NoError(t, b.desk.CompleteWrapUp(ctx, "c1"))
+	require.NoError(t, b.desk.CompleteWrapUp(ctx, "c1", "ann"))
 	require.NoError(t, b.desk.Logout(ctx, "ann"))
 	b.login(t, "bob", "Bob")
 
@@ -170,7 +170,7 @@ func TestDeskNewLinkedSessionIsRouted(t *testing.T) {
 	require.NoError(t, err)
 	_, err = b.desk.Close(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
 	require.NoError(t, err)
-	require.NoError(t, b.desk.CompleteWrapUp(ctx, "c1"))
+	require.NoError(t, b.desk.CompleteWrapUp(ctx, "c1", "ann"))
 
 	sent, err := b.desk.Send(ctx, "c1", session.Message{From: customer, Text: "Me again"})
 	require.NoError(t, err)
