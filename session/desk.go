@@ -132,10 +132,21 @@ func (d *Desk) Reject(ctx context.Context, agent switchboard.AgentID, offer rout
 	return d.router.Reject(ctx, agent, offer)
 }
 
-// Sync makes the chat's session agree with routing: the agent routing
-// assigned the chat to owns the session. It is idempotent; the Desk calls
-// it after every assignment, and a host calls it to repair a session after
-// a failure between the two stores.
+// Sync makes the chat's session agree with routing, which is the authority
+// on who is in a chat: the agent routing assigned the chat to owns the
+// session; consultants routing admitted are present; a pending invite shows
+// its invitee as invited; agents routing no longer counts in the chat (an
+// owner who transferred or handed the chat over, a consultant who exited or
+// was dropped, an invitee who declined) leave, and everyone is told (SPEC
+// C6, T4); a chat back in a queue releases its owner; a chat routing ended
+// because its transfer failed ends its session, telling the customer the
+// agent has left (SPEC T3). Supervisors are left alone.
+//
+// Sync is idempotent and safe to run concurrently for the same chat. The
+// Desk calls it after every change it makes; [Desk.Handle] calls it for
+// every routing event, which is how outcomes decided inside the router
+// (timeouts, invite fallbacks, transfers) reach sessions. A host also calls
+// it to repair a session after a failure between the two stores.
 func (d *Desk) Sync(ctx context.Context, chat switchboard.ChatID) (Session, error) {
 	c, err := d.router.Chat(ctx, chat)
 	if err != nil {
@@ -145,21 +156,117 @@ func (d *Desk) Sync(ctx context.Context, chat switchboard.ChatID) (Session, erro
 	if err != nil {
 		return Session{}, err
 	}
-	if c.State != routing.Assigned || c.Agent == "" {
+	if s.Kind != KindCustomer || s.Status == StatusClosed || s.Status == StatusEnded {
 		return s, nil
 	}
-	if o := s.Owner(); o != nil && o.ID == AgentParticipant(c.Agent) {
-		return s, nil
+	var errs []error
+	keep := func(err error) {
+		if err != nil && !errors.Is(err, ErrAlreadyParticipant) && !errors.Is(err, ErrLeft) && !errors.Is(err, ErrNotParticipant) {
+			errs = append(errs, err)
+		}
 	}
-	a, err := d.router.Agent(ctx, c.Agent)
-	if err != nil {
-		return Session{}, err
+
+	// The owner.
+	var want switchboard.AgentID
+	if c.State == routing.Assigned {
+		want = c.Agent
 	}
-	s, err = d.sessions.AssignOwner(ctx, chat, Agent{ID: a.ID, Name: a.Profile.DisplayName})
-	if errors.Is(err, ErrAlreadyParticipant) {
+	cur := s.Owner()
+	switch {
+	case want != "" && (cur == nil || cur.ID != AgentParticipant(want)):
+		keep(d.assign(ctx, chat, want))
+	case want == "" && cur != nil && (c.State == routing.Queued || c.State == routing.Offered):
+		keep(d.sessions.ReleaseOwner(ctx, chat, cur.ID.agent()))
+	case want == "" && cur != nil && c.State == routing.Ended && c.EndReason == routing.EndAgentLeft:
+		_, err := d.sessions.End(ctx, chat, cur.ID.agent(), EndOptions{Reason: d.cfg.DisconnectReason, Confirm: true})
+		keep(err)
 		return d.sessions.Session(ctx, chat)
 	}
-	return s, err
+
+	// Consultants and the pending invitee.
+	in := map[switchboard.AgentID]bool{}
+	if want != "" {
+		in[want] = true
+	}
+	for _, a := range c.Consultants {
+		in[a] = true
+	}
+	var invitee switchboard.AgentID
+	if c.State == routing.Assigned && c.Invitation.Pending() && c.Invitation.Kind == routing.InviteOffer {
+		o, err := d.router.Offer(ctx, c.Invitation.Offer)
+		if err != nil {
+			return Session{}, err
+		}
+		invitee = o.Agent
+	}
+	if s, err = d.sessions.Session(ctx, chat); err != nil {
+		return Session{}, err
+	}
+	for i := range s.Participants {
+		p := &s.Participants[i]
+		a := p.ID.agent()
+		if a == "" || p.Role == RoleSupervisor || p.current() == nil {
+			continue
+		}
+		if p.Invited() && a != invitee || p.Present() && !in[a] {
+			keep(d.sessions.Leave(ctx, chat, p.ID))
+		}
+	}
+	inviter := c.Invitation.From
+	if inviter == "" {
+		inviter = want
+	}
+	for _, a := range c.Consultants {
+		p := s.Participant(AgentParticipant(a))
+		if p != nil && p.Present() {
+			continue
+		}
+		if p == nil || !p.Invited() {
+			keep(d.invite(ctx, chat, want, a))
+		}
+		keep(d.sessions.Join(ctx, chat, a))
+	}
+	if invitee != "" {
+		if p := s.Participant(AgentParticipant(invitee)); p == nil || p.current() == nil {
+			keep(d.invite(ctx, chat, inviter, invitee))
+		}
+	}
+	if len(errs) > 0 {
+		return Session{}, fmt.Errorf("session: sync %s: %w", chat, errors.Join(errs...))
+	}
+	return d.sessions.Session(ctx, chat)
+}
+
+// Handle keeps sessions in step with one routing event: it syncs the
+// event's chat, if the chat has a session. Feed it every event of the
+// router's transport (for example from a routingmem.Bus subscription); any
+// process may handle any event, and handling one twice is harmless.
+func (d *Desk) Handle(ctx context.Context, e routing.Event) error {
+	if e.Chat == "" {
+		return nil
+	}
+	_, err := d.Sync(ctx, e.Chat)
+	if errors.Is(err, ErrNotFound) || errors.Is(err, routing.ErrChatNotFound) {
+		return nil // a chat with no session, or a session routing forgot
+	}
+	return err
+}
+
+func (d *Desk) assign(ctx context.Context, chat switchboard.ChatID, agent switchboard.AgentID) error {
+	a, err := d.router.Agent(ctx, agent)
+	if err != nil {
+		return err
+	}
+	_, err = d.sessions.AssignOwner(ctx, chat, Agent{ID: a.ID, Name: a.Profile.DisplayName})
+	return err
+}
+
+func (d *Desk) invite(ctx context.Context, chat switchboard.ChatID, by, agent switchboard.AgentID) error {
+	a, err := d.router.Agent(ctx, agent)
+	if err != nil {
+		return err
+	}
+	return d.sessions.Invite(ctx, chat, by, Agent{ID: a.ID, Name: a.Profile.DisplayName})
 }
 
 // Send sends a message into a session. A customer writing to a closed
@@ -193,8 +300,9 @@ func (d *Desk) Send(ctx context.Context, chat switchboard.ChatID, msg Message) (
 
 // CustomerLeft records that the customer left: agents are told and can no
 // longer send (SPEC S9). A chat still waiting for an agent is withdrawn from
-// routing as abandoned; an assigned one stays with its agent, who ends it
-// with a wrap-up reason.
+// routing as abandoned; an assigned one stays with its owner, who ends it
+// with a wrap-up reason, while its consulted agents are dropped without one
+// (SPEC C9).
 func (d *Desk) CustomerLeft(ctx context.Context, chat switchboard.ChatID, customer CustomerID) error {
 	if err := d.sessions.Leave(ctx, chat, CustomerParticipant(customer)); err != nil {
 		return err
@@ -203,9 +311,19 @@ func (d *Desk) CustomerLeft(ctx context.Context, chat switchboard.ChatID, custom
 	if err != nil {
 		return err
 	}
-	if c.State == routing.Queued || c.State == routing.Offered {
-		var se *routing.StateError
+	var se *routing.StateError
+	switch {
+	case c.State == routing.Queued || c.State == routing.Offered:
 		if err := d.router.Abandon(ctx, chat); err != nil && !errors.As(err, &se) {
+			return err
+		}
+	case c.State == routing.Assigned && (len(c.Consultants) > 0 || c.Invitation.Pending()):
+		// The interaction is over for everyone: consulted agents are
+		// dropped without wrap-up; the owner wraps up (SPEC C9).
+		if err := d.router.DropConsultants(ctx, chat, c.Agent); err != nil && !errors.As(err, &se) {
+			return err
+		}
+		if _, err := d.Sync(ctx, chat); err != nil {
 			return err
 		}
 	}
