@@ -12,10 +12,12 @@
 //
 //   - [github.com/switchboard-cc/switchboard/routing]: queues, agent states,
 //     offers and RONA, strategies, capacity and licence limits.
-//   - session: participants, whisper visibility, agent-to-agent chat, life
-//     cycle, wrap-up and transcripts.
+//   - [github.com/switchboard-cc/switchboard/session]: participants, whisper
+//     visibility, agent-to-agent chat, life cycle, wrap-up and transcripts,
+//     and the Desk that wires sessions to routing.
 //   - conference and transfer: multi-agent chats and hand-overs.
-//   - attachment: content-checked attachment policies.
+//   - [github.com/switchboard-cc/switchboard/attachment]: content-checked
+//     attachment policies.
 //   - compliance: payment-card and PII detection and masking.
 //
 // # Import graph
