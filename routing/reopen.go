@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/switchboard-cc/switchboard"
 )
@@ -17,13 +16,7 @@ import (
 // in [Router.Enqueue]. A chat the store has already forgotten is created
 // anew. A chat that is not final gets a [*StateError].
 func (r *Router) Reopen(ctx context.Context, req ChatRequest) (Chat, error) {
-	if err := validateID("chat ID", req.ID); err != nil {
-		return Chat{}, err
-	}
-	if err := validateID("queue ID", req.Queue); err != nil {
-		return Chat{}, err
-	}
-	if err := validateSkills("skills", req.Skills); err != nil {
+	if err := req.validate(); err != nil {
 		return Chat{}, err
 	}
 	seq := r.seq.Add(1)
@@ -36,7 +29,7 @@ func (r *Router) Reopen(ctx context.Context, req ChatRequest) (Chat, error) {
 		c, err := w.chat(req.ID)
 		switch {
 		case errors.Is(err, ErrChatNotFound):
-			c = w.newChat(Chat{ID: req.ID})
+			c = w.newChat(Chat{})
 		case err != nil:
 			return err
 		case !c.State.Final():
@@ -44,29 +37,8 @@ func (r *Router) Reopen(ctx context.Context, req ChatRequest) (Chat, error) {
 		default:
 			w.touchChat(c)
 		}
-		offers := c.Offers // keeps offer IDs unique across the chat's life
-		*c = Chat{
-			ID: req.ID, Kind: CustomerChat, Queue: q.ID, Channel: q.Channel,
-			Customer: req.Customer, Priority: req.Priority,
-			Skills: slices.Clone(req.Skills), Transcript: slices.Clone(req.Transcript),
-			Preferred: req.Preferred, State: Queued,
-			EnqueuedAt: w.now, Seq: seq, QueuedAt: w.now,
-			QueueDeadline: deadline(w.now, q.MaxWait),
-			Offers:        offers, Version: c.Version,
-		}
-		if c.Preferred != "" {
-			c.PreferredUntil = deadline(w.now, q.PreferredWait)
-		}
-		w.emit(Event{Type: ChatQueued, Chat: c.ID, Queue: q.ID, Reason: "reopened", Customer: c.Customer.Name, EnqueuedAt: w.now})
-		offered, err := w.offerAtOnce(c, q)
-		if err != nil {
-			return err
-		}
-		if !offered {
-			w.routeQueue(q.ID)
-		}
-		out = *c
-		return nil
+		out, err = w.queueRequest(c, &req, q, seq, "reopened")
+		return err
 	})
 	if err != nil {
 		return Chat{}, fmt.Errorf("routing: reopen %s: %w", req.ID, err)

@@ -386,13 +386,7 @@ type ChatRequest struct {
 // Enqueue creates a customer chat in a queue and routes it. The returned
 // chat is [Offered] when an agent could take it at once, else [Queued].
 func (r *Router) Enqueue(ctx context.Context, req ChatRequest) (Chat, error) {
-	if err := validateID("chat ID", req.ID); err != nil {
-		return Chat{}, err
-	}
-	if err := validateID("queue ID", req.Queue); err != nil {
-		return Chat{}, err
-	}
-	if err := validateSkills("skills", req.Skills); err != nil {
+	if err := req.validate(); err != nil {
 		return Chat{}, err
 	}
 	seq := r.seq.Add(1)
@@ -405,27 +399,9 @@ func (r *Router) Enqueue(ctx context.Context, req ChatRequest) (Chat, error) {
 		if err := w.checkNew(req.ID); err != nil {
 			return err
 		}
-		c := w.newChat(Chat{
-			ID: req.ID, Kind: CustomerChat, Queue: q.ID, Channel: q.Channel,
-			Customer: req.Customer, Priority: req.Priority,
-			Skills: slices.Clone(req.Skills), Transcript: slices.Clone(req.Transcript),
-			Preferred: req.Preferred, State: Queued,
-			EnqueuedAt: w.now, Seq: seq, QueuedAt: w.now,
-			QueueDeadline: deadline(w.now, q.MaxWait),
-		})
-		if c.Preferred != "" {
-			c.PreferredUntil = deadline(w.now, q.PreferredWait)
-		}
-		w.emit(Event{Type: ChatQueued, Chat: c.ID, Queue: q.ID, Customer: c.Customer.Name, EnqueuedAt: w.now})
-		offered, err := w.offerAtOnce(c, q)
-		if err != nil {
-			return err
-		}
-		if !offered {
-			w.routeQueue(q.ID)
-		}
-		out = *c
-		return nil
+		c := w.newChat(Chat{})
+		out, err = w.queueRequest(c, &req, q, seq, "")
+		return err
 	})
 	if err != nil {
 		if errors.Is(err, ErrConflict) {
@@ -433,8 +409,47 @@ func (r *Router) Enqueue(ctx context.Context, req ChatRequest) (Chat, error) {
 		}
 		return Chat{}, fmt.Errorf("routing: enqueue %s: %w", req.ID, err)
 	}
-	out.Version = 1
+	out.Version++
 	return out, nil
+}
+
+func (req *ChatRequest) validate() error {
+	if err := validateID("chat ID", req.ID); err != nil {
+		return err
+	}
+	if err := validateID("queue ID", req.Queue); err != nil {
+		return err
+	}
+	return validateSkills("skills", req.Skills)
+}
+
+// queueRequest makes c (created or reopened) the waiting chat req describes
+// in queue q, and offers it at once when it can. reason is the reason of the
+// ChatQueued event.
+func (w *work) queueRequest(c *Chat, req *ChatRequest, q *Queue, seq uint64, reason string) (Chat, error) {
+	*c = Chat{
+		ID: req.ID, Kind: CustomerChat, Queue: q.ID, Channel: q.Channel,
+		Customer: req.Customer, Priority: req.Priority,
+		Skills: slices.Clone(req.Skills), Transcript: slices.Clone(req.Transcript),
+		Preferred: req.Preferred, State: Queued,
+		EnqueuedAt: w.now, Seq: seq, QueuedAt: w.now,
+		QueueDeadline: deadline(w.now, q.MaxWait),
+		Offers:        c.Offers, // keeps offer IDs unique across a reopened chat's life
+		Holds:         c.Holds,  // wrap-ups of earlier owners outlive the chat
+		Version:       c.Version,
+	}
+	if c.Preferred != "" {
+		c.PreferredUntil = deadline(w.now, q.PreferredWait)
+	}
+	w.emit(Event{Type: ChatQueued, Chat: c.ID, Queue: q.ID, Reason: reason, Customer: c.Customer.Name, EnqueuedAt: w.now})
+	offered, err := w.offerAtOnce(c, q)
+	if err != nil {
+		return Chat{}, err
+	}
+	if !offered {
+		w.routeQueue(q.ID)
+	}
+	return *c, nil
 }
 
 // Abandon ends a waiting chat whose customer left before an agent accepted
