@@ -140,7 +140,9 @@ func (d *Desk) Reject(ctx context.Context, agent switchboard.AgentID, offer rout
 // was dropped, an invitee who declined) leave, and everyone is told (SPEC
 // C6, T4); a chat back in a queue releases its owner; a chat routing ended
 // because its transfer failed ends its session, telling the customer the
-// agent has left (SPEC T3). Supervisors are left alone.
+// agent has left (SPEC T3); an ended session keeps no agent but its owner
+// (routing dropped the consultants when the chat ended, SPEC C9).
+// Supervisors are left alone.
 //
 // Sync is idempotent and safe to run concurrently for the same chat. The
 // Desk calls it after every change it makes; [Desk.Handle] calls it for
@@ -156,7 +158,7 @@ func (d *Desk) Sync(ctx context.Context, chat switchboard.ChatID) (Session, erro
 	if err != nil {
 		return Session{}, err
 	}
-	if s.Kind != KindCustomer || s.Status == StatusClosed || s.Status == StatusEnded {
+	if s.Kind != KindCustomer || s.Status == StatusClosed {
 		return s, nil
 	}
 	var errs []error
@@ -164,6 +166,9 @@ func (d *Desk) Sync(ctx context.Context, chat switchboard.ChatID) (Session, erro
 		if err != nil && !errors.Is(err, ErrAlreadyParticipant) && !errors.Is(err, ErrLeft) && !errors.Is(err, ErrNotParticipant) {
 			errs = append(errs, err)
 		}
+	}
+	if s.Status == StatusEnded {
+		return d.settleEnded(ctx, s, keep, &errs)
 	}
 
 	// The owner.
@@ -180,7 +185,10 @@ func (d *Desk) Sync(ctx context.Context, chat switchboard.ChatID) (Session, erro
 	case want == "" && cur != nil && c.State == routing.Ended && c.EndReason == routing.EndAgentLeft:
 		_, err := d.sessions.End(ctx, chat, cur.ID.agent(), EndOptions{Reason: d.cfg.DisconnectReason, Confirm: true})
 		keep(err)
-		return d.sessions.Session(ctx, chat)
+		if s, err = d.sessions.Session(ctx, chat); err != nil {
+			return Session{}, err
+		}
+		return d.settleEnded(ctx, s, keep, &errs)
 	}
 
 	// Consultants and the pending invitee.
@@ -235,6 +243,22 @@ func (d *Desk) Sync(ctx context.Context, chat switchboard.ChatID) (Session, erro
 		return Session{}, fmt.Errorf("session: sync %s: %w", chat, errors.Join(errs...))
 	}
 	return d.sessions.Session(ctx, chat)
+}
+
+// settleEnded takes the agents other than the owner out of ended session s:
+// routing dropped its consultants and withdrew its invitation when the chat
+// ended (SPEC C9), so none of them may stay present.
+func (d *Desk) settleEnded(ctx context.Context, s Session, keep func(error), errs *[]error) (Session, error) {
+	for i := range s.Participants {
+		p := &s.Participants[i]
+		if p.ID.agent() != "" && p.Role != RoleOwner && p.Role != RoleSupervisor && p.current() != nil {
+			keep(d.sessions.Leave(ctx, s.ID, p.ID))
+		}
+	}
+	if len(*errs) > 0 {
+		return Session{}, fmt.Errorf("session: sync %s: %w", s.ID, errors.Join(*errs...))
+	}
+	return d.sessions.Session(ctx, s.ID)
 }
 
 // Handle keeps sessions in step with one routing event: it syncs the

@@ -287,3 +287,26 @@ func TestRouterDirectory(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, page.Agents)
 }
+
+func TestDeskEndDropsConsultantsFromTheSession(t *testing.T) {
+	t.Parallel()
+	// SPEC C9: when the chat ends, routing drops its consultants and Sync
+	// takes them out of the ended session too.
+	b := setupDesk(t)
+	b.login(t, "ann", "Ann")
+	b.login(t, "bob", "Bob")
+	b.start(t, "c1")
+	_, _, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	require.NoError(t, err)
+	o, err := b.router.Invite(ctx, routing.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	require.NoError(t, err)
+	_, _, err = b.desk.Accept(ctx, "bob", o.ID)
+	require.NoError(t, err)
+
+	_, err = b.desk.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
+	require.NoError(t, err)
+	s, err := b.desk.Sync(ctx, "c1")
+	require.NoError(t, err)
+	require.False(t, s.Participant(bobP).Present())
+	require.True(t, s.Participant(annP).Present(), "the owner stays to wrap up")
+}
