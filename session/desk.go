@@ -216,7 +216,7 @@ func (d *Desk) Sync(ctx context.Context, chat switchboard.ChatID) (Session, erro
 		if a == "" || p.Role == RoleSupervisor || p.current() == nil {
 			continue
 		}
-		if p.Invited() && a != invitee || p.Present() && !in[a] {
+		if p.Invited() && a != invitee && !in[a] || p.Present() && !in[a] {
 			keep(d.sessions.Leave(ctx, chat, p.ID))
 		}
 	}

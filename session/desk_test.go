@@ -310,3 +310,29 @@ func TestDeskEndDropsConsultantsFromTheSession(t *testing.T) {
 	require.False(t, s.Participant(bobP).Present())
 	require.True(t, s.Participant(annP).Present(), "the owner stays to wrap up")
 }
+
+func TestDeskAcceptedInviteJoins(t *testing.T) {
+	t.Parallel()
+	// SPEC C6 through the Desk: an invitee who accepts joins the session as
+	// a consulted agent and everyone, the customer included, is told.
+	b := setupDesk(t)
+	b.login(t, "ann", "Ann")
+	b.start(t, "c1")
+	_, _, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	require.NoError(t, err)
+	b.login(t, "bob", "Bob")
+	o, err := b.router.Invite(ctx, routing.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	require.NoError(t, err)
+	s, err := b.desk.Sync(ctx, "c1")
+	require.NoError(t, err)
+	require.True(t, s.Participant(bobP).Invited())
+
+	s, _, err = b.desk.Accept(ctx, "bob", o.ID)
+	require.NoError(t, err)
+	require.True(t, s.Participant(bobP).Present())
+	require.Equal(t, session.RoleConsulted, s.Participant(bobP).Role)
+	views, err := b.m.History(ctx, "c1", customer)
+	require.NoError(t, err)
+	require.Equal(t, session.EntryJoined, views[len(views)-1].Type)
+	require.Equal(t, "Bob", views[len(views)-1].SubjectName)
+}
