@@ -141,7 +141,9 @@ func (d *Desk) Reject(ctx context.Context, agent switchboard.AgentID, offer rout
 // C6, T4); a chat back in a queue releases its owner; a chat routing ended
 // because its transfer failed ends its session, telling the customer the
 // agent has left (SPEC T3); an ended session keeps no agent but its owner
-// (routing dropped the consultants when the chat ended, SPEC C9).
+// (routing dropped the consultants when the chat ended, SPEC C9), and so
+// does one whose customer left: consultants and an invite routing still
+// has are dropped there first (SPEC C9).
 // Supervisors are left alone.
 //
 // Sync is idempotent and safe to run concurrently for the same chat. The
@@ -169,6 +171,16 @@ func (d *Desk) Sync(ctx context.Context, chat switchboard.ChatID) (Session, erro
 	}
 	if s.Status == StatusEnded {
 		return d.settleEnded(ctx, s, keep, &errs)
+	}
+	if s.Status == StatusCustomerLeft && customerGone(&c) {
+		// The interaction is over for everyone but the owner (SPEC C9),
+		// whatever routing admitted after the customer left.
+		if err := d.dropAfterCustomer(ctx, &c); err != nil {
+			return Session{}, err
+		}
+		if c, err = d.router.Chat(ctx, chat); err != nil {
+			return Session{}, err
+		}
 	}
 
 	// The owner.
@@ -326,7 +338,7 @@ func (d *Desk) Send(ctx context.Context, chat switchboard.ChatID, msg Message) (
 // longer send (SPEC S9). A chat still waiting for an agent is withdrawn from
 // routing as abandoned; an assigned one stays with its owner, who ends it
 // with a wrap-up reason, while its consulted agents are dropped without one
-// (SPEC C9).
+// and a pending invite or transfer is withdrawn (SPEC C9).
 func (d *Desk) CustomerLeft(ctx context.Context, chat switchboard.ChatID, customer CustomerID) error {
 	if err := d.sessions.Leave(ctx, chat, CustomerParticipant(customer)); err != nil {
 		return err
@@ -341,15 +353,42 @@ func (d *Desk) CustomerLeft(ctx context.Context, chat switchboard.ChatID, custom
 		if err := d.router.Abandon(ctx, chat); err != nil && !errors.As(err, &se) {
 			return err
 		}
-	case c.State == routing.Assigned && (len(c.Consultants) > 0 || c.Invitation.Pending()):
+	case customerGone(&c):
 		// The interaction is over for everyone: consulted agents are
-		// dropped without wrap-up; the owner wraps up (SPEC C9).
-		if err := d.router.DropConsultants(ctx, chat, c.Agent); err != nil && !errors.As(err, &se) {
+		// dropped without wrap-up and a pending transfer is withdrawn; the
+		// owner wraps up (SPEC C9).
+		if err := d.dropAfterCustomer(ctx, &c); err != nil {
 			return err
 		}
 		if _, err := d.Sync(ctx, chat); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// customerGone reports whether assigned chat c has agents besides its owner
+// to let go of once its customer left: consultants, or a pending invite or
+// transfer.
+func customerGone(c *routing.Chat) bool {
+	return c.State == routing.Assigned && (len(c.Consultants) > 0 || c.Invitation.Pending())
+}
+
+// dropAfterCustomer withdraws c's pending transfer and drops its
+// consultants and pending invite. A chat that moved on meanwhile is left
+// alone.
+func (d *Desk) dropAfterCustomer(ctx context.Context, c *routing.Chat) error {
+	var se *routing.StateError
+	settled := func(err error) bool {
+		return err == nil || errors.As(err, &se) || errors.Is(err, routing.ErrChatEnded) || errors.Is(err, routing.ErrNotOwner)
+	}
+	if c.Invitation.Kind == routing.TransferOffer {
+		if err := d.router.CancelInvitation(ctx, c.ID, c.Agent); !settled(err) {
+			return err
+		}
+	}
+	if err := d.router.DropConsultants(ctx, c.ID, c.Agent); !settled(err) {
+		return err
 	}
 	return nil
 }

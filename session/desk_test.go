@@ -336,3 +336,36 @@ func TestDeskAcceptedInviteJoins(t *testing.T) {
 	require.Equal(t, session.EntryJoined, views[len(views)-1].Type)
 	require.Equal(t, "Bob", views[len(views)-1].SubjectName)
 }
+
+func TestDeskCustomerLeavingWithdrawsATransfer(t *testing.T) {
+	t.Parallel()
+	// SPEC C9, T1: a transfer still pending when the customer leaves is
+	// withdrawn, so its target never owns a chat it cannot join; the owner
+	// wraps up. Sync repairs one routing admitted after the customer left.
+	b := setupDesk(t)
+	b.login(t, "ann", "Ann")
+	b.start(t, "c1")
+	_, _, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	require.NoError(t, err)
+	b.login(t, "bob", "Bob")
+	o, err := b.router.Transfer(ctx, routing.TransferRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	require.NoError(t, err)
+
+	require.NoError(t, b.desk.CustomerLeft(ctx, "c1", "u1"))
+	_, _, err = b.desk.Accept(ctx, "bob", o.ID)
+	require.ErrorIs(t, err, routing.ErrOfferWithdrawn)
+	c, err := b.router.Chat(ctx, "c1")
+	require.NoError(t, err)
+	require.Equal(t, switchboard.AgentID("ann"), c.Agent)
+	require.False(t, c.Invitation.Pending())
+
+	// Made after the customer left, behind the Desk's back.
+	o, err = b.router.Invite(ctx, routing.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	require.NoError(t, err)
+	_, err = b.desk.Sync(ctx, "c1")
+	require.NoError(t, err)
+	_, err = b.router.Accept(ctx, "bob", o.ID)
+	require.ErrorIs(t, err, routing.ErrOfferWithdrawn)
+	_, err = b.desk.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold"})
+	require.NoError(t, err)
+}
