@@ -77,7 +77,9 @@ type InviteRequest struct {
 // Invite invites an agent into a chat as a consulted agent (SPEC C1–C4). Only
 // an agent present in the chat's session as its owner or a consulted agent
 // may invite: anyone else (the customer, a bot, a monitoring supervisor, an
-// agent who left) gets [ErrNotInConference]. Routing then makes the offer:
+// agent who left) gets [ErrNotInConference]. Once the customer has left
+// nobody may invite ([session.ErrCustomerLeft], SPEC C9), nor after the
+// chat ended ([routing.ErrChatEnded]). Routing then makes the offer:
 // to the named agent, who must be available, or to an available agent of
 // the queue; if it is declined or not accepted in time, routing offers it to
 // another available agent of the invitee's queue and, when nobody is left,
@@ -108,12 +110,20 @@ func (s *Service) Invite(ctx context.Context, req InviteRequest) (routing.Offer,
 	return o, nil
 }
 
-// present checks that agent takes part in chat's session as its owner or a
-// consulted agent who joined.
+// present checks that chat's session is active and that agent takes part in
+// it as its owner or a consulted agent who joined.
 func (s *Service) present(ctx context.Context, chat switchboard.ChatID, agent switchboard.AgentID) error {
 	ss, err := s.desk.Sessions().Session(ctx, chat)
 	if err != nil {
 		return fmt.Errorf("conference: %s: %w", chat, err)
+	}
+	switch ss.Status {
+	case session.StatusActive:
+	case session.StatusCustomerLeft:
+		// The interaction is over for everyone but the owner (SPEC C9).
+		return fmt.Errorf("conference: %s: %w", chat, session.ErrCustomerLeft)
+	default:
+		return fmt.Errorf("conference: %s is %s: %w", chat, ss.Status, routing.ErrChatEnded)
 	}
 	p := ss.Participant(session.AgentParticipant(agent))
 	if p == nil || !p.Present() || (p.Role != session.RoleOwner && p.Role != session.RoleConsulted) {
