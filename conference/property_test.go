@@ -92,7 +92,7 @@ func (pm *propModel) actions() map[string]func(*rapid.T) {
 			_ = conf.Leave(ctx, "c1", pm.agent(t, "agent"))
 		},
 		"end conference": func(t *rapid.T) {
-			_ = conf.End(ctx, "c1", pm.agent(t, "agent"), session.EndOptions{})
+			_ = conf.End(ctx, "c1", pm.agent(t, "agent"), session.EndOptions{Reason: "sold", Confirm: rapid.Bool().Draw(t, "confirm")})
 		},
 		"hand over": func(t *rapid.T) {
 			_ = conf.HandOver(ctx, "c1", pm.agent(t, "from"), pm.agent(t, "to"))
@@ -103,6 +103,9 @@ func (pm *propModel) actions() map[string]func(*rapid.T) {
 		"transfer to queue": func(t *rapid.T) {
 			q := rapid.SampledFrom([]switchboard.QueueID{"sales", "support"}).Draw(t, "queue")
 			_, _ = pm.tr.Transfer(ctx, transfer.Request{Chat: "c1", From: pm.agent(t, "from"), Queue: q, Comment: pm.text("PRIVATE-comment")})
+		},
+		"cancel transfer": func(t *rapid.T) {
+			_ = pm.tr.Cancel(ctx, "c1", pm.agent(t, "agent"))
 		},
 		"whisper": func(t *rapid.T) {
 			_, _ = b.desk.Send(ctx, "c1", session.Message{From: session.AgentParticipant(pm.agent(t, "from")),
@@ -256,7 +259,9 @@ func TestPropertyConferencesAndTransfers(t *testing.T) {
 	// sees nothing newer, and routing and the session agree on who has the
 	// chat.
 	rapid.Check(t, func(t *rapid.T) {
-		b := setup(t, conference.Config{})
+		cfg := conference.Config{EndPolicy: rapid.SampledFrom([]conference.EndPolicy{conference.ChatContinues, conference.EndEverything}).Draw(t, "end policy")}
+		fallback := rapid.SampledFrom([]routing.TransferPolicy{routing.TransferRequeue, routing.TransferEnd}).Draw(t, "transfer fallback")
+		b := setup(t, cfg, func(q *routing.Queue) { q.TransferFallback = fallback })
 		b.conference()
 		b.login("carl", "Carl")
 		tr, err := transfer.New(b.desk)

@@ -44,18 +44,19 @@ type bundle struct {
 // setup returns a conference Service over in-memory routing and session
 // ports sharing one mock clock. Queue "sales" (tenant t1) has a 20s accept
 // timeout, 30s wrap-up and reasons sold/no-sale; queue "support" is of the
-// same tenant with nobody serving it.
-func setup(t testingT, cfg conference.Config) *bundle {
+// same tenant with nobody serving it. mutate adjusts "sales".
+func setup(t testingT, cfg conference.Config, mutate ...func(*routing.Queue)) *bundle {
 	t.Helper()
 	mock := clock.NewMock()
 	mock.Set(time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC))
 	bus := routingmem.NewBus()
 	router, err := routing.New(routingmem.New(routingmem.Config{}), bus, routing.Config{Clock: mock})
 	require.NoError(t, err)
-	for _, q := range []routing.Queue{
-		{ID: "sales", Tenant: "t1", AcceptTimeout: 20 * time.Second, WrapUp: 30 * time.Second},
-		{ID: "support", Tenant: "t1", AcceptTimeout: 20 * time.Second},
-	} {
+	sales := routing.Queue{ID: "sales", Tenant: "t1", AcceptTimeout: 20 * time.Second, WrapUp: 30 * time.Second}
+	for _, f := range mutate {
+		f(&sales)
+	}
+	for _, q := range []routing.Queue{sales, {ID: "support", Tenant: "t1", AcceptTimeout: 20 * time.Second}} {
 		_, err = router.PutQueue(ctx, q)
 		require.NoError(t, err)
 	}

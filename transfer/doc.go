@@ -20,7 +20,8 @@
 // the customer is told who left and who joined (SPEC T4). If the target does
 // not accept in time, the queue's TransferFallback decides (SPEC T3): the
 // chat goes back to its queue (the default), or ends with "agent has left".
-// To a queue, the chat leaves its owner at once and waits there.
+// To a queue, the chat leaves its owner at once and waits there. Until the
+// target agent answers, [Service.Cancel] withdraws the transfer.
 //
 // Feed every routing event to [session.Desk.Handle]: that is how outcomes
 // decided inside the router (the target accepting, declining or timing out)

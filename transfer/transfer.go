@@ -110,6 +110,34 @@ func (s *Service) Transfer(ctx context.Context, req Request) (routing.Offer, err
 	return o, nil
 }
 
+// Cancel withdraws the chat's pending transfer to an agent before the target
+// answers: the chat stays with its owner, by, and the target's offer is
+// withdrawn. The record of the transfer stays in the history. A chat with no
+// pending transfer is left as it is; a pending invite is not touched.
+// Errors: [ErrNotOwner], [ErrChatEnded].
+func (s *Service) Cancel(ctx context.Context, chat switchboard.ChatID, by switchboard.AgentID) error {
+	c, err := s.desk.Router().Chat(ctx, chat)
+	if err != nil {
+		return fmt.Errorf("transfer: cancel %s: %w", chat, err)
+	}
+	if !c.Owns(by) {
+		if c.State == routing.InWrapUp || c.State.Final() {
+			return fmt.Errorf("transfer: cancel %s: %w", chat, ErrChatEnded)
+		}
+		return fmt.Errorf("transfer: cancel %s: %w", chat, ErrNotOwner)
+	}
+	if c.Invitation.Kind != routing.TransferOffer {
+		return nil
+	}
+	if err := s.desk.Router().CancelInvitation(ctx, chat, by); err != nil {
+		return fmt.Errorf("transfer: cancel %s: %w", chat, err)
+	}
+	if _, err := s.desk.Sync(ctx, chat); err != nil {
+		return fmt.Errorf("transfer: cancel %s: the session is not in step; call Sync: %w", chat, err)
+	}
+	return nil
+}
+
 // Queue is a queue a chat can be transferred to (SPEC T2).
 type Queue struct {
 	// ID identifies the queue.

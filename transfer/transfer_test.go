@@ -289,3 +289,27 @@ func TestTransferToQueue(t *testing.T) {
 	}
 	require.True(t, seen, "the new owner reads the transfer record")
 }
+
+func TestCancelTransfer(t *testing.T) {
+	t.Parallel()
+	// SPEC T1: until the target accepts, the owner keeps the chat and may
+	// withdraw the transfer; the target's offer goes away.
+	b := setup(t)
+	b.chatWithAnn()
+	o, err := b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob"})
+	require.NoError(t, err)
+	require.ErrorIs(t, b.svc.Cancel(ctx, "c1", "bob"), transfer.ErrNotOwner)
+	require.NoError(t, b.svc.Cancel(ctx, "c1", "ann"))
+	b.pump()
+	require.False(t, b.pending())
+	require.Equal(t, annP, b.owner())
+	_, _, err = b.desk.Accept(ctx, "bob", o.ID)
+	require.ErrorIs(t, err, routing.ErrOfferWithdrawn)
+	require.NoError(t, b.svc.Cancel(ctx, "c1", "ann"), "nothing pending")
+	_, err = b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "carl"})
+	require.NoError(t, err)
+	_, err = b.desk.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
+	require.NoError(t, err)
+	require.ErrorIs(t, b.svc.Cancel(ctx, "c1", "ann"), transfer.ErrChatEnded)
+	require.ErrorIs(t, b.svc.Cancel(ctx, "c9", "ann"), routing.ErrChatNotFound)
+}
