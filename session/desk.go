@@ -182,6 +182,19 @@ func (d *Desk) Sync(ctx context.Context, chat switchboard.ChatID) (Session, erro
 			return Session{}, err
 		}
 	}
+	if s.Status == StatusCustomerLeft && (c.State == routing.Queued || c.State == routing.Offered) {
+		// The chat went back to a queue (a transfer to a queue, say) as
+		// its customer left: nobody is waiting for an agent any more, so
+		// it is withdrawn as abandoned, as CustomerLeft does, and the owner
+		// stays to end the session.
+		var se *routing.StateError
+		if err := d.router.Abandon(ctx, chat); err != nil && !errors.As(err, &se) {
+			return Session{}, err
+		}
+		if c, err = d.router.Chat(ctx, chat); err != nil {
+			return Session{}, err
+		}
+	}
 
 	// The owner.
 	var want switchboard.AgentID
@@ -225,8 +238,8 @@ func (d *Desk) Sync(ctx context.Context, chat switchboard.ChatID) (Session, erro
 	for i := range s.Participants {
 		p := &s.Participants[i]
 		a := p.ID.agent()
-		if a == "" || p.Role == RoleSupervisor || p.current() == nil {
-			continue
+		if a == "" || p.Role == RoleSupervisor || p.Role == RoleOwner || p.current() == nil {
+			continue // the owner is settled above
 		}
 		if p.Invited() && a != invitee && !in[a] || p.Present() && !in[a] {
 			keep(d.sessions.Leave(ctx, chat, p.ID))

@@ -369,3 +369,44 @@ func TestDeskCustomerLeavingWithdrawsATransfer(t *testing.T) {
 	_, err = b.desk.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold"})
 	require.NoError(t, err)
 }
+
+func TestDeskSyncAfterCustomerLeftAndTransfer(t *testing.T) {
+	t.Parallel()
+	// SPEC C9, T1 across the window between the two stores: the customer
+	// left while a transfer was being made. A transfer to a queue is
+	// withdrawn as abandoned (nobody waits for an agent any more) and the
+	// owner ends the session; a transfer to an agent accepted then makes
+	// the target the owner who ends it.
+	for _, toQueue := range []bool{true, false} {
+		b := setupDesk(t)
+		b.login(t, "ann", "Ann")
+		b.start(t, "c1")
+		_, _, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+		require.NoError(t, err)
+		b.login(t, "bob", "Bob")
+		req := routing.TransferRequest{Chat: "c1", From: "ann", Agent: "bob"}
+		if toQueue {
+			req = routing.TransferRequest{Chat: "c1", From: "ann", Queue: "sales"}
+		}
+		o, err := b.router.Transfer(ctx, req)
+		require.NoError(t, err)
+		require.NoError(t, b.m.Leave(ctx, "c1", customer)) // the customer leaves in between
+		owner := switchboard.AgentID("ann")
+		if !toQueue {
+			_, err = b.router.Accept(ctx, "bob", o.ID)
+			require.NoError(t, err)
+			owner = "bob"
+		}
+		s, err := b.desk.Sync(ctx, "c1")
+		require.NoError(t, err)
+		require.Equal(t, session.AgentParticipant(owner), s.Owner().ID)
+		c, err := b.router.Chat(ctx, "c1")
+		require.NoError(t, err)
+		if toQueue {
+			require.Equal(t, routing.Ended, c.State)
+			require.Equal(t, routing.EndAbandoned, c.EndReason)
+		}
+		_, err = b.desk.End(ctx, "c1", owner, session.EndOptions{Reason: "sold"})
+		require.NoError(t, err)
+	}
+}
