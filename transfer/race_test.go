@@ -93,3 +93,67 @@ func mustOffers(t *testing.T, b *bundle, a switchboard.AgentID) []routing.Offer 
 	require.NoError(t, err)
 	return os
 }
+
+func TestRaceAcceptTransferWhileCustomerLeaves(t *testing.T) {
+	t.Parallel()
+	// SPEC T1, C9 under a race: the target accepts a transfer while the
+	// customer leaves. Whichever wins, exactly one agent owns the chat in
+	// routing and in the session, and can end it.
+	for i := 0; i < 30; i++ {
+		b := setup(t)
+		b.chatWithAnn()
+		o, err := b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob"})
+		require.NoError(t, err)
+		errs := race(
+			func() error { _, _, err := b.desk.Accept(ctx, "bob", o.ID); return err },
+			func() error { return b.desk.CustomerLeft(ctx, "c1", "u1") },
+		)
+		require.NoError(t, errs[1])
+		b.pump()
+		s, err := b.desk.Sync(ctx, "c1")
+		require.NoError(t, err, "accept: %v", errs[0])
+		c := b.chat()
+		require.Equal(t, routing.Assigned, c.State)
+		require.Equal(t, session.AgentParticipant(c.Agent), s.Owner().ID)
+		require.False(t, c.Invitation.Pending())
+		_, err = b.desk.End(ctx, "c1", c.Agent, session.EndOptions{Reason: "sold"})
+		require.NoError(t, err)
+	}
+}
+
+func TestRaceTransferToQueueWhileCustomerLeaves(t *testing.T) {
+	t.Parallel()
+	// SPEC T2, C9 under a race: a transfer to a queue while the customer
+	// leaves. The chat never waits in a queue for a customer who is gone,
+	// and an owner left in the session can end it.
+	for i := 0; i < 30; i++ {
+		b := setup(t)
+		b.chatWithAnn()
+		errs := race(
+			func() error {
+				_, err := b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Queue: "support"})
+				return err
+			},
+			func() error { return b.desk.CustomerLeft(ctx, "c1", "u1") },
+		)
+		require.NoError(t, errs[1])
+		if errs[0] != nil {
+			require.ErrorIs(t, errs[0], transfer.ErrSessionEnded)
+		}
+		b.pump()
+		s, err := b.desk.Sync(ctx, "c1")
+		require.NoError(t, err)
+		c := b.chat()
+		require.NotContains(t, []routing.ChatState{routing.Queued, routing.Offered}, c.State)
+		if c.State == routing.Ended {
+			require.Equal(t, routing.EndAbandoned, c.EndReason)
+		} else {
+			require.Equal(t, routing.Assigned, c.State)
+		}
+		if o := s.Owner(); o != nil && o.Present() {
+			a, _ := o.ID.Agent()
+			_, err = b.desk.End(ctx, "c1", a, session.EndOptions{Reason: "sold"})
+			require.NoError(t, err)
+		}
+	}
+}
