@@ -2,6 +2,7 @@ package conference_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -64,4 +65,37 @@ func Example() {
 	// customer sees: joined Bob
 	// customer sees: left Ann
 	// ann: WrapUp
+}
+
+// An owner who wants to leave before anyone joined is refused: the chat is
+// never left without an agent. With EndEverything, ending the conference
+// ends the chat too.
+func ExampleService_End() {
+	ctx := context.Background()
+	mock := clock.NewMock()
+	router, _ := routing.New(routingmem.New(routingmem.Config{}), routingmem.NewBus(), routing.Config{Clock: mock})
+	_, _ = router.PutQueue(ctx, routing.Queue{ID: "sales"})
+	sessions, _ := session.NewManager(sessionmem.NewStore(), session.Config{Clock: mock})
+	desk, _ := session.NewDesk(router, sessions, session.DeskConfig{})
+	conf, _ := conference.New(desk, conference.Config{EndPolicy: conference.EndEverything})
+
+	_, _ = router.Login(ctx, "ann", routing.Profile{DisplayName: "Ann", Queues: []switchboard.QueueID{"sales"}})
+	_, _ = desk.Start(ctx, session.ChatRequest{ID: "c1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
+	offers, _ := router.Offers(ctx, "ann")
+	_, _, _ = desk.Accept(ctx, "ann", offers[0].ID)
+	_, _ = router.Login(ctx, "bob", routing.Profile{DisplayName: "Bob"})
+
+	_, _ = conf.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	err := conf.Leave(ctx, "c1", "ann")
+	fmt.Println(errors.Is(err, conference.ErrNobodyToTakeOver))
+
+	err = conf.End(ctx, "c1", "ann", session.EndOptions{Reason: "resolved", Confirm: true})
+	fmt.Println(err)
+	c, _ := router.Chat(ctx, "c1")
+	s, _ := sessions.Session(ctx, "c1")
+	fmt.Println(c.State, s.Status, len(c.Consultants))
+	// Output:
+	// true
+	// <nil>
+	// Done ended 0
 }
