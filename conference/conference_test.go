@@ -268,7 +268,11 @@ func TestEndConference(t *testing.T) {
 			if tc.policy == conference.ChatContinues {
 				b.send(customer, "thanks", session.ModeNormal)
 				b.send(annP, "anything else?", session.ModeNormal)
+				return
 			}
+			_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+			require.ErrorIs(t, err, routing.ErrChatEnded)
+			require.ErrorIs(t, b.svc.End(ctx, "c1", "ann", session.EndOptions{}), routing.ErrChatEnded)
 		})
 	}
 }
@@ -323,6 +327,8 @@ func TestCustomerLeavesEndsConference(t *testing.T) {
 	require.Equal(t, 0, b.load("bob"))
 	_, err = b.desk.End(ctx, "c1", "bob", session.EndOptions{Reason: "sold"})
 	require.Error(t, err, "a dropped agent applies no wrap-up")
+	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	require.ErrorIs(t, err, session.ErrCustomerLeft, "nobody joins a chat whose customer left")
 	w, err := b.desk.End(ctx, "c1", "ann", session.EndOptions{Reason: "no-sale"})
 	require.NoError(t, err)
 	require.Equal(t, "no-sale", w.Reason)
