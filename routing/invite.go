@@ -171,6 +171,35 @@ func (r *Router) DropConsultants(ctx context.Context, chat switchboard.ChatID, b
 	return nil
 }
 
+// CancelInvitation withdraws the pending invite or transfer of an assigned
+// chat: its offer is rescinded and the target's slot freed, the chat stays
+// with its owner, and by gets an [InviteFailed] or [TransferFailed] event
+// with Reason "withdrawn". by must be the owner or the agent who made the
+// invitation ([ErrNotOwner]). A chat with nothing pending is left as it is.
+// Errors: [ErrChatEnded] or a [*StateError] when the chat is not assigned.
+func (r *Router) CancelInvitation(ctx context.Context, chat switchboard.ChatID, by switchboard.AgentID) error {
+	if err := validateID("chat ID", chat); err != nil {
+		return err
+	}
+	if err := validateID("agent ID", by); err != nil {
+		return err
+	}
+	err := r.do(ctx, func(w *work) error {
+		c, err := w.assignedChat(chat, "cancel the invitation of")
+		if err != nil {
+			return err
+		}
+		if !c.Owns(by) && c.Invitation.From != by {
+			return ErrNotOwner
+		}
+		return w.withdrawInvitation(c, Rescinded)
+	})
+	if err != nil {
+		return fmt.Errorf("routing: cancel the invitation of %s: %w", chat, err)
+	}
+	return nil
+}
+
 // TransferRequest asks to transfer an assigned chat to an agent or a queue.
 // Exactly one of Agent and Queue is set.
 type TransferRequest struct {

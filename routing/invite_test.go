@@ -681,3 +681,38 @@ func TestHandOverWithoutWrapUpTime(t *testing.T) {
 	require.Zero(t, load(t, r, b, "a1"))
 	require.Equal(t, routing.Available, agentState(t, r, b, "a1"))
 }
+
+func TestCancelInvitation(t *testing.T) {
+	t.Parallel()
+	// SPEC C4, T1: the owner withdraws a pending transfer; the chat stays
+	// with it, the target's slot is free, and another transfer can be made.
+	r, b := setup(t, conferenceQueues...)
+	assignedTo(t, r, b, "c1", "q", "a1", "red")
+	loginTeam(t, r, b, "a2", "red")
+	loginTeam(t, r, b, "a3", "red")
+	require.NoError(t, r.CancelInvitation(b.ctx, "c1", "a1"), "nothing pending is fine")
+	o, err := r.Transfer(b.ctx, routing.TransferRequest{Chat: "c1", From: "a1", Agent: "a2"})
+	require.NoError(t, err)
+	b.events.Drain()
+
+	require.ErrorIs(t, r.CancelInvitation(b.ctx, "c1", "a3"), routing.ErrNotOwner)
+	require.NoError(t, r.CancelInvitation(b.ctx, "c1", "a1"))
+	c := mustChat(t, r, b, "c1")
+	require.Equal(t, routing.Assigned, c.State)
+	require.Equal(t, switchboard.AgentID("a1"), c.Agent)
+	require.False(t, c.Invitation.Pending())
+	require.Zero(t, load(t, r, b, "a2"))
+	var failed bool
+	for _, e := range b.events.Drain() {
+		failed = failed || e.Type == routing.TransferFailed && e.Agent == "a1" && e.Reason == "withdrawn"
+	}
+	require.True(t, failed)
+	_, err = r.Accept(b.ctx, "a2", o.ID)
+	require.ErrorIs(t, err, routing.ErrOfferWithdrawn)
+	_, err = r.Transfer(b.ctx, routing.TransferRequest{Chat: "c1", From: "a1", Agent: "a3"})
+	require.NoError(t, err)
+
+	require.NoError(t, r.End(b.ctx, "c1"))
+	require.ErrorIs(t, r.CancelInvitation(b.ctx, "c1", "a1"), routing.ErrChatEnded)
+	require.ErrorIs(t, r.CancelInvitation(b.ctx, "", "a1"), routing.ErrInvalid)
+}

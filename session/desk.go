@@ -140,7 +140,11 @@ func (d *Desk) Reject(ctx context.Context, agent switchboard.AgentID, offer rout
 // was dropped, an invitee who declined) leave, and everyone is told (SPEC
 // C6, T4); a chat back in a queue releases its owner; a chat routing ended
 // because its transfer failed ends its session, telling the customer the
-// agent has left (SPEC T3). Supervisors are left alone.
+// agent has left (SPEC T3); an ended session keeps no agent but its owner
+// (routing dropped the consultants when the chat ended, SPEC C9), and so
+// does one whose customer left: consultants and an invite routing still
+// has are dropped there first (SPEC C9).
+// Supervisors are left alone.
 //
 // Sync is idempotent and safe to run concurrently for the same chat. The
 // Desk calls it after every change it makes; [Desk.Handle] calls it for
@@ -156,13 +160,39 @@ func (d *Desk) Sync(ctx context.Context, chat switchboard.ChatID) (Session, erro
 	if err != nil {
 		return Session{}, err
 	}
-	if s.Kind != KindCustomer || s.Status == StatusClosed || s.Status == StatusEnded {
+	if s.Kind != KindCustomer || s.Status == StatusClosed {
 		return s, nil
 	}
 	var errs []error
 	keep := func(err error) {
 		if err != nil && !errors.Is(err, ErrAlreadyParticipant) && !errors.Is(err, ErrLeft) && !errors.Is(err, ErrNotParticipant) {
 			errs = append(errs, err)
+		}
+	}
+	if s.Status == StatusEnded {
+		return d.settleEnded(ctx, s, keep, &errs)
+	}
+	if s.Status == StatusCustomerLeft && customerGone(&c) {
+		// The interaction is over for everyone but the owner (SPEC C9),
+		// whatever routing admitted after the customer left.
+		if err := d.dropAfterCustomer(ctx, &c); err != nil {
+			return Session{}, err
+		}
+		if c, err = d.router.Chat(ctx, chat); err != nil {
+			return Session{}, err
+		}
+	}
+	if s.Status == StatusCustomerLeft && (c.State == routing.Queued || c.State == routing.Offered) {
+		// The chat went back to a queue (a transfer to a queue, say) as
+		// its customer left: nobody is waiting for an agent any more, so
+		// it is withdrawn as abandoned, as CustomerLeft does, and the owner
+		// stays to end the session.
+		var se *routing.StateError
+		if err := d.router.Abandon(ctx, chat); err != nil && !errors.As(err, &se) {
+			return Session{}, err
+		}
+		if c, err = d.router.Chat(ctx, chat); err != nil {
+			return Session{}, err
 		}
 	}
 
@@ -180,7 +210,10 @@ func (d *Desk) Sync(ctx context.Context, chat switchboard.ChatID) (Session, erro
 	case want == "" && cur != nil && c.State == routing.Ended && c.EndReason == routing.EndAgentLeft:
 		_, err := d.sessions.End(ctx, chat, cur.ID.agent(), EndOptions{Reason: d.cfg.DisconnectReason, Confirm: true})
 		keep(err)
-		return d.sessions.Session(ctx, chat)
+		if s, err = d.sessions.Session(ctx, chat); err != nil {
+			return Session{}, err
+		}
+		return d.settleEnded(ctx, s, keep, &errs)
 	}
 
 	// Consultants and the pending invitee.
@@ -205,10 +238,10 @@ func (d *Desk) Sync(ctx context.Context, chat switchboard.ChatID) (Session, erro
 	for i := range s.Participants {
 		p := &s.Participants[i]
 		a := p.ID.agent()
-		if a == "" || p.Role == RoleSupervisor || p.current() == nil {
-			continue
+		if a == "" || p.Role == RoleSupervisor || p.Role == RoleOwner || p.current() == nil {
+			continue // the owner is settled above
 		}
-		if p.Invited() && a != invitee || p.Present() && !in[a] {
+		if p.Invited() && a != invitee && !in[a] || p.Present() && !in[a] {
 			keep(d.sessions.Leave(ctx, chat, p.ID))
 		}
 	}
@@ -235,6 +268,22 @@ func (d *Desk) Sync(ctx context.Context, chat switchboard.ChatID) (Session, erro
 		return Session{}, fmt.Errorf("session: sync %s: %w", chat, errors.Join(errs...))
 	}
 	return d.sessions.Session(ctx, chat)
+}
+
+// settleEnded takes the agents other than the owner out of ended session s:
+// routing dropped its consultants and withdrew its invitation when the chat
+// ended (SPEC C9), so none of them may stay present.
+func (d *Desk) settleEnded(ctx context.Context, s Session, keep func(error), errs *[]error) (Session, error) {
+	for i := range s.Participants {
+		p := &s.Participants[i]
+		if p.ID.agent() != "" && p.Role != RoleOwner && p.Role != RoleSupervisor && p.current() != nil {
+			keep(d.sessions.Leave(ctx, s.ID, p.ID))
+		}
+	}
+	if len(*errs) > 0 {
+		return Session{}, fmt.Errorf("session: sync %s: %w", s.ID, errors.Join(*errs...))
+	}
+	return d.sessions.Session(ctx, s.ID)
 }
 
 // Handle keeps sessions in step with one routing event: it syncs the
@@ -302,7 +351,7 @@ func (d *Desk) Send(ctx context.Context, chat switchboard.ChatID, msg Message) (
 // longer send (SPEC S9). A chat still waiting for an agent is withdrawn from
 // routing as abandoned; an assigned one stays with its owner, who ends it
 // with a wrap-up reason, while its consulted agents are dropped without one
-// (SPEC C9).
+// and a pending invite or transfer is withdrawn (SPEC C9).
 func (d *Desk) CustomerLeft(ctx context.Context, chat switchboard.ChatID, customer CustomerID) error {
 	if err := d.sessions.Leave(ctx, chat, CustomerParticipant(customer)); err != nil {
 		return err
@@ -317,15 +366,42 @@ func (d *Desk) CustomerLeft(ctx context.Context, chat switchboard.ChatID, custom
 		if err := d.router.Abandon(ctx, chat); err != nil && !errors.As(err, &se) {
 			return err
 		}
-	case c.State == routing.Assigned && (len(c.Consultants) > 0 || c.Invitation.Pending()):
+	case customerGone(&c):
 		// The interaction is over for everyone: consulted agents are
-		// dropped without wrap-up; the owner wraps up (SPEC C9).
-		if err := d.router.DropConsultants(ctx, chat, c.Agent); err != nil && !errors.As(err, &se) {
+		// dropped without wrap-up and a pending transfer is withdrawn; the
+		// owner wraps up (SPEC C9).
+		if err := d.dropAfterCustomer(ctx, &c); err != nil {
 			return err
 		}
 		if _, err := d.Sync(ctx, chat); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// customerGone reports whether assigned chat c has agents besides its owner
+// to let go of once its customer left: consultants, or a pending invite or
+// transfer.
+func customerGone(c *routing.Chat) bool {
+	return c.State == routing.Assigned && (len(c.Consultants) > 0 || c.Invitation.Pending())
+}
+
+// dropAfterCustomer withdraws c's pending transfer and drops its
+// consultants and pending invite. A chat that moved on meanwhile is left
+// alone.
+func (d *Desk) dropAfterCustomer(ctx context.Context, c *routing.Chat) error {
+	var se *routing.StateError
+	settled := func(err error) bool {
+		return err == nil || errors.As(err, &se) || errors.Is(err, routing.ErrChatEnded) || errors.Is(err, routing.ErrNotOwner)
+	}
+	if c.Invitation.Kind == routing.TransferOffer {
+		if err := d.router.CancelInvitation(ctx, c.ID, c.Agent); !settled(err) {
+			return err
+		}
+	}
+	if err := d.router.DropConsultants(ctx, c.ID, c.Agent); !settled(err) {
+		return err
 	}
 	return nil
 }

@@ -287,3 +287,126 @@ func TestRouterDirectory(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, page.Agents)
 }
+
+func TestDeskEndDropsConsultantsFromTheSession(t *testing.T) {
+	t.Parallel()
+	// SPEC C9: when the chat ends, routing drops its consultants and Sync
+	// takes them out of the ended session too.
+	b := setupDesk(t)
+	b.login(t, "ann", "Ann")
+	b.login(t, "bob", "Bob")
+	b.start(t, "c1")
+	_, _, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	require.NoError(t, err)
+	o, err := b.router.Invite(ctx, routing.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	require.NoError(t, err)
+	_, _, err = b.desk.Accept(ctx, "bob", o.ID)
+	require.NoError(t, err)
+
+	_, err = b.desk.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
+	require.NoError(t, err)
+	s, err := b.desk.Sync(ctx, "c1")
+	require.NoError(t, err)
+	require.False(t, s.Participant(bobP).Present())
+	require.True(t, s.Participant(annP).Present(), "the owner stays to wrap up")
+}
+
+func TestDeskAcceptedInviteJoins(t *testing.T) {
+	t.Parallel()
+	// SPEC C6 through the Desk: an invitee who accepts joins the session as
+	// a consulted agent and everyone, the customer included, is told.
+	b := setupDesk(t)
+	b.login(t, "ann", "Ann")
+	b.start(t, "c1")
+	_, _, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	require.NoError(t, err)
+	b.login(t, "bob", "Bob")
+	o, err := b.router.Invite(ctx, routing.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	require.NoError(t, err)
+	s, err := b.desk.Sync(ctx, "c1")
+	require.NoError(t, err)
+	require.True(t, s.Participant(bobP).Invited())
+
+	s, _, err = b.desk.Accept(ctx, "bob", o.ID)
+	require.NoError(t, err)
+	require.True(t, s.Participant(bobP).Present())
+	require.Equal(t, session.RoleConsulted, s.Participant(bobP).Role)
+	views, err := b.m.History(ctx, "c1", customer)
+	require.NoError(t, err)
+	require.Equal(t, session.EntryJoined, views[len(views)-1].Type)
+	require.Equal(t, "Bob", views[len(views)-1].SubjectName)
+}
+
+func TestDeskCustomerLeavingWithdrawsATransfer(t *testing.T) {
+	t.Parallel()
+	// SPEC C9, T1: a transfer still pending when the customer leaves is
+	// withdrawn, so its target never owns a chat it cannot join; the owner
+	// wraps up. Sync repairs one routing admitted after the customer left.
+	b := setupDesk(t)
+	b.login(t, "ann", "Ann")
+	b.start(t, "c1")
+	_, _, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	require.NoError(t, err)
+	b.login(t, "bob", "Bob")
+	o, err := b.router.Transfer(ctx, routing.TransferRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	require.NoError(t, err)
+
+	require.NoError(t, b.desk.CustomerLeft(ctx, "c1", "u1"))
+	_, _, err = b.desk.Accept(ctx, "bob", o.ID)
+	require.ErrorIs(t, err, routing.ErrOfferWithdrawn)
+	c, err := b.router.Chat(ctx, "c1")
+	require.NoError(t, err)
+	require.Equal(t, switchboard.AgentID("ann"), c.Agent)
+	require.False(t, c.Invitation.Pending())
+
+	// Made after the customer left, behind the Desk's back.
+	o, err = b.router.Invite(ctx, routing.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	require.NoError(t, err)
+	_, err = b.desk.Sync(ctx, "c1")
+	require.NoError(t, err)
+	_, err = b.router.Accept(ctx, "bob", o.ID)
+	require.ErrorIs(t, err, routing.ErrOfferWithdrawn)
+	_, err = b.desk.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold"})
+	require.NoError(t, err)
+}
+
+func TestDeskSyncAfterCustomerLeftAndTransfer(t *testing.T) {
+	t.Parallel()
+	// SPEC C9, T1 across the window between the two stores: the customer
+	// left while a transfer was being made. A transfer to a queue is
+	// withdrawn as abandoned (nobody waits for an agent any more) and the
+	// owner ends the session; a transfer to an agent accepted then makes
+	// the target the owner who ends it.
+	for _, toQueue := range []bool{true, false} {
+		b := setupDesk(t)
+		b.login(t, "ann", "Ann")
+		b.start(t, "c1")
+		_, _, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+		require.NoError(t, err)
+		b.login(t, "bob", "Bob")
+		req := routing.TransferRequest{Chat: "c1", From: "ann", Agent: "bob"}
+		if toQueue {
+			req = routing.TransferRequest{Chat: "c1", From: "ann", Queue: "sales"}
+		}
+		o, err := b.router.Transfer(ctx, req)
+		require.NoError(t, err)
+		require.NoError(t, b.m.Leave(ctx, "c1", customer)) // the customer leaves in between
+		owner := switchboard.AgentID("ann")
+		if !toQueue {
+			_, err = b.router.Accept(ctx, "bob", o.ID)
+			require.NoError(t, err)
+			owner = "bob"
+		}
+		s, err := b.desk.Sync(ctx, "c1")
+		require.NoError(t, err)
+		require.Equal(t, session.AgentParticipant(owner), s.Owner().ID)
+		c, err := b.router.Chat(ctx, "c1")
+		require.NoError(t, err)
+		if toQueue {
+			require.Equal(t, routing.Ended, c.State)
+			require.Equal(t, routing.EndAbandoned, c.EndReason)
+		}
+		_, err = b.desk.End(ctx, "c1", owner, session.EndOptions{Reason: "sold"})
+		require.NoError(t, err)
+	}
+}

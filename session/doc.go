@@ -120,6 +120,8 @@
 //   - [Manager.Leave] with the customer's ID when the customer disconnects;
 //   - [Manager.ActiveCount] and [Manager.ActiveSessions] for an agent's
 //     sessions (to walk them when it logs out);
+//   - [Manager.RecordTransfer] when a chat is transferred, for the
+//     transfer history ([EntryTransfer], agents only);
 //
 // and implements [Directory] from routing's agent presence. Membership
 // changes ([Manager.Invite], [Manager.Join], [Manager.Supervise],

@@ -49,11 +49,15 @@ const (
 	// EntryCorrection replaces the text of an earlier message (Ref) after
 	// the inbound filter found data to mask across messages.
 	EntryCorrection
+	// EntryTransfer records a transfer of the chat (SPEC T5), for agents
+	// only: From asked for it, Subject is the target agent or Reason the
+	// target queue, and Text is the comment. See [Manager.RecordTransfer].
+	EntryTransfer
 )
 
 var entryNames = [...]string{"invalid", "message", "created", "invited", "joined", "left",
 	"customer-left", "owner-changed", "mode-changed", "ended", "closed", "reopened",
-	"options-offered", "option-chosen", "video-started", "video-ended", "correction"}
+	"options-offered", "option-chosen", "video-started", "video-ended", "correction", "transfer"}
 
 // String returns the type's name.
 func (t EntryType) String() string {
@@ -119,8 +123,8 @@ type Entry struct {
 	Files []File
 	// Options are the offered options, or the one chosen.
 	Options []Option
-	// Reason is the wrap-up reason of EntryEnded, or the new mode of
-	// EntryModeChanged.
+	// Reason is the wrap-up reason of EntryEnded, the new mode of
+	// EntryModeChanged, or the target queue of EntryTransfer.
 	Reason string
 	// Ref is the sequence number of the entry this one refers to (the
 	// corrected message, the answered offer); 0 for none.

@@ -12,17 +12,21 @@ import (
 // reopened or handed over. An agent new to the session joins (everyone is
 // told); a consulted agent is promoted. A previous owner stays as a
 // consulted agent, so a transfer can remove it afterwards. The owner reads
-// the whole history whatever the history rule. It returns ErrAlreadyParticipant
-// if agent already owns the session and a *StateError unless the session
-// is active.
+// the whole history whatever the history rule. A session whose customer
+// left may change owner too (a transfer accepted as the customer left): the
+// new owner is the one who ends it with a wrap-up reason. It returns
+// ErrAlreadyParticipant if agent already owns the session and a *StateError
+// unless the session is active or its customer left.
 func (m *Manager) AssignOwner(ctx context.Context, chat switchboard.ChatID, agent Agent) (Session, error) {
 	if err := agent.validate(); err != nil {
 		return Session{}, err
 	}
 	id := AgentParticipant(agent.ID)
 	s, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
-		if err := open(s, TriggerJoin); err != nil {
-			return nil, false, err
+		if s.Kind != KindCustomer || s.Status != StatusCustomerLeft {
+			if err := open(s, TriggerJoin); err != nil {
+				return nil, false, err
+			}
 		}
 		p := s.Participant(id)
 		if p != nil && p.Present() && p.Role == RoleOwner {

@@ -135,3 +135,24 @@ func TestQueueOverridesHistoryRule(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, session.HistoryAll, s.History)
 }
+
+func TestAssignOwnerAfterCustomerLeft(t *testing.T) {
+	t.Parallel()
+	// A transfer accepted as the customer left: the new owner takes the
+	// session over and is the one to end it; the old one cannot any more.
+	m, _ := setup(t)
+	_, err := m.Create(ctx, session.CustomerSession{ID: "c1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
+	require.NoError(t, err)
+	_, err = m.AssignOwner(ctx, "c1", ann)
+	require.NoError(t, err)
+	require.NoError(t, m.Leave(ctx, "c1", customer))
+	s, err := m.AssignOwner(ctx, "c1", bob)
+	require.NoError(t, err)
+	require.Equal(t, bobP, s.Owner().ID)
+	_, err = m.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold"})
+	require.ErrorIs(t, err, session.ErrForbidden)
+	_, err = m.End(ctx, "c1", "bob", session.EndOptions{Reason: "sold"})
+	require.NoError(t, err)
+	_, err = m.AssignOwner(ctx, "c1", sue)
+	require.ErrorIs(t, err, session.ErrInvalidState, "an ended session takes no new owner")
+}

@@ -1,0 +1,41 @@
+package conference_test
+
+import (
+	"testing"
+
+	"github.com/switchboard-cc/switchboard/conference"
+)
+
+// BenchmarkSync is the baseline: one Desk.Sync of a chat with nothing to
+// change, which every conference operation ends with.
+func BenchmarkSync(b *testing.B) {
+	x := setup(b, conference.Config{})
+	x.conference()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := x.desk.Sync(ctx, "c1"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkInviteAcceptLeave measures one conference round: an invite, its
+// accept and the consulted agent leaving, each with its Sync.
+func BenchmarkInviteAcceptLeave(b *testing.B) {
+	x := setup(b, conference.Config{})
+	x.conference()
+	b.ReportAllocs()
+	for b.Loop() {
+		o, err := x.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := x.desk.Accept(ctx, "bob", o.ID); err != nil {
+			b.Fatal(err)
+		}
+		if err := x.svc.Leave(ctx, "c1", "bob"); err != nil {
+			b.Fatal(err)
+		}
+		x.events.Drain()
+	}
+}

@@ -1,0 +1,420 @@
+package conference_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-cc/switchboard"
+	"github.com/switchboard-cc/switchboard/conference"
+	"github.com/switchboard-cc/switchboard/routing"
+	"github.com/switchboard-cc/switchboard/session"
+)
+
+func TestNew(t *testing.T) {
+	t.Parallel()
+	_, err := conference.New(nil, conference.Config{})
+	require.ErrorIs(t, err, conference.ErrInvalid)
+	b := setup(t, conference.Config{})
+	_, err = conference.New(b.desk, conference.Config{EndPolicy: 7})
+	require.ErrorIs(t, err, conference.ErrInvalid)
+	require.Equal(t, "chat-continues", conference.ChatContinues.String())
+	require.Equal(t, "end-everything", conference.EndEverything.String())
+	require.Equal(t, "invalid", conference.EndPolicy(7).String())
+}
+
+func TestInviteOnlyByAgentsInTheSession(t *testing.T) {
+	t.Parallel()
+	// SPEC C1: only an agent in the session starts a conference; the
+	// customer, a monitoring supervisor, an agent not in the chat and an
+	// agent only invited cannot. The session is checked, not only routing.
+	b := setup(t, conference.Config{})
+	b.conference()
+	_, err := b.router.Login(ctx, "sam", routing.Profile{DisplayName: "Sam", Tenant: "t1", Supervisor: true})
+	require.NoError(t, err)
+	require.NoError(t, b.m.Supervise(ctx, "c1", session.Agent{ID: "sam", Name: "Sam"}, session.SupervisorMonitor))
+
+	for _, tc := range []struct {
+		name string
+		req  conference.InviteRequest
+		want error
+	}{
+		{"Customer", conference.InviteRequest{Chat: "c1", From: "u1", Agent: "bob"}, conference.ErrNotInConference},
+		{"Supervisor", conference.InviteRequest{Chat: "c1", From: "sam", Agent: "bob"}, conference.ErrNotInConference},
+		{"Stranger", conference.InviteRequest{Chat: "c1", From: "sue", Agent: "bob"}, conference.ErrNotInConference},
+		{"NoTarget", conference.InviteRequest{Chat: "c1", From: "ann"}, conference.ErrInvalid},
+		{"TwoTargets", conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob", Queue: "sales"}, conference.ErrInvalid},
+		{"NoChat", conference.InviteRequest{From: "ann", Agent: "bob"}, conference.ErrInvalid},
+		{"UnknownChat", conference.InviteRequest{Chat: "c9", From: "ann", Agent: "bob"}, session.ErrNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := b.svc.Invite(ctx, tc.req)
+			require.ErrorIs(t, err, tc.want)
+		})
+	}
+	require.False(t, b.pending(), "a refused invite changes nothing")
+
+	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	require.NoError(t, err)
+	require.True(t, b.invited(bobP))
+	// Bob is only invited: he cannot invite yet.
+	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "bob", Agent: "sue"})
+	require.ErrorIs(t, err, conference.ErrNotInConference)
+	b.accept("bob")
+	// A consulted agent who joined may invite.
+	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "bob", Agent: "sue"})
+	require.NoError(t, err)
+	require.True(t, b.invited(sueP))
+}
+
+func TestInviteOnlyAvailableAgents(t *testing.T) {
+	t.Parallel()
+	// SPEC C2: the invite names an agent or a queue; only agents available
+	// now can be invited.
+	b := setup(t, conference.Config{})
+	b.conference()
+	require.NoError(t, b.router.SetState(ctx, "bob", routing.NotReady, "lunch"))
+	for _, tc := range []struct {
+		name string
+		req  conference.InviteRequest
+		want error
+	}{
+		{"NotReady", conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"}, routing.ErrAgentUnavailable},
+		{"Unknown", conference.InviteRequest{Chat: "c1", From: "ann", Agent: "zed"}, routing.ErrAgentNotFound},
+		{"Self", conference.InviteRequest{Chat: "c1", From: "ann", Agent: "ann"}, routing.ErrAlreadyInChat},
+		{"EmptyQueue", conference.InviteRequest{Chat: "c1", From: "ann", Queue: "support"}, routing.ErrNoAgentAvailable},
+		{"UnknownQueue", conference.InviteRequest{Chat: "c1", From: "ann", Queue: "nope"}, routing.ErrQueueNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := b.svc.Invite(ctx, tc.req)
+			require.ErrorIs(t, err, tc.want)
+		})
+	}
+	// Through the queue, the one available agent is chosen.
+	o, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Queue: "sales"})
+	require.NoError(t, err)
+	require.Equal(t, switchboard.AgentID("sue"), o.Agent)
+	require.Equal(t, routing.InviteOffer, o.Kind)
+	require.True(t, b.invited(sueP))
+	require.False(t, b.invited(bobP))
+}
+
+func TestInviteTimeoutMovesOn(t *testing.T) {
+	t.Parallel()
+	// SPEC C3: an invite not accepted in time goes to another available
+	// agent of the queue; when nobody is left the inviter is told, and the
+	// chat keeps its owner.
+	b := setup(t, conference.Config{})
+	b.conference()
+	first, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Queue: "sales"})
+	require.NoError(t, err)
+	other := switchboard.AgentID("bob")
+	if first.Agent == "bob" {
+		other = "sue"
+	}
+	require.True(t, b.invited(session.AgentParticipant(first.Agent)))
+
+	b.advance(19 * time.Second)
+	require.True(t, b.invited(session.AgentParticipant(first.Agent)), "not yet timed out")
+	b.advance(2 * time.Second)
+	require.False(t, b.invited(session.AgentParticipant(first.Agent)))
+	require.True(t, b.invited(session.AgentParticipant(other)))
+	require.Equal(t, other, b.offer(other).Agent)
+	require.Equal(t, routing.RONA, b.agent(first.Agent).State, "the first invitee went to RONA")
+
+	// The second declines: nobody is left.
+	require.NoError(t, b.desk.Reject(ctx, other, b.offer(other).ID))
+	events := b.pump()
+	var failed bool
+	for _, e := range events {
+		if e.Type == routing.InviteFailed && e.Agent == "ann" {
+			failed = true
+		}
+	}
+	require.True(t, failed, "the inviter is told")
+	require.False(t, b.invited(session.AgentParticipant(other)))
+	c := b.chat()
+	require.Equal(t, routing.Assigned, c.State)
+	require.Equal(t, switchboard.AgentID("ann"), c.Agent)
+	require.Equal(t, annP, b.owner(), "a declined invite never leaves the chat with no agent")
+}
+
+func TestOneInviteAtATime(t *testing.T) {
+	t.Parallel()
+	// SPEC C4: one invite is pending at a time; once answered, more agents
+	// can be invited.
+	b := setup(t, conference.Config{})
+	b.conference()
+	_, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	require.NoError(t, err)
+	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "sue"})
+	require.ErrorIs(t, err, routing.ErrInvitePending)
+	require.False(t, b.invited(sueP))
+	b.accept("bob")
+	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "sue"})
+	require.NoError(t, err)
+	b.accept("sue")
+	require.Equal(t, []switchboard.AgentID{"bob", "sue"}, b.chat().Consultants)
+	require.True(t, b.present(bobP))
+	require.True(t, b.present(sueP))
+}
+
+func TestInviterStaysOrLeaves(t *testing.T) {
+	t.Parallel()
+	// SPEC C5: after inviting, the inviter stays or leaves. An owner
+	// leaving hands the chat to the consulted agent present longest and
+	// goes to wrap-up; with nobody to take over it stays.
+	b := setup(t, conference.Config{})
+	b.conference()
+	_, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	require.NoError(t, err)
+	require.ErrorIs(t, b.svc.Leave(ctx, "c1", "ann"), conference.ErrNobodyToTakeOver)
+	require.Equal(t, annP, b.owner())
+	b.accept("bob")
+	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "sue"})
+	require.NoError(t, err)
+	b.accept("sue")
+
+	// A consulted agent who invited and stays; the owner leaves.
+	require.NoError(t, b.svc.Leave(ctx, "c1", "ann"))
+	b.pump()
+	c := b.chat()
+	require.Equal(t, switchboard.AgentID("bob"), c.Agent)
+	require.Equal(t, []switchboard.AgentID{"sue"}, c.Consultants)
+	require.Equal(t, bobP, b.owner())
+	require.False(t, b.present(annP))
+	require.NotEqual(t, -1, c.HoldIndex("ann"), "the owner who left wraps up")
+	require.Equal(t, routing.WrapUp, b.agent("ann").State)
+
+	// A consulted agent leaves: the chat goes on.
+	require.NoError(t, b.svc.Leave(ctx, "c1", "sue"))
+	require.False(t, b.present(sueP))
+	require.Equal(t, 0, b.load("sue"))
+	require.ErrorIs(t, b.svc.Leave(ctx, "c1", "sue"), routing.ErrNotInChat)
+	b.send(customer, "still there?", session.ModeNormal)
+}
+
+func TestJoinsAndLeavesAreAnnounced(t *testing.T) {
+	t.Parallel()
+	// SPEC C6: every participant, the customer included, is told when an
+	// agent joins or leaves, by display name.
+	b := setup(t, conference.Config{})
+	b.conference()
+	_, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	require.NoError(t, err)
+	b.transport.Reset()
+	b.accept("bob")
+	require.NoError(t, b.svc.Leave(ctx, "c1", "bob"))
+
+	for _, p := range []session.ParticipantID{customer, annP} {
+		var joined, left bool
+		for _, v := range b.history(p) {
+			joined = joined || v.Type == session.EntryJoined && v.SubjectName == "Bob"
+			left = left || v.Type == session.EntryLeft && v.Text == "Bob has left"
+		}
+		require.True(t, joined, "%s is told Bob joined", p)
+		require.True(t, left, "%s is told Bob left", p)
+		var live []session.EntryType
+		for _, d := range b.transport.Received(p) {
+			live = append(live, d.Item.Type)
+		}
+		require.Contains(t, live, session.EntryJoined)
+		require.Contains(t, live, session.EntryLeft)
+	}
+}
+
+func TestEndConference(t *testing.T) {
+	t.Parallel()
+	// SPEC C7: the owner ends the conference; consulted agents are dropped.
+	// By default the chat goes on with the customer; with EndEverything it
+	// ends too, with the wrap-up reason given.
+	for _, tc := range []struct {
+		policy    conference.EndPolicy
+		wantState routing.ChatState
+		wantSess  session.Status
+	}{
+		{conference.ChatContinues, routing.Assigned, session.StatusActive},
+		{conference.EndEverything, routing.InWrapUp, session.StatusEnded},
+	} {
+		t.Run(tc.policy.String(), func(t *testing.T) {
+			t.Parallel()
+			b := setup(t, conference.Config{EndPolicy: tc.policy})
+			b.conference()
+			_, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+			require.NoError(t, err)
+			b.accept("bob")
+			_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "bob", Agent: "sue"})
+			require.NoError(t, err)
+
+			if tc.policy == conference.EndEverything {
+				var we *session.WrapUpError
+				require.ErrorAs(t, b.svc.End(ctx, "c1", "ann", session.EndOptions{Reason: "bogus", Confirm: true}), &we)
+				require.ErrorIs(t, b.svc.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold"}), session.ErrConfirmationRequired)
+				require.True(t, b.present(bobP), "a refused end changes nothing")
+				require.Equal(t, []switchboard.AgentID{"bob"}, b.chat().Consultants)
+			}
+			require.NoError(t, b.svc.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true}))
+			b.pump()
+			c := b.chat()
+			require.Equal(t, tc.wantState, c.State)
+			require.Empty(t, c.Consultants)
+			require.False(t, b.pending())
+			require.Equal(t, tc.wantSess, b.session().Status)
+			require.False(t, b.present(bobP))
+			require.False(t, b.invited(sueP))
+			require.Equal(t, 0, b.load("bob"), "dropped with no wrap-up")
+			require.Equal(t, 0, b.load("sue"))
+			if tc.policy == conference.ChatContinues {
+				b.send(customer, "thanks", session.ModeNormal)
+				b.send(annP, "anything else?", session.ModeNormal)
+				return
+			}
+			_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+			require.ErrorIs(t, err, routing.ErrChatEnded)
+			require.ErrorIs(t, b.svc.End(ctx, "c1", "ann", session.EndOptions{}), routing.ErrChatEnded)
+		})
+	}
+}
+
+func TestConsultantCannotEndOrWrapUp(t *testing.T) {
+	t.Parallel()
+	// SPEC C8: a consulted agent cannot end the conference nor apply a
+	// wrap-up; it can exit, and the chat goes on between Agent 1 and the
+	// customer.
+	b := setup(t, conference.Config{EndPolicy: conference.EndEverything})
+	b.conference()
+	_, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	require.NoError(t, err)
+	b.accept("bob")
+
+	err = b.svc.End(ctx, "c1", "bob", session.EndOptions{Reason: "sold", Confirm: true})
+	require.ErrorIs(t, err, conference.ErrCannotEnd)
+	require.ErrorIs(t, err, routing.ErrNotOwner)
+	require.ErrorIs(t, b.svc.End(ctx, "c1", "sue", session.EndOptions{}), routing.ErrNotOwner)
+	_, err = b.desk.End(ctx, "c1", "bob", session.EndOptions{Reason: "sold", Confirm: true})
+	require.ErrorIs(t, err, session.ErrForbidden)
+	require.Equal(t, routing.Assigned, b.chat().State)
+	require.Equal(t, session.StatusActive, b.session().Status)
+
+	require.NoError(t, b.svc.Leave(ctx, "c1", "bob"))
+	c := b.chat()
+	require.Equal(t, routing.Assigned, c.State)
+	require.Equal(t, switchboard.AgentID("ann"), c.Agent)
+	require.Equal(t, -1, c.HoldIndex("bob"))
+	b.send(customer, "hello?", session.ModeNormal)
+	b.send(annP, "still here", session.ModeNormal)
+	require.Contains(t, texts(b.history(customer)), "still here")
+}
+
+func TestCustomerLeavesEndsConference(t *testing.T) {
+	t.Parallel()
+	// SPEC C9: when the customer drops, consulted agents are dropped with
+	// no wrap-up and Agent 1 wraps up.
+	b := setup(t, conference.Config{})
+	b.conference()
+	_, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	require.NoError(t, err)
+	b.accept("bob")
+	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "sue"})
+	require.NoError(t, err)
+
+	require.NoError(t, b.desk.CustomerLeft(ctx, "c1", "u1"))
+	b.pump()
+	require.False(t, b.present(bobP))
+	require.False(t, b.invited(sueP))
+	require.Equal(t, routing.Available, b.agent("bob").State)
+	require.Equal(t, 0, b.load("bob"))
+	_, err = b.desk.End(ctx, "c1", "bob", session.EndOptions{Reason: "sold"})
+	require.Error(t, err, "a dropped agent applies no wrap-up")
+	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	require.ErrorIs(t, err, session.ErrCustomerLeft, "nobody joins a chat whose customer left")
+	w, err := b.desk.End(ctx, "c1", "ann", session.EndOptions{Reason: "no-sale"})
+	require.NoError(t, err)
+	require.Equal(t, "no-sale", w.Reason)
+	require.Equal(t, routing.InWrapUp, b.chat().State)
+}
+
+func TestWhisperReachesAgentsOnly(t *testing.T) {
+	t.Parallel()
+	// SPEC C10: a whisper in a conference reaches every agent and never the
+	// customer, through every output: live delivery, history, catch-up and
+	// the transcript.
+	b := setup(t, conference.Config{})
+	b.conference()
+	_, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	require.NoError(t, err)
+	b.accept("bob")
+	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "sue"})
+	require.NoError(t, err)
+	b.accept("sue")
+	b.transport.Reset()
+	b.send(annP, "psst: VIP customer", session.ModeWhisper)
+	b.send(bobP, "noted", session.ModeWhisper)
+	b.send(annP, "How can we help?", session.ModeNormal)
+
+	whispers := []string{"psst: VIP customer", "noted"}
+	for _, p := range []session.ParticipantID{annP, bobP, sueP} {
+		require.Subset(t, texts(b.history(p)), whispers, "%s reads the whispers", p)
+		up, err := b.m.CatchUp(ctx, "c1", p, 0, 0)
+		require.NoError(t, err)
+		require.Subset(t, texts(up), whispers)
+		var live []string
+		for _, d := range b.transport.Received(p) {
+			live = append(live, d.Item.Text)
+		}
+		require.Subset(t, live, whispers, "%s receives the whispers live", p)
+	}
+	transcript, err := b.m.Transcript(ctx, "c1")
+	require.NoError(t, err)
+	up, err := b.m.CatchUp(ctx, "c1", customer, 0, 0)
+	require.NoError(t, err)
+	var live []session.View
+	for _, d := range b.transport.Received(customer) {
+		live = append(live, d.Item)
+	}
+	for name, out := range map[string][]session.View{"history": b.history(customer), "catch-up": up,
+		"transcript": transcript, "live": live} {
+		for _, v := range out {
+			require.NotContains(t, whispers, v.Text, "the customer's %s carries no whisper", name)
+			require.False(t, v.Private)
+		}
+		if name != "history" && name != "catch-up" && name != "transcript" {
+			continue
+		}
+		require.Contains(t, texts(out), "How can we help?")
+	}
+	require.Contains(t, texts(live), "How can we help?")
+}
+
+func TestWarmTransfer(t *testing.T) {
+	t.Parallel()
+	// SPEC C11: Agent 1 consults Agent 2 privately, then hands the customer
+	// over and leaves; Agent 1 sees nothing afterwards and goes to wrap-up.
+	b := setup(t, conference.Config{})
+	b.conference()
+	b.send(customer, "I want to cancel", session.ModeNormal)
+	_, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	require.NoError(t, err)
+	b.accept("bob")
+	b.send(annP, "retention case, be nice", session.ModeWhisper)
+	require.ErrorIs(t, b.svc.HandOver(ctx, "c1", "bob", "ann"), routing.ErrNotOwner)
+	require.ErrorIs(t, b.svc.HandOver(ctx, "c1", "ann", "sue"), routing.ErrNotConsultant)
+
+	require.NoError(t, b.svc.HandOver(ctx, "c1", "ann", "bob"))
+	b.pump()
+	before := len(b.history(annP))
+	b.send(customer, "my account number is 42", session.ModeNormal)
+	b.send(bobP, "thanks", session.ModeNormal)
+	require.Len(t, b.history(annP), before, "the old owner sees nothing after it left")
+	require.Equal(t, bobP, b.owner())
+	require.Subset(t, texts(b.history(bobP)), []string{"I want to cancel", "retention case, be nice", "my account number is 42"})
+	require.NotContains(t, texts(b.history(customer)), "retention case, be nice")
+	require.Contains(t, texts(b.history(customer)), "Ann has left")
+	require.Equal(t, routing.WrapUp, b.agent("ann").State)
+	require.NoError(t, b.desk.CompleteWrapUp(ctx, "c1", "ann"))
+	require.Equal(t, routing.Available, b.agent("ann").State)
+	for _, d := range b.transport.Received(annP) {
+		require.NotEqual(t, "my account number is 42", d.Item.Text)
+	}
+}

@@ -1,0 +1,243 @@
+package transfer
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/switchboard-cc/switchboard"
+	"github.com/switchboard-cc/switchboard/routing"
+	"github.com/switchboard-cc/switchboard/session"
+)
+
+// maxComment bounds a transfer comment, as routing does.
+const maxComment = 4096
+
+// Service transfers customer chats over a [session.Desk]. It keeps no state
+// of its own and is safe for concurrent use.
+type Service struct {
+	desk *session.Desk
+}
+
+// New returns a Service over desk.
+func New(desk *session.Desk) (*Service, error) {
+	if desk == nil {
+		return nil, fmt.Errorf("%w: a transfer service needs a desk", ErrInvalid)
+	}
+	return &Service{desk: desk}, nil
+}
+
+// Request asks to transfer a chat. Exactly one of Agent and Queue is set.
+type Request struct {
+	// Chat to transfer; it must be assigned to From.
+	Chat switchboard.ChatID
+	// From is the transferring agent: the chat's owner.
+	From switchboard.AgentID
+	// Agent is the target agent: available now, with a free slot for the
+	// chat, in From's team (see [Service.Agents]).
+	Agent switchboard.AgentID
+	// Queue is the target queue, of the chat's tenant (see
+	// [Service.Queues]).
+	Queue switchboard.QueueID
+	// Comment is a note for the target, at most 4096 bytes; it travels on
+	// the offer and stays in the chat's transfer history.
+	Comment string
+}
+
+// Transfer transfers a chat blind (SPEC T1–T4) and records it in the
+// session's history (SPEC T5).
+//
+// To an agent, the target gets a transfer offer with the queue's accept
+// timeout, and the chat stays with From until the target accepts it with
+// [session.Desk.Accept]. Then the target owns the chat and reads its whole
+// history, and the routing chat still carries the bot transcript (SPEC T5);
+// From leaves the session, sees nothing written afterwards, and goes to
+// wrap-up; the customer is told From left and the target joined (SPEC T1,
+// T4). If the target declines or does not answer in time, the queue's
+// [routing.Queue].TransferFallback decides (SPEC T3): by default the chat
+// goes back to its queue for another agent, From goes to wrap-up, and the
+// customer waits; with [routing.TransferEnd] the chat ends and the customer
+// is told the agent has left. Feed routing's events to
+// [session.Desk.Handle] so these outcomes reach the session.
+//
+// To a queue, the chat leaves From at once (From goes to wrap-up and leaves
+// the session) and waits in that queue, keeping its place by its original
+// arrival, until an agent of the queue accepts it.
+//
+// It returns the offer made to a target agent, or the zero Offer for a
+// queue. Every refusal changes nothing and matches one of the package's
+// errors: [ErrInvalid], [ErrSessionEnded], [ErrNotOwner],
+// [ErrAgentUnavailable], [ErrAgentNotFound], [ErrSameAgent],
+// [ErrNotInTeam], [ErrAlreadyInChat], [ErrQueueNotFound],
+// [ErrTransferPending], [ErrInvitePending], [ErrChatEnded].
+func (s *Service) Transfer(ctx context.Context, req Request) (routing.Offer, error) {
+	if req.Chat == "" || req.From == "" || (req.Agent == "") == (req.Queue == "") {
+		return routing.Offer{}, fmt.Errorf("%w: a transfer names a chat, the transferring agent and exactly one of an agent and a queue", ErrInvalid)
+	}
+	if len(req.Comment) > maxComment {
+		return routing.Offer{}, fmt.Errorf("%w: comment longer than %d bytes", ErrInvalid, maxComment)
+	}
+	ss, err := s.desk.Sessions().Session(ctx, req.Chat)
+	if err != nil {
+		return routing.Offer{}, fmt.Errorf("transfer: %s: %w", req.Chat, err)
+	}
+	if ss.Status != session.StatusActive {
+		return routing.Offer{}, fmt.Errorf("transfer: %s is %s: %w", req.Chat, ss.Status, ErrSessionEnded)
+	}
+	note := session.TransferNote{By: req.From, Agent: req.Agent, Queue: req.Queue, Comment: req.Comment}
+	if req.Agent != "" {
+		if a, err := s.desk.Router().Agent(ctx, req.Agent); err == nil {
+			note.AgentName = a.Profile.DisplayName
+		}
+	}
+	o, err := s.desk.Router().Transfer(ctx, routing.TransferRequest{Chat: req.Chat, From: req.From, Agent: req.Agent, Queue: req.Queue, Comment: req.Comment})
+	if err != nil {
+		return routing.Offer{}, fmt.Errorf("transfer: %w", err)
+	}
+	var errs []error
+	if err := s.desk.Sessions().RecordTransfer(ctx, req.Chat, note); err != nil {
+		errs = append(errs, fmt.Errorf("record: %w", err))
+	}
+	if _, err := s.desk.Sync(ctx, req.Chat); err != nil {
+		errs = append(errs, fmt.Errorf("sync: %w", err))
+	}
+	if len(errs) > 0 {
+		return o, fmt.Errorf("transfer: %s is transferred in routing but its session is not in step: %w", req.Chat, errors.Join(errs...))
+	}
+	return o, nil
+}
+
+// Cancel withdraws the chat's pending transfer to an agent before the target
+// answers: the chat stays with its owner, by, and the target's offer is
+// withdrawn. The record of the transfer stays in the history. A chat with no
+// pending transfer is left as it is; a pending invite is not touched.
+// Errors: [ErrNotOwner], [ErrChatEnded].
+func (s *Service) Cancel(ctx context.Context, chat switchboard.ChatID, by switchboard.AgentID) error {
+	c, err := s.desk.Router().Chat(ctx, chat)
+	if err != nil {
+		return fmt.Errorf("transfer: cancel %s: %w", chat, err)
+	}
+	if !c.Owns(by) {
+		if c.State == routing.InWrapUp || c.State.Final() {
+			return fmt.Errorf("transfer: cancel %s: %w", chat, ErrChatEnded)
+		}
+		return fmt.Errorf("transfer: cancel %s: %w", chat, ErrNotOwner)
+	}
+	if c.Invitation.Kind != routing.TransferOffer {
+		return nil
+	}
+	if err := s.desk.Router().CancelInvitation(ctx, chat, by); err != nil {
+		return fmt.Errorf("transfer: cancel %s: %w", chat, err)
+	}
+	if _, err := s.desk.Sync(ctx, chat); err != nil {
+		return fmt.Errorf("transfer: cancel %s: the session is not in step; call Sync: %w", chat, err)
+	}
+	return nil
+}
+
+// Queue is a queue a chat can be transferred to (SPEC T2).
+type Queue struct {
+	// ID identifies the queue.
+	ID switchboard.QueueID
+	// Name and Description are shown to the agent choosing a queue.
+	Name, Description string
+}
+
+// Queues lists the queues of tenant a chat can be transferred to, with their
+// names and descriptions, ordered by ID (SPEC T2).
+func (s *Service) Queues(ctx context.Context, tenant switchboard.TenantID) ([]Queue, error) {
+	qs, err := s.desk.Router().Queues(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("transfer: queues: %w", err)
+	}
+	var out []Queue
+	for _, q := range qs {
+		if q.Tenant == tenant {
+			out = append(out, Queue{ID: q.ID, Name: q.Name, Description: q.Description})
+		}
+	}
+	return out, nil
+}
+
+// Agent is an agent a chat can be transferred to (SPEC T2).
+type Agent struct {
+	// ID identifies the agent.
+	ID switchboard.AgentID
+	// Name is its display name.
+	Name string
+	// Free is how many more chats of the chat's channel it can take now.
+	Free int
+}
+
+// Agents lists the agents from can transfer chat to now (SPEC T2): agents
+// of from's tenant and team, other than from, who are Available and have a
+// free slot on the chat's channel, and are not in the chat already. They
+// are ordered by ID. A target may become busy before the transfer is
+// asked; [Service.Transfer] then returns [ErrAgentUnavailable].
+func (s *Service) Agents(ctx context.Context, chat switchboard.ChatID, from switchboard.AgentID) ([]Agent, error) {
+	r := s.desk.Router()
+	me, err := r.Agent(ctx, from)
+	if err != nil {
+		return nil, fmt.Errorf("transfer: agents for %s: %w", from, err)
+	}
+	c, err := r.Chat(ctx, chat)
+	if err != nil {
+		return nil, fmt.Errorf("transfer: agents for %s: %w", chat, err)
+	}
+	all, err := r.LoggedIn(ctx, me.Profile.Tenant)
+	if err != nil {
+		return nil, fmt.Errorf("transfer: agents for %s: %w", from, err)
+	}
+	var out []Agent
+	for i := range all {
+		a := &all[i]
+		if a.ID == from || a.Profile.Team != me.Profile.Team || a.State != routing.Available ||
+			a.AtCapacity(c.Channel) || c.In(a.ID) {
+			continue
+		}
+		out = append(out, Agent{ID: a.ID, Name: a.Profile.DisplayName, Free: a.Capacity(c.Channel) - a.Load(c.Channel)})
+	}
+	slices.SortFunc(out, func(a, b Agent) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// Record is one transfer of a chat, from its history (SPEC T5).
+type Record struct {
+	// At is when the transfer was asked for.
+	At time.Time
+	// By is the agent who transferred the chat, and ByName its display name.
+	By     switchboard.AgentID
+	ByName string
+	// Agent is the target agent, and AgentName its display name; empty for
+	// a transfer to a queue.
+	Agent     switchboard.AgentID
+	AgentName string
+	// Queue is the target queue; empty for a transfer to an agent.
+	Queue switchboard.QueueID
+	// Comment is the transferring agent's note.
+	Comment string
+}
+
+// History returns the chat's transfers, oldest first (SPEC T5), from the
+// organisation's log of its session. It is for agents and the host, never
+// for the customer.
+func (s *Service) History(ctx context.Context, chat switchboard.ChatID) ([]Record, error) {
+	log, err := s.desk.Sessions().OrganisationLog(ctx, chat)
+	if err != nil {
+		return nil, fmt.Errorf("transfer: history of %s: %w", chat, err)
+	}
+	var out []Record
+	for _, l := range log {
+		if l.Type != session.EntryTransfer {
+			continue
+		}
+		by, _ := l.From.Agent()
+		to, _ := l.Subject.Agent()
+		out = append(out, Record{At: l.At, By: by, ByName: l.FromName, Agent: to, AgentName: l.SubjectName,
+			Queue: switchboard.QueueID(l.Reason), Comment: l.Text})
+	}
+	return out, nil
+}
