@@ -15,7 +15,9 @@
 //   - [github.com/switchboard-cc/switchboard/session]: participants, whisper
 //     visibility, agent-to-agent chat, life cycle, wrap-up and transcripts,
 //     and the Desk that wires sessions to routing.
-//   - conference and transfer: multi-agent chats and hand-overs.
+//   - [github.com/switchboard-cc/switchboard/conference] and
+//     [github.com/switchboard-cc/switchboard/transfer]: multi-agent chats,
+//     warm and blind transfers.
 //   - [github.com/switchboard-cc/switchboard/attachment]: content-checked
 //     attachment policies.
 //   - compliance: payment-card and PII detection and masking.
