@@ -1,0 +1,128 @@
+package compliance
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// text is the set of inputs the scanner reads without copying: strings for
+// messages and byte slices for attachments.
+type text interface{ ~string | ~[]byte }
+
+// interesting marks the ASCII bytes that can start a chain of digits: the
+// digits themselves and the mask character. Every byte >= 0x80 is also
+// looked at (it may begin a non-ASCII digit); all other bytes are skipped.
+var interesting = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	t['*'] = true
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = true
+	}
+	return t
+}()
+
+// Separator classes.
+const (
+	sepNone = iota
+	sepSoft // spaces and dashes: a number may be split here
+	sepDot  // a full stop: a lone one is read as a decimal point
+)
+
+// sepClass reports whether r may stand between two groups of digits of one
+// number, and how.
+func sepClass(r rune) int {
+	switch r {
+	case ' ', '-',
+		'\u00a0', // no-break space
+		'\u2007', // figure space
+		'\u2009', // thin space
+		'\u202f', // narrow no-break space
+		'\u3000', // ideographic space
+		'\u2010', // hyphen
+		'\u2011', // non-breaking hyphen
+		'\u2012', // figure dash
+		'\u2013', // en dash
+		'\u2212', // minus sign
+		'\u30fc', // katakana prolonged sound mark, written as a dash
+		'\uff0d': // fullwidth hyphen-minus
+		return sepSoft
+	case '.', '\uff0e': // full stop, fullwidth full stop
+		return sepDot
+	}
+	return sepNone
+}
+
+// digitValue returns the value of r if r is a decimal digit (Unicode
+// category Nd, any script), or -1.
+func digitValue(r rune) int {
+	if r < utf8.RuneSelf {
+		if r >= '0' && r <= '9' {
+			return int(r - '0')
+		}
+		return -1
+	}
+	if !unicode.Is(unicode.Nd, r) {
+		return -1
+	}
+	// Unicode guarantees that decimal digits come in contiguous runs of ten,
+	// from zero to nine, so the value is the offset from the start of the
+	// run modulo ten.
+	for _, rg := range unicode.Nd.R16 {
+		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
+			return int(r-rune(rg.Lo)) % 10
+		}
+	}
+	for _, rg := range unicode.Nd.R32 {
+		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
+			return int(r-rune(rg.Lo)) % 10
+		}
+	}
+	return -1
+}
+
+// decodeAt decodes the rune starting at byte offset i of s.
+func decodeAt[T text](s T, i int) (rune, int) {
+	b := s[i]
+	if b < utf8.RuneSelf {
+		return rune(b), 1
+	}
+	var buf [utf8.UTFMax]byte
+	n := copy(buf[:], s[i:min(i+utf8.UTFMax, len(s))])
+	return utf8.DecodeRune(buf[:n])
+}
+
+// decodeBefore decodes the rune that ends at byte offset i of s. It returns
+// utf8.RuneError and 0 at the start of s.
+func decodeBefore[T text](s T, i int) (rune, int) {
+	if i <= 0 {
+		return utf8.RuneError, 0
+	}
+	b := s[i-1]
+	if b < utf8.RuneSelf {
+		return rune(b), 1
+	}
+	start := max(i-utf8.UTFMax, 0)
+	var buf [utf8.UTFMax]byte
+	n := copy(buf[:], s[start:i])
+	return utf8.DecodeLastRune(buf[:n])
+}
+
+// isWordByte reports whether c is an ASCII letter, digit or underscore.
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
+// isLetterByte reports whether c is an ASCII letter or underscore: a digit
+// glued to one is part of an identifier, not a number on its own.
+func isLetterByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
+}
+
+func lowerByte(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}

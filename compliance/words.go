@@ -1,0 +1,127 @@
+package compliance
+
+import "strings"
+
+// DefaultTrapWords returns the words that, written just before a number
+// (optionally followed by "no", "number", "#" or ":"), mark it as something
+// other than a card, such as an order or tracking number or a device
+// identifier. A fresh copy is returned on every call.
+func DefaultTrapWords() []string {
+	return []string{
+		"order", "tracking", "track", "invoice", "ticket", "booking", "confirmation",
+		"reference", "ref", "transaction", "txn", "shipment", "parcel", "awb",
+		"imei", "meid", "iccid", "imsi", "serial", "sn",
+		"phone", "tel", "mobile", "fax",
+	}
+}
+
+// fillerWords may stand between a keyword and the number it labels.
+var fillerWords = []string{"no", "nr", "num", "number", "is", "id"}
+
+// securityWords label a card security code.
+var securityWords = []string{"cvv", "cvv2", "cvc", "cvc2", "cv2", "cid", "csc", "cvn", "cvd", "cav2"}
+
+// codeQualifiers make "code" a security-code label ("security code").
+var codeQualifiers = []string{"security", "verification", "card", "cvv", "cvc"}
+
+// trapWords is a compiled, lower-case list of trap words.
+type trapWords struct{ words []string }
+
+func newTrapWords(words []string) *trapWords {
+	t := &trapWords{}
+	for _, w := range words {
+		if w = strings.ToLower(strings.TrimSpace(w)); w != "" {
+			t.words = append(t.words, w)
+		}
+	}
+	return t
+}
+
+func trapBefore[T text](t *trapWords, s T, i int) bool {
+	if t == nil || len(t.words) == 0 {
+		return false
+	}
+	limit := max(0, i-keywordLookback)
+	end := i
+	for range keywordFillerMax + 1 {
+		ws, we, ok := prevWord(s, end, limit)
+		if !ok {
+			return false
+		}
+		if wordIn(s, ws, we, t.words) {
+			return true
+		}
+		if !wordIn(s, ws, we, fillerWords) {
+			return false
+		}
+		end = ws
+	}
+	return false
+}
+
+// securityWordBefore reports whether the number at i is labelled as a card
+// security code ("CVV 123", "security code: 123").
+func securityWordBefore[T text](s T, i int) bool {
+	limit := max(0, i-keywordLookback)
+	end := i
+	for range keywordFillerMax + 1 {
+		ws, we, ok := prevWord(s, end, limit)
+		if !ok {
+			return false
+		}
+		if wordIn(s, ws, we, securityWords) {
+			return true
+		}
+		if wordIn(s, ws, we, []string{"code"}) {
+			qs, qe, ok := prevWord(s, ws, limit)
+			return ok && wordIn(s, qs, qe, codeQualifiers)
+		}
+		if !wordIn(s, ws, we, fillerWords) {
+			return false
+		}
+		end = ws
+	}
+	return false
+}
+
+// prevWord finds the ASCII word that ends before offset i, past a few
+// punctuation bytes, looking no further back than limit.
+func prevWord[T text](s T, i, limit int) (ws, we int, ok bool) {
+	j := i
+	for skipped := 0; j > limit && skipped < 4; skipped++ {
+		c := s[j-1]
+		if c != ' ' && c != ':' && c != '#' && c != '-' && c != '=' && c != '\t' && c != '(' && c != '.' {
+			break
+		}
+		j--
+	}
+	we = j
+	for j > limit && isWordByte(s[j-1]) {
+		j--
+	}
+	if j == we {
+		return 0, 0, false
+	}
+	if j > 0 && s[j-1] >= 0x80 {
+		return 0, 0, false // part of a longer non-ASCII word
+	}
+	return j, we, true
+}
+
+// wordIn reports whether s[ws:we], folded to lower case, is one of the
+// lower-case words.
+func wordIn[T text](s T, ws, we int, words []string) bool {
+next:
+	for _, w := range words {
+		if len(w) != we-ws {
+			continue
+		}
+		for k := 0; k < len(w); k++ {
+			if lowerByte(s[ws+k]) != w[k] {
+				continue next
+			}
+		}
+		return true
+	}
+	return false
+}
