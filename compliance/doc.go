@@ -27,8 +27,8 @@
 //
 //   - a run of digits glued to a letter (IBANs, hashes, identifiers), one
 //     after '+' (phone numbers), one in a URL path;
-//   - a run with more than three digits before the card, or more than seven
-//     between two cards (one long number, such as a tracking number);
+//   - a run with more than three digits before its first card (one long
+//     number, such as a tracking number);
 //   - a number that continues after a lone full stop (a decimal) or that
 //     holds a '*' (already masked); a number that follows an already masked
 //     one in the same run is not looked at either;

@@ -10,14 +10,12 @@ import "unicode/utf8"
 // maxPAN digits, so every byte is looked at a bounded number of times and
 // the scan is linear in the length of the text.
 
-// Limits on the digits of a chain that are not part of a card ("loose"
-// digits) before a card may start: a few leading digits (a count, "2 cards
-// 4111 ...") at the start of a chain, and an expiry plus a security code
-// after a card. A longer run of other digits means the chain is one long
-// number, such as a tracking number, and nothing inside it is a card.
+// A chain may hold a few digits before its first card (a count, "2 cards
+// 4111 ..."); more than looseAtStart such "loose" digits mean the chain is
+// one long number, such as a tracking number, and nothing inside it is a
+// card. After a card, any number of other digits may come before the next.
 const (
 	looseAtStart     = 3
-	looseAfterCard   = 7
 	maxQueued        = 32 // groups waiting; a window holds at most maxPAN+1
 	digitRing        = 64 // digit values waiting; at most 2*maxPAN
 	shortMin         = 3  // digits of a security code
@@ -79,6 +77,11 @@ type scanner[T text] struct {
 	afterCard   bool
 	loose       int
 	groups      int
+	leadGlued   bool
+	firstND     int
+	lastStart   int
+	lastND      int
+	lastStar    bool
 	cardsInCh   int
 	stars       bool
 	chDigits    int
@@ -128,6 +131,7 @@ func (sc *scanner[T]) chain(i int) int {
 	// a hexadecimal constant); one after '+' is a phone number; one in a URL
 	// path is an identifier.
 	sc.dead = leadGlued(s, i)
+	sc.leadGlued = sc.dead
 
 	chainStart := i
 	pos := i
@@ -219,6 +223,10 @@ func (sc *scanner[T]) chainRuneAt(i int) bool {
 // group takes the next group of the current chain.
 func (sc *scanner[T]) group(start, end, nd int, star, dotBefore, last, noEnd bool) {
 	sc.groups++
+	if sc.groups == 1 {
+		sc.firstND = nd
+	}
+	sc.lastStart, sc.lastND, sc.lastStar = start, nd, star
 	sc.chDigits += nd
 	sc.stars = sc.stars || star
 	if sc.dead {
@@ -259,11 +267,7 @@ func (sc *scanner[T]) flush() {
 
 func (sc *scanner[T]) addLoose(nd int) {
 	sc.loose += nd
-	limit := looseAtStart
-	if sc.afterCard {
-		limit = looseAfterCard
-	}
-	if sc.loose > limit {
+	if !sc.afterCard && sc.loose > looseAtStart {
 		// Loose digits only grow until a card is found, and no card can
 		// start any more: nothing else in this chain is a card.
 		sc.dead = true
@@ -348,9 +352,12 @@ func (sc *scanner[T]) evalHead() {
 // endChain records the last chain and checks a lone short number for a
 // security code.
 func (sc *scanner[T]) endChain(start, end int, noEnd bool) {
-	if sc.out.wantCVV && sc.groups == 1 && !sc.stars && sc.chDigits >= shortMin && sc.chDigits <= shortMax && !noEnd && !leadGlued(sc.s, start) {
-		if securityWordBefore(sc.s, start) {
-			sc.out.cvvs = append(sc.out.cvvs, span{start, end})
+	// A security code is a lone short number, or a short number after a
+	// word ending in digits ("CVV2 123").
+	lone := sc.groups == 1 && !sc.leadGlued || sc.groups == 2 && sc.leadGlued && sc.firstND <= 2
+	if sc.out.wantCVV && lone && !sc.lastStar && sc.lastND >= shortMin && sc.lastND <= shortMax && !noEnd {
+		if securityWordBefore(sc.s, sc.lastStart) {
+			sc.out.cvvs = append(sc.out.cvvs, span{sc.lastStart, end})
 			if sc.out.first {
 				sc.out.stopped = true
 			}
@@ -360,7 +367,7 @@ func (sc *scanner[T]) endChain(start, end int, noEnd bool) {
 		start:  start,
 		end:    end,
 		digits: sc.chDigits,
-		open:   sc.cardsInCh == 0 && !sc.stars && !noEnd && sc.chDigits < maxPAN && !leadGlued(sc.s, start),
+		open:   sc.cardsInCh == 0 && !sc.stars && !noEnd && sc.chDigits < maxPAN && !sc.leadGlued,
 		valid:  true,
 	}
 }
