@@ -61,8 +61,15 @@ type Next struct {
 // log it, and drop it when the chat ends. Its String and Format methods
 // print only the number of messages.
 type Tail struct {
+	// st is behind a pointer so that printing a struct that holds a Tail in
+	// an unexported field shows an address, not the text.
+	st *tailState
+}
+
+// tailState is the content of a Tail; it is never changed once built.
+type tailState struct {
 	sender string
-	msgs   []tailMsg // oldest first; never changed once built
+	msgs   []tailMsg // oldest first
 }
 
 // tailMsg is one message of a Tail: its delivered text and the byte range
@@ -75,10 +82,15 @@ type tailMsg struct {
 }
 
 // Len returns the number of messages held.
-func (t Tail) Len() int { return len(t.msgs) }
+func (t Tail) Len() int {
+	if t.st == nil {
+		return 0
+	}
+	return len(t.st.msgs)
+}
 
 // String implements fmt.Stringer without revealing the text held.
-func (t Tail) String() string { return fmt.Sprintf("compliance.Tail{messages: %d}", len(t.msgs)) }
+func (t Tail) String() string { return fmt.Sprintf("compliance.Tail{messages: %d}", t.Len()) }
 
 // GoString implements fmt.GoStringer without revealing the text held.
 func (t Tail) GoString() string { return t.String() }
@@ -166,14 +178,15 @@ func (r *Redactor) RedactNext(t Tail, m Message) (Next, Tail, error) {
 // another sender, if the oldest is out of the time window, or if time went
 // backwards.
 func (r *Redactor) live(t Tail, m Message) []tailMsg {
-	if len(t.msgs) == 0 || t.sender != m.Sender {
+	if t.Len() == 0 || t.st.sender != m.Sender {
 		return nil
 	}
-	oldest, newest := t.msgs[0].at, t.msgs[len(t.msgs)-1].at
+	msgs := t.st.msgs
+	oldest, newest := msgs[0].at, msgs[len(msgs)-1].at
 	if m.At.Before(newest) || m.At.Sub(oldest) > r.set.splitWithin {
 		return nil
 	}
-	return t.msgs
+	return msgs
 }
 
 // nextTail builds the Tail to keep after m. joined is the text that was
@@ -208,7 +221,7 @@ func (r *Redactor) nextTail(msgs []tailMsg, m Message, joined string, base int, 
 	own := tailMsg{id: m.ID, at: m.At, text: delivered, frag: pm.at(fragStart), fend: pm.at(last.end)}
 	out := make([]tailMsg, 0, len(kept)+1)
 	out = append(out, kept...)
-	return Tail{sender: m.Sender, msgs: append(out, own)}
+	return Tail{st: &tailState{sender: m.Sender, msgs: append(out, own)}}
 }
 
 // keptFrom returns the messages whose pending digits include offset start
