@@ -61,9 +61,10 @@ type Next struct {
 // log it, and drop it when the chat ends. Its String and Format methods
 // print only the number of messages.
 type Tail struct {
-	// st is behind a pointer so that printing a struct that holds a Tail in
-	// an unexported field shows an address, not the text.
-	st *tailState
+	// state is a closure rather than a pointer: reflection cannot reach
+	// what a closure holds, so no printing of a Tail, even one held in an
+	// unexported field of another struct, can show the text.
+	state func() *tailState
 }
 
 // tailState is the content of a Tail; it is never changed once built.
@@ -83,10 +84,10 @@ type tailMsg struct {
 
 // Len returns the number of messages held.
 func (t Tail) Len() int {
-	if t.st == nil {
+	if t.state == nil {
 		return 0
 	}
-	return len(t.st.msgs)
+	return len(t.state().msgs)
 }
 
 // String implements fmt.Stringer without revealing the text held.
@@ -178,10 +179,10 @@ func (r *Redactor) RedactNext(t Tail, m Message) (Next, Tail, error) {
 // another sender, if the oldest is out of the time window, or if time went
 // backwards.
 func (r *Redactor) live(t Tail, m Message) []tailMsg {
-	if t.Len() == 0 || t.st.sender != m.Sender {
+	if t.Len() == 0 || t.state().sender != m.Sender {
 		return nil
 	}
-	msgs := t.st.msgs
+	msgs := t.state().msgs
 	oldest, newest := msgs[0].at, msgs[len(msgs)-1].at
 	if m.At.Before(newest) || m.At.Sub(oldest) > r.set.splitWithin {
 		return nil
@@ -221,7 +222,8 @@ func (r *Redactor) nextTail(msgs []tailMsg, m Message, joined string, base int, 
 	own := tailMsg{id: m.ID, at: m.At, text: delivered, frag: pm.at(fragStart), fend: pm.at(last.end)}
 	out := make([]tailMsg, 0, len(kept)+1)
 	out = append(out, kept...)
-	return Tail{st: &tailState{sender: m.Sender, msgs: append(out, own)}}
+	st := &tailState{sender: m.Sender, msgs: append(out, own)}
+	return Tail{state: func() *tailState { return st }}
 }
 
 // keptFrom returns the messages whose pending digits include offset start

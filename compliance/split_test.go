@@ -176,6 +176,9 @@ func TestRedactNextWindow(t *testing.T) {
 		_, tail, _ := r.RedactNext(compliance.Tail{}, msg("1", "c", "4111 1111", 0))
 		_, got, err := r.RedactNext(tail, msg("", "c", "1111 1111", time.Second))
 		require.ErrorIs(t, err, compliance.ErrMessageID)
-		require.Equal(t, tail, got, "the tail is returned unchanged")
+		require.Equal(t, 1, got.Len(), "the tail is returned unchanged")
+		next, _, err := r.RedactNext(got, msg("2", "c", "1111 1111", time.Second))
+		require.NoError(t, err)
+		require.Len(t, next.Corrections, 1)
 	})
 }
