@@ -9,6 +9,7 @@
 //	r, _ := compliance.New(compliance.Config{})
 //	res := r.Redact("card 4111 1111 1111 1111, exp 12/27, cvv 123")
 //	// res.Text == "card **** **** **** 1111, exp **/**, cvv "
+//	// res.Findings: the card (Visa), the expiry date, the removed code
 //
 // # Finding card numbers
 //

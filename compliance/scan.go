@@ -20,7 +20,6 @@ const (
 	digitRing        = 64 // digit values waiting; at most 2*maxPAN
 	shortMin         = 3  // digits of a security code
 	shortMax         = 4
-	urlLookback      = 256
 	keywordLookback  = 40
 	keywordFillerMax = 2
 )
@@ -77,7 +76,7 @@ type scanner[T text] struct {
 	afterCard   bool
 	loose       int
 	groups      int
-	leadGlued   bool
+	glued       bool
 	firstND     int
 	lastStart   int
 	lastND      int
@@ -90,6 +89,12 @@ type scanner[T text] struct {
 	qDigits     int
 	dig         [digitRing]byte
 	dn          int
+
+	// The last URL check: the offset checked, the start of its token and
+	// the verdict.
+	urlSet        bool
+	urlAt, urlTok int
+	urlRes        bool
 }
 
 // scan runs the card scanner over s.
@@ -130,8 +135,8 @@ func (sc *scanner[T]) chain(i int) int {
 	// A number glued to a letter is part of an identifier (an IBAN, a hash,
 	// a hexadecimal constant); one after '+' is a phone number; one in a URL
 	// path is an identifier.
-	sc.dead = leadGlued(s, i)
-	sc.leadGlued = sc.dead
+	sc.dead = sc.leadGlued(i)
+	sc.glued = sc.dead
 
 	chainStart := i
 	pos := i
@@ -354,7 +359,7 @@ func (sc *scanner[T]) evalHead() {
 func (sc *scanner[T]) endChain(start, end int, noEnd bool) {
 	// A security code is a lone short number, or a short number after a
 	// word ending in digits ("CVV2 123").
-	lone := sc.groups == 1 && !sc.leadGlued || sc.groups == 2 && sc.leadGlued && sc.firstND <= 2
+	lone := sc.groups == 1 && !sc.glued || sc.groups == 2 && sc.glued && sc.firstND <= 2
 	if sc.out.wantCVV && lone && !sc.lastStar && sc.lastND >= shortMin && sc.lastND <= shortMax && !noEnd {
 		if securityWordBefore(sc.s, sc.lastStart) {
 			sc.out.cvvs = append(sc.out.cvvs, span{sc.lastStart, end})
@@ -367,15 +372,15 @@ func (sc *scanner[T]) endChain(start, end int, noEnd bool) {
 		start:  start,
 		end:    end,
 		digits: sc.chDigits,
-		open:   sc.cardsInCh == 0 && !sc.stars && !noEnd && sc.chDigits < maxPAN && !sc.leadGlued,
+		open:   sc.cardsInCh == 0 && !sc.stars && !noEnd && sc.chDigits < maxPAN && !sc.glued,
 		valid:  true,
 	}
 }
 
 // leadGlued reports whether the chain at i cannot start a number: it is
 // glued to a letter, follows '+', or sits in a URL path.
-func leadGlued[T text](s T, i int) bool {
-	prev, _ := decodeBefore(s, i)
+func (sc *scanner[T]) leadGlued(i int) bool {
+	prev, _ := decodeBefore(sc.s, i)
 	if prev <= 0 || prev >= utf8.RuneSelf {
 		return false
 	}
@@ -383,30 +388,43 @@ func leadGlued[T text](s T, i int) bool {
 	case isLetterByte(c), c == '+':
 		return true
 	case c == '/':
-		return urlBefore(s, i)
+		return sc.urlBefore(i)
 	}
 	return false
 }
 
 // urlBefore reports whether the '/' before offset i belongs to a URL or an
-// absolute path: the token it ends contains "://", starts with '/' or
-// starts with "www.". It looks back a bounded distance.
-func urlBefore[T text](s T, i int) bool {
-	j := i - 1 // the '/'
-	for j > 0 && i-j < urlLookback {
-		c := s[j-1]
+// absolute path: the token it ends (the text since the last space or
+// quote) contains "://", starts with '/' or starts with "www.". The
+// verdict for the previous '/' is remembered, so that a long token with
+// many numbers is read once: the whole scan stays linear.
+func (sc *scanner[T]) urlBefore(i int) bool {
+	s := sc.s
+	k := i - 1 // the '/'
+	for k > 0 {
+		if sc.urlSet && k == sc.urlAt {
+			// Same token as the previous check: only the new part may add
+			// a "://".
+			res := sc.urlRes || hasScheme(s, max(sc.urlTok, sc.urlAt-2), i)
+			sc.urlAt, sc.urlRes = i, res
+			return res
+		}
+		c := s[k-1]
 		if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' || c == '\'' || c == '(' || c == '<' || c == '[' {
 			break
 		}
-		j--
+		k--
 	}
-	if s[j] == '/' {
-		return true
-	}
-	if i-j >= 4 && lowerByte(s[j]) == 'w' && lowerByte(s[j+1]) == 'w' && lowerByte(s[j+2]) == 'w' && s[j+3] == '.' {
-		return true
-	}
-	for k := j; k+2 < i; k++ {
+	res := s[k] == '/' ||
+		i-k >= 4 && lowerByte(s[k]) == 'w' && lowerByte(s[k+1]) == 'w' && lowerByte(s[k+2]) == 'w' && s[k+3] == '.' ||
+		hasScheme(s, k, i)
+	sc.urlSet, sc.urlAt, sc.urlTok, sc.urlRes = true, i, k, res
+	return res
+}
+
+// hasScheme reports whether "://" occurs in s[from:to].
+func hasScheme[T text](s T, from, to int) bool {
+	for k := from; k+2 < to; k++ {
 		if s[k] == ':' && s[k+1] == '/' && s[k+2] == '/' {
 			return true
 		}

@@ -3,6 +3,7 @@ package compliance
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -146,7 +147,12 @@ func (r *Redactor) RedactNext(t Tail, m Message) (Next, Tail, error) {
 	b.WriteString(m.Text)
 	joined := b.String()
 
-	marks, ops, last := r.analyze(joined)
+	marks, _, last := r.analyze(joined)
+	marks = r.mergeSplit(marks, base, m.Text)
+	var ops []op
+	for _, mk := range marks {
+		ops = r.opsFor(joined, mk, ops)
+	}
 	next := Next{Result: Result{Text: m.Text}}
 	if len(marks) > 0 {
 		next.Text, next.Findings = apply(joined, base, len(joined), ops, marks)
@@ -173,6 +179,43 @@ func (r *Redactor) RedactNext(t Tail, m Message) (Next, Tail, error) {
 		msgs = nil // a number was completed: nothing earlier stays pending
 	}
 	return next, r.nextTail(msgs, m, joined, base, ops, last), nil
+}
+
+// mergeSplit combines what was found in the joined text (marks, with the
+// new text at base) with what is found in the new text alone. Only a card
+// that crosses into the new text is taken from the joined text, with
+// whatever follows it there; everything else comes from the new text alone,
+// so that the earlier digits never hide a card of the new message.
+func (r *Redactor) mergeSplit(marks []mark, base int, text string) []mark {
+	first := -1
+	for i, mk := range marks {
+		if mk.kind == KindCard && mk.start < base && mk.end > base {
+			first = i
+			break
+		}
+	}
+	own, _, _ := r.analyze(text)
+	for i := range own {
+		own[i].start += base
+		own[i].end += base
+	}
+	if first < 0 {
+		return own
+	}
+	joined := marks[first:]
+	merged := slices.Clone(joined)
+	k := 0
+	for _, mk := range own {
+		for k < len(joined) && joined[k].end <= mk.start {
+			k++
+		}
+		if k < len(joined) && joined[k].start < mk.end {
+			continue // overlaps what the joined text found
+		}
+		merged = append(merged, mk)
+	}
+	slices.SortStableFunc(merged, func(a, b mark) int { return a.start - b.start })
+	return merged
 }
 
 // live returns the messages of t that m may continue: none if t belongs to
