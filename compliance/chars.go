@@ -23,23 +23,29 @@ var interesting = func() (t [256]bool) {
 	return t
 }()
 
-// Separator classes.
+// Separator kinds, as bits so that a run of separators has a set of kinds.
+// The separators inside one card number must all be runs of the same set
+// ("4111 1111 1111 1111", "4111 - 1111 - 1111 - 1111"): a price followed by
+// a date ("404.21 2024-01-06") is not a number.
 const (
-	sepNone = iota
-	sepSoft // spaces and dashes: a number may be split here
-	sepDot  // a full stop: a lone one is read as a decimal point
+	sepNone  = 0
+	sepSpace = 1 << iota
+	sepDash
+	sepDot // a full stop; a lone one is read as a decimal point
 )
 
 // sepClass reports whether r may stand between two groups of digits of one
-// number, and how.
+// number, and its kind.
 func sepClass(r rune) int {
 	switch r {
-	case ' ', '-',
+	case ' ',
 		'\u00a0', // no-break space
 		'\u2007', // figure space
 		'\u2009', // thin space
 		'\u202f', // narrow no-break space
-		'\u3000', // ideographic space
+		'\u3000': // ideographic space
+		return sepSpace
+	case '-',
 		'\u2010', // hyphen
 		'\u2011', // non-breaking hyphen
 		'\u2012', // figure dash
@@ -47,7 +53,7 @@ func sepClass(r rune) int {
 		'\u2212', // minus sign
 		'\u30fc', // katakana prolonged sound mark, written as a dash
 		'\uff0d': // fullwidth hyphen-minus
-		return sepSoft
+		return sepDash
 	case '.', '\uff0e': // full stop, fullwidth full stop
 		return sepDot
 	}

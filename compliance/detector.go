@@ -99,11 +99,16 @@ func (PhoneDetector) Kind() Kind { return KindPhone }
 
 func isDigitByte(c byte) bool { return c >= '0' && c <= '9' }
 
+// glued reports whether c, next to a candidate, makes it part of a longer
+// token: a letter, a digit, an underscore or a mask character (what was
+// masked before stays masked, and nothing new is found next to it).
+func glued(c byte) bool { return isWordByte(c) || c == '*' }
+
 // Find implements [Detector].
 func (PhoneDetector) Find(text string, dst []Span) []Span {
 	for i := 0; i < len(text); {
 		c := text[i]
-		if i > 0 && (isWordByte(text[i-1]) || text[i-1] == '+') {
+		if i > 0 && (glued(text[i-1]) || text[i-1] == '+') {
 			i++
 			continue
 		}
@@ -151,7 +156,7 @@ done:
 	if digits < 8 || digits > 15 {
 		return 0, false
 	}
-	if lastDigit < len(s) && isWordByte(s[lastDigit]) {
+	if lastDigit < len(s) && glued(s[lastDigit]) {
 		return 0, false
 	}
 	return lastDigit, true
@@ -199,7 +204,7 @@ func matchNANP(s string, i int) (int, bool) {
 	if !digits(4) {
 		return 0, false
 	}
-	if j < len(s) && (isWordByte(s[j]) || (s[j] == '-' || s[j] == '.') && j+1 < len(s) && isDigitByte(s[j+1])) {
+	if j < len(s) && (glued(s[j]) || (s[j] == '-' || s[j] == '.') && j+1 < len(s) && isDigitByte(s[j+1])) {
 		return 0, false
 	}
 	return j, true
@@ -217,7 +222,7 @@ func (SSNDetector) Kind() Kind { return KindSSN }
 // Find implements [Detector].
 func (SSNDetector) Find(text string, dst []Span) []Span {
 	for i := 0; i+11 <= len(text); i++ {
-		if !isDigitByte(text[i]) || i > 0 && (isWordByte(text[i-1]) || text[i-1] == '-' || text[i-1] == '.' || text[i-1] == '+') {
+		if !isDigitByte(text[i]) || i > 0 && (glued(text[i-1]) || text[i-1] == '-' || text[i-1] == '.' || text[i-1] == '+') {
 			continue
 		}
 		s := text[i : i+11]
@@ -228,7 +233,7 @@ func (SSNDetector) Find(text string, dst []Span) []Span {
 		if !allASCIIDigits(s[0:3]) || !allASCIIDigits(s[4:6]) || !allASCIIDigits(s[7:11]) {
 			continue
 		}
-		if j := i + 11; j < len(text) && (isWordByte(text[j]) || (text[j] == '-' || text[j] == '.') && j+1 < len(text) && isDigitByte(text[j+1])) {
+		if j := i + 11; j < len(text) && (glued(text[j]) || (text[j] == '-' || text[j] == '.') && j+1 < len(text) && isDigitByte(text[j+1])) {
 			continue
 		}
 		area, group, serial := s[0:3], s[4:6], s[7:11]
@@ -258,7 +263,7 @@ func (IBANDetector) Find(text string, dst []Span) []Span {
 		if !isUpper(text[i]) || !isUpper(text[i+1]) || !isDigitByte(text[i+2]) || !isDigitByte(text[i+3]) {
 			continue
 		}
-		if i > 0 && isWordByte(text[i-1]) {
+		if i > 0 && glued(text[i-1]) {
 			continue
 		}
 		if end, ok := matchIBAN(text, i); ok {
@@ -293,7 +298,7 @@ func matchIBAN(s string, i int) (int, bool) {
 	}
 	for ; n >= 15; n-- {
 		end := ends[n]
-		if end < len(s) && isWordByte(s[end]) {
+		if end < len(s) && glued(s[end]) {
 			continue
 		}
 		if mod97(chars[:n]) == 1 {

@@ -144,3 +144,25 @@ func FuzzRedactNext(f *testing.F) {
 		}
 	})
 }
+
+// FuzzUnicodeDigits checks that digits of another script are treated
+// exactly like ASCII digits: masking the fullwidth form of a text gives the
+// fullwidth form of the masked text. It also cross-checks the ASCII fast
+// paths of the scanner against the general one. SPEC P4
+func FuzzUnicodeDigits(f *testing.F) {
+	addSeeds(f)
+	r := newRedactor(f, compliance.Config{})
+	f.Fuzz(func(t *testing.T, in string) {
+		if !utf8.ValidString(in) {
+			return // the rewriting to fullwidth would change invalid bytes
+		}
+		ascii := r.Redact(in)
+		wide := r.Redact(toScript(in, '０'))
+		if want := toScript(ascii.Text, '０'); wide.Text != want {
+			t.Fatalf("scripts differ:\n ascii: %q\n  wide: %q\n  want: %q", ascii.Text, wide.Text, want)
+		}
+		if len(ascii.Findings) != len(wide.Findings) {
+			t.Fatalf("findings differ: %v vs %v", ascii.Findings, wide.Findings)
+		}
+	})
+}

@@ -52,7 +52,7 @@ func New(cfg Config) (*Redactor, error) {
 // is kept. When nothing is found, the result's Text is text itself and
 // nothing is allocated.
 func (r *Redactor) Redact(text string) Result {
-	marks, ops, _ := r.analyze(text)
+	marks, ops, _ := r.analyze(text, false)
 	if len(marks) == 0 {
 		return Result{Text: text}
 	}
@@ -111,6 +111,7 @@ type mark struct {
 	brand      string
 	digits     int
 	start, end int
+	split      bool // part of a number split over messages
 }
 
 // op is one edit in input coordinates: every rune in [start, end) becomes
@@ -121,9 +122,10 @@ type op struct {
 }
 
 // analyze finds everything in s and returns the findings and the edits,
-// both in increasing order, and the description of the last chain.
-func (r *Redactor) analyze(s string) ([]mark, []op, chainInfo) {
-	out := scanOut{wantCVV: r.set.cvv != CVVKeep}
+// both in increasing order, and, if wantLast, the description of the last
+// chain.
+func (r *Redactor) analyze(s string, wantLast bool) ([]mark, []op, chainInfo) {
+	out := scanOut{wantCVV: r.set.cvv != CVVKeep, wantLast: wantLast}
 	scan(s, r.tab, r.trap, &out)
 	if len(out.cards) == 0 && len(out.cvvs) == 0 && len(r.detectors) == 0 {
 		return nil, nil, out.last
@@ -459,8 +461,8 @@ func apply(s string, lo, hi int, ops []op, marks []mark) (string, []Finding) {
 	pm := posMapper{s: s, lo: lo, hi: hi, ops: ops}
 	for _, m := range marks {
 		start, end := max(m.start, lo), min(m.end, hi)
-		if start >= end {
-			continue
+		if start > end || start == end && m.start != m.end {
+			continue // outside [lo, hi); a removed item has start == end
 		}
 		os := pm.at(start)
 		oe := pm.at(end)
@@ -471,21 +473,23 @@ func apply(s string, lo, hi int, ops []op, marks []mark) (string, []Finding) {
 			Start:  os,
 			End:    oe,
 			Masked: out[os:oe],
-			Split:  m.kind == KindCard && (m.start < lo || m.end > hi),
+			Split:  m.split || m.kind == KindCard && (m.start < lo || m.end > hi),
 		})
 	}
 	return out, findings
 }
 
 // posMapper maps offsets of s in [lo, hi] to offsets in the edited text
-// of [lo, hi). Offsets must be asked for in nondecreasing order; the whole
-// walk is linear in the number of edits.
+// of [lo, hi). Asked for in nondecreasing order, as for marks that do not
+// overlap, the whole walk is linear in the number of edits; an earlier
+// offset restarts the walk.
 type posMapper struct {
 	s      string
 	lo, hi int
 	ops    []op
 	k      int
 	delta  int
+	last   int
 }
 
 // change is how much the edit of [start, end) shrinks the text.
@@ -497,6 +501,10 @@ func (m *posMapper) change(o op, start, end int) int {
 }
 
 func (m *posMapper) at(p int) int {
+	if p < m.last {
+		m.k, m.delta = 0, 0
+	}
+	m.last = p
 	for m.k < len(m.ops) {
 		o := m.ops[m.k]
 		start, end := max(o.start, m.lo), min(o.end, m.hi)

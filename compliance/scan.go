@@ -1,6 +1,9 @@
 package compliance
 
-import "unicode/utf8"
+import (
+	"math/bits"
+	"unicode/utf8"
+)
 
 // The scanner makes one pass over the text. Digits (of any script) and the
 // mask character '*' form groups; groups joined by runs of one to three
@@ -45,18 +48,20 @@ type chainInfo struct {
 
 // scanOut collects what a scan finds.
 type scanOut struct {
-	first   bool // stop at the first finding
-	stopped bool
-	wantCVV bool // report security codes after a security-code word
-	cards   []cardHit
-	cvvs    []span
-	last    chainInfo
+	first    bool // stop at the first finding
+	stopped  bool
+	wantCVV  bool // report security codes after a security-code word
+	wantLast bool // describe the last chain
+	cards    []cardHit
+	cvvs     []span
+	last     chainInfo
 }
 
 // queued is a group of digits waiting for a decision.
 type queued struct {
 	start, end int
 	nd, d0     int
+	sepKind    int  // kinds of the separator run before it
 	dotBefore  bool // the separator before it is a lone full stop
 	dotAfter   bool // the separator after it is a lone full stop
 	noEnd      bool // a card may not end here (glued to a letter)
@@ -75,20 +80,15 @@ type scanner[T text] struct {
 	trapped     bool
 	afterCard   bool
 	loose       int
-	groups      int
-	glued       bool
-	firstND     int
-	lastStart   int
-	lastND      int
-	lastStar    bool
 	cardsInCh   int
-	stars       bool
-	chDigits    int
 	q           [maxQueued]queued
 	qh, qn      int
 	qDigits     int
 	dig         [digitRing]byte
 	dn          int
+
+	lastChain int    // start of the last chain read, or -1
+	sv        survey // summary of the current chain
 
 	// The last URL check: the offset checked, the start of its token and
 	// the verdict.
@@ -99,20 +99,44 @@ type scanner[T text] struct {
 
 // scan runs the card scanner over s.
 func scan[T text](s T, tab *brandTable, trap *trapWords, out *scanOut) {
-	sc := scanner[T]{s: s, tab: tab, trap: trap, out: out}
+	sc := scanner[T]{s: s, tab: tab, trap: trap, out: out, lastChain: -1}
 	n := len(s)
 	i := 0
 	for i < n {
+		// Skip eight bytes at a time while none can start a chain, then
+		// jump to the first that can.
+		for i+8 <= n {
+			_ = s[i+7]
+			w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			if m := w&hi8 | lessMask(w^(lo8*'0'), 10) | lessMask(w^(lo8*'*'), 1); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
 		for i < n && !interesting[s[i]] {
 			i++
 		}
 		if i >= n {
-			return
+			break
 		}
-		if b := s[i]; b >= utf8.RuneSelf {
+		b := s[i]
+		if b >= utf8.RuneSelf {
 			r, size := decodeAt(s, i)
 			if digitValue(r) < 0 {
 				i += size
+				continue
+			}
+		} else if b != '*' {
+			// Fast path for the short numbers of chat text (times, prices,
+			// dates, counts): ASCII digits and separators, too few digits
+			// for a card. Anything else is read by chain.
+			if end, ok := sc.shortChain(i); ok {
+				if out.stopped {
+					return
+				}
+				i = end
 				continue
 			}
 		}
@@ -121,26 +145,241 @@ func scan[T text](s T, tab *brandTable, trap *trapWords, out *scanOut) {
 			return
 		}
 	}
+	if out.wantLast {
+		out.last = sc.lastChainInfo()
+	}
+}
+
+// SWAR constants and test: lessMask sets the high bit of the bytes of w
+// that are less than n; bytes at or above 0x80 are never set, and the
+// lowest set byte is always exact (a false one can only follow a true one).
+const (
+	lo8 = 0x0101010101010101
+	hi8 = 0x8080808080808080
+)
+
+func lessMask(w, n uint64) uint64 { return (w - lo8*n) &^ w & hi8 }
+
+// shortChain reads the chain at i if it is plain ASCII with fewer digits
+// than a card, and returns the offset after it. It returns false, having
+// decided nothing, for any other chain.
+func (sc *scanner[T]) shortChain(i int) (int, bool) {
+	s := sc.s
+	n := len(s)
+	pos, digits, groups := i, 0, 0
+	firstND, lastStart, lastND := 0, 0, 0
+	for {
+		start := pos
+		for pos < n && s[pos]-'0' <= 9 {
+			pos++
+		}
+		nd := pos - start
+		digits += nd
+		groups++
+		if groups == 1 {
+			firstND = nd
+		}
+		lastStart, lastND = start, nd
+		if digits >= minPAN {
+			return 0, false
+		}
+		if pos >= n {
+			break
+		}
+		c := s[pos]
+		if c != ' ' && c != '-' && c != '.' {
+			if c >= utf8.RuneSelf || c == '*' {
+				return 0, false
+			}
+			break
+		}
+		k := pos + 1
+		for k < n && k-pos <= 3 && (s[k] == ' ' || s[k] == '-' || s[k] == '.') {
+			k++
+		}
+		if k >= n || k-pos > 3 {
+			break
+		}
+		if d := s[k]; d-'0' > 9 {
+			if d >= utf8.RuneSelf || d == '*' {
+				return 0, false
+			}
+			break
+		}
+		pos = k
+	}
+	sc.lastChain = i
+	if sc.out.wantCVV && lastND >= shortMin && lastND <= shortMax && groups <= 2 {
+		sc.sv = survey{groups: groups, digits: digits, firstND: firstND, lastStart: lastStart, lastND: lastND, noEnd: pos < n && isLetterByte(s[pos])}
+		sc.endChain(i, pos, &sc.sv)
+	}
+	return pos, true
+}
+
+// survey summarises one chain.
+type survey struct {
+	groups, digits int // digits include mask characters
+	firstND        int
+	lastStart      int
+	lastND         int
+	lastStar       bool
+	stars          bool
+	noEnd          bool // the chain is glued to a letter at its end
+}
+
+// sepRun reads the separator run at pos and reports where it ends, how many
+// separators it holds and their kinds, and whether the chain goes on after
+// it.
+func (sc *scanner[T]) sepRun(pos int) (end, count, kind int, more bool) {
+	s := sc.s
+	n := len(s)
+	end = pos
+	for end < n && count <= 3 {
+		var c int
+		if b := s[end]; b < utf8.RuneSelf {
+			switch b {
+			case ' ':
+				c = sepSpace
+			case '-':
+				c = sepDash
+			case '.':
+				c = sepDot
+			default:
+				c = sepNone
+			}
+			if c == sepNone {
+				break
+			}
+			end++
+		} else {
+			r, size := decodeAt(s, end)
+			if c = sepClass(r); c == sepNone {
+				break
+			}
+			end += size
+		}
+		count++
+		kind |= c
+	}
+	more = count >= 1 && count <= 3 && end < n && sc.chainRuneAt(end)
+	return end, count, kind, more
+}
+
+// survey reads the chain at i without deciding anything, returns the offset
+// after its last group and leaves its summary in sc.sv. Most chains in chat text
+// (times, prices, dates) are too short to hold a card and need nothing
+// more.
+func (sc *scanner[T]) survey(i int) int {
+	s := sc.s
+	n := len(s)
+	sv := &sc.sv
+	*sv = survey{}
+	pos := i
+	for {
+		gStart := pos
+		nd := 0
+		star := false
+		for pos < n {
+			b := s[pos]
+			if b-'0' <= 9 {
+				nd++
+				pos++
+				continue
+			}
+			if b == '*' {
+				star = true
+				nd++
+				pos++
+				continue
+			}
+			if b < utf8.RuneSelf {
+				break
+			}
+			r, size := decodeAt(s, pos)
+			if digitValue(r) < 0 {
+				break
+			}
+			nd++
+			pos += size
+		}
+		sv.groups++
+		if sv.groups == 1 {
+			sv.firstND = nd
+		}
+		sv.lastStart, sv.lastND, sv.lastStar = gStart, nd, star
+		sv.digits += nd
+		sv.stars = sv.stars || star
+		gEnd := pos
+		// Most numbers in chat end at a byte that cannot continue a chain.
+		if pos >= n {
+			return gEnd
+		}
+		if b := s[pos]; b < utf8.RuneSelf {
+			if b != ' ' && b != '-' && b != '.' {
+				sv.noEnd = isLetterByte(b)
+				return gEnd
+			}
+			// An ASCII separator run: decide here unless non-ASCII follows.
+			k := pos + 1
+			for k < n && k-pos <= 3 && (s[k] == ' ' || s[k] == '-' || s[k] == '.') {
+				k++
+			}
+			if k < n && k-pos <= 3 {
+				if c := s[k]; c-'0' <= 9 || c == '*' {
+					pos = k
+					continue
+				} else if c < utf8.RuneSelf {
+					return gEnd
+				}
+			} else if k-pos > 3 || k >= n {
+				return gEnd
+			}
+		}
+		sepEnd, _, _, more := sc.sepRun(pos)
+		if !more {
+			if gEnd < n && isLetterByte(s[gEnd]) {
+				sv.noEnd = true
+			}
+			return gEnd
+		}
+		pos = sepEnd
+	}
 }
 
 // chain reads the chain starting at i and returns the offset after its last
 // group.
 func (sc *scanner[T]) chain(i int) int {
+	sc.lastChain = i
+	end := sc.survey(i)
+	sc.cardsInCh = 0
+	if sc.sv.digits >= minPAN {
+		sc.decide(i, sc.sv.noEnd)
+		if sc.out.stopped {
+			return end
+		}
+	}
+	sc.endChain(i, end, &sc.sv)
+	return end
+}
+
+// decide reads the chain at i again, group by group, and finds its cards.
+func (sc *scanner[T]) decide(i int, noEnd bool) {
 	s := sc.s
 	n := len(s)
-	sc.dead, sc.trapChecked, sc.trapped, sc.afterCard = false, false, false, false
-	sc.loose, sc.groups, sc.cardsInCh, sc.chDigits, sc.stars = 0, 0, 0, 0, false
+	sc.trapChecked, sc.trapped, sc.afterCard = false, false, false
+	sc.loose = 0
 	sc.qh, sc.qn, sc.qDigits = 0, 0, 0
 
 	// A number glued to a letter is part of an identifier (an IBAN, a hash,
 	// a hexadecimal constant); one after '+' is a phone number; one in a URL
 	// path is an identifier.
 	sc.dead = sc.leadGlued(i)
-	sc.glued = sc.dead
+	if sc.dead {
+		return
+	}
 
-	chainStart := i
 	pos := i
-	dotBefore := false
+	dotBefore, sepKind := false, 0
 	for {
 		gStart := pos
 		nd := 0
@@ -177,37 +416,13 @@ func (sc *scanner[T]) chain(i int) int {
 			pos += size
 		}
 		gEnd := pos
-
-		// The separator run after the group.
-		sepEnd, count, dots := pos, 0, 0
-		for sepEnd < n && count <= 3 {
-			r, size := decodeAt(s, sepEnd)
-			c := sepClass(r)
-			if c == sepNone {
-				break
-			}
-			count++
-			if c == sepDot {
-				dots++
-			}
-			sepEnd += size
+		sepEnd, count, kind, more := sc.sepRun(pos)
+		sc.group(gStart, gEnd, nd, star, dotBefore, sepKind, !more, noEnd)
+		if sc.out.stopped || !more || sc.dead {
+			return
 		}
-		more := count >= 1 && count <= 3 && sepEnd < n && sc.chainRuneAt(sepEnd)
-		noEnd := false
-		if !more && gEnd < n {
-			if r, _ := decodeAt(s, gEnd); r < utf8.RuneSelf && isLetterByte(byte(r)) {
-				noEnd = true
-			}
-		}
-		sc.group(gStart, gEnd, nd, star, dotBefore, !more, noEnd)
-		if sc.out.stopped {
-			return gEnd
-		}
-		if !more {
-			sc.endChain(chainStart, gEnd, noEnd)
-			return gEnd
-		}
-		dotBefore = count == 1 && dots == 1
+		dotBefore = count == 1 && kind == sepDot
+		sepKind = kind
 		pos = sepEnd
 	}
 }
@@ -226,14 +441,7 @@ func (sc *scanner[T]) chainRuneAt(i int) bool {
 }
 
 // group takes the next group of the current chain.
-func (sc *scanner[T]) group(start, end, nd int, star, dotBefore, last, noEnd bool) {
-	sc.groups++
-	if sc.groups == 1 {
-		sc.firstND = nd
-	}
-	sc.lastStart, sc.lastND, sc.lastStar = start, nd, star
-	sc.chDigits += nd
-	sc.stars = sc.stars || star
+func (sc *scanner[T]) group(start, end, nd int, star, dotBefore bool, sepKind int, last, noEnd bool) {
 	if sc.dead {
 		return
 	}
@@ -250,7 +458,7 @@ func (sc *scanner[T]) group(start, end, nd int, star, dotBefore, last, noEnd boo
 		sc.addLoose(nd)
 		return
 	}
-	sc.q[(sc.qh+sc.qn)&(maxQueued-1)] = queued{start: start, end: end, nd: nd, d0: sc.dn, dotBefore: dotBefore, noEnd: last && noEnd}
+	sc.q[(sc.qh+sc.qn)&(maxQueued-1)] = queued{start: start, end: end, nd: nd, d0: sc.dn, sepKind: sepKind, dotBefore: dotBefore, noEnd: last && noEnd}
 	sc.qn++
 	sc.qDigits += nd
 	sc.dn = (sc.dn + nd) & (digitRing - 1)
@@ -298,7 +506,7 @@ func (sc *scanner[T]) evalHead() {
 		best, bestBrand, bestLen := -1, -1, 0
 		for k := 0; k < sc.qn; k++ {
 			g := &sc.q[(sc.qh+k)&(maxQueued-1)]
-			if c+g.nd > maxPAN {
+			if c+g.nd > maxPAN || k > 1 && g.sepKind != sc.q[(sc.qh+1)&(maxQueued-1)].sepKind {
 				break
 			}
 			for t := 0; t < g.nd; t++ {
@@ -354,25 +562,38 @@ func (sc *scanner[T]) evalHead() {
 	sc.addLoose(h.nd)
 }
 
-// endChain records the last chain and checks a lone short number for a
-// security code.
-func (sc *scanner[T]) endChain(start, end int, noEnd bool) {
+// endChain checks a lone short number for a security code.
+func (sc *scanner[T]) endChain(start, end int, sv *survey) {
 	// A security code is a lone short number, or a short number after a
 	// word ending in digits ("CVV2 123").
-	lone := sc.groups == 1 && !sc.glued || sc.groups == 2 && sc.glued && sc.firstND <= 2
-	if sc.out.wantCVV && lone && !sc.lastStar && sc.lastND >= shortMin && sc.lastND <= shortMax && !noEnd {
-		if securityWordBefore(sc.s, sc.lastStart) {
-			sc.out.cvvs = append(sc.out.cvvs, span{sc.lastStart, end})
-			if sc.out.first {
-				sc.out.stopped = true
-			}
+	if !sc.out.wantCVV || sv.lastND < shortMin || sv.lastND > shortMax || sv.groups > 2 || sv.lastStar || sv.noEnd {
+		return
+	}
+	glued := sc.leadGlued(start)
+	lone := sv.groups == 1 && !glued || sv.groups == 2 && glued && sv.firstND <= 2
+	// For "CVV2 123" the word is the one glued to the chain: "CVV".
+	if lone && securityWordBefore(sc.s, start) {
+		sc.out.cvvs = append(sc.out.cvvs, span{sv.lastStart, end})
+		if sc.out.first {
+			sc.out.stopped = true
 		}
 	}
-	sc.out.last = chainInfo{
-		start:  start,
+}
+
+// lastChainInfo describes the last chain of the text: whether its digits
+// could be the start of a card continued in a next message.
+func (sc *scanner[T]) lastChainInfo() chainInfo {
+	if sc.lastChain < 0 {
+		return chainInfo{}
+	}
+	end := sc.survey(sc.lastChain)
+	sv := sc.sv
+	cards := len(sc.out.cards) > 0 && sc.out.cards[len(sc.out.cards)-1].end > sc.lastChain
+	return chainInfo{
+		start:  sc.lastChain,
 		end:    end,
-		digits: sc.chDigits,
-		open:   sc.cardsInCh == 0 && !sc.stars && !noEnd && sc.chDigits < maxPAN && !sc.glued,
+		digits: sv.digits,
+		open:   !cards && !sv.stars && !sv.noEnd && sv.digits < maxPAN && !sc.leadGlued(sc.lastChain),
 		valid:  true,
 	}
 }

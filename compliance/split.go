@@ -126,28 +126,29 @@ func (r *Redactor) RedactNext(t Tail, m Message) (Next, Tail, error) {
 	}
 	msgs := r.live(t, m)
 	if len(msgs) == 0 || !startsWithDigit(m.Text) {
-		marks, ops, last := r.analyze(m.Text)
+		marks, ops, last := r.analyze(m.Text, true)
 		res := Result{Text: m.Text}
 		if len(marks) > 0 {
 			res.Text, res.Findings = apply(m.Text, 0, len(m.Text), ops, marks)
 		}
-		return Next{Result: res}, r.nextTail(nil, m, m.Text, 0, ops, last), nil
+		return Next{Result: res}, r.nextTail(nil, nil, m, m.Text, 0, ops, last), nil
 	}
 
 	// Join the pending digits of the earlier messages and the new text with
-	// single spaces, and read them as one text.
+	// a separator like the ones the sender uses, and read them as one text.
+	join := joiner(msgs, m.Text)
 	var b strings.Builder
 	bases := make([]int, len(msgs))
 	for i, pm := range msgs {
 		bases[i] = b.Len()
 		b.WriteString(pm.text[pm.frag:pm.fend])
-		b.WriteByte(' ')
+		b.WriteRune(join)
 	}
 	base := b.Len()
 	b.WriteString(m.Text)
 	joined := b.String()
 
-	marks, _, last := r.analyze(joined)
+	marks, _, last := r.analyze(joined, true)
 	marks = r.mergeSplit(marks, base, m.Text)
 	var ops []op
 	for _, mk := range marks {
@@ -156,6 +157,12 @@ func (r *Redactor) RedactNext(t Tail, m Message) (Next, Tail, error) {
 	next := Next{Result: Result{Text: m.Text}}
 	if len(marks) > 0 {
 		next.Text, next.Findings = apply(joined, base, len(joined), ops, marks)
+	}
+	rechecked := false
+	if len(marks) > 0 {
+		before := next.Text
+		next.Result = r.recheck(next.Result)
+		rechecked = next.Text != before
 	}
 	corrected := false
 	for i, pm := range msgs {
@@ -178,7 +185,32 @@ func (r *Redactor) RedactNext(t Tail, m Message) (Next, Tail, error) {
 	if corrected {
 		msgs = nil // a number was completed: nothing earlier stays pending
 	}
-	return next, r.nextTail(msgs, m, joined, base, ops, last), nil
+	if rechecked {
+		return next, Tail{}, nil // what is delivered is no longer what ops describe
+	}
+	return next, r.nextTail(msgs, bases, m, joined, base, ops, last), nil
+}
+
+// joiner returns the separator to put between fragments: the first
+// separator the sender wrote inside them or at the start of the new text,
+// or a space.
+func joiner(msgs []tailMsg, next string) rune {
+	for _, pm := range msgs {
+		for _, r := range pm.text[pm.frag:pm.fend] {
+			if sepClass(r) != sepNone {
+				return r
+			}
+		}
+	}
+	for _, r := range next[leadingSpace(next):] {
+		if sepClass(r) != sepNone {
+			return r
+		}
+		if digitValue(r) < 0 {
+			break
+		}
+	}
+	return ' '
 }
 
 // mergeSplit combines what was found in the joined text (marks, with the
@@ -194,7 +226,7 @@ func (r *Redactor) mergeSplit(marks []mark, base int, text string) []mark {
 			break
 		}
 	}
-	own, _, _ := r.analyze(text)
+	own, _, _ := r.analyze(text, false)
 	for i := range own {
 		own[i].start += base
 		own[i].end += base
@@ -218,6 +250,23 @@ func (r *Redactor) mergeSplit(marks []mark, base int, text string) []mark {
 	return merged
 }
 
+// recheck looks at the masked new message on its own: digits that the
+// split number left visible may, read without the earlier fragments, form
+// a number of their own. What it finds is masked too, so that nothing
+// detectable is ever delivered.
+func (r *Redactor) recheck(res Result) Result {
+	more, ops, _ := r.analyze(res.Text, false)
+	if len(more) == 0 {
+		return res
+	}
+	for _, f := range res.Findings {
+		more = append(more, mark{kind: f.Kind, brand: f.Brand, digits: f.Digits, start: f.Start, end: f.End, split: f.Split})
+	}
+	slices.SortStableFunc(more, func(a, b mark) int { return a.start - b.start })
+	text, findings := apply(res.Text, 0, len(res.Text), ops, more)
+	return Result{Text: text, Findings: findings}
+}
+
 // live returns the messages of t that m may continue: none if t belongs to
 // another sender, if the oldest is out of the time window, or if time went
 // backwards.
@@ -235,8 +284,9 @@ func (r *Redactor) live(t Tail, m Message) []tailMsg {
 
 // nextTail builds the Tail to keep after m. joined is the text that was
 // analysed, m's text starting at base in it; msgs are the earlier messages
-// that were joined before it; last describes the last chain of joined.
-func (r *Redactor) nextTail(msgs []tailMsg, m Message, joined string, base int, ops []op, last chainInfo) Tail {
+// that were joined before it, bases where their digits are in joined; last
+// describes the last chain of joined.
+func (r *Redactor) nextTail(msgs []tailMsg, bases []int, m Message, joined string, base int, ops []op, last chainInfo) Tail {
 	if !last.valid || !last.open || strings.TrimRight(joined[last.end:], " \t\r\n") != "" {
 		return Tail{}
 	}
@@ -253,7 +303,7 @@ func (r *Redactor) nextTail(msgs []tailMsg, m Message, joined string, base int, 
 	if last.start < base {
 		// The pending digits began in an earlier message: keep it and every
 		// one after it, and all of m is pending digits.
-		kept = keptFrom(msgs, last.start)
+		kept = keptFrom(msgs, bases, last.start)
 		if kept == nil {
 			return Tail{}
 		}
@@ -269,19 +319,14 @@ func (r *Redactor) nextTail(msgs []tailMsg, m Message, joined string, base int, 
 	return Tail{state: func() *tailState { return st }}
 }
 
-// keptFrom returns the messages whose pending digits include offset start
-// of the joined text and all the later ones.
-func keptFrom(msgs []tailMsg, start int) []tailMsg {
-	pos := 0
-	for i, pm := range msgs {
-		n := pm.fend - pm.frag
-		if start >= pos && start < pos+n {
-			if start != pos {
-				return nil // starts inside a fragment: cannot happen for a whole chain
-			}
+// keptFrom returns the messages whose pending digits start at offset
+// start of the joined text (bases[i] is where message i's digits are) and
+// all the later ones.
+func keptFrom(msgs []tailMsg, bases []int, start int) []tailMsg {
+	for i := range msgs {
+		if start == bases[i] {
 			return msgs[i:]
 		}
-		pos += n + 1
 	}
 	return nil
 }

@@ -182,3 +182,22 @@ func TestRedactNextWindow(t *testing.T) {
 		require.Len(t, next.Corrections, 1)
 	})
 }
+
+// SPEC P4: digits left visible by a split number are checked again on
+// their own, and a removed security code stays reported.
+func TestRedactNextRecheck(t *testing.T) {
+	t.Parallel()
+	r := newRedactor(t, compliance.Config{})
+	out, _ := sendAll(t, r, "4151 1111", "1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3")
+	require.NotEmpty(t, out[1].Corrections)
+	require.False(t, r.Contains(out[1].Text), out[1].Text)
+	require.Equal(t, out[1].Text, r.Redact(out[1].Text).Text)
+	for _, f := range out[1].Findings {
+		require.Equal(t, f.Masked, out[1].Text[f.Start:f.End])
+	}
+
+	out, _ = sendAll(t, r, "4111 1111", "1111 1111 cvv 123")
+	require.Equal(t, "**** 1111 cvv ", out[1].Text)
+	require.Len(t, out[1].Findings, 2)
+	require.Equal(t, compliance.KindCVV, out[1].Findings[1].Kind)
+}
