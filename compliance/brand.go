@@ -151,18 +151,3 @@ func (t *brandTable) match(d []byte) int {
 
 // luhnDouble maps a digit to the Luhn sum of its double.
 var luhnDouble = [10]byte{0, 2, 4, 6, 8, 1, 3, 5, 7, 9}
-
-// luhnValid reports whether the digit values d pass the Luhn check.
-func luhnValid(d []byte) bool {
-	sum := 0
-	double := false
-	for i := len(d) - 1; i >= 0; i-- {
-		if double {
-			sum += int(luhnDouble[d[i]])
-		} else {
-			sum += int(d[i])
-		}
-		double = !double
-	}
-	return sum%10 == 0
-}

@@ -5,8 +5,8 @@ import (
 	"fmt"
 )
 
-// Errors returned by [New]. Each is returned wrapped with details; test with
-// errors.Is.
+// Errors returned by [New] and [Redactor.RedactNext]. Those of New are
+// returned wrapped with details; test with errors.Is.
 var (
 	// ErrKeepTooMany means the configuration would leave more digits of a
 	// card visible than allowed: at most the first six and the last four.
@@ -22,6 +22,9 @@ var (
 	ErrDetector = errors.New("compliance: nil detector")
 	// ErrSplitWindow means a split-message window setting is negative.
 	ErrSplitWindow = errors.New("compliance: invalid split-message window")
+	// ErrMessageID means a message given to [Redactor.RedactNext] has no
+	// ID, so that corrections could not name it.
+	ErrMessageID = errors.New("compliance: message has no ID")
 )
 
 // BrandError reports an invalid entry of a brand table. It matches

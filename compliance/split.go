@@ -1,7 +1,6 @@
 package compliance
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -99,10 +98,6 @@ func (t Tail) GoString() string { return t.String() }
 
 // Format implements fmt.Formatter: every verb prints [Tail.String].
 func (t Tail) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(t.String())) }
-
-// ErrMessageID is returned by [Redactor.RedactNext] for a message without
-// an ID.
-var ErrMessageID = errors.New("compliance: message has no ID")
 
 // RedactNext masks the new message m of a sender like [Redactor.Redact],
 // and also catches a card number split over the end of earlier messages of

@@ -1,6 +1,10 @@
 package compliance
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // DefaultTrapWords returns the words that, written just before a number
 // (optionally followed by "no", "number", "#" or ":"), mark it as something
@@ -84,8 +88,9 @@ func securityWordBefore[T text](s T, i int) bool {
 	return false
 }
 
-// prevWord finds the ASCII word that ends before offset i, past a few
-// punctuation bytes, looking no further back than limit.
+// prevWord finds the word (ASCII letters and digits, and decimal digits of
+// any script) that ends before offset i, past a few punctuation bytes,
+// looking no further back than limit.
 func prevWord[T text](s T, i, limit int) (ws, we int, ok bool) {
 	j := i
 	for skipped := 0; j > limit && skipped < 4; skipped++ {
@@ -96,32 +101,59 @@ func prevWord[T text](s T, i, limit int) (ws, we int, ok bool) {
 		j--
 	}
 	we = j
-	for j > limit && isWordByte(s[j-1]) {
-		j--
+	for j > limit {
+		if isWordByte(s[j-1]) {
+			j--
+			continue
+		}
+		if s[j-1] < utf8.RuneSelf {
+			break
+		}
+		r, size := decodeBefore(s, j)
+		if digitValue(r) < 0 || j-size < limit {
+			break
+		}
+		j -= size
 	}
 	if j == we {
 		return 0, 0, false
 	}
-	if j > 0 && s[j-1] >= 0x80 {
-		return 0, 0, false // part of a longer non-ASCII word
+	if j > 0 && s[j-1] >= utf8.RuneSelf {
+		if r, _ := decodeBefore(s, j); unicode.IsLetter(r) {
+			return 0, 0, false // part of a longer non-ASCII word
+		}
 	}
 	return j, we, true
 }
 
-// wordIn reports whether s[ws:we], folded to lower case, is one of the
-// lower-case words.
+// wordIn reports whether s[ws:we], folded to lower case and with digits of
+// any script read as ASCII, is one of the lower-case words.
 func wordIn[T text](s T, ws, we int, words []string) bool {
 next:
 	for _, w := range words {
-		if len(w) != we-ws {
-			continue
-		}
-		for k := 0; k < len(w); k++ {
-			if lowerByte(s[ws+k]) != w[k] {
+		k, p := 0, ws
+		for p < we {
+			if k >= len(w) {
 				continue next
 			}
+			c := s[p]
+			if c < utf8.RuneSelf {
+				if lowerByte(c) != w[k] {
+					continue next
+				}
+				p++
+			} else {
+				r, size := decodeAt(s, p)
+				if v := digitValue(r); v < 0 || byte('0'+v) != w[k] {
+					continue next
+				}
+				p += size
+			}
+			k++
 		}
-		return true
+		if k == len(w) {
+			return true
+		}
 	}
 	return false
 }
