@@ -60,6 +60,19 @@ func sepClass(r rune) int {
 	return sepNone
 }
 
+// bmpDigits holds, for each rune of the Basic Multilingual Plane, its
+// decimal digit value plus one, or 0 if it is not a decimal digit: one
+// lookup for the common case, a letter of a non-Latin script.
+var bmpDigits = func() *[0x10000]uint8 {
+	var t [0x10000]uint8
+	for _, rg := range unicode.Nd.R16 {
+		for r := uint32(rg.Lo); r <= uint32(rg.Hi); r += uint32(rg.Stride) {
+			t[r] = uint8(digitValueSlow(rune(r)) + 1)
+		}
+	}
+	return &t
+}()
+
 // digitValue returns the value of r if r is a decimal digit (Unicode
 // category Nd, any script), or -1.
 func digitValue(r rune) int {
@@ -69,6 +82,14 @@ func digitValue(r rune) int {
 		}
 		return -1
 	}
+	if r < 0x10000 {
+		return int(bmpDigits[r]) - 1
+	}
+	return digitValueSlow(r)
+}
+
+// digitValueSlow is digitValue by search of the Unicode tables.
+func digitValueSlow(r rune) int {
 	if !unicode.Is(unicode.Nd, r) {
 		return -1
 	}
@@ -88,15 +109,40 @@ func digitValue(r rune) int {
 	return -1
 }
 
-// decodeAt decodes the rune starting at byte offset i of s.
+// decodeAt decodes the rune starting at byte offset i of s, like
+// utf8.DecodeRune. Two- and three-byte sequences (most scripts, CJK
+// included) are decoded in place.
 func decodeAt[T text](s T, i int) (rune, int) {
 	b := s[i]
 	if b < utf8.RuneSelf {
 		return rune(b), 1
 	}
+	n := len(s)
+	switch {
+	case b >= 0xC2 && b < 0xE0:
+		if i+1 < n {
+			if c := s[i+1]; c&0xC0 == 0x80 {
+				return rune(b&0x1F)<<6 | rune(c&0x3F), 2
+			}
+		}
+		return utf8.RuneError, 1
+	case b >= 0xE0 && b < 0xF0:
+		if i+2 < n {
+			c, d := s[i+1], s[i+2]
+			lo, hi := byte(0x80), byte(0xBF)
+			if b == 0xE0 {
+				lo = 0xA0 // no overlong encodings
+			} else if b == 0xED {
+				hi = 0x9F // no surrogates
+			}
+			if c >= lo && c <= hi && d&0xC0 == 0x80 {
+				return rune(b&0x0F)<<12 | rune(c&0x3F)<<6 | rune(d&0x3F), 3
+			}
+		}
+	}
 	var buf [utf8.UTFMax]byte
-	n := copy(buf[:], s[i:min(i+utf8.UTFMax, len(s))])
-	return utf8.DecodeRune(buf[:n])
+	k := copy(buf[:], s[i:min(i+utf8.UTFMax, n)])
+	return utf8.DecodeRune(buf[:k])
 }
 
 // decodeBefore decodes the rune that ends at byte offset i of s. It returns

@@ -123,9 +123,18 @@ func scan[T text](s T, tab *brandTable, trap *trapWords, out *scanOut) {
 		}
 		b := s[i]
 		if b >= utf8.RuneSelf {
-			r, size := decodeAt(s, i)
-			if digitValue(r) < 0 {
+			// Text in other scripts: step over whole runes until a digit
+			// or an ASCII byte.
+			digit := false
+			for i < n && s[i] >= utf8.RuneSelf {
+				r, size := decodeAt(s, i)
+				if digitValue(r) >= 0 {
+					digit = true
+					break
+				}
 				i += size
+			}
+			if !digit {
 				continue
 			}
 		} else if b != '*' {
