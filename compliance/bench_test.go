@@ -258,7 +258,11 @@ func TestBenchCorpora(t *testing.T) {
 		t.Fatalf("detector found %d cards, the corpus holds %d", found, inserted)
 	}
 	t.Logf("cards: %d; baseline reports %d", inserted, baselineFind(chat))
-	if r.Contains(chatCorpus(256<<10, false)) {
-		t.Fatal("the no-card corpus holds something detectable")
+	if r.Contains(chatCorpus(256<<10, false)) || r.Contains(unicodeCorpus(64<<10, false)) {
+		t.Fatal("a no-card corpus holds something detectable")
+	}
+	uni := unicodeCorpus(64<<10, true)
+	if got, want := len(r.Redact(uni).Findings), strings.Count(uni, "カード"); got != want {
+		t.Fatalf("detector found %d cards in the Unicode corpus, which holds %d", got, want)
 	}
 }

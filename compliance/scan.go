@@ -105,21 +105,25 @@ func scan[T text](s T, tab *brandTable, trap *trapWords, out *scanOut) {
 	for i < n {
 		// Skip eight bytes at a time while none can start a chain, then
 		// jump to the first that can.
+		found := false
 		for i+8 <= n {
 			_ = s[i+7]
 			w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
 				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
 			if m := w&hi8 | lessMask(w^(lo8*'0'), 10) | lessMask(w^(lo8*'*'), 1); m != 0 {
 				i += bits.TrailingZeros64(m) >> 3
+				found = true
 				break
 			}
 			i += 8
 		}
-		for i < n && !interesting[s[i]] {
-			i++
-		}
-		if i >= n {
-			break
+		if !found {
+			for i < n && !interesting[s[i]] {
+				i++
+			}
+			if i >= n {
+				break
+			}
 		}
 		b := s[i]
 		if b >= utf8.RuneSelf {
