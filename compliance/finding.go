@@ -8,13 +8,20 @@ type Kind string
 
 // Built-in kinds.
 const (
-	KindCard   Kind = "payment card number"
-	KindCVV    Kind = "card security code"
+	// KindCard is a payment card number (PAN).
+	KindCard Kind = "payment card number"
+	// KindCVV is a card security code (CVV, CVC, CID).
+	KindCVV Kind = "card security code"
+	// KindExpiry is a card expiry date next to a card number.
 	KindExpiry Kind = "card expiry date"
-	KindEmail  Kind = "email address"
-	KindPhone  Kind = "phone number"
-	KindSSN    Kind = "US social security number"
-	KindIBAN   Kind = "IBAN"
+	// KindEmail is what [EmailDetector] finds.
+	KindEmail Kind = "email address"
+	// KindPhone is what [PhoneDetector] finds.
+	KindPhone Kind = "phone number"
+	// KindSSN is what [SSNDetector] finds.
+	KindSSN Kind = "US social security number"
+	// KindIBAN is what [IBANDetector] finds.
+	KindIBAN Kind = "IBAN"
 )
 
 // Finding describes one piece of sensitive data found and masked. It never

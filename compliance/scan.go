@@ -80,7 +80,6 @@ type scanner[T text] struct {
 	trapped     bool
 	afterCard   bool
 	loose       int
-	cardsInCh   int
 	q           [maxQueued]queued
 	qh, qn      int
 	qDigits     int
@@ -364,7 +363,6 @@ func (sc *scanner[T]) survey(i int) int {
 func (sc *scanner[T]) chain(i int) int {
 	sc.lastChain = i
 	end := sc.survey(i)
-	sc.cardsInCh = 0
 	if sc.sv.digits >= minPAN {
 		sc.decide(i, sc.sv.noEnd)
 		if sc.out.stopped {
@@ -560,7 +558,6 @@ func (sc *scanner[T]) evalHead() {
 			}
 			end := sc.q[(sc.qh+best)&(maxQueued-1)].end
 			sc.out.cards = append(sc.out.cards, cardHit{start: h.start, end: end, brand: bestBrand, digits: bestLen})
-			sc.cardsInCh++
 			if sc.out.first {
 				sc.out.stopped = true
 				return
