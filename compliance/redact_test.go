@@ -221,11 +221,16 @@ func TestRedactCVVAndExpiry(t *testing.T) {
 		{"FarAfterCard", "4111111111111111 and then a long while later 123", "************1111 and then a long while later 123"},
 		{"NextLine", "4111111111111111\n123", "************1111\n123"},
 		{"NotAMonth", "4111111111111111 13/27", "************1111 13/27"},
+		{"CodesInARow", "CvC 000#000", "CvC #"},
+		{"CodesInARowAfterCard", "4111111111111111 cvv 123#456, ok", "************1111 cvv #, ok"},
+		{"CodeThenOtherNumber", "cvv 123, order 4567", "cvv , order 4567"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			require.Equal(t, c.want, r.Redact(c.in).Text)
+			got := r.Redact(c.in).Text
+			require.Equal(t, c.want, got)
+			require.Equal(t, got, r.Redact(got).Text, "masking twice changes nothing")
 		})
 	}
 

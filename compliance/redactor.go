@@ -144,6 +144,9 @@ func (r *Redactor) analyze(s string, wantLast bool) ([]mark, []op, chainInfo) {
 	}
 	slices.SortStableFunc(marks, func(a, b mark) int { return a.start - b.start })
 	marks = dropOverlaps(marks)
+	if len(out.maybeCVVs) > 0 {
+		marks = chainCVVs(marks, out.maybeCVVs)
+	}
 
 	if len(r.detectors) > 0 {
 		var pii []mark
@@ -168,6 +171,32 @@ func (r *Redactor) analyze(s string, wantLast bool) ([]mark, []op, chainInfo) {
 		ops = r.opsFor(s, m, ops)
 	}
 	return marks, ops, out.last
+}
+
+// chainCVVs adds the short numbers labelled through a security code
+// ("CVV 123 / 456"): a number whose look-back stopped at a security code is
+// one too. Without this, removing the first code would bring the label next
+// to the second, and masking twice would not give the same text.
+func chainCVVs(marks []mark, maybes []maybeCVV) []mark {
+	ends := make(map[int]bool)
+	for _, m := range marks {
+		if m.kind == KindCVV {
+			ends[m.end] = true
+		}
+	}
+	added := false
+	for _, mb := range maybes { // in text order, so chains of codes resolve
+		if ends[mb.after] {
+			marks = append(marks, mark{kind: KindCVV, start: mb.start, end: mb.end})
+			ends[mb.end] = true
+			added = true
+		}
+	}
+	if added {
+		slices.SortStableFunc(marks, func(a, b mark) int { return a.start - b.start })
+		marks = dropOverlaps(marks)
+	}
+	return marks
 }
 
 // dropOverlaps removes, from marks sorted by start, each mark that

@@ -54,7 +54,17 @@ type scanOut struct {
 	wantLast bool // describe the last chain
 	cards    []cardHit
 	cvvs     []span
-	last     chainInfo
+	// maybeCVVs are short numbers whose label is hidden behind another
+	// short number; each is a security code if that number is one.
+	maybeCVVs []maybeCVV
+	last      chainInfo
+}
+
+// maybeCVV is a short number that is a security code if the one that ends
+// at after is.
+type maybeCVV struct {
+	span
+	after int
 }
 
 // queued is a group of digits waiting for a decision.
@@ -582,11 +592,16 @@ func (sc *scanner[T]) endChain(start, end int, sv *survey) {
 	glued := sc.leadGlued(start)
 	lone := sv.groups == 1 && !glued || sv.groups == 2 && glued && sv.firstND <= 2
 	// For "CVV2 123" the word is the one glued to the chain: "CVV".
-	if lone && securityWordBefore(sc.s, start) {
+	if !lone {
+		return
+	}
+	if ok, numEnd := securityWordBefore(sc.s, start); ok {
 		sc.out.cvvs = append(sc.out.cvvs, span{sv.lastStart, end})
 		if sc.out.first {
 			sc.out.stopped = true
 		}
+	} else if numEnd >= 0 && !sc.out.first {
+		sc.out.maybeCVVs = append(sc.out.maybeCVVs, maybeCVV{span{sv.lastStart, end}, numEnd})
 	}
 }
 

@@ -64,28 +64,49 @@ func trapBefore[T text](t *trapWords, s T, i int) bool {
 }
 
 // securityWordBefore reports whether the number at i is labelled as a card
-// security code ("CVV 123", "security code: 123").
-func securityWordBefore[T text](s T, i int) bool {
+// security code ("CVV 123", "security code: 123"). When it is not, but the
+// look-back stopped at a short number that may itself be a security code
+// ("CVV 123 / 456"), numEnd is the offset after that number, else -1: if
+// that number is removed, the label reaches this one too.
+func securityWordBefore[T text](s T, i int) (ok bool, numEnd int) {
 	limit := max(0, i-keywordLookback)
 	end := i
 	for range keywordFillerMax + 1 {
-		ws, we, ok := prevWord(s, end, limit)
-		if !ok {
-			return false
+		ws, we, found := prevWord(s, end, limit)
+		if !found {
+			return false, -1
 		}
 		if wordIn(s, ws, we, securityWords) {
-			return true
+			return true, -1
 		}
 		if wordIn(s, ws, we, []string{"code"}) {
-			qs, qe, ok := prevWord(s, ws, limit)
-			return ok && wordIn(s, qs, qe, codeQualifiers)
+			qs, qe, found := prevWord(s, ws, limit)
+			return found && wordIn(s, qs, qe, codeQualifiers), -1
+		}
+		if shortNumber(s, ws, we) {
+			return false, we
 		}
 		if !wordIn(s, ws, we, fillerWords) {
-			return false
+			return false, -1
 		}
 		end = ws
 	}
-	return false
+	return false, -1
+}
+
+// shortNumber reports whether s[ws:we] is a number of shortMin to shortMax
+// digits of any script.
+func shortNumber[T text](s T, ws, we int) bool {
+	n := 0
+	for p := ws; p < we; {
+		r, size := decodeAt(s, p)
+		if digitValue(r) < 0 {
+			return false
+		}
+		n++
+		p += size
+	}
+	return n >= shortMin && n <= shortMax
 }
 
 // prevWord finds the word (ASCII letters and digits, and decimal digits of
