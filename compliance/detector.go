@@ -156,7 +156,8 @@ done:
 	if digits < 8 || digits > 15 {
 		return 0, false
 	}
-	if lastDigit < len(s) && glued(s[lastDigit]) {
+	// Glued to a word, or running into masked text: part of something else.
+	if lastDigit < len(s) && glued(s[lastDigit]) || j < len(s) && s[j] == '*' {
 		return 0, false
 	}
 	return lastDigit, true
@@ -204,7 +205,7 @@ func matchNANP(s string, i int) (int, bool) {
 	if !digits(4) {
 		return 0, false
 	}
-	if j < len(s) && (glued(s[j]) || (s[j] == '-' || s[j] == '.') && j+1 < len(s) && isDigitByte(s[j+1])) {
+	if j < len(s) && (glued(s[j]) || (s[j] == '-' || s[j] == '.') && j+1 < len(s) && (isDigitByte(s[j+1]) || s[j+1] == '*')) {
 		return 0, false
 	}
 	return j, true
@@ -233,7 +234,7 @@ func (SSNDetector) Find(text string, dst []Span) []Span {
 		if !allASCIIDigits(s[0:3]) || !allASCIIDigits(s[4:6]) || !allASCIIDigits(s[7:11]) {
 			continue
 		}
-		if j := i + 11; j < len(text) && (glued(text[j]) || (text[j] == '-' || text[j] == '.') && j+1 < len(text) && isDigitByte(text[j+1])) {
+		if j := i + 11; j < len(text) && (glued(text[j]) || (text[j] == '-' || text[j] == '.') && j+1 < len(text) && (isDigitByte(text[j+1]) || text[j+1] == '*')) {
 			continue
 		}
 		area, group, serial := s[0:3], s[4:6], s[7:11]

@@ -391,22 +391,34 @@ func digitRun(s string, i, limit int) (end, n, value int) {
 	return end, n, value
 }
 
-// numberEndsAt reports whether the number that ends at i is not continued
-// by more digits, directly or after one separator, or by a letter.
-func numberEndsAt(s string, i, limit int) bool {
-	if i >= limit {
+// numberEndsAt reports whether the number that ends at i is a whole run of
+// digits on its own: not continued by a letter, a digit, a mask character,
+// a '/' and a digit, or a run of up to three separators and a digit (which
+// would make it a group of a longer number).
+func numberEndsAt(s string, i int) bool {
+	if i >= len(s) {
 		return true
 	}
 	c, size := utf8.DecodeRuneInString(s[i:])
-	if c < utf8.RuneSelf && isWordByte(byte(c)) || digitValue(c) >= 0 {
+	if c < utf8.RuneSelf && isWordByte(byte(c)) || c == '*' || digitValue(c) >= 0 {
 		return false
 	}
-	if sepClass(c) != sepNone || c == '/' {
-		if i+size < limit {
-			n, _ := utf8.DecodeRuneInString(s[i+size:])
-			if digitValue(n) >= 0 {
-				return false
-			}
+	if c == '/' && i+size < len(s) {
+		n, _ := utf8.DecodeRuneInString(s[i+size:])
+		return digitValue(n) < 0
+	}
+	j, count := i, 0
+	for j < len(s) && count <= 3 {
+		r, sz := utf8.DecodeRuneInString(s[j:])
+		if sepClass(r) == sepNone {
+			break
+		}
+		count++
+		j += sz
+	}
+	if count >= 1 && count <= 3 && j < len(s) {
+		if n, _ := utf8.DecodeRuneInString(s[j:]); n == '*' || digitValue(n) >= 0 {
+			return false
 		}
 	}
 	return true
@@ -457,7 +469,7 @@ func expiryAt(s string, i, limit int) (int, bool) {
 // cvvAt matches a three- or four-digit security code at i.
 func cvvAt(s string, i, limit int) (int, bool) {
 	e, n, _ := digitRun(s, i, limit)
-	if n < shortMin || n > shortMax || !numberEndsAt(s, e, limit) {
+	if n < shortMin || n > shortMax || !numberEndsAt(s, e) {
 		return 0, false
 	}
 	return e, true

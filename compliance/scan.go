@@ -600,7 +600,9 @@ func (sc *scanner[T]) endChain(start, end int, sv *survey) {
 		if sc.out.first {
 			sc.out.stopped = true
 		}
-	} else if numEnd >= 0 && !sc.out.first {
+	} else if numEnd >= 0 && !sc.out.first && (len(sc.out.cvvs) > 0 || len(sc.out.cards) > 0) {
+		// Only after a code or a card can the number before be a code;
+		// text with neither allocates nothing.
 		sc.out.maybeCVVs = append(sc.out.maybeCVVs, maybeCVV{span{sv.lastStart, end}, numEnd})
 	}
 }
