@@ -1,0 +1,85 @@
+// Package compliance finds payment card data and other personal data in
+// chat text and masks it before anyone sees or stores it.
+//
+// A [Redactor], built by [New] from a [Config] whose zero value is ready to
+// use, masks every payment card number in a text: each digit but the last
+// four becomes '*', and every other character, separators included, is kept
+// byte for byte:
+//
+//	r, _ := compliance.New(compliance.Config{})
+//	res := r.Redact("card 4111 1111 1111 1111, exp 12/27, cvv 123")
+//	// res.Text == "card **** **** **** 1111, exp **/**, cvv "
+//	// res.Findings: the card (Visa), the expiry date, the removed code
+//
+// # Finding card numbers
+//
+// The detector reads the text once. Digits of any script (ASCII, fullwidth,
+// Arabic-Indic, Devanagari and every other Unicode decimal digit) form
+// groups; groups joined by one to three separators (space, no-break and
+// narrow no-break space, figure and thin space, ideographic space, dashes,
+// full stops) form a run. A card number is a sequence of whole groups of a
+// run: a number glued to further digits is never cut into a shorter one.
+// Every candidate must pass the Luhn check and start with an issuer prefix
+// (IIN) of a [Brand] that issues numbers of its length; the brand table is
+// plain data, [DefaultBrands], and can be replaced through [Config.Brands].
+// Where several readings are possible, the longest valid number wins.
+//
+// Numbers that look like cards but are something else are left alone:
+//
+//   - a run of digits glued to a letter (IBANs, hashes, identifiers), one
+//     after '+' (phone numbers), one in a URL path;
+//   - a run with more than three digits before its first card (one long
+//     number, such as a tracking number);
+//   - a number that continues after a lone full stop (a decimal) or that
+//     holds a '*' (already masked); a number that follows an already masked
+//     one in the same run is not looked at either;
+//   - a number labelled by a trap word such as "order", "tracking" or
+//     "IMEI" ([DefaultTrapWords], [Config.TrapWords]);
+//   - numbers no brand issues: millisecond timestamps, ICCIDs, dates.
+//
+// A security code (CVV, CVC) within a few characters after a card, or
+// after a security-code word ("CVV 123", "security code: 123"), is removed
+// ([CVVPolicy]); an expiry date after a card is masked ([ExpiryPolicy]).
+//
+// # Masking
+//
+// Masking replaces digits only, one '*' per digit whatever its script, and
+// keeps separators. By default the last four digits stay visible;
+// [Config.KeepFirst] and [Config.KeepLast] allow up to the first six and the
+// last four, never more, and at least six digits of every number are always
+// hidden. No hash of a card number is ever produced.
+//
+// # Numbers split over messages
+//
+// [Redactor.RedactNext] joins the digits at the end of a sender's recent
+// messages to the start of the next one, so that "4111 1111" followed by
+// "1111 1111" is caught, and returns [Correction]s that mask the earlier
+// fragments retroactively. The caller keeps a [Tail] per chat and sender;
+// the window is bounded by [SplitConfig].
+//
+// # Other personal data
+//
+// A [Detector] finds one kind of other personal data. [EmailDetector],
+// [PhoneDetector], [SSNDetector] and [IBANDetector] (with its mod-97 check)
+// are built in; none runs unless listed in [Config.Detectors].
+//
+// # Attachments
+//
+// [Redactor.ScanText] reports whether a byte slice holds a card number, or
+// a kind listed in [Config.Block], with a short reason. It runs in linear
+// time and does not copy the input.
+//
+// # Never keeping the number
+//
+// Nothing this package returns holds the original digits of a card number:
+// a [Finding] has offsets, the kind, the brand and the masked form, and the
+// String and Format output of every value is free of them. The package
+// logs nothing and keeps no state; a [Tail] holds delivered fragments in the
+// caller's memory only.
+//
+// # Concurrency and stability
+//
+// A Redactor is immutable and safe for concurrent use. Detectors must be
+// safe for concurrent use too. The API follows semantic versioning; the
+// default brand and trap-word tables may grow in minor versions.
+package compliance

@@ -1,0 +1,681 @@
+package compliance
+
+import (
+	"math/bits"
+	"unicode/utf8"
+)
+
+// The scanner makes one pass over the text. Digits (of any script) and the
+// mask character '*' form groups; groups joined by runs of one to three
+// separators form a chain. Within a chain, a card is a run of whole groups,
+// never part of a group: a number glued to further digits is never cut into
+// a shorter one. Candidates are evaluated over a sliding window of at most
+// maxPAN digits, so every byte is looked at a bounded number of times and
+// the scan is linear in the length of the text.
+
+// A chain may hold a few digits before its first card (a count, "2 cards
+// 4111 ..."); more than looseAtStart such "loose" digits mean the chain is
+// one long number, such as a tracking number, and nothing inside it is a
+// card. After a card, any number of other digits may come before the next.
+const (
+	looseAtStart     = 3
+	maxQueued        = 32 // groups waiting; a window holds at most maxPAN+1
+	digitRing        = 64 // digit values waiting; at most 2*maxPAN
+	shortMin         = 3  // digits of a security code
+	shortMax         = 4
+	keywordLookback  = 40
+	keywordFillerMax = 2
+)
+
+// cardHit is one card found: the byte offsets of its first and one past its
+// last digit, its brand and its number of digits.
+type cardHit struct {
+	start, end int
+	brand      int
+	digits     int
+}
+
+// span is a half-open byte range.
+type span struct{ start, end int }
+
+// chainInfo describes the last chain of the text, for split detection.
+type chainInfo struct {
+	start, end int
+	digits     int
+	open       bool // plain digits that could continue in the next message
+	valid      bool
+}
+
+// scanOut collects what a scan finds.
+type scanOut struct {
+	first    bool // stop at the first finding
+	stopped  bool
+	wantCVV  bool // report security codes after a security-code word
+	wantLast bool // describe the last chain
+	cards    []cardHit
+	cvvs     []span
+	// maybeCVVs are short numbers whose label is hidden behind another
+	// short number; each is a security code if that number is one.
+	maybeCVVs []maybeCVV
+	last      chainInfo
+}
+
+// maybeCVV is a short number that is a security code if the one that ends
+// at after is.
+type maybeCVV struct {
+	span
+	after int
+}
+
+// queued is a group of digits waiting for a decision.
+type queued struct {
+	start, end int
+	nd, d0     int
+	sepKind    int  // kinds of the separator run before it
+	dotBefore  bool // the separator before it is a lone full stop
+	dotAfter   bool // the separator after it is a lone full stop
+	noEnd      bool // a card may not end here (glued to a letter)
+}
+
+// scanner holds the state of one scan.
+type scanner[T text] struct {
+	s    T
+	tab  *brandTable
+	trap *trapWords
+	out  *scanOut
+
+	// Current chain.
+	dead        bool
+	trapChecked bool
+	trapped     bool
+	afterCard   bool
+	loose       int
+	q           [maxQueued]queued
+	qh, qn      int
+	qDigits     int
+	dig         [digitRing]byte
+	dn          int
+
+	lastChain int    // start of the last chain read, or -1
+	sv        survey // summary of the current chain
+
+	// The last URL check: the offset checked, the start of its token and
+	// the verdict.
+	urlSet        bool
+	urlAt, urlTok int
+	urlRes        bool
+}
+
+// scan runs the card scanner over s.
+func scan[T text](s T, tab *brandTable, trap *trapWords, out *scanOut) {
+	sc := scanner[T]{s: s, tab: tab, trap: trap, out: out, lastChain: -1}
+	n := len(s)
+	i := 0
+	for i < n {
+		// Skip eight bytes at a time while none can start a chain, then
+		// jump to the first that can.
+		found := false
+		for i+8 <= n {
+			_ = s[i+7]
+			w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			if m := w&hi8 | lessMask(w^(lo8*'0'), 10) | lessMask(w^(lo8*'*'), 1); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				found = true
+				break
+			}
+			i += 8
+		}
+		if !found {
+			for i < n && !interesting[s[i]] {
+				i++
+			}
+			if i >= n {
+				break
+			}
+		}
+		b := s[i]
+		if b >= utf8.RuneSelf {
+			// Text in other scripts: step over whole runes until a digit
+			// or an ASCII byte.
+			digit := false
+			for i < n && s[i] >= utf8.RuneSelf {
+				r, size := decodeAt(s, i)
+				if digitValue(r) >= 0 {
+					digit = true
+					break
+				}
+				i += size
+			}
+			if !digit {
+				continue
+			}
+		} else if b != '*' {
+			// Fast path for the short numbers of chat text (times, prices,
+			// dates, counts): ASCII digits and separators, too few digits
+			// for a card. Anything else is read by chain.
+			if end, ok := sc.shortChain(i); ok {
+				if out.stopped {
+					return
+				}
+				i = end
+				continue
+			}
+		}
+		i = sc.chain(i)
+		if out.stopped {
+			return
+		}
+	}
+	if out.wantLast {
+		out.last = sc.lastChainInfo()
+	}
+}
+
+// SWAR constants and test: lessMask sets the high bit of the bytes of w
+// that are less than n; bytes at or above 0x80 are never set, and the
+// lowest set byte is always exact (a false one can only follow a true one).
+const (
+	lo8 = 0x0101010101010101
+	hi8 = 0x8080808080808080
+)
+
+func lessMask(w, n uint64) uint64 { return (w - lo8*n) &^ w & hi8 }
+
+// shortChain reads the chain at i if it is plain ASCII with fewer digits
+// than a card, and returns the offset after it. It returns false, having
+// decided nothing, for any other chain.
+func (sc *scanner[T]) shortChain(i int) (int, bool) {
+	s := sc.s
+	n := len(s)
+	pos, digits, groups := i, 0, 0
+	firstND, lastStart, lastND := 0, 0, 0
+	for {
+		start := pos
+		for pos < n && s[pos]-'0' <= 9 {
+			pos++
+		}
+		nd := pos - start
+		digits += nd
+		groups++
+		if groups == 1 {
+			firstND = nd
+		}
+		lastStart, lastND = start, nd
+		if digits >= minPAN {
+			return 0, false
+		}
+		if pos >= n {
+			break
+		}
+		c := s[pos]
+		if c != ' ' && c != '-' && c != '.' {
+			if c >= utf8.RuneSelf || c == '*' {
+				return 0, false
+			}
+			break
+		}
+		k := pos + 1
+		for k < n && k-pos <= 3 && (s[k] == ' ' || s[k] == '-' || s[k] == '.') {
+			k++
+		}
+		if k >= n || k-pos > 3 {
+			break
+		}
+		if d := s[k]; d-'0' > 9 {
+			if d >= utf8.RuneSelf || d == '*' {
+				return 0, false
+			}
+			break
+		}
+		pos = k
+	}
+	sc.lastChain = i
+	if sc.out.wantCVV && lastND >= shortMin && lastND <= shortMax && groups <= 2 {
+		sc.sv = survey{groups: groups, digits: digits, firstND: firstND, lastStart: lastStart, lastND: lastND, noEnd: pos < n && isLetterByte(s[pos])}
+		sc.endChain(i, pos, &sc.sv)
+	}
+	return pos, true
+}
+
+// survey summarises one chain.
+type survey struct {
+	groups, digits int // digits include mask characters
+	firstND        int
+	lastStart      int
+	lastND         int
+	lastStar       bool
+	stars          bool
+	noEnd          bool // the chain is glued to a letter at its end
+}
+
+// sepRun reads the separator run at pos and reports where it ends, how many
+// separators it holds and their kinds, and whether the chain goes on after
+// it.
+func (sc *scanner[T]) sepRun(pos int) (end, count, kind int, more bool) {
+	s := sc.s
+	n := len(s)
+	end = pos
+	for end < n && count <= 3 {
+		var c int
+		if b := s[end]; b < utf8.RuneSelf {
+			switch b {
+			case ' ':
+				c = sepSpace
+			case '-':
+				c = sepDash
+			case '.':
+				c = sepDot
+			default:
+				c = sepNone
+			}
+			if c == sepNone {
+				break
+			}
+			end++
+		} else {
+			r, size := decodeAt(s, end)
+			if c = sepClass(r); c == sepNone {
+				break
+			}
+			end += size
+		}
+		count++
+		kind |= c
+	}
+	more = count >= 1 && count <= 3 && end < n && sc.chainRuneAt(end)
+	return end, count, kind, more
+}
+
+// survey reads the chain at i without deciding anything, returns the offset
+// after its last group and leaves its summary in sc.sv. Most chains in chat text
+// (times, prices, dates) are too short to hold a card and need nothing
+// more.
+func (sc *scanner[T]) survey(i int) int {
+	s := sc.s
+	n := len(s)
+	sv := &sc.sv
+	*sv = survey{}
+	pos := i
+	for {
+		gStart := pos
+		nd := 0
+		star := false
+		for pos < n {
+			b := s[pos]
+			if b-'0' <= 9 {
+				nd++
+				pos++
+				continue
+			}
+			if b == '*' {
+				star = true
+				nd++
+				pos++
+				continue
+			}
+			if b < utf8.RuneSelf {
+				break
+			}
+			r, size := decodeAt(s, pos)
+			if digitValue(r) < 0 {
+				break
+			}
+			nd++
+			pos += size
+		}
+		sv.groups++
+		if sv.groups == 1 {
+			sv.firstND = nd
+		}
+		sv.lastStart, sv.lastND, sv.lastStar = gStart, nd, star
+		sv.digits += nd
+		sv.stars = sv.stars || star
+		gEnd := pos
+		// Most numbers in chat end at a byte that cannot continue a chain.
+		if pos >= n {
+			return gEnd
+		}
+		if b := s[pos]; b < utf8.RuneSelf {
+			if b != ' ' && b != '-' && b != '.' {
+				sv.noEnd = isLetterByte(b)
+				return gEnd
+			}
+			// An ASCII separator run: decide here unless non-ASCII follows.
+			k := pos + 1
+			for k < n && k-pos <= 3 && (s[k] == ' ' || s[k] == '-' || s[k] == '.') {
+				k++
+			}
+			if k < n && k-pos <= 3 {
+				if c := s[k]; c-'0' <= 9 || c == '*' {
+					pos = k
+					continue
+				} else if c < utf8.RuneSelf {
+					return gEnd
+				}
+			} else if k-pos > 3 || k >= n {
+				return gEnd
+			}
+		}
+		sepEnd, _, _, more := sc.sepRun(pos)
+		if !more {
+			if gEnd < n && isLetterByte(s[gEnd]) {
+				sv.noEnd = true
+			}
+			return gEnd
+		}
+		pos = sepEnd
+	}
+}
+
+// chain reads the chain starting at i and returns the offset after its last
+// group.
+func (sc *scanner[T]) chain(i int) int {
+	sc.lastChain = i
+	end := sc.survey(i)
+	if sc.sv.digits >= minPAN {
+		sc.decide(i, sc.sv.noEnd)
+		if sc.out.stopped {
+			return end
+		}
+	}
+	sc.endChain(i, end, &sc.sv)
+	return end
+}
+
+// decide reads the chain at i again, group by group, and finds its cards.
+func (sc *scanner[T]) decide(i int, noEnd bool) {
+	s := sc.s
+	n := len(s)
+	sc.trapChecked, sc.trapped, sc.afterCard = false, false, false
+	sc.loose = 0
+	sc.qh, sc.qn, sc.qDigits = 0, 0, 0
+
+	// A number glued to a letter is part of an identifier (an IBAN, a hash,
+	// a hexadecimal constant); one after '+' is a phone number; one in a URL
+	// path is an identifier.
+	sc.dead = sc.leadGlued(i)
+	if sc.dead {
+		return
+	}
+
+	pos := i
+	dotBefore, sepKind := false, 0
+	for {
+		gStart := pos
+		nd := 0
+		star := false
+		d0 := sc.dn
+		for pos < n {
+			b := s[pos]
+			if b-'0' <= 9 {
+				if nd < maxPAN {
+					sc.dig[(d0+nd)&(digitRing-1)] = b - '0'
+				}
+				nd++
+				pos++
+				continue
+			}
+			if b == '*' {
+				star = true
+				nd++
+				pos++
+				continue
+			}
+			if b < utf8.RuneSelf {
+				break
+			}
+			r, size := decodeAt(s, pos)
+			v := digitValue(r)
+			if v < 0 {
+				break
+			}
+			if nd < maxPAN {
+				sc.dig[(d0+nd)&(digitRing-1)] = byte(v)
+			}
+			nd++
+			pos += size
+		}
+		gEnd := pos
+		sepEnd, count, kind, more := sc.sepRun(pos)
+		sc.group(gStart, gEnd, nd, star, dotBefore, sepKind, !more, noEnd)
+		if sc.out.stopped || !more || sc.dead {
+			return
+		}
+		dotBefore = count == 1 && kind == sepDot
+		sepKind = kind
+		pos = sepEnd
+	}
+}
+
+// chainRuneAt reports whether a digit or the mask character starts at i.
+func (sc *scanner[T]) chainRuneAt(i int) bool {
+	b := sc.s[i]
+	if b-'0' <= 9 || b == '*' {
+		return true
+	}
+	if b < utf8.RuneSelf {
+		return false
+	}
+	r, _ := decodeAt(sc.s, i)
+	return digitValue(r) >= 0
+}
+
+// group takes the next group of the current chain.
+func (sc *scanner[T]) group(start, end, nd int, star, dotBefore bool, sepKind int, last, noEnd bool) {
+	if sc.dead {
+		return
+	}
+	if sc.qn > 0 {
+		sc.q[(sc.qh+sc.qn-1)&(maxQueued-1)].dotAfter = dotBefore
+	}
+	if star || nd > maxPAN {
+		// Already masked, or too long to be a card: no card contains this
+		// group. Decide everything before it, then count it as loose.
+		sc.flush()
+		if sc.dead || sc.out.stopped {
+			return
+		}
+		sc.addLoose(nd)
+		return
+	}
+	sc.q[(sc.qh+sc.qn)&(maxQueued-1)] = queued{start: start, end: end, nd: nd, d0: sc.dn, sepKind: sepKind, dotBefore: dotBefore, noEnd: last && noEnd}
+	sc.qn++
+	sc.qDigits += nd
+	sc.dn = (sc.dn + nd) & (digitRing - 1)
+	for sc.qn > 0 && sc.qDigits > maxPAN && !sc.dead && !sc.out.stopped {
+		sc.evalHead()
+	}
+	if last {
+		sc.flush()
+	}
+}
+
+// flush decides every queued group.
+func (sc *scanner[T]) flush() {
+	for sc.qn > 0 && !sc.dead && !sc.out.stopped {
+		sc.evalHead()
+	}
+	sc.qn, sc.qDigits = 0, 0
+}
+
+func (sc *scanner[T]) addLoose(nd int) {
+	sc.loose += nd
+	if !sc.afterCard && sc.loose > looseAtStart {
+		// Loose digits only grow until a card is found, and no card can
+		// start any more: nothing else in this chain is a card.
+		sc.dead = true
+		sc.qn, sc.qDigits = 0, 0
+	}
+}
+
+func (sc *scanner[T]) pop(k int) {
+	for ; k > 0; k-- {
+		sc.qDigits -= sc.q[sc.qh].nd
+		sc.qh = (sc.qh + 1) & (maxQueued - 1)
+		sc.qn--
+	}
+}
+
+// evalHead decides the group at the head of the queue: either the longest
+// valid card starting with it, or a loose group.
+func (sc *scanner[T]) evalHead() {
+	h := sc.q[sc.qh]
+	if !h.dotBefore { // no card starts right after a decimal point
+		var d [maxPAN]byte
+		c, a, b := 0, 0, 0 // digits; Luhn sums doubling odd, even indexes
+		best, bestBrand, bestLen := -1, -1, 0
+		for k := 0; k < sc.qn; k++ {
+			g := &sc.q[(sc.qh+k)&(maxQueued-1)]
+			if c+g.nd > maxPAN || k > 1 && g.sepKind != sc.q[(sc.qh+1)&(maxQueued-1)].sepKind {
+				break
+			}
+			for t := 0; t < g.nd; t++ {
+				v := sc.dig[(g.d0+t)&(digitRing-1)]
+				d[c] = v
+				if c&1 == 1 {
+					a += int(luhnDouble[v])
+					b += int(v)
+				} else {
+					a += int(v)
+					b += int(luhnDouble[v])
+				}
+				c++
+			}
+			if c < minPAN || g.dotAfter || g.noEnd {
+				continue
+			}
+			sum := b
+			if c&1 == 1 {
+				sum = a
+			}
+			if sum%10 != 0 {
+				continue
+			}
+			if br := sc.tab.match(d[:c]); br >= 0 {
+				best, bestBrand, bestLen = k, br, c
+			}
+		}
+		if best >= 0 {
+			if !sc.trapChecked {
+				sc.trapChecked = true
+				sc.trapped = trapBefore(sc.trap, sc.s, h.start)
+			}
+			if sc.trapped {
+				sc.dead = true
+				sc.qn, sc.qDigits = 0, 0
+				return
+			}
+			end := sc.q[(sc.qh+best)&(maxQueued-1)].end
+			sc.out.cards = append(sc.out.cards, cardHit{start: h.start, end: end, brand: bestBrand, digits: bestLen})
+			if sc.out.first {
+				sc.out.stopped = true
+				return
+			}
+			sc.pop(best + 1)
+			sc.afterCard = true
+			sc.loose = 0
+			return
+		}
+	}
+	sc.pop(1)
+	sc.addLoose(h.nd)
+}
+
+// endChain checks a lone short number for a security code.
+func (sc *scanner[T]) endChain(start, end int, sv *survey) {
+	// A security code is a lone short number, or a short number after a
+	// word ending in digits ("CVV2 123").
+	if !sc.out.wantCVV || sv.lastND < shortMin || sv.lastND > shortMax || sv.groups > 2 || sv.lastStar || sv.noEnd {
+		return
+	}
+	glued := sc.leadGlued(start)
+	lone := sv.groups == 1 && !glued || sv.groups == 2 && glued && sv.firstND <= 2
+	// For "CVV2 123" the word is the one glued to the chain: "CVV".
+	if !lone {
+		return
+	}
+	if ok, numEnd := securityWordBefore(sc.s, start); ok {
+		sc.out.cvvs = append(sc.out.cvvs, span{sv.lastStart, end})
+		if sc.out.first {
+			sc.out.stopped = true
+		}
+	} else if numEnd >= 0 && !sc.out.first && (len(sc.out.cvvs) > 0 || len(sc.out.cards) > 0) {
+		// Only after a code or a card can the number before be a code;
+		// text with neither allocates nothing.
+		sc.out.maybeCVVs = append(sc.out.maybeCVVs, maybeCVV{span{sv.lastStart, end}, numEnd})
+	}
+}
+
+// lastChainInfo describes the last chain of the text: whether its digits
+// could be the start of a card continued in a next message.
+func (sc *scanner[T]) lastChainInfo() chainInfo {
+	if sc.lastChain < 0 {
+		return chainInfo{}
+	}
+	end := sc.survey(sc.lastChain)
+	sv := sc.sv
+	cards := len(sc.out.cards) > 0 && sc.out.cards[len(sc.out.cards)-1].end > sc.lastChain
+	return chainInfo{
+		start:  sc.lastChain,
+		end:    end,
+		digits: sv.digits,
+		open:   !cards && !sv.stars && !sv.noEnd && sv.digits < maxPAN && !sc.leadGlued(sc.lastChain),
+		valid:  true,
+	}
+}
+
+// leadGlued reports whether the chain at i cannot start a number: it is
+// glued to a letter, follows '+', or sits in a URL path.
+func (sc *scanner[T]) leadGlued(i int) bool {
+	prev, _ := decodeBefore(sc.s, i)
+	if prev <= 0 || prev >= utf8.RuneSelf {
+		return false
+	}
+	switch c := byte(prev); {
+	case isLetterByte(c), c == '+':
+		return true
+	case c == '/':
+		return sc.urlBefore(i)
+	}
+	return false
+}
+
+// urlBefore reports whether the '/' before offset i belongs to a URL or an
+// absolute path: the token it ends (the text since the last space or
+// quote) contains "://", starts with '/' or starts with "www.". The
+// verdict for the previous '/' is remembered, so that a long token with
+// many numbers is read once: the whole scan stays linear.
+func (sc *scanner[T]) urlBefore(i int) bool {
+	s := sc.s
+	k := i - 1 // the '/'
+	for k > 0 {
+		if sc.urlSet && k == sc.urlAt {
+			// Same token as the previous check: only the new part may add
+			// a "://".
+			res := sc.urlRes || hasScheme(s, max(sc.urlTok, sc.urlAt-2), i)
+			sc.urlAt, sc.urlRes = i, res
+			return res
+		}
+		c := s[k-1]
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' || c == '\'' || c == '(' || c == '<' || c == '[' {
+			break
+		}
+		k--
+	}
+	res := s[k] == '/' ||
+		i-k >= 4 && lowerByte(s[k]) == 'w' && lowerByte(s[k+1]) == 'w' && lowerByte(s[k+2]) == 'w' && s[k+3] == '.' ||
+		hasScheme(s, k, i)
+	sc.urlSet, sc.urlAt, sc.urlTok, sc.urlRes = true, i, k, res
+	return res
+}
+
+// hasScheme reports whether "://" occurs in s[from:to].
+func hasScheme[T text](s T, from, to int) bool {
+	for k := from; k+2 < to; k++ {
+		if s[k] == ':' && s[k+1] == '/' && s[k+2] == '/' {
+			return true
+		}
+	}
+	return false
+}
