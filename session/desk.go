@@ -23,6 +23,12 @@ type DeskConfig struct {
 	// left. Add it to every queue's WrapUpReasons list, or such sessions stay
 	// open for a supervisor to close. Defaults to "agent disconnected".
 	DisconnectReason string
+	// Attachments returns the attachment policy of a session, for
+	// [Desk.SendFiles]. Defaults to nil: attachments are off.
+	Attachments AttachmentPolicy
+	// Files stores accepted attachments, for [Desk.SendFiles]. Defaults to
+	// nil: attachments are off.
+	Files FileStore
 }
 
 // Desk runs customer chats end to end: it routes them with a

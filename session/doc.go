@@ -53,7 +53,8 @@
 // leg inside the chat ([Manager.StartVideo], [Manager.EndVideo]).
 //
 // Every inbound message passes through Config.Filter ([InboundFilter])
-// before it is stored, delivered or put in an event. The filter may
+// before it is stored, delivered or put in an event; [RedactingFilter]
+// masks payment card data with the compliance package. The filter may
 // rewrite the text and correct the sender's earlier messages (a card
 // number split over two messages): corrections are applied to the stored
 // log and announced, as [EntryCorrection], to exactly those who could see
@@ -123,7 +124,10 @@
 //   - [Manager.RecordTransfer] when a chat is transferred, for the
 //     transfer history ([EntryTransfer], agents only);
 //
-// and implements [Directory] from routing's agent presence. Membership
+// and implements [Directory] from routing's agent presence. [Desk] is that
+// wiring layer: it also keeps sessions in step with routing events
+// ([Desk.Handle]), and sends attachments through the attachment policy of
+// the session's queue ([Desk.SendFiles]). Membership
 // changes ([Manager.Invite], [Manager.Join], [Manager.Supervise],
 // [Manager.Remove]) are the building blocks for conference and transfer.
 //

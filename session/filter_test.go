@@ -96,7 +96,11 @@ func TestInboundFilter(t *testing.T) {
 
 		in := f.inputs[len(f.inputs)-1]
 		require.Equal(t, customer, in.Sender)
-		require.Equal(t, []session.SentText{{Seq: first.Seq, Text: "it is 4111 1111"}}, in.Recent, "the sender's own recent messages only")
+		require.Len(t, in.Recent, 1, "the sender's own recent messages only")
+		require.Equal(t, first.Seq, in.Recent[0].Seq)
+		require.Equal(t, "it is 4111 1111", in.Recent[0].Text)
+		require.False(t, in.Recent[0].At.IsZero(), "the filter sees when each message was sent")
+		require.False(t, in.At.IsZero())
 
 		log := snap(t, b, chat).log
 		require.Equal(t, "it is **** ****", log[first.Seq-1].Text, "the stored message is corrected")

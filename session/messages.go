@@ -310,12 +310,12 @@ func (m *Manager) filter(ctx context.Context, s *Session, msg *Message) (string,
 	if len(mine) > m.cfg.FilterWindow {
 		mine = mine[len(mine)-m.cfg.FilterWindow:]
 	}
-	in := FilterInput{Chat: s.ID, Tenant: s.Tenant, Sender: msg.From, Text: msg.Text}
+	in := FilterInput{Chat: s.ID, Tenant: s.Tenant, Sender: msg.From, Text: msg.Text, At: m.now()}
 	if p := s.Participant(msg.From); p != nil {
 		in.Role = p.Role
 	}
 	for _, e := range mine {
-		in.Recent = append(in.Recent, SentText{Seq: e.Seq, Text: e.Text})
+		in.Recent = append(in.Recent, SentText{Seq: e.Seq, Text: e.Text, At: e.At})
 	}
 	out, err := m.cfg.Filter.Filter(ctx, in)
 	if err != nil {

@@ -85,6 +85,8 @@ type SentText struct {
 	Seq uint64
 	// Text is the message's stored text.
 	Text string
+	// At is when the message was stored.
+	At time.Time
 }
 
 // FilterInput is what the inbound filter sees of a new message.
@@ -99,6 +101,8 @@ type FilterInput struct {
 	Role Role
 	// Text is the new message's text.
 	Text string
+	// At is when the new message arrived.
+	At time.Time
 	// Recent are the sender's latest messages in the session, oldest
 	// first, at most Config.FilterWindow of them.
 	Recent []SentText
