@@ -18,10 +18,11 @@ type DeskConfig struct {
 	// Logger receives what the Desk repairs or cannot repair on its own.
 	// Defaults to discarding it.
 	Logger *slog.Logger
-	// DisconnectReason is the wrap-up reason the Desk records when it closes,
-	// for an agent who logged out, a session whose customer had already
-	// left. Add it to every queue's WrapUpReasons list, or such sessions stay
-	// open for a supervisor to close. Defaults to "agent disconnected".
+	// DisconnectReason is the reason the Desk records when it ends a session
+	// itself: for an agent who logged out, a session whose customer had
+	// already left; for a transfer routing ended because nobody accepted it.
+	// It is a forced end ([EndOptions].Forced), so it need not be in the
+	// queue's wrap-up list. Defaults to "agent disconnected".
 	DisconnectReason string
 	// Attachments returns the attachment policy of a session, for
 	// [Desk.SendFiles]. Defaults to nil: attachments are off.
@@ -214,7 +215,7 @@ func (d *Desk) Sync(ctx context.Context, chat switchboard.ChatID) (Session, erro
 	case want == "" && cur != nil && (c.State == routing.Queued || c.State == routing.Offered):
 		keep(d.sessions.ReleaseOwner(ctx, chat, cur.ID.agent()))
 	case want == "" && cur != nil && c.State == routing.Ended && c.EndReason == routing.EndAgentLeft:
-		_, err := d.sessions.End(ctx, chat, cur.ID.agent(), EndOptions{Reason: d.cfg.DisconnectReason, Confirm: true})
+		_, err := d.sessions.End(ctx, chat, cur.ID.agent(), EndOptions{Reason: d.cfg.DisconnectReason, Confirm: true, Forced: true})
 		keep(err)
 		if s, err = d.sessions.Session(ctx, chat); err != nil {
 			return Session{}, err
@@ -493,7 +494,7 @@ func (d *Desk) logout(ctx context.Context, agent switchboard.AgentID, out func(c
 	}
 	// Chats whose customer left are ended, not re-queued for another agent.
 	for _, id := range gone {
-		if _, err := d.Close(ctx, id, agent, EndOptions{Reason: d.cfg.DisconnectReason, Confirm: true}); err != nil {
+		if _, err := d.Close(ctx, id, agent, EndOptions{Reason: d.cfg.DisconnectReason, Confirm: true, Forced: true}); err != nil {
 			d.cfg.Logger.WarnContext(ctx, "session: could not close a session at logout", "chat", id, "agent", agent, "err", err)
 		}
 	}

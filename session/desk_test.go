@@ -32,7 +32,7 @@ func setupDesk(t *testing.T, mutate ...func(*session.Config)) *deskBundle {
 	_, err = router.PutQueue(ctx, routing.Queue{ID: "sales", Tenant: "t1", AcceptTimeout: 20 * time.Second, WrapUp: 30 * time.Second})
 	require.NoError(t, err)
 	cfg := session.Config{Clock: mock, Transport: sessionmem.NewTransport(), Directory: session.RouterDirectory(router),
-		Queues: map[switchboard.QueueID]session.QueueConfig{"sales": {WrapUpReasons: []string{"sold", "no-sale", "agent disconnected"}}}}
+		Queues: map[switchboard.QueueID]session.QueueConfig{"sales": {WrapUpReasons: []string{"sold", "no-sale"}}}}
 	for _, f := range mutate {
 		f(&cfg)
 	}
@@ -409,4 +409,21 @@ func TestDeskSyncAfterCustomerLeftAndTransfer(t *testing.T) {
 		_, err = b.desk.End(ctx, "c1", owner, session.EndOptions{Reason: "sold"})
 		require.NoError(t, err)
 	}
+}
+
+func TestForcedEndNeedsNoListedReason(t *testing.T) {
+	t.Parallel()
+	// SPEC S11: an agent's wrap-up reason must come from the queue's list; an
+	// end the system forces records its own reason.
+	b := setupDesk(t)
+	b.login(t, "ann", "Ann")
+	b.start(t, "c1")
+	_, _, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	require.NoError(t, err)
+	_, err = b.m.End(ctx, "c1", "ann", session.EndOptions{Reason: "network lost", Confirm: true})
+	var we *session.WrapUpError
+	require.ErrorAs(t, err, &we)
+	w, err := b.m.End(ctx, "c1", "ann", session.EndOptions{Reason: "network lost", Confirm: true, Forced: true})
+	require.NoError(t, err)
+	require.Equal(t, "network lost", w.Reason)
 }

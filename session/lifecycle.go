@@ -17,6 +17,10 @@ type EndOptions struct {
 	// Confirm confirms disconnecting a customer who is still connected
 	// (SPEC S10). Not needed once the customer has left.
 	Confirm bool
+	// Forced marks an end the system decides rather than the agent (the
+	// agent disconnected, a transfer was not accepted): Reason then records
+	// why and need not come from the queue's list. Defaults to false.
+	Forced bool
 }
 
 // Closure reports what Close did.
@@ -71,7 +75,7 @@ func (m *Manager) end(s *Session, by switchboard.AgentID, opts EndOptions) ([]En
 	reason := opts.Reason
 	if s.Kind == KindA2A {
 		reason = ""
-	} else if len(qc.WrapUpReasons) > 0 && !slices.Contains(qc.WrapUpReasons, reason) {
+	} else if !opts.Forced && len(qc.WrapUpReasons) > 0 && !slices.Contains(qc.WrapUpReasons, reason) {
 		return nil, &WrapUpError{Reason: reason, Allowed: slices.Clone(qc.WrapUpReasons)}
 	}
 	now := m.now()
