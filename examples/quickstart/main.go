@@ -58,6 +58,21 @@ func run(ctx context.Context) error {
 		return err
 	}
 
+	// Sessions follow what routing decides on its own (timeouts, transfers):
+	// every routing event goes through the Desk too.
+	follow := bus.Subscribe(nil)
+	go func() {
+		for {
+			e, err := follow.Next(ctx)
+			if err != nil {
+				return
+			}
+			if err := desk.Handle(ctx, e); err != nil && ctx.Err() == nil {
+				log.Printf("sync %s: %v", e.Chat, err)
+			}
+		}
+	}()
+
 	begin := time.Now()
 	timeline := bus.Subscribe(nil)
 	printed := make(chan struct{})
