@@ -246,6 +246,7 @@ func (w *work) makeOffers(c *Chat, q *Queue, agents []*Agent) error {
 			CreatedAt: w.now, ExpiresAt: w.now.Add(q.AcceptTimeout),
 		})
 		a.addLoad(q.Channel, 1)
+		a.IdleSince = w.now // it is about to start a chat
 		w.touchAgent(a)
 		w.emit(Event{Type: ChatOffered, Agent: a.ID, Chat: c.ID, Queue: q.ID, Offer: o.ID,
 			Customer: o.Customer, EnqueuedAt: o.EnqueuedAt, ExpiresAt: o.ExpiresAt})

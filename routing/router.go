@@ -517,11 +517,11 @@ func (r *Router) Accept(ctx context.Context, agent switchboard.AgentID, id Offer
 		if err != nil {
 			return err
 		}
-		a, err := w.agent(agent)
-		if err != nil {
-			return err
-		}
 		if o.Kind != RouteOffer {
+			a, err := w.agent(agent)
+			if err != nil {
+				return err
+			}
 			if err := w.acceptInvitation(c, o, a); err != nil {
 				return err
 			}
@@ -538,8 +538,9 @@ func (r *Router) Accept(ctx context.Context, agent switchboard.AgentID, id Offer
 		c.State, c.Agent, c.AssignedAt, c.Pending = Assigned, agent, w.now, 0
 		c.QueueDeadline, c.PreferredUntil = time.Time{}, time.Time{}
 		w.touchChat(c)
-		a.IdleSince = w.now
-		w.touchAgent(a)
+		// The agent's record is not written: its slot was reserved by the
+		// offer, and its IdleSince moved when the offer was made. So an
+		// accept races only other answers to the same chat.
 		w.emit(Event{Type: OfferResolved, Agent: agent, Chat: c.ID, Queue: c.Queue, Offer: id, Outcome: Accepted})
 		w.emit(Event{Type: ChatAssigned, Agent: agent, Chat: c.ID, Queue: c.Queue, Customer: c.Customer.Name, EnqueuedAt: c.EnqueuedAt})
 		if c.Offers > 1 { // other offers of a ring-all may be pending

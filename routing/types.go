@@ -91,8 +91,8 @@ type Agent struct {
 	Reason string
 	// StateSince is when State last changed.
 	StateSince time.Time
-	// IdleSince is the last time the agent became Available, started or
-	// finished a chat. The longest-idle strategy picks the oldest.
+	// IdleSince is the last time the agent became Available, was offered a
+	// chat or finished one. The longest-idle strategy picks the oldest.
 	IdleSince time.Time
 	// Used counts the slots in use per channel, in the order of
 	// Profile.Capacity: pending offers of every kind, chats it owns

@@ -27,13 +27,13 @@ func (s *Store) Commit(ctx context.Context, txn routing.Txn) error {
 		s.putQueue(&txn.Queues[i])
 	}
 	for i := range txn.Agents {
-		s.putAgent(&txn.Agents[i])
+		s.putAgent(&txn.Agents[i], s.found.agents[i])
 	}
 	for i := range txn.Chats {
-		s.putChat(&txn.Chats[i])
+		s.putChat(&txn.Chats[i], s.found.chats[i])
 	}
 	for i := range txn.Offers {
-		s.putOffer(&txn.Offers[i])
+		s.putOffer(&txn.Offers[i], s.found.offers[i])
 	}
 	if txn.Licence != nil {
 		s.licence = *txn.Licence
@@ -69,49 +69,70 @@ func conflict(kind string, id any) error {
 	return fmt.Errorf("routingmem: %s %v: %w", kind, id, routing.ErrConflict)
 }
 
-func checkVersion[K comparable, V any](kind string, m map[K]*V, id K, version int64, stored func(*V) int64) error {
+// found holds what check looked up, so that the writes after it need not
+// look the records up again. It is scratch space guarded by the store's
+// mutex.
+type found struct {
+	agents []*routing.Agent
+	chats  []*routing.Chat
+	offers []*routing.Offer
+}
+
+// checkVersion checks a write of record id at version against m and returns
+// the stored record, nil for a creation.
+func checkVersion[K comparable, V any](kind string, m map[K]*V, id K, version int64, stored func(*V) int64) (*V, error) {
 	cur, ok := m[id]
 	switch {
 	case version == 0 && ok:
-		return conflict(kind+" exists", id)
+		return nil, conflict(kind+" exists", id)
 	case version != 0 && !ok:
-		return conflict(kind+" missing", id)
+		return nil, conflict(kind+" missing", id)
 	case ok && stored(cur) != version:
-		return conflict(kind, id)
+		return nil, conflict(kind, id)
 	}
-	return nil
+	return cur, nil
 }
 
 func (s *Store) check(txn *routing.Txn) error {
-	for i, a := range txn.Agents {
+	s.found.agents, s.found.chats, s.found.offers = s.found.agents[:0], s.found.chats[:0], s.found.offers[:0]
+	for i := range txn.Agents {
+		a := &txn.Agents[i]
 		if slices.ContainsFunc(txn.Agents[:i], func(b routing.Agent) bool { return b.ID == a.ID }) {
 			return fmt.Errorf("routingmem: agent %s written twice: %w", a.ID, routing.ErrInvalid)
 		}
-		if err := checkVersion("agent", s.agents, a.ID, a.Version, func(v *routing.Agent) int64 { return v.Version }); err != nil {
+		cur, err := checkVersion("agent", s.agents, a.ID, a.Version, func(v *routing.Agent) int64 { return v.Version })
+		if err != nil {
 			return err
 		}
+		s.found.agents = append(s.found.agents, cur)
 	}
-	for i, c := range txn.Chats {
+	for i := range txn.Chats {
+		c := &txn.Chats[i]
 		if slices.ContainsFunc(txn.Chats[:i], func(d routing.Chat) bool { return d.ID == c.ID }) {
 			return fmt.Errorf("routingmem: chat %s written twice: %w", c.ID, routing.ErrInvalid)
 		}
-		if err := checkVersion("chat", s.chats, c.ID, c.Version, func(v *routing.Chat) int64 { return v.Version }); err != nil {
+		cur, err := checkVersion("chat", s.chats, c.ID, c.Version, func(v *routing.Chat) int64 { return v.Version })
+		if err != nil {
 			return err
 		}
+		s.found.chats = append(s.found.chats, cur)
 	}
-	for i, o := range txn.Offers {
+	for i := range txn.Offers {
+		o := &txn.Offers[i]
 		if slices.ContainsFunc(txn.Offers[:i], func(p routing.Offer) bool { return p.ID == o.ID }) {
 			return fmt.Errorf("routingmem: offer %s written twice: %w", o.ID, routing.ErrInvalid)
 		}
-		if err := checkVersion("offer", s.offers, o.ID, o.Version, func(v *routing.Offer) int64 { return v.Version }); err != nil {
+		cur, err := checkVersion("offer", s.offers, o.ID, o.Version, func(v *routing.Offer) int64 { return v.Version })
+		if err != nil {
 			return err
 		}
+		s.found.offers = append(s.found.offers, cur)
 	}
 	for i, q := range txn.Queues {
 		if slices.ContainsFunc(txn.Queues[:i], func(p routing.Queue) bool { return p.ID == q.ID }) {
 			return fmt.Errorf("routingmem: queue %s written twice: %w", q.ID, routing.ErrInvalid)
 		}
-		if err := checkVersion("queue", s.queues, q.ID, q.Version, func(v *routing.Queue) int64 { return v.Version }); err != nil {
+		if _, err := checkVersion("queue", s.queues, q.ID, q.Version, func(v *routing.Queue) int64 { return v.Version }); err != nil {
 			return err
 		}
 	}
@@ -155,8 +176,7 @@ func inPool(a *routing.Agent, q switchboard.QueueID, p *pool) bool {
 // taken out of every index first, since their keys may change, and put back
 // after. Slices equal to the stored ones are shared, never copied again: the
 // store never mutates a slice it keeps.
-func (s *Store) putAgent(in *routing.Agent) {
-	a := s.agents[in.ID]
+func (s *Store) putAgent(in *routing.Agent, a *routing.Agent) {
 	if a != nil {
 		for _, q := range a.Profile.Queues {
 			if p := s.pools[q]; p != nil {
@@ -235,12 +255,19 @@ func eachHolder(c *routing.Chat, f func(switchboard.AgentID)) {
 	}
 }
 
+// holders appends to dst the agents AgentChats lists chat c for (nil c: none).
+func holders(c *routing.Chat, dst []switchboard.AgentID) []switchboard.AgentID {
+	if c != nil {
+		eachHolder(c, func(ag switchboard.AgentID) { dst = append(dst, ag) })
+	}
+	return dst
+}
+
 // retired reports whether a chat needs nothing more: it is final and no
 // agent holds a wrap-up of it, so the store may forget it.
 func retired(c *routing.Chat) bool { return c.State.Final() && len(c.Holds) == 0 }
 
-func (s *Store) putChat(in *routing.Chat) {
-	old := s.chats[in.ID]
+func (s *Store) putChat(in *routing.Chat, old *routing.Chat) {
 	wasRetired := old != nil && retired(old)
 	if old != nil {
 		if old.State == routing.Queued {
@@ -252,8 +279,9 @@ func (s *Store) putChat(in *routing.Chat) {
 		if d := old.NextDeadline(); !d.IsZero() {
 			s.deadlines.Delete(routing.Due{At: d, Chat: old.ID})
 		}
-		eachHolder(old, func(ag switchboard.AgentID) { s.agentChats[ag] = remove(s.agentChats[ag], old.ID) })
 	}
+	var before, after [4]switchboard.AgentID
+	held := holders(old, before[:0])
 	c := old
 	if c == nil {
 		c = new(routing.Chat)
@@ -279,7 +307,14 @@ func (s *Store) putChat(in *routing.Chat) {
 	if d := c.NextDeadline(); !d.IsZero() {
 		s.deadlines.ReplaceOrInsert(routing.Due{At: d, Chat: c.ID})
 	}
-	eachHolder(c, func(ag switchboard.AgentID) { s.agentChats[ag] = append(s.agentChats[ag], c.ID) })
+	if holds := holders(c, after[:0]); !slices.Equal(held, holds) {
+		for _, ag := range held {
+			s.agentChats[ag] = remove(s.agentChats[ag], c.ID)
+		}
+		for _, ag := range holds {
+			s.agentChats[ag] = append(s.agentChats[ag], c.ID)
+		}
+	}
 	if retired(c) && !wasRetired {
 		s.finished = append(s.finished, c.ID)
 	}
@@ -287,8 +322,7 @@ func (s *Store) putChat(in *routing.Chat) {
 
 // --- offers ---
 
-func (s *Store) putOffer(in *routing.Offer) {
-	old := s.offers[in.ID]
+func (s *Store) putOffer(in *routing.Offer, old *routing.Offer) {
 	if old == nil {
 		s.chatOffers[in.Chat] = append(s.chatOffers[in.Chat], in.ID)
 	} else {

@@ -44,6 +44,7 @@ type Store struct {
 	chatOffers  map[switchboard.ChatID][]routing.OfferID  // every offer, oldest first
 	agentChats  map[switchboard.AgentID][]switchboard.ChatID
 	finished    []switchboard.ChatID // final chats, oldest first
+	found       found
 }
 
 var _ routing.Store = (*Store)(nil)
