@@ -1,8 +1,10 @@
 package conference_test
 
 import (
+	"fmt"
 	"testing"
 
+	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/conference"
 )
 
@@ -23,19 +25,30 @@ func BenchmarkSync(b *testing.B) {
 // accept and the consulted agent leaving, each with its Sync.
 func BenchmarkInviteAcceptLeave(b *testing.B) {
 	x := setup(b, conference.Config{})
-	x.conference()
+	x.login("ann", "Ann")
+	x.login("bob", "Bob")
 	b.ReportAllocs()
+	i := 0
 	for b.Loop() {
-		o, err := x.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+		// A fresh chat each round, set up and ended outside the timing: a
+		// real chat sees a few conferences, not thousands.
+		b.StopTimer()
+		i++
+		chat := switchboard.ChatID(fmt.Sprintf("bench-%d", i))
+		x.freshChat(chat)
+		b.StartTimer()
+		o, err := x.svc.Invite(ctx, conference.InviteRequest{Chat: chat, From: "ann", Agent: "bob"})
 		if err != nil {
 			b.Fatal(err)
 		}
 		if _, _, err := x.desk.Accept(ctx, "bob", o.ID); err != nil {
 			b.Fatal(err)
 		}
-		if err := x.svc.Leave(ctx, "c1", "bob"); err != nil {
+		if err := x.svc.Leave(ctx, chat, "bob"); err != nil {
 			b.Fatal(err)
 		}
-		x.events.Drain()
+		b.StopTimer()
+		x.finish(chat, "ann")
+		b.StartTimer()
 	}
 }

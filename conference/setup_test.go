@@ -212,3 +212,32 @@ func (b *bundle) pending() bool {
 	c := b.chat()
 	return c.Invitation.Pending()
 }
+
+// freshChat starts chat id, accepted by Ann (who must be free).
+func (b *bundle) freshChat(id switchboard.ChatID) {
+	b.t.Helper()
+	_, err := b.desk.Start(ctx, session.ChatRequest{ID: id, Tenant: "t1", Queue: "sales", Customer: "u2", CustomerName: "Dan"})
+	require.NoError(b.t, err)
+	os, err := b.router.Offers(ctx, "ann")
+	require.NoError(b.t, err)
+	for _, o := range os {
+		if o.Chat == id {
+			_, _, err := b.desk.Accept(ctx, "ann", o.ID)
+			require.NoError(b.t, err)
+		}
+	}
+	b.pump()
+}
+
+// finish ends chat id by its owner and completes every wrap-up.
+func (b *bundle) finish(id switchboard.ChatID, owner switchboard.AgentID) {
+	b.t.Helper()
+	_, err := b.desk.End(ctx, id, owner, session.EndOptions{Confirm: true, Forced: true})
+	require.NoError(b.t, err)
+	c, err := b.router.Chat(ctx, id)
+	require.NoError(b.t, err)
+	if c.State == routing.InWrapUp {
+		require.NoError(b.t, b.desk.CompleteWrapUp(ctx, id, owner))
+	}
+	b.pump()
+}

@@ -1,6 +1,7 @@
 package transfer_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/switchboard-cc/switchboard"
@@ -20,26 +21,33 @@ func BenchmarkSync(b *testing.B) {
 	}
 }
 
-// BenchmarkTransferAccept measures one blind transfer to an agent and its
-// accept, then the old owner's wrap-up; the chat goes back and forth
-// between Ann and Bob.
+// BenchmarkTransferAccept measures one blind transfer to an agent, its
+// accept, and the old owner's wrap-up, on a fresh chat each round (set up
+// and ended outside the timing).
 func BenchmarkTransferAccept(b *testing.B) {
 	x := setup(b)
-	x.chatWithAnn()
-	from, to := switchboard.AgentID("ann"), switchboard.AgentID("bob")
+	x.login("ann", "Ann")
+	x.login("bob", "Bob")
 	b.ReportAllocs()
+	i := 0
 	for b.Loop() {
-		o, err := x.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: from, Agent: to, Comment: "over to you"})
+		b.StopTimer()
+		i++
+		chat := switchboard.ChatID(fmt.Sprintf("bench-%d", i))
+		x.freshChat(chat)
+		b.StartTimer()
+		o, err := x.svc.Transfer(ctx, transfer.Request{Chat: chat, From: "ann", Agent: "bob", Comment: "over to you"})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, _, err := x.desk.Accept(ctx, to, o.ID); err != nil {
+		if _, _, err := x.desk.Accept(ctx, "bob", o.ID); err != nil {
 			b.Fatal(err)
 		}
-		if err := x.desk.CompleteWrapUp(ctx, "c1", from); err != nil {
+		if err := x.desk.CompleteWrapUp(ctx, chat, "ann"); err != nil {
 			b.Fatal(err)
 		}
-		x.events.Drain()
-		from, to = to, from
+		b.StopTimer()
+		x.finish(chat, "bob")
+		b.StartTimer()
 	}
 }
