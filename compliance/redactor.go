@@ -130,7 +130,8 @@ func (r *Redactor) analyze(s string, wantLast bool) ([]mark, []op, chainInfo) {
 	if len(out.cards) == 0 && len(out.cvvs) == 0 && len(r.detectors) == 0 {
 		return nil, nil, out.last
 	}
-	var marks []mark
+	// Room for each card with an expiry date and a code, and the codes.
+	marks := make([]mark, 0, 3*len(out.cards)+len(out.cvvs))
 	for k, c := range out.cards {
 		marks = append(marks, mark{kind: KindCard, brand: r.tab.names[c.brand], digits: c.digits, start: c.start, end: c.end})
 		limit := len(s)
@@ -166,7 +167,7 @@ func (r *Redactor) analyze(s string, wantLast bool) ([]mark, []op, chainInfo) {
 	if len(marks) == 0 {
 		return nil, nil, out.last
 	}
-	ops := make([]op, 0, len(marks)*2)
+	ops := make([]op, 0, len(marks)*4) // a card is masked in up to a few runs
 	for _, m := range marks {
 		ops = r.opsFor(s, m, ops)
 	}
@@ -498,7 +499,7 @@ func apply(s string, lo, hi int, ops []op, marks []mark) (string, []Finding) {
 	b.WriteString(s[pos:hi])
 	out := b.String()
 
-	var findings []Finding
+	findings := make([]Finding, 0, len(marks))
 	pm := posMapper{s: s, lo: lo, hi: hi, ops: ops}
 	for _, m := range marks {
 		start, end := max(m.start, lo), min(m.end, hi)
@@ -516,6 +517,9 @@ func apply(s string, lo, hi int, ops []op, marks []mark) (string, []Finding) {
 			Masked: out[os:oe],
 			Split:  m.split || m.kind == KindCard && (m.start < lo || m.end > hi),
 		})
+	}
+	if len(findings) == 0 {
+		findings = nil
 	}
 	return out, findings
 }
