@@ -216,15 +216,17 @@ func dropOverlaps(marks []mark) []mark {
 }
 
 // mergePII adds the PII marks to the card-related marks (sorted, not
-// overlapping). The part of a PII mark that overlaps a card-related mark is
-// left to that mark, so that the rest is still masked; a PII mark that
-// overlaps an earlier PII mark is dropped.
+// overlapping). The part of a PII mark that overlaps a card-related mark or
+// an earlier PII mark is left to that mark, and the rest is still masked.
 func mergePII(marks, pii []mark) []mark {
 	slices.SortStableFunc(pii, func(a, b mark) int { return a.start - b.start })
 	merged := slices.Clone(marks)
 	lastEnd := -1
 	for _, p := range pii {
-		if p.start < lastEnd {
+		// What an earlier PII mark covers is masked already; the rest of
+		// this one is masked too, so that a second pass finds nothing.
+		p.start = max(p.start, lastEnd)
+		if p.start >= p.end {
 			continue
 		}
 		lastEnd = p.end
