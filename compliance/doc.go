@@ -30,6 +30,9 @@
 //     after '+' (phone numbers), one in a URL path;
 //   - a run with more than three digits before its first card (one long
 //     number, such as a tracking number);
+//   - a number whose separators are not all of one kind (a price followed
+//     by a date, "404.21 2024-01-06"; spaces of every width count as one
+//     kind, "4111 - 1111 - 1111 - 1111" is fine);
 //   - a number that continues after a lone full stop (a decimal) or that
 //     holds a '*' (already masked); a number that follows an already masked
 //     one in the same run is not looked at either;

@@ -130,7 +130,8 @@ func (r *Redactor) analyze(s string, wantLast bool) ([]mark, []op, chainInfo) {
 	if len(out.cards) == 0 && len(out.cvvs) == 0 && len(r.detectors) == 0 {
 		return nil, nil, out.last
 	}
-	var marks []mark
+	// Room for each card with an expiry date and a code, and the codes.
+	marks := make([]mark, 0, 3*len(out.cards)+len(out.cvvs))
 	for k, c := range out.cards {
 		marks = append(marks, mark{kind: KindCard, brand: r.tab.names[c.brand], digits: c.digits, start: c.start, end: c.end})
 		limit := len(s)
@@ -166,7 +167,7 @@ func (r *Redactor) analyze(s string, wantLast bool) ([]mark, []op, chainInfo) {
 	if len(marks) == 0 {
 		return nil, nil, out.last
 	}
-	ops := make([]op, 0, len(marks)*2)
+	ops := make([]op, 0, len(marks)*4) // a card is masked in up to a few runs
 	for _, m := range marks {
 		ops = r.opsFor(s, m, ops)
 	}
@@ -215,15 +216,17 @@ func dropOverlaps(marks []mark) []mark {
 }
 
 // mergePII adds the PII marks to the card-related marks (sorted, not
-// overlapping). The part of a PII mark that overlaps a card-related mark is
-// left to that mark, so that the rest is still masked; a PII mark that
-// overlaps an earlier PII mark is dropped.
+// overlapping). The part of a PII mark that overlaps a card-related mark or
+// an earlier PII mark is left to that mark, and the rest is still masked.
 func mergePII(marks, pii []mark) []mark {
 	slices.SortStableFunc(pii, func(a, b mark) int { return a.start - b.start })
 	merged := slices.Clone(marks)
 	lastEnd := -1
 	for _, p := range pii {
-		if p.start < lastEnd {
+		// What an earlier PII mark covers is masked already; the rest of
+		// this one is masked too, so that a second pass finds nothing.
+		p.start = max(p.start, lastEnd)
+		if p.start >= p.end {
 			continue
 		}
 		lastEnd = p.end
@@ -498,7 +501,7 @@ func apply(s string, lo, hi int, ops []op, marks []mark) (string, []Finding) {
 	b.WriteString(s[pos:hi])
 	out := b.String()
 
-	var findings []Finding
+	findings := make([]Finding, 0, len(marks))
 	pm := posMapper{s: s, lo: lo, hi: hi, ops: ops}
 	for _, m := range marks {
 		start, end := max(m.start, lo), min(m.end, hi)
@@ -516,6 +519,9 @@ func apply(s string, lo, hi int, ops []op, marks []mark) (string, []Finding) {
 			Masked: out[os:oe],
 			Split:  m.split || m.kind == KindCard && (m.start < lo || m.end > hi),
 		})
+	}
+	if len(findings) == 0 {
+		findings = nil
 	}
 	return out, findings
 }

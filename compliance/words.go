@@ -152,6 +152,9 @@ func prevWord[T text](s T, i, limit int) (ws, we int, ok bool) {
 func wordIn[T text](s T, ws, we int, words []string) bool {
 next:
 	for _, w := range words {
+		if n := we - ws; n < len(w) || n > len(w)*utf8.UTFMax || s[ws] < utf8.RuneSelf && lowerByte(s[ws]) != w[0] {
+			continue // quick reject: a match has at least one byte per letter
+		}
 		k, p := 0, ws
 		for p < we {
 			if k >= len(w) {
