@@ -76,6 +76,7 @@ func (c Config) withDefaults() Config {
 // the store or the transport.
 type Router struct {
 	store     Store
+	loader    AgentLoader // the store, if it can read agents into a record
 	transport Transport
 	cfg       Config
 	seq       atomic.Uint64
@@ -89,7 +90,9 @@ func New(store Store, transport Transport, cfg Config) (*Router, error) {
 	if transport == nil {
 		return nil, invalid("transport", "nil")
 	}
-	return &Router{store: store, transport: transport, cfg: cfg.withDefaults()}, nil
+	r := &Router{store: store, transport: transport, cfg: cfg.withDefaults()}
+	r.loader, _ = store.(AgentLoader)
+	return r, nil
 }
 
 // Clock returns the router's clock.
@@ -241,6 +244,11 @@ func (r *Router) Login(ctx context.Context, id switchboard.AgentID, p Profile) (
 		w.routeAgent(a)
 		w.emit(Event{Type: AgentLoggedIn, Agent: id, State: Available})
 		out = *a
+		// The work's records are reused: the caller gets its own slices.
+		out.Profile.Queues = slices.Clone(out.Profile.Queues)
+		out.Profile.Capacity = slices.Clone(out.Profile.Capacity)
+		out.Profile.Skills = slices.Clone(out.Profile.Skills)
+		out.Used = slices.Clone(out.Used)
 		return nil
 	})
 	if err != nil {

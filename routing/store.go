@@ -87,6 +87,19 @@ func OrderOf(s Strategy) Order {
 	return ByIdle
 }
 
+// AgentLoader is an optional interface of an [AgentStore] that reads an
+// agent into a record the caller provides, reusing the capacity of its
+// slices, so that a router's transitions read agents without allocating. The
+// router checks for it with a type assertion; a store without it is read
+// with [AgentStore.Agent].
+type AgentLoader interface {
+	// LoadAgent overwrites *dst with the agent with the ID, reusing the
+	// backing arrays of dst's slices, or returns an error wrapping
+	// [ErrAgentNotFound] and leaves *dst as it was. dst must not share its
+	// slices with anything the caller still uses.
+	LoadAgent(ctx context.Context, id switchboard.AgentID, dst *Agent) error
+}
+
 // ChatStore reads chat records.
 type ChatStore interface {
 	// Chat returns the chat with the ID, or an error wrapping

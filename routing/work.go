@@ -116,7 +116,12 @@ func (w *work) agent(id switchboard.AgentID) (*Agent, error) {
 	}
 	a := w.agents.alloc()
 	var err error
-	if *a, err = w.r.store.Agent(w.ctx, id); err != nil {
+	if w.r.loader != nil {
+		err = w.r.loader.LoadAgent(w.ctx, id, a)
+	} else {
+		*a, err = w.r.store.Agent(w.ctx, id)
+	}
+	if err != nil {
 		w.agents.drop()
 		return nil, err
 	}

@@ -47,7 +47,10 @@ type Store struct {
 	found       found
 }
 
-var _ routing.Store = (*Store)(nil)
+var (
+	_ routing.Store       = (*Store)(nil)
+	_ routing.AgentLoader = (*Store)(nil)
+)
 
 // pool holds the agents that may be offered a queue's chats now (Available,
 // logged in to the queue, a free slot on its channel), in the queue's
@@ -112,6 +115,27 @@ func (s *Store) Agent(ctx context.Context, id switchboard.AgentID) (routing.Agen
 		return routing.Agent{}, fmt.Errorf("agent %q: %w", id, routing.ErrAgentNotFound)
 	}
 	return cloneAgent(a), nil
+}
+
+// LoadAgent implements [routing.AgentLoader]: it copies the agent into dst
+// without allocating when dst's slices are large enough.
+func (s *Store) LoadAgent(ctx context.Context, id switchboard.AgentID, dst *routing.Agent) error {
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.agents[id]
+	if !ok {
+		return fmt.Errorf("agent %q: %w", id, routing.ErrAgentNotFound)
+	}
+	queues, capacity, skills, used := dst.Profile.Queues[:0], dst.Profile.Capacity[:0], dst.Profile.Skills[:0], dst.Used[:0]
+	*dst = *a
+	dst.Profile.Queues = append(queues, a.Profile.Queues...)
+	dst.Profile.Capacity = append(capacity, a.Profile.Capacity...)
+	dst.Profile.Skills = append(skills, a.Profile.Skills...)
+	dst.Used = append(used, a.Used...)
+	return nil
 }
 
 // Candidates implements [routing.AgentStore]. A query in the order of its

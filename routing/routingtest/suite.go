@@ -37,6 +37,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
 		{"QueuesAndLicence", testQueuesAndLicence},
 		{"Due", testDue},
 		{"LoggedIn", testLoggedIn},
+		{"AgentLoader", testAgentLoader},
 		{"CancelledContext", testCancelled},
 		{"ConcurrentCompareAndSet", testConcurrentCAS},
 		{"RouterRace", testRouterRace},
@@ -511,6 +512,37 @@ func testLoggedIn(t *testing.T, s routing.Store) {
 	got, err = s.LoggedIn(ctx, "elsewhere")
 	require.NoError(t, err)
 	require.Len(t, got, 1)
+}
+
+// testAgentLoader checks the optional [routing.AgentLoader], when the store
+// has it: the record read equals Agent's, whatever dst held before, and it
+// shares nothing with the store.
+func testAgentLoader(t *testing.T, s routing.Store) {
+	loader, ok := s.(routing.AgentLoader)
+	if !ok {
+		t.Skip("the store does not implement routing.AgentLoader")
+	}
+	ctx := context.Background()
+	a := agent("a", 0, 1, 3, "q", "r")
+	commit(t, s, routing.Txn{Agents: []routing.Agent{a}})
+	want, err := s.Agent(ctx, "a")
+	require.NoError(t, err)
+
+	dst := agent("garbage", time.Hour, 2, 9, "x", "y", "z")
+	dst.Profile.Skills = append(dst.Profile.Skills, routing.Skill{Name: "extra", Level: 1})
+	require.NoError(t, loader.LoadAgent(ctx, "a", &dst))
+	require.Equal(t, want, dst)
+
+	dst.Profile.Queues[0] = "changed"
+	dst.Used[0] = 7
+	again, err := s.Agent(ctx, "a")
+	require.NoError(t, err)
+	require.Equal(t, want, again, "changing the loaded record changed the store")
+
+	before := dst
+	err = loader.LoadAgent(ctx, "nobody", &dst)
+	require.ErrorIs(t, err, routing.ErrAgentNotFound)
+	require.Equal(t, before, dst, "a failed load changed dst")
 }
 
 func testCancelled(t *testing.T, s routing.Store) {
