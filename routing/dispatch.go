@@ -218,7 +218,7 @@ func (w *work) pickAgents(c *Chat, q *Queue) ([]*Agent, error) {
 		}
 		ids = ids[i : i+1]
 	}
-	agents := make([]*Agent, 0, len(ids))
+	agents := w.picked[:0]
 	for _, id := range ids {
 		a, err := w.agent(id)
 		if err != nil {
@@ -229,6 +229,7 @@ func (w *work) pickAgents(c *Chat, q *Queue) ([]*Agent, error) {
 		}
 		agents = append(agents, a)
 	}
+	w.picked = agents
 	return agents, nil
 }
 

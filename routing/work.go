@@ -31,6 +31,7 @@ type work struct {
 	events   []Event
 	route    []switchboard.QueueID
 	routeAll bool
+	picked   []*Agent // scratch for pickAgents
 }
 
 var workPool = sync.Pool{New: func() any { return new(work) }}
@@ -46,6 +47,8 @@ func (w *work) reset() {
 	w.events = w.events[:0]
 	w.route = w.route[:0]
 	w.routeAll = false
+	clear(w.picked)
+	w.picked = w.picked[:0]
 	w.ctx, w.attempt = nil, 0
 }
 

@@ -202,13 +202,18 @@ func (s *Store) putAgent(in *routing.Agent, a *routing.Agent) {
 	}
 }
 
-// keep returns stored when it equals written, else a copy of written.
+// keep returns the slice to store for a record being updated in place from
+// stored to written: stored itself when they are equal, else a copy of
+// written, in stored's backing array when it fits. Nothing but the record
+// holds stored (readers get copies), so reusing it is safe.
 func keep[S ~[]E, E comparable](stored, written S) S {
-	if len(stored) == len(written) && (len(stored) == 0 || slices.Equal(stored, written)) {
-		if len(written) == 0 {
-			return nil
-		}
+	switch {
+	case len(written) == 0:
+		return nil
+	case slices.Equal(stored, written):
 		return stored
+	case cap(stored) >= len(written):
+		return append(stored[:0], written...)
 	}
 	return slices.Clone(written)
 }
