@@ -56,13 +56,40 @@ func (s *Store) forget() {
 		if !ok || !retired(c) {
 			continue
 		}
-		for _, oid := range s.chatOffers[id] {
+		ids := s.chatOffers[id]
+		for _, oid := range ids {
+			if o := s.offers[oid]; o != nil {
+				s.free.offers = append(s.free.offers, o)
+			}
 			delete(s.offers, oid) // final chats have no pending offer
+		}
+		if cap(ids) > 0 {
+			s.free.ids = append(s.free.ids, ids[:0])
 		}
 		delete(s.chatOffers, id)
 		delete(s.chats, id)
+		s.free.chats = append(s.free.chats, c)
 	}
 	s.finished = slices.Delete(s.finished, 0, len(drop))
+}
+
+// recycled keeps the records and lists of forgotten chats for new ones, so
+// a long-running store allocates little once it has filled up. A forgotten
+// record is referenced by nothing but this list: it is final, so it is in no
+// index, and readers only ever got copies.
+type recycled struct {
+	chats  []*routing.Chat
+	offers []*routing.Offer
+	ids    [][]routing.OfferID
+}
+
+func take[T any](free *[]*T) *T {
+	if n := len(*free); n > 0 {
+		p := (*free)[n-1]
+		*free = (*free)[:n-1]
+		return p
+	}
+	return new(T)
 }
 
 func conflict(kind string, id any) error {
@@ -289,7 +316,7 @@ func (s *Store) putChat(in *routing.Chat, old *routing.Chat) {
 	held := holders(old, before[:0])
 	c := old
 	if c == nil {
-		c = new(routing.Chat)
+		c = take(&s.free.chats)
 		s.chats[in.ID] = c
 	}
 	prev := *c
@@ -329,7 +356,13 @@ func (s *Store) putChat(in *routing.Chat, old *routing.Chat) {
 
 func (s *Store) putOffer(in *routing.Offer, old *routing.Offer) {
 	if old == nil {
-		s.chatOffers[in.Chat] = append(s.chatOffers[in.Chat], in.ID)
+		ids, ok := s.chatOffers[in.Chat]
+		if !ok {
+			if n := len(s.free.ids); n > 0 {
+				ids, s.free.ids = s.free.ids[n-1], s.free.ids[:n-1]
+			}
+		}
+		s.chatOffers[in.Chat] = append(ids, in.ID)
 	} else {
 		if d := old.NextDeadline(); !d.IsZero() {
 			s.deadlines.Delete(routing.Due{At: d, Offer: old.ID})
@@ -340,7 +373,7 @@ func (s *Store) putOffer(in *routing.Offer, old *routing.Offer) {
 	}
 	o := old
 	if o == nil {
-		o = new(routing.Offer)
+		o = take(&s.free.offers)
 		s.offers[in.ID] = o
 	}
 	*o = *in

@@ -45,6 +45,7 @@ type Store struct {
 	agentChats  map[switchboard.AgentID][]switchboard.ChatID
 	finished    []switchboard.ChatID // final chats, oldest first
 	found       found
+	free        recycled
 }
 
 var (

@@ -65,3 +65,43 @@ func TestStoreForgetsOldFinishedChats(t *testing.T) {
 	_, err = all.Chat(ctx, "c000")
 	require.NoError(t, err)
 }
+
+func TestStoreRecyclesForgottenRecordsCleanly(t *testing.T) {
+	t.Parallel()
+	// Forgotten records are reused for new ones: nothing of an old chat or
+	// offer may show through in a new one.
+	ctx := context.Background()
+	s := routingmem.New(routingmem.Config{KeepFinished: 3})
+	for i := range 300 {
+		id := routingID(fmt.Sprintf("c%03d", i))
+		c := routing.Chat{ID: id, Queue: "q", State: routing.Queued}
+		if i%3 == 0 {
+			c.Transcript = []routing.Turn{{From: "bot", Text: fmt.Sprint("hello ", i)}}
+		}
+		if i%4 == 0 {
+			c.Skills = []routing.SkillRequirement{{Skill: "s", Min: i}, {Skill: "t", Min: 1}}
+		}
+		require.NoError(t, s.Commit(ctx, routing.Txn{Chats: []routing.Chat{c}}))
+		got, err := s.Chat(ctx, id)
+		require.NoError(t, err)
+		want := c
+		want.Version = 1
+		require.Equal(t, want, got, "chat %s", id)
+		o := routing.Offer{ID: routing.OfferID(string(id) + "#1"), Chat: id, Agent: "a"}
+		require.NoError(t, s.Commit(ctx, routing.Txn{Offers: []routing.Offer{o}}))
+		gotOffer, err := s.Offer(ctx, o.ID)
+		require.NoError(t, err)
+		o.Version = 1
+		require.Equal(t, o, gotOffer)
+		pending, err := s.PendingOffers(ctx, routing.OfferFilter{Chat: id})
+		require.NoError(t, err)
+		require.Len(t, pending, 1, "chat %s has exactly its own offer", id)
+
+		// Finish it, so it is forgotten a few chats later.
+		o.Outcome = routing.Cancelled
+		got.State, got.EndReason = routing.Ended, routing.EndAbandoned
+		require.NoError(t, s.Commit(ctx, routing.Txn{Chats: []routing.Chat{got}, Offers: []routing.Offer{o}}))
+	}
+	_, err := s.Chat(ctx, "c000")
+	require.ErrorIs(t, err, routing.ErrChatNotFound)
+}
