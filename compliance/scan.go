@@ -116,9 +116,7 @@ func scan[T text](s T, tab *brandTable, trap *trapWords, out *scanOut) {
 		// jump to the first that can.
 		found := false
 		for i+8 <= n {
-			_ = s[i+7]
-			w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			w := load64(s, i)
 			if m := w&hi8 | lessMask(w^(lo8*'0'), 10) | lessMask(w^(lo8*'*'), 1); m != 0 {
 				i += bits.TrailingZeros64(m) >> 3
 				found = true
@@ -182,41 +180,88 @@ const (
 
 func lessMask(w, n uint64) uint64 { return (w - lo8*n) &^ w & hi8 }
 
-// shortChain reads the chain at i if it is plain ASCII with fewer digits
-// than a card, and returns the offset after it. It returns false, having
-// decided nothing, for any other chain.
+// load64 returns the eight bytes of s at i as a little-endian word.
+func load64[T text](s T, i int) uint64 {
+	b := s[i : i+8]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+// nonDigitMask sets the high bit of each byte of w that is not an ASCII
+// digit. Unlike lessMask it is exact in every byte: no borrow crosses
+// bytes.
+func nonDigitMask(w uint64) uint64 {
+	x := w ^ (lo8 * '0') // digits become 0..9, bytes >= 0x80 keep their high bit
+	return ((x &^ hi8) + lo8*(0x80-10) | x) & hi8
+}
+
+// asciiDigitsEnd returns the offset of the first byte at or after pos that
+// is not an ASCII digit.
+func asciiDigitsEnd[T text](s T, pos int) int {
+	n := len(s)
+	for pos+8 <= n {
+		if m := nonDigitMask(load64(s, pos)); m != 0 {
+			return pos + bits.TrailingZeros64(m)>>3
+		}
+		pos += 8
+	}
+	for pos < n && s[pos]-'0' <= 9 {
+		pos++
+	}
+	return pos
+}
+
+// asciiSepKind maps the ASCII separators to their kind, every other byte
+// to sepNone.
+var asciiSepKind = [256]uint8{' ': sepSpace, '-': sepDash, '.': sepDot}
+
+// shortChain reads the chain at i if it is plain ASCII and cannot hold a
+// card, and returns the offset after it. It returns false, having decided
+// nothing, for any other chain.
+//
+// A card is a run of whole groups joined by separator runs of one kind
+// (see evalHead), so a chain holds none if no such run of groups has
+// minPAN digits: "#123456 2024-01-06" has 14 digits, but at most 10 in a
+// run of one kind.
 func (sc *scanner[T]) shortChain(i int) (int, bool) {
 	s := sc.s
 	n := len(s)
-	pos, digits, groups := i, 0, 0
+	pos, groups := i, 0
 	firstND, lastStart, lastND := 0, 0, 0
+	// The digits of the current run of groups joined by separators of one
+	// kind, and that kind (sepNone until the first separator).
+	seg, segKind := 0, uint8(sepNone)
 	for {
 		start := pos
-		for pos < n && s[pos]-'0' <= 9 {
-			pos++
-		}
+		pos = asciiDigitsEnd(s, pos)
 		nd := pos - start
-		digits += nd
+		seg += nd
+		if seg >= minPAN {
+			return 0, false
+		}
 		groups++
 		if groups == 1 {
 			firstND = nd
 		}
 		lastStart, lastND = start, nd
-		if digits >= minPAN {
-			return 0, false
-		}
 		if pos >= n {
 			break
 		}
 		c := s[pos]
-		if c != ' ' && c != '-' && c != '.' {
+		kind := asciiSepKind[c]
+		if kind == sepNone {
 			if c >= utf8.RuneSelf || c == '*' {
 				return 0, false
 			}
 			break
 		}
 		k := pos + 1
-		for k < n && k-pos <= 3 && (s[k] == ' ' || s[k] == '-' || s[k] == '.') {
+		for k < n && k-pos <= 3 {
+			kk := asciiSepKind[s[k]]
+			if kk == sepNone {
+				break
+			}
+			kind |= kk
 			k++
 		}
 		if k >= n || k-pos > 3 {
@@ -228,11 +273,19 @@ func (sc *scanner[T]) shortChain(i int) (int, bool) {
 			}
 			break
 		}
+		if kind != segKind {
+			if groups > 1 {
+				seg = nd // a new run of one kind starts with the group before
+			}
+			segKind = kind
+		}
 		pos = k
 	}
 	sc.lastChain = i
-	if sc.out.wantCVV && lastND >= shortMin && lastND <= shortMax && groups <= 2 {
-		sc.sv = survey{groups: groups, digits: digits, firstND: firstND, lastStart: lastStart, lastND: lastND, noEnd: pos < n && isLetterByte(s[pos])}
+	// A security code is a lone short number, or one after a word ending in
+	// digits: 3 <= lastND <= 4 and groups <= 2, tested with one branch.
+	if uint(lastND-shortMin)|uint(groups-1) <= 1 && sc.out.wantCVV {
+		sc.sv = survey{groups: groups, firstND: firstND, lastStart: lastStart, lastND: lastND, noEnd: pos < n && isLetterByte(s[pos])}
 		sc.endChain(i, pos, &sc.sv)
 	}
 	return pos, true
