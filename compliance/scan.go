@@ -112,28 +112,14 @@ func scan[T text](s T, tab *brandTable, trap *trapWords, out *scanOut) {
 	n := len(s)
 	i := 0
 	for i < n {
-		// Skip eight bytes at a time while none can start a chain, then
-		// jump to the first that can.
-		found := false
-		for i+8 <= n {
-			w := load64(s, i)
-			if m := w&hi8 | lessMask(w^(lo8*'0'), 10) | lessMask(w^(lo8*'*'), 1); m != 0 {
-				i += bits.TrailingZeros64(m) >> 3
-				found = true
-				break
-			}
-			i += 8
+		// Plain text and the short numbers of chat text (times, prices,
+		// dates, counts) are read in one tight loop; anything else comes
+		// back here.
+		i = sc.skipShort(i)
+		if i >= n || out.stopped {
+			break
 		}
-		if !found {
-			for i < n && !interesting[s[i]] {
-				i++
-			}
-			if i >= n {
-				break
-			}
-		}
-		b := s[i]
-		if b >= utf8.RuneSelf {
+		if s[i] >= utf8.RuneSelf {
 			// Text in other scripts: step over whole runes until a digit
 			// or an ASCII byte.
 			digit := false
@@ -148,22 +134,14 @@ func scan[T text](s T, tab *brandTable, trap *trapWords, out *scanOut) {
 			if !digit {
 				continue
 			}
-		} else if b != '*' {
-			// Fast path for the short numbers of chat text (times, prices,
-			// dates, counts): ASCII digits and separators, too few digits
-			// for a card. Anything else is read by chain.
-			if end, ok := sc.shortChain(i); ok {
-				if out.stopped {
-					return
-				}
-				i = end
-				continue
-			}
 		}
 		i = sc.chain(i)
 		if out.stopped {
 			return
 		}
+	}
+	if out.stopped {
+		return
 	}
 	if out.wantLast {
 		out.last = sc.lastChainInfo()
@@ -215,80 +193,116 @@ func asciiDigitsEnd[T text](s T, pos int) int {
 // to sepNone.
 var asciiSepKind = [256]uint8{' ': sepSpace, '-': sepDash, '.': sepDot}
 
-// shortChain reads the chain at i if it is plain ASCII and cannot hold a
-// card, and returns the offset after it. It returns false, having decided
-// nothing, for any other chain.
+// skipShort skips, from i, bytes that cannot start a chain and every
+// chain that is plain ASCII and cannot hold a card, and returns the offset
+// of the first byte it leaves to the caller: the start of any other chain,
+// a '*' or a non-ASCII byte; or len(s).
 //
 // A card is a run of whole groups joined by separator runs of one kind
 // (see evalHead), so a chain holds none if no such run of groups has
 // minPAN digits: "#123456 2024-01-06" has 14 digits, but at most 10 in a
 // run of one kind.
-func (sc *scanner[T]) shortChain(i int) (int, bool) {
+func (sc *scanner[T]) skipShort(i int) int {
 	s := sc.s
 	n := len(s)
-	pos, groups := i, 0
-	firstND, lastStart, lastND := 0, 0, 0
-	// The digits of the current run of groups joined by separators of one
-	// kind, and that kind (sepNone until the first separator).
-	seg, segKind := 0, uint8(sepNone)
 	for {
-		start := pos
-		pos = asciiDigitsEnd(s, pos)
-		nd := pos - start
-		seg += nd
-		if seg >= minPAN {
-			return 0, false
-		}
-		groups++
-		if groups == 1 {
-			firstND = nd
-		}
-		lastStart, lastND = start, nd
-		if pos >= n {
-			break
-		}
-		c := s[pos]
-		kind := asciiSepKind[c]
-		if kind == sepNone {
-			if c >= utf8.RuneSelf || c == '*' {
-				return 0, false
-			}
-			break
-		}
-		k := pos + 1
-		for k < n && k-pos <= 3 {
-			kk := asciiSepKind[s[k]]
-			if kk == sepNone {
+		// Skip eight bytes at a time while none can start a chain, then jump
+		// to the first that can.
+		for {
+			if i+8 > n {
+				for i < n && !interesting[s[i]] {
+					i++
+				}
+				if i >= n {
+					return n
+				}
 				break
 			}
-			kind |= kk
-			k++
-		}
-		if k >= n || k-pos > 3 {
-			break
-		}
-		if d := s[k]; d-'0' > 9 {
-			if d >= utf8.RuneSelf || d == '*' {
-				return 0, false
+			w := load64(s, i)
+			if m := w&hi8 | lessMask(w^(lo8*'0'), 10) | lessMask(w^(lo8*'*'), 1); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
 			}
-			break
+			i += 8
 		}
-		if kind != segKind {
-			if groups > 1 {
-				seg = nd // a new run of one kind starts with the group before
+		if s[i]-'0' > 9 {
+			return i // '*' or non-ASCII
+		}
+		pos, groups := i, 0
+		firstND, lastStart, lastND := 0, 0, 0
+		// The digits of the current run of groups joined by separators of one
+		// kind, and that kind (sepNone until the first separator).
+		seg, segKind := 0, uint8(sepNone)
+		for {
+			start := pos
+			if pos+8 <= n {
+				if m := nonDigitMask(load64(s, pos)); m != 0 {
+					pos += bits.TrailingZeros64(m) >> 3
+				} else {
+					pos = asciiDigitsEnd(s, pos+8)
+				}
+			} else {
+				pos = asciiDigitsEnd(s, pos)
 			}
-			segKind = kind
+			nd := pos - start
+			seg += nd
+			if seg >= minPAN {
+				return i
+			}
+			groups++
+			if groups == 1 {
+				firstND = nd
+			}
+			lastStart, lastND = start, nd
+			if pos >= n {
+				break
+			}
+			c := s[pos]
+			kind := asciiSepKind[c]
+			if kind == sepNone {
+				if c >= utf8.RuneSelf || c == '*' {
+					return i
+				}
+				break
+			}
+			k := pos + 1
+			for k < n && k-pos <= 3 {
+				kk := asciiSepKind[s[k]]
+				if kk == sepNone {
+					break
+				}
+				kind |= kk
+				k++
+			}
+			if k >= n || k-pos > 3 {
+				break
+			}
+			if d := s[k]; d-'0' > 9 {
+				if d >= utf8.RuneSelf || d == '*' {
+					return i
+				}
+				break
+			}
+			if kind != segKind {
+				if groups > 1 {
+					seg = nd // a new run of one kind starts with the group before
+				}
+				segKind = kind
+			}
+			pos = k
 		}
-		pos = k
+		sc.lastChain = i
+		// A security code is a lone short number, or one after a word ending in
+		// digits: 3 <= lastND <= 4 and groups <= 2, tested with one branch.
+		if uint(lastND-shortMin)|uint(groups-1) <= 1 && sc.out.wantCVV {
+			sc.sv = survey{groups: groups, firstND: firstND, lastStart: lastStart, lastND: lastND, noEnd: pos < n && isLetterByte(s[pos])}
+			sc.endChain(i, pos, &sc.sv)
+			if sc.out.stopped {
+				return pos
+			}
+		}
+		i = pos
 	}
-	sc.lastChain = i
-	// A security code is a lone short number, or one after a word ending in
-	// digits: 3 <= lastND <= 4 and groups <= 2, tested with one branch.
-	if uint(lastND-shortMin)|uint(groups-1) <= 1 && sc.out.wantCVV {
-		sc.sv = survey{groups: groups, firstND: firstND, lastStart: lastStart, lastND: lastND, noEnd: pos < n && isLetterByte(s[pos])}
-		sc.endChain(i, pos, &sc.sv)
-	}
-	return pos, true
 }
 
 // survey summarises one chain.
