@@ -108,7 +108,10 @@ type scanner[T text] struct {
 
 // scan runs the card scanner over s.
 func scan[T text](s T, tab *brandTable, trap *trapWords, out *scanOut) {
-	sc := scanner[T]{s: s, tab: tab, trap: trap, out: out, lastChain: -1}
+	// Fields set one by one: a composite literal of this large struct is
+	// built in a temporary and copied, which costs short messages dearly.
+	var sc scanner[T]
+	sc.s, sc.tab, sc.trap, sc.out, sc.lastChain = s, tab, trap, out, -1
 	n := len(s)
 	i := 0
 	for i < n {
@@ -148,15 +151,11 @@ func scan[T text](s T, tab *brandTable, trap *trapWords, out *scanOut) {
 	}
 }
 
-// SWAR constants and test: lessMask sets the high bit of the bytes of w
-// that are less than n; bytes at or above 0x80 are never set, and the
-// lowest set byte is always exact (a false one can only follow a true one).
+// SWAR constants: a byte of ones and the high bit of every byte.
 const (
 	lo8 = 0x0101010101010101
 	hi8 = 0x8080808080808080
 )
-
-func lessMask(w, n uint64) uint64 { return (w - lo8*n) &^ w & hi8 }
 
 // load64 returns the eight bytes of s at i as a little-endian word.
 func load64[T text](s T, i int) uint64 {
@@ -165,9 +164,19 @@ func load64[T text](s T, i int) uint64 {
 		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
+// chainStartMask sets the high bit of the bytes of w that can start a
+// chain: ASCII digits, '*' and bytes >= 0x80. (v - lo8*k) &^ v sets the
+// high bit of the bytes of v below k, but a borrow from a byte below k may
+// also set the byte after it: the lowest set byte is always exact, which
+// is all the skip needs.
+func chainStartMask(w uint64) uint64 {
+	x, y := w^(lo8*'0'), w^(lo8*'*')
+	return (w | (x-lo8*10)&^x | (y-lo8)&^y) & hi8
+}
+
 // nonDigitMask sets the high bit of each byte of w that is not an ASCII
-// digit. Unlike lessMask it is exact in every byte: no borrow crosses
-// bytes.
+// digit. Unlike chainStartMask it is exact in every byte: no borrow
+// crosses bytes.
 func nonDigitMask(w uint64) uint64 {
 	x := w ^ (lo8 * '0') // digits become 0..9, bytes >= 0x80 keep their high bit
 	return ((x &^ hi8) + lo8*(0x80-10) | x) & hi8
@@ -218,8 +227,7 @@ func (sc *scanner[T]) skipShort(i int) int {
 				}
 				break
 			}
-			w := load64(s, i)
-			if m := w&hi8 | lessMask(w^(lo8*'0'), 10) | lessMask(w^(lo8*'*'), 1); m != 0 {
+			if m := chainStartMask(load64(s, i)); m != 0 {
 				i += bits.TrailingZeros64(m) >> 3
 				break
 			}
