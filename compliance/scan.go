@@ -215,8 +215,8 @@ func (sc *scanner[T]) skipShort(i int) int {
 	s := sc.s
 	n := len(s)
 	for {
-		// Skip eight bytes at a time while none can start a chain, then jump
-		// to the first that can.
+		// Skip eight bytes at a time while none can start a chain, then
+		// jump to the first that can.
 		for {
 			if i+8 > n {
 				for i < n && !interesting[s[i]] {
@@ -238,8 +238,8 @@ func (sc *scanner[T]) skipShort(i int) int {
 		}
 		pos, groups := i, 0
 		firstND, lastStart, lastND := 0, 0, 0
-		// The digits of the current run of groups joined by separators of one
-		// kind, and that kind (sepNone until the first separator).
+		// The digits of the current run of groups joined by separators of
+		// one kind, and that kind (sepNone until the first separator).
 		seg, segKind := 0, uint8(sepNone)
 		for {
 			start := pos
@@ -293,16 +293,17 @@ func (sc *scanner[T]) skipShort(i int) int {
 			}
 			if kind != segKind {
 				if groups > 1 {
-					seg = nd // a new run of one kind starts with the group before
+					// A new run of one kind starts with the group before.
+					seg = nd
 				}
 				segKind = kind
 			}
 			pos = k
 		}
 		sc.lastChain = i
-		// A security code is a lone short number, or one after a word ending in
-		// digits: 3 <= lastND <= 4 and groups <= 2, tested with one branch.
-		if uint(lastND-shortMin)|uint(groups-1) <= 1 && sc.out.wantCVV {
+		// A security code is a lone short number, or one after a word
+		// ending in digits (see endChain).
+		if uint(lastND-shortMin) <= shortMax-shortMin && groups <= 2 && sc.out.wantCVV {
 			sc.sv = survey{groups: groups, firstND: firstND, lastStart: lastStart, lastND: lastND, noEnd: pos < n && isLetterByte(s[pos])}
 			sc.endChain(i, pos, &sc.sv)
 			if sc.out.stopped {
