@@ -128,6 +128,28 @@ func TestRedactSeveral(t *testing.T) {
 	})
 }
 
+// SPEC P4: short numbers (times, prices, dates) next to a card do not hide
+// it, even where the separators change kind right before the card, and a
+// long run of them is still no card.
+func TestRedactShortNumbersNextToCard(t *testing.T) {
+	t.Parallel()
+	r := newRedactor(t, compliance.Config{})
+	cases := map[string]struct{ in, want string }{
+		"DashThenSpaces":  {"12-5018 0000 0009", "12-**** **** 0009"},
+		"PriceThenSpaces": {"1.23 5018 0000 0009", "1.23 **** **** 0009"},
+		"TimeThenDashes":  {"12:30 5018-0000-0009 x", "12:30 ****-****-0009 x"},
+		"OrderThenDate":   {"#123456 2024-01-06", "#123456 2024-01-06"},
+		"PriceDateTime":   {"404.21 2024-01-06 12:30 9.99", "404.21 2024-01-06 12:30 9.99"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, c.want, r.Redact(c.in).Text)
+			require.Equal(t, c.in != c.want, r.Contains(c.in))
+		})
+	}
+}
+
 // SPEC P4: numbers that look like cards but are something else stay
 // untouched.
 func TestRedactTraps(t *testing.T) {

@@ -108,34 +108,21 @@ type scanner[T text] struct {
 
 // scan runs the card scanner over s.
 func scan[T text](s T, tab *brandTable, trap *trapWords, out *scanOut) {
-	sc := scanner[T]{s: s, tab: tab, trap: trap, out: out, lastChain: -1}
+	// Fields set one by one: a composite literal of this large struct is
+	// built in a temporary and copied, which costs short messages dearly.
+	var sc scanner[T]
+	sc.s, sc.tab, sc.trap, sc.out, sc.lastChain = s, tab, trap, out, -1
 	n := len(s)
 	i := 0
 	for i < n {
-		// Skip eight bytes at a time while none can start a chain, then
-		// jump to the first that can.
-		found := false
-		for i+8 <= n {
-			_ = s[i+7]
-			w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-			if m := w&hi8 | lessMask(w^(lo8*'0'), 10) | lessMask(w^(lo8*'*'), 1); m != 0 {
-				i += bits.TrailingZeros64(m) >> 3
-				found = true
-				break
-			}
-			i += 8
+		// Plain text and the short numbers of chat text (times, prices,
+		// dates, counts) are read in one tight loop; anything else comes
+		// back here.
+		i = sc.skipShort(i)
+		if i >= n || out.stopped {
+			break
 		}
-		if !found {
-			for i < n && !interesting[s[i]] {
-				i++
-			}
-			if i >= n {
-				break
-			}
-		}
-		b := s[i]
-		if b >= utf8.RuneSelf {
+		if s[i] >= utf8.RuneSelf {
 			// Text in other scripts: step over whole runes until a digit
 			// or an ASCII byte.
 			digit := false
@@ -150,92 +137,181 @@ func scan[T text](s T, tab *brandTable, trap *trapWords, out *scanOut) {
 			if !digit {
 				continue
 			}
-		} else if b != '*' {
-			// Fast path for the short numbers of chat text (times, prices,
-			// dates, counts): ASCII digits and separators, too few digits
-			// for a card. Anything else is read by chain.
-			if end, ok := sc.shortChain(i); ok {
-				if out.stopped {
-					return
-				}
-				i = end
-				continue
-			}
 		}
 		i = sc.chain(i)
 		if out.stopped {
 			return
 		}
 	}
+	if out.stopped {
+		return
+	}
 	if out.wantLast {
 		out.last = sc.lastChainInfo()
 	}
 }
 
-// SWAR constants and test: lessMask sets the high bit of the bytes of w
-// that are less than n; bytes at or above 0x80 are never set, and the
-// lowest set byte is always exact (a false one can only follow a true one).
+// SWAR constants: a byte of ones and the high bit of every byte.
 const (
 	lo8 = 0x0101010101010101
 	hi8 = 0x8080808080808080
 )
 
-func lessMask(w, n uint64) uint64 { return (w - lo8*n) &^ w & hi8 }
+// load64 returns the eight bytes of s at i as a little-endian word.
+func load64[T text](s T, i int) uint64 {
+	b := s[i : i+8]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
 
-// shortChain reads the chain at i if it is plain ASCII with fewer digits
-// than a card, and returns the offset after it. It returns false, having
-// decided nothing, for any other chain.
-func (sc *scanner[T]) shortChain(i int) (int, bool) {
+// chainStartMask sets the high bit of the bytes of w that can start a
+// chain: ASCII digits, '*' and bytes >= 0x80. (v - lo8*k) &^ v sets the
+// high bit of the bytes of v below k, but a borrow from a byte below k may
+// also set the byte after it: the lowest set byte is always exact, which
+// is all the skip needs.
+func chainStartMask(w uint64) uint64 {
+	x, y := w^(lo8*'0'), w^(lo8*'*')
+	return (w | (x-lo8*10)&^x | (y-lo8)&^y) & hi8
+}
+
+// nonDigitMask sets the high bit of each byte of w that is not an ASCII
+// digit. Unlike chainStartMask it is exact in every byte: no borrow
+// crosses bytes.
+func nonDigitMask(w uint64) uint64 {
+	x := w ^ (lo8 * '0') // digits become 0..9, bytes >= 0x80 keep their high bit
+	return ((x &^ hi8) + lo8*(0x80-10) | x) & hi8
+}
+
+// asciiDigitsEnd returns the offset of the first byte at or after pos that
+// is not an ASCII digit.
+func asciiDigitsEnd[T text](s T, pos int) int {
+	n := len(s)
+	for pos+8 <= n {
+		if m := nonDigitMask(load64(s, pos)); m != 0 {
+			return pos + bits.TrailingZeros64(m)>>3
+		}
+		pos += 8
+	}
+	for pos < n && s[pos]-'0' <= 9 {
+		pos++
+	}
+	return pos
+}
+
+// asciiSepKind maps the ASCII separators to their kind, every other byte
+// to sepNone.
+var asciiSepKind = [256]uint8{' ': sepSpace, '-': sepDash, '.': sepDot}
+
+// skipShort skips, from i, bytes that cannot start a chain and every
+// chain that is plain ASCII and cannot hold a card, and returns the offset
+// of the first byte it leaves to the caller: the start of any other chain,
+// a '*' or a non-ASCII byte; or len(s).
+//
+// A card is a run of whole groups joined by separator runs of one kind
+// (see evalHead), so a chain holds none if no such run of groups has
+// minPAN digits: "#123456 2024-01-06" has 14 digits, but at most 10 in a
+// run of one kind.
+func (sc *scanner[T]) skipShort(i int) int {
 	s := sc.s
 	n := len(s)
-	pos, digits, groups := i, 0, 0
-	firstND, lastStart, lastND := 0, 0, 0
 	for {
-		start := pos
-		for pos < n && s[pos]-'0' <= 9 {
-			pos++
-		}
-		nd := pos - start
-		digits += nd
-		groups++
-		if groups == 1 {
-			firstND = nd
-		}
-		lastStart, lastND = start, nd
-		if digits >= minPAN {
-			return 0, false
-		}
-		if pos >= n {
-			break
-		}
-		c := s[pos]
-		if c != ' ' && c != '-' && c != '.' {
-			if c >= utf8.RuneSelf || c == '*' {
-				return 0, false
+		// Skip eight bytes at a time while none can start a chain, then
+		// jump to the first that can.
+		for {
+			if i+8 > n {
+				for i < n && !interesting[s[i]] {
+					i++
+				}
+				if i >= n {
+					return n
+				}
+				break
 			}
-			break
-		}
-		k := pos + 1
-		for k < n && k-pos <= 3 && (s[k] == ' ' || s[k] == '-' || s[k] == '.') {
-			k++
-		}
-		if k >= n || k-pos > 3 {
-			break
-		}
-		if d := s[k]; d-'0' > 9 {
-			if d >= utf8.RuneSelf || d == '*' {
-				return 0, false
+			if m := chainStartMask(load64(s, i)); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
 			}
-			break
+			i += 8
 		}
-		pos = k
+		if s[i]-'0' > 9 {
+			return i // '*' or non-ASCII
+		}
+		pos, groups := i, 0
+		firstND, lastStart, lastND := 0, 0, 0
+		// The digits of the current run of groups joined by separators of
+		// one kind, and that kind (sepNone until the first separator).
+		seg, segKind := 0, uint8(sepNone)
+		for {
+			start := pos
+			if pos+8 <= n {
+				if m := nonDigitMask(load64(s, pos)); m != 0 {
+					pos += bits.TrailingZeros64(m) >> 3
+				} else {
+					pos = asciiDigitsEnd(s, pos+8)
+				}
+			} else {
+				pos = asciiDigitsEnd(s, pos)
+			}
+			nd := pos - start
+			seg += nd
+			if seg >= minPAN {
+				return i
+			}
+			groups++
+			if groups == 1 {
+				firstND = nd
+			}
+			lastStart, lastND = start, nd
+			if pos >= n {
+				break
+			}
+			c := s[pos]
+			kind := asciiSepKind[c]
+			if kind == sepNone {
+				if c >= utf8.RuneSelf || c == '*' {
+					return i
+				}
+				break
+			}
+			k := pos + 1
+			for k < n && k-pos <= 3 {
+				kk := asciiSepKind[s[k]]
+				if kk == sepNone {
+					break
+				}
+				kind |= kk
+				k++
+			}
+			if k >= n || k-pos > 3 {
+				break
+			}
+			if d := s[k]; d-'0' > 9 {
+				if d >= utf8.RuneSelf || d == '*' {
+					return i
+				}
+				break
+			}
+			if kind != segKind {
+				if groups > 1 {
+					// A new run of one kind starts with the group before.
+					seg = nd
+				}
+				segKind = kind
+			}
+			pos = k
+		}
+		sc.lastChain = i
+		// A security code is a lone short number, or one after a word
+		// ending in digits (see endChain).
+		if uint(lastND-shortMin) <= shortMax-shortMin && groups <= 2 && sc.out.wantCVV {
+			sc.sv = survey{groups: groups, firstND: firstND, lastStart: lastStart, lastND: lastND, noEnd: pos < n && isLetterByte(s[pos])}
+			sc.endChain(i, pos, &sc.sv)
+			if sc.out.stopped {
+				return pos
+			}
+		}
+		i = pos
 	}
-	sc.lastChain = i
-	if sc.out.wantCVV && lastND >= shortMin && lastND <= shortMax && groups <= 2 {
-		sc.sv = survey{groups: groups, digits: digits, firstND: firstND, lastStart: lastStart, lastND: lastND, noEnd: pos < n && isLetterByte(s[pos])}
-		sc.endChain(i, pos, &sc.sv)
-	}
-	return pos, true
 }
 
 // survey summarises one chain.
