@@ -159,6 +159,18 @@ func (d *Desk) Reject(ctx context.Context, agent switchboard.AgentID, offer rout
 // (timeouts, invite fallbacks, transfers) reach sessions. A host also calls
 // it to repair a session after a failure between the two stores.
 func (d *Desk) Sync(ctx context.Context, chat switchboard.ChatID) (Session, error) {
+	for attempt := 0; ; attempt++ {
+		s, err := d.syncOnce(ctx, chat)
+		var se *StateError
+		if err == nil || !errors.As(err, &se) || attempt == 4 {
+			return s, err
+		}
+		// The session changed under this pass (the customer left while a
+		// transfer moved the chat, say): read both sides again.
+	}
+}
+
+func (d *Desk) syncOnce(ctx context.Context, chat switchboard.ChatID) (Session, error) {
 	c, err := d.router.Chat(ctx, chat)
 	if err != nil {
 		return Session{}, err
