@@ -35,5 +35,6 @@
 //
 // Packages ending in "mem" (in-memory implementations) and "test"
 // (conformance suites) may import the package they implement; no domain
-// package imports them outside its tests.
+// package imports them outside its tests. internal/desktest, a Desk over
+// in-memory ports for tests, is imported only by tests.
 package switchboard

@@ -15,7 +15,7 @@ func BenchmarkSync(b *testing.B) {
 	x.conference()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := x.desk.Sync(ctx, "c1"); err != nil {
+		if _, err := x.Desk.Sync(ctx, "c1"); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -35,20 +35,20 @@ func BenchmarkInviteAcceptLeave(b *testing.B) {
 		b.StopTimer()
 		i++
 		chat := switchboard.ChatID(fmt.Sprintf("bench-%d", i))
-		x.freshChat(chat)
+		x.FreshChat(chat, "sales", "ann")
 		b.StartTimer()
 		o, err := x.svc.Invite(ctx, conference.InviteRequest{Chat: chat, From: "ann", Agent: "bob"})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, _, err := x.desk.Accept(ctx, "bob", o.ID); err != nil {
+		if _, _, err := x.Desk.Accept(ctx, "bob", o.ID); err != nil {
 			b.Fatal(err)
 		}
 		if err := x.svc.Leave(ctx, chat, "bob"); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
-		x.finish(chat, "ann")
+		x.Finish(chat, "ann")
 		b.StartTimer()
 	}
 }

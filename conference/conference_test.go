@@ -17,7 +17,7 @@ func TestNew(t *testing.T) {
 	_, err := conference.New(nil, conference.Config{})
 	require.ErrorIs(t, err, conference.ErrInvalid)
 	b := setup(t, conference.Config{})
-	_, err = conference.New(b.desk, conference.Config{EndPolicy: 7})
+	_, err = conference.New(b.Desk, conference.Config{EndPolicy: 7})
 	require.ErrorIs(t, err, conference.ErrInvalid)
 	require.Equal(t, "chat-continues", conference.ChatContinues.String())
 	require.Equal(t, "end-everything", conference.EndEverything.String())
@@ -31,9 +31,9 @@ func TestInviteOnlyByAgentsInTheSession(t *testing.T) {
 	// agent only invited cannot. The session is checked, not only routing.
 	b := setup(t, conference.Config{})
 	b.conference()
-	_, err := b.router.Login(ctx, "sam", routing.Profile{DisplayName: "Sam", Tenant: "t1", Supervisor: true})
+	_, err := b.Router.Login(ctx, "sam", routing.Profile{DisplayName: "Sam", Tenant: "t1", Supervisor: true})
 	require.NoError(t, err)
-	require.NoError(t, b.m.Supervise(ctx, "c1", session.Agent{ID: "sam", Name: "Sam"}, session.SupervisorMonitor))
+	require.NoError(t, b.Sessions.Supervise(ctx, "c1", session.Agent{ID: "sam", Name: "Sam"}, session.SupervisorMonitor))
 
 	for _, tc := range []struct {
 		name string
@@ -53,19 +53,19 @@ func TestInviteOnlyByAgentsInTheSession(t *testing.T) {
 			require.ErrorIs(t, err, tc.want)
 		})
 	}
-	require.False(t, b.pending(), "a refused invite changes nothing")
+	require.False(t, b.Pending(), "a refused invite changes nothing")
 
 	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
-	require.True(t, b.invited(bobP))
+	require.True(t, b.Invited(bobP))
 	// Bob is only invited: he cannot invite yet.
 	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "bob", Agent: "sue"})
 	require.ErrorIs(t, err, conference.ErrNotInConference)
-	b.accept("bob")
+	b.Accept("bob")
 	// A consulted agent who joined may invite.
 	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "bob", Agent: "sue"})
 	require.NoError(t, err)
-	require.True(t, b.invited(sueP))
+	require.True(t, b.Invited(sueP))
 }
 
 func TestInviteOnlyAvailableAgents(t *testing.T) {
@@ -74,7 +74,7 @@ func TestInviteOnlyAvailableAgents(t *testing.T) {
 	// now can be invited.
 	b := setup(t, conference.Config{})
 	b.conference()
-	require.NoError(t, b.router.SetState(ctx, "bob", routing.NotReady, "lunch"))
+	require.NoError(t, b.Router.SetState(ctx, "bob", routing.NotReady, "lunch"))
 	for _, tc := range []struct {
 		name string
 		req  conference.InviteRequest
@@ -96,8 +96,8 @@ func TestInviteOnlyAvailableAgents(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, switchboard.AgentID("sue"), o.Agent)
 	require.Equal(t, routing.InviteOffer, o.Kind)
-	require.True(t, b.invited(sueP))
-	require.False(t, b.invited(bobP))
+	require.True(t, b.Invited(sueP))
+	require.False(t, b.Invited(bobP))
 }
 
 func TestInviteTimeoutMovesOn(t *testing.T) {
@@ -113,19 +113,19 @@ func TestInviteTimeoutMovesOn(t *testing.T) {
 	if first.Agent == "bob" {
 		other = "sue"
 	}
-	require.True(t, b.invited(session.AgentParticipant(first.Agent)))
+	require.True(t, b.Invited(session.AgentParticipant(first.Agent)))
 
-	b.advance(19 * time.Second)
-	require.True(t, b.invited(session.AgentParticipant(first.Agent)), "not yet timed out")
-	b.advance(2 * time.Second)
-	require.False(t, b.invited(session.AgentParticipant(first.Agent)))
-	require.True(t, b.invited(session.AgentParticipant(other)))
-	require.Equal(t, other, b.offer(other).Agent)
-	require.Equal(t, routing.RONA, b.agent(first.Agent).State, "the first invitee went to RONA")
+	b.Advance(19 * time.Second)
+	require.True(t, b.Invited(session.AgentParticipant(first.Agent)), "not yet timed out")
+	b.Advance(2 * time.Second)
+	require.False(t, b.Invited(session.AgentParticipant(first.Agent)))
+	require.True(t, b.Invited(session.AgentParticipant(other)))
+	require.Equal(t, other, b.Offer(other).Agent)
+	require.Equal(t, routing.RONA, b.Agent(first.Agent).State, "the first invitee went to RONA")
 
 	// The second declines: nobody is left.
-	require.NoError(t, b.desk.Reject(ctx, other, b.offer(other).ID))
-	events := b.pump()
+	require.NoError(t, b.Desk.Reject(ctx, other, b.Offer(other).ID))
+	events := b.Pump()
 	var failed bool
 	for _, e := range events {
 		if e.Type == routing.InviteFailed && e.Agent == "ann" {
@@ -133,11 +133,11 @@ func TestInviteTimeoutMovesOn(t *testing.T) {
 		}
 	}
 	require.True(t, failed, "the inviter is told")
-	require.False(t, b.invited(session.AgentParticipant(other)))
-	c := b.chat()
+	require.False(t, b.Invited(session.AgentParticipant(other)))
+	c := b.Chat()
 	require.Equal(t, routing.Assigned, c.State)
 	require.Equal(t, switchboard.AgentID("ann"), c.Agent)
-	require.Equal(t, annP, b.owner(), "a declined invite never leaves the chat with no agent")
+	require.Equal(t, annP, b.Owner(), "a declined invite never leaves the chat with no agent")
 }
 
 func TestOneInviteAtATime(t *testing.T) {
@@ -150,14 +150,14 @@ func TestOneInviteAtATime(t *testing.T) {
 	require.NoError(t, err)
 	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "sue"})
 	require.ErrorIs(t, err, routing.ErrInvitePending)
-	require.False(t, b.invited(sueP))
-	b.accept("bob")
+	require.False(t, b.Invited(sueP))
+	b.Accept("bob")
 	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "sue"})
 	require.NoError(t, err)
-	b.accept("sue")
-	require.Equal(t, []switchboard.AgentID{"bob", "sue"}, b.chat().Consultants)
-	require.True(t, b.present(bobP))
-	require.True(t, b.present(sueP))
+	b.Accept("sue")
+	require.Equal(t, []switchboard.AgentID{"bob", "sue"}, b.Chat().Consultants)
+	require.True(t, b.Present(bobP))
+	require.True(t, b.Present(sueP))
 }
 
 func TestInviterStaysOrLeaves(t *testing.T) {
@@ -170,29 +170,29 @@ func TestInviterStaysOrLeaves(t *testing.T) {
 	_, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
 	require.ErrorIs(t, b.svc.Leave(ctx, "c1", "ann"), conference.ErrNobodyToTakeOver)
-	require.Equal(t, annP, b.owner())
-	b.accept("bob")
+	require.Equal(t, annP, b.Owner())
+	b.Accept("bob")
 	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "sue"})
 	require.NoError(t, err)
-	b.accept("sue")
+	b.Accept("sue")
 
 	// A consulted agent who invited and stays; the owner leaves.
 	require.NoError(t, b.svc.Leave(ctx, "c1", "ann"))
-	b.pump()
-	c := b.chat()
+	b.Pump()
+	c := b.Chat()
 	require.Equal(t, switchboard.AgentID("bob"), c.Agent)
 	require.Equal(t, []switchboard.AgentID{"sue"}, c.Consultants)
-	require.Equal(t, bobP, b.owner())
-	require.False(t, b.present(annP))
+	require.Equal(t, bobP, b.Owner())
+	require.False(t, b.Present(annP))
 	require.NotEqual(t, -1, c.HoldIndex("ann"), "the owner who left wraps up")
-	require.Equal(t, routing.WrapUp, b.agent("ann").State)
+	require.Equal(t, routing.WrapUp, b.Agent("ann").State)
 
 	// A consulted agent leaves: the chat goes on.
 	require.NoError(t, b.svc.Leave(ctx, "c1", "sue"))
-	require.False(t, b.present(sueP))
-	require.Equal(t, 0, b.load("sue"))
+	require.False(t, b.Present(sueP))
+	require.Equal(t, 0, b.Load("sue"))
 	require.ErrorIs(t, b.svc.Leave(ctx, "c1", "sue"), routing.ErrNotInChat)
-	b.send(customer, "still there?", session.ModeNormal)
+	b.Send(customer, "still there?", session.ModeNormal)
 }
 
 func TestJoinsAndLeavesAreAnnounced(t *testing.T) {
@@ -203,20 +203,20 @@ func TestJoinsAndLeavesAreAnnounced(t *testing.T) {
 	b.conference()
 	_, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
-	b.transport.Reset()
-	b.accept("bob")
+	b.Transport.Reset()
+	b.Accept("bob")
 	require.NoError(t, b.svc.Leave(ctx, "c1", "bob"))
 
 	for _, p := range []session.ParticipantID{customer, annP} {
 		var joined, left bool
-		for _, v := range b.history(p) {
+		for _, v := range b.History(p) {
 			joined = joined || v.Type == session.EntryJoined && v.SubjectName == "Bob"
 			left = left || v.Type == session.EntryLeft && v.Text == "Bob has left"
 		}
 		require.True(t, joined, "%s is told Bob joined", p)
 		require.True(t, left, "%s is told Bob left", p)
 		var live []session.EntryType
-		for _, d := range b.transport.Received(p) {
+		for _, d := range b.Transport.Received(p) {
 			live = append(live, d.Item.Type)
 		}
 		require.Contains(t, live, session.EntryJoined)
@@ -243,7 +243,7 @@ func TestEndConference(t *testing.T) {
 			b.conference()
 			_, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
 			require.NoError(t, err)
-			b.accept("bob")
+			b.Accept("bob")
 			_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "bob", Agent: "sue"})
 			require.NoError(t, err)
 
@@ -251,23 +251,23 @@ func TestEndConference(t *testing.T) {
 				var we *session.WrapUpError
 				require.ErrorAs(t, b.svc.End(ctx, "c1", "ann", session.EndOptions{Reason: "bogus", Confirm: true}), &we)
 				require.ErrorIs(t, b.svc.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold"}), session.ErrConfirmationRequired)
-				require.True(t, b.present(bobP), "a refused end changes nothing")
-				require.Equal(t, []switchboard.AgentID{"bob"}, b.chat().Consultants)
+				require.True(t, b.Present(bobP), "a refused end changes nothing")
+				require.Equal(t, []switchboard.AgentID{"bob"}, b.Chat().Consultants)
 			}
 			require.NoError(t, b.svc.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true}))
-			b.pump()
-			c := b.chat()
+			b.Pump()
+			c := b.Chat()
 			require.Equal(t, tc.wantState, c.State)
 			require.Empty(t, c.Consultants)
-			require.False(t, b.pending())
-			require.Equal(t, tc.wantSess, b.session().Status)
-			require.False(t, b.present(bobP))
-			require.False(t, b.invited(sueP))
-			require.Equal(t, 0, b.load("bob"), "dropped with no wrap-up")
-			require.Equal(t, 0, b.load("sue"))
+			require.False(t, b.Pending())
+			require.Equal(t, tc.wantSess, b.Session().Status)
+			require.False(t, b.Present(bobP))
+			require.False(t, b.Invited(sueP))
+			require.Equal(t, 0, b.Load("bob"), "dropped with no wrap-up")
+			require.Equal(t, 0, b.Load("sue"))
 			if tc.policy == conference.ChatContinues {
-				b.send(customer, "thanks", session.ModeNormal)
-				b.send(annP, "anything else?", session.ModeNormal)
+				b.Send(customer, "thanks", session.ModeNormal)
+				b.Send(annP, "anything else?", session.ModeNormal)
 				return
 			}
 			_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
@@ -286,25 +286,25 @@ func TestConsultantCannotEndOrWrapUp(t *testing.T) {
 	b.conference()
 	_, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
-	b.accept("bob")
+	b.Accept("bob")
 
 	err = b.svc.End(ctx, "c1", "bob", session.EndOptions{Reason: "sold", Confirm: true})
 	require.ErrorIs(t, err, conference.ErrCannotEnd)
 	require.ErrorIs(t, err, routing.ErrNotOwner)
 	require.ErrorIs(t, b.svc.End(ctx, "c1", "sue", session.EndOptions{}), routing.ErrNotOwner)
-	_, err = b.desk.End(ctx, "c1", "bob", session.EndOptions{Reason: "sold", Confirm: true})
+	_, err = b.Desk.End(ctx, "c1", "bob", session.EndOptions{Reason: "sold", Confirm: true})
 	require.ErrorIs(t, err, session.ErrForbidden)
-	require.Equal(t, routing.Assigned, b.chat().State)
-	require.Equal(t, session.StatusActive, b.session().Status)
+	require.Equal(t, routing.Assigned, b.Chat().State)
+	require.Equal(t, session.StatusActive, b.Session().Status)
 
 	require.NoError(t, b.svc.Leave(ctx, "c1", "bob"))
-	c := b.chat()
+	c := b.Chat()
 	require.Equal(t, routing.Assigned, c.State)
 	require.Equal(t, switchboard.AgentID("ann"), c.Agent)
 	require.Equal(t, -1, c.HoldIndex("bob"))
-	b.send(customer, "hello?", session.ModeNormal)
-	b.send(annP, "still here", session.ModeNormal)
-	require.Contains(t, texts(b.history(customer)), "still here")
+	b.Send(customer, "hello?", session.ModeNormal)
+	b.Send(annP, "still here", session.ModeNormal)
+	require.Contains(t, texts(b.History(customer)), "still here")
 }
 
 func TestCustomerLeavesEndsConference(t *testing.T) {
@@ -315,24 +315,24 @@ func TestCustomerLeavesEndsConference(t *testing.T) {
 	b.conference()
 	_, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
-	b.accept("bob")
+	b.Accept("bob")
 	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "sue"})
 	require.NoError(t, err)
 
-	require.NoError(t, b.desk.CustomerLeft(ctx, "c1", "u1"))
-	b.pump()
-	require.False(t, b.present(bobP))
-	require.False(t, b.invited(sueP))
-	require.Equal(t, routing.Available, b.agent("bob").State)
-	require.Equal(t, 0, b.load("bob"))
-	_, err = b.desk.End(ctx, "c1", "bob", session.EndOptions{Reason: "sold"})
+	require.NoError(t, b.Desk.CustomerLeft(ctx, "c1", "u1"))
+	b.Pump()
+	require.False(t, b.Present(bobP))
+	require.False(t, b.Invited(sueP))
+	require.Equal(t, routing.Available, b.Agent("bob").State)
+	require.Equal(t, 0, b.Load("bob"))
+	_, err = b.Desk.End(ctx, "c1", "bob", session.EndOptions{Reason: "sold"})
 	require.Error(t, err, "a dropped agent applies no wrap-up")
 	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
 	require.ErrorIs(t, err, session.ErrCustomerLeft, "nobody joins a chat whose customer left")
-	w, err := b.desk.End(ctx, "c1", "ann", session.EndOptions{Reason: "no-sale"})
+	w, err := b.Desk.End(ctx, "c1", "ann", session.EndOptions{Reason: "no-sale"})
 	require.NoError(t, err)
 	require.Equal(t, "no-sale", w.Reason)
-	require.Equal(t, routing.InWrapUp, b.chat().State)
+	require.Equal(t, routing.InWrapUp, b.Chat().State)
 }
 
 func TestWhisperReachesAgentsOnly(t *testing.T) {
@@ -344,36 +344,36 @@ func TestWhisperReachesAgentsOnly(t *testing.T) {
 	b.conference()
 	_, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
-	b.accept("bob")
+	b.Accept("bob")
 	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "sue"})
 	require.NoError(t, err)
-	b.accept("sue")
-	b.transport.Reset()
-	b.send(annP, "psst: VIP customer", session.ModeWhisper)
-	b.send(bobP, "noted", session.ModeWhisper)
-	b.send(annP, "How can we help?", session.ModeNormal)
+	b.Accept("sue")
+	b.Transport.Reset()
+	b.Send(annP, "psst: VIP customer", session.ModeWhisper)
+	b.Send(bobP, "noted", session.ModeWhisper)
+	b.Send(annP, "How can we help?", session.ModeNormal)
 
 	whispers := []string{"psst: VIP customer", "noted"}
 	for _, p := range []session.ParticipantID{annP, bobP, sueP} {
-		require.Subset(t, texts(b.history(p)), whispers, "%s reads the whispers", p)
-		up, err := b.m.CatchUp(ctx, "c1", p, 0, 0)
+		require.Subset(t, texts(b.History(p)), whispers, "%s reads the whispers", p)
+		up, err := b.Sessions.CatchUp(ctx, "c1", p, 0, 0)
 		require.NoError(t, err)
 		require.Subset(t, texts(up), whispers)
 		var live []string
-		for _, d := range b.transport.Received(p) {
+		for _, d := range b.Transport.Received(p) {
 			live = append(live, d.Item.Text)
 		}
 		require.Subset(t, live, whispers, "%s receives the whispers live", p)
 	}
-	transcript, err := b.m.Transcript(ctx, "c1")
+	transcript, err := b.Sessions.Transcript(ctx, "c1")
 	require.NoError(t, err)
-	up, err := b.m.CatchUp(ctx, "c1", customer, 0, 0)
+	up, err := b.Sessions.CatchUp(ctx, "c1", customer, 0, 0)
 	require.NoError(t, err)
 	var live []session.View
-	for _, d := range b.transport.Received(customer) {
+	for _, d := range b.Transport.Received(customer) {
 		live = append(live, d.Item)
 	}
-	for name, out := range map[string][]session.View{"history": b.history(customer), "catch-up": up,
+	for name, out := range map[string][]session.View{"history": b.History(customer), "catch-up": up,
 		"transcript": transcript, "live": live} {
 		for _, v := range out {
 			require.NotContains(t, whispers, v.Text, "the customer's %s carries no whisper", name)
@@ -393,28 +393,28 @@ func TestWarmTransfer(t *testing.T) {
 	// over and leaves; Agent 1 sees nothing afterwards and goes to wrap-up.
 	b := setup(t, conference.Config{})
 	b.conference()
-	b.send(customer, "I want to cancel", session.ModeNormal)
+	b.Send(customer, "I want to cancel", session.ModeNormal)
 	_, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
-	b.accept("bob")
-	b.send(annP, "retention case, be nice", session.ModeWhisper)
+	b.Accept("bob")
+	b.Send(annP, "retention case, be nice", session.ModeWhisper)
 	require.ErrorIs(t, b.svc.HandOver(ctx, "c1", "bob", "ann"), routing.ErrNotOwner)
 	require.ErrorIs(t, b.svc.HandOver(ctx, "c1", "ann", "sue"), routing.ErrNotConsultant)
 
 	require.NoError(t, b.svc.HandOver(ctx, "c1", "ann", "bob"))
-	b.pump()
-	before := len(b.history(annP))
-	b.send(customer, "my account number is 42", session.ModeNormal)
-	b.send(bobP, "thanks", session.ModeNormal)
-	require.Len(t, b.history(annP), before, "the old owner sees nothing after it left")
-	require.Equal(t, bobP, b.owner())
-	require.Subset(t, texts(b.history(bobP)), []string{"I want to cancel", "retention case, be nice", "my account number is 42"})
-	require.NotContains(t, texts(b.history(customer)), "retention case, be nice")
-	require.Contains(t, texts(b.history(customer)), "Ann has left")
-	require.Equal(t, routing.WrapUp, b.agent("ann").State)
-	require.NoError(t, b.desk.CompleteWrapUp(ctx, "c1", "ann"))
-	require.Equal(t, routing.Available, b.agent("ann").State)
-	for _, d := range b.transport.Received(annP) {
+	b.Pump()
+	before := len(b.History(annP))
+	b.Send(customer, "my account number is 42", session.ModeNormal)
+	b.Send(bobP, "thanks", session.ModeNormal)
+	require.Len(t, b.History(annP), before, "the old owner sees nothing after it left")
+	require.Equal(t, bobP, b.Owner())
+	require.Subset(t, texts(b.History(bobP)), []string{"I want to cancel", "retention case, be nice", "my account number is 42"})
+	require.NotContains(t, texts(b.History(customer)), "retention case, be nice")
+	require.Contains(t, texts(b.History(customer)), "Ann has left")
+	require.Equal(t, routing.WrapUp, b.Agent("ann").State)
+	require.NoError(t, b.Desk.CompleteWrapUp(ctx, "c1", "ann"))
+	require.Equal(t, routing.Available, b.Agent("ann").State)
+	for _, d := range b.Transport.Received(annP) {
 		require.NotEqual(t, "my account number is 42", d.Item.Text)
 	}
 }

@@ -58,34 +58,34 @@ func (pm *propModel) actions() map[string]func(*rapid.T) {
 		},
 		"accept": func(t *rapid.T) {
 			a := pm.agent(t, "agent")
-			os, err := b.router.Offers(ctx, a)
+			os, err := b.Router.Offers(ctx, a)
 			require.NoError(t, err)
 			if len(os) == 0 {
 				t.Skip("no offer")
 			}
-			_, _, _ = b.desk.Accept(ctx, a, os[0].ID)
+			_, _, _ = b.Desk.Accept(ctx, a, os[0].ID)
 		},
 		"reject": func(t *rapid.T) {
 			a := pm.agent(t, "agent")
-			os, err := b.router.Offers(ctx, a)
+			os, err := b.Router.Offers(ctx, a)
 			require.NoError(t, err)
 			if len(os) == 0 {
 				t.Skip("no offer")
 			}
-			_ = b.desk.Reject(ctx, a, os[0].ID)
+			_ = b.Desk.Reject(ctx, a, os[0].ID)
 		},
 		"time passes": func(t *rapid.T) {
-			b.clock.Add(time.Duration(rapid.IntRange(1, 25).Draw(t, "seconds")) * time.Second)
-			_, err := b.router.Sweep(ctx)
+			b.Clock.Add(time.Duration(rapid.IntRange(1, 25).Draw(t, "seconds")) * time.Second)
+			_, err := b.Router.Sweep(ctx)
 			require.NoError(t, err)
 		},
 		"available": func(t *rapid.T) {
-			_ = b.router.SetState(ctx, pm.agent(t, "agent"), routing.Available, "")
+			_ = b.Router.SetState(ctx, pm.agent(t, "agent"), routing.Available, "")
 		},
 		"complete wrap-ups": func(t *rapid.T) {
-			c := b.chat()
+			c := b.Chat()
 			for _, h := range c.Holds {
-				_ = b.desk.CompleteWrapUp(ctx, "c1", h.Agent)
+				_ = b.Desk.CompleteWrapUp(ctx, "c1", h.Agent)
 			}
 		},
 		"leave": func(t *rapid.T) {
@@ -108,20 +108,20 @@ func (pm *propModel) actions() map[string]func(*rapid.T) {
 			_ = pm.tr.Cancel(ctx, "c1", pm.agent(t, "agent"))
 		},
 		"whisper": func(t *rapid.T) {
-			_, _ = b.desk.Send(ctx, "c1", session.Message{From: session.AgentParticipant(pm.agent(t, "from")),
+			_, _ = b.Desk.Send(ctx, "c1", session.Message{From: session.AgentParticipant(pm.agent(t, "from")),
 				Mode: session.ModeWhisper, Text: pm.text("PRIVATE")})
 		},
 		"agent message": func(t *rapid.T) {
-			_, _ = b.desk.Send(ctx, "c1", session.Message{From: session.AgentParticipant(pm.agent(t, "from")), Text: pm.text("public")})
+			_, _ = b.Desk.Send(ctx, "c1", session.Message{From: session.AgentParticipant(pm.agent(t, "from")), Text: pm.text("public")})
 		},
 		"customer message": func(t *rapid.T) {
-			_, _ = b.desk.Send(ctx, "c1", session.Message{From: customer, Text: pm.text("public")})
+			_, _ = b.Desk.Send(ctx, "c1", session.Message{From: customer, Text: pm.text("public")})
 		},
 		"customer leaves": func(t *rapid.T) {
-			_ = b.desk.CustomerLeft(ctx, "c1", "u1")
+			_ = b.Desk.CustomerLeft(ctx, "c1", "u1")
 		},
 		"end chat": func(t *rapid.T) {
-			_, _ = b.desk.End(ctx, "c1", pm.agent(t, "agent"), session.EndOptions{Reason: "sold", Confirm: true})
+			_, _ = b.Desk.End(ctx, "c1", pm.agent(t, "agent"), session.EndOptions{Reason: "sold", Confirm: true})
 		},
 		"": func(t *rapid.T) { pm.check(t) },
 	}
@@ -130,20 +130,20 @@ func (pm *propModel) actions() map[string]func(*rapid.T) {
 // check pumps routing's events to the Desk, then checks the invariants.
 func (pm *propModel) check(t *rapid.T) {
 	b := pm.b
-	b.pump()
-	s := b.session()
-	c := b.chat()
+	b.Pump()
+	s := b.Session()
+	c := b.Chat()
 
 	// The customer never sees a private item, in any output.
-	up, err := b.m.CatchUp(ctx, "c1", customer, 0, 0)
+	up, err := b.Sessions.CatchUp(ctx, "c1", customer, 0, 0)
 	require.NoError(t, err)
-	tr, err := b.m.Transcript(ctx, "c1")
+	tr, err := b.Sessions.Transcript(ctx, "c1")
 	require.NoError(t, err)
 	var live []session.View
-	for _, d := range b.transport.Received(customer) {
+	for _, d := range b.Transport.Received(customer) {
 		live = append(live, d.Item)
 	}
-	for name, out := range map[string][]session.View{"history": b.history(customer), "catch-up": up, "transcript": tr, "live": live} {
+	for name, out := range map[string][]session.View{"history": b.History(customer), "catch-up": up, "transcript": tr, "live": live} {
 		for _, v := range out {
 			if v.Private || strings.Contains(v.Text, "PRIVATE") || v.Type == session.EntryTransfer || v.From != "" {
 				t.Fatalf("the customer's %s shows a private item: %+v", name, v)
@@ -161,7 +161,7 @@ func (pm *propModel) check(t *rapid.T) {
 		if p == nil {
 			continue
 		}
-		now := goneView{history: notAbout(a, b.history(p.ID)), live: countNotAbout(a, b.transport.Received(p.ID))}
+		now := goneView{history: notAbout(a, b.History(p.ID)), live: countNotAbout(a, b.Transport.Received(p.ID))}
 		was, ok := pm.gone[a]
 		if !ok {
 			pm.gone[a] = now
@@ -264,7 +264,7 @@ func TestPropertyConferencesAndTransfers(t *testing.T) {
 		b := setup(t, cfg, func(q *routing.Queue) { q.TransferFallback = fallback })
 		b.conference()
 		b.login("carl", "Carl")
-		tr, err := transfer.New(b.desk)
+		tr, err := transfer.New(b.Desk)
 		require.NoError(t, err)
 		pm := &propModel{b: b, tr: tr, gone: map[switchboard.AgentID]goneView{}}
 		pm.check(t)

@@ -44,8 +44,8 @@ func TestRaceAcceptInviteWhileCustomerLeaves(t *testing.T) {
 		o, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
 		require.NoError(t, err)
 		errs := race(
-			func() error { _, _, err := b.desk.Accept(ctx, "bob", o.ID); return err },
-			func() error { return b.desk.CustomerLeft(ctx, "c1", "u1") },
+			func() error { _, _, err := b.Desk.Accept(ctx, "bob", o.ID); return err },
+			func() error { return b.Desk.CustomerLeft(ctx, "c1", "u1") },
 		)
 		require.NoError(t, errs[1])
 		if errs[0] != nil {
@@ -56,21 +56,21 @@ func TestRaceAcceptInviteWhileCustomerLeaves(t *testing.T) {
 				require.ErrorAs(t, errs[0], &se)
 			}
 		}
-		b.pump()
-		_, err = b.desk.Sync(ctx, "c1")
+		b.Pump()
+		_, err = b.Desk.Sync(ctx, "c1")
 		require.NoError(t, err)
 
-		c := b.chat()
+		c := b.Chat()
 		require.Equal(t, routing.Assigned, c.State)
 		require.Equal(t, switchboard.AgentID("ann"), c.Agent)
 		require.Empty(t, c.Consultants)
-		require.False(t, b.pending())
-		require.Equal(t, 0, b.load("bob"), "bob's slot is free, with no wrap-up")
-		require.False(t, b.present(bobP))
-		require.False(t, b.invited(bobP))
-		require.Equal(t, session.StatusCustomerLeft, b.session().Status)
-		require.Equal(t, annP, b.owner())
-		_, err = b.desk.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold"})
+		require.False(t, b.Pending())
+		require.Equal(t, 0, b.Load("bob"), "bob's slot is free, with no wrap-up")
+		require.False(t, b.Present(bobP))
+		require.False(t, b.Invited(bobP))
+		require.Equal(t, session.StatusCustomerLeft, b.Session().Status)
+		require.Equal(t, annP, b.Owner())
+		_, err = b.Desk.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold"})
 		require.NoError(t, err)
 	}
 }
@@ -85,28 +85,28 @@ func TestRaceAcceptAfterInviteMovedOn(t *testing.T) {
 		b.conference()
 		first, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Queue: "sales"})
 		require.NoError(t, err)
-		b.clock.Add(21 * time.Second)
+		b.Clock.Add(21 * time.Second)
 		errs := race(
-			func() error { _, _, err := b.desk.Accept(ctx, first.Agent, first.ID); return err },
-			func() error { _, err := b.router.Sweep(ctx); return err },
+			func() error { _, _, err := b.Desk.Accept(ctx, first.Agent, first.ID); return err },
+			func() error { _, err := b.Router.Sweep(ctx); return err },
 		)
 		require.ErrorIs(t, errs[0], routing.ErrOfferExpired, "the invite was no longer the first invitee's")
 		require.NoError(t, errs[1])
-		b.pump()
-		next := b.offer(other(first.Agent))
+		b.Pump()
+		next := b.Offer(other(first.Agent))
 		// The late invitee tries again while the next one accepts.
 		errs = race(
-			func() error { _, _, err := b.desk.Accept(ctx, first.Agent, first.ID); return err },
-			func() error { _, _, err := b.desk.Accept(ctx, next.Agent, next.ID); return err },
+			func() error { _, _, err := b.Desk.Accept(ctx, first.Agent, first.ID); return err },
+			func() error { _, _, err := b.Desk.Accept(ctx, next.Agent, next.ID); return err },
 		)
 		require.Error(t, errs[0])
 		require.NoError(t, errs[1])
-		b.pump()
-		require.Equal(t, []switchboard.AgentID{next.Agent}, b.chat().Consultants)
-		require.True(t, b.present(session.AgentParticipant(next.Agent)))
-		require.False(t, b.present(session.AgentParticipant(first.Agent)))
-		require.False(t, b.invited(session.AgentParticipant(first.Agent)))
-		require.Equal(t, 0, b.load(first.Agent))
+		b.Pump()
+		require.Equal(t, []switchboard.AgentID{next.Agent}, b.Chat().Consultants)
+		require.True(t, b.Present(session.AgentParticipant(next.Agent)))
+		require.False(t, b.Present(session.AgentParticipant(first.Agent)))
+		require.False(t, b.Invited(session.AgentParticipant(first.Agent)))
+		require.Equal(t, 0, b.Load(first.Agent))
 	}
 }
 

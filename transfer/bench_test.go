@@ -15,7 +15,7 @@ func BenchmarkSync(b *testing.B) {
 	x.chatWithAnn()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := x.desk.Sync(ctx, "c1"); err != nil {
+		if _, err := x.Desk.Sync(ctx, "c1"); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -34,20 +34,20 @@ func BenchmarkTransferAccept(b *testing.B) {
 		b.StopTimer()
 		i++
 		chat := switchboard.ChatID(fmt.Sprintf("bench-%d", i))
-		x.freshChat(chat)
+		x.FreshChat(chat, "sales", "ann")
 		b.StartTimer()
 		o, err := x.svc.Transfer(ctx, transfer.Request{Chat: chat, From: "ann", Agent: "bob", Comment: "over to you"})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, _, err := x.desk.Accept(ctx, "bob", o.ID); err != nil {
+		if _, _, err := x.Desk.Accept(ctx, "bob", o.ID); err != nil {
 			b.Fatal(err)
 		}
-		if err := x.desk.CompleteWrapUp(ctx, chat, "ann"); err != nil {
+		if err := x.Desk.CompleteWrapUp(ctx, chat, "ann"); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
-		x.finish(chat, "bob")
+		x.Finish(chat, "bob")
 		b.StartTimer()
 	}
 }

@@ -63,24 +63,24 @@ func TestRaceTwoTransfersAtOnce(t *testing.T) {
 		}
 		require.NotEqual(t, -1, won)
 		win := []transfer.Request{x, y}[won]
-		b.pump()
+		b.Pump()
 
 		hist, err := b.svc.History(ctx, "c1")
 		require.NoError(t, err)
 		require.Len(t, hist, 1)
 		require.Equal(t, win.Comment, hist[0].Comment)
 		if win.Queue != "" {
-			require.Equal(t, routing.Queued, b.chat().State)
-			require.Equal(t, session.ParticipantID(""), b.owner())
+			require.Equal(t, routing.Queued, b.Chat().State)
+			require.Equal(t, session.ParticipantID(""), b.Owner())
 			continue
 		}
-		b.accept(win.Agent)
-		b.pump()
-		require.Equal(t, session.AgentParticipant(win.Agent), b.owner())
-		require.False(t, b.present(annP))
+		b.Accept(win.Agent)
+		b.Pump()
+		require.Equal(t, session.AgentParticipant(win.Agent), b.Owner())
+		require.False(t, b.Present(annP))
 		for _, a := range []switchboard.AgentID{"bob", "carl"} {
 			if a != win.Agent {
-				require.False(t, b.present(session.AgentParticipant(a)))
+				require.False(t, b.Present(session.AgentParticipant(a)))
 				require.Empty(t, mustOffers(t, b, a))
 			}
 		}
@@ -89,7 +89,7 @@ func TestRaceTwoTransfersAtOnce(t *testing.T) {
 
 func mustOffers(t *testing.T, b *bundle, a switchboard.AgentID) []routing.Offer {
 	t.Helper()
-	os, err := b.router.Offers(ctx, a)
+	os, err := b.Router.Offers(ctx, a)
 	require.NoError(t, err)
 	return os
 }
@@ -105,18 +105,18 @@ func TestRaceAcceptTransferWhileCustomerLeaves(t *testing.T) {
 		o, err := b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob"})
 		require.NoError(t, err)
 		errs := race(
-			func() error { _, _, err := b.desk.Accept(ctx, "bob", o.ID); return err },
-			func() error { return b.desk.CustomerLeft(ctx, "c1", "u1") },
+			func() error { _, _, err := b.Desk.Accept(ctx, "bob", o.ID); return err },
+			func() error { return b.Desk.CustomerLeft(ctx, "c1", "u1") },
 		)
 		require.NoError(t, errs[1])
-		b.pump()
-		s, err := b.desk.Sync(ctx, "c1")
+		b.Pump()
+		s, err := b.Desk.Sync(ctx, "c1")
 		require.NoError(t, err, "accept: %v", errs[0])
-		c := b.chat()
+		c := b.Chat()
 		require.Equal(t, routing.Assigned, c.State)
 		require.Equal(t, session.AgentParticipant(c.Agent), s.Owner().ID)
 		require.False(t, c.Invitation.Pending())
-		_, err = b.desk.End(ctx, "c1", c.Agent, session.EndOptions{Reason: "sold"})
+		_, err = b.Desk.End(ctx, "c1", c.Agent, session.EndOptions{Reason: "sold"})
 		require.NoError(t, err)
 	}
 }
@@ -134,16 +134,16 @@ func TestRaceTransferToQueueWhileCustomerLeaves(t *testing.T) {
 				_, err := b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Queue: "support"})
 				return err
 			},
-			func() error { return b.desk.CustomerLeft(ctx, "c1", "u1") },
+			func() error { return b.Desk.CustomerLeft(ctx, "c1", "u1") },
 		)
 		require.NoError(t, errs[1])
 		if errs[0] != nil {
 			require.ErrorIs(t, errs[0], transfer.ErrSessionEnded)
 		}
-		b.pump()
-		s, err := b.desk.Sync(ctx, "c1")
+		b.Pump()
+		s, err := b.Desk.Sync(ctx, "c1")
 		require.NoError(t, err)
-		c := b.chat()
+		c := b.Chat()
 		require.NotContains(t, []routing.ChatState{routing.Queued, routing.Offered}, c.State)
 		if c.State == routing.Ended {
 			require.Equal(t, routing.EndAbandoned, c.EndReason)
@@ -152,7 +152,7 @@ func TestRaceTransferToQueueWhileCustomerLeaves(t *testing.T) {
 		}
 		if o := s.Owner(); o != nil && o.Present() {
 			a, _ := o.ID.Agent()
-			_, err = b.desk.End(ctx, "c1", a, session.EndOptions{Reason: "sold"})
+			_, err = b.Desk.End(ctx, "c1", a, session.EndOptions{Reason: "sold"})
 			require.NoError(t, err)
 		}
 	}

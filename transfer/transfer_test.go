@@ -27,47 +27,47 @@ func TestBlindTransferToAgent(t *testing.T) {
 	// wrap-up; the customer is told who left and who joined.
 	b := setup(t)
 	b.chatWithAnn()
-	b.send(annP, "note: asked twice already", session.ModeWhisper)
+	b.Send(annP, "note: asked twice already", session.ModeWhisper)
 
 	o, err := b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob", Comment: "invoice question"})
 	require.NoError(t, err)
 	require.Equal(t, routing.TransferOffer, o.Kind)
 	require.Equal(t, "invoice question", o.Comment)
-	require.Equal(t, annP, b.owner(), "the chat stays with Ann until Bob accepts")
-	require.False(t, b.present(bobP))
+	require.Equal(t, annP, b.Owner(), "the chat stays with Ann until Bob accepts")
+	require.False(t, b.Present(bobP))
 
-	b.transport.Reset()
-	s, a, err := b.desk.Accept(ctx, "bob", o.ID)
+	b.Transport.Reset()
+	s, a, err := b.Desk.Accept(ctx, "bob", o.ID)
 	require.NoError(t, err)
-	b.pump()
+	b.Pump()
 	require.Equal(t, bobP, s.Owner().ID)
 	require.Equal(t, "What can I do for you?", a.Chat.Transcript[0].Text, "the bot transcript goes with the chat")
-	require.Subset(t, texts(b.history(bobP)), []string{"I need an invoice", "Let me check", "note: asked twice already"})
+	require.Subset(t, texts(b.History(bobP)), []string{"I need an invoice", "Let me check", "note: asked twice already"})
 
 	// The old agent is out: nothing new reaches it.
-	require.False(t, b.present(annP))
-	before := b.history(annP)
-	annLive := len(b.transport.Received(annP))
-	b.send(customer, "Hello Bob", session.ModeNormal)
-	b.send(bobP, "Hi Carol", session.ModeNormal)
-	b.send(bobP, "internal", session.ModeWhisper)
-	require.Equal(t, before, b.history(annP))
-	up, err := b.m.CatchUp(ctx, "c1", annP, before[len(before)-1].Seq, 0)
+	require.False(t, b.Present(annP))
+	before := b.History(annP)
+	annLive := len(b.Transport.Received(annP))
+	b.Send(customer, "Hello Bob", session.ModeNormal)
+	b.Send(bobP, "Hi Carol", session.ModeNormal)
+	b.Send(bobP, "internal", session.ModeWhisper)
+	require.Equal(t, before, b.History(annP))
+	up, err := b.Sessions.CatchUp(ctx, "c1", annP, before[len(before)-1].Seq, 0)
 	require.NoError(t, err)
 	require.Empty(t, up)
-	require.Len(t, b.transport.Received(annP), annLive)
-	_, err = b.desk.Send(ctx, "c1", session.Message{From: annP, Text: "still here?"})
+	require.Len(t, b.Transport.Received(annP), annLive)
+	_, err = b.Desk.Send(ctx, "c1", session.Message{From: annP, Text: "still here?"})
 	require.Error(t, err, "the old agent cannot write into the chat")
 
 	// Wrap-up, and what the customer is told.
-	c := b.chat()
+	c := b.Chat()
 	require.Equal(t, switchboard.AgentID("bob"), c.Agent)
 	require.NotEqual(t, -1, c.HoldIndex("ann"))
-	require.Equal(t, routing.WrapUp, b.agent("ann").State)
-	cust := texts(b.history(customer))
+	require.Equal(t, routing.WrapUp, b.Agent("ann").State)
+	cust := texts(b.History(customer))
 	require.Contains(t, cust, "Ann has left")
 	var joined bool
-	for _, v := range b.history(customer) {
+	for _, v := range b.History(customer) {
 		joined = joined || v.Type == session.EntryJoined && v.SubjectName == "Bob"
 		require.NotEqual(t, session.EntryTransfer, v.Type)
 	}
@@ -76,9 +76,9 @@ func TestBlindTransferToAgent(t *testing.T) {
 	// The record.
 	hist, err := b.svc.History(ctx, "c1")
 	require.NoError(t, err)
-	require.Equal(t, []transfer.Record{{At: b.clock.Now(), By: "ann", ByName: "Ann", Agent: "bob", AgentName: "Bob",
+	require.Equal(t, []transfer.Record{{At: b.Clock.Now(), By: "ann", ByName: "Ann", Agent: "bob", AgentName: "Bob",
 		Comment: "invoice question"}}, hist)
-	log, err := b.m.OrganisationLog(ctx, "c1")
+	log, err := b.Sessions.OrganisationLog(ctx, "c1")
 	require.NoError(t, err)
 	var noted bool
 	for _, l := range log {
@@ -96,9 +96,9 @@ func TestTransferRefusals(t *testing.T) {
 	b.chatWithAnn()
 	b.loginTo("sue", "Sue", "support", "support")
 	b.login("dan", "Dan")
-	require.NoError(t, b.router.SetState(ctx, "dan", routing.NotReady, "break"))
+	require.NoError(t, b.Router.SetState(ctx, "dan", routing.NotReady, "break"))
 	b.login("zed", "Zed")
-	require.NoError(t, b.router.Logout(ctx, "zed"))
+	require.NoError(t, b.Router.Logout(ctx, "zed"))
 
 	for _, tc := range []struct {
 		name string
@@ -132,35 +132,35 @@ func TestTransferRefusals(t *testing.T) {
 	hist, err := b.svc.History(ctx, "c1")
 	require.NoError(t, err)
 	require.Empty(t, hist, "refused transfers leave no record")
-	require.Equal(t, annP, b.owner())
-	require.False(t, b.pending())
+	require.Equal(t, annP, b.Owner())
+	require.False(t, b.Pending())
 
 	_, err = b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
 	_, err = b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "carl"})
 	require.ErrorIs(t, err, transfer.ErrTransferPending)
-	require.NoError(t, b.desk.Reject(ctx, "bob", b.offer("bob").ID))
-	b.pump()
+	require.NoError(t, b.Desk.Reject(ctx, "bob", b.Offer("bob").ID))
+	b.Pump()
 
 	// The chat went back to its queue, for anyone but Ann; whoever takes it
 	// invites the other. A consulted agent is handed the chat, not
 	// transferred it.
 	owner, other := switchboard.AgentID("bob"), switchboard.AgentID("carl")
-	if os, err := b.router.Offers(ctx, "carl"); err == nil && len(os) == 1 {
+	if os, err := b.Router.Offers(ctx, "carl"); err == nil && len(os) == 1 {
 		owner, other = other, owner
 	}
-	b.accept(owner)
-	o, err := b.router.Invite(ctx, routing.InviteRequest{Chat: "c1", From: owner, Agent: other})
+	b.Accept(owner)
+	o, err := b.Router.Invite(ctx, routing.InviteRequest{Chat: "c1", From: owner, Agent: other})
 	require.NoError(t, err)
 	_, err = b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: owner, Agent: other})
 	require.ErrorIs(t, err, transfer.ErrInvitePending)
-	_, _, err = b.desk.Accept(ctx, other, o.ID)
+	_, _, err = b.Desk.Accept(ctx, other, o.ID)
 	require.NoError(t, err)
 	_, err = b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: owner, Agent: other})
 	require.ErrorIs(t, err, transfer.ErrAlreadyInChat)
 
 	// An ended session.
-	_, err = b.desk.End(ctx, "c1", owner, session.EndOptions{Reason: "sold", Confirm: true})
+	_, err = b.Desk.End(ctx, "c1", owner, session.EndOptions{Reason: "sold", Confirm: true})
 	require.NoError(t, err)
 	_, err = b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: owner, Agent: other})
 	require.ErrorIs(t, err, transfer.ErrSessionEnded)
@@ -174,8 +174,8 @@ func TestTransferTargets(t *testing.T) {
 	b.chatWithAnn()
 	b.loginTo("sue", "Sue", "support", "support")
 	b.login("dan", "Dan")
-	require.NoError(t, b.router.SetState(ctx, "dan", routing.NotReady, "break"))
-	_, err := b.router.Login(ctx, "eve", routing.Profile{DisplayName: "Eve", Tenant: "t2", Team: "sales"})
+	require.NoError(t, b.Router.SetState(ctx, "dan", routing.NotReady, "break"))
+	_, err := b.Router.Login(ctx, "eve", routing.Profile{DisplayName: "Eve", Tenant: "t2", Team: "sales"})
 	require.NoError(t, err)
 
 	qs, err := b.svc.Queues(ctx, "t1")
@@ -190,7 +190,7 @@ func TestTransferTargets(t *testing.T) {
 	require.Equal(t, []transfer.Agent{{ID: "bob", Name: "Bob", Free: 1}, {ID: "carl", Name: "Carl", Free: 1}}, as)
 
 	// An agent already in the chat, or busy with an offer, is not listed.
-	_, err = b.router.Invite(ctx, routing.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	_, err = b.Router.Invite(ctx, routing.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
 	as, err = b.svc.Agents(ctx, "c1", "ann")
 	require.NoError(t, err)
@@ -219,37 +219,37 @@ func TestTransferTimeoutPolicy(t *testing.T) {
 			b.chatWithAnn()
 			_, err := b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob", Comment: "billing"})
 			require.NoError(t, err)
-			b.advance(19 * time.Second)
-			require.Equal(t, annP, b.owner(), "not yet timed out")
-			require.True(t, b.pending())
+			b.Advance(19 * time.Second)
+			require.Equal(t, annP, b.Owner(), "not yet timed out")
+			require.True(t, b.Pending())
 
-			events := b.advance(2 * time.Second)
+			events := b.Advance(2 * time.Second)
 			var failed bool
 			for _, e := range events {
 				failed = failed || e.Type == routing.TransferFailed && e.Agent == "ann"
 			}
 			require.True(t, failed, "the transferring agent is told")
-			require.Equal(t, routing.RONA, b.agent("bob").State)
-			require.Equal(t, routing.WrapUp, b.agent("ann").State)
+			require.Equal(t, routing.RONA, b.Agent("bob").State)
+			require.Equal(t, routing.WrapUp, b.Agent("ann").State)
 
-			c := b.chat()
+			c := b.Chat()
 			if tc.policy == routing.TransferEnd {
 				require.Equal(t, routing.Ended, c.State)
 				require.Equal(t, routing.EndAgentLeft, c.EndReason)
-				require.Equal(t, session.StatusEnded, b.session().Status)
-				require.Contains(t, texts(b.history(customer)), "agent has left")
-				require.Equal(t, annP, b.owner(), "Ann wraps the ended chat up")
+				require.Equal(t, session.StatusEnded, b.Session().Status)
+				require.Contains(t, texts(b.History(customer)), "agent has left")
+				require.Equal(t, annP, b.Owner(), "Ann wraps the ended chat up")
 				return
 			}
-			require.False(t, b.present(annP))
-			require.Contains(t, texts(b.history(customer)), "Ann has left")
+			require.False(t, b.Present(annP))
+			require.Contains(t, texts(b.History(customer)), "Ann has left")
 			// Re-queued: the next agent of the queue takes it, never Ann.
-			require.Equal(t, session.ParticipantID(""), b.owner())
+			require.Equal(t, session.ParticipantID(""), b.Owner())
 			require.Contains(t, []routing.ChatState{routing.Queued, routing.Offered}, c.State)
-			b.accept("carl")
-			b.pump()
-			require.Equal(t, carlP, b.owner())
-			require.Subset(t, texts(b.history(carlP)), []string{"I need an invoice", "Let me check"})
+			b.Accept("carl")
+			b.Pump()
+			require.Equal(t, carlP, b.Owner())
+			require.Subset(t, texts(b.History(carlP)), []string{"I need an invoice", "Let me check"})
 		})
 	}
 }
@@ -264,25 +264,25 @@ func TestTransferToQueue(t *testing.T) {
 	o, err := b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Queue: "support", Comment: "product fault"})
 	require.NoError(t, err)
 	require.Empty(t, o.ID)
-	b.pump()
-	c := b.chat()
+	b.Pump()
+	c := b.Chat()
 	require.Equal(t, routing.Queued, c.State)
 	require.Equal(t, switchboard.QueueID("support"), c.Queue)
-	require.False(t, b.present(annP))
-	require.Equal(t, session.ParticipantID(""), b.owner())
-	require.Equal(t, routing.WrapUp, b.agent("ann").State)
-	require.Contains(t, texts(b.history(customer)), "Ann has left")
+	require.False(t, b.Present(annP))
+	require.Equal(t, session.ParticipantID(""), b.Owner())
+	require.Equal(t, routing.WrapUp, b.Agent("ann").State)
+	require.Contains(t, texts(b.History(customer)), "Ann has left")
 
 	b.loginTo("sue", "Sue", "support", "support")
-	b.pump()
-	b.accept("sue")
-	b.pump()
-	require.Equal(t, sueP, b.owner())
-	require.Subset(t, texts(b.history(sueP)), []string{"I need an invoice", "Let me check"})
+	b.Pump()
+	b.Accept("sue")
+	b.Pump()
+	require.Equal(t, sueP, b.Owner())
+	require.Subset(t, texts(b.History(sueP)), []string{"I need an invoice", "Let me check"})
 	hist, err := b.svc.History(ctx, "c1")
 	require.NoError(t, err)
-	require.Equal(t, []transfer.Record{{At: b.clock.Now(), By: "ann", ByName: "Ann", Queue: "support", Comment: "product fault"}}, hist)
-	views := b.history(sueP)
+	require.Equal(t, []transfer.Record{{At: b.Clock.Now(), By: "ann", ByName: "Ann", Queue: "support", Comment: "product fault"}}, hist)
+	views := b.History(sueP)
 	var seen bool
 	for _, v := range views {
 		seen = seen || v.Type == session.EntryTransfer && v.Text == "product fault"
@@ -300,15 +300,15 @@ func TestCancelTransfer(t *testing.T) {
 	require.NoError(t, err)
 	require.ErrorIs(t, b.svc.Cancel(ctx, "c1", "bob"), transfer.ErrNotOwner)
 	require.NoError(t, b.svc.Cancel(ctx, "c1", "ann"))
-	b.pump()
-	require.False(t, b.pending())
-	require.Equal(t, annP, b.owner())
-	_, _, err = b.desk.Accept(ctx, "bob", o.ID)
+	b.Pump()
+	require.False(t, b.Pending())
+	require.Equal(t, annP, b.Owner())
+	_, _, err = b.Desk.Accept(ctx, "bob", o.ID)
 	require.ErrorIs(t, err, routing.ErrOfferWithdrawn)
 	require.NoError(t, b.svc.Cancel(ctx, "c1", "ann"), "nothing pending")
 	_, err = b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "carl"})
 	require.NoError(t, err)
-	_, err = b.desk.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
+	_, err = b.Desk.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
 	require.NoError(t, err)
 	require.ErrorIs(t, b.svc.Cancel(ctx, "c1", "ann"), transfer.ErrChatEnded)
 	require.ErrorIs(t, b.svc.Cancel(ctx, "c9", "ann"), routing.ErrChatNotFound)
