@@ -312,6 +312,8 @@ func TestNames(t *testing.T) {
 		{"windows device", "CON.pdf", "_CON.pdf", attachment.NameWindowsReserved, 0},
 		{"overlong", long, strings.Repeat("é", 125) + ".pdf", attachment.NameShortened, 0},
 		{"overlong with a small limit", "invoice-2024.pdf", "invo.pdf", attachment.NameShortened, 8},
+		{"cut down to a device name", "CONSOLE.pdf", "_CO.pdf", attachment.NameShortened | attachment.NameWindowsReserved, 7},
+		{"device name cut at its prefix", "CON.pdf", "_CO.pdf", attachment.NameShortened | attachment.NameWindowsReserved, 7},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -73,6 +73,9 @@ func FuzzSanitizeName(f *testing.F) {
 	for _, s := range []string{"a.pdf", "../../x", "\u202Eexe.pdf", "CON.txt", ". .", "a\x00b", strings.Repeat("é", 200) + ".docx"} {
 		f.Add(s, 0)
 	}
+	f.Add("CONSOLE.txt", 7)
+	f.Add("COM1xyz", 4)
+	f.Add("con .a.b.txt", 9)
 	f.Fuzz(func(t *testing.T, name string, max int) {
 		max %= 512
 		clean, _, err := attachment.SanitizeName(name, max)

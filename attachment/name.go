@@ -135,6 +135,13 @@ func SanitizeName(name string, maxBytes int) (string, NameChange, error) {
 		if s == "" {
 			return "", changes, fmt.Errorf("%w: nothing usable left of %q within %d bytes", ErrBadName, name, maxBytes)
 		}
+		// Cutting can leave a device name ("CONSOLE.txt" in 7 bytes is
+		// "CON.txt"). The prefix makes it safe, and cutting again cannot
+		// make a device name of a name that starts with "_".
+		if isWindowsDevice(s) {
+			changes |= NameWindowsReserved
+			s, _ = trimDots(shorten("_"+s, maxBytes))
+		}
 	}
 	return s, changes, nil
 }
