@@ -201,8 +201,13 @@ func shorten(s string, maxBytes int) string {
 	if len(ext) >= maxBytes || len(ext) == len(s) {
 		ext = ""
 	}
-	stem := strings.TrimSuffix(s, ext)
-	return cutRunes(stem, maxBytes-len(ext)) + ext
+	stem := cutRunes(strings.TrimSuffix(s, ext), maxBytes-len(ext))
+	if stem == "" {
+		// The first rune of the stem is wider than the room left beside
+		// the extension: ".txt" alone would be a hidden file with no stem.
+		return cutRunes(s, maxBytes)
+	}
+	return stem + ext
 }
 
 // cutRunes returns the longest prefix of s of at most n bytes that ends on a

@@ -48,6 +48,8 @@ func TestSanitizeName(t *testing.T) {
 		{"shortened keeps extension", strings.Repeat("a", 300) + ".xlsx", 0, strings.Repeat("a", 250) + ".xlsx", attachment.NameShortened, false},
 		{"shortened on a rune boundary", "ééé.txt", 9, "éé.txt", attachment.NameShortened, false},
 		{"huge extension is cut", "a." + strings.Repeat("x", 20), 8, "a.xxxxxx", attachment.NameShortened, false},
+		{"cut down to a device name", "CONSOLE.txt", 7, "_CO.txt", attachment.NameShortened | attachment.NameWindowsReserved, false},
+		{"no stem left beside the extension", "é.txt", 5, "é.tx", attachment.NameShortened, false},
 		{"everything", "../\u202Ecv.\x00..exe ", 0, "cv.exe", attachment.NameDirectoryRemoved | attachment.NameFormatRemoved | attachment.NameControlRemoved | attachment.NameDotsChanged, false},
 	}
 	for _, tc := range cases {
