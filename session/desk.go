@@ -429,7 +429,14 @@ func (d *Desk) dropAfterCustomer(ctx context.Context, c *routing.Chat) error {
 // ends and routing puts the chat in wrap-up, keeping the agent's slot until
 // [Desk.CompleteWrapUp] or the routing queue's WrapUp time passes, then
 // freeing it. An agent-to-agent session just ends.
+//
+// The returned WrapUp.Until is when routing frees the slot: the routing
+// queue's WrapUp time after now, whatever the session queue's WrapUpTime
+// says, unless opts.WrapUpUntil is set.
 func (d *Desk) End(ctx context.Context, chat switchboard.ChatID, agent switchboard.AgentID, opts EndOptions) (WrapUp, error) {
+	if err := d.wrapUpUntil(ctx, chat, &opts); err != nil {
+		return WrapUp{}, err
+	}
 	w, err := d.sessions.End(ctx, chat, agent, opts)
 	if err != nil {
 		return w, err
@@ -437,9 +444,36 @@ func (d *Desk) End(ctx context.Context, chat switchboard.ChatID, agent switchboa
 	return w, d.endRouting(ctx, chat)
 }
 
+// wrapUpUntil sets opts.WrapUpUntil, unless the caller did, to when
+// routing will end the wrap-up of a chat it has assigned.
+func (d *Desk) wrapUpUntil(ctx context.Context, chat switchboard.ChatID, opts *EndOptions) error {
+	if !opts.WrapUpUntil.IsZero() {
+		return nil
+	}
+	c, err := d.router.Chat(ctx, chat)
+	if errors.Is(err, routing.ErrChatNotFound) {
+		return nil // an agent-to-agent session: nothing routed
+	}
+	if err != nil {
+		return err
+	}
+	if c.Kind != routing.CustomerChat || c.State != routing.Assigned {
+		return nil
+	}
+	q, err := d.router.Queue(ctx, c.Queue)
+	if err != nil {
+		return err
+	}
+	opts.WrapUpUntil = d.router.Clock().Now().Add(q.WrapUp)
+	return nil
+}
+
 // Close closes the session; if that also ended the conversation, routing
 // puts the chat in wrap-up as [Desk.End] does.
 func (d *Desk) Close(ctx context.Context, chat switchboard.ChatID, agent switchboard.AgentID, opts EndOptions) (Closure, error) {
+	if err := d.wrapUpUntil(ctx, chat, &opts); err != nil {
+		return Closure{}, err
+	}
 	c, err := d.sessions.Close(ctx, chat, agent, opts)
 	if err != nil || !c.Ended {
 		return c, err

@@ -1,6 +1,7 @@
 package session_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -125,6 +126,58 @@ func TestDeskRunsAChatEndToEnd(t *testing.T) {
 	require.NoError(t, b.desk.CompleteWrapUp(ctx, "c1", "ann"))
 	require.Equal(t, routing.Done, b.routingState(t, "c1"))
 	require.Equal(t, "c2", string(b.offer(t, "ann").Chat))
+}
+
+func TestDeskWrapUpEndsWhenRoutingFreesTheSlot(t *testing.T) {
+	t.Parallel()
+	// SPEC S11 through the Desk: the session's wrap-up ends when routing
+	// frees the owner's slot (the routing queue's 30s), not after the
+	// session queue's own WrapUpTime, for End and for Close alike.
+	b := setupDesk(t, func(c *session.Config) {
+		qc := c.Queues["sales"]
+		qc.WrapUpTime = 5 * time.Minute
+		c.Queues["sales"] = qc
+	})
+	b.login(t, "ann", "Ann")
+	for _, close := range []bool{false, true} {
+		id := switchboard.ChatID(fmt.Sprintf("close-%t", close))
+		b.start(t, id)
+		_, _, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+		require.NoError(t, err)
+		b.clock.Add(time.Second)
+
+		var w session.WrapUp
+		opts := session.EndOptions{Reason: "sold", Confirm: true}
+		if close {
+			var c session.Closure
+			c, err = b.desk.Close(ctx, id, "ann", opts)
+			w = c.WrapUp
+		} else {
+			w, err = b.desk.End(ctx, id, "ann", opts)
+		}
+		require.NoError(t, err)
+		require.Equal(t, b.clock.Now().Add(30*time.Second), w.Until)
+		rc, err := b.router.Chat(ctx, id)
+		require.NoError(t, err)
+		require.Equal(t, rc.WrapUpUntil, w.Until, "session and routing agree")
+		s, err := b.m.Session(ctx, id)
+		require.NoError(t, err)
+		require.Equal(t, w, *s.WrapUp, "the stored wrap-up says the same")
+
+		b.clock.Add(30 * time.Second)
+		_, err = b.router.Sweep(ctx)
+		require.NoError(t, err)
+		require.Equal(t, routing.Done, b.routingState(t, id), "the slot is free at WrapUp.Until")
+	}
+
+	// A caller's own WrapUpUntil stands.
+	b.start(t, "own")
+	_, _, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	require.NoError(t, err)
+	until := b.clock.Now().Add(time.Hour)
+	w, err := b.desk.End(ctx, "own", "ann", session.EndOptions{Reason: "sold", Confirm: true, WrapUpUntil: until})
+	require.NoError(t, err)
+	require.Equal(t, until, w.Until)
 }
 
 func TestDeskReopenGoesToFirstFreeAgent(t *testing.T) {

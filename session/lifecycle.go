@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/switchboard-cc/switchboard"
 )
@@ -21,6 +22,12 @@ type EndOptions struct {
 	// agent disconnected, a transfer was not accepted): Reason then records
 	// why and need not come from the queue's list. Defaults to false.
 	Forced bool
+	// WrapUpUntil, when set, is when the wrap-up ends, in place of the
+	// queue's WrapUpTime after now; a time already past ends it at once. A
+	// [Desk] sets it from the routing queue's WrapUp time, so the session
+	// and routing agree on when the owner's slot is free. Defaults to the
+	// zero time: the queue's WrapUpTime applies.
+	WrapUpUntil time.Time
 }
 
 // Closure reports what Close did.
@@ -80,7 +87,14 @@ func (m *Manager) end(s *Session, by switchboard.AgentID, opts EndOptions) ([]En
 	}
 	now := m.now()
 	s.Status = to
-	s.WrapUp = &WrapUp{Chat: s.ID, Tenant: s.Tenant, Queue: s.Queue, Reason: reason, At: now, Until: now.Add(qc.WrapUpTime)}
+	until := now.Add(qc.WrapUpTime)
+	if !opts.WrapUpUntil.IsZero() {
+		until = opts.WrapUpUntil
+		if until.Before(now) {
+			until = now
+		}
+	}
+	s.WrapUp = &WrapUp{Chat: s.ID, Tenant: s.Tenant, Queue: s.Queue, Reason: reason, At: now, Until: until}
 	if o := s.Owner(); o != nil {
 		s.WrapUp.Owner, _ = o.ID.Agent()
 	}

@@ -141,6 +141,22 @@ func TestEndRequiresWrapUpReason(t *testing.T) {
 	require.Equal(t, "sold", last.Reason)
 	require.True(t, last.InternalNote)
 
+	t.Run("an explicit end of wrap-up", func(t *testing.T) {
+		t.Parallel()
+		for name, tc := range map[string]struct{ until, want time.Duration }{
+			"later":        {until: time.Hour, want: time.Hour},
+			"already past": {until: -time.Minute, want: 0},
+			"exactly now":  {until: 0, want: 0},
+		} {
+			m, b := setup(t)
+			chat := chatWithOwner(t, m)
+			now := b.clock.Now()
+			w, err := m.End(ctx, chat, "ann", session.EndOptions{Reason: "sold", Confirm: true, WrapUpUntil: now.Add(tc.until)})
+			require.NoError(t, err, name)
+			require.Equal(t, now.Add(tc.want), w.Until, name)
+		}
+	})
+
 	t.Run("consulted agent cannot end", func(t *testing.T) {
 		t.Parallel()
 		m, b := setup(t)

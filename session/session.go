@@ -171,7 +171,8 @@ type WrapUp struct {
 	Reason string
 	// At is when the conversation ended.
 	At time.Time
-	// Until is when wrap-up time ends: At plus the queue's WrapUpTime.
+	// Until is when wrap-up time ends: At plus the queue's WrapUpTime, or
+	// EndOptions.WrapUpUntil when that was set.
 	Until time.Time
 }
 
