@@ -114,7 +114,8 @@
 //   - [Manager.AssignOwner] when an agent accepts the offer, and again
 //     when a reopened or handed-over session gets its next owner;
 //   - [Manager.End] and [Manager.Close], whose [WrapUp] (and
-//     [Closure].Ended) say when to free the owner's capacity;
+//     [Closure].Ended) say when to free the owner's capacity
+//     (EndOptions.WrapUpUntil sets that time when routing owns it);
 //   - [Manager.Send] for customer messages; Sent.AfterClose reports a
 //     reopened session (route it to its queue) or a new linked session
 //     (route Sent.Chat);
