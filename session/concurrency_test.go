@@ -157,10 +157,11 @@ func TestConcurrentLinkedSession(t *testing.T) {
 	require.NoError(t, err)
 	var g group
 	chats := make([]switchboard.ChatID, 6)
+	starts := make([]bool, len(chats))
 	for i := range chats {
 		g.Go(func() error {
 			sent, err := m.Send(ctx, chat, session.Message{From: customer, Text: fmt.Sprint(i)})
-			chats[i] = sent.Chat
+			chats[i], starts[i] = sent.Chat, sent.AfterClose == session.PolicyNewLinked
 			return err
 		})
 	}
@@ -170,5 +171,12 @@ func TestConcurrentLinkedSession(t *testing.T) {
 	for _, c := range chats {
 		require.Equal(t, old.LinkedTo, c)
 	}
+	started := 0
+	for _, s := range starts {
+		if s {
+			started++
+		}
+	}
+	require.Equal(t, 1, started, "exactly one message reports the new session, so it is routed once")
 	require.Len(t, texts(history(t, m, old.LinkedTo, customer)), len(chats))
 }

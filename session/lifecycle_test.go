@@ -1,12 +1,17 @@
 package session_test
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/benbjohnson/clock"
 	"github.com/stretchr/testify/require"
 	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/session"
+	"github.com/switchboard-cc/switchboard/session/sessionmem"
 )
 
 // TestTransitionTable checks every (status, trigger) pair of the life cycle.
@@ -241,6 +246,33 @@ func TestAfterClosePolicies(t *testing.T) {
 		require.Equal(t, sent.Chat, again.Chat, "later messages follow the link")
 		require.Equal(t, []string{"me again", "hello?"}, texts(history(t, m, sent.Chat, customer)))
 	})
+	t.Run("new linked session reserved but never created", func(t *testing.T) {
+		t.Parallel()
+		// The message that reserved the link failed (or its process
+		// died) before the linked session was stored: the next message
+		// creates it under the reserved ID instead of being stranded.
+		st := &failCreateStore{Store: sessionmem.NewStore()}
+		m, err := session.NewManager(st, session.Config{Clock: clock.NewMock(), AfterClose: session.PolicyNewLinked,
+			NewID: func() switchboard.ChatID { st.ids++; return switchboard.ChatID(fmt.Sprintf("linked-%d", st.ids)) }})
+		require.NoError(t, err)
+		_, err = m.Create(ctx, session.CustomerSession{ID: "c1", Tenant: "t1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
+		require.NoError(t, err)
+		_, err = m.AssignOwner(ctx, "c1", ann)
+		require.NoError(t, err)
+		_, err = m.Close(ctx, "c1", "ann", session.EndOptions{Confirm: true})
+		require.NoError(t, err)
+
+		st.fail = 1
+		_, err = m.Send(ctx, "c1", session.Message{From: customer, Text: "lost in a crash"})
+		require.ErrorIs(t, err, errStoreDown)
+		sent := send(t, m, "c1", customer, session.ModeNormal, "me again")
+		require.Equal(t, session.PolicyNewLinked, sent.AfterClose, "the caller routes it")
+		require.Equal(t, switchboard.ChatID("linked-1"), sent.Chat, "the reserved ID")
+		old, err := m.Session(ctx, "c1")
+		require.NoError(t, err)
+		require.Equal(t, sent.Chat, old.LinkedTo)
+		require.Equal(t, []string{"me again"}, texts(history(t, m, sent.Chat, customer)))
+	})
 	t.Run("new linked session, filtered", func(t *testing.T) {
 		t.Parallel()
 		m, _ := setup(t, func(c *session.Config) { c.AfterClose = session.PolicyNewLinked; c.Filter = &maskFilter{} })
@@ -267,4 +299,21 @@ func TestAfterClosePolicies(t *testing.T) {
 		require.ErrorIs(t, err, session.ErrInvalidState)
 		require.Equal(t, before, snap(t, b, chat))
 	})
+}
+
+var errStoreDown = errors.New("store down")
+
+// failCreateStore fails its next fail calls to CreateSession.
+type failCreateStore struct {
+	*sessionmem.Store
+	fail int
+	ids  int
+}
+
+func (f *failCreateStore) CreateSession(ctx context.Context, s session.Session, e []session.Entry) ([]session.Entry, error) {
+	if f.fail > 0 {
+		f.fail--
+		return nil, errStoreDown
+	}
+	return f.Store.CreateSession(ctx, s, e)
 }

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -225,57 +226,67 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 	return out, nil
 }
 
-// sendLinked starts a new session linked to the closed session old and
-// stores the customer's message there. The link is reserved on the old
-// session first, so concurrent messages agree on one linked session; a
-// message to a session that already has one follows the link.
+// sendLinked sends the customer's message to the session that continues
+// the closed session old, starting it if need be. The new session's ID is
+// reserved on old first, so concurrent messages agree on one linked
+// session. Whoever finds the reserved session missing creates it (the
+// reserving call may still be creating it, or may have failed or crashed
+// in between); the loser of that race finds ErrExists and sends to the
+// session the winner created. So a reservation never strands later
+// messages, in this process or another.
 func (m *Manager) sendLinked(ctx context.Context, old *Session, msg Message) (Sent, error) {
-	c := old.Customer()
-	n := Session{
-		ID: m.cfg.NewID(), Tenant: old.Tenant, Kind: KindCustomer, Queue: old.Queue,
-		InitiatedBy: c.ID, Status: StatusActive, History: old.History,
-		Attributes: append([]Attribute(nil), old.Attributes...), LinkedFrom: old.ID,
-		CreatedAt:    m.now(),
-		Participants: []Participant{{ID: c.ID, Role: RoleCustomer, Name: c.Name, Stints: []Stint{{Invited: 1, Joined: 1}}}},
-	}
+	id := m.cfg.NewID()
 	// The new session has no history yet: the filter sees no recent
-	// messages and can correct none.
-	filtered := msg
-	text, _, err := m.filter(ctx, &n, &filtered)
+	// messages and can correct none. It runs before anything is written,
+	// so a filter error changes nothing.
+	n := m.linkedSession(old, id)
+	text, _, err := m.filter(ctx, &n, &msg)
 	if err != nil {
 		return Sent{}, err
 	}
-	filtered.Text = text
-	var follow switchboard.ChatID
+	var link switchboard.ChatID
 	_, _, err = m.change(ctx, old.ID, func(s *Session) ([]Entry, bool, error) {
-		if follow = s.LinkedTo; follow != "" {
+		n = m.linkedSession(s, id)
+		if link = s.LinkedTo; link != "" {
 			return nil, false, nil
 		}
-		s.LinkedTo = n.ID
+		link, s.LinkedTo = id, id
 		return nil, true, nil
 	})
 	if err != nil {
 		return Sent{}, err
 	}
-	if follow != "" {
-		return m.Send(ctx, follow, msg)
+	if _, err := m.store.GetSession(ctx, link); err == nil {
+		return m.Send(ctx, link, msg)
+	} else if !errors.Is(err, ErrNotFound) {
+		return Sent{}, fmt.Errorf("session: get %s: %w", link, err)
 	}
-	e := event(EntryMessage, Everyone(), c, nil)
-	e.Text, e.Files = filtered.Text, append([]File(nil), filtered.Files...)
+	n.ID = link
+	e := event(EntryMessage, Everyone(), &n.Participants[0], nil)
+	e.Text, e.Files = text, append([]File(nil), msg.Files...)
 	_, stored, err := m.create(ctx, n, []Entry{e})
+	if errors.Is(err, ErrExists) {
+		return m.Send(ctx, link, msg)
+	}
 	if err != nil {
-		// Release the reservation so the next message can try again.
-		_, _, _ = m.change(ctx, old.ID, func(s *Session) ([]Entry, bool, error) {
-			if s.LinkedTo != n.ID {
-				return nil, false, nil
-			}
-			s.LinkedTo = ""
-			return nil, true, nil
-		})
 		return Sent{}, err
 	}
 	last := stored[len(stored)-1]
 	return Sent{Chat: n.ID, Seq: last.Seq, Text: last.Text, AfterClose: PolicyNewLinked}, nil
+}
+
+// linkedSession returns the session with the given ID that continues the
+// closed session old: same tenant, queue, history rule and attributes, with
+// old's customer as its only participant.
+func (m *Manager) linkedSession(old *Session, id switchboard.ChatID) Session {
+	c := old.Customer()
+	return Session{
+		ID: id, Tenant: old.Tenant, Kind: KindCustomer, Queue: old.Queue,
+		InitiatedBy: c.ID, Status: StatusActive, History: old.History,
+		Attributes: append([]Attribute(nil), old.Attributes...), LinkedFrom: old.ID,
+		CreatedAt:    m.now(),
+		Participants: []Participant{{ID: c.ID, Role: RoleCustomer, Name: c.Name, Stints: []Stint{{Invited: 1, Joined: 1}}}},
+	}
 }
 
 // filterScan bounds how far back the filter's recent messages are sought.
