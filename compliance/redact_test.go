@@ -246,6 +246,8 @@ func TestRedactCVVAndExpiry(t *testing.T) {
 		{"CodesInARow", "CvC 000#000", "CvC #"},
 		{"CodesInARowAfterCard", "4111111111111111 cvv 123#456, ok", "************1111 cvv #, ok"},
 		{"CodeThenOtherNumber", "cvv 123, order 4567", "cvv , order 4567"},
+		{"CodeLabelThroughARemovedCode", "CVC 123 code 456", "CVC  code "},
+		{"CodeLabelThroughARemovedCodeGlued", "CvC 000 Code0 000", "CvC  Code0 "},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

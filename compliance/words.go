@@ -81,7 +81,17 @@ func securityWordBefore[T text](s T, i int) (ok bool, numEnd int) {
 		}
 		if wordIn(s, ws, we, []string{"code"}) {
 			qs, qe, found := prevWord(s, ws, limit)
-			return found && wordIn(s, qs, qe, codeQualifiers), -1
+			switch {
+			case !found:
+				return false, -1
+			case wordIn(s, qs, qe, codeQualifiers):
+				return true, -1
+			case shortNumber(s, qs, qe):
+				// "CVC 123 code 456": once 123 is removed, "CVC code"
+				// labels 456.
+				return false, qe
+			}
+			return false, -1
 		}
 		if shortNumber(s, ws, we) {
 			return false, we
