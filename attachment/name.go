@@ -123,11 +123,6 @@ func SanitizeName(name string, maxBytes int) (string, NameChange, error) {
 		return "", changes, fmt.Errorf("%w: nothing usable left of %q", ErrBadName, name)
 	}
 
-	if isWindowsDevice(s) {
-		changes |= NameWindowsReserved
-		s = "_" + s
-	}
-
 	if len(s) > maxBytes {
 		changes |= NameShortened
 		s = shorten(s, maxBytes)
@@ -135,12 +130,17 @@ func SanitizeName(name string, maxBytes int) (string, NameChange, error) {
 		if s == "" {
 			return "", changes, fmt.Errorf("%w: nothing usable left of %q within %d bytes", ErrBadName, name, maxBytes)
 		}
-		// Cutting can leave a device name ("CONSOLE.txt" in 7 bytes is
-		// "CON.txt"). The prefix makes it safe, and cutting again cannot
-		// make a device name of a name that starts with "_".
-		if isWindowsDevice(s) {
-			changes |= NameWindowsReserved
-			s, _ = trimDots(shorten("_"+s, maxBytes))
+	}
+
+	// After any cut, since cutting can make a device name ("CONSOLE.txt"
+	// in 7 bytes is "CON.txt"). Cutting the prefixed name again cannot:
+	// it starts with "_".
+	if isWindowsDevice(s) {
+		changes |= NameWindowsReserved
+		s = "_" + s
+		if len(s) > maxBytes {
+			changes |= NameShortened
+			s, _ = trimDots(shorten(s, maxBytes))
 		}
 	}
 	return s, changes, nil

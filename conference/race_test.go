@@ -2,7 +2,6 @@ package conference_test
 
 import (
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -10,27 +9,10 @@ import (
 
 	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/conference"
+	"github.com/switchboard-cc/switchboard/internal/desktest"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/session"
 )
-
-// race runs fns at once and returns their errors in order.
-func race(fns ...func() error) []error {
-	errs := make([]error, len(fns))
-	var start, done sync.WaitGroup
-	start.Add(1)
-	for i, fn := range fns {
-		done.Add(1)
-		go func() {
-			defer done.Done()
-			start.Wait()
-			errs[i] = fn()
-		}()
-	}
-	start.Done()
-	done.Wait()
-	return errs
-}
 
 func TestRaceAcceptInviteWhileCustomerLeaves(t *testing.T) {
 	t.Parallel()
@@ -43,7 +25,7 @@ func TestRaceAcceptInviteWhileCustomerLeaves(t *testing.T) {
 		b.conference()
 		o, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
 		require.NoError(t, err)
-		errs := race(
+		errs := desktest.Race(
 			func() error { _, _, err := b.Desk.Accept(ctx, "bob", o.ID); return err },
 			func() error { return b.Desk.CustomerLeft(ctx, "c1", "u1") },
 		)
@@ -86,7 +68,7 @@ func TestRaceAcceptAfterInviteMovedOn(t *testing.T) {
 		first, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Queue: "sales"})
 		require.NoError(t, err)
 		b.Clock.Add(21 * time.Second)
-		errs := race(
+		errs := desktest.Race(
 			func() error { _, _, err := b.Desk.Accept(ctx, first.Agent, first.ID); return err },
 			func() error { _, err := b.Router.Sweep(ctx); return err },
 		)
@@ -95,7 +77,7 @@ func TestRaceAcceptAfterInviteMovedOn(t *testing.T) {
 		b.Pump()
 		next := b.Offer(other(first.Agent))
 		// The late invitee tries again while the next one accepts.
-		errs = race(
+		errs = desktest.Race(
 			func() error { _, _, err := b.Desk.Accept(ctx, first.Agent, first.ID); return err },
 			func() error { _, _, err := b.Desk.Accept(ctx, next.Agent, next.ID); return err },
 		)

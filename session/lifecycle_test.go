@@ -252,8 +252,9 @@ func TestAfterClosePolicies(t *testing.T) {
 		// died) before the linked session was stored: the next message
 		// creates it under the reserved ID instead of being stranded.
 		st := &failCreateStore{Store: sessionmem.NewStore()}
+		ids := 0
 		m, err := session.NewManager(st, session.Config{Clock: clock.NewMock(), AfterClose: session.PolicyNewLinked,
-			NewID: func() switchboard.ChatID { st.ids++; return switchboard.ChatID(fmt.Sprintf("linked-%d", st.ids)) }})
+			NewID: func() switchboard.ChatID { ids++; return switchboard.ChatID(fmt.Sprintf("linked-%d", ids)) }})
 		require.NoError(t, err)
 		_, err = m.Create(ctx, session.CustomerSession{ID: "c1", Tenant: "t1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
 		require.NoError(t, err)
@@ -307,7 +308,6 @@ var errStoreDown = errors.New("store down")
 type failCreateStore struct {
 	*sessionmem.Store
 	fail int
-	ids  int
 }
 
 func (f *failCreateStore) CreateSession(ctx context.Context, s session.Session, e []session.Entry) ([]session.Entry, error) {

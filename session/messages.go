@@ -246,7 +246,6 @@ func (m *Manager) sendLinked(ctx context.Context, old *Session, msg Message) (Se
 	}
 	var link switchboard.ChatID
 	_, _, err = m.change(ctx, old.ID, func(s *Session) ([]Entry, bool, error) {
-		n = m.linkedSession(s, id)
 		if link = s.LinkedTo; link != "" {
 			return nil, false, nil
 		}
@@ -256,12 +255,16 @@ func (m *Manager) sendLinked(ctx context.Context, old *Session, msg Message) (Se
 	if err != nil {
 		return Sent{}, err
 	}
-	if _, err := m.store.GetSession(ctx, link); err == nil {
-		return m.Send(ctx, link, msg)
-	} else if !errors.Is(err, ErrNotFound) {
-		return Sent{}, fmt.Errorf("session: get %s: %w", link, err)
+	if link != id {
+		// Another message reserved the link first; it has usually
+		// stored the session by now.
+		if _, err := m.store.GetSession(ctx, link); err == nil {
+			return m.Send(ctx, link, msg)
+		} else if !errors.Is(err, ErrNotFound) {
+			return Sent{}, fmt.Errorf("session: get %s: %w", link, err)
+		}
+		n.ID = link
 	}
-	n.ID = link
 	e := event(EntryMessage, Everyone(), &n.Participants[0], nil)
 	e.Text, e.Files = text, append([]File(nil), msg.Files...)
 	_, stored, err := m.create(ctx, n, []Entry{e})

@@ -2,34 +2,16 @@ package transfer_test
 
 import (
 	"errors"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-cc/switchboard"
+	"github.com/switchboard-cc/switchboard/internal/desktest"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/session"
 	"github.com/switchboard-cc/switchboard/transfer"
 )
-
-// race runs fns at once and returns their errors in order.
-func race(fns ...func() error) []error {
-	errs := make([]error, len(fns))
-	var start, done sync.WaitGroup
-	start.Add(1)
-	for i, fn := range fns {
-		done.Add(1)
-		go func() {
-			defer done.Done()
-			start.Wait()
-			errs[i] = fn()
-		}()
-	}
-	start.Done()
-	done.Wait()
-	return errs
-}
 
 func TestRaceTwoTransfersAtOnce(t *testing.T) {
 	t.Parallel()
@@ -45,7 +27,7 @@ func TestRaceTwoTransfersAtOnce(t *testing.T) {
 		b := setup(t)
 		b.chatWithAnn()
 		x, y := targets[i%3], targets[(i+1)%3]
-		errs := race(
+		errs := desktest.Race(
 			func() error { _, err := b.svc.Transfer(ctx, x); return err },
 			func() error { _, err := b.svc.Transfer(ctx, y); return err },
 		)
@@ -104,7 +86,7 @@ func TestRaceAcceptTransferWhileCustomerLeaves(t *testing.T) {
 		b.chatWithAnn()
 		o, err := b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob"})
 		require.NoError(t, err)
-		errs := race(
+		errs := desktest.Race(
 			func() error { _, _, err := b.Desk.Accept(ctx, "bob", o.ID); return err },
 			func() error { return b.Desk.CustomerLeft(ctx, "c1", "u1") },
 		)
@@ -129,7 +111,7 @@ func TestRaceTransferToQueueWhileCustomerLeaves(t *testing.T) {
 	for i := 0; i < 30; i++ {
 		b := setup(t)
 		b.chatWithAnn()
-		errs := race(
+		errs := desktest.Race(
 			func() error {
 				_, err := b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Queue: "support"})
 				return err

@@ -5,6 +5,7 @@ package desktest
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -214,4 +215,23 @@ func (f *Fixture) Finish(id switchboard.ChatID, owner switchboard.AgentID) {
 		require.NoError(f.T, f.Desk.CompleteWrapUp(ctx, id, owner))
 	}
 	f.Pump()
+}
+
+// Race runs fns at once, each in its own goroutine released together, and
+// returns their errors in order.
+func Race(fns ...func() error) []error {
+	errs := make([]error, len(fns))
+	var start, done sync.WaitGroup
+	start.Add(1)
+	for i, fn := range fns {
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			start.Wait()
+			errs[i] = fn()
+		}()
+	}
+	start.Done()
+	done.Wait()
+	return errs
 }
