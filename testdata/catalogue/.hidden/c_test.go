@@ -1,0 +1,3 @@
+package a
+
+// A hidden directory is not read (SPEC Z3).

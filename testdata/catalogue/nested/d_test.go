@@ -1,0 +1,3 @@
+package nested
+
+// A nested module is not read (SPEC Z4).

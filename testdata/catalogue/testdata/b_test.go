@@ -1,0 +1,3 @@
+package a
+
+// A testdata directory is not read (SPEC Z2).
