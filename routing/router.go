@@ -120,8 +120,8 @@ func (r *Router) do(ctx context.Context, op func(w *work) error) error {
 			}
 			return err
 		}
-		if w.dirty() {
-			err := r.store.Commit(ctx, w.txn())
+		if w.dirty() || len(w.events) > 0 {
+			err := r.commit(ctx, w)
 			if errors.Is(err, ErrConflict) && attempt < r.cfg.MaxRetries {
 				continue
 			}
@@ -135,6 +135,16 @@ func (r *Router) do(ctx context.Context, op func(w *work) error) error {
 	}
 }
 
+// commit commits w's writes with its events under a fresh transaction ID.
+func (r *Router) commit(ctx context.Context, w *work) error {
+	txn := w.txn()
+	txn.ID, txn.Events = w.ids.next(), w.events
+	return r.store.Commit(ctx, txn)
+}
+
+// publish sends a committed transition's events to the transport. It is
+// best effort: a failure is logged, since the events are in the store's
+// [EventLog] already.
 func (r *Router) publish(ctx context.Context, events []Event) {
 	if len(events) == 0 {
 		return
