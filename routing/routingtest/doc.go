@@ -17,6 +17,9 @@
 // Seq order per partition, cursors as compare-and-set, and the events a
 // store must keep. Package routingmem runs it against the in-memory store.
 //
+// [FaultStore] wraps any store to make chosen calls fail or lose their
+// outcome, for tests of components built on a store.
+//
 // It imports testify, so import it only from tests. Its API follows the
 // module's semantic versioning; new cases may be added in minor releases.
 package routingtest
