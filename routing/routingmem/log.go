@@ -57,23 +57,26 @@ func (s *Store) logEvents(txn *routing.Txn) {
 }
 
 // recordTxn remembers a committed transaction ID for Applied and forgets the
-// ones past retention. It runs under s.mu.
+// ones past retention. It runs under s.mu. With no clock the IDs are a ring
+// of KeepTxns entries; with one, a queue trimmed by commit time.
 func (s *Store) recordTxn(id string) {
 	if id == "" {
 		return
 	}
-	var now time.Time
-	if s.cfg.Clock != nil {
-		now = s.cfg.Clock.Now()
+	if s.cfg.Clock == nil {
+		if len(s.txnRing) < s.cfg.KeepTxns {
+			s.txnRing = append(s.txnRing, id)
+		} else {
+			s.txnRing[s.txnNext] = id
+			s.txnNext = (s.txnNext + 1) % len(s.txnRing)
+		}
+		return
 	}
+	now := s.cfg.Clock.Now()
 	s.txns = append(s.txns, appliedTxn{id: id, at: now})
 	drop := s.txnHead
-	if s.cfg.Clock != nil {
-		for drop < len(s.txns) && now.Sub(s.txns[drop].at) > routing.TxnRetention {
-			drop++
-		}
-	} else if live := len(s.txns) - drop; live > s.cfg.KeepTxns {
-		drop += live - s.cfg.KeepTxns
+	for drop < len(s.txns) && now.Sub(s.txns[drop].at) > routing.TxnRetention {
+		drop++
 	}
 	clear(s.txns[s.txnHead:drop])
 	s.txnHead = drop
@@ -84,8 +87,8 @@ func (s *Store) recordTxn(id string) {
 	}
 }
 
-// Applied implements [routing.TxnLog]. It scans the remembered IDs, newest
-// first: it serves the rare commit whose outcome was lost.
+// Applied implements [routing.TxnLog]. It scans the remembered IDs: it
+// serves only the rare commit whose outcome was lost.
 func (s *Store) Applied(ctx context.Context, txn string) (bool, error) {
 	if err := ctxErr(ctx); err != nil {
 		return false, err
@@ -95,8 +98,13 @@ func (s *Store) Applied(ctx context.Context, txn string) (bool, error) {
 	if txn == "" {
 		return false, nil
 	}
-	for i := len(s.txns) - 1; i >= s.txnHead; i-- {
+	for i := s.txnHead; i < len(s.txns); i++ {
 		if s.txns[i].id == txn {
+			return true, nil
+		}
+	}
+	for _, id := range s.txnRing {
+		if id == txn {
 			return true, nil
 		}
 	}

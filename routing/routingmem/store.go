@@ -64,8 +64,12 @@ type Store struct {
 
 	parts   []partition // the event log
 	cursors map[cursorKey]routing.Cursor
-	txns    []appliedTxn // committed transaction IDs, oldest first, from txnHead
+	// Committed transaction IDs: with a clock, txns from txnHead, oldest
+	// first; without, txnRing, whose oldest entry is at txnNext once full.
+	txns    []appliedTxn
 	txnHead int
+	txnRing []string
+	txnNext int
 }
 
 var (
