@@ -31,7 +31,7 @@ type Config struct {
 	// transaction IDs for [Store.Applied]: [routing.TxnRetention] after
 	// their commit. Without it the store remembers the last KeepTxns IDs,
 	// which covers the retention window only while fewer than KeepTxns
-	// transactions commit in it.
+	// transactions commit in it. Defaults to nil: no clock.
 	Clock clock.Clock
 	// KeepTxns is how many committed transaction IDs a store without a
 	// Clock remembers. Defaults to 65,536 (values below 1 mean the

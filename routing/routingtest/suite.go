@@ -43,6 +43,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
 		{"RouterRace", testRouterRace},
 		{"EventsCommitWithWrites", testEventsCommitWithWrites},
 		{"EventSeqPerPartition", testEventSeq},
+		{"ConcurrentEvents", testConcurrentEvents},
 		{"EventsAfterAndLimit", testEventsAfterAndLimit},
 		{"Cursors", testCursors},
 		{"EventRetention", testEventRetention},
