@@ -108,8 +108,8 @@ func New(store Store, transport Transport, cfg Config) (*Router, error) {
 func (r *Router) Clock() clock.Clock { return r.cfg.Clock }
 
 // do runs one transition: op reads records into w and changes them; the
-// changes are committed as one compare-and-set, retried from scratch on a
-// conflict. After the commit the events are published and the queues the
+// changes and the events are committed as one compare-and-set, retried from
+// scratch on a conflict. After the commit the events are published and the queues the
 // transition freed agents or chats in are routed.
 func (r *Router) do(ctx context.Context, op func(w *work) error) error {
 	w := workPool.Get().(*work)
