@@ -612,13 +612,14 @@ func testConcurrentCAS(t *testing.T, s routing.Store) {
 }
 
 // testRouterRace runs a router over the store: 16 agents race for one
-// ring-all chat and exactly one wins.
+// ring-all chat and exactly one wins, in the records and in the event log.
 func testRouterRace(t *testing.T, s routing.Store) {
 	ctx := context.Background()
 	mock := clock.NewMock()
 	mock.Set(t0)
 	r, err := routing.New(s, routing.TransportFunc(func(context.Context, ...routing.Event) error { return nil }), routing.Config{Clock: mock})
 	require.NoError(t, err)
+	register(t, s, "stats")
 	_, err = r.PutQueue(ctx, routing.Queue{ID: "q", Strategy: routing.RingAll})
 	require.NoError(t, err)
 	const n = 16
@@ -666,4 +667,22 @@ func testRouterRace(t *testing.T, s routing.Store) {
 		}
 		require.Equal(t, want, a.Load(switchboard.DefaultChannel))
 	}
+
+	// The losers' retried attempts logged nothing: the log tells the same
+	// story as the records.
+	var assigned []switchboard.AgentID
+	accepted, taken := 0, 0
+	for _, e := range allEvents(t, s) {
+		switch {
+		case e.Type == routing.ChatAssigned:
+			assigned = append(assigned, e.Agent)
+		case e.Type == routing.OfferResolved && e.Outcome == routing.Accepted:
+			accepted++
+		case e.Type == routing.OfferResolved && e.Outcome == routing.Rescinded && e.Taken:
+			taken++
+		}
+	}
+	require.Equal(t, winners, assigned)
+	require.Equal(t, 1, accepted)
+	require.Equal(t, n-1, taken)
 }
