@@ -133,3 +133,75 @@ func TestCommitOutcomeThatStaysUnknownIsReturned(t *testing.T) {
 	_, err = mem.Chat(ctx, "c1")
 	require.ErrorIs(t, err, routing.ErrChatNotFound, "the failed commit reached nothing")
 }
+
+// enqueueAndAccept enqueues c1 and has a1 accept it, stopping at the first
+// error.
+func enqueueAndAccept(r *routing.Router) error {
+	ctx := context.Background()
+	if _, err := r.Enqueue(ctx, routing.ChatRequest{ID: "c1", Queue: "q"}); err != nil {
+		return err
+	}
+	os, err := r.Offers(ctx, "a1")
+	if err != nil {
+		return err
+	}
+	if len(os) != 1 {
+		return fmt.Errorf("a1 has %d offers", len(os))
+	}
+	_, err = r.Accept(ctx, "a1", os[0].ID)
+	return err
+}
+
+// TestEveryStoreFaultLeavesTheLogInStepWithTheRecords fails each store call
+// of an enqueue and accept in turn, and loses the outcome of each commit in
+// turn: whatever happens, the event log holds exactly the events of the
+// transitions the records show, and the transport carried no event the log
+// does not hold.
+func TestEveryStoreFaultLeavesTheLogInStepWithTheRecords(t *testing.T) {
+	ctx := context.Background()
+	r, fs, _, _ := faultRouter(t)
+	from := fs.Count()
+	require.NoError(t, enqueueAndAccept(r))
+	calls := fs.Calls()[from:]
+	t.Logf("%d calls: %v", len(calls), methods(calls))
+	want := map[routing.ChatState][]routing.EventType{
+		routing.Offered:  {routing.ChatQueued, routing.ChatOffered},
+		routing.Assigned: {routing.ChatQueued, routing.ChatOffered, routing.OfferResolved, routing.ChatAssigned},
+	}
+	commits := 0
+	for _, c := range calls {
+		for _, lose := range []bool{false, true} {
+			if lose && c.Method != "Commit" {
+				continue
+			}
+			name := fmt.Sprintf("call %d (%s) lost=%v", c.N, c.Method, lose)
+			r, fs, mem, published := faultRouter(t)
+			if lose {
+				commits++
+				fs.LoseOutcome(c.N)
+			} else {
+				fs.Fail(c.N, errors.New("connection reset"))
+			}
+			err := enqueueAndAccept(r)
+			logged := typesOf(logOf(t, mem), "c1")
+			chat, cerr := mem.Chat(ctx, "c1")
+			switch {
+			case errors.Is(cerr, routing.ErrChatNotFound):
+				require.Error(t, err, name)
+				require.Empty(t, logged, name)
+			case cerr != nil:
+				t.Fatal(cerr)
+			default:
+				require.Contains(t, want, chat.State, name)
+				require.Equal(t, want[chat.State], logged, name)
+				require.Equal(t, chat.State == routing.Assigned, err == nil, "%s: %v", name, err)
+			}
+			require.LessOrEqual(t, *published, len(logged), name)
+			if lose {
+				require.NoError(t, err, "%s: an applied commit is a success", name)
+				require.Equal(t, len(logged), *published, name)
+			}
+		}
+	}
+	require.Equal(t, 2, commits, "the enqueue and the accept commit once each")
+}
