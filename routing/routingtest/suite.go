@@ -41,6 +41,13 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
 		{"CancelledContext", testCancelled},
 		{"ConcurrentCompareAndSet", testConcurrentCAS},
 		{"RouterRace", testRouterRace},
+		{"EventsCommitWithWrites", testEventsCommitWithWrites},
+		{"EventSeqPerPartition", testEventSeq},
+		{"ConcurrentEvents", testConcurrentEvents},
+		{"EventsAfterAndLimit", testEventsAfterAndLimit},
+		{"Cursors", testCursors},
+		{"EventRetention", testEventRetention},
+		{"Applied", testApplied},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -554,6 +561,17 @@ func testCancelled(t *testing.T, s routing.Store) {
 	require.ErrorIs(t, err, context.Canceled)
 	_, err = s.Queue(context.Background(), "q")
 	require.ErrorIs(t, err, routing.ErrQueueNotFound, "a cancelled commit wrote")
+	_, err = s.Events(ctx, 0, 0, 0)
+	require.ErrorIs(t, err, context.Canceled)
+	_, err = s.Cursor(ctx, "c", 0)
+	require.ErrorIs(t, err, context.Canceled)
+	err = s.SaveCursor(ctx, routing.Cursor{Consumer: "c"})
+	require.ErrorIs(t, err, context.Canceled)
+	c, err := s.Cursor(context.Background(), "c", 0)
+	require.NoError(t, err)
+	require.Zero(t, c.Version, "a cancelled save wrote")
+	_, err = s.Applied(ctx, "t")
+	require.ErrorIs(t, err, context.Canceled)
 }
 
 func testConcurrentCAS(t *testing.T, s routing.Store) {
@@ -594,13 +612,14 @@ func testConcurrentCAS(t *testing.T, s routing.Store) {
 }
 
 // testRouterRace runs a router over the store: 16 agents race for one
-// ring-all chat and exactly one wins.
+// ring-all chat and exactly one wins, in the records and in the event log.
 func testRouterRace(t *testing.T, s routing.Store) {
 	ctx := context.Background()
 	mock := clock.NewMock()
 	mock.Set(t0)
 	r, err := routing.New(s, routing.TransportFunc(func(context.Context, ...routing.Event) error { return nil }), routing.Config{Clock: mock})
 	require.NoError(t, err)
+	register(t, s, "stats")
 	_, err = r.PutQueue(ctx, routing.Queue{ID: "q", Strategy: routing.RingAll})
 	require.NoError(t, err)
 	const n = 16
@@ -648,4 +667,22 @@ func testRouterRace(t *testing.T, s routing.Store) {
 		}
 		require.Equal(t, want, a.Load(switchboard.DefaultChannel))
 	}
+
+	// The losers' retried attempts logged nothing: the log tells the same
+	// story as the records.
+	var assigned []switchboard.AgentID
+	accepted, taken := 0, 0
+	for _, e := range allEvents(t, s) {
+		switch {
+		case e.Type == routing.ChatAssigned:
+			assigned = append(assigned, e.Agent)
+		case e.Type == routing.OfferResolved && e.Outcome == routing.Accepted:
+			accepted++
+		case e.Type == routing.OfferResolved && e.Outcome == routing.Rescinded && e.Taken:
+			taken++
+		}
+	}
+	require.Equal(t, winners, assigned)
+	require.Equal(t, 1, accepted)
+	require.Equal(t, n-1, taken)
 }
