@@ -19,7 +19,6 @@ func (r *Router) Reopen(ctx context.Context, req ChatRequest) (Chat, error) {
 	if err := req.validate(); err != nil {
 		return Chat{}, err
 	}
-	seq := r.seq.Add(1)
 	var out Chat
 	err := r.do(ctx, func(w *work) error {
 		q, err := w.queue(req.Queue)
@@ -37,7 +36,8 @@ func (r *Router) Reopen(ctx context.Context, req ChatRequest) (Chat, error) {
 		default:
 			w.touchChat(c)
 		}
-		out, err = w.queueRequest(c, &req, q, seq, "reopened")
+		out, err = w.queueRequest(c, &req, q, "reopened")
+		w.result = &out
 		return err
 	})
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -79,7 +78,6 @@ type Router struct {
 	loader    AgentLoader // the store, if it can read agents into a record
 	transport Transport
 	cfg       Config
-	seq       atomic.Uint64
 }
 
 // New returns a Router over store and transport.
@@ -121,13 +119,15 @@ func (r *Router) do(ctx context.Context, op func(w *work) error) error {
 			return err
 		}
 		if w.dirty() {
-			err := r.store.Commit(ctx, w.txn())
+			txn := w.txn()
+			err := r.store.Commit(ctx, txn)
 			if errors.Is(err, ErrConflict) && attempt < r.cfg.MaxRetries {
 				continue
 			}
 			if err != nil {
 				return fmt.Errorf("routing: commit: %w", err)
 			}
+			w.committed(&txn)
 		}
 		r.publish(ctx, w.events)
 		r.follow(ctx, w)
@@ -397,7 +397,6 @@ func (r *Router) Enqueue(ctx context.Context, req ChatRequest) (Chat, error) {
 	if err := req.validate(); err != nil {
 		return Chat{}, err
 	}
-	seq := r.seq.Add(1)
 	var out Chat
 	err := r.do(ctx, func(w *work) error {
 		q, err := w.queue(req.Queue)
@@ -408,7 +407,8 @@ func (r *Router) Enqueue(ctx context.Context, req ChatRequest) (Chat, error) {
 			return err
 		}
 		c := w.newChat(Chat{})
-		out, err = w.queueRequest(c, &req, q, seq, "")
+		out, err = w.queueRequest(c, &req, q, "")
+		w.result = &out
 		return err
 	})
 	if err != nil {
@@ -434,13 +434,14 @@ func (req *ChatRequest) validate() error {
 // queueRequest makes c (created or reopened) the waiting chat req describes
 // in queue q, and offers it at once when it can. reason is the reason of the
 // ChatQueued event.
-func (w *work) queueRequest(c *Chat, req *ChatRequest, q *Queue, seq uint64, reason string) (Chat, error) {
+// The store assigns the chat a new Seq.
+func (w *work) queueRequest(c *Chat, req *ChatRequest, q *Queue, reason string) (Chat, error) {
 	*c = Chat{
 		ID: req.ID, Kind: CustomerChat, Queue: q.ID, Channel: q.Channel,
 		Customer: req.Customer, Priority: req.Priority,
 		Skills: slices.Clone(req.Skills), Transcript: slices.Clone(req.Transcript),
 		Preferred: req.Preferred, State: Queued,
-		EnqueuedAt: w.now, Seq: seq, QueuedAt: w.now,
+		EnqueuedAt: w.now, Seq: 0, QueuedAt: w.now,
 		QueueDeadline: deadline(w.now, q.MaxWait),
 		Offers:        c.Offers, // keeps offer IDs unique across a reopened chat's life
 		Holds:         c.Holds,  // wrap-ups of earlier owners outlive the chat

@@ -174,6 +174,13 @@ type Committer interface {
 	// Version plus one. The same record must not appear twice in a Txn
 	// ([ErrInvalid]). Commit must not keep txn's slices or records after it
 	// returns (the router reuses them): it stores copies.
+	//
+	// Commit assigns [Chat.Seq], the tie-break of chats enqueued at the same
+	// instant: a chat it creates, or one written with Seq 0, gets the next
+	// value of a sequence of the store's (like a SQL bigserial: unique and
+	// increasing, gaps allowed); an updated chat written with any other Seq
+	// keeps its stored one. Commit writes the Seq it stored into the chat's
+	// element of txn.Chats, as INSERT … RETURNING does.
 	Commit(ctx context.Context, txn Txn) error
 }
 

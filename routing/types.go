@@ -370,7 +370,9 @@ type Chat struct {
 	// EnqueuedAt is when the chat first entered a queue. It never changes:
 	// a re-offered, re-queued or overflowed chat keeps its age and position.
 	EnqueuedAt time.Time
-	// Seq orders chats enqueued at the same instant.
+	// Seq orders chats enqueued at the same instant. The store assigns it
+	// when it creates the chat (see [Committer.Commit]), so every router
+	// over the store agrees on it; a re-queued chat keeps it.
 	Seq uint64
 	// QueuedAt is when the chat entered its current queue.
 	QueuedAt time.Time

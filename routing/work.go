@@ -28,6 +28,10 @@ type work struct {
 
 	dirtyLicence bool
 
+	// result, when set, is the chat the operation returns: it takes the
+	// fields the store assigns on commit.
+	result *Chat
+
 	events   []Event
 	route    []switchboard.QueueID
 	routeAll bool
@@ -49,7 +53,7 @@ func (w *work) reset() {
 	w.routeAll = false
 	clear(w.picked)
 	w.picked = w.picked[:0]
-	w.ctx, w.attempt = nil, 0
+	w.ctx, w.attempt, w.result = nil, 0, nil
 }
 
 // arena holds the records of one kind a work has read or created, and which
@@ -255,6 +259,19 @@ func (w *work) txn() Txn {
 		t.Licence = w.licence
 	}
 	return t
+}
+
+// committed copies what the store assigned on committing t (a chat's Seq)
+// into the operation's result.
+func (w *work) committed(t *Txn) {
+	if w.result == nil {
+		return
+	}
+	for i := range t.Chats {
+		if t.Chats[i].ID == w.result.ID {
+			w.result.Seq = t.Chats[i].Seq
+		}
+	}
 }
 
 // --- transitions shared by several operations ---

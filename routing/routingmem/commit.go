@@ -320,6 +320,12 @@ func (s *Store) putChat(in *routing.Chat, old *routing.Chat) {
 		s.chats[in.ID] = c
 	}
 	prev := *c
+	if old == nil || in.Seq == 0 {
+		s.seq++
+		in.Seq = s.seq // reported back to the committer
+	} else {
+		in.Seq = prev.Seq
+	}
 	*c = *in
 	c.Skills = keep(prev.Skills, in.Skills)
 	c.Transcript = keep(prev.Transcript, in.Transcript)

@@ -35,6 +35,7 @@ type Store struct {
 	offers  map[routing.OfferID]*routing.Offer
 	queues  map[switchboard.QueueID]*routing.Queue
 	licence routing.Licence
+	seq     uint64 // the last Chat.Seq assigned
 
 	pools       map[switchboard.QueueID]*pool                        // candidates per queue
 	queued      map[switchboard.QueueID]*btree.BTreeG[*routing.Chat] // Queued chats

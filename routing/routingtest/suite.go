@@ -28,6 +28,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
 		{"CommitCreatesAndVersions", testCommitVersions},
 		{"CommitIsAllOrNothing", testCommitAtomic},
 		{"CommitRejectsDuplicates", testCommitDuplicates},
+		{"ChatSequence", testChatSequence},
 		{"CopiesAcrossTheBoundary", testCopies},
 		{"Candidates", testCandidates},
 		{"WaitingAndPosition", testWaiting},
@@ -161,6 +162,57 @@ func testCommitDuplicates(t *testing.T, s routing.Store) {
 	require.ErrorIs(t, err, routing.ErrInvalid)
 	_, err = s.Queue(ctx, "q")
 	require.ErrorIs(t, err, routing.ErrQueueNotFound)
+}
+
+// testChatSequence checks Chat.Seq: assigned by Commit when it creates a
+// chat (whatever was written), reported back in the Txn, increasing across
+// commits, kept on update, and assigned anew to a chat written with Seq 0.
+func testChatSequence(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	first := routing.Txn{Chats: []routing.Chat{chat("b", "q", 0, 0, routing.Queued), chat("a", "q", 0, 99, routing.Queued)}}
+	commit(t, s, first)
+	second := routing.Txn{Chats: []routing.Chat{chat("c", "q", 0, 0, routing.Queued)}}
+	commit(t, s, second)
+	seq := map[switchboard.ChatID]uint64{}
+	for _, id := range []switchboard.ChatID{"b", "a", "c"} {
+		c, err := s.Chat(ctx, id)
+		require.NoError(t, err)
+		seq[id] = c.Seq
+	}
+	require.NotZero(t, seq["b"])
+	require.Less(t, seq["b"], seq["a"], "chats created in one commit are numbered in order")
+	require.Less(t, seq["a"], seq["c"], "a later commit numbers higher")
+	require.Equal(t, seq["b"], first.Chats[0].Seq, "Commit reports the Seq it assigned")
+	require.Equal(t, seq["a"], first.Chats[1].Seq)
+	require.Equal(t, seq["c"], second.Chats[0].Seq)
+
+	// The queue order follows the stored sequence.
+	waiting, err := s.Waiting(ctx, "q", 0, 0)
+	require.NoError(t, err)
+	require.Equal(t, []switchboard.ChatID{"b", "a", "c"}, waiting)
+
+	// An update keeps the stored Seq, whatever was written.
+	b, err := s.Chat(ctx, "b")
+	require.NoError(t, err)
+	b.State, b.Seq = routing.Offered, seq["c"]+100
+	commit(t, s, routing.Txn{Chats: []routing.Chat{b}})
+	b, err = s.Chat(ctx, "b")
+	require.NoError(t, err)
+	require.Equal(t, seq["b"], b.Seq)
+
+	// An update written with Seq 0 takes a new, higher one.
+	b.Seq = 0
+	commit(t, s, routing.Txn{Chats: []routing.Chat{b}})
+	b, err = s.Chat(ctx, "b")
+	require.NoError(t, err)
+	require.Greater(t, b.Seq, seq["c"])
+
+	// A failed commit assigns nothing that a reader sees.
+	err = s.Commit(ctx, routing.Txn{Chats: []routing.Chat{chat("a", "q", 0, 0, routing.Queued)}})
+	require.ErrorIs(t, err, routing.ErrConflict)
+	a, err := s.Chat(ctx, "a")
+	require.NoError(t, err)
+	require.Equal(t, seq["a"], a.Seq)
 }
 
 func testCopies(t *testing.T, s routing.Store) {
