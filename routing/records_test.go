@@ -36,3 +36,26 @@ func TestQueueOrderSurvivesARouterRestart(t *testing.T) {
 	login(t, r2, b, "a1", 1, "q")
 	require.Equal(t, switchboard.ChatID("z-first"), onlyOffer(t, r1, b, "a1").Chat, "the first enqueued chat is offered first")
 }
+
+func TestRoundRobinLeavesTheQueueRecordAlone(t *testing.T) {
+	t.Parallel()
+	// SPEC R13: round-robin remembers its turn in the queue's state, not in
+	// its configuration: offers never rewrite the queue record.
+	r, b := setup(t, routing.Queue{ID: "q", Strategy: routing.RoundRobin})
+	for _, id := range []switchboard.AgentID{"a1", "a2"} {
+		login(t, r, b, id, 3, "q")
+	}
+	before, err := r.Queue(b.ctx, "q")
+	require.NoError(t, err)
+	var got []switchboard.AgentID
+	for _, id := range []switchboard.ChatID{"c1", "c2", "c3"} {
+		enqueue(t, r, b, id, "q")
+		to := offeredTo(t, r, b, id, "a1", "a2")
+		require.Len(t, to, 1)
+		got = append(got, to[0])
+	}
+	require.Equal(t, []switchboard.AgentID{"a1", "a2", "a1"}, got)
+	after, err := r.Queue(b.ctx, "q")
+	require.NoError(t, err)
+	require.Equal(t, before.Version, after.Version, "round-robin offers rewrote the queue's configuration")
+}

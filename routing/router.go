@@ -172,13 +172,13 @@ func (r *Router) PutQueue(ctx context.Context, q Queue) (Queue, error) {
 		case isNotFound(err):
 			cur = w.queues.alloc()
 			*cur = q // overwrites the whole record
-			cur.Version, cur.Cursor = 0, ""
+			cur.Version = 0
 		case err != nil:
 			return err
 		default:
-			version, cursor := cur.Version, cur.Cursor
+			version := cur.Version
 			*cur = q
-			cur.Version, cur.Cursor = version, cursor
+			cur.Version = version
 		}
 		w.touchQueue(cur)
 		w.routeQueue(q.ID)

@@ -136,13 +136,17 @@ type OfferFilter struct {
 	Agent switchboard.AgentID
 }
 
-// QueueStore reads queue records and the licence.
+// QueueStore reads queue records, queue states and the licence.
 type QueueStore interface {
 	// Queue returns the queue with the ID, or an error wrapping
 	// [ErrQueueNotFound].
 	Queue(ctx context.Context, id switchboard.QueueID) (Queue, error)
 	// Queues returns every queue, ordered by ID.
 	Queues(ctx context.Context) ([]Queue, error)
+	// QueueState returns the state record of the queue with the ID; the
+	// zero QueueState of that queue (version 0) if none was stored. It does
+	// not check that the queue exists.
+	QueueState(ctx context.Context, id switchboard.QueueID) (QueueState, error)
 	// Licence returns the licence record; the zero Licence (version 0) if
 	// none was stored.
 	Licence(ctx context.Context) (Licence, error)
@@ -191,9 +195,13 @@ type Txn struct {
 	Offers  []Offer
 	Queues  []Queue
 	Licence *Licence
+	// QueueStates are versioned like the other records, keyed by
+	// [QueueState.Queue].
+	QueueStates []QueueState
 }
 
 // Empty reports whether the transaction writes nothing.
 func (t *Txn) Empty() bool {
-	return len(t.Agents) == 0 && len(t.Chats) == 0 && len(t.Offers) == 0 && len(t.Queues) == 0 && t.Licence == nil
+	return len(t.Agents) == 0 && len(t.Chats) == 0 && len(t.Offers) == 0 && len(t.Queues) == 0 && t.Licence == nil &&
+		len(t.QueueStates) == 0
 }

@@ -252,8 +252,18 @@ type Queue struct {
 	// transfer to an agent was rejected or not accepted in time (SPEC T3).
 	// Defaults to [TransferRequeue].
 	TransferFallback TransferPolicy
+	// Version is the record's version for compare-and-set; see [Txn].
+	Version int64
+}
+
+// QueueState is what the router remembers about a queue between offers,
+// kept apart from its configuration ([Queue]) so that offers never rewrite
+// the configuration record: only a change of configuration writes a Queue.
+type QueueState struct {
+	// Queue is the ID of the queue the state is of.
+	Queue switchboard.QueueID
 	// Cursor is the round-robin memory: the agent most recently offered a
-	// chat of this queue. The router maintains it.
+	// chat, or an invite, of this queue. The router maintains it.
 	Cursor switchboard.AgentID
 	// Version is the record's version for compare-and-set; see [Txn].
 	Version int64

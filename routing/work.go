@@ -23,6 +23,7 @@ type work struct {
 	chats   arena[Chat]
 	offers  arena[Offer]
 	queues  arena[Queue]
+	states  arena[QueueState]
 	licence *Licence
 	lic     Licence
 
@@ -46,6 +47,7 @@ func (w *work) reset() {
 	w.chats.reset()
 	w.offers.reset()
 	w.queues.reset()
+	w.states.reset()
 	w.licence, w.lic, w.dirtyLicence = nil, Licence{}, false
 	clear(w.events)
 	w.events = w.events[:0]
@@ -180,6 +182,22 @@ func (w *work) queue(id switchboard.QueueID) (*Queue, error) {
 	return q, nil
 }
 
+// queueState reads the state record of queue id.
+func (w *work) queueState(id switchboard.QueueID) (*QueueState, error) {
+	for _, st := range w.states.live {
+		if st.Queue == id {
+			return st, nil
+		}
+	}
+	st := w.states.alloc()
+	var err error
+	if *st, err = w.r.store.QueueState(w.ctx, id); err != nil {
+		w.states.drop()
+		return nil, err
+	}
+	return st, nil
+}
+
 func (w *work) getLicence() (*Licence, error) {
 	if w.licence == nil {
 		l, err := w.r.store.Licence(w.ctx)
@@ -196,6 +214,8 @@ func (w *work) touchAgent(a *Agent) { w.agents.touch(a) }
 func (w *work) touchChat(c *Chat)   { w.chats.touch(c) }
 func (w *work) touchOffer(o *Offer) { w.offers.touch(o) }
 func (w *work) touchQueue(q *Queue) { w.queues.touch(q) }
+
+func (w *work) touchQueueState(st *QueueState) { w.states.touch(st) }
 
 // checkNew returns ErrChatExists if a chat with the ID exists. Creating a
 // record is itself a compare-and-set that fails if it exists, so only a retry
@@ -250,11 +270,13 @@ func (w *work) routeAgent(a *Agent) {
 
 // dirty reports whether the work changed any record.
 func (w *work) dirty() bool {
-	return len(w.agents.dirty)+len(w.chats.dirty)+len(w.offers.dirty)+len(w.queues.dirty) > 0 || w.dirtyLicence
+	return len(w.agents.dirty)+len(w.chats.dirty)+len(w.offers.dirty)+len(w.queues.dirty)+len(w.states.dirty) > 0 ||
+		w.dirtyLicence
 }
 
 func (w *work) txn() Txn {
-	t := Txn{Agents: w.agents.written(), Chats: w.chats.written(), Offers: w.offers.written(), Queues: w.queues.written()}
+	t := Txn{Agents: w.agents.written(), Chats: w.chats.written(), Offers: w.offers.written(), Queues: w.queues.written(),
+		QueueStates: w.states.written()}
 	if w.dirtyLicence {
 		t.Licence = w.licence
 	}

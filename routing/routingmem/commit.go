@@ -35,6 +35,14 @@ func (s *Store) Commit(ctx context.Context, txn routing.Txn) error {
 	for i := range txn.Offers {
 		s.putOffer(&txn.Offers[i], s.found.offers[i])
 	}
+	for _, st := range txn.QueueStates {
+		st.Version++
+		if cur := s.states[st.Queue]; cur != nil {
+			*cur = st
+		} else {
+			s.states[st.Queue] = &st
+		}
+	}
 	if txn.Licence != nil {
 		s.licence = *txn.Licence
 		s.licence.Version++
@@ -160,6 +168,14 @@ func (s *Store) check(txn *routing.Txn) error {
 			return fmt.Errorf("routingmem: queue %s written twice: %w", q.ID, routing.ErrInvalid)
 		}
 		if _, err := checkVersion("queue", s.queues, q.ID, q.Version, func(v *routing.Queue) int64 { return v.Version }); err != nil {
+			return err
+		}
+	}
+	for i, st := range txn.QueueStates {
+		if slices.ContainsFunc(txn.QueueStates[:i], func(p routing.QueueState) bool { return p.Queue == st.Queue }) {
+			return fmt.Errorf("routingmem: state of queue %s written twice: %w", st.Queue, routing.ErrInvalid)
+		}
+		if _, err := checkVersion("queue state", s.states, st.Queue, st.Version, func(v *routing.QueueState) int64 { return v.Version }); err != nil {
 			return err
 		}
 	}

@@ -36,6 +36,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
 		{"ConferenceFields", testConferenceFields},
 		{"PendingOffers", testPendingOffers},
 		{"QueuesAndLicence", testQueuesAndLicence},
+		{"QueueStates", testQueueStates},
 		{"Due", testDue},
 		{"LoggedIn", testLoggedIn},
 		{"AgentLoader", testAgentLoader},
@@ -501,6 +502,61 @@ func testQueuesAndLicence(t *testing.T, s routing.Store) {
 	require.EqualValues(t, 2, got.Version)
 }
 
+// testQueueStates checks the queue state record: zero until stored,
+// versioned like every record, written twice in a Txn rejected, and
+// independent of the queue's configuration record.
+func testQueueStates(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	st, err := s.QueueState(ctx, "q")
+	require.NoError(t, err)
+	require.Equal(t, routing.QueueState{Queue: "q"}, st, "a state never stored is the zero state of its queue")
+
+	commit(t, s, routing.Txn{Queues: []routing.Queue{queue("q", routing.RoundRobin)}})
+	commit(t, s, routing.Txn{QueueStates: []routing.QueueState{{Queue: "q", Cursor: "a1"}}})
+	st, err = s.QueueState(ctx, "q")
+	require.NoError(t, err)
+	require.Equal(t, routing.QueueState{Queue: "q", Cursor: "a1", Version: 1}, st)
+	q, err := s.Queue(ctx, "q")
+	require.NoError(t, err)
+	require.EqualValues(t, 1, q.Version, "writing the state left the queue record alone")
+
+	// Creating it again, or updating a stale version, conflicts and
+	// changes nothing.
+	require.ErrorIs(t, s.Commit(ctx, routing.Txn{QueueStates: []routing.QueueState{{Queue: "q", Cursor: "x"}}}), routing.ErrConflict)
+	next := st
+	next.Cursor = "a2"
+	commit(t, s, routing.Txn{QueueStates: []routing.QueueState{next}})
+	require.ErrorIs(t, s.Commit(ctx, routing.Txn{QueueStates: []routing.QueueState{next}}), routing.ErrConflict)
+	ghost := routing.QueueState{Queue: "ghost", Cursor: "a1", Version: 4}
+	require.ErrorIs(t, s.Commit(ctx, routing.Txn{QueueStates: []routing.QueueState{ghost}}), routing.ErrConflict)
+	st, err = s.QueueState(ctx, "q")
+	require.NoError(t, err)
+	require.Equal(t, routing.QueueState{Queue: "q", Cursor: "a2", Version: 2}, st)
+
+	// A state conflict fails the whole Txn.
+	cfg := q
+	cfg.MaxUnanswered = 3
+	err = s.Commit(ctx, routing.Txn{Queues: []routing.Queue{cfg}, QueueStates: []routing.QueueState{next}})
+	require.ErrorIs(t, err, routing.ErrConflict)
+	q, err = s.Queue(ctx, "q")
+	require.NoError(t, err)
+	require.Zero(t, q.MaxUnanswered, "a failed commit changed the queue")
+
+	// Changing the configuration leaves the state alone.
+	commit(t, s, routing.Txn{Queues: []routing.Queue{cfg}})
+	st, err = s.QueueState(ctx, "q")
+	require.NoError(t, err)
+	require.Equal(t, switchboard.AgentID("a2"), st.Cursor)
+	require.EqualValues(t, 2, st.Version)
+
+	// The same state twice in one Txn is invalid.
+	dup := routing.QueueState{Queue: "r"}
+	require.ErrorIs(t, s.Commit(ctx, routing.Txn{QueueStates: []routing.QueueState{dup, dup}}), routing.ErrInvalid)
+	st, err = s.QueueState(ctx, "r")
+	require.NoError(t, err)
+	require.Zero(t, st.Version)
+}
+
 func testDue(t *testing.T, s routing.Store) {
 	ctx := context.Background()
 	queued := chat("queued", "q", 0, 1, routing.Queued)
@@ -601,6 +657,8 @@ func testCancelled(t *testing.T, s routing.Store) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := s.Agent(ctx, "a")
+	require.ErrorIs(t, err, context.Canceled)
+	_, err = s.QueueState(ctx, "q")
 	require.ErrorIs(t, err, context.Canceled)
 	err = s.Commit(ctx, routing.Txn{Queues: []routing.Queue{queue("q", routing.LongestIdle)}})
 	require.ErrorIs(t, err, context.Canceled)
