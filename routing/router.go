@@ -194,7 +194,8 @@ func (r *Router) PutQueue(ctx context.Context, q Queue) (Queue, error) {
 
 // SetLicenceLimit sets the system-wide limit on concurrent chats (SPEC R7).
 // Zero removes the limit. Lowering it below the units in use takes no chat
-// away; new offers wait until enough chats end.
+// away; new offers wait until enough chats end. Setting a limit where there
+// was none counts the chats that hold a unit already.
 func (r *Router) SetLicenceLimit(ctx context.Context, limit int) error {
 	if limit < 0 {
 		return invalid("licence limit", "negative")
@@ -204,8 +205,23 @@ func (r *Router) SetLicenceLimit(ctx context.Context, limit int) error {
 		if err != nil {
 			return err
 		}
-		l.Limit = limit
-		w.dirtyLicence = true
+		switch {
+		case limit == l.Limit:
+		case limit == 0:
+			l.Limit, l.InUse = 0, 0 // nothing counts units without a limit
+			w.dirtyLicence = true
+		case l.Limit == 0:
+			// Nothing counted units until now: the store counts the chats
+			// holding one as it commits. A transition that took or freed
+			// a unit on the old licence checked it, so it either commits
+			// first and is counted, or conflicts and retries under the
+			// limit.
+			l.Limit = limit
+			w.dirtyLicence, w.countLicence = true, true
+		default:
+			l.Limit = limit
+			w.dirtyLicence = true
+		}
 		w.routeAll = true
 		return nil
 	})

@@ -179,6 +179,15 @@ type Committer interface {
 	// ([ErrInvalid]). Commit must not keep txn's slices or records after it
 	// returns (the router reuses them): it stores copies.
 	//
+	// Each of txn.Checks is a read-check: Commit fails with [ErrConflict]
+	// unless the record is stored at the check's version, and writes nothing
+	// for it. A record both checked and written, or a check of an unknown
+	// kind, is [ErrInvalid]. With txn.CountLicence, Commit stores the
+	// written licence with InUse set to the number of chats with
+	// [Chat.Licensed] once the transaction's own writes are applied,
+	// counted atomically with the commit; CountLicence without a licence
+	// write is [ErrInvalid].
+	//
 	// Commit assigns [Chat.Seq], the tie-break of chats enqueued at the same
 	// instant: a chat it creates, or one written with Seq 0, gets the next
 	// value of a sequence of the store's (like a SQL bigserial: unique and
@@ -198,7 +207,51 @@ type Txn struct {
 	// QueueStates are versioned like the other records, keyed by
 	// [QueueState.Queue].
 	QueueStates []QueueState
+	// CountLicence asks Commit to count the units of the licence it writes:
+	// see [Committer.Commit]. The router sets it when a limit is set on a
+	// system that had none, since nothing counted units before.
+	CountLicence bool
+	// Checks are read-checks of records the transaction depends on but does
+	// not write; see [Check].
+	Checks []Check
 }
+
+// Check is a read-check of a [Txn]: the transaction read the record and
+// depends on it, but does not write it. Commit fails with [ErrConflict]
+// unless the record is still stored at Version. The router checks the
+// licence in every transition that takes or frees a unit while no limit is
+// set, so that such a transition and the one that sets a limit cannot both
+// commit on the same reading. A SQL store reads the record with SELECT …
+// FOR SHARE and compares its version: transactions that only check a record
+// do not serialise on one another, only with one that writes it.
+type Check struct {
+	// Kind is the kind of record checked.
+	Kind RecordKind
+	// ID is the record's ID: an agent, chat, offer or queue ID, or for a
+	// queue state the ID of its queue. Empty for the licence.
+	ID string
+	// Version is the version the record must still have; 0 means it must
+	// not be stored (for the licence: never written).
+	Version int64
+}
+
+// RecordKind names a kind of stored record.
+type RecordKind uint8
+
+const (
+	// LicenceRecord is the [Licence].
+	LicenceRecord RecordKind = iota + 1
+	// AgentRecord is an [Agent].
+	AgentRecord
+	// ChatRecord is a [Chat].
+	ChatRecord
+	// OfferRecord is an [Offer].
+	OfferRecord
+	// QueueRecord is a [Queue].
+	QueueRecord
+	// QueueStateRecord is a [QueueState].
+	QueueStateRecord
+)
 
 // Empty reports whether the transaction writes nothing.
 func (t *Txn) Empty() bool {

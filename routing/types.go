@@ -639,12 +639,19 @@ func (o *Offer) NextDeadline() time.Time {
 }
 
 // Licence is the system-wide limit on concurrent chats (SPEC R7). A chat
-// holds one unit from its first offer until it ends; chats beyond the limit
-// wait in their queue.
+// holds one unit from its first offer until it ends ([Chat.Licensed]);
+// chats beyond the limit wait in their queue.
+//
+// Units are counted only while a limit is set: with none, no transition
+// writes the licence, so chats do not serialise on it. Setting a limit on
+// a system that had none counts the chats holding a unit as it commits.
+// With a limit, every first offer and every end writes this one record:
+// an exact system-wide cap needs one place where units are counted.
 type Licence struct {
 	// Limit is the number of units. Zero means unlimited.
 	Limit int
-	// InUse is the number of units held.
+	// InUse is the number of units held while Limit is set; 0 without a
+	// limit.
 	InUse int
 	// Version is the record's version for compare-and-set; see [Txn].
 	Version int64

@@ -28,6 +28,9 @@ type work struct {
 	lic     Licence
 
 	dirtyLicence bool
+	checkLicence bool // the work depends on the licence it read, unwritten
+	countLicence bool // the store is to count the units of the licence written
+	checks       []Check
 
 	// result, when set, is the chat the operation returns: it takes the
 	// fields the store assigns on commit.
@@ -49,6 +52,8 @@ func (w *work) reset() {
 	w.queues.reset()
 	w.states.reset()
 	w.licence, w.lic, w.dirtyLicence = nil, Licence{}, false
+	w.checkLicence, w.countLicence = false, false
+	w.checks = w.checks[:0]
 	clear(w.events)
 	w.events = w.events[:0]
 	w.route = w.route[:0]
@@ -277,8 +282,12 @@ func (w *work) dirty() bool {
 func (w *work) txn() Txn {
 	t := Txn{Agents: w.agents.written(), Chats: w.chats.written(), Offers: w.offers.written(), Queues: w.queues.written(),
 		QueueStates: w.states.written()}
-	if w.dirtyLicence {
-		t.Licence = w.licence
+	switch {
+	case w.dirtyLicence:
+		t.Licence, t.CountLicence = w.licence, w.countLicence
+	case w.checkLicence:
+		w.checks = append(w.checks[:0], Check{Kind: LicenceRecord, Version: w.licence.Version})
+		t.Checks = w.checks
 	}
 	return t
 }
@@ -475,9 +484,8 @@ func (w *work) takeLicence(c *Chat) error {
 	if err != nil {
 		return err
 	}
-	l.InUse++
 	c.Licensed = true
-	w.dirtyLicence = true
+	w.countUnits(l, 1)
 	return nil
 }
 
@@ -492,12 +500,21 @@ func (w *work) releaseLicence(c *Chat) error {
 	if l.Full() {
 		w.routeAll = true // chats of any queue may have waited for this unit
 	}
-	if l.InUse > 0 {
-		l.InUse--
-	}
 	c.Licensed = false
-	w.dirtyLicence = true
+	w.countUnits(l, -1)
 	return nil
+}
+
+// countUnits counts n units taken (negative: freed) on licence l. Without a
+// limit nothing counts units, so the licence is not written, only checked:
+// a limit set meanwhile makes the commit conflict, and the retry counts.
+func (w *work) countUnits(l *Licence, n int) {
+	if l.Limit == 0 {
+		w.checkLicence = true
+		return
+	}
+	l.InUse = max(l.InUse+n, 0)
+	w.dirtyLicence = true
 }
 
 // finishHold completes the wrap-up hold of agent in chat c, at index i of

@@ -37,6 +37,9 @@ type Store struct {
 	states  map[switchboard.QueueID]*routing.QueueState
 	licence routing.Licence
 	seq     uint64 // the last Chat.Seq assigned
+	// licensed counts the stored chats with Licensed set, for
+	// Txn.CountLicence.
+	licensed int
 
 	pools       map[switchboard.QueueID]*pool                        // candidates per queue
 	queued      map[switchboard.QueueID]*btree.BTreeG[*routing.Chat] // Queued chats

@@ -37,6 +37,8 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
 		{"PendingOffers", testPendingOffers},
 		{"QueuesAndLicence", testQueuesAndLicence},
 		{"QueueStates", testQueueStates},
+		{"ReadChecks", testReadChecks},
+		{"LicenceCount", testLicenceCount},
 		{"Due", testDue},
 		{"LoggedIn", testLoggedIn},
 		{"AgentLoader", testAgentLoader},
@@ -555,6 +557,95 @@ func testQueueStates(t *testing.T, s routing.Store) {
 	st, err = s.QueueState(ctx, "r")
 	require.NoError(t, err)
 	require.Zero(t, st.Version)
+}
+
+// testReadChecks checks Txn.Checks: a check passes while the record is at
+// the version, fails the whole Txn with ErrConflict once it is not, writes
+// nothing itself, and a record both checked and written is invalid.
+func testReadChecks(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	commit(t, s, routing.Txn{
+		Queues:      []routing.Queue{queue("q", routing.RoundRobin)},
+		QueueStates: []routing.QueueState{{Queue: "q"}},
+		Agents:      []routing.Agent{agent("a", 0, 0, 1, "q")},
+		Chats:       []routing.Chat{chat("c", "q", 0, 0, routing.Queued)},
+		Offers:      []routing.Offer{{ID: "c#1", Chat: "c", Agent: "a", Queue: "q", ExpiresAt: t0.Add(time.Minute)}},
+	})
+	lic := routing.Check{Kind: routing.LicenceRecord}
+	checks := []routing.Check{lic,
+		{Kind: routing.AgentRecord, ID: "a", Version: 1},
+		{Kind: routing.ChatRecord, ID: "c", Version: 1},
+		{Kind: routing.OfferRecord, ID: "c#1", Version: 1},
+		{Kind: routing.QueueRecord, ID: "q", Version: 1},
+		{Kind: routing.QueueStateRecord, ID: "q", Version: 1},
+		{Kind: routing.ChatRecord, ID: "not-stored"},
+	}
+	// Every check holds: the write goes through, and nothing checked changes.
+	commit(t, s, routing.Txn{Agents: []routing.Agent{agent("b", 0, 0, 1, "q")}, Checks: checks})
+	for _, c := range checks {
+		commit(t, s, routing.Txn{Checks: []routing.Check{c}}) // still at the same versions
+	}
+	for _, c := range checks {
+		stale := c
+		stale.Version++
+		err := s.Commit(ctx, routing.Txn{Agents: []routing.Agent{agent(switchboard.AgentID("x-"+c.ID), 0, 0, 1)}, Checks: []routing.Check{stale}})
+		require.ErrorIs(t, err, routing.ErrConflict, "check of %+v at a version it is not at", stale)
+		_, err = s.Agent(ctx, switchboard.AgentID("x-"+c.ID))
+		require.ErrorIs(t, err, routing.ErrAgentNotFound, "a failed check let a write through")
+	}
+
+	// A check fails once another commit wrote the record.
+	l := routing.Licence{Limit: 2}
+	commit(t, s, routing.Txn{Licence: &l})
+	err := s.Commit(ctx, routing.Txn{Agents: []routing.Agent{agent("y", 0, 0, 1)}, Checks: []routing.Check{lic}})
+	require.ErrorIs(t, err, routing.ErrConflict)
+	lic.Version = 1
+	commit(t, s, routing.Txn{Agents: []routing.Agent{agent("y", 0, 0, 1)}, Checks: []routing.Check{lic}})
+
+	// Checking a record the Txn writes, or of an unknown kind, is invalid.
+	l, err = s.Licence(ctx)
+	require.NoError(t, err)
+	require.ErrorIs(t, s.Commit(ctx, routing.Txn{Licence: &l, Checks: []routing.Check{lic}}), routing.ErrInvalid)
+	a, err := s.Agent(ctx, "a")
+	require.NoError(t, err)
+	err = s.Commit(ctx, routing.Txn{Agents: []routing.Agent{a}, Checks: []routing.Check{{Kind: routing.AgentRecord, ID: "a", Version: 1}}})
+	require.ErrorIs(t, err, routing.ErrInvalid)
+	require.ErrorIs(t, s.Commit(ctx, routing.Txn{Checks: []routing.Check{{Kind: 99, ID: "a"}}}), routing.ErrInvalid)
+	again, err := s.Agent(ctx, "a")
+	require.NoError(t, err)
+	require.EqualValues(t, 1, again.Version, "an invalid Txn wrote")
+}
+
+// testLicenceCount checks Txn.CountLicence: the stored licence counts the
+// chats with Licensed set, including those the same Txn writes, and the
+// licence needs a write.
+func testLicenceCount(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	held := func(id switchboard.ChatID, state routing.ChatState) routing.Chat {
+		c := chat(id, "q", 0, 0, state)
+		c.Licensed = true
+		return c
+	}
+	commit(t, s, routing.Txn{Chats: []routing.Chat{held("o", routing.Offered), held("a", routing.Assigned),
+		chat("q", "q", 0, 0, routing.Queued), chat("d", "q", 0, 0, routing.Done)}})
+	freed, err := s.Chat(ctx, "a")
+	require.NoError(t, err)
+	freed.State, freed.Licensed = routing.Done, false
+
+	l := routing.Licence{Limit: 5, InUse: 42}
+	require.ErrorIs(t, s.Commit(ctx, routing.Txn{CountLicence: true}), routing.ErrInvalid)
+	commit(t, s, routing.Txn{Licence: &l, CountLicence: true,
+		Chats: []routing.Chat{freed, held("new", routing.Offered), held("new2", routing.Assigned)}})
+	got, err := s.Licence(ctx)
+	require.NoError(t, err)
+	require.Equal(t, routing.Licence{Limit: 5, InUse: 3, Version: 1}, got, "o, new and new2 hold a unit")
+
+	// Without CountLicence the written count is stored as it is.
+	got.InUse = 4
+	commit(t, s, routing.Txn{Licence: &got})
+	got, err = s.Licence(ctx)
+	require.NoError(t, err)
+	require.Equal(t, routing.Licence{Limit: 5, InUse: 4, Version: 2}, got)
 }
 
 func testDue(t *testing.T, s routing.Store) {
