@@ -20,7 +20,9 @@ func (r *Router) Reopen(ctx context.Context, req ChatRequest) (Chat, error) {
 		return Chat{}, err
 	}
 	var out Chat
+	seq := new(uint64)
 	err := r.do(ctx, func(w *work) error {
+		w.returnSeq(req.ID, seq)
 		q, err := w.queue(req.Queue)
 		if err != nil {
 			return err
@@ -37,13 +39,13 @@ func (r *Router) Reopen(ctx context.Context, req ChatRequest) (Chat, error) {
 			w.touchChat(c)
 		}
 		out, err = w.queueRequest(c, &req, q, "reopened")
-		w.result = &out
 		return err
 	})
 	if err != nil {
 		return Chat{}, fmt.Errorf("routing: reopen %s: %w", req.ID, err)
 	}
 	out.Version++
+	out.Seq = *seq
 	return out, nil
 }
 

@@ -414,7 +414,9 @@ func (r *Router) Enqueue(ctx context.Context, req ChatRequest) (Chat, error) {
 		return Chat{}, err
 	}
 	var out Chat
+	seq := new(uint64)
 	err := r.do(ctx, func(w *work) error {
+		w.returnSeq(req.ID, seq)
 		q, err := w.queue(req.Queue)
 		if err != nil {
 			return err
@@ -424,7 +426,6 @@ func (r *Router) Enqueue(ctx context.Context, req ChatRequest) (Chat, error) {
 		}
 		c := w.newChat(Chat{})
 		out, err = w.queueRequest(c, &req, q, "")
-		w.result = &out
 		return err
 	})
 	if err != nil {
@@ -434,6 +435,7 @@ func (r *Router) Enqueue(ctx context.Context, req ChatRequest) (Chat, error) {
 		return Chat{}, fmt.Errorf("routing: enqueue %s: %w", req.ID, err)
 	}
 	out.Version++
+	out.Seq = *seq
 	return out, nil
 }
 

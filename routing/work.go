@@ -32,9 +32,10 @@ type work struct {
 	countLicence bool // the store is to count the units of the licence written
 	checks       []Check
 
-	// result, when set, is the chat the operation returns: it takes the
-	// fields the store assigns on commit.
-	result *Chat
+	// seqOf, when set, names the chat whose store-assigned Seq the
+	// operation returns, in *seq.
+	seqOf switchboard.ChatID
+	seq   *uint64
 
 	events   []Event
 	route    []switchboard.QueueID
@@ -60,7 +61,7 @@ func (w *work) reset() {
 	w.routeAll = false
 	clear(w.picked)
 	w.picked = w.picked[:0]
-	w.ctx, w.attempt, w.result = nil, 0, nil
+	w.ctx, w.attempt, w.seqOf, w.seq = nil, 0, "", nil
 }
 
 // arena holds the records of one kind a work has read or created, and which
@@ -292,15 +293,18 @@ func (w *work) txn() Txn {
 	return t
 }
 
-// committed copies what the store assigned on committing t (a chat's Seq)
-// into the operation's result.
+// returnSeq asks for the Seq the store assigns chat id on commit in *seq.
+func (w *work) returnSeq(id switchboard.ChatID, seq *uint64) { w.seqOf, w.seq = id, seq }
+
+// committed hands what the store assigned on committing t (a chat's Seq)
+// to the operation.
 func (w *work) committed(t *Txn) {
-	if w.result == nil {
+	if w.seq == nil {
 		return
 	}
 	for i := range t.Chats {
-		if t.Chats[i].ID == w.result.ID {
-			w.result.Seq = t.Chats[i].Seq
+		if t.Chats[i].ID == w.seqOf {
+			*w.seq = t.Chats[i].Seq
 		}
 	}
 }
