@@ -451,8 +451,8 @@ func (req *ChatRequest) validate() error {
 
 // queueRequest makes c (created or reopened) the waiting chat req describes
 // in queue q, and offers it at once when it can. reason is the reason of the
-// ChatQueued event.
-// The store assigns the chat a new Seq.
+// ChatQueued event. The chat is written with Seq 0, so the store numbers it
+// anew.
 func (w *work) queueRequest(c *Chat, req *ChatRequest, q *Queue, reason string) (Chat, error) {
 	*c = Chat{
 		ID: req.ID, Kind: CustomerChat, Queue: q.ID, Channel: q.Channel,

@@ -10,9 +10,11 @@
 //
 // The suite checks the contract written on each method of [routing.Store]:
 // the sentinel errors, compare-and-set commits that apply all or nothing,
-// copies across the boundary, the order and filters of every query, deadline
-// lookups, honouring a cancelled context, safety under concurrent commits,
-// and finally a router working over the store, racing for a ring-all chat.
+// read-checks, the chat sequence and the licence count assigned on commit,
+// queue states apart from queue configuration, copies across the boundary,
+// the order and filters of every query, deadline lookups, honouring a
+// cancelled context, safety under concurrent commits, and finally a router
+// working over the store, racing for a ring-all chat.
 // Package routingmem runs it against the in-memory store.
 //
 // It imports testify, so import it only from tests. Its API follows the
