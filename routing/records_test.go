@@ -15,20 +15,16 @@ import (
 	"github.com/switchboard-cc/switchboard/routing"
 )
 
-// countingStore counts the commits that write the licence or a queue.
+// countingStore counts the commits that write the licence.
 type countingStore struct {
 	routing.Store
 	licenceWrites atomic.Int64
-	queueWrites   atomic.Int64
 }
 
 func (s *countingStore) Commit(ctx context.Context, txn routing.Txn) error {
 	err := s.Store.Commit(ctx, txn)
 	if err == nil && txn.Licence != nil {
 		s.licenceWrites.Add(1)
-	}
-	if err == nil && len(txn.Queues) > 0 {
-		s.queueWrites.Add(1)
 	}
 	return err
 }
@@ -61,6 +57,27 @@ func TestQueueOrderSurvivesARouterRestart(t *testing.T) {
 	require.Equal(t, switchboard.ChatID("z-first"), onlyOffer(t, r1, b, "a1").Chat, "the first enqueued chat is offered first")
 }
 
+func TestReopenedChatQueuesBehindEarlierChats(t *testing.T) {
+	t.Parallel()
+	// SPEC R9, R14: a reopened chat is a new waiting chat: it queues behind
+	// the chats enqueued before it, even at the same instant, though its
+	// record is older than theirs.
+	r, b := setup(t, routing.Queue{ID: "q"})
+	enqueue(t, r, b, "old", "q")
+	require.NoError(t, r.Withdraw(b.ctx, "old"))
+	enqueue(t, r, b, "new", "q")
+	reopened, err := r.Reopen(b.ctx, routing.ChatRequest{ID: "old", Queue: "q"})
+	require.NoError(t, err)
+	stored, err := r.Chat(b.ctx, "old")
+	require.NoError(t, err)
+	require.Equal(t, stored.Seq, reopened.Seq, "the chat Reopen returns carries the stored sequence")
+	for i, id := range []switchboard.ChatID{"new", "old"} {
+		st, err := r.Status(b.ctx, id)
+		require.NoError(t, err)
+		require.Equal(t, i+1, st.Position, "position of %s", id)
+	}
+}
+
 func TestNoLicenceWritesWithoutALimit(t *testing.T) {
 	t.Parallel()
 	// SPEC R7: with no licence limit, no chat writes the licence record, so
@@ -78,11 +95,7 @@ func TestNoLicenceWritesWithoutALimit(t *testing.T) {
 	require.NoError(t, r.Reject(b.ctx, o[0], onlyOffer(t, r, b, o[0]).ID)) // re-queued and offered again
 	other := offeredTo(t, r, b, "c1", "a1", "a2")
 	require.Len(t, other, 1)
-	var offer routing.OfferID
-	for _, of := range offers(t, r, b, other[0]) {
-		offer = of.ID
-	}
-	_, err = r.Accept(b.ctx, other[0], offer)
+	_, err = r.Accept(b.ctx, other[0], onlyOffer(t, r, b, other[0]).ID)
 	require.NoError(t, err)
 	require.NoError(t, r.End(b.ctx, "c1"))
 	require.NoError(t, r.CompleteWrapUp(b.ctx, "c1", other[0]))
