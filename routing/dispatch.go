@@ -197,7 +197,11 @@ func (w *work) pickAgents(c *Chat, q *Queue) ([]*Agent, error) {
 	case RingAll, Random:
 		cq.Limit = 0
 	case RoundRobin:
-		cq.Limit, cq.After = 1, q.Cursor
+		st, err := w.queueState(q.ID)
+		if err != nil {
+			return nil, err
+		}
+		cq.Limit, cq.After = 1, st.Cursor
 	default:
 		cq.Limit = 1
 	}
@@ -205,7 +209,7 @@ func (w *work) pickAgents(c *Chat, q *Queue) ([]*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(ids) == 0 && q.Strategy == RoundRobin && q.Cursor != "" {
+	if len(ids) == 0 && cq.After != "" {
 		cq.After = "" // wrap around
 		if ids, err = w.r.store.Candidates(w.ctx, cq); err != nil {
 			return nil, err
@@ -239,6 +243,14 @@ func (w *work) makeOffers(c *Chat, q *Queue, agents []*Agent) error {
 	if err := w.takeLicence(c); err != nil {
 		return err
 	}
+	if q.Strategy == RoundRobin {
+		st, err := w.queueState(q.ID)
+		if err != nil {
+			return err
+		}
+		st.Cursor = agents[0].ID
+		w.touchQueueState(st)
+	}
 	for _, a := range agents {
 		c.Offers++
 		o := w.newOffer(Offer{
@@ -254,9 +266,5 @@ func (w *work) makeOffers(c *Chat, q *Queue, agents []*Agent) error {
 	}
 	c.State, c.Pending = Offered, len(agents)
 	w.touchChat(c)
-	if q.Strategy == RoundRobin {
-		q.Cursor = agents[0].ID
-		w.touchQueue(q)
-	}
 	return nil
 }

@@ -417,7 +417,11 @@ func (w *work) pickInvitee(c *Chat, q *Queue, skip []switchboard.AgentID) (*Agen
 	case Random:
 		cq.Limit = 0
 	case RoundRobin:
-		cq.After = q.Cursor
+		st, err := w.queueState(q.ID)
+		if err != nil {
+			return nil, err
+		}
+		cq.After = st.Cursor
 	}
 	ids, err := w.r.store.Candidates(w.ctx, cq)
 	if err != nil {
@@ -447,8 +451,12 @@ func (w *work) pickInvitee(c *Chat, q *Queue, skip []switchboard.AgentID) (*Agen
 		return nil, errStale
 	}
 	if q.Strategy == RoundRobin {
-		q.Cursor = a.ID
-		w.touchQueue(q)
+		st, err := w.queueState(q.ID)
+		if err != nil {
+			return nil, err
+		}
+		st.Cursor = a.ID
+		w.touchQueueState(st)
 	}
 	return a, nil
 }

@@ -19,9 +19,10 @@ func (r *Router) Reopen(ctx context.Context, req ChatRequest) (Chat, error) {
 	if err := req.validate(); err != nil {
 		return Chat{}, err
 	}
-	seq := r.seq.Add(1)
 	var out Chat
+	seq := new(uint64)
 	err := r.do(ctx, func(w *work) error {
+		w.returnSeq(req.ID, seq)
 		q, err := w.queue(req.Queue)
 		if err != nil {
 			return err
@@ -37,13 +38,14 @@ func (r *Router) Reopen(ctx context.Context, req ChatRequest) (Chat, error) {
 		default:
 			w.touchChat(c)
 		}
-		out, err = w.queueRequest(c, &req, q, seq, "reopened")
+		out, err = w.queueRequest(c, &req, q, "reopened")
 		return err
 	})
 	if err != nil {
 		return Chat{}, fmt.Errorf("routing: reopen %s: %w", req.ID, err)
 	}
 	out.Version++
+	out.Seq = *seq
 	return out, nil
 }
 

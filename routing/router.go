@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -88,7 +87,6 @@ type Router struct {
 	loader    AgentLoader // the store, if it can read agents into a record
 	transport Transport
 	cfg       Config
-	seq       atomic.Uint64
 }
 
 // New returns a Router over store and transport.
@@ -153,6 +151,9 @@ func (r *Router) commit(ctx context.Context, w *work) error {
 	txn := w.txn()
 	txn.ID, txn.Events = w.ids.next(), w.events
 	err := r.store.Commit(ctx, txn)
+	if err == nil {
+		w.committed(&txn)
+	}
 	if !errors.Is(err, ErrOutcomeUnknown) {
 		return err
 	}
@@ -226,13 +227,13 @@ func (r *Router) PutQueue(ctx context.Context, q Queue) (Queue, error) {
 		case isNotFound(err):
 			cur = w.queues.alloc()
 			*cur = q // overwrites the whole record
-			cur.Version, cur.Cursor = 0, ""
+			cur.Version = 0
 		case err != nil:
 			return err
 		default:
-			version, cursor := cur.Version, cur.Cursor
+			version := cur.Version
 			*cur = q
-			cur.Version, cur.Cursor = version, cursor
+			cur.Version = version
 		}
 		w.touchQueue(cur)
 		w.routeQueue(q.ID)
@@ -248,7 +249,8 @@ func (r *Router) PutQueue(ctx context.Context, q Queue) (Queue, error) {
 
 // SetLicenceLimit sets the system-wide limit on concurrent chats (SPEC R7).
 // Zero removes the limit. Lowering it below the units in use takes no chat
-// away; new offers wait until enough chats end.
+// away; new offers wait until enough chats end. Setting a limit where there
+// was none counts the chats that hold a unit already.
 func (r *Router) SetLicenceLimit(ctx context.Context, limit int) error {
 	if limit < 0 {
 		return invalid("licence limit", "negative")
@@ -258,8 +260,23 @@ func (r *Router) SetLicenceLimit(ctx context.Context, limit int) error {
 		if err != nil {
 			return err
 		}
-		l.Limit = limit
-		w.dirtyLicence = true
+		switch {
+		case limit == l.Limit:
+		case limit == 0:
+			l.Limit, l.InUse = 0, 0 // nothing counts units without a limit
+			w.dirtyLicence = true
+		case l.Limit == 0:
+			// Nothing counted units until now: the store counts the chats
+			// holding one as it commits. A transition that took or freed
+			// a unit on the old licence checked it, so it either commits
+			// first and is counted, or conflicts and retries under the
+			// limit.
+			l.Limit = limit
+			w.dirtyLicence, w.countLicence = true, true
+		default:
+			l.Limit = limit
+			w.dirtyLicence = true
+		}
 		w.routeAll = true
 		return nil
 	})
@@ -451,9 +468,10 @@ func (r *Router) Enqueue(ctx context.Context, req ChatRequest) (Chat, error) {
 	if err := req.validate(); err != nil {
 		return Chat{}, err
 	}
-	seq := r.seq.Add(1)
 	var out Chat
+	seq := new(uint64)
 	err := r.do(ctx, func(w *work) error {
+		w.returnSeq(req.ID, seq)
 		q, err := w.queue(req.Queue)
 		if err != nil {
 			return err
@@ -462,7 +480,7 @@ func (r *Router) Enqueue(ctx context.Context, req ChatRequest) (Chat, error) {
 			return err
 		}
 		c := w.newChat(Chat{})
-		out, err = w.queueRequest(c, &req, q, seq, "")
+		out, err = w.queueRequest(c, &req, q, "")
 		return err
 	})
 	if err != nil {
@@ -472,6 +490,7 @@ func (r *Router) Enqueue(ctx context.Context, req ChatRequest) (Chat, error) {
 		return Chat{}, fmt.Errorf("routing: enqueue %s: %w", req.ID, err)
 	}
 	out.Version++
+	out.Seq = *seq
 	return out, nil
 }
 
@@ -487,14 +506,15 @@ func (req *ChatRequest) validate() error {
 
 // queueRequest makes c (created or reopened) the waiting chat req describes
 // in queue q, and offers it at once when it can. reason is the reason of the
-// ChatQueued event.
-func (w *work) queueRequest(c *Chat, req *ChatRequest, q *Queue, seq uint64, reason string) (Chat, error) {
+// ChatQueued event. The chat is written with Seq 0, so the store numbers it
+// anew.
+func (w *work) queueRequest(c *Chat, req *ChatRequest, q *Queue, reason string) (Chat, error) {
 	*c = Chat{
 		ID: req.ID, Kind: CustomerChat, Queue: q.ID, Channel: q.Channel,
 		Customer: req.Customer, Priority: req.Priority,
 		Skills: slices.Clone(req.Skills), Transcript: slices.Clone(req.Transcript),
 		Preferred: req.Preferred, State: Queued,
-		EnqueuedAt: w.now, Seq: seq, QueuedAt: w.now,
+		EnqueuedAt: w.now, Seq: 0, QueuedAt: w.now,
 		QueueDeadline: deadline(w.now, q.MaxWait),
 		Offers:        c.Offers, // keeps offer IDs unique across a reopened chat's life
 		Holds:         c.Holds,  // wrap-ups of earlier owners outlive the chat

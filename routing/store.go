@@ -144,13 +144,17 @@ type OfferFilter struct {
 	Agent switchboard.AgentID
 }
 
-// QueueStore reads queue records and the licence.
+// QueueStore reads queue records, queue states and the licence.
 type QueueStore interface {
 	// Queue returns the queue with the ID, or an error wrapping
 	// [ErrQueueNotFound].
 	Queue(ctx context.Context, id switchboard.QueueID) (Queue, error)
 	// Queues returns every queue, ordered by ID.
 	Queues(ctx context.Context) ([]Queue, error)
+	// QueueState returns the state record of the queue with the ID; the
+	// zero QueueState of that queue (version 0) if none was stored. It does
+	// not check that the queue exists.
+	QueueState(ctx context.Context, id switchboard.QueueID) (QueueState, error)
 	// Licence returns the licence record; the zero Licence (version 0) if
 	// none was stored.
 	Licence(ctx context.Context) (Licence, error)
@@ -193,6 +197,22 @@ type Committer interface {
 	// the connection to the database was lost during COMMIT, Commit returns
 	// an error wrapping [ErrOutcomeUnknown]; the caller asks
 	// [TxnLog.Applied] to find out.
+	//
+	// Each of txn.Checks is a read-check: Commit fails with [ErrConflict]
+	// unless the record is stored at the check's version, and writes nothing
+	// for it. A record both checked and written, or a check of an unknown
+	// kind, is [ErrInvalid]. With txn.CountLicence, Commit stores the
+	// written licence with InUse set to the number of chats with
+	// [Chat.Licensed] once the transaction's own writes are applied,
+	// counted atomically with the commit; CountLicence without a licence
+	// write is [ErrInvalid].
+	//
+	// Commit assigns [Chat.Seq], the tie-break of chats enqueued at the same
+	// instant: a chat it creates, or one written with Seq 0, gets the next
+	// value of a sequence of the store's (like a SQL bigserial: unique and
+	// increasing, gaps allowed); an updated chat written with any other Seq
+	// keeps its stored one. Commit writes the Seq it stored into the chat's
+	// element of txn.Chats, as INSERT … RETURNING does.
 	Commit(ctx context.Context, txn Txn) error
 }
 
@@ -212,13 +232,23 @@ type Txn struct {
 	// all of them if the commit applies, none if it fails. A transaction
 	// may carry events and no writes; its events are then logged alone.
 	Events []Event
+	// QueueStates are versioned like the other records, keyed by
+	// [QueueState.Queue].
+	QueueStates []QueueState
+	// CountLicence asks Commit to count the units of the licence it writes:
+	// see [Committer.Commit]. The router sets it when a limit is set on a
+	// system that had none, since nothing counted units before.
+	CountLicence bool
+	// Checks are read-checks of records the transaction depends on but does
+	// not write; see [Check].
+	Checks []Check
 }
 
 // Empty reports whether the transaction writes no record and logs no
 // event.
 func (t *Txn) Empty() bool {
 	return len(t.Agents) == 0 && len(t.Chats) == 0 && len(t.Offers) == 0 && len(t.Queues) == 0 &&
-		t.Licence == nil && len(t.Events) == 0
+		t.Licence == nil && len(t.Events) == 0 && len(t.QueueStates) == 0
 }
 
 // EventLog is the durable log of committed routing events: an outbox that
@@ -321,3 +351,40 @@ type TxnLog interface {
 	// false for them.
 	Applied(ctx context.Context, txn string) (bool, error)
 }
+
+// Check is a read-check of a [Txn]: the transaction read the record and
+// depends on it, but does not write it. Commit fails with [ErrConflict]
+// unless the record is still stored at Version. The router checks the
+// licence in every transition that takes or frees a unit while no limit is
+// set, so that such a transition and the one that sets a limit cannot both
+// commit on the same reading. A SQL store reads the record with SELECT …
+// FOR SHARE and compares its version: transactions that only check a record
+// do not serialise on one another, only with one that writes it.
+type Check struct {
+	// Kind is the kind of record checked.
+	Kind RecordKind
+	// ID is the record's ID: an agent, chat, offer or queue ID, or for a
+	// queue state the ID of its queue. Empty for the licence.
+	ID string
+	// Version is the version the record must still have; 0 means it must
+	// not be stored (for the licence: never written).
+	Version int64
+}
+
+// RecordKind names a kind of stored record.
+type RecordKind uint8
+
+const (
+	// LicenceRecord is the [Licence].
+	LicenceRecord RecordKind = iota + 1
+	// AgentRecord is an [Agent].
+	AgentRecord
+	// ChatRecord is a [Chat].
+	ChatRecord
+	// OfferRecord is an [Offer].
+	OfferRecord
+	// QueueRecord is a [Queue].
+	QueueRecord
+	// QueueStateRecord is a [QueueState].
+	QueueStateRecord
+)

@@ -97,9 +97,9 @@ func TestRoundRobinRemembers(t *testing.T) {
 	c, err := r2.Enqueue(b.ctx, routing.ChatRequest{ID: "c5", Queue: "q"})
 	require.NoError(t, err)
 	require.Equal(t, []switchboard.AgentID{"a2"}, offeredTo(t, r, b, c.ID, "a1", "a2", "a3"))
-	q, err := r.Queue(b.ctx, "q")
+	st, err := b.store.QueueState(b.ctx, "q")
 	require.NoError(t, err)
-	require.Equal(t, switchboard.AgentID("a2"), q.Cursor)
+	require.Equal(t, switchboard.AgentID("a2"), st.Cursor)
 }
 
 func TestRandomStrategy(t *testing.T) {

@@ -252,8 +252,18 @@ type Queue struct {
 	// transfer to an agent was rejected or not accepted in time (SPEC T3).
 	// Defaults to [TransferRequeue].
 	TransferFallback TransferPolicy
+	// Version is the record's version for compare-and-set; see [Txn].
+	Version int64
+}
+
+// QueueState is what the router remembers about a queue between offers,
+// kept apart from its configuration ([Queue]) so that offers never rewrite
+// the configuration record: only a change of configuration writes a Queue.
+type QueueState struct {
+	// Queue is the ID of the queue the state is of.
+	Queue switchboard.QueueID
 	// Cursor is the round-robin memory: the agent most recently offered a
-	// chat of this queue. The router maintains it.
+	// chat, or an invite, of this queue. The router maintains it.
 	Cursor switchboard.AgentID
 	// Version is the record's version for compare-and-set; see [Txn].
 	Version int64
@@ -370,7 +380,9 @@ type Chat struct {
 	// EnqueuedAt is when the chat first entered a queue. It never changes:
 	// a re-offered, re-queued or overflowed chat keeps its age and position.
 	EnqueuedAt time.Time
-	// Seq orders chats enqueued at the same instant.
+	// Seq orders chats enqueued at the same instant. The store assigns it
+	// when it creates the chat (see [Committer.Commit]), so every router
+	// over the store agrees on it; a re-queued chat keeps it.
 	Seq uint64
 	// QueuedAt is when the chat entered its current queue.
 	QueuedAt time.Time
@@ -627,12 +639,19 @@ func (o *Offer) NextDeadline() time.Time {
 }
 
 // Licence is the system-wide limit on concurrent chats (SPEC R7). A chat
-// holds one unit from its first offer until it ends; chats beyond the limit
-// wait in their queue.
+// holds one unit from its first offer until it ends ([Chat.Licensed]);
+// chats beyond the limit wait in their queue.
+//
+// Units are counted only while a limit is set: with none, no transition
+// writes the licence, so chats do not serialise on it. Setting a limit on
+// a system that had none counts the chats holding a unit as it commits.
+// With a limit, every first offer and every end writes this one record:
+// an exact system-wide cap needs one place where units are counted.
 type Licence struct {
 	// Limit is the number of units. Zero means unlimited.
 	Limit int
-	// InUse is the number of units held.
+	// InUse is the number of units held while Limit is set; 0 without a
+	// limit.
 	InUse int
 	// Version is the record's version for compare-and-set; see [Txn].
 	Version int64

@@ -24,10 +24,19 @@ type work struct {
 	chats   arena[Chat]
 	offers  arena[Offer]
 	queues  arena[Queue]
+	states  arena[QueueState]
 	licence *Licence
 	lic     Licence
 
 	dirtyLicence bool
+	checkLicence bool // the work depends on the licence it read, unwritten
+	countLicence bool // the store is to count the units of the licence written
+	checks       []Check
+
+	// seqOf, when set, names the chat whose store-assigned Seq the
+	// operation returns, in *seq.
+	seqOf switchboard.ChatID
+	seq   *uint64
 
 	events   []Event
 	route    []switchboard.QueueID
@@ -77,14 +86,17 @@ func (w *work) reset() {
 	w.chats.reset()
 	w.offers.reset()
 	w.queues.reset()
+	w.states.reset()
 	w.licence, w.lic, w.dirtyLicence = nil, Licence{}, false
+	w.checkLicence, w.countLicence = false, false
+	w.checks = w.checks[:0]
 	clear(w.events)
 	w.events = w.events[:0]
 	w.route = w.route[:0]
 	w.routeAll = false
 	clear(w.picked)
 	w.picked = w.picked[:0]
-	w.ctx, w.attempt = nil, 0
+	w.ctx, w.attempt, w.seqOf, w.seq = nil, 0, "", nil
 }
 
 // arena holds the records of one kind a work has read or created, and which
@@ -211,6 +223,22 @@ func (w *work) queue(id switchboard.QueueID) (*Queue, error) {
 	return q, nil
 }
 
+// queueState reads the state record of queue id.
+func (w *work) queueState(id switchboard.QueueID) (*QueueState, error) {
+	for _, st := range w.states.live {
+		if st.Queue == id {
+			return st, nil
+		}
+	}
+	st := w.states.alloc()
+	var err error
+	if *st, err = w.r.store.QueueState(w.ctx, id); err != nil {
+		w.states.drop()
+		return nil, err
+	}
+	return st, nil
+}
+
 func (w *work) getLicence() (*Licence, error) {
 	if w.licence == nil {
 		l, err := w.r.store.Licence(w.ctx)
@@ -227,6 +255,8 @@ func (w *work) touchAgent(a *Agent) { w.agents.touch(a) }
 func (w *work) touchChat(c *Chat)   { w.chats.touch(c) }
 func (w *work) touchOffer(o *Offer) { w.offers.touch(o) }
 func (w *work) touchQueue(q *Queue) { w.queues.touch(q) }
+
+func (w *work) touchQueueState(st *QueueState) { w.states.touch(st) }
 
 // checkNew returns ErrChatExists if a chat with the ID exists. Creating a
 // record is itself a compare-and-set that fails if it exists, so only a retry
@@ -281,15 +311,37 @@ func (w *work) routeAgent(a *Agent) {
 
 // dirty reports whether the work changed any record.
 func (w *work) dirty() bool {
-	return len(w.agents.dirty)+len(w.chats.dirty)+len(w.offers.dirty)+len(w.queues.dirty) > 0 || w.dirtyLicence
+	return len(w.agents.dirty)+len(w.chats.dirty)+len(w.offers.dirty)+len(w.queues.dirty)+len(w.states.dirty) > 0 ||
+		w.dirtyLicence
 }
 
 func (w *work) txn() Txn {
-	t := Txn{Agents: w.agents.written(), Chats: w.chats.written(), Offers: w.offers.written(), Queues: w.queues.written()}
-	if w.dirtyLicence {
-		t.Licence = w.licence
+	t := Txn{Agents: w.agents.written(), Chats: w.chats.written(), Offers: w.offers.written(), Queues: w.queues.written(),
+		QueueStates: w.states.written()}
+	switch {
+	case w.dirtyLicence:
+		t.Licence, t.CountLicence = w.licence, w.countLicence
+	case w.checkLicence:
+		w.checks = append(w.checks[:0], Check{Kind: LicenceRecord, Version: w.licence.Version})
+		t.Checks = w.checks
 	}
 	return t
+}
+
+// returnSeq asks for the Seq the store assigns chat id on commit in *seq.
+func (w *work) returnSeq(id switchboard.ChatID, seq *uint64) { w.seqOf, w.seq = id, seq }
+
+// committed hands what the store assigned on committing t (a chat's Seq)
+// to the operation.
+func (w *work) committed(t *Txn) {
+	if w.seq == nil {
+		return
+	}
+	for i := range t.Chats {
+		if t.Chats[i].ID == w.seqOf {
+			*w.seq = t.Chats[i].Seq
+		}
+	}
 }
 
 // --- transitions shared by several operations ---
@@ -471,9 +523,8 @@ func (w *work) takeLicence(c *Chat) error {
 	if err != nil {
 		return err
 	}
-	l.InUse++
 	c.Licensed = true
-	w.dirtyLicence = true
+	w.countUnits(l, 1)
 	return nil
 }
 
@@ -488,12 +539,21 @@ func (w *work) releaseLicence(c *Chat) error {
 	if l.Full() {
 		w.routeAll = true // chats of any queue may have waited for this unit
 	}
-	if l.InUse > 0 {
-		l.InUse--
-	}
 	c.Licensed = false
-	w.dirtyLicence = true
+	w.countUnits(l, -1)
 	return nil
+}
+
+// countUnits counts n units taken (negative: freed) on licence l. Without a
+// limit nothing counts units, so the licence is not written, only checked:
+// a limit set meanwhile makes the commit conflict, and the retry counts.
+func (w *work) countUnits(l *Licence, n int) {
+	if l.Limit == 0 {
+		w.checkLicence = true
+		return
+	}
+	l.InUse = max(l.InUse+n, 0)
+	w.dirtyLicence = true
 }
 
 // finishHold completes the wrap-up hold of agent in chat c, at index i of

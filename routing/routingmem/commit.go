@@ -38,9 +38,20 @@ func (s *Store) Commit(ctx context.Context, txn routing.Txn) error {
 	for i := range txn.Offers {
 		s.putOffer(&txn.Offers[i], s.found.offers[i])
 	}
+	for _, st := range txn.QueueStates {
+		st.Version++
+		if cur := s.states[st.Queue]; cur != nil {
+			*cur = st
+		} else {
+			s.states[st.Queue] = &st
+		}
+	}
 	if txn.Licence != nil {
 		s.licence = *txn.Licence
 		s.licence.Version++
+		if txn.CountLicence {
+			s.licence.InUse = s.licensed
+		}
 	}
 	s.logEvents(&txn)
 	s.recordTxn(txn.ID)
@@ -73,6 +84,9 @@ func (s *Store) forget() {
 		}
 		delete(s.chatOffers, id)
 		delete(s.chats, id)
+		if c.Licensed {
+			s.licensed--
+		}
 		s.free.chats = append(s.free.chats, c)
 	}
 	s.finished = slices.Delete(s.finished, 0, len(drop))
@@ -168,10 +182,76 @@ func (s *Store) check(txn *routing.Txn) error {
 			return err
 		}
 	}
+	for i, st := range txn.QueueStates {
+		if slices.ContainsFunc(txn.QueueStates[:i], func(p routing.QueueState) bool { return p.Queue == st.Queue }) {
+			return fmt.Errorf("routingmem: state of queue %s written twice: %w", st.Queue, routing.ErrInvalid)
+		}
+		if _, err := checkVersion("queue state", s.states, st.Queue, st.Version, func(v *routing.QueueState) int64 { return v.Version }); err != nil {
+			return err
+		}
+	}
 	if txn.Licence != nil && txn.Licence.Version != s.licence.Version {
 		return conflict("licence", "")
 	}
+	if txn.CountLicence && txn.Licence == nil {
+		return fmt.Errorf("routingmem: licence count without a licence write: %w", routing.ErrInvalid)
+	}
+	for _, c := range txn.Checks {
+		if err := s.checkRead(txn, c); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// checkRead checks one read-check of txn.
+func (s *Store) checkRead(txn *routing.Txn, c routing.Check) error {
+	var written bool
+	var stored int64
+	switch c.Kind {
+	case routing.LicenceRecord:
+		if c.ID != "" {
+			return fmt.Errorf("routingmem: check of the licence names %q: %w", c.ID, routing.ErrInvalid)
+		}
+		written, stored = txn.Licence != nil, s.licence.Version
+	case routing.AgentRecord:
+		id := switchboard.AgentID(c.ID)
+		written = slices.ContainsFunc(txn.Agents, func(a routing.Agent) bool { return a.ID == id })
+		stored = storedVersion(s.agents, id, func(a *routing.Agent) int64 { return a.Version })
+	case routing.ChatRecord:
+		id := switchboard.ChatID(c.ID)
+		written = slices.ContainsFunc(txn.Chats, func(d routing.Chat) bool { return d.ID == id })
+		stored = storedVersion(s.chats, id, func(d *routing.Chat) int64 { return d.Version })
+	case routing.OfferRecord:
+		id := routing.OfferID(c.ID)
+		written = slices.ContainsFunc(txn.Offers, func(o routing.Offer) bool { return o.ID == id })
+		stored = storedVersion(s.offers, id, func(o *routing.Offer) int64 { return o.Version })
+	case routing.QueueRecord:
+		id := switchboard.QueueID(c.ID)
+		written = slices.ContainsFunc(txn.Queues, func(q routing.Queue) bool { return q.ID == id })
+		stored = storedVersion(s.queues, id, func(q *routing.Queue) int64 { return q.Version })
+	case routing.QueueStateRecord:
+		id := switchboard.QueueID(c.ID)
+		written = slices.ContainsFunc(txn.QueueStates, func(st routing.QueueState) bool { return st.Queue == id })
+		stored = storedVersion(s.states, id, func(st *routing.QueueState) int64 { return st.Version })
+	default:
+		return fmt.Errorf("routingmem: check of record kind %d: %w", c.Kind, routing.ErrInvalid)
+	}
+	if written {
+		return fmt.Errorf("routingmem: record %q of kind %d both checked and written: %w", c.ID, c.Kind, routing.ErrInvalid)
+	}
+	if stored != c.Version {
+		return conflict("checked record", fmt.Sprintf("%d/%q", c.Kind, c.ID))
+	}
+	return nil
+}
+
+// storedVersion returns the version of record id of m, 0 if it is not stored.
+func storedVersion[K comparable, V any](m map[K]*V, id K, version func(*V) int64) int64 {
+	if v, ok := m[id]; ok {
+		return version(v)
+	}
+	return 0
 }
 
 // --- queues ---
@@ -306,6 +386,7 @@ func retired(c *routing.Chat) bool { return c.State.Final() && len(c.Holds) == 0
 
 func (s *Store) putChat(in *routing.Chat, old *routing.Chat) {
 	wasRetired := old != nil && retired(old)
+	wasLicensed := old != nil && old.Licensed
 	if old != nil {
 		if old.State == routing.Queued {
 			s.queued[old.Queue].Delete(old)
@@ -325,6 +406,12 @@ func (s *Store) putChat(in *routing.Chat, old *routing.Chat) {
 		s.chats[in.ID] = c
 	}
 	prev := *c
+	if old == nil || in.Seq == 0 {
+		s.seq++
+		in.Seq = s.seq // reported back to the committer
+	} else {
+		in.Seq = prev.Seq
+	}
 	*c = *in
 	c.Skills = keep(prev.Skills, in.Skills)
 	c.Transcript = keep(prev.Transcript, in.Transcript)
@@ -335,6 +422,12 @@ func (s *Store) putChat(in *routing.Chat, old *routing.Chat) {
 	c.Holds = keep(prev.Holds, in.Holds)
 	c.Invitation.Declined = keep(prev.Invitation.Declined, in.Invitation.Declined)
 	c.Version++
+	switch {
+	case c.Licensed && !wasLicensed:
+		s.licensed++
+	case !c.Licensed && wasLicensed:
+		s.licensed--
+	}
 	if c.State == routing.Queued {
 		s.chatTree(s.queued, c.Queue).ReplaceOrInsert(c)
 	}

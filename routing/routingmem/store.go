@@ -49,7 +49,12 @@ type Store struct {
 	chats   map[switchboard.ChatID]*routing.Chat
 	offers  map[routing.OfferID]*routing.Offer
 	queues  map[switchboard.QueueID]*routing.Queue
+	states  map[switchboard.QueueID]*routing.QueueState
 	licence routing.Licence
+	seq     uint64 // the last Chat.Seq assigned
+	// licensed counts the stored chats with Licensed set, for
+	// Txn.CountLicence.
+	licensed int
 
 	pools       map[switchboard.QueueID]*pool                        // candidates per queue
 	queued      map[switchboard.QueueID]*btree.BTreeG[*routing.Chat] // Queued chats
@@ -105,6 +110,7 @@ func New(cfg Config) *Store {
 		chats:       make(map[switchboard.ChatID]*routing.Chat),
 		offers:      make(map[routing.OfferID]*routing.Offer),
 		queues:      make(map[switchboard.QueueID]*routing.Queue),
+		states:      make(map[switchboard.QueueID]*routing.QueueState),
 		pools:       make(map[switchboard.QueueID]*pool),
 		queued:      make(map[switchboard.QueueID]*btree.BTreeG[*routing.Chat]),
 		lined:       make(map[switchboard.QueueID]*btree.BTreeG[*routing.Chat]),
@@ -363,6 +369,19 @@ func (s *Store) Queues(ctx context.Context) ([]routing.Queue, error) {
 	}
 	slices.SortFunc(out, func(a, b routing.Queue) int { return strings.Compare(string(a.ID), string(b.ID)) })
 	return out, nil
+}
+
+// QueueState implements [routing.QueueStore].
+func (s *Store) QueueState(ctx context.Context, id switchboard.QueueID) (routing.QueueState, error) {
+	if err := ctxErr(ctx); err != nil {
+		return routing.QueueState{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.states[id]; ok {
+		return *st, nil
+	}
+	return routing.QueueState{Queue: id}, nil
 }
 
 // Licence implements [routing.QueueStore].

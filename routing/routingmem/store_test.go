@@ -85,7 +85,7 @@ func TestStoreRecyclesForgottenRecordsCleanly(t *testing.T) {
 		got, err := s.Chat(ctx, id)
 		require.NoError(t, err)
 		want := c
-		want.Version = 1
+		want.Version, want.Seq = 1, uint64(i+1) // the store numbers the chats it creates
 		require.Equal(t, want, got, "chat %s", id)
 		o := routing.Offer{ID: routing.OfferID(string(id) + "#1"), Chat: id, Agent: "a"}
 		require.NoError(t, s.Commit(ctx, routing.Txn{Offers: []routing.Offer{o}}))

@@ -244,6 +244,15 @@ func (f *FaultStore) Queue(ctx context.Context, id switchboard.QueueID) (q routi
 	return q, nil
 }
 
+// QueueState implements [routing.QueueStore].
+func (f *FaultStore) QueueState(ctx context.Context, id switchboard.QueueID) (q routing.QueueState, err error) {
+	err = f.call("QueueState", func() (err error) { q, err = f.inner.QueueState(ctx, id); return })
+	if err != nil {
+		return routing.QueueState{}, err
+	}
+	return q, nil
+}
+
 // Queues implements [routing.QueueStore].
 func (f *FaultStore) Queues(ctx context.Context) (qs []routing.Queue, err error) {
 	err = f.call("Queues", func() (err error) { qs, err = f.inner.Queues(ctx); return })

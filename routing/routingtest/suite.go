@@ -28,6 +28,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
 		{"CommitCreatesAndVersions", testCommitVersions},
 		{"CommitIsAllOrNothing", testCommitAtomic},
 		{"CommitRejectsDuplicates", testCommitDuplicates},
+		{"ChatSequence", testChatSequence},
 		{"CopiesAcrossTheBoundary", testCopies},
 		{"Candidates", testCandidates},
 		{"WaitingAndPosition", testWaiting},
@@ -35,6 +36,9 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
 		{"ConferenceFields", testConferenceFields},
 		{"PendingOffers", testPendingOffers},
 		{"QueuesAndLicence", testQueuesAndLicence},
+		{"QueueStates", testQueueStates},
+		{"ReadChecks", testReadChecks},
+		{"LicenceCount", testLicenceCount},
 		{"Due", testDue},
 		{"LoggedIn", testLoggedIn},
 		{"AgentLoader", testAgentLoader},
@@ -168,6 +172,57 @@ func testCommitDuplicates(t *testing.T, s routing.Store) {
 	require.ErrorIs(t, err, routing.ErrInvalid)
 	_, err = s.Queue(ctx, "q")
 	require.ErrorIs(t, err, routing.ErrQueueNotFound)
+}
+
+// testChatSequence checks Chat.Seq: assigned by Commit when it creates a
+// chat (whatever was written), reported back in the Txn, increasing across
+// commits, kept on update, and assigned anew to a chat written with Seq 0.
+func testChatSequence(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	first := routing.Txn{Chats: []routing.Chat{chat("b", "q", 0, 0, routing.Queued), chat("a", "q", 0, 99, routing.Queued)}}
+	commit(t, s, first)
+	second := routing.Txn{Chats: []routing.Chat{chat("c", "q", 0, 0, routing.Queued)}}
+	commit(t, s, second)
+	seq := map[switchboard.ChatID]uint64{}
+	for _, id := range []switchboard.ChatID{"b", "a", "c"} {
+		c, err := s.Chat(ctx, id)
+		require.NoError(t, err)
+		seq[id] = c.Seq
+	}
+	require.NotZero(t, seq["b"])
+	require.Less(t, seq["b"], seq["a"], "chats created in one commit are numbered in order")
+	require.Less(t, seq["a"], seq["c"], "a later commit numbers higher")
+	require.Equal(t, seq["b"], first.Chats[0].Seq, "Commit reports the Seq it assigned")
+	require.Equal(t, seq["a"], first.Chats[1].Seq)
+	require.Equal(t, seq["c"], second.Chats[0].Seq)
+
+	// The queue order follows the stored sequence.
+	waiting, err := s.Waiting(ctx, "q", 0, 0)
+	require.NoError(t, err)
+	require.Equal(t, []switchboard.ChatID{"b", "a", "c"}, waiting)
+
+	// An update keeps the stored Seq, whatever was written.
+	b, err := s.Chat(ctx, "b")
+	require.NoError(t, err)
+	b.State, b.Seq = routing.Offered, seq["c"]+100
+	commit(t, s, routing.Txn{Chats: []routing.Chat{b}})
+	b, err = s.Chat(ctx, "b")
+	require.NoError(t, err)
+	require.Equal(t, seq["b"], b.Seq)
+
+	// An update written with Seq 0 takes a new, higher one.
+	b.Seq = 0
+	commit(t, s, routing.Txn{Chats: []routing.Chat{b}})
+	b, err = s.Chat(ctx, "b")
+	require.NoError(t, err)
+	require.Greater(t, b.Seq, seq["c"])
+
+	// A failed commit assigns nothing that a reader sees.
+	err = s.Commit(ctx, routing.Txn{Chats: []routing.Chat{chat("a", "q", 0, 0, routing.Queued)}})
+	require.ErrorIs(t, err, routing.ErrConflict)
+	a, err := s.Chat(ctx, "a")
+	require.NoError(t, err)
+	require.Equal(t, seq["a"], a.Seq)
 }
 
 func testCopies(t *testing.T, s routing.Store) {
@@ -456,6 +511,150 @@ func testQueuesAndLicence(t *testing.T, s routing.Store) {
 	require.EqualValues(t, 2, got.Version)
 }
 
+// testQueueStates checks the queue state record: zero until stored,
+// versioned like every record, written twice in a Txn rejected, and
+// independent of the queue's configuration record.
+func testQueueStates(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	st, err := s.QueueState(ctx, "q")
+	require.NoError(t, err)
+	require.Equal(t, routing.QueueState{Queue: "q"}, st, "a state never stored is the zero state of its queue")
+
+	commit(t, s, routing.Txn{Queues: []routing.Queue{queue("q", routing.RoundRobin)}})
+	commit(t, s, routing.Txn{QueueStates: []routing.QueueState{{Queue: "q", Cursor: "a1"}}})
+	st, err = s.QueueState(ctx, "q")
+	require.NoError(t, err)
+	require.Equal(t, routing.QueueState{Queue: "q", Cursor: "a1", Version: 1}, st)
+	q, err := s.Queue(ctx, "q")
+	require.NoError(t, err)
+	require.EqualValues(t, 1, q.Version, "writing the state left the queue record alone")
+
+	// Creating it again, or updating a stale version, conflicts and
+	// changes nothing.
+	require.ErrorIs(t, s.Commit(ctx, routing.Txn{QueueStates: []routing.QueueState{{Queue: "q", Cursor: "x"}}}), routing.ErrConflict)
+	next := st
+	next.Cursor = "a2"
+	commit(t, s, routing.Txn{QueueStates: []routing.QueueState{next}})
+	require.ErrorIs(t, s.Commit(ctx, routing.Txn{QueueStates: []routing.QueueState{next}}), routing.ErrConflict)
+	ghost := routing.QueueState{Queue: "ghost", Cursor: "a1", Version: 4}
+	require.ErrorIs(t, s.Commit(ctx, routing.Txn{QueueStates: []routing.QueueState{ghost}}), routing.ErrConflict)
+	st, err = s.QueueState(ctx, "q")
+	require.NoError(t, err)
+	require.Equal(t, routing.QueueState{Queue: "q", Cursor: "a2", Version: 2}, st)
+
+	// A state conflict fails the whole Txn.
+	cfg := q
+	cfg.MaxUnanswered = 3
+	err = s.Commit(ctx, routing.Txn{Queues: []routing.Queue{cfg}, QueueStates: []routing.QueueState{next}})
+	require.ErrorIs(t, err, routing.ErrConflict)
+	q, err = s.Queue(ctx, "q")
+	require.NoError(t, err)
+	require.Zero(t, q.MaxUnanswered, "a failed commit changed the queue")
+
+	// Changing the configuration leaves the state alone.
+	commit(t, s, routing.Txn{Queues: []routing.Queue{cfg}})
+	st, err = s.QueueState(ctx, "q")
+	require.NoError(t, err)
+	require.Equal(t, switchboard.AgentID("a2"), st.Cursor)
+	require.EqualValues(t, 2, st.Version)
+
+	// The same state twice in one Txn is invalid.
+	dup := routing.QueueState{Queue: "r"}
+	require.ErrorIs(t, s.Commit(ctx, routing.Txn{QueueStates: []routing.QueueState{dup, dup}}), routing.ErrInvalid)
+	st, err = s.QueueState(ctx, "r")
+	require.NoError(t, err)
+	require.Zero(t, st.Version)
+}
+
+// testReadChecks checks Txn.Checks: a check passes while the record is at
+// the version, fails the whole Txn with ErrConflict once it is not, writes
+// nothing itself, and a record both checked and written is invalid.
+func testReadChecks(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	commit(t, s, routing.Txn{
+		Queues:      []routing.Queue{queue("q", routing.RoundRobin)},
+		QueueStates: []routing.QueueState{{Queue: "q"}},
+		Agents:      []routing.Agent{agent("a", 0, 0, 1, "q")},
+		Chats:       []routing.Chat{chat("c", "q", 0, 0, routing.Queued)},
+		Offers:      []routing.Offer{{ID: "c#1", Chat: "c", Agent: "a", Queue: "q", ExpiresAt: t0.Add(time.Minute)}},
+	})
+	lic := routing.Check{Kind: routing.LicenceRecord}
+	checks := []routing.Check{lic,
+		{Kind: routing.AgentRecord, ID: "a", Version: 1},
+		{Kind: routing.ChatRecord, ID: "c", Version: 1},
+		{Kind: routing.OfferRecord, ID: "c#1", Version: 1},
+		{Kind: routing.QueueRecord, ID: "q", Version: 1},
+		{Kind: routing.QueueStateRecord, ID: "q", Version: 1},
+		{Kind: routing.ChatRecord, ID: "not-stored"},
+	}
+	// Every check holds: the write goes through, and nothing checked changes.
+	commit(t, s, routing.Txn{Agents: []routing.Agent{agent("b", 0, 0, 1, "q")}, Checks: checks})
+	for _, c := range checks {
+		commit(t, s, routing.Txn{Checks: []routing.Check{c}}) // still at the same versions
+	}
+	for _, c := range checks {
+		stale := c
+		stale.Version++
+		err := s.Commit(ctx, routing.Txn{Agents: []routing.Agent{agent(switchboard.AgentID("x-"+c.ID), 0, 0, 1)}, Checks: []routing.Check{stale}})
+		require.ErrorIs(t, err, routing.ErrConflict, "check of %+v at a version it is not at", stale)
+		_, err = s.Agent(ctx, switchboard.AgentID("x-"+c.ID))
+		require.ErrorIs(t, err, routing.ErrAgentNotFound, "a failed check let a write through")
+	}
+
+	// A check fails once another commit wrote the record.
+	l := routing.Licence{Limit: 2}
+	commit(t, s, routing.Txn{Licence: &l})
+	err := s.Commit(ctx, routing.Txn{Agents: []routing.Agent{agent("y", 0, 0, 1)}, Checks: []routing.Check{lic}})
+	require.ErrorIs(t, err, routing.ErrConflict)
+	lic.Version = 1
+	commit(t, s, routing.Txn{Agents: []routing.Agent{agent("y", 0, 0, 1)}, Checks: []routing.Check{lic}})
+
+	// Checking a record the Txn writes, or of an unknown kind, is invalid.
+	l, err = s.Licence(ctx)
+	require.NoError(t, err)
+	require.ErrorIs(t, s.Commit(ctx, routing.Txn{Licence: &l, Checks: []routing.Check{lic}}), routing.ErrInvalid)
+	a, err := s.Agent(ctx, "a")
+	require.NoError(t, err)
+	err = s.Commit(ctx, routing.Txn{Agents: []routing.Agent{a}, Checks: []routing.Check{{Kind: routing.AgentRecord, ID: "a", Version: 1}}})
+	require.ErrorIs(t, err, routing.ErrInvalid)
+	require.ErrorIs(t, s.Commit(ctx, routing.Txn{Checks: []routing.Check{{Kind: 99, ID: "a"}}}), routing.ErrInvalid)
+	again, err := s.Agent(ctx, "a")
+	require.NoError(t, err)
+	require.EqualValues(t, 1, again.Version, "an invalid Txn wrote")
+}
+
+// testLicenceCount checks Txn.CountLicence: the stored licence counts the
+// chats with Licensed set, including those the same Txn writes, and the
+// licence needs a write.
+func testLicenceCount(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	held := func(id switchboard.ChatID, state routing.ChatState) routing.Chat {
+		c := chat(id, "q", 0, 0, state)
+		c.Licensed = true
+		return c
+	}
+	commit(t, s, routing.Txn{Chats: []routing.Chat{held("o", routing.Offered), held("a", routing.Assigned),
+		chat("q", "q", 0, 0, routing.Queued), chat("d", "q", 0, 0, routing.Done)}})
+	freed, err := s.Chat(ctx, "a")
+	require.NoError(t, err)
+	freed.State, freed.Licensed = routing.Done, false
+
+	l := routing.Licence{Limit: 5, InUse: 42}
+	require.ErrorIs(t, s.Commit(ctx, routing.Txn{CountLicence: true}), routing.ErrInvalid)
+	commit(t, s, routing.Txn{Licence: &l, CountLicence: true,
+		Chats: []routing.Chat{freed, held("new", routing.Offered), held("new2", routing.Assigned)}})
+	got, err := s.Licence(ctx)
+	require.NoError(t, err)
+	require.Equal(t, routing.Licence{Limit: 5, InUse: 3, Version: 1}, got, "o, new and new2 hold a unit")
+
+	// Without CountLicence the written count is stored as it is.
+	got.InUse = 4
+	commit(t, s, routing.Txn{Licence: &got})
+	got, err = s.Licence(ctx)
+	require.NoError(t, err)
+	require.Equal(t, routing.Licence{Limit: 5, InUse: 4, Version: 2}, got)
+}
+
 func testDue(t *testing.T, s routing.Store) {
 	ctx := context.Background()
 	queued := chat("queued", "q", 0, 1, routing.Queued)
@@ -556,6 +755,8 @@ func testCancelled(t *testing.T, s routing.Store) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := s.Agent(ctx, "a")
+	require.ErrorIs(t, err, context.Canceled)
+	_, err = s.QueueState(ctx, "q")
 	require.ErrorIs(t, err, context.Canceled)
 	err = s.Commit(ctx, routing.Txn{Queues: []routing.Queue{queue("q", routing.LongestIdle)}})
 	require.ErrorIs(t, err, context.Canceled)
