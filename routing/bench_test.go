@@ -155,3 +155,68 @@ func BenchmarkLifecycle(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "chats/s")
 }
+
+// BenchmarkLifecycleConsumed is BenchmarkLifecycle with a consumer of the
+// event log that keeps up: after every chat it reads each partition after its
+// cursor and saves the cursor, so the log stays short. The difference from
+// BenchmarkLifecycle is what logging the events costs, consumer included.
+func BenchmarkLifecycleConsumed(b *testing.B) {
+	ctx := context.Background()
+	store := routingmem.New(routingmem.Config{})
+	r, err := routing.New(store, routingmem.NewBus(), routing.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := r.PutQueue(ctx, routing.Queue{ID: "q", WrapUp: time.Minute}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := r.Login(ctx, "a", routing.Profile{Queues: []switchboard.QueueID{"q"}}); err != nil {
+		b.Fatal(err)
+	}
+	cursors := make([]routing.Cursor, store.Partitions())
+	for p := range cursors {
+		cursors[p] = routing.Cursor{Consumer: "bench", Partition: p}
+		if err := store.SaveCursor(ctx, cursors[p]); err != nil {
+			b.Fatal(err)
+		}
+		cursors[p].Version++
+	}
+	b.ReportAllocs()
+	i, consumed := 0, 0
+	for b.Loop() {
+		id := switchboard.ChatID("c" + strconv.Itoa(i))
+		i++
+		if _, err := r.Enqueue(ctx, routing.ChatRequest{ID: id, Queue: "q"}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.Accept(ctx, "a", routing.OfferID(string(id)+"#1")); err != nil {
+			b.Fatal(err)
+		}
+		if err := r.End(ctx, id); err != nil {
+			b.Fatal(err)
+		}
+		if err := r.CompleteWrapUp(ctx, id, "a"); err != nil {
+			b.Fatal(err)
+		}
+		for p := range cursors {
+			es, err := store.Events(ctx, p, cursors[p].Position, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(es) == 0 {
+				continue
+			}
+			consumed += len(es)
+			cursors[p].Position = es[len(es)-1].Seq
+			if err := store.SaveCursor(ctx, cursors[p]); err != nil {
+				b.Fatal(err)
+			}
+			cursors[p].Version++
+		}
+	}
+	if consumed < i {
+		b.Fatalf("consumed %d events for %d chats", consumed, i)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "chats/s")
+	b.ReportMetric(float64(consumed)/float64(i), "events/chat")
+}

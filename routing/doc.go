@@ -102,10 +102,21 @@
 //
 // # Events
 //
-// Every transition emits [Event]s through the [Transport] after its commit:
-// offers, their outcomes, assignments, state changes, overflows and ends.
-// An event names the agent it concerns, so a transport can deliver it to
+// Every transition emits [Event]s: offers, their outcomes, assignments, state
+// changes, overflows and ends. They are appended to the store's [EventLog] in
+// the transition's own commit, and published through the [Transport] after
+// it. An event names the agent it concerns, so a transport can deliver it to
 // that agent's desktop.
+//
+// The transport is a live feed, best effort: a crash after the commit, or a
+// failed Publish, loses what it carries. A component that must act on every
+// event (such as one that turns routing events into session consequences)
+// reads the event log instead. It registers a [Cursor] per partition with
+// [EventLog.SaveCursor], then repeatedly reads [EventLog.Events] after its
+// position, acts, and saves the new position; the log keeps what some cursor
+// has not passed, so a consumer that crashes resumes where it left off and
+// sees at-least-once delivery. Events of one chat share a partition
+// ([PartitionOf]) and keep their order.
 //
 // # Errors
 //
@@ -119,7 +130,9 @@
 // [ErrAlreadyInChat], [ErrAgentUnavailable], [ErrNoAgentAvailable],
 // [ErrSameAgent], [ErrNotInTeam], [ErrInvitePending], [ErrTransferPending]
 // or [ErrChatEnded]. A call that returns an error changes nothing and emits
-// no event.
+// no event, except one wrapping [ErrOutcomeUnknown]: the store lost the
+// outcome of the commit and could not say afterwards whether it applied, so
+// the transition may have happened (its events are then in the log).
 //
 // # Agent-to-agent chats
 //

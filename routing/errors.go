@@ -82,6 +82,12 @@ var (
 	// [Committer.Commit]; the router re-reads and retries, and returns it
 	// only when it keeps losing.
 	ErrConflict = errors.New("routing: concurrent update")
+
+	// ErrOutcomeUnknown: the store cannot tell whether a commit applied,
+	// such as when the connection was lost during COMMIT. Stores return it
+	// from [Committer.Commit]; the router then asks [TxnLog.Applied], and
+	// returns it only when it still cannot tell.
+	ErrOutcomeUnknown = errors.New("routing: commit outcome unknown")
 )
 
 // InvalidError reports which input was bad and why. It matches [ErrInvalid].

@@ -86,11 +86,18 @@ func (t EventType) String() string {
 }
 
 // Event reports one transition. Every transition the router commits emits
-// one or more events through the [Transport], after the commit. Fields that
-// do not apply to the Type are zero.
+// one or more events: they are appended to the store's [EventLog] in the same
+// commit, and published through the [Transport] after it. Fields that do not
+// apply to the Type are zero.
 type Event struct {
 	Type EventType
 	At   time.Time
+	// Seq is the event's position in its partition of the [EventLog], set
+	// by the store; 0 on events not read from the log.
+	Seq uint64
+	// Txn is the ID of the transaction that committed the event, set by
+	// the store like Seq; empty on events not read from the log.
+	Txn string
 	// Agent is who the event concerns; a transport delivers it to that
 	// agent's desktop.
 	Agent switchboard.AgentID

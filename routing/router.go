@@ -72,6 +72,15 @@ func (c Config) withDefaults() Config {
 // every deadline is stored data. Several Routers, in one process or in
 // several over one shared database, can serve the same queues.
 //
+// Each transition's events go into its commit, so the store's [EventLog]
+// holds every event of every committed transition; the [Transport] then
+// carries them live, best effort. When the store cannot tell whether a
+// commit applied ([ErrOutcomeUnknown]), the router asks [TxnLog.Applied]:
+// an applied commit carries on as committed, one that did not apply is
+// retried like a conflict, and if the store cannot answer (after a few
+// tries) the method returns an error wrapping [ErrOutcomeUnknown]. The
+// transition may then have happened; the caller re-reads the state.
+//
 // A Router is safe for concurrent use. It never holds a lock while calling
 // the store or the transport.
 type Router struct {
@@ -120,8 +129,8 @@ func (r *Router) do(ctx context.Context, op func(w *work) error) error {
 			}
 			return err
 		}
-		if w.dirty() {
-			err := r.store.Commit(ctx, w.txn())
+		if w.dirty() || len(w.events) > 0 {
+			err := r.commit(ctx, w)
 			if errors.Is(err, ErrConflict) && attempt < r.cfg.MaxRetries {
 				continue
 			}
@@ -135,6 +144,51 @@ func (r *Router) do(ctx context.Context, op func(w *work) error) error {
 	}
 }
 
+// commit commits w's writes with its events under a fresh transaction ID.
+// When the store cannot tell whether the commit applied, it asks the store's
+// [TxnLog]: a commit that applied is a success, one that did not is retried
+// like a conflict (the error wraps [ErrConflict]), and if the store still
+// cannot tell the error wraps [ErrOutcomeUnknown].
+func (r *Router) commit(ctx context.Context, w *work) error {
+	txn := w.txn()
+	txn.ID, txn.Events = w.ids.next(), w.events
+	err := r.store.Commit(ctx, txn)
+	if !errors.Is(err, ErrOutcomeUnknown) {
+		return err
+	}
+	applied, aerr := r.applied(ctx, txn.ID)
+	switch {
+	case aerr != nil:
+		return fmt.Errorf("%w; asking whether transaction %s applied: %w", err, txn.ID, aerr)
+	case applied:
+		return nil
+	}
+	return fmt.Errorf("transaction %s did not apply: %w", txn.ID, ErrConflict)
+}
+
+// appliedTries is how many times the router asks [TxnLog.Applied] before it
+// gives up.
+const appliedTries = 3
+
+// applied asks the store whether transaction id committed, a few times while
+// the store fails to answer.
+func (r *Router) applied(ctx context.Context, id string) (bool, error) {
+	var err error
+	for range appliedTries {
+		var ok bool
+		if ok, err = r.store.Applied(ctx, id); err == nil {
+			return ok, nil
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return false, err
+}
+
+// publish sends a committed transition's events to the transport. It is
+// best effort: a failure is logged, since the events are in the store's
+// [EventLog] already.
 func (r *Router) publish(ctx context.Context, events []Event) {
 	if len(events) == 0 {
 		return

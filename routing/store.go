@@ -23,6 +23,12 @@ import (
 // error wrapping ctx.Err() when it is done), and must return copies: a record
 // returned by a read never changes when the caller or the store changes
 // another one.
+//
+// The store is also the durable log of what the router did: [Committer.Commit]
+// appends the events of a transition to the [EventLog] atomically with its
+// writes (a transactional outbox), so a consumer that must act on every
+// event reads them from the log, never from the best-effort [Transport]. And
+// the [TxnLog] answers whether a commit whose outcome was lost applied.
 type Store interface {
 	AgentStore
 	ChatStore
@@ -30,6 +36,8 @@ type Store interface {
 	QueueStore
 	DeadlineStore
 	Committer
+	EventLog
+	TxnLog
 }
 
 // AgentStore reads agent records.
@@ -174,19 +182,142 @@ type Committer interface {
 	// Version plus one. The same record must not appear twice in a Txn
 	// ([ErrInvalid]). Commit must not keep txn's slices or records after it
 	// returns (the router reuses them): it stores copies.
+	//
+	// In the same atomic step Commit appends txn.Events to the [EventLog],
+	// each in its partition ([PartitionOf]) with the next Seq of that
+	// partition and Txn set to txn.ID, and records txn.ID for
+	// [TxnLog.Applied] (an empty ID is not recorded). A commit that fails
+	// appends and records nothing.
+	//
+	// When the store cannot know whether the commit applied, such as when
+	// the connection to the database was lost during COMMIT, Commit returns
+	// an error wrapping [ErrOutcomeUnknown]; the caller asks
+	// [TxnLog.Applied] to find out.
 	Commit(ctx context.Context, txn Txn) error
 }
 
-// Txn is a set of record writes applied atomically by [Committer.Commit].
+// Txn is a set of record writes applied atomically by [Committer.Commit],
+// with the events they cause.
 type Txn struct {
+	// ID identifies the transaction. The router sets a fresh unique one on
+	// every attempt (16 random hexadecimal digits); the store keeps it for
+	// [TxnLog.Applied].
+	ID      string
 	Agents  []Agent
 	Chats   []Chat
 	Offers  []Offer
 	Queues  []Queue
 	Licence *Licence
+	// Events are appended to the [EventLog] atomically with the writes:
+	// all of them if the commit applies, none if it fails. A transaction
+	// may carry events and no writes; its events are then logged alone.
+	Events []Event
 }
 
-// Empty reports whether the transaction writes nothing.
+// Empty reports whether the transaction writes no record and logs no
+// event.
 func (t *Txn) Empty() bool {
-	return len(t.Agents) == 0 && len(t.Chats) == 0 && len(t.Offers) == 0 && len(t.Queues) == 0 && t.Licence == nil
+	return len(t.Agents) == 0 && len(t.Chats) == 0 && len(t.Offers) == 0 && len(t.Queues) == 0 &&
+		t.Licence == nil && len(t.Events) == 0
+}
+
+// EventLog is the durable log of committed routing events: an outbox that
+// [Committer.Commit] appends to atomically with the writes that caused the
+// events. Consumers that must act on every event (turning routing events into
+// session consequences, keeping statistics) read it in order and keep their
+// place in a stored [Cursor], so a crash loses nothing: a restarted consumer
+// carries on after the last event it recorded as processed. It delivers at
+// least once; a consumer that processes an event and crashes before saving
+// its cursor sees the event again, and is idempotent for it.
+//
+// The log is split into a fixed number of partitions so that several
+// processes can share the work; every event of one chat lands in one
+// partition ([PartitionOf]), so a chat's events stay in order.
+type EventLog interface {
+	// Partitions returns the fixed number (at least 1) of partitions of the
+	// log. Every event of one chat lands in one partition: [PartitionOf].
+	Partitions() int
+	// Events returns up to limit events of partition p with Seq greater
+	// than after, in Seq order; limit 0 means no cap. Seq is assigned by
+	// the store at commit and strictly increases within a partition in
+	// commit order: once Events has returned an event with Seq s, no event
+	// with a smaller Seq is ever returned later. (A SQL store serialises
+	// sequence assignment per partition until commit, or reads only below
+	// its snapshot horizon.) A partition out of range or a negative limit
+	// returns an error wrapping [ErrInvalid].
+	Events(ctx context.Context, partition int, after uint64, limit int) ([]Event, error)
+	// Cursor returns consumer's cursor over partition p; the zero Cursor
+	// with Version 0 and Consumer and Partition filled in when none is
+	// stored.
+	Cursor(ctx context.Context, consumer string, partition int) (Cursor, error)
+	// SaveCursor stores c as a compare-and-set: Version 0 creates it
+	// ([ErrConflict] if it exists), Version n replaces the stored cursor
+	// only if its version is n ([ErrConflict] otherwise); it is stored with
+	// Version+1. Position may not move backwards, nor past the last Seq
+	// assigned in the partition ([ErrInvalid]); an empty Consumer, a
+	// partition out of range or a negative Version is [ErrInvalid] too.
+	//
+	// Once every stored cursor of a partition has passed an event, the
+	// store may drop it; a partition with no stored cursor keeps no events
+	// at all (a host with no consumer grows no log). A consumer therefore
+	// registers by saving its cursor before it relies on events: it sees
+	// the events committed after that.
+	SaveCursor(ctx context.Context, c Cursor) error
+}
+
+// Cursor is a consumer's position in one partition of the [EventLog], with a
+// lease so that several processes share partitions without two of them
+// processing one at once. A process takes or extends the lease by saving the
+// cursor with its Owner and a later LeaseUntil; the compare-and-set makes
+// one of two contenders win.
+type Cursor struct {
+	// Consumer names the consumer, such as "sessions"; each consumer has
+	// its own cursors and sees every event.
+	Consumer  string
+	Partition int
+	// Position is the Seq of the last event processed; 0 before any.
+	Position uint64
+	// Owner is the process holding the lease, "" when none.
+	Owner string
+	// LeaseUntil is when the lease ends; another process may take it after.
+	LeaseUntil time.Time
+	Version    int64
+}
+
+// PartitionOf returns the partition of an event among n: by its Chat when
+// set, else by its Agent, hashed with 32-bit FNV-1a, modulo n. It is
+// deterministic across processes and releases. An event with neither, or n
+// below 2, is in partition 0.
+func PartitionOf(e *Event, n int) int {
+	if n < 2 {
+		return 0
+	}
+	key := string(e.Chat)
+	if key == "" {
+		key = string(e.Agent)
+	}
+	if key == "" {
+		return 0
+	}
+	const offset32, prime32 = 2166136261, 16777619
+	h := uint32(offset32)
+	for i := 0; i < len(key); i++ {
+		h ^= uint32(key[i])
+		h *= prime32
+	}
+	return int(h % uint32(n))
+}
+
+// TxnRetention is how long after a commit a store still knows its
+// transaction ID ([TxnLog.Applied]).
+const TxnRetention = 10 * time.Minute
+
+// TxnLog remembers which transactions committed, so that a commit whose
+// outcome was lost ([ErrOutcomeUnknown]) can be resolved.
+type TxnLog interface {
+	// Applied reports whether the transaction with the ID committed. A
+	// store keeps the IDs of committed transactions for at least
+	// [TxnRetention] after the commit; after that Applied may report
+	// false for them.
+	Applied(ctx context.Context, txn string) (bool, error)
 }

@@ -2,9 +2,14 @@ package routing
 
 import "context"
 
-// Transport carries the router's events to agent desktops and to the host's
-// other components. The host implements it over its websocket or message
-// bus layer; routingmem.Bus is the in-memory default.
+// Transport carries the router's events live to agent desktops. The host
+// implements it over its websocket or message bus layer; routingmem.Bus is
+// the in-memory default.
+//
+// It is best effort: an event published after a commit is lost if the
+// process crashes first, or if Publish fails. Components that must act on
+// every event read the store's [EventLog] instead, which holds each event
+// from the commit that caused it.
 //
 // Publish is called after the transition has been committed, never while the
 // router holds a lock, with the events of one transition in order. It must be

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"context"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
@@ -32,6 +33,40 @@ type work struct {
 	route    []switchboard.QueueID
 	routeAll bool
 	picked   []*Agent // scratch for pickAgents
+
+	ids txnIDs // kept across attempts and uses
+}
+
+// txnIDs hands out transaction IDs of 16 random hexadecimal digits (64 bits
+// from math/rand/v2's generator, randomly seeded per process, so IDs do not
+// collide across processes in practice). They are cut from one string per
+// batch, so that a transition does not allocate one.
+type txnIDs struct {
+	batch string
+	used  int
+}
+
+const (
+	txnIDLen   = 16
+	txnIDBatch = 64
+)
+
+func (t *txnIDs) next() string {
+	if t.used+txnIDLen > len(t.batch) {
+		const digits = "0123456789abcdef"
+		var buf [txnIDLen * txnIDBatch]byte
+		for i := 0; i < len(buf); i += txnIDLen {
+			v := rand.Uint64()
+			for j := txnIDLen - 1; j >= 0; j-- {
+				buf[i+j] = digits[v&15]
+				v >>= 4
+			}
+		}
+		t.batch, t.used = string(buf[:]), 0
+	}
+	id := t.batch[t.used : t.used+txnIDLen]
+	t.used += txnIDLen
+	return id
 }
 
 var workPool = sync.Pool{New: func() any { return new(work) }}

@@ -12,7 +12,10 @@ import (
 )
 
 // Commit implements [routing.Committer]: every write is checked before any
-// is applied, so a conflict changes nothing.
+// is applied, so a conflict changes nothing. The transaction's events are
+// appended to the event log and its ID remembered under the same lock. The
+// in-memory store always knows the outcome: it never returns
+// [routing.ErrOutcomeUnknown].
 func (s *Store) Commit(ctx context.Context, txn routing.Txn) error {
 	if err := ctxErr(ctx); err != nil {
 		return err
@@ -39,6 +42,8 @@ func (s *Store) Commit(ctx context.Context, txn routing.Txn) error {
 		s.licence = *txn.Licence
 		s.licence.Version++
 	}
+	s.logEvents(&txn)
+	s.recordTxn(txn.ID)
 	s.forget()
 	return nil
 }

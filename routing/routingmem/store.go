@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/benbjohnson/clock"
 	"github.com/google/btree"
 
 	"github.com/switchboard-cc/switchboard"
@@ -22,10 +23,24 @@ type Config struct {
 	// [routing.ErrOfferNotFound]. This bounds the memory of a long-running
 	// process. Defaults to 10,000; a negative value keeps every chat.
 	KeepFinished int
+	// Partitions is the number of partitions of the event log
+	// ([routing.EventLog]). Defaults to 4 (values below 1 mean the
+	// default).
+	Partitions int
+	// Clock, when set, times how long the store remembers committed
+	// transaction IDs for [Store.Applied]: [routing.TxnRetention] after
+	// their commit. Without it the store remembers the last KeepTxns IDs,
+	// which covers the retention window only while fewer than KeepTxns
+	// transactions commit in it.
+	Clock clock.Clock
+	// KeepTxns is how many committed transaction IDs a store without a
+	// Clock remembers. Defaults to 65,536 (values below 1 mean the
+	// default).
+	KeepTxns int
 }
 
-// Store is an in-memory [routing.Store]. The zero value is not usable; call
-// [New]. A Store is safe for concurrent use: one mutex guards it, and no
+// Store is an in-memory [routing.Store], with its event log and the IDs of
+// committed transactions. The zero value is not usable; call [New]. A Store is safe for concurrent use: one mutex guards it, and no
 // method calls out while holding it.
 type Store struct {
 	cfg     Config
@@ -46,6 +61,15 @@ type Store struct {
 	finished    []switchboard.ChatID // final chats, oldest first
 	found       found
 	free        recycled
+
+	parts   []partition // the event log
+	cursors map[cursorKey]routing.Cursor
+	// Committed transaction IDs: with a clock, txns from txnHead, oldest
+	// first; without, txnRing, whose oldest entry is at txnNext once full.
+	txns    []appliedTxn
+	txnHead int
+	txnRing []string
+	txnNext int
 }
 
 var (
@@ -69,6 +93,12 @@ func New(cfg Config) *Store {
 	if cfg.KeepFinished == 0 {
 		cfg.KeepFinished = 10_000
 	}
+	if cfg.Partitions < 1 {
+		cfg.Partitions = 4
+	}
+	if cfg.KeepTxns < 1 {
+		cfg.KeepTxns = 1 << 16
+	}
 	return &Store{
 		cfg:         cfg,
 		agents:      make(map[switchboard.AgentID]*routing.Agent),
@@ -82,6 +112,8 @@ func New(cfg Config) *Store {
 		agentOffers: make(map[switchboard.AgentID][]routing.OfferID),
 		chatOffers:  make(map[switchboard.ChatID][]routing.OfferID),
 		agentChats:  make(map[switchboard.AgentID][]switchboard.ChatID),
+		parts:       make([]partition, cfg.Partitions),
+		cursors:     make(map[cursorKey]routing.Cursor),
 	}
 }
 

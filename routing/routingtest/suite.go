@@ -41,6 +41,12 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
 		{"CancelledContext", testCancelled},
 		{"ConcurrentCompareAndSet", testConcurrentCAS},
 		{"RouterRace", testRouterRace},
+		{"EventsCommitWithWrites", testEventsCommitWithWrites},
+		{"EventSeqPerPartition", testEventSeq},
+		{"EventsAfterAndLimit", testEventsAfterAndLimit},
+		{"Cursors", testCursors},
+		{"EventRetention", testEventRetention},
+		{"Applied", testApplied},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -554,6 +560,17 @@ func testCancelled(t *testing.T, s routing.Store) {
 	require.ErrorIs(t, err, context.Canceled)
 	_, err = s.Queue(context.Background(), "q")
 	require.ErrorIs(t, err, routing.ErrQueueNotFound, "a cancelled commit wrote")
+	_, err = s.Events(ctx, 0, 0, 0)
+	require.ErrorIs(t, err, context.Canceled)
+	_, err = s.Cursor(ctx, "c", 0)
+	require.ErrorIs(t, err, context.Canceled)
+	err = s.SaveCursor(ctx, routing.Cursor{Consumer: "c"})
+	require.ErrorIs(t, err, context.Canceled)
+	c, err := s.Cursor(context.Background(), "c", 0)
+	require.NoError(t, err)
+	require.Zero(t, c.Version, "a cancelled save wrote")
+	_, err = s.Applied(ctx, "t")
+	require.ErrorIs(t, err, context.Canceled)
 }
 
 func testConcurrentCAS(t *testing.T, s routing.Store) {
