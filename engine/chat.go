@@ -93,25 +93,34 @@ func (e *Engine) Start(ctx context.Context, req ChatRequest) (s session.Session,
 			return session.Session{}, fmt.Errorf("engine: start %s: %w", req.ID, err)
 		}
 	}
-	return e.sync(ctx, req.ID, s)
+	return e.sync(ctx, req.ID)
 }
 
-// sync applies the chat's consequences now, so the caller sees them; if
-// that fails, the engine's event processing finishes it later, and the
-// caller gets the session as it was.
-func (e *Engine) sync(ctx context.Context, chat switchboard.ChatID, fallback session.Session) (session.Session, error) {
+// sync applies the chat's consequences now, so the caller sees them. If
+// that fails, the error is returned: the operations that call it are
+// idempotent, so the host calls again, and the engine's event processing
+// finishes it meanwhile.
+func (e *Engine) sync(ctx context.Context, chat switchboard.ChatID) (session.Session, error) {
 	s, err := e.reconcile(ctx, chat)
 	if err != nil {
-		if ctx.Err() != nil {
-			return fallback, ctx.Err()
-		}
-		e.cfg.Logger.WarnContext(ctx, "engine: session consequences deferred to event processing", KeyChat, chat, "err", err)
-		if s2, err2 := e.sessions.Session(ctx, chat); err2 == nil {
-			return s2, nil
-		}
-		return fallback, nil
+		return session.Session{}, fmt.Errorf("engine: the session of %s does not follow routing yet (call again): %w", chat, err)
 	}
 	return s, nil
+}
+
+// repairing runs fn, a session step acting for a participant; if the
+// session refuses it because it does not yet follow routing (the agent is
+// not yet its owner, say, when a consequence was interrupted), it makes the
+// session follow routing and runs fn once more.
+func (e *Engine) repairing(ctx context.Context, chat switchboard.ChatID, fn func() error) error {
+	err := fn()
+	if !errors.Is(err, session.ErrNotParticipant) && !errors.Is(err, session.ErrForbidden) {
+		return err
+	}
+	if _, rerr := e.reconcile(ctx, chat); rerr != nil {
+		return err
+	}
+	return fn()
 }
 
 // Sync makes the chat's session agree with routing now, rather than when
@@ -149,7 +158,7 @@ func (e *Engine) Accept(ctx context.Context, agent switchboard.AgentID, offer ro
 		}
 		a = routing.Assignment{Chat: c, Offer: o}
 	}
-	s, err = e.sync(ctx, a.Chat.ID, session.Session{})
+	s, err = e.sync(ctx, a.Chat.ID)
 	return s, a, err
 }
 
@@ -175,7 +184,7 @@ func (e *Engine) Send(ctx context.Context, chat switchboard.ChatID, msg session.
 		return session.Sent{}, err
 	}
 	defer func() { end(err) }()
-	sent, err = e.sessions.Send(ctx, chat, msg)
+	err = e.repairing(ctx, chat, func() (err error) { sent, err = e.sessions.Send(ctx, chat, msg); return })
 	if err != nil || sent.AfterClose == 0 {
 		return sent, err
 	}
@@ -245,7 +254,7 @@ func (e *Engine) End(ctx context.Context, chat switchboard.ChatID, agent switchb
 	if err := e.wrapUpUntil(ctx, chat, &opts); err != nil {
 		return session.WrapUp{}, err
 	}
-	w, err = e.sessions.End(ctx, chat, agent, opts)
+	err = e.repairing(ctx, chat, func() (err error) { w, err = e.sessions.End(ctx, chat, agent, opts); return })
 	if err != nil {
 		var se *session.StateError
 		s, serr := e.sessions.Session(ctx, chat)
@@ -298,7 +307,8 @@ func (e *Engine) close(ctx context.Context, chat switchboard.ChatID, agent switc
 	if err := e.wrapUpUntil(ctx, chat, &opts); err != nil {
 		return session.Closure{}, err
 	}
-	c, err := e.sessions.Close(ctx, chat, agent, opts)
+	var c session.Closure
+	err := e.repairing(ctx, chat, func() (err error) { c, err = e.sessions.Close(ctx, chat, agent, opts); return })
 	if errors.Is(err, session.ErrAlreadyClosed) {
 		s, serr := e.sessions.Session(ctx, chat)
 		if serr != nil || s.WrapUp == nil || s.WrapUp.Owner != agent {
@@ -373,42 +383,62 @@ func (e *Engine) Disconnect(ctx context.Context, agent switchboard.AgentID) (err
 }
 
 func (e *Engine) logout(ctx context.Context, agent switchboard.AgentID, out func(context.Context, switchboard.AgentID) error) error {
-	chats, err := e.sessions.ActiveSessions(ctx, agent)
+	// The agent's chats, as the sessions and as routing see them: an
+	// interrupted earlier call may have left them disagreeing.
+	ids, err := e.sessions.ActiveSessions(ctx, agent)
 	if err != nil {
 		return err
 	}
-	var gone []switchboard.ChatID // sessions whose customer already left
-	for _, id := range chats {
-		s, err := e.sessions.Session(ctx, id)
-		if err != nil {
-			return err
+	routed, err := e.router.AgentChats(ctx, agent)
+	if err != nil {
+		return err
+	}
+	for _, c := range routed {
+		if !slices.Contains(ids, c.ID) {
+			ids = append(ids, c.ID)
 		}
-		if s.Kind == session.KindCustomer && s.Status == session.StatusCustomerLeft {
-			if o := s.Owner(); o != nil && o.ID == session.AgentParticipant(agent) {
-				gone = append(gone, id)
-			}
+	}
+	// Finish what an interrupted call began (a session the agent ended
+	// whose chat routing still holds), so routing does not re-queue it.
+	for _, id := range ids {
+		if _, err := e.reconcile(ctx, id); err != nil && !errors.Is(err, session.ErrNotFound) && !errors.Is(err, routing.ErrChatNotFound) {
+			return fmt.Errorf("engine: logout %s: %w", agent, err)
 		}
 	}
 	// Chats whose customer left are ended, not re-queued for another agent.
-	for _, id := range gone {
-		if _, err := e.close(ctx, id, agent, session.EndOptions{Reason: e.cfg.DisconnectReason, Confirm: true, Forced: true}); err != nil {
-			e.cfg.Logger.WarnContext(ctx, "engine: could not close a session at logout", KeyChat, id, KeyAgent, agent, "err", err)
-		}
-	}
-	if err := out(ctx, agent); err != nil {
-		return err
-	}
-	var errs []error
-	for _, id := range chats {
-		if slices.Contains(gone, id) {
+	for _, id := range ids {
+		s, err := e.sessions.Session(ctx, id)
+		if errors.Is(err, session.ErrNotFound) {
 			continue
 		}
+		if err != nil {
+			return err
+		}
+		if s.Kind != session.KindCustomer || s.Status != session.StatusCustomerLeft {
+			continue
+		}
+		if o := s.Owner(); o != nil && o.ID == session.AgentParticipant(agent) {
+			if _, err := e.close(ctx, id, agent, session.EndOptions{Reason: e.cfg.DisconnectReason, Confirm: true, Forced: true}); err != nil {
+				return fmt.Errorf("engine: logout %s: close %s: %w", agent, id, err)
+			}
+		}
+	}
+	if err := out(ctx, agent); err != nil && !errors.Is(err, routing.ErrLoggedOut) {
+		return err
+	}
+	// The sessions follow: the agent leaves its customer sessions (their
+	// chats went back to their queues) and its agent-to-agent sessions.
+	var errs []error
+	me := session.AgentParticipant(agent)
+	for _, id := range ids {
 		s, err := e.sessions.Session(ctx, id)
+		if errors.Is(err, session.ErrNotFound) {
+			continue
+		}
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		me := session.AgentParticipant(agent)
 		switch {
 		case s.Status == session.StatusClosed || s.Status == session.StatusEnded:
 		case s.Kind == session.KindCustomer:
