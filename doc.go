@@ -13,8 +13,11 @@
 //   - [github.com/switchboard-cc/switchboard/routing]: queues, agent states,
 //     offers and RONA, strategies, capacity and licence limits.
 //   - [github.com/switchboard-cc/switchboard/session]: participants, whisper
-//     visibility, agent-to-agent chat, life cycle, wrap-up and transcripts,
-//     and the Desk that wires sessions to routing.
+//     visibility, agent-to-agent chat, life cycle, wrap-up and transcripts.
+//   - [github.com/switchboard-cc/switchboard/engine]: the orchestrator a host
+//     builds and runs: it turns user actions into routing and session
+//     transitions and routing's durable events into their session
+//     consequences.
 //   - [github.com/switchboard-cc/switchboard/conference] and
 //     [github.com/switchboard-cc/switchboard/transfer]: multi-agent chats,
 //     warm and blind transfers.
@@ -30,11 +33,12 @@
 //	compliance                  ← switchboard
 //	attachment                  ← switchboard, compliance
 //	routing                     ← switchboard
-//	session                     ← switchboard, routing, compliance, attachment
-//	conference, transfer        ← switchboard, routing, session
+//	session                     ← switchboard
+//	engine                      ← switchboard, routing, session, compliance, attachment
+//	conference, transfer        ← switchboard, routing, session, engine
 //
 // Packages ending in "mem" (in-memory implementations) and "test"
 // (conformance suites) may import the package they implement; no domain
-// package imports them outside its tests. internal/desktest, a Desk over
-// in-memory ports for tests, is imported only by tests.
+// package imports them outside its tests. internal/desktest, an engine over
+// in-memory stores for tests, is imported only by tests.
 package switchboard

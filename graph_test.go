@@ -20,11 +20,12 @@ var allowed = map[string][]string{
 	"compliance": {"."},
 	"attachment": {".", "compliance"},
 	"routing":    {"."},
-	"session":    {".", "routing", "compliance", "attachment"},
-	"conference": {".", "routing", "session"},
-	"transfer":   {".", "routing", "session"},
+	"session":    {"."},
+	"engine":     {".", "routing", "session", "compliance", "attachment"},
+	"conference": {".", "routing", "session", "engine"},
+	"transfer":   {".", "routing", "session", "engine"},
 	// Test support, imported only by tests.
-	"internal/desktest": {".", "routing", "session", "routing/routingmem", "session/sessionmem"},
+	"internal/desktest": {".", "routing", "session", "engine", "routing/routingmem", "session/sessionmem"},
 }
 
 // TestImportGraph enforces the layering written in doc.go: domain packages

@@ -8,14 +8,14 @@ import (
 	"github.com/switchboard-cc/switchboard/conference"
 )
 
-// BenchmarkSync is the baseline: one Desk.Sync of a chat with nothing to
+// BenchmarkSync is the baseline: one Engine.Sync of a chat with nothing to
 // change, which every conference operation ends with.
 func BenchmarkSync(b *testing.B) {
 	x := setup(b, conference.Config{})
 	x.conference()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := x.Desk.Sync(ctx, "c1"); err != nil {
+		if _, err := x.Engine.Sync(ctx, "c1"); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -41,7 +41,7 @@ func BenchmarkInviteAcceptLeave(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, _, err := x.Desk.Accept(ctx, "bob", o.ID); err != nil {
+		if _, _, err := x.Engine.Accept(ctx, "bob", o.ID); err != nil {
 			b.Fatal(err)
 		}
 		if err := x.svc.Leave(ctx, chat, "bob"); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/switchboard-cc/switchboard"
+	"github.com/switchboard-cc/switchboard/engine"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/session"
 )
@@ -40,22 +41,22 @@ type Config struct {
 	EndPolicy EndPolicy
 }
 
-// Service runs conferences over a [session.Desk]. It keeps no state of its
+// Service runs conferences over a [engine.Engine]. It keeps no state of its
 // own and is safe for concurrent use.
 type Service struct {
-	desk *session.Desk
-	cfg  Config
+	eng *engine.Engine
+	cfg Config
 }
 
-// New returns a Service over desk.
-func New(desk *session.Desk, cfg Config) (*Service, error) {
-	if desk == nil {
-		return nil, fmt.Errorf("%w: a conference service needs a desk", ErrInvalid)
+// New returns a Service over eng.
+func New(eng *engine.Engine, cfg Config) (*Service, error) {
+	if eng == nil {
+		return nil, fmt.Errorf("%w: a conference service needs an engine", ErrInvalid)
 	}
 	if cfg.EndPolicy > EndEverything {
 		return nil, fmt.Errorf("%w: end policy %d", ErrInvalid, cfg.EndPolicy)
 	}
-	return &Service{desk: desk, cfg: cfg}, nil
+	return &Service{eng: eng, cfg: cfg}, nil
 }
 
 // InviteRequest asks an agent into a chat. Exactly one of Agent and Queue is
@@ -86,7 +87,7 @@ type InviteRequest struct {
 // tells the inviter with a [routing.InviteFailed] event. One invite or
 // transfer is pending at a time ([routing.ErrInvitePending]). The invitee
 // shows as invited in the session; it joins by accepting the offer with
-// [session.Desk.Accept], and everyone, the customer included, is told (SPEC
+// [engine.Engine.Accept], and everyone, the customer included, is told (SPEC
 // C6).
 //
 // It returns the offer made.
@@ -97,14 +98,14 @@ func (s *Service) Invite(ctx context.Context, req InviteRequest) (routing.Offer,
 	if err := s.present(ctx, req.Chat, req.From); err != nil {
 		return routing.Offer{}, err
 	}
-	o, err := s.desk.Router().Invite(ctx, routing.InviteRequest{Chat: req.Chat, From: req.From, Agent: req.Agent, Queue: req.Queue})
+	o, err := s.eng.Router().Invite(ctx, routing.InviteRequest{Chat: req.Chat, From: req.From, Agent: req.Agent, Queue: req.Queue})
 	if errors.Is(err, routing.ErrNotInChat) {
 		err = fmt.Errorf("%w: %w", ErrNotInConference, err)
 	}
 	if err != nil {
 		return routing.Offer{}, fmt.Errorf("conference: invite into %s: %w", req.Chat, err)
 	}
-	if _, err := s.desk.Sync(ctx, req.Chat); err != nil {
+	if _, err := s.eng.Sync(ctx, req.Chat); err != nil {
 		return o, fmt.Errorf("conference: invite into %s: the offer is made but the session is not in step; call Sync: %w", req.Chat, err)
 	}
 	return o, nil
@@ -113,7 +114,7 @@ func (s *Service) Invite(ctx context.Context, req InviteRequest) (routing.Offer,
 // present checks that chat's session is active and that agent takes part in
 // it as its owner or a consulted agent who joined.
 func (s *Service) present(ctx context.Context, chat switchboard.ChatID, agent switchboard.AgentID) error {
-	ss, err := s.desk.Sessions().Session(ctx, chat)
+	ss, err := s.eng.Sessions().Session(ctx, chat)
 	if err != nil {
 		return fmt.Errorf("conference: %s: %w", chat, err)
 	}
@@ -140,7 +141,7 @@ func (s *Service) present(ctx context.Context, chat switchboard.ChatID, agent sw
 // agent yet gets [ErrNobodyToTakeOver] and stays: a chat is never left with
 // no agent. Anyone else gets [routing.ErrNotInChat].
 func (s *Service) Leave(ctx context.Context, chat switchboard.ChatID, agent switchboard.AgentID) error {
-	c, err := s.desk.Router().Chat(ctx, chat)
+	c, err := s.eng.Router().Chat(ctx, chat)
 	if err != nil {
 		return fmt.Errorf("conference: %s leaves %s: %w", agent, chat, err)
 	}
@@ -150,7 +151,7 @@ func (s *Service) Leave(ctx context.Context, chat switchboard.ChatID, agent swit
 		}
 		return s.HandOver(ctx, chat, agent, c.Consultants[0])
 	}
-	if err := s.desk.Router().Exit(ctx, chat, agent); err != nil {
+	if err := s.eng.Router().Exit(ctx, chat, agent); err != nil {
 		return fmt.Errorf("conference: %s leaves %s: %w", agent, chat, err)
 	}
 	return s.sync(ctx, chat)
@@ -164,7 +165,7 @@ func (s *Service) Leave(ctx context.Context, chat switchboard.ChatID, agent swit
 // [routing.ErrNotOwner], [routing.ErrNotConsultant] (to has not joined),
 // [routing.ErrTransferPending] and [routing.ErrChatEnded].
 func (s *Service) HandOver(ctx context.Context, chat switchboard.ChatID, from, to switchboard.AgentID) error {
-	if err := s.desk.Router().HandOver(ctx, chat, from, to); err != nil {
+	if err := s.eng.Router().HandOver(ctx, chat, from, to); err != nil {
 		return fmt.Errorf("conference: hand %s over to %s: %w", chat, to, err)
 	}
 	return s.sync(ctx, chat)
@@ -174,12 +175,12 @@ func (s *Service) HandOver(ctx context.Context, chat switchboard.ChatID, from, t
 // a consulted agent gets [ErrCannotEnd] (SPEC C8). Every consulted agent is
 // dropped with no wrap-up and a pending invite is withdrawn; everyone is
 // told. With [ChatContinues] the chat goes on with the customer and opts is
-// not used. With [EndEverything] the chat ends too, as [session.Desk.End]
+// not used. With [EndEverything] the chat ends too, as [engine.Engine.End]
 // with opts: the wrap-up reason and confirmation are checked first, and a
 // refusal ([session.ErrConfirmationRequired], a [*session.WrapUpError])
 // changes nothing.
 func (s *Service) End(ctx context.Context, chat switchboard.ChatID, by switchboard.AgentID, opts session.EndOptions) error {
-	c, err := s.desk.Router().Chat(ctx, chat)
+	c, err := s.eng.Router().Chat(ctx, chat)
 	if err != nil {
 		return fmt.Errorf("conference: end %s: %w", chat, err)
 	}
@@ -195,19 +196,19 @@ func (s *Service) End(ctx context.Context, chat switchboard.ChatID, by switchboa
 	if s.cfg.EndPolicy == EndEverything {
 		// Ending the chat drops its consultants in routing, and Sync takes
 		// them out of the ended session.
-		if _, err := s.desk.End(ctx, chat, by, opts); err != nil {
+		if _, err := s.eng.End(ctx, chat, by, opts); err != nil {
 			return fmt.Errorf("conference: end %s: %w", chat, err)
 		}
 		return s.sync(ctx, chat)
 	}
-	if err := s.desk.Router().DropConsultants(ctx, chat, by); err != nil {
+	if err := s.eng.Router().DropConsultants(ctx, chat, by); err != nil {
 		return fmt.Errorf("conference: end %s: %w", chat, err)
 	}
 	return s.sync(ctx, chat)
 }
 
 func (s *Service) sync(ctx context.Context, chat switchboard.ChatID) error {
-	if _, err := s.desk.Sync(ctx, chat); err != nil {
+	if _, err := s.eng.Sync(ctx, chat); err != nil {
 		return fmt.Errorf("conference: %s changed in routing but its session is not in step; call Sync: %w", chat, err)
 	}
 	return nil

@@ -17,7 +17,7 @@ func TestNew(t *testing.T) {
 	_, err := conference.New(nil, conference.Config{})
 	require.ErrorIs(t, err, conference.ErrInvalid)
 	b := setup(t, conference.Config{})
-	_, err = conference.New(b.Desk, conference.Config{EndPolicy: 7})
+	_, err = conference.New(b.Engine, conference.Config{EndPolicy: 7})
 	require.ErrorIs(t, err, conference.ErrInvalid)
 	require.Equal(t, "chat-continues", conference.ChatContinues.String())
 	require.Equal(t, "end-everything", conference.EndEverything.String())
@@ -124,7 +124,7 @@ func TestInviteTimeoutMovesOn(t *testing.T) {
 	require.Equal(t, routing.RONA, b.Agent(first.Agent).State, "the first invitee went to RONA")
 
 	// The second declines: nobody is left.
-	require.NoError(t, b.Desk.Reject(ctx, other, b.Offer(other).ID))
+	require.NoError(t, b.Engine.Reject(ctx, other, b.Offer(other).ID))
 	events := b.Pump()
 	var failed bool
 	for _, e := range events {
@@ -292,7 +292,7 @@ func TestConsultantCannotEndOrWrapUp(t *testing.T) {
 	require.ErrorIs(t, err, conference.ErrCannotEnd)
 	require.ErrorIs(t, err, routing.ErrNotOwner)
 	require.ErrorIs(t, b.svc.End(ctx, "c1", "sue", session.EndOptions{}), routing.ErrNotOwner)
-	_, err = b.Desk.End(ctx, "c1", "bob", session.EndOptions{Reason: "sold", Confirm: true})
+	_, err = b.Engine.End(ctx, "c1", "bob", session.EndOptions{Reason: "sold", Confirm: true})
 	require.ErrorIs(t, err, session.ErrForbidden)
 	require.Equal(t, routing.Assigned, b.Chat().State)
 	require.Equal(t, session.StatusActive, b.Session().Status)
@@ -319,17 +319,17 @@ func TestCustomerLeavesEndsConference(t *testing.T) {
 	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "sue"})
 	require.NoError(t, err)
 
-	require.NoError(t, b.Desk.CustomerLeft(ctx, "c1", "u1"))
+	require.NoError(t, b.Engine.CustomerLeft(ctx, "c1", "u1"))
 	b.Pump()
 	require.False(t, b.Present(bobP))
 	require.False(t, b.Invited(sueP))
 	require.Equal(t, routing.Available, b.Agent("bob").State)
 	require.Equal(t, 0, b.Load("bob"))
-	_, err = b.Desk.End(ctx, "c1", "bob", session.EndOptions{Reason: "sold"})
+	_, err = b.Engine.End(ctx, "c1", "bob", session.EndOptions{Reason: "sold"})
 	require.Error(t, err, "a dropped agent applies no wrap-up")
 	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
 	require.ErrorIs(t, err, session.ErrCustomerLeft, "nobody joins a chat whose customer left")
-	w, err := b.Desk.End(ctx, "c1", "ann", session.EndOptions{Reason: "no-sale"})
+	w, err := b.Engine.End(ctx, "c1", "ann", session.EndOptions{Reason: "no-sale"})
 	require.NoError(t, err)
 	require.Equal(t, "no-sale", w.Reason)
 	require.Equal(t, routing.InWrapUp, b.Chat().State)
@@ -412,7 +412,7 @@ func TestWarmTransfer(t *testing.T) {
 	require.NotContains(t, texts(b.History(customer)), "retention case, be nice")
 	require.Contains(t, texts(b.History(customer)), "Ann has left")
 	require.Equal(t, routing.WrapUp, b.Agent("ann").State)
-	require.NoError(t, b.Desk.CompleteWrapUp(ctx, "c1", "ann"))
+	require.NoError(t, b.Engine.CompleteWrapUp(ctx, "c1", "ann"))
 	require.Equal(t, routing.Available, b.Agent("ann").State)
 	for _, d := range b.Transport.Received(annP) {
 		require.NotEqual(t, "my account number is 42", d.Item.Text)

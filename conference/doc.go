@@ -1,9 +1,9 @@
 // Package conference runs conferences: an agent in a customer chat invites
 // other agents in, consults them, and ends the conference or hands the
-// customer over. It is a thin layer over a [session.Desk]: routing
+// customer over. It is a thin layer over a [engine.Engine]: routing
 // ([routing.Router]) decides who is in the chat, the session
 // ([session.Manager]) decides who sees what, and every call ends with
-// [session.Desk.Sync] so the two agree.
+// [engine.Engine.Sync] so the two agree.
 //
 // # Roles
 //
@@ -17,12 +17,12 @@
 // only an agent present in the session may invite; the invitee must be
 // available; an invite that is declined or not accepted in time moves on to
 // another available agent of the queue; one invite is pending at a time.
-// The invitee accepts with [session.Desk.Accept]. Joins and departures are
+// The invitee accepts with [engine.Engine.Accept]. Joins and departures are
 // announced to everyone, the customer included (SPEC C6).
 //
-// Feed every routing event to [session.Desk.Handle]: that is how outcomes
-// decided inside the router (an invite timing out and moving on, an invite
-// that found nobody) reach the session.
+// Outcomes decided inside the router (an invite timing out and moving on,
+// an invite that found nobody) reach the session through the engine's
+// event processing ([engine.Engine.Run]).
 //
 // # Leaving and ending
 //
@@ -38,7 +38,7 @@
 // consulted agent gets [ErrCannotEnd], and cannot apply a wrap-up either,
 // SPEC C8). [Config].EndPolicy decides whether the chat goes on with the
 // customer ([ChatContinues], the default) or ends too ([EndEverything]).
-// When the customer leaves, [session.Desk.CustomerLeft] drops the consulted
+// When the customer leaves, [engine.Engine.CustomerLeft] drops the consulted
 // agents and the owner wraps up (SPEC C9).
 //
 // # Privacy

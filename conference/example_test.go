@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/conference"
+	"github.com/switchboard-cc/switchboard/engine"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/routing/routingmem"
 	"github.com/switchboard-cc/switchboard/session"
@@ -22,16 +23,16 @@ func Example() {
 	ctx := context.Background()
 	mock := clock.NewMock()
 	mock.Set(time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC))
-	router, _ := routing.New(routingmem.New(routingmem.Config{}), routingmem.NewBus(), routing.Config{Clock: mock})
+	eng, _ := engine.New(ctx, engine.Config{Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore(),
+		Desktops: routingmem.NewBus(), Participants: session.Discard{}, Clock: mock, Manual: true})
+	router, sessions := eng.Router(), eng.Sessions()
 	_, _ = router.PutQueue(ctx, routing.Queue{ID: "sales", WrapUp: time.Minute})
-	sessions, _ := session.NewManager(sessionmem.NewStore(), session.Config{Clock: mock})
-	desk, _ := session.NewDesk(router, sessions, session.DeskConfig{})
-	conf, _ := conference.New(desk, conference.Config{})
+	conf, _ := conference.New(eng, conference.Config{})
 
 	_, _ = router.Login(ctx, "ann", routing.Profile{DisplayName: "Ann", Queues: []switchboard.QueueID{"sales"}})
-	_, _ = desk.Start(ctx, session.ChatRequest{ID: "c1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
+	_, _ = eng.Start(ctx, engine.ChatRequest{ID: "c1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
 	offers, _ := router.Offers(ctx, "ann")
-	_, _, _ = desk.Accept(ctx, "ann", offers[0].ID)
+	_, _, _ = eng.Accept(ctx, "ann", offers[0].ID)
 	_, _ = router.Login(ctx, "bob", routing.Profile{DisplayName: "Bob"})
 
 	invite, err := conf.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
@@ -39,8 +40,8 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	_, _, _ = desk.Accept(ctx, "bob", invite.ID)
-	_, _ = desk.Send(ctx, "c1", session.Message{From: session.AgentParticipant("ann"), Text: "She wants a refund", Mode: session.ModeWhisper})
+	_, _, _ = eng.Accept(ctx, "bob", invite.ID)
+	_, _ = eng.Send(ctx, "c1", session.Message{From: session.AgentParticipant("ann"), Text: "She wants a refund", Mode: session.ModeWhisper})
 	if err := conf.HandOver(ctx, "c1", "ann", "bob"); err != nil {
 		fmt.Println(err)
 		return
@@ -73,16 +74,16 @@ func Example() {
 func ExampleService_End() {
 	ctx := context.Background()
 	mock := clock.NewMock()
-	router, _ := routing.New(routingmem.New(routingmem.Config{}), routingmem.NewBus(), routing.Config{Clock: mock})
+	eng, _ := engine.New(ctx, engine.Config{Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore(),
+		Desktops: routingmem.NewBus(), Participants: session.Discard{}, Clock: mock, Manual: true})
+	router, sessions := eng.Router(), eng.Sessions()
 	_, _ = router.PutQueue(ctx, routing.Queue{ID: "sales"})
-	sessions, _ := session.NewManager(sessionmem.NewStore(), session.Config{Clock: mock})
-	desk, _ := session.NewDesk(router, sessions, session.DeskConfig{})
-	conf, _ := conference.New(desk, conference.Config{EndPolicy: conference.EndEverything})
+	conf, _ := conference.New(eng, conference.Config{EndPolicy: conference.EndEverything})
 
 	_, _ = router.Login(ctx, "ann", routing.Profile{DisplayName: "Ann", Queues: []switchboard.QueueID{"sales"}})
-	_, _ = desk.Start(ctx, session.ChatRequest{ID: "c1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
+	_, _ = eng.Start(ctx, engine.ChatRequest{ID: "c1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
 	offers, _ := router.Offers(ctx, "ann")
-	_, _, _ = desk.Accept(ctx, "ann", offers[0].ID)
+	_, _, _ = eng.Accept(ctx, "ann", offers[0].ID)
 	_, _ = router.Login(ctx, "bob", routing.Profile{DisplayName: "Bob"})
 
 	_, _ = conf.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})

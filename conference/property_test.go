@@ -20,7 +20,7 @@ import (
 var propAgents = []switchboard.AgentID{"ann", "bob", "sue", "carl"}
 
 // propModel drives one chat through random conference and transfer
-// operations, feeding routing's events to the Desk after every step, and
+// operations, feeding routing's events to the engine after every step, and
 // checks the invariants after every step.
 type propModel struct {
 	b  *bundle
@@ -63,7 +63,7 @@ func (pm *propModel) actions() map[string]func(*rapid.T) {
 			if len(os) == 0 {
 				t.Skip("no offer")
 			}
-			_, _, _ = b.Desk.Accept(ctx, a, os[0].ID)
+			_, _, _ = b.Engine.Accept(ctx, a, os[0].ID)
 		},
 		"reject": func(t *rapid.T) {
 			a := pm.agent(t, "agent")
@@ -72,7 +72,7 @@ func (pm *propModel) actions() map[string]func(*rapid.T) {
 			if len(os) == 0 {
 				t.Skip("no offer")
 			}
-			_ = b.Desk.Reject(ctx, a, os[0].ID)
+			_ = b.Engine.Reject(ctx, a, os[0].ID)
 		},
 		"time passes": func(t *rapid.T) {
 			b.Clock.Add(time.Duration(rapid.IntRange(1, 25).Draw(t, "seconds")) * time.Second)
@@ -85,7 +85,7 @@ func (pm *propModel) actions() map[string]func(*rapid.T) {
 		"complete wrap-ups": func(t *rapid.T) {
 			c := b.Chat()
 			for _, h := range c.Holds {
-				_ = b.Desk.CompleteWrapUp(ctx, "c1", h.Agent)
+				_ = b.Engine.CompleteWrapUp(ctx, "c1", h.Agent)
 			}
 		},
 		"leave": func(t *rapid.T) {
@@ -108,26 +108,26 @@ func (pm *propModel) actions() map[string]func(*rapid.T) {
 			_ = pm.tr.Cancel(ctx, "c1", pm.agent(t, "agent"))
 		},
 		"whisper": func(t *rapid.T) {
-			_, _ = b.Desk.Send(ctx, "c1", session.Message{From: session.AgentParticipant(pm.agent(t, "from")),
+			_, _ = b.Engine.Send(ctx, "c1", session.Message{From: session.AgentParticipant(pm.agent(t, "from")),
 				Mode: session.ModeWhisper, Text: pm.text("PRIVATE")})
 		},
 		"agent message": func(t *rapid.T) {
-			_, _ = b.Desk.Send(ctx, "c1", session.Message{From: session.AgentParticipant(pm.agent(t, "from")), Text: pm.text("public")})
+			_, _ = b.Engine.Send(ctx, "c1", session.Message{From: session.AgentParticipant(pm.agent(t, "from")), Text: pm.text("public")})
 		},
 		"customer message": func(t *rapid.T) {
-			_, _ = b.Desk.Send(ctx, "c1", session.Message{From: customer, Text: pm.text("public")})
+			_, _ = b.Engine.Send(ctx, "c1", session.Message{From: customer, Text: pm.text("public")})
 		},
 		"customer leaves": func(t *rapid.T) {
-			_ = b.Desk.CustomerLeft(ctx, "c1", "u1")
+			_ = b.Engine.CustomerLeft(ctx, "c1", "u1")
 		},
 		"end chat": func(t *rapid.T) {
-			_, _ = b.Desk.End(ctx, "c1", pm.agent(t, "agent"), session.EndOptions{Reason: "sold", Confirm: true})
+			_, _ = b.Engine.End(ctx, "c1", pm.agent(t, "agent"), session.EndOptions{Reason: "sold", Confirm: true})
 		},
 		"": func(t *rapid.T) { pm.check(t) },
 	}
 }
 
-// check pumps routing's events to the Desk, then checks the invariants.
+// check pumps routing's events to the engine, then checks the invariants.
 func (pm *propModel) check(t *rapid.T) {
 	b := pm.b
 	b.Pump()
@@ -194,9 +194,9 @@ func (pm *propModel) check(t *rapid.T) {
 		require.Empty(t, c.Consultants)
 	case routing.Ended:
 		if c.EndReason == routing.EndAbandoned {
-			// The customer left while the chat waited: nobody is left to
-			// end it.
-			require.Equal(t, session.StatusCustomerLeft, s.Status)
+			// The customer left while the chat waited: the engine closes
+			// the session, since no agent will ever end it.
+			require.Equal(t, session.StatusClosed, s.Status)
 			require.Nil(t, s.Owner())
 			require.Empty(t, agentsPresent(s))
 			break
@@ -264,7 +264,7 @@ func TestPropertyConferencesAndTransfers(t *testing.T) {
 		b := setup(t, cfg, func(q *routing.Queue) { q.TransferFallback = fallback })
 		b.conference()
 		b.login("carl", "Carl")
-		tr, err := transfer.New(b.Desk)
+		tr, err := transfer.New(b.Engine)
 		require.NoError(t, err)
 		pm := &propModel{b: b, tr: tr, gone: map[switchboard.AgentID]goneView{}}
 		pm.check(t)

@@ -26,8 +26,8 @@ func TestRaceAcceptInviteWhileCustomerLeaves(t *testing.T) {
 		o, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
 		require.NoError(t, err)
 		errs := desktest.Race(
-			func() error { _, _, err := b.Desk.Accept(ctx, "bob", o.ID); return err },
-			func() error { return b.Desk.CustomerLeft(ctx, "c1", "u1") },
+			func() error { _, _, err := b.Engine.Accept(ctx, "bob", o.ID); return err },
+			func() error { return b.Engine.CustomerLeft(ctx, "c1", "u1") },
 		)
 		require.NoError(t, errs[1])
 		if errs[0] != nil {
@@ -39,7 +39,7 @@ func TestRaceAcceptInviteWhileCustomerLeaves(t *testing.T) {
 			}
 		}
 		b.Pump()
-		_, err = b.Desk.Sync(ctx, "c1")
+		_, err = b.Engine.Sync(ctx, "c1")
 		require.NoError(t, err)
 
 		c := b.Chat()
@@ -52,7 +52,7 @@ func TestRaceAcceptInviteWhileCustomerLeaves(t *testing.T) {
 		require.False(t, b.Invited(bobP))
 		require.Equal(t, session.StatusCustomerLeft, b.Session().Status)
 		require.Equal(t, annP, b.Owner())
-		_, err = b.Desk.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold"})
+		_, err = b.Engine.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold"})
 		require.NoError(t, err)
 	}
 }
@@ -69,7 +69,7 @@ func TestRaceAcceptAfterInviteMovedOn(t *testing.T) {
 		require.NoError(t, err)
 		b.Clock.Add(21 * time.Second)
 		errs := desktest.Race(
-			func() error { _, _, err := b.Desk.Accept(ctx, first.Agent, first.ID); return err },
+			func() error { _, _, err := b.Engine.Accept(ctx, first.Agent, first.ID); return err },
 			func() error { _, err := b.Router.Sweep(ctx); return err },
 		)
 		require.ErrorIs(t, errs[0], routing.ErrOfferExpired, "the invite was no longer the first invitee's")
@@ -78,8 +78,8 @@ func TestRaceAcceptAfterInviteMovedOn(t *testing.T) {
 		next := b.Offer(other(first.Agent))
 		// The late invitee tries again while the next one accepts.
 		errs = desktest.Race(
-			func() error { _, _, err := b.Desk.Accept(ctx, first.Agent, first.ID); return err },
-			func() error { _, _, err := b.Desk.Accept(ctx, next.Agent, next.ID); return err },
+			func() error { _, _, err := b.Engine.Accept(ctx, first.Agent, first.ID); return err },
+			func() error { _, _, err := b.Engine.Accept(ctx, next.Agent, next.ID); return err },
 		)
 		require.Error(t, errs[0])
 		require.NoError(t, errs[1])

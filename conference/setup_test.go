@@ -8,6 +8,7 @@ import (
 
 	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/conference"
+	"github.com/switchboard-cc/switchboard/engine"
 	"github.com/switchboard-cc/switchboard/internal/desktest"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/session"
@@ -39,7 +40,7 @@ func setup(t desktest.TB, cfg conference.Config, mutate ...func(*routing.Queue))
 	f := desktest.New(t, []routing.Queue{sales, {ID: "support", Tenant: "t1", AcceptTimeout: 20 * time.Second}},
 		session.Config{Queues: map[switchboard.QueueID]session.QueueConfig{
 			"sales": {WrapUpReasons: []string{"sold", "no-sale", "agent disconnected"}}}})
-	svc, err := conference.New(f.Desk, cfg)
+	svc, err := conference.New(f.Engine, cfg)
 	require.NoError(t, err)
 	return &bundle{Fixture: f, svc: svc}
 }
@@ -55,7 +56,7 @@ func (b *bundle) login(id switchboard.AgentID, name string) {
 func (b *bundle) conference() {
 	b.T.Helper()
 	b.login("ann", "Ann")
-	_, err := b.Desk.Start(ctx, session.ChatRequest{ID: "c1", Tenant: "t1", Queue: "sales", Customer: "u1",
+	_, err := b.Engine.Start(ctx, engine.ChatRequest{ID: "c1", Tenant: "t1", Queue: "sales", Customer: "u1",
 		CustomerName: "Carol", Transcript: []routing.Turn{{From: "bot", Text: "What can I do for you?"}}})
 	require.NoError(b.T, err)
 	b.Accept("ann")

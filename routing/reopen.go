@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/switchboard-cc/switchboard"
 )
@@ -14,7 +15,9 @@ import (
 // queue's strategy, never specifically to the agent who had it: its earlier
 // rejections and preferences are forgotten, and req.Preferred is honoured as
 // in [Router.Enqueue]. A chat the store has already forgotten is created
-// anew. A chat that is not final gets a [*StateError].
+// anew. A chat still in wrap-up is reopened too: its agent keeps the
+// wrap-up, as a [Hold] that ends when the wrap-up would have. Any other
+// chat that is not final gets a [*StateError].
 func (r *Router) Reopen(ctx context.Context, req ChatRequest) (Chat, error) {
 	if err := req.validate(); err != nil {
 		return Chat{}, err
@@ -33,6 +36,11 @@ func (r *Router) Reopen(ctx context.Context, req ChatRequest) (Chat, error) {
 			c = w.newChat(Chat{})
 		case err != nil:
 			return err
+		case c.State == InWrapUp:
+			// The customer wrote again while the agent was still wrapping
+			// up: the agent keeps its wrap-up, as a hold, until it ends.
+			c.Holds = append(slices.Clone(c.Holds), Hold{Agent: c.Agent, Channel: c.Channel, Until: c.WrapUpUntil})
+			w.touchChat(c)
 		case !c.State.Final():
 			return chatStateError(c, "reopen")
 		default:

@@ -55,8 +55,8 @@ type QueueConfig struct {
 	// Defaults to none: any reason, even empty, is accepted.
 	WrapUpReasons []string
 	// WrapUpTime is how long the owner stays in wrap-up after ending; it
-	// sets WrapUp.Until. Defaults to 0. A [Desk] ignores it: the routing
-	// queue's WrapUp time, which holds the owner's slot, decides instead.
+	// sets WrapUp.Until. Defaults to 0. Under the engine it is ignored: the
+	// routing queue's WrapUp time, which holds the owner's slot, decides.
 	WrapUpTime time.Duration
 	// Responses are the queue's predefined responses. Defaults to none:
 	// the feature reports ErrUnavailable.

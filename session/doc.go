@@ -53,7 +53,7 @@
 // leg inside the chat ([Manager.StartVideo], [Manager.EndVideo]).
 //
 // Every inbound message passes through Config.Filter ([InboundFilter])
-// before it is stored, delivered or put in an event; [RedactingFilter]
+// before it is stored, delivered or put in an event; engine.RedactingFilter
 // masks payment card data with the compliance package. The filter may
 // rewrite the text and correct the sender's earlier messages (a card
 // number split over two messages): corrections are applied to the stored
@@ -125,10 +125,10 @@
 //   - [Manager.RecordTransfer] when a chat is transferred, for the
 //     transfer history ([EntryTransfer], agents only);
 //
-// and implements [Directory] from routing's agent presence. [Desk] is that
-// wiring layer: it also keeps sessions in step with routing events
-// ([Desk.Handle]), and sends attachments through the attachment policy of
-// the session's queue ([Desk.SendFiles]). Membership
+// and implements [Directory] from routing's agent presence. Package
+// [github.com/switchboard-cc/switchboard/engine] is that wiring layer: it
+// turns routing's durable events into these calls, and sends attachments
+// through the attachment policy of the session's queue. Membership
 // changes ([Manager.Invite], [Manager.Join], [Manager.Supervise],
 // [Manager.Remove]) are the building blocks for conference and transfer.
 //

@@ -23,8 +23,8 @@ type EndOptions struct {
 	// why and need not come from the queue's list. Defaults to false.
 	Forced bool
 	// WrapUpUntil, when set, is when the wrap-up ends, in place of the
-	// queue's WrapUpTime after now; a time already past ends it at once. A
-	// [Desk] sets it from the routing queue's WrapUp time, so the session
+	// queue's WrapUpTime after now; a time already past ends it at once. The
+	// engine sets it from the routing queue's WrapUp time, so the session
 	// and routing agree on when the owner's slot is free. Defaults to the
 	// zero time: the queue's WrapUpTime applies.
 	WrapUpUntil time.Time

@@ -186,6 +186,7 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 				return nil, false, err
 			}
 			s.Status, s.WrapUp, s.ClosedAt, s.Offer, s.Video = to, nil, time.Time{}, nil, nil
+			s.ReopenedAt = m.now()
 			joinAt(c, s.Version+1)
 			entries = append(entries, event(EntryReopened, Everyone(), c, c))
 			update, reopened = true, true

@@ -42,6 +42,13 @@ func (p ParticipantID) Agent() (switchboard.AgentID, bool) {
 	return switchboard.AgentID(s), ok && s != ""
 }
 
+// Customer returns the customer ID p was built from, and whether p names a
+// customer.
+func (p ParticipantID) Customer() (CustomerID, bool) {
+	s, ok := strings.CutPrefix(string(p), customerPrefix)
+	return CustomerID(s), ok && s != ""
+}
+
 // agent returns the agent ID p was built from, or "" for a customer or bot.
 func (p ParticipantID) agent() switchboard.AgentID {
 	if a, ok := p.Agent(); ok {

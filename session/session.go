@@ -215,6 +215,9 @@ type Session struct {
 	CreatedAt time.Time
 	// ClosedAt is when the session closed; zero while open.
 	ClosedAt time.Time
+	// ReopenedAt is when a customer's message last reopened the closed
+	// session (the after-close policy PolicyReopen); zero if it never was.
+	ReopenedAt time.Time
 }
 
 // About returns what the session is about: the queue name, or "A2A" (SPEC S1).

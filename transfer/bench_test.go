@@ -8,14 +8,14 @@ import (
 	"github.com/switchboard-cc/switchboard/transfer"
 )
 
-// BenchmarkSync is the baseline: one Desk.Sync of a chat with nothing to
+// BenchmarkSync is the baseline: one Engine.Sync of a chat with nothing to
 // change, which every transfer ends with.
 func BenchmarkSync(b *testing.B) {
 	x := setup(b)
 	x.chatWithAnn()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := x.Desk.Sync(ctx, "c1"); err != nil {
+		if _, err := x.Engine.Sync(ctx, "c1"); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -40,10 +40,10 @@ func BenchmarkTransferAccept(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, _, err := x.Desk.Accept(ctx, "bob", o.ID); err != nil {
+		if _, _, err := x.Engine.Accept(ctx, "bob", o.ID); err != nil {
 			b.Fatal(err)
 		}
-		if err := x.Desk.CompleteWrapUp(ctx, chat, "ann"); err != nil {
+		if err := x.Engine.CompleteWrapUp(ctx, chat, "ann"); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()

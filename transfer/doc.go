@@ -1,8 +1,8 @@
 // Package transfer moves customer chats from one agent to another agent or
-// to a queue: the blind transfer. It is a thin layer over a [session.Desk]:
+// to a queue: the blind transfer. It is a thin layer over a [engine.Engine]:
 // routing ([routing.Router]) decides who owns the chat, the session
 // ([session.Manager]) decides who sees what, and every call ends with
-// [session.Desk.Sync] so the two agree. The warm (consult) transfer is in
+// [engine.Engine.Sync] so the two agree. The warm (consult) transfer is in
 // package conference.
 //
 // # Choosing a target
@@ -14,7 +14,7 @@
 // # Transferring
 //
 // [Service.Transfer] asks for the transfer. To an agent, the chat stays with
-// its owner until the target accepts the offer with [session.Desk.Accept];
+// its owner until the target accepts the offer with [engine.Engine.Accept];
 // then the target owns the chat, the original agent leaves the session (it
 // no longer sees anything written in it, SPEC T1) and goes to wrap-up, and
 // the customer is told who left and who joined (SPEC T4). If the target does
@@ -23,7 +23,7 @@
 // To a queue, the chat leaves its owner at once and waits there. Until the
 // target agent answers, [Service.Cancel] withdraws the transfer.
 //
-// Feed every routing event to [session.Desk.Handle]: that is how outcomes
+// Feed every routing event to [engine.Engine.Handle]: that is how outcomes
 // decided inside the router (the target accepting, declining or timing out)
 // reach the session.
 //

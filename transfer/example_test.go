@@ -8,6 +8,7 @@ import (
 	"github.com/benbjohnson/clock"
 
 	"github.com/switchboard-cc/switchboard"
+	"github.com/switchboard-cc/switchboard/engine"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/routing/routingmem"
 	"github.com/switchboard-cc/switchboard/session"
@@ -21,20 +22,20 @@ func Example() {
 	ctx := context.Background()
 	mock := clock.NewMock()
 	mock.Set(time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC))
-	router, _ := routing.New(routingmem.New(routingmem.Config{}), routingmem.NewBus(), routing.Config{Clock: mock})
+	eng, _ := engine.New(ctx, engine.Config{Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore(),
+		Desktops: routingmem.NewBus(), Participants: session.Discard{}, Clock: mock, Manual: true})
+	router, sessions := eng.Router(), eng.Sessions()
 	_, _ = router.PutQueue(ctx, routing.Queue{ID: "sales", Tenant: "acme", Name: "Sales", Description: "Buying and upgrades"})
-	sessions, _ := session.NewManager(sessionmem.NewStore(), session.Config{Clock: mock})
-	desk, _ := session.NewDesk(router, sessions, session.DeskConfig{})
-	transfers, _ := transfer.New(desk)
+	transfers, _ := transfer.New(eng)
 
 	profile := routing.Profile{Tenant: "acme", Team: "sales", Queues: []switchboard.QueueID{"sales"}}
 	profile.DisplayName = "Ann"
 	_, _ = router.Login(ctx, "ann", profile)
-	_, _ = desk.Start(ctx, session.ChatRequest{ID: "c1", Tenant: "acme", Queue: "sales", Customer: "u1", CustomerName: "Carol",
+	_, _ = eng.Start(ctx, engine.ChatRequest{ID: "c1", Tenant: "acme", Queue: "sales", Customer: "u1", CustomerName: "Carol",
 		Transcript: []routing.Turn{{From: "bot", Text: "Hi! What is it about?"}, {From: "customer", Text: "an invoice"}}})
 	offers, _ := router.Offers(ctx, "ann")
-	_, _, _ = desk.Accept(ctx, "ann", offers[0].ID)
-	_, _ = desk.Send(ctx, "c1", session.Message{From: session.CustomerParticipant("u1"), Text: "Invoice 42 is wrong"})
+	_, _, _ = eng.Accept(ctx, "ann", offers[0].ID)
+	_, _ = eng.Send(ctx, "c1", session.Message{From: session.CustomerParticipant("u1"), Text: "Invoice 42 is wrong"})
 	profile.DisplayName = "Bob"
 	_, _ = router.Login(ctx, "bob", profile)
 
@@ -45,9 +46,9 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	_, assignment, _ := desk.Accept(ctx, "bob", offer.ID)
+	_, assignment, _ := eng.Accept(ctx, "bob", offer.ID)
 	fmt.Println("bot transcript:", len(assignment.Chat.Transcript), "turns")
-	_, _ = desk.Send(ctx, "c1", session.Message{From: session.AgentParticipant("bob"), Text: "Let me fix that"})
+	_, _ = eng.Send(ctx, "c1", session.Message{From: session.AgentParticipant("bob"), Text: "Let me fix that"})
 
 	for _, who := range []switchboard.AgentID{"ann", "bob"} {
 		views, _ := sessions.History(ctx, "c1", session.AgentParticipant(who))

@@ -87,18 +87,18 @@ func TestRaceAcceptTransferWhileCustomerLeaves(t *testing.T) {
 		o, err := b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob"})
 		require.NoError(t, err)
 		errs := desktest.Race(
-			func() error { _, _, err := b.Desk.Accept(ctx, "bob", o.ID); return err },
-			func() error { return b.Desk.CustomerLeft(ctx, "c1", "u1") },
+			func() error { _, _, err := b.Engine.Accept(ctx, "bob", o.ID); return err },
+			func() error { return b.Engine.CustomerLeft(ctx, "c1", "u1") },
 		)
 		require.NoError(t, errs[1])
 		b.Pump()
-		s, err := b.Desk.Sync(ctx, "c1")
+		s, err := b.Engine.Sync(ctx, "c1")
 		require.NoError(t, err, "accept: %v", errs[0])
 		c := b.Chat()
 		require.Equal(t, routing.Assigned, c.State)
 		require.Equal(t, session.AgentParticipant(c.Agent), s.Owner().ID)
 		require.False(t, c.Invitation.Pending())
-		_, err = b.Desk.End(ctx, "c1", c.Agent, session.EndOptions{Reason: "sold"})
+		_, err = b.Engine.End(ctx, "c1", c.Agent, session.EndOptions{Reason: "sold"})
 		require.NoError(t, err)
 	}
 }
@@ -116,14 +116,14 @@ func TestRaceTransferToQueueWhileCustomerLeaves(t *testing.T) {
 				_, err := b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Queue: "support"})
 				return err
 			},
-			func() error { return b.Desk.CustomerLeft(ctx, "c1", "u1") },
+			func() error { return b.Engine.CustomerLeft(ctx, "c1", "u1") },
 		)
 		require.NoError(t, errs[1])
 		if errs[0] != nil {
 			require.ErrorIs(t, errs[0], transfer.ErrSessionEnded)
 		}
 		b.Pump()
-		s, err := b.Desk.Sync(ctx, "c1")
+		s, err := b.Engine.Sync(ctx, "c1")
 		require.NoError(t, err)
 		c := b.Chat()
 		require.NotContains(t, []routing.ChatState{routing.Queued, routing.Offered}, c.State)
@@ -134,7 +134,7 @@ func TestRaceTransferToQueueWhileCustomerLeaves(t *testing.T) {
 		}
 		if o := s.Owner(); o != nil && o.Present() {
 			a, _ := o.ID.Agent()
-			_, err = b.Desk.End(ctx, "c1", a, session.EndOptions{Reason: "sold"})
+			_, err = b.Engine.End(ctx, "c1", a, session.EndOptions{Reason: "sold"})
 			require.NoError(t, err)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-cc/switchboard"
+	"github.com/switchboard-cc/switchboard/engine"
 	"github.com/switchboard-cc/switchboard/internal/desktest"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/session"
@@ -43,7 +44,7 @@ func setup(t desktest.TB, mutate ...func(*routing.Queue)) *bundle {
 		{ID: "support", Tenant: "t1", Name: "Support", Description: "Help with our products", AcceptTimeout: 20 * time.Second},
 		{ID: "other", Tenant: "t2", Name: "Other"},
 	}, session.Config{Queues: map[switchboard.QueueID]session.QueueConfig{"sales": {WrapUpReasons: reasons}, "support": {WrapUpReasons: reasons}}})
-	svc, err := transfer.New(f.Desk)
+	svc, err := transfer.New(f.Engine)
 	require.NoError(t, err)
 	return &bundle{Fixture: f, svc: svc}
 }
@@ -65,7 +66,7 @@ func (b *bundle) loginTo(id switchboard.AgentID, name, team string, queue switch
 func (b *bundle) chatWithAnn() {
 	b.T.Helper()
 	b.login("ann", "Ann")
-	_, err := b.Desk.Start(ctx, session.ChatRequest{ID: "c1", Tenant: "t1", Queue: "sales", Customer: "u1",
+	_, err := b.Engine.Start(ctx, engine.ChatRequest{ID: "c1", Tenant: "t1", Queue: "sales", Customer: "u1",
 		CustomerName: "Carol", Transcript: []routing.Turn{{From: "bot", Text: "What can I do for you?"}}})
 	require.NoError(b.T, err)
 	b.Accept("ann")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/switchboard-cc/switchboard"
+	"github.com/switchboard-cc/switchboard/engine"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/session"
 )
@@ -16,18 +17,18 @@ import (
 // maxComment bounds a transfer comment, as routing does.
 const maxComment = 4096
 
-// Service transfers customer chats over a [session.Desk]. It keeps no state
+// Service transfers customer chats over a [engine.Engine]. It keeps no state
 // of its own and is safe for concurrent use.
 type Service struct {
-	desk *session.Desk
+	eng *engine.Engine
 }
 
-// New returns a Service over desk.
-func New(desk *session.Desk) (*Service, error) {
-	if desk == nil {
-		return nil, fmt.Errorf("%w: a transfer service needs a desk", ErrInvalid)
+// New returns a Service over eng.
+func New(eng *engine.Engine) (*Service, error) {
+	if eng == nil {
+		return nil, fmt.Errorf("%w: a transfer service needs an engine", ErrInvalid)
 	}
-	return &Service{desk: desk}, nil
+	return &Service{eng: eng}, nil
 }
 
 // Request asks to transfer a chat. Exactly one of Agent and Queue is set.
@@ -52,7 +53,7 @@ type Request struct {
 //
 // To an agent, the target gets a transfer offer with the queue's accept
 // timeout, and the chat stays with From until the target accepts it with
-// [session.Desk.Accept]. Then the target owns the chat and reads its whole
+// [engine.Engine.Accept]. Then the target owns the chat and reads its whole
 // history, and the routing chat still carries the bot transcript (SPEC T5);
 // From leaves the session, sees nothing written afterwards, and goes to
 // wrap-up; the customer is told From left and the target joined (SPEC T1,
@@ -60,8 +61,8 @@ type Request struct {
 // [routing.Queue].TransferFallback decides (SPEC T3): by default the chat
 // goes back to its queue for another agent, From goes to wrap-up, and the
 // customer waits; with [routing.TransferEnd] the chat ends and the customer
-// is told the agent has left. Feed routing's events to
-// [session.Desk.Handle] so these outcomes reach the session.
+// is told the agent has left. The engine's event processing
+// ([engine.Engine.Run]) carries these outcomes to the session.
 //
 // To a queue, the chat leaves From at once (From goes to wrap-up and leaves
 // the session) and waits in that queue, keeping its place by its original
@@ -80,7 +81,7 @@ func (s *Service) Transfer(ctx context.Context, req Request) (routing.Offer, err
 	if len(req.Comment) > maxComment {
 		return routing.Offer{}, fmt.Errorf("%w: comment longer than %d bytes", ErrInvalid, maxComment)
 	}
-	ss, err := s.desk.Sessions().Session(ctx, req.Chat)
+	ss, err := s.eng.Sessions().Session(ctx, req.Chat)
 	if err != nil {
 		return routing.Offer{}, fmt.Errorf("transfer: %s: %w", req.Chat, err)
 	}
@@ -89,19 +90,19 @@ func (s *Service) Transfer(ctx context.Context, req Request) (routing.Offer, err
 	}
 	note := session.TransferNote{By: req.From, Agent: req.Agent, Queue: req.Queue, Comment: req.Comment}
 	if req.Agent != "" {
-		if a, err := s.desk.Router().Agent(ctx, req.Agent); err == nil {
+		if a, err := s.eng.Router().Agent(ctx, req.Agent); err == nil {
 			note.AgentName = a.Profile.DisplayName
 		}
 	}
-	o, err := s.desk.Router().Transfer(ctx, routing.TransferRequest{Chat: req.Chat, From: req.From, Agent: req.Agent, Queue: req.Queue, Comment: req.Comment})
+	o, err := s.eng.Router().Transfer(ctx, routing.TransferRequest{Chat: req.Chat, From: req.From, Agent: req.Agent, Queue: req.Queue, Comment: req.Comment})
 	if err != nil {
 		return routing.Offer{}, fmt.Errorf("transfer: %w", err)
 	}
 	var errs []error
-	if err := s.desk.Sessions().RecordTransfer(ctx, req.Chat, note); err != nil {
+	if err := s.eng.Sessions().RecordTransfer(ctx, req.Chat, note); err != nil {
 		errs = append(errs, fmt.Errorf("record: %w", err))
 	}
-	if _, err := s.desk.Sync(ctx, req.Chat); err != nil {
+	if _, err := s.eng.Sync(ctx, req.Chat); err != nil {
 		errs = append(errs, fmt.Errorf("sync: %w", err))
 	}
 	if len(errs) > 0 {
@@ -116,7 +117,7 @@ func (s *Service) Transfer(ctx context.Context, req Request) (routing.Offer, err
 // pending transfer is left as it is; a pending invite is not touched.
 // Errors: [ErrNotOwner], [ErrChatEnded].
 func (s *Service) Cancel(ctx context.Context, chat switchboard.ChatID, by switchboard.AgentID) error {
-	c, err := s.desk.Router().Chat(ctx, chat)
+	c, err := s.eng.Router().Chat(ctx, chat)
 	if err != nil {
 		return fmt.Errorf("transfer: cancel %s: %w", chat, err)
 	}
@@ -129,10 +130,10 @@ func (s *Service) Cancel(ctx context.Context, chat switchboard.ChatID, by switch
 	if c.Invitation.Kind != routing.TransferOffer {
 		return nil
 	}
-	if err := s.desk.Router().CancelInvitation(ctx, chat, by); err != nil {
+	if err := s.eng.Router().CancelInvitation(ctx, chat, by); err != nil {
 		return fmt.Errorf("transfer: cancel %s: %w", chat, err)
 	}
-	if _, err := s.desk.Sync(ctx, chat); err != nil {
+	if _, err := s.eng.Sync(ctx, chat); err != nil {
 		return fmt.Errorf("transfer: cancel %s: the session is not in step; call Sync: %w", chat, err)
 	}
 	return nil
@@ -149,7 +150,7 @@ type Queue struct {
 // Queues lists the queues of tenant a chat can be transferred to, with their
 // names and descriptions, ordered by ID (SPEC T2).
 func (s *Service) Queues(ctx context.Context, tenant switchboard.TenantID) ([]Queue, error) {
-	qs, err := s.desk.Router().Queues(ctx)
+	qs, err := s.eng.Router().Queues(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("transfer: queues: %w", err)
 	}
@@ -178,7 +179,7 @@ type Agent struct {
 // are ordered by ID. A target may become busy before the transfer is
 // asked; [Service.Transfer] then returns [ErrAgentUnavailable].
 func (s *Service) Agents(ctx context.Context, chat switchboard.ChatID, from switchboard.AgentID) ([]Agent, error) {
-	r := s.desk.Router()
+	r := s.eng.Router()
 	me, err := r.Agent(ctx, from)
 	if err != nil {
 		return nil, fmt.Errorf("transfer: agents for %s: %w", from, err)
@@ -225,7 +226,7 @@ type Record struct {
 // organisation's log of its session. It is for agents and the host, never
 // for the customer.
 func (s *Service) History(ctx context.Context, chat switchboard.ChatID) ([]Record, error) {
-	log, err := s.desk.Sessions().OrganisationLog(ctx, chat)
+	log, err := s.eng.Sessions().OrganisationLog(ctx, chat)
 	if err != nil {
 		return nil, fmt.Errorf("transfer: history of %s: %w", chat, err)
 	}

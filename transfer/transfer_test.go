@@ -37,7 +37,7 @@ func TestBlindTransferToAgent(t *testing.T) {
 	require.False(t, b.Present(bobP))
 
 	b.Transport.Reset()
-	s, a, err := b.Desk.Accept(ctx, "bob", o.ID)
+	s, a, err := b.Engine.Accept(ctx, "bob", o.ID)
 	require.NoError(t, err)
 	b.Pump()
 	require.Equal(t, bobP, s.Owner().ID)
@@ -56,7 +56,7 @@ func TestBlindTransferToAgent(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, up)
 	require.Len(t, b.Transport.Received(annP), annLive)
-	_, err = b.Desk.Send(ctx, "c1", session.Message{From: annP, Text: "still here?"})
+	_, err = b.Engine.Send(ctx, "c1", session.Message{From: annP, Text: "still here?"})
 	require.Error(t, err, "the old agent cannot write into the chat")
 
 	// Wrap-up, and what the customer is told.
@@ -139,7 +139,7 @@ func TestTransferRefusals(t *testing.T) {
 	require.NoError(t, err)
 	_, err = b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "carl"})
 	require.ErrorIs(t, err, transfer.ErrTransferPending)
-	require.NoError(t, b.Desk.Reject(ctx, "bob", b.Offer("bob").ID))
+	require.NoError(t, b.Engine.Reject(ctx, "bob", b.Offer("bob").ID))
 	b.Pump()
 
 	// The chat went back to its queue, for anyone but Ann; whoever takes it
@@ -154,13 +154,13 @@ func TestTransferRefusals(t *testing.T) {
 	require.NoError(t, err)
 	_, err = b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: owner, Agent: other})
 	require.ErrorIs(t, err, transfer.ErrInvitePending)
-	_, _, err = b.Desk.Accept(ctx, other, o.ID)
+	_, _, err = b.Engine.Accept(ctx, other, o.ID)
 	require.NoError(t, err)
 	_, err = b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: owner, Agent: other})
 	require.ErrorIs(t, err, transfer.ErrAlreadyInChat)
 
 	// An ended session.
-	_, err = b.Desk.End(ctx, "c1", owner, session.EndOptions{Reason: "sold", Confirm: true})
+	_, err = b.Engine.End(ctx, "c1", owner, session.EndOptions{Reason: "sold", Confirm: true})
 	require.NoError(t, err)
 	_, err = b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: owner, Agent: other})
 	require.ErrorIs(t, err, transfer.ErrSessionEnded)
@@ -303,12 +303,12 @@ func TestCancelTransfer(t *testing.T) {
 	b.Pump()
 	require.False(t, b.Pending())
 	require.Equal(t, annP, b.Owner())
-	_, _, err = b.Desk.Accept(ctx, "bob", o.ID)
+	_, _, err = b.Engine.Accept(ctx, "bob", o.ID)
 	require.ErrorIs(t, err, routing.ErrOfferWithdrawn)
 	require.NoError(t, b.svc.Cancel(ctx, "c1", "ann"), "nothing pending")
 	_, err = b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "carl"})
 	require.NoError(t, err)
-	_, err = b.Desk.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
+	_, err = b.Engine.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
 	require.NoError(t, err)
 	require.ErrorIs(t, b.svc.Cancel(ctx, "c1", "ann"), transfer.ErrChatEnded)
 	require.ErrorIs(t, b.svc.Cancel(ctx, "c9", "ann"), routing.ErrChatNotFound)

@@ -1,5 +1,5 @@
 // Command quickstart runs ten customer chats with three agents on the real
-// clock through a session.Desk, which routes each chat and runs its session,
+// clock through an engine.Engine, which routes each chat and runs its session,
 // and prints the routing timeline: ring-all offers, a reject, a RONA,
 // accepts, agents handling several chats at once, and wrap-up. It ends with
 // one chat's transcript as the customer sees it: display names only, and no
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/switchboard-cc/switchboard"
+	"github.com/switchboard-cc/switchboard/engine"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/routing/routingmem"
 	"github.com/switchboard-cc/switchboard/session"
@@ -32,22 +33,26 @@ func run(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 
-	store, bus := routingmem.New(routingmem.Config{}), routingmem.NewBus()
-	router, err := routing.New(store, bus, routing.Config{SweepInterval: 50 * time.Millisecond})
-	if err != nil {
-		return err
-	}
-	go router.Run(ctx)
-	sessions, err := session.NewManager(sessionmem.NewStore(), session.Config{
-		Queues: map[switchboard.QueueID]session.QueueConfig{"support": {WrapUpReasons: []string{"resolved", "follow-up"}}},
+	bus := routingmem.NewBus()
+	desk, err := engine.New(ctx, engine.Config{
+		Routing:      routingmem.New(routingmem.Config{}),
+		Sessions:     sessionmem.NewStore(),
+		Desktops:     bus,
+		Participants: session.Discard{},
+		Router:       routing.Config{SweepInterval: 50 * time.Millisecond},
+		Poll:         20 * time.Millisecond,
+		Session: session.Config{
+			Queues: map[switchboard.QueueID]session.QueueConfig{"support": {WrapUpReasons: []string{"resolved", "follow-up"}}},
+		},
 	})
 	if err != nil {
 		return err
 	}
-	desk, err := session.NewDesk(router, sessions, session.DeskConfig{})
-	if err != nil {
-		return err
-	}
+	// Run expires offers and wrap-ups and carries routing's outcomes to
+	// the sessions, until ctx ends.
+	running := make(chan error, 1)
+	go func() { running <- desk.Run(ctx) }()
+	router, sessions := desk.Router(), desk.Sessions()
 
 	// One ring-all queue: every Available agent is offered each chat and the
 	// first to accept wins. An offer waits 800ms; wrap-up lasts 300ms.
@@ -57,21 +62,6 @@ func run(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-
-	// Sessions follow what routing decides on its own (timeouts, transfers):
-	// every routing event goes through the Desk too.
-	follow := bus.Subscribe(nil)
-	go func() {
-		for {
-			e, err := follow.Next(ctx)
-			if err != nil {
-				return
-			}
-			if err := desk.Handle(ctx, e); err != nil && ctx.Err() == nil {
-				log.Printf("sync %s: %v", e.Chat, err)
-			}
-		}
-	}()
 
 	begin := time.Now()
 	timeline := bus.Subscribe(nil)
@@ -116,7 +106,7 @@ func run(ctx context.Context) error {
 
 	const chats = 10
 	for i := 1; i <= chats; i++ {
-		_, err := desk.Start(ctx, session.ChatRequest{
+		_, err := desk.Start(ctx, engine.ChatRequest{
 			ID: switchboard.ChatID(fmt.Sprintf("chat-%02d", i)), Queue: "support",
 			Customer: session.CustomerID(fmt.Sprintf("customer-%d", i)), CustomerName: fmt.Sprintf("Customer %d", i),
 			Transcript: []routing.Turn{{From: "bot", Text: "Hi! An agent will be with you shortly."}},
@@ -150,6 +140,9 @@ func run(ctx context.Context) error {
 	time.Sleep(100 * time.Millisecond) // let the last events print
 	cancel()
 	wg.Wait()
+	if err := <-running; err != nil {
+		return err
+	}
 	timeline.Close()
 	<-printed
 
@@ -205,7 +198,7 @@ func ignoreFirstThenBack(n int) action {
 // desktop plays one agent: it answers offers, talks for a while (with a
 // whisper the customer never sees), ends its chats with a wrap-up reason,
 // and comes back from RONA.
-func desktop(ctx context.Context, desk *session.Desk, id switchboard.AgentID, sub *routingmem.Subscription, behave behaviour) {
+func desktop(ctx context.Context, desk *engine.Engine, id switchboard.AgentID, sub *routingmem.Subscription, behave behaviour) {
 	defer sub.Close()
 	offers := 0
 	me := session.AgentParticipant(id)

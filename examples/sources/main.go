@@ -29,6 +29,7 @@ import (
 	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/attachment"
 	"github.com/switchboard-cc/switchboard/compliance"
+	"github.com/switchboard-cc/switchboard/engine"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/routing/routingmem"
 	"github.com/switchboard-cc/switchboard/session"
@@ -51,31 +52,31 @@ type center struct {
 	clock    *clock.Mock
 	router   *routing.Router
 	sessions *session.Manager
-	desk     *session.Desk
+	desk     *engine.Engine
 	events   *routingmem.Subscription
 }
 
 func newCenter(cfg session.Config, queues ...routing.Queue) (*center, error) {
+	ctx := context.Background()
 	c := &center{clock: clock.NewMock()}
 	c.clock.Set(time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC))
 	bus := routingmem.NewBus()
 	c.events = bus.Subscribe(nil)
 	var err error
-	if c.router, err = routing.New(routingmem.New(routingmem.Config{}), bus, routing.Config{Clock: c.clock}); err != nil {
+	c.desk, err = engine.New(ctx, engine.Config{
+		Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore(),
+		Desktops: bus, Participants: session.Discard{}, Clock: c.clock, Manual: true, Session: cfg,
+	})
+	if err != nil {
 		return nil, err
 	}
+	c.router, c.sessions = c.desk.Router(), c.desk.Sessions()
 	for _, q := range queues {
-		if _, err := c.router.PutQueue(context.Background(), q); err != nil {
+		if _, err := c.router.PutQueue(ctx, q); err != nil {
 			return nil, err
 		}
 	}
-	cfg.Clock = c.clock
-	cfg.Directory = session.RouterDirectory(c.router)
-	if c.sessions, err = session.NewManager(sessionmem.NewStore(), cfg); err != nil {
-		return nil, err
-	}
-	c.desk, err = session.NewDesk(c.router, c.sessions, session.DeskConfig{})
-	return c, err
+	return c, nil
 }
 
 func (c *center) login(ctx context.Context, id switchboard.AgentID, name, team string, queues ...switchboard.QueueID) error {
@@ -86,15 +87,7 @@ func (c *center) login(ctx context.Context, id switchboard.AgentID, name, team s
 // pass lets time go by: deadlines expire and sessions follow routing.
 func (c *center) pass(ctx context.Context, d time.Duration) error {
 	c.clock.Add(d)
-	if _, err := c.router.Sweep(ctx); err != nil {
-		return err
-	}
-	for _, e := range c.events.Drain() {
-		if err := c.desk.Handle(ctx, e); err != nil {
-			return err
-		}
-	}
-	return nil
+	return c.desk.Settle(ctx)
 }
 
 func (c *center) offerOf(ctx context.Context, agent switchboard.AgentID) (routing.Offer, error) {
@@ -170,7 +163,7 @@ func xcally(ctx context.Context) error {
 		}
 	}
 	for _, id := range []switchboard.ChatID{"c1", "c2"} {
-		if _, err := c.desk.Start(ctx, session.ChatRequest{ID: id, Tenant: "acme", Queue: "ChatQueue", Customer: session.CustomerID("cust-" + id), CustomerName: "Carol"}); err != nil {
+		if _, err := c.desk.Start(ctx, engine.ChatRequest{ID: id, Tenant: "acme", Queue: "ChatQueue", Customer: session.CustomerID("cust-" + id), CustomerName: "Carol"}); err != nil {
 			return err
 		}
 	}
@@ -256,7 +249,7 @@ func webex(ctx context.Context) error {
 	if err := c.router.SetState(ctx, "cat", routing.NotReady, "meeting"); err != nil {
 		return err
 	}
-	if _, err := c.desk.Start(ctx, session.ChatRequest{ID: "c1", Tenant: "acme", Queue: "Support", Customer: "u1", CustomerName: "Carol",
+	if _, err := c.desk.Start(ctx, engine.ChatRequest{ID: "c1", Tenant: "acme", Queue: "Support", Customer: "u1", CustomerName: "Carol",
 		Transcript: []routing.Turn{{From: "bot", Text: "Which order?"}, {From: "customer", Text: "#1234"}}}); err != nil {
 		return err
 	}
@@ -369,7 +362,7 @@ func webChat(ctx context.Context) error {
 			return err
 		}
 	}
-	if _, err := c.desk.Start(ctx, session.ChatRequest{ID: "c1", Tenant: "acme", Queue: "web", Customer: "u1", CustomerName: "Carol",
+	if _, err := c.desk.Start(ctx, engine.ChatRequest{ID: "c1", Tenant: "acme", Queue: "web", Customer: "u1", CustomerName: "Carol",
 		Attributes: []session.Attribute{{Name: "email", Value: "carol@example.com", Verified: true}}}); err != nil {
 		return err
 	}

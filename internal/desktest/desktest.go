@@ -1,6 +1,6 @@
-// Package desktest builds a session.Desk over in-memory routing and session
-// ports that share one mock clock, with helpers for tests of the packages
-// built on the Desk. It is imported only by tests.
+// Package desktest builds an engine.Engine over in-memory routing and
+// session stores that share one mock clock, with helpers for tests of the
+// packages built on the engine. It is imported only by tests.
 package desktest
 
 import (
@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-cc/switchboard"
+	"github.com/switchboard-cc/switchboard/engine"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/routing/routingmem"
 	"github.com/switchboard-cc/switchboard/session"
@@ -28,11 +29,11 @@ type TB interface {
 // Start is the time the mock clock is set to.
 var Start = time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC)
 
-// Fixture is a Desk over in-memory ports. Its helpers that take no chat act
+// Fixture is a Manual engine over in-memory stores. Its helpers that take no chat act
 // on the chat ID Main, "c1" unless changed, and fail the test on an error.
 type Fixture struct {
 	T         TB
-	Desk      *session.Desk
+	Engine    *engine.Engine
 	Router    *routing.Router
 	Sessions  *session.Manager
 	Clock     *clock.Mock
@@ -44,7 +45,7 @@ type Fixture struct {
 var ctx = context.Background()
 
 // New returns a Fixture with the given queues. cfg's Clock, Transport and
-// Directory are set to the fixture's.
+// Directory are the engine's.
 func New(t TB, queues []routing.Queue, cfg session.Config) *Fixture {
 	t.Helper()
 	f := &Fixture{T: t, Clock: clock.NewMock(), Transport: sessionmem.NewTransport(), Main: "c1"}
@@ -52,17 +53,16 @@ func New(t TB, queues []routing.Queue, cfg session.Config) *Fixture {
 	bus := routingmem.NewBus()
 	f.Events = bus.Subscribe(nil)
 	var err error
-	f.Router, err = routing.New(routingmem.New(routingmem.Config{}), bus, routing.Config{Clock: f.Clock})
+	f.Engine, err = engine.New(ctx, engine.Config{
+		Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore(),
+		Desktops: bus, Participants: f.Transport, Clock: f.Clock, Manual: true, Session: cfg,
+	})
 	require.NoError(t, err)
+	f.Router, f.Sessions = f.Engine.Router(), f.Engine.Sessions()
 	for _, q := range queues {
 		_, err = f.Router.PutQueue(ctx, q)
 		require.NoError(t, err)
 	}
-	cfg.Clock, cfg.Transport, cfg.Directory = f.Clock, f.Transport, session.RouterDirectory(f.Router)
-	f.Sessions, err = session.NewManager(sessionmem.NewStore(), cfg)
-	require.NoError(t, err)
-	f.Desk, err = session.NewDesk(f.Router, f.Sessions, session.DeskConfig{})
-	require.NoError(t, err)
 	return f
 }
 
@@ -75,36 +75,25 @@ func (f *Fixture) Offer(agent switchboard.AgentID) routing.Offer {
 	return os[0]
 }
 
-// Accept has agent accept its only pending offer through the Desk.
+// Accept has agent accept its only pending offer through the engine.
 func (f *Fixture) Accept(agent switchboard.AgentID) {
 	f.T.Helper()
-	_, _, err := f.Desk.Accept(ctx, agent, f.Offer(agent).ID)
+	_, _, err := f.Engine.Accept(ctx, agent, f.Offer(agent).ID)
 	require.NoError(f.T, err)
 }
 
-// Pump feeds every routing event published so far to the Desk, and returns
-// them.
+// Pump settles the engine (every pending routing event is processed) and
+// returns the events published to desktops since the last call.
 func (f *Fixture) Pump() []routing.Event {
 	f.T.Helper()
-	var all []routing.Event
-	for {
-		es := f.Events.Drain()
-		if len(es) == 0 {
-			return all
-		}
-		for _, e := range es {
-			require.NoError(f.T, f.Desk.Handle(ctx, e))
-		}
-		all = append(all, es...)
-	}
+	require.NoError(f.T, f.Engine.Settle(ctx))
+	return f.Events.Drain()
 }
 
 // Advance moves the clock on, sweeps routing's deadlines and pumps events.
 func (f *Fixture) Advance(d time.Duration) []routing.Event {
 	f.T.Helper()
 	f.Clock.Add(d)
-	_, err := f.Router.Sweep(ctx)
-	require.NoError(f.T, err)
 	return f.Pump()
 }
 
@@ -147,10 +136,10 @@ func (f *Fixture) History(p session.ParticipantID) []session.View {
 	return v
 }
 
-// Send sends text from a participant into Main through the Desk.
+// Send sends text from a participant into Main through the engine.
 func (f *Fixture) Send(from session.ParticipantID, text string, mode session.Mode) {
 	f.T.Helper()
-	_, err := f.Desk.Send(ctx, f.Main, session.Message{From: from, Text: text, Mode: mode})
+	_, err := f.Engine.Send(ctx, f.Main, session.Message{From: from, Text: text, Mode: mode})
 	require.NoError(f.T, err)
 }
 
@@ -191,13 +180,13 @@ func (f *Fixture) Pending() bool {
 // it.
 func (f *Fixture) FreshChat(id switchboard.ChatID, queue switchboard.QueueID, agent switchboard.AgentID) {
 	f.T.Helper()
-	_, err := f.Desk.Start(ctx, session.ChatRequest{ID: id, Tenant: "t1", Queue: queue, Customer: "u2", CustomerName: "Dan"})
+	_, err := f.Engine.Start(ctx, engine.ChatRequest{ID: id, Tenant: "t1", Queue: queue, Customer: "u2", CustomerName: "Dan"})
 	require.NoError(f.T, err)
 	os, err := f.Router.Offers(ctx, agent)
 	require.NoError(f.T, err)
 	for _, o := range os {
 		if o.Chat == id {
-			_, _, err := f.Desk.Accept(ctx, agent, o.ID)
+			_, _, err := f.Engine.Accept(ctx, agent, o.ID)
 			require.NoError(f.T, err)
 		}
 	}
@@ -207,12 +196,12 @@ func (f *Fixture) FreshChat(id switchboard.ChatID, queue switchboard.QueueID, ag
 // Finish ends chat id by its owner and completes the owner's wrap-up.
 func (f *Fixture) Finish(id switchboard.ChatID, owner switchboard.AgentID) {
 	f.T.Helper()
-	_, err := f.Desk.End(ctx, id, owner, session.EndOptions{Confirm: true, Forced: true})
+	_, err := f.Engine.End(ctx, id, owner, session.EndOptions{Confirm: true, Forced: true})
 	require.NoError(f.T, err)
 	c, err := f.Router.Chat(ctx, id)
 	require.NoError(f.T, err)
 	if c.State == routing.InWrapUp {
-		require.NoError(f.T, f.Desk.CompleteWrapUp(ctx, id, owner))
+		require.NoError(f.T, f.Engine.CompleteWrapUp(ctx, id, owner))
 	}
 	f.Pump()
 }

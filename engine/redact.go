@@ -1,4 +1,4 @@
-package session
+package engine
 
 import (
 	"context"
@@ -6,9 +6,10 @@ import (
 	"strconv"
 
 	"github.com/switchboard-cc/switchboard/compliance"
+	"github.com/switchboard-cc/switchboard/session"
 )
 
-// RedactingFilter returns the [InboundFilter] that masks payment card data
+// RedactingFilter returns the [session.InboundFilter] that masks payment card data
 // (and the personal data r is configured for) in every inbound message
 // before it is stored, delivered or put in an event (SPEC P1, P3, P5). A card
 // number split over consecutive messages of one sender ("4111 1111" then
@@ -19,13 +20,13 @@ import (
 // gives it from the stored log, are replayed to rebuild what
 // [compliance.Redactor.RedactNext] needs. So it works the same in every
 // process sharing a session store, and nothing but the log holds a fragment.
-func RedactingFilter(r *compliance.Redactor) InboundFilter { return redacting{r} }
+func RedactingFilter(r *compliance.Redactor) session.InboundFilter { return redacting{r} }
 
 type redacting struct{ r *compliance.Redactor }
 
-func (f redacting) Filter(ctx context.Context, in FilterInput) (FilterOutput, error) {
+func (f redacting) Filter(ctx context.Context, in session.FilterInput) (session.FilterOutput, error) {
 	if err := ctx.Err(); err != nil {
-		return FilterOutput{}, err
+		return session.FilterOutput{}, err
 	}
 	sender := string(in.Sender)
 	var tail compliance.Tail
@@ -33,20 +34,20 @@ func (f redacting) Filter(ctx context.Context, in FilterInput) (FilterOutput, er
 		var err error
 		_, tail, err = f.r.RedactNext(tail, compliance.Message{ID: seqID(m.Seq), Sender: sender, Text: m.Text, At: m.At})
 		if err != nil {
-			return FilterOutput{}, err
+			return session.FilterOutput{}, err
 		}
 	}
 	next, _, err := f.r.RedactNext(tail, compliance.Message{ID: "new", Sender: sender, Text: in.Text, At: in.At})
 	if err != nil {
-		return FilterOutput{}, err
+		return session.FilterOutput{}, err
 	}
-	out := FilterOutput{Text: next.Text}
+	out := session.FilterOutput{Text: next.Text}
 	for _, c := range next.Corrections {
 		seq, err := strconv.ParseUint(c.ID, 10, 64)
 		if err != nil {
-			return FilterOutput{}, fmt.Errorf("session: correction of an unknown message %q", c.ID)
+			return session.FilterOutput{}, fmt.Errorf("engine: correction of an unknown message %q", c.ID)
 		}
-		out.Corrections = append(out.Corrections, Correction{Seq: seq, Text: c.Text})
+		out.Corrections = append(out.Corrections, session.Correction{Seq: seq, Text: c.Text})
 	}
 	return out, nil
 }

@@ -1,4 +1,4 @@
-package session_test
+package engine_test
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/attachment"
 	"github.com/switchboard-cc/switchboard/compliance"
+	"github.com/switchboard-cc/switchboard/engine"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/routing/routingmem"
 	"github.com/switchboard-cc/switchboard/session"
@@ -72,7 +73,7 @@ func (f *fileStore) PutFile(_ context.Context, chat switchboard.ChatID, a attach
 }
 
 type complianceBundle struct {
-	*deskBundle
+	*bundle
 	store     *recordingStore
 	transport *sessionmem.Transport
 	files     *fileStore
@@ -80,11 +81,11 @@ type complianceBundle struct {
 	events    *routingmem.Subscription
 }
 
-// setupCompliantDesk builds a Desk whose sessions mask card numbers on the
+// setupCompliant builds an engine whose sessions mask card numbers on the
 // way in and whose attachments follow the text/PDF/image preset, scanned by
 // the same redactor; every store write, delivery, routing event and log
 // line is recorded.
-func setupCompliantDesk(t *testing.T) *complianceBundle {
+func setupCompliant(t *testing.T) *complianceBundle {
 	t.Helper()
 	redactor, err := compliance.New(compliance.Config{})
 	require.NoError(t, err)
@@ -95,26 +96,26 @@ func setupCompliantDesk(t *testing.T) *complianceBundle {
 	bus := routingmem.NewBus()
 	b := &complianceBundle{store: &recordingStore{Store: sessionmem.NewStore()}, transport: sessionmem.NewTransport(),
 		files: &fileStore{files: map[string]attachment.Accepted{}}, logs: logs, events: bus.Subscribe(nil)}
-	router, err := routing.New(routingmem.New(routingmem.Config{}), bus, routing.Config{Clock: mock, Logger: logger})
-	require.NoError(t, err)
-	_, err = router.PutQueue(ctx, routing.Queue{ID: "sales", Tenant: "t1"})
-	require.NoError(t, err)
-	m, err := session.NewManager(b.store, session.Config{Clock: mock, Transport: b.transport,
-		Filter: session.RedactingFilter(redactor),
-		OnDeliveryError: func(ctx context.Context, chat switchboard.ChatID, to session.ParticipantID, err error) {
-			logger.ErrorContext(ctx, "delivery failed", "chat", chat, "to", to, "err", err)
-		}})
-	require.NoError(t, err)
 	policy := attachment.TextPDFImages()
 	policy.Scanner = redactor
-	desk, err := session.NewDesk(router, m, session.DeskConfig{Logger: logger, Files: b.files,
-		Attachments: func(*session.Session) attachment.Policy { return policy }})
+	eng, err := engine.New(ctx, engine.Config{
+		Routing: routingmem.New(routingmem.Config{}), Sessions: b.store, Desktops: bus, Participants: b.transport,
+		Clock: mock, Logger: logger, Tracer: engine.LogTracer(logger), Manual: true, Files: b.files,
+		Attachments: func(*session.Session) attachment.Policy { return policy },
+		Session: session.Config{Filter: engine.RedactingFilter(redactor),
+			OnDeliveryError: func(ctx context.Context, chat switchboard.ChatID, to session.ParticipantID, err error) {
+				logger.ErrorContext(ctx, "delivery failed", "chat", chat, "to", to, "err", err)
+			}},
+	})
 	require.NoError(t, err)
-	b.deskBundle = &deskBundle{desk: desk, router: router, m: m, clock: mock}
+	_, err = eng.Router().PutQueue(ctx, routing.Queue{ID: "sales", Tenant: "t1"})
+	require.NoError(t, err)
+	b.bundle = &bundle{eng: eng, router: eng.Router(), m: eng.Sessions(), clock: mock}
 	b.login(t, "ann", "Ann")
 	b.start(t, "c1")
-	_, _, err = desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	_, _, err = eng.Accept(ctx, "ann", b.offer(t, "ann").ID)
 	require.NoError(t, err)
+	b.settle(t)
 	return b
 }
 
@@ -166,8 +167,8 @@ func TestCardNumbersAreMaskedOnTheWayIn(t *testing.T) {
 	// SPEC P1, P5: a message holding a card number is masked before anyone
 	// sees or stores it: no store write, delivery, view, transcript, log,
 	// event or log line ever holds the number.
-	b := setupCompliantDesk(t)
-	sent, err := b.desk.Send(ctx, "c1", session.Message{From: customer, Text: "my card is 4111 1111 1111 1111, exp 12/27"})
+	b := setupCompliant(t)
+	sent, err := b.eng.Send(ctx, "c1", session.Message{From: customer, Text: "my card is 4111 1111 1111 1111, exp 12/27"})
 	require.NoError(t, err)
 	require.Equal(t, "my card is **** **** **** 1111, exp **/**", sent.Text)
 	views, err := b.m.History(ctx, "c1", annP)
@@ -181,11 +182,11 @@ func TestSplitCardNumberIsCorrected(t *testing.T) {
 	// SPEC P1, P4, P5: a number split over two messages of one sender is
 	// caught; the first fragment is masked in the stored log and a
 	// correction reaches whoever saw it.
-	b := setupCompliantDesk(t)
-	first, err := b.desk.Send(ctx, "c1", session.Message{From: customer, Text: "4111 1111"})
+	b := setupCompliant(t)
+	first, err := b.eng.Send(ctx, "c1", session.Message{From: customer, Text: "4111 1111"})
 	require.NoError(t, err)
 	b.clock.Add(10 * time.Second)
-	second, err := b.desk.Send(ctx, "c1", session.Message{From: customer, Text: "1111 1111"})
+	second, err := b.eng.Send(ctx, "c1", session.Message{From: customer, Text: "1111 1111"})
 	require.NoError(t, err)
 	require.Equal(t, "**** 1111", second.Text)
 
@@ -211,13 +212,13 @@ func TestSplitCardNumberIsCorrected(t *testing.T) {
 	requireNoPAN(t, b.everything(t, "c1"))
 }
 
-func TestAttachmentsThroughTheDesk(t *testing.T) {
+func TestAttachmentsThroughTheEngine(t *testing.T) {
 	t.Parallel()
-	b := setupCompliantDesk(t)
+	b := setupCompliant(t)
 
 	// SPEC P2, P5: a text attachment holding a card number is not sent, and
 	// nothing of it is stored; the refusal names the file and a reason.
-	_, err := b.desk.SendFiles(ctx, "c1", session.Message{From: customer, Text: "see attached"},
+	_, err := b.eng.SendFiles(ctx, "c1", session.Message{From: customer, Text: "see attached"},
 		[]attachment.Upload{{Name: "details.txt", Body: strings.NewReader("card: 4111 1111 1111 1111\n")}})
 	require.ErrorIs(t, err, attachment.ErrSensitiveContent)
 	var rejected *attachment.RejectedError
@@ -229,7 +230,7 @@ func TestAttachmentsThroughTheDesk(t *testing.T) {
 	require.NotContains(t, texts(views), "see attached", "nothing is sent")
 
 	// SPEC A4, S5: a file sent in whisper mode is as private as the text.
-	sent, err := b.desk.SendFiles(ctx, "c1", session.Message{From: annP, Mode: session.ModeWhisper, Text: "internal notes"},
+	sent, err := b.eng.SendFiles(ctx, "c1", session.Message{From: annP, Mode: session.ModeWhisper, Text: "internal notes"},
 		[]attachment.Upload{{Name: "notes.txt", Body: strings.NewReader("customer asked twice\n")}})
 	require.NoError(t, err)
 	forAgent, err := b.m.History(ctx, "c1", annP)
@@ -250,17 +251,18 @@ func TestAttachmentsThroughTheDesk(t *testing.T) {
 	}
 
 	// SPEC A5: a renamed executable is refused.
-	_, err = b.desk.SendFiles(ctx, "c1", session.Message{From: annP, Text: "invoice"},
+	_, err = b.eng.SendFiles(ctx, "c1", session.Message{From: annP, Text: "invoice"},
 		[]attachment.Upload{{Name: "invoice.pdf", Body: strings.NewReader("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + strings.Repeat("\x00", 64))}})
 	require.Error(t, err)
 	require.True(t, errors.Is(err, attachment.ErrExecutable) || errors.Is(err, attachment.ErrTypeMismatch), "got %v", err)
 	requireNoPAN(t, b.everything(t, "c1"))
 
 	// SPEC A3: without a file store or policy, attachments are off.
-	_, err = session.NewDesk(b.router, b.m, session.DeskConfig{})
+	plain := setup(t)
+	plain.login(t, "ann", "Ann")
+	plain.start(t, "c1")
+	_, _, err = plain.eng.Accept(ctx, "ann", plain.offer(t, "ann").ID)
 	require.NoError(t, err)
-	plain, err := session.NewDesk(b.router, b.m, session.DeskConfig{})
-	require.NoError(t, err)
-	_, err = plain.SendFiles(ctx, "c1", session.Message{From: annP, Text: "x"}, nil)
+	_, err = plain.eng.SendFiles(ctx, "c1", session.Message{From: annP, Text: "x"}, nil)
 	require.ErrorIs(t, err, attachment.ErrDisabled)
 }

@@ -1,4 +1,4 @@
-package session_test
+package engine_test
 
 import (
 	"fmt"
@@ -9,56 +9,63 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-cc/switchboard"
+	"github.com/switchboard-cc/switchboard/engine"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/routing/routingmem"
 	"github.com/switchboard-cc/switchboard/session"
 	"github.com/switchboard-cc/switchboard/session/sessionmem"
 )
 
-type deskBundle struct {
-	desk   *session.Desk
+type bundle struct {
+	eng    *engine.Engine
 	router *routing.Router
 	m      *session.Manager
 	clock  *clock.Mock
 }
 
-// setupDesk returns a Desk over in-memory routing and session ports sharing
-// one mock clock, with queue "sales" (wrap-up 30s, reasons sold/no-sale).
-func setupDesk(t *testing.T, mutate ...func(*session.Config)) *deskBundle {
+// setup returns a Manual engine over in-memory routing and session
+// stores sharing one mock clock, with queue "sales" (wrap-up 30s, reasons
+// sold/no-sale).
+func setup(t *testing.T, mutate ...func(*engine.Config)) *bundle {
 	t.Helper()
 	mock := clock.NewMock()
 	mock.Set(time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC))
-	router, err := routing.New(routingmem.New(routingmem.Config{}), routingmem.NewBus(), routing.Config{Clock: mock})
-	require.NoError(t, err)
-	_, err = router.PutQueue(ctx, routing.Queue{ID: "sales", Tenant: "t1", AcceptTimeout: 20 * time.Second, WrapUp: 30 * time.Second})
-	require.NoError(t, err)
-	cfg := session.Config{Clock: mock, Transport: sessionmem.NewTransport(), Directory: session.RouterDirectory(router),
-		Queues: map[switchboard.QueueID]session.QueueConfig{"sales": {WrapUpReasons: []string{"sold", "no-sale"}}}}
+	cfg := engine.Config{
+		Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore(),
+		Desktops: routingmem.NewBus(), Participants: sessionmem.NewTransport(), Clock: mock, Manual: true,
+		Session: session.Config{Queues: map[switchboard.QueueID]session.QueueConfig{"sales": {WrapUpReasons: []string{"sold", "no-sale"}}}},
+	}
 	for _, f := range mutate {
 		f(&cfg)
 	}
-	m, err := session.NewManager(sessionmem.NewStore(), cfg)
+	eng, err := engine.New(ctx, cfg)
 	require.NoError(t, err)
-	desk, err := session.NewDesk(router, m, session.DeskConfig{})
+	_, err = eng.Router().PutQueue(ctx, routing.Queue{ID: "sales", Tenant: "t1", AcceptTimeout: 20 * time.Second, WrapUp: 30 * time.Second})
 	require.NoError(t, err)
-	return &deskBundle{desk: desk, router: router, m: m, clock: mock}
+	return &bundle{eng: eng, router: eng.Router(), m: eng.Sessions(), clock: mock}
 }
 
-func (b *deskBundle) login(t *testing.T, id switchboard.AgentID, name string) {
+// settle processes everything due and pending.
+func (b *bundle) settle(t *testing.T) {
+	t.Helper()
+	require.NoError(t, b.eng.Settle(ctx))
+}
+
+func (b *bundle) login(t *testing.T, id switchboard.AgentID, name string) {
 	t.Helper()
 	_, err := b.router.Login(ctx, id, routing.Profile{DisplayName: name, Tenant: "t1", Team: "sales",
 		Queues: []switchboard.QueueID{"sales"}})
 	require.NoError(t, err)
 }
 
-func (b *deskBundle) start(t *testing.T, id switchboard.ChatID) {
+func (b *bundle) start(t *testing.T, id switchboard.ChatID) {
 	t.Helper()
-	_, err := b.desk.Start(ctx, session.ChatRequest{ID: id, Tenant: "t1", Queue: "sales", Customer: "u1", CustomerName: "Carol",
+	_, err := b.eng.Start(ctx, engine.ChatRequest{ID: id, Tenant: "t1", Queue: "sales", Customer: "u1", CustomerName: "Carol",
 		Transcript: []routing.Turn{{From: "bot", Text: "What can I do for you?"}}})
 	require.NoError(t, err)
 }
 
-func (b *deskBundle) offer(t *testing.T, agent switchboard.AgentID) routing.Offer {
+func (b *bundle) offer(t *testing.T, agent switchboard.AgentID) routing.Offer {
 	t.Helper()
 	os, err := b.router.Offers(ctx, agent)
 	require.NoError(t, err)
@@ -66,7 +73,7 @@ func (b *deskBundle) offer(t *testing.T, agent switchboard.AgentID) routing.Offe
 	return os[0]
 }
 
-func (b *deskBundle) owner(t *testing.T, chat switchboard.ChatID) session.ParticipantID {
+func (b *bundle) owner(t *testing.T, chat switchboard.ChatID) session.ParticipantID {
 	t.Helper()
 	s, err := b.m.Session(ctx, chat)
 	require.NoError(t, err)
@@ -76,30 +83,30 @@ func (b *deskBundle) owner(t *testing.T, chat switchboard.ChatID) session.Partic
 	return ""
 }
 
-func (b *deskBundle) routingState(t *testing.T, chat switchboard.ChatID) routing.ChatState {
+func (b *bundle) routingState(t *testing.T, chat switchboard.ChatID) routing.ChatState {
 	t.Helper()
 	c, err := b.router.Chat(ctx, chat)
 	require.NoError(t, err)
 	return c.State
 }
 
-func TestDeskRunsAChatEndToEnd(t *testing.T) {
+func TestRunsAChatEndToEnd(t *testing.T) {
 	t.Parallel()
-	// SPEC S11, S18, R11 through the Desk: accepting makes the agent the
+	// SPEC S11, S18, R11 through the engine: accepting makes the agent the
 	// owner, the customer sees its display name, ending with a reason puts
 	// routing in wrap-up, and completing it frees the agent's slot.
-	b := setupDesk(t)
+	b := setup(t)
 	b.login(t, "ann", "Ann")
 	b.start(t, "c1")
 
-	s, a, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	s, a, err := b.eng.Accept(ctx, "ann", b.offer(t, "ann").ID)
 	require.NoError(t, err)
 	require.Equal(t, session.AgentParticipant("ann"), s.Owner().ID)
 	require.Equal(t, "What can I do for you?", a.Chat.Transcript[0].Text)
 
-	_, err = b.desk.Send(ctx, "c1", session.Message{From: customer, Text: "Hello"})
+	_, err = b.eng.Send(ctx, "c1", session.Message{From: customer, Text: "Hello"})
 	require.NoError(t, err)
-	_, err = b.desk.Send(ctx, "c1", session.Message{From: annP, Text: "Hi Carol"})
+	_, err = b.eng.Send(ctx, "c1", session.Message{From: annP, Text: "Hi Carol"})
 	require.NoError(t, err)
 	views, err := b.m.History(ctx, "c1", customer)
 	require.NoError(t, err)
@@ -110,12 +117,12 @@ func TestDeskRunsAChatEndToEnd(t *testing.T) {
 	}
 	require.Contains(t, names, "Ann")
 
-	_, err = b.desk.End(ctx, "c1", "ann", session.EndOptions{Reason: "bogus", Confirm: true})
+	_, err = b.eng.End(ctx, "c1", "ann", session.EndOptions{Reason: "bogus", Confirm: true})
 	var we *session.WrapUpError
 	require.ErrorAs(t, err, &we)
 	require.Equal(t, routing.Assigned, b.routingState(t, "c1"), "a refused end changes nothing in routing")
 
-	w, err := b.desk.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
+	w, err := b.eng.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
 	require.NoError(t, err)
 	require.Equal(t, "sold", w.Reason)
 	require.Equal(t, routing.InWrapUp, b.routingState(t, "c1"))
@@ -123,26 +130,26 @@ func TestDeskRunsAChatEndToEnd(t *testing.T) {
 	// The slot is held through wrap-up: a new chat waits.
 	b.start(t, "c2")
 	require.Equal(t, routing.Queued, b.routingState(t, "c2"))
-	require.NoError(t, b.desk.CompleteWrapUp(ctx, "c1", "ann"))
+	require.NoError(t, b.eng.CompleteWrapUp(ctx, "c1", "ann"))
 	require.Equal(t, routing.Done, b.routingState(t, "c1"))
 	require.Equal(t, "c2", string(b.offer(t, "ann").Chat))
 }
 
-func TestDeskWrapUpEndsWhenRoutingFreesTheSlot(t *testing.T) {
+func TestWrapUpEndsWhenRoutingFreesTheSlot(t *testing.T) {
 	t.Parallel()
-	// SPEC S11 through the Desk: the session's wrap-up ends when routing
+	// SPEC S11 through the engine: the session's wrap-up ends when routing
 	// frees the owner's slot (the routing queue's 30s), not after the
 	// session queue's own WrapUpTime, for End and for Close alike.
-	b := setupDesk(t, func(c *session.Config) {
-		qc := c.Queues["sales"]
+	b := setup(t, func(c *engine.Config) {
+		qc := c.Session.Queues["sales"]
 		qc.WrapUpTime = 5 * time.Minute
-		c.Queues["sales"] = qc
+		c.Session.Queues["sales"] = qc
 	})
 	b.login(t, "ann", "Ann")
 	for _, close := range []bool{false, true} {
 		id := switchboard.ChatID(fmt.Sprintf("close-%t", close))
 		b.start(t, id)
-		_, _, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+		_, _, err := b.eng.Accept(ctx, "ann", b.offer(t, "ann").ID)
 		require.NoError(t, err)
 		b.clock.Add(time.Second)
 
@@ -150,10 +157,10 @@ func TestDeskWrapUpEndsWhenRoutingFreesTheSlot(t *testing.T) {
 		opts := session.EndOptions{Reason: "sold", Confirm: true}
 		if close {
 			var c session.Closure
-			c, err = b.desk.Close(ctx, id, "ann", opts)
+			c, err = b.eng.Close(ctx, id, "ann", opts)
 			w = c.WrapUp
 		} else {
-			w, err = b.desk.End(ctx, id, "ann", opts)
+			w, err = b.eng.End(ctx, id, "ann", opts)
 		}
 		require.NoError(t, err)
 		require.Equal(t, b.clock.Now().Add(30*time.Second), w.Until)
@@ -172,36 +179,36 @@ func TestDeskWrapUpEndsWhenRoutingFreesTheSlot(t *testing.T) {
 
 	// A caller's own WrapUpUntil stands.
 	b.start(t, "own")
-	_, _, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	_, _, err := b.eng.Accept(ctx, "ann", b.offer(t, "ann").ID)
 	require.NoError(t, err)
 	until := b.clock.Now().Add(time.Hour)
-	w, err := b.desk.End(ctx, "own", "ann", session.EndOptions{Reason: "sold", Confirm: true, WrapUpUntil: until})
+	w, err := b.eng.End(ctx, "own", "ann", session.EndOptions{Reason: "sold", Confirm: true, WrapUpUntil: until})
 	require.NoError(t, err)
 	require.Equal(t, until, w.Until)
 }
 
-func TestDeskReopenGoesToFirstFreeAgent(t *testing.T) {
+func TestReopenGoesToFirstFreeAgent(t *testing.T) {
 	t.Parallel()
 	// SPEC R9: a closed interaction whose customer writes again in the same
 	// session is reopened and routed to the first free agent of its queue,
 	// never to its old owner who is now offline.
-	b := setupDesk(t)
+	b := setup(t)
 	b.login(t, "ann", "Ann")
 	b.start(t, "c1")
-	_, _, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	_, _, err := b.eng.Accept(ctx, "ann", b.offer(t, "ann").ID)
 	require.NoError(t, err)
-	_, err = b.desk.Close(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
+	_, err = b.eng.Close(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
 	require.NoError(t, err)
-	require.NoError(t, b.desk.CompleteWrapUp(ctx, "c1", "ann"))
-	require.NoError(t, b.desk.Logout(ctx, "ann"))
+	require.NoError(t, b.eng.CompleteWrapUp(ctx, "c1", "ann"))
+	require.NoError(t, b.eng.Logout(ctx, "ann"))
 	b.login(t, "bob", "Bob")
 
-	sent, err := b.desk.Send(ctx, "c1", session.Message{From: customer, Text: "One more question"})
+	sent, err := b.eng.Send(ctx, "c1", session.Message{From: customer, Text: "One more question"})
 	require.NoError(t, err)
 	require.Equal(t, session.PolicyReopen, sent.AfterClose)
 	o := b.offer(t, "bob")
 	require.Equal(t, switchboard.ChatID("c1"), o.Chat)
-	_, _, err = b.desk.Accept(ctx, "bob", o.ID)
+	_, _, err = b.eng.Accept(ctx, "bob", o.ID)
 	require.NoError(t, err)
 	require.Equal(t, bobP, b.owner(t, "c1"))
 
@@ -212,32 +219,32 @@ func TestDeskReopenGoesToFirstFreeAgent(t *testing.T) {
 	require.Contains(t, texts(views), "One more question")
 }
 
-func TestDeskNewLinkedSessionIsRouted(t *testing.T) {
+func TestNewLinkedSessionIsRouted(t *testing.T) {
 	t.Parallel()
 	// SPEC R9 with the new-linked-session policy: the customer's message
 	// starts a new session, routed as a new chat.
-	b := setupDesk(t, func(c *session.Config) { c.AfterClose = session.PolicyNewLinked })
+	b := setup(t, func(c *engine.Config) { c.Session.AfterClose = session.PolicyNewLinked })
 	b.login(t, "ann", "Ann")
 	b.start(t, "c1")
-	_, _, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	_, _, err := b.eng.Accept(ctx, "ann", b.offer(t, "ann").ID)
 	require.NoError(t, err)
-	_, err = b.desk.Close(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
+	_, err = b.eng.Close(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
 	require.NoError(t, err)
-	require.NoError(t, b.desk.CompleteWrapUp(ctx, "c1", "ann"))
+	require.NoError(t, b.eng.CompleteWrapUp(ctx, "c1", "ann"))
 
-	sent, err := b.desk.Send(ctx, "c1", session.Message{From: customer, Text: "Me again"})
+	sent, err := b.eng.Send(ctx, "c1", session.Message{From: customer, Text: "Me again"})
 	require.NoError(t, err)
 	require.Equal(t, session.PolicyNewLinked, sent.AfterClose)
 	require.NotEqual(t, switchboard.ChatID("c1"), sent.Chat)
 	require.Equal(t, sent.Chat, b.offer(t, "ann").Chat)
 }
 
-func TestDeskCustomerLeavesBeforeAnAgent(t *testing.T) {
+func TestCustomerLeavesBeforeAnAgent(t *testing.T) {
 	t.Parallel()
 	// SPEC S9: the customer leaving a waiting chat withdraws it from routing.
-	b := setupDesk(t)
+	b := setup(t)
 	b.start(t, "c1")
-	require.NoError(t, b.desk.CustomerLeft(ctx, "c1", "u1"))
+	require.NoError(t, b.eng.CustomerLeft(ctx, "c1", "u1"))
 	c, err := b.router.Chat(ctx, "c1")
 	require.NoError(t, err)
 	require.Equal(t, routing.Ended, c.State)
@@ -248,18 +255,18 @@ func TestDeskCustomerLeavesBeforeAnAgent(t *testing.T) {
 	require.Empty(t, os)
 }
 
-func TestDeskLogoutHandsChatsOn(t *testing.T) {
+func TestLogoutHandsChatsOn(t *testing.T) {
 	t.Parallel()
-	// SPEC R17 through the Desk: an agent who disconnects loses its chats to
+	// SPEC R17 through the engine: an agent who disconnects loses its chats to
 	// the queue; the customer is told and the next agent becomes owner. A
 	// chat whose customer had already left is closed, not handed on.
-	b := setupDesk(t)
+	b := setup(t)
 	b.login(t, "ann", "Ann")
 	b.start(t, "c1")
-	_, _, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	_, _, err := b.eng.Accept(ctx, "ann", b.offer(t, "ann").ID)
 	require.NoError(t, err)
 
-	require.NoError(t, b.desk.Disconnect(ctx, "ann"))
+	require.NoError(t, b.eng.Disconnect(ctx, "ann"))
 	require.Equal(t, session.ParticipantID(""), b.owner(t, "c1"))
 	require.Equal(t, routing.Queued, b.routingState(t, "c1"))
 	views, err := b.m.History(ctx, "c1", customer)
@@ -270,51 +277,49 @@ func TestDeskLogoutHandsChatsOn(t *testing.T) {
 	require.Empty(t, last.Subject, "the customer sees a name, not an ID")
 
 	b.login(t, "bob", "Bob")
-	_, _, err = b.desk.Accept(ctx, "bob", b.offer(t, "bob").ID)
+	_, _, err = b.eng.Accept(ctx, "bob", b.offer(t, "bob").ID)
 	require.NoError(t, err)
 	require.Equal(t, bobP, b.owner(t, "c1"))
 
-	require.NoError(t, b.desk.CustomerLeft(ctx, "c1", "u1"))
-	require.NoError(t, b.desk.Logout(ctx, "bob"))
+	require.NoError(t, b.eng.CustomerLeft(ctx, "c1", "u1"))
+	require.NoError(t, b.eng.Logout(ctx, "bob"))
 	s, err := b.m.Session(ctx, "c1")
 	require.NoError(t, err)
 	require.Equal(t, session.StatusClosed, s.Status)
 	require.Equal(t, routing.Done, b.routingState(t, "c1"))
 }
 
-func TestDeskSyncRepairsASession(t *testing.T) {
+func TestSyncRepairsASession(t *testing.T) {
 	t.Parallel()
 	// An offer accepted in routing whose session was never told (the process
 	// died in between) is repaired by Sync, which is idempotent.
-	b := setupDesk(t)
+	b := setup(t)
 	b.login(t, "ann", "Ann")
 	b.start(t, "c1")
 	_, err := b.router.Accept(ctx, "ann", b.offer(t, "ann").ID)
 	require.NoError(t, err)
 	require.Equal(t, session.ParticipantID(""), b.owner(t, "c1"))
-	_, err = b.desk.Sync(ctx, "c1")
+	_, err = b.eng.Sync(ctx, "c1")
 	require.NoError(t, err)
 	require.Equal(t, annP, b.owner(t, "c1"))
-	_, err = b.desk.Sync(ctx, "c1")
+	_, err = b.eng.Sync(ctx, "c1")
 	require.NoError(t, err)
 }
 
-func TestDeskStartRefusesUnknownQueue(t *testing.T) {
+func TestStartRefusesUnknownQueue(t *testing.T) {
 	t.Parallel()
-	b := setupDesk(t)
-	_, err := b.desk.Start(ctx, session.ChatRequest{ID: "c1", Queue: "nope", Customer: "u1", CustomerName: "Carol"})
+	b := setup(t)
+	_, err := b.eng.Start(ctx, engine.ChatRequest{ID: "c1", Queue: "nope", Customer: "u1", CustomerName: "Carol"})
 	require.ErrorIs(t, err, routing.ErrQueueNotFound)
 	_, err = b.m.Session(ctx, "c1")
 	require.ErrorIs(t, err, session.ErrNotFound, "no session is left behind")
-	_, err = session.NewDesk(nil, b.m, session.DeskConfig{})
-	require.ErrorIs(t, err, session.ErrInvalid)
 }
 
 func TestRouterDirectory(t *testing.T) {
 	t.Parallel()
 	// SPEC S6 over routing's presence: same tenant and team; supervisors
 	// across teams; logged-out agents are not listed.
-	b := setupDesk(t)
+	b := setup(t)
 	for _, p := range []struct {
 		id         switchboard.AgentID
 		team       string
@@ -341,46 +346,46 @@ func TestRouterDirectory(t *testing.T) {
 	require.Empty(t, page.Agents)
 }
 
-func TestDeskEndDropsConsultantsFromTheSession(t *testing.T) {
+func TestEndDropsConsultantsFromTheSession(t *testing.T) {
 	t.Parallel()
 	// SPEC C9: when the chat ends, routing drops its consultants and Sync
 	// takes them out of the ended session too.
-	b := setupDesk(t)
+	b := setup(t)
 	b.login(t, "ann", "Ann")
 	b.login(t, "bob", "Bob")
 	b.start(t, "c1")
-	_, _, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	_, _, err := b.eng.Accept(ctx, "ann", b.offer(t, "ann").ID)
 	require.NoError(t, err)
 	o, err := b.router.Invite(ctx, routing.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
-	_, _, err = b.desk.Accept(ctx, "bob", o.ID)
+	_, _, err = b.eng.Accept(ctx, "bob", o.ID)
 	require.NoError(t, err)
 
-	_, err = b.desk.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
+	_, err = b.eng.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
 	require.NoError(t, err)
-	s, err := b.desk.Sync(ctx, "c1")
+	s, err := b.eng.Sync(ctx, "c1")
 	require.NoError(t, err)
 	require.False(t, s.Participant(bobP).Present())
 	require.True(t, s.Participant(annP).Present(), "the owner stays to wrap up")
 }
 
-func TestDeskAcceptedInviteJoins(t *testing.T) {
+func TestAcceptedInviteJoins(t *testing.T) {
 	t.Parallel()
-	// SPEC C6 through the Desk: an invitee who accepts joins the session as
+	// SPEC C6 through the engine: an invitee who accepts joins the session as
 	// a consulted agent and everyone, the customer included, is told.
-	b := setupDesk(t)
+	b := setup(t)
 	b.login(t, "ann", "Ann")
 	b.start(t, "c1")
-	_, _, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	_, _, err := b.eng.Accept(ctx, "ann", b.offer(t, "ann").ID)
 	require.NoError(t, err)
 	b.login(t, "bob", "Bob")
 	o, err := b.router.Invite(ctx, routing.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
-	s, err := b.desk.Sync(ctx, "c1")
+	s, err := b.eng.Sync(ctx, "c1")
 	require.NoError(t, err)
 	require.True(t, s.Participant(bobP).Invited())
 
-	s, _, err = b.desk.Accept(ctx, "bob", o.ID)
+	s, _, err = b.eng.Accept(ctx, "bob", o.ID)
 	require.NoError(t, err)
 	require.True(t, s.Participant(bobP).Present())
 	require.Equal(t, session.RoleConsulted, s.Participant(bobP).Role)
@@ -390,40 +395,40 @@ func TestDeskAcceptedInviteJoins(t *testing.T) {
 	require.Equal(t, "Bob", views[len(views)-1].SubjectName)
 }
 
-func TestDeskCustomerLeavingWithdrawsATransfer(t *testing.T) {
+func TestCustomerLeavingWithdrawsATransfer(t *testing.T) {
 	t.Parallel()
 	// SPEC C9, T1: a transfer still pending when the customer leaves is
 	// withdrawn, so its target never owns a chat it cannot join; the owner
 	// wraps up. Sync repairs one routing admitted after the customer left.
-	b := setupDesk(t)
+	b := setup(t)
 	b.login(t, "ann", "Ann")
 	b.start(t, "c1")
-	_, _, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	_, _, err := b.eng.Accept(ctx, "ann", b.offer(t, "ann").ID)
 	require.NoError(t, err)
 	b.login(t, "bob", "Bob")
 	o, err := b.router.Transfer(ctx, routing.TransferRequest{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
 
-	require.NoError(t, b.desk.CustomerLeft(ctx, "c1", "u1"))
-	_, _, err = b.desk.Accept(ctx, "bob", o.ID)
+	require.NoError(t, b.eng.CustomerLeft(ctx, "c1", "u1"))
+	_, _, err = b.eng.Accept(ctx, "bob", o.ID)
 	require.ErrorIs(t, err, routing.ErrOfferWithdrawn)
 	c, err := b.router.Chat(ctx, "c1")
 	require.NoError(t, err)
 	require.Equal(t, switchboard.AgentID("ann"), c.Agent)
 	require.False(t, c.Invitation.Pending())
 
-	// Made after the customer left, behind the Desk's back.
+	// Made after the customer left, behind the engine's back.
 	o, err = b.router.Invite(ctx, routing.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
-	_, err = b.desk.Sync(ctx, "c1")
+	_, err = b.eng.Sync(ctx, "c1")
 	require.NoError(t, err)
 	_, err = b.router.Accept(ctx, "bob", o.ID)
 	require.ErrorIs(t, err, routing.ErrOfferWithdrawn)
-	_, err = b.desk.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold"})
+	_, err = b.eng.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold"})
 	require.NoError(t, err)
 }
 
-func TestDeskSyncAfterCustomerLeftAndTransfer(t *testing.T) {
+func TestSyncAfterCustomerLeftAndTransfer(t *testing.T) {
 	t.Parallel()
 	// SPEC C9, T1 across the window between the two stores: the customer
 	// left while a transfer was being made. A transfer to a queue is
@@ -431,10 +436,10 @@ func TestDeskSyncAfterCustomerLeftAndTransfer(t *testing.T) {
 	// owner ends the session; a transfer to an agent accepted then makes
 	// the target the owner who ends it.
 	for _, toQueue := range []bool{true, false} {
-		b := setupDesk(t)
+		b := setup(t)
 		b.login(t, "ann", "Ann")
 		b.start(t, "c1")
-		_, _, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+		_, _, err := b.eng.Accept(ctx, "ann", b.offer(t, "ann").ID)
 		require.NoError(t, err)
 		b.login(t, "bob", "Bob")
 		req := routing.TransferRequest{Chat: "c1", From: "ann", Agent: "bob"}
@@ -450,7 +455,7 @@ func TestDeskSyncAfterCustomerLeftAndTransfer(t *testing.T) {
 			require.NoError(t, err)
 			owner = "bob"
 		}
-		s, err := b.desk.Sync(ctx, "c1")
+		s, err := b.eng.Sync(ctx, "c1")
 		require.NoError(t, err)
 		require.Equal(t, session.AgentParticipant(owner), s.Owner().ID)
 		c, err := b.router.Chat(ctx, "c1")
@@ -459,7 +464,7 @@ func TestDeskSyncAfterCustomerLeftAndTransfer(t *testing.T) {
 			require.Equal(t, routing.Ended, c.State)
 			require.Equal(t, routing.EndAbandoned, c.EndReason)
 		}
-		_, err = b.desk.End(ctx, "c1", owner, session.EndOptions{Reason: "sold"})
+		_, err = b.eng.End(ctx, "c1", owner, session.EndOptions{Reason: "sold"})
 		require.NoError(t, err)
 	}
 }
@@ -468,10 +473,10 @@ func TestForcedEndNeedsNoListedReason(t *testing.T) {
 	t.Parallel()
 	// SPEC S11: an agent's wrap-up reason must come from the queue's list; an
 	// end the system forces records its own reason.
-	b := setupDesk(t)
+	b := setup(t)
 	b.login(t, "ann", "Ann")
 	b.start(t, "c1")
-	_, _, err := b.desk.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	_, _, err := b.eng.Accept(ctx, "ann", b.offer(t, "ann").ID)
 	require.NoError(t, err)
 	_, err = b.m.End(ctx, "c1", "ann", session.EndOptions{Reason: "network lost", Confirm: true})
 	var we *session.WrapUpError

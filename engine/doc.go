@@ -1,0 +1,68 @@
+// Package engine runs customer chats end to end: it routes them with
+// package routing and runs their sessions with package session, and it is
+// the only place where the two meet.
+//
+// # The model
+//
+// Each fact has one home. Routing is the authority on who holds a chat:
+// which agent it is offered to, who owns it, who is consulted, when the
+// owner's wrap-up ends, and whether the chat is waiting, ended or done. The
+// session is the authority on the conversation: who said what to whom, what
+// each participant may see, and why the conversation ended (the wrap-up
+// reason). The session's participants follow routing, never the other way
+// round.
+//
+// They follow it through a durable log, not a best-effort pipe. Every
+// routing transition commits its events in the same transaction as the
+// records that caused them (routing's event log, an outbox). The engine is
+// a registered consumer of that log: it processes each chat's events in
+// order, at least once, and carries out their session consequences (the
+// owner joins when an offer is accepted, consultants come and go, a chat
+// routing gave up on ends its session and tells the customer why). The
+// consequences are idempotent, since each makes the session agree with
+// routing as it is now, so a crash, a repeated event or a second process
+// changes nothing. Live transports to desktops and participants stay
+// best-effort; nothing depends on them.
+//
+// An operation that changes both sides changes its authority first and
+// derives the other: [Engine.Accept] commits the assignment in routing and
+// then applies its consequence at once, so the caller sees the owner join;
+// if that step fails, the event is still in the log and the engine finishes
+// it. [Engine.End] ends the session (where the reason lives) and then
+// routing; called again after a failure in between, it finishes routing's
+// side. [Engine.Start] checks the request before it creates anything, and
+// called again with the same request it finishes what the first call began.
+//
+// # Running it
+//
+// A host builds one Engine per process with [New] from its stores and one
+// [Config], and calls [Engine.Run], which expires deadlines (offers, queue
+// timeouts, wrap-ups), processes events and returns when its context ends:
+//
+//	eng, err := engine.New(ctx, engine.Config{
+//		Routing: routingStore, Sessions: sessionStore,
+//		Desktops: desktops, Participants: participants,
+//	})
+//	if err != nil { ... } // names every missing part
+//	go eng.Run(ctx)
+//
+// Nothing works half-wired: a missing store or transport is an error from
+// New, and an engine whose Run never started makes every operation return
+// [ErrNotRunning] rather than leaving offers that never expire.
+//
+// Tests set [Config].Manual and a mock clock, and call [Engine.Settle]
+// after moving the clock on: it expires what is due and processes every
+// pending event, then returns, with no sleeps.
+//
+// Several processes may run engines over the same stores. The event log is
+// split into partitions (every event of one chat in one partition); a
+// process takes a lease on a partition before processing it, so each
+// chat's events are processed in order by one process at a time, and a
+// process that dies loses its leases when they run out.
+//
+// # Observing it
+//
+// Every operation and every event the engine processes passes through
+// [Config].Tracer, with stable attribute keys ([KeyChat], [KeyAgent], ...),
+// so logs, metrics and traces attach in one place. [LogTracer] logs them.
+package engine

@@ -1,0 +1,292 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/switchboard-cc/switchboard/attachment"
+	"github.com/switchboard-cc/switchboard/routing"
+	"github.com/switchboard-cc/switchboard/session"
+)
+
+// ErrNotRunning is returned by every operation of an [Engine] whose [Engine.Run]
+// has not started (and that is not in [Config].Manual mode): nothing would
+// expire its offers and wrap-ups or carry routing's outcomes to sessions.
+var ErrNotRunning = errors.New("engine: not running: call Run")
+
+// ErrConfig is wrapped by the error [New] returns for a missing or
+// inconsistent part of a [Config].
+var ErrConfig = errors.New("engine: invalid config")
+
+// Consumer is the name under which an Engine registers its cursor over
+// routing's event log.
+const Consumer = "session"
+
+// Config is everything an [Engine] is built from. The stores and
+// transports are required: an engine never runs half-wired.
+type Config struct {
+	// Routing stores agents, queues, chats and offers, and routing's
+	// durable event log. Required.
+	Routing routing.Store
+	// Sessions stores sessions and their logs. Required.
+	Sessions session.Store
+	// Desktops carries routing's events live to agent desktops. It is
+	// best-effort: nothing the engine guarantees depends on it. Required:
+	// pass [routing.TransportFunc] that does nothing to opt out.
+	Desktops routing.Transport
+	// Participants delivers session entries live to the participants
+	// entitled to see them. Required: pass [session.Discard] to opt out.
+	Participants session.Transport
+	// Clock is the time source of everything the engine does. Defaults to
+	// the real clock; tests pass clock.NewMock().
+	Clock clock.Clock
+	// Logger receives what the engine repairs or cannot repair. Defaults to
+	// discarding it.
+	Logger *slog.Logger
+	// Tracer sees every operation and every consumed event. Defaults to
+	// none.
+	Tracer Tracer
+	// Router holds the routing settings; its Clock and Logger are the
+	// engine's.
+	Router routing.Config
+	// Session holds the session settings; its Clock, Transport and
+	// Directory are the engine's.
+	Session session.Config
+	// Attachments and Files switch attachments on for [Engine.SendFiles]:
+	// both or neither. Defaults to off.
+	Attachments AttachmentPolicy
+	Files       FileStore
+	// DisconnectReason is recorded when the engine ends a session itself
+	// (its owner logged out after the customer left; a transfer nobody
+	// accepted). Defaults to "agent disconnected".
+	DisconnectReason string
+	// NoAgentText is what a waiting customer is told when routing ends the
+	// chat before any agent took it. Defaults to "Sorry, no agent could
+	// take your chat. Please try again later."
+	NoAgentText string
+	// Process names this process in the leases it takes on partitions of
+	// the event log. Defaults to 64 random bits in hex.
+	Process string
+	// Poll is how often Run looks for new events and due deadlines.
+	// Defaults to 50ms.
+	Poll time.Duration
+	// Lease is how long a process holds a partition of the event log after
+	// it last processed it. Defaults to 10s.
+	Lease time.Duration
+	// Manual runs the engine without [Engine.Run]: nothing happens in the
+	// background, and the host (a test) calls [Engine.Settle] to expire
+	// what is due and carry out routing's outcomes. Defaults to false.
+	Manual bool
+	// StartGrace is how long an operation waits for Run to start before it
+	// reports [ErrNotRunning]. Defaults to 2s.
+	StartGrace time.Duration
+}
+
+func (c *Config) check() error {
+	var errs []error
+	miss := func(what string) { errs = append(errs, fmt.Errorf("%w: %s is required", ErrConfig, what)) }
+	if c.Routing == nil {
+		miss("Routing (a routing.Store)")
+	}
+	if c.Sessions == nil {
+		miss("Sessions (a session.Store)")
+	}
+	if c.Desktops == nil {
+		miss("Desktops (a routing.Transport)")
+	}
+	if c.Participants == nil {
+		miss("Participants (a session.Transport)")
+	}
+	if (c.Attachments == nil) != (c.Files == nil) {
+		errs = append(errs, fmt.Errorf("%w: Attachments and Files go together: set both or neither", ErrConfig))
+	}
+	if c.Router.Clock != nil || c.Session.Clock != nil {
+		errs = append(errs, fmt.Errorf("%w: set Config.Clock, not Router.Clock or Session.Clock: every part runs on one clock", ErrConfig))
+	}
+	if c.Session.Transport != nil || c.Session.Directory != nil {
+		errs = append(errs, fmt.Errorf("%w: Session.Transport and Session.Directory are the engine's: set Config.Participants", ErrConfig))
+	}
+	return errors.Join(errs...)
+}
+
+func (c *Config) defaults() {
+	if c.Clock == nil {
+		c.Clock = clock.New()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if c.Tracer == nil {
+		c.Tracer = nopTracer{}
+	}
+	if c.DisconnectReason == "" {
+		c.DisconnectReason = "agent disconnected"
+	}
+	if c.NoAgentText == "" {
+		c.NoAgentText = "Sorry, no agent could take your chat. Please try again later."
+	}
+	if c.Process == "" {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		c.Process = hex.EncodeToString(b[:])
+	}
+	if c.Poll <= 0 {
+		c.Poll = 50 * time.Millisecond
+	}
+	if c.Lease <= 0 {
+		c.Lease = 10 * time.Second
+	}
+	if c.StartGrace <= 0 {
+		c.StartGrace = 2 * time.Second
+	}
+}
+
+// Engine runs customer chats end to end. It is the only place that turns
+// a user's action into transitions of routing and of sessions, and the only
+// consumer that turns routing's committed events into their session
+// consequences. See the package documentation for the model.
+//
+// An Engine is safe for concurrent use. Several engines, in one process or
+// several, may share the same stores.
+type Engine struct {
+	cfg      Config
+	store    routing.Store
+	router   *routing.Router
+	sessions *session.Manager
+
+	running atomic.Int32
+	started chan struct{}
+	once    sync.Once
+}
+
+// New builds an Engine over cfg's stores and registers its cursor over
+// routing's event log, so that no event committed from now on is dropped
+// before the engine has processed it. It returns an error wrapping
+// [ErrConfig] naming every missing part.
+func New(ctx context.Context, cfg Config) (*Engine, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	cfg.defaults()
+	rc := cfg.Router
+	rc.Clock, rc.Logger = cfg.Clock, cfg.Logger
+	router, err := routing.New(cfg.Routing, cfg.Desktops, rc)
+	if err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	sc := cfg.Session
+	sc.Clock, sc.Transport, sc.Directory = cfg.Clock, cfg.Participants, routerDirectory{router}
+	sessions, err := session.NewManager(cfg.Sessions, sc)
+	if err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	e := &Engine{cfg: cfg, store: cfg.Routing, router: router, sessions: sessions, started: make(chan struct{})}
+	if err := e.register(ctx); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// Router returns the engine's router, for reads and for the routing
+// operations that have no session side (agent states, queue settings).
+func (e *Engine) Router() *routing.Router { return e.router }
+
+// Sessions returns the engine's session manager, for reads and for the
+// session operations that have no routing side (catch-up, transcripts,
+// supervisors, structured options).
+func (e *Engine) Sessions() *session.Manager { return e.sessions }
+
+// Clock returns the engine's clock.
+func (e *Engine) Clock() clock.Clock { return e.cfg.Clock }
+
+// Run expires deadlines (offers, queue timeouts, wrap-ups), processes
+// routing's events into their session consequences, and returns when ctx
+// is done, with every goroutine it started ended. It returns nil when ctx
+// was cancelled, or the error that stopped it. Run may be called once at a
+// time per Engine; start it before, or at once after, the first operation.
+func (e *Engine) Run(ctx context.Context) error {
+	if e.cfg.Manual {
+		return fmt.Errorf("%w: a Manual engine is driven by Settle, not Run", ErrConfig)
+	}
+	if !e.running.CompareAndSwap(0, 1) {
+		return errors.New("engine: Run is already running")
+	}
+	defer e.running.Store(0)
+	e.once.Do(func() { close(e.started) })
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return e.router.Run(ctx) })
+	g.Go(func() error {
+		t := e.cfg.Clock.Ticker(e.cfg.Poll)
+		defer t.Stop()
+		for {
+			if _, err := e.consume(ctx); err != nil && ctx.Err() == nil {
+				e.cfg.Logger.ErrorContext(ctx, "engine: processing routing events failed; retrying", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
+		}
+	})
+	err := g.Wait()
+	if ctx.Err() != nil && (err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		return nil
+	}
+	return err
+}
+
+// Settle expires every deadline that is due on the engine's clock and
+// processes every routing event committed so far, repeating until nothing
+// is left, then returns. Tests call it after moving a mock clock on; a
+// running engine does the same in the background.
+func (e *Engine) Settle(ctx context.Context) error {
+	for range 1000 {
+		n, err := e.router.Sweep(ctx)
+		if err != nil {
+			return fmt.Errorf("engine: settle: %w", err)
+		}
+		m, err := e.consume(ctx)
+		if err != nil {
+			return fmt.Errorf("engine: settle: %w", err)
+		}
+		if n == 0 && m == 0 {
+			return nil
+		}
+	}
+	return errors.New("engine: settle: still busy after 1000 rounds")
+}
+
+// ready reports ErrNotRunning unless the engine is Manual or its Run has
+// started (waiting StartGrace for it).
+func (e *Engine) ready(ctx context.Context) error {
+	if e.cfg.Manual || e.running.Load() == 1 {
+		return nil
+	}
+	t := e.cfg.Clock.Timer(e.cfg.StartGrace)
+	defer t.Stop()
+	select {
+	case <-e.started:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return ErrNotRunning
+	}
+}
+
+// AttachmentPolicy returns the attachment policy for a session, typically
+// by its tenant and queue. The zero [attachment.Policy] switches
+// attachments off (SPEC A3).
+type AttachmentPolicy func(s *session.Session) attachment.Policy

@@ -1,0 +1,190 @@
+package engine_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-cc/switchboard"
+	"github.com/switchboard-cc/switchboard/engine"
+	"github.com/switchboard-cc/switchboard/routing"
+	"github.com/switchboard-cc/switchboard/session"
+)
+
+func TestCustomerWritingDuringWrapUpIsRoutedAgain(t *testing.T) {
+	t.Parallel()
+	// SPEC R9: the customer writes after close while the agent is still
+	// wrapping up. The session reopens and routing takes the chat back to
+	// the first free agent; the old agent keeps its wrap-up until it ends.
+	b := setup(t)
+	b.login(t, "ann", "Ann")
+	b.start(t, "c1")
+	_, _, err := b.eng.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	require.NoError(t, err)
+	_, err = b.eng.Close(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
+	require.NoError(t, err)
+	require.Equal(t, routing.InWrapUp, b.routingState(t, "c1"))
+	b.login(t, "bob", "Bob")
+
+	sent, err := b.eng.Send(ctx, "c1", session.Message{From: customer, Text: "One more thing"})
+	require.NoError(t, err)
+	require.Equal(t, session.PolicyReopen, sent.AfterClose)
+	b.settle(t)
+	o := b.offer(t, "bob")
+	require.Equal(t, switchboard.ChatID("c1"), o.Chat, "the reopened chat is offered to the free agent")
+	ann, err := b.router.Agent(ctx, "ann")
+	require.NoError(t, err)
+	require.Equal(t, routing.WrapUp, ann.State, "ann keeps her wrap-up")
+
+	_, _, err = b.eng.Accept(ctx, "bob", o.ID)
+	require.NoError(t, err)
+	require.Equal(t, bobP, b.owner(t, "c1"))
+	b.clock.Add(30 * time.Second)
+	b.settle(t)
+	ann, err = b.router.Agent(ctx, "ann")
+	require.NoError(t, err)
+	require.Equal(t, routing.Available, ann.State, "ann's wrap-up ends when it would have")
+	require.Zero(t, ann.Load(switchboard.DefaultChannel))
+}
+
+func TestRoutingGivingUpEndsTheSession(t *testing.T) {
+	t.Parallel()
+	// A waiting chat routing ends by itself (queue timeout, escalation)
+	// ends and closes its session, and the waiting customer is told.
+	for _, tc := range []struct {
+		name   string
+		queue  routing.Queue
+		reason routing.EndReason
+		act    func(t *testing.T, b *bundle)
+	}{
+		{"max-wait", routing.Queue{ID: "q", MaxWait: time.Minute}, routing.EndTimedOut, func(t *testing.T, b *bundle) {
+			b.clock.Add(61 * time.Second)
+		}},
+		{"max-unanswered", routing.Queue{ID: "q", AcceptTimeout: 10 * time.Second, MaxUnanswered: 1}, routing.EndEscalated, func(t *testing.T, b *bundle) {
+			_, err := b.router.Login(ctx, "ann", routing.Profile{DisplayName: "Ann", Queues: []switchboard.QueueID{"q"}})
+			require.NoError(t, err)
+			b.clock.Add(11 * time.Second)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := setup(t)
+			_, err := b.router.PutQueue(ctx, tc.queue)
+			require.NoError(t, err)
+			_, err = b.eng.Start(ctx, engine.ChatRequest{ID: "c1", Queue: "q", Customer: "u1", CustomerName: "Carol"})
+			require.NoError(t, err)
+			tc.act(t, b)
+			b.settle(t)
+			c, err := b.router.Chat(ctx, "c1")
+			require.NoError(t, err)
+			require.Equal(t, routing.Ended, c.State)
+			require.Equal(t, tc.reason, c.EndReason)
+			s, err := b.m.Session(ctx, "c1")
+			require.NoError(t, err)
+			require.Equal(t, session.StatusClosed, s.Status, "the session ends with the chat")
+			views, err := b.m.History(ctx, "c1", customer)
+			require.NoError(t, err)
+			var told bool
+			for _, v := range views {
+				told = told || strings.Contains(v.Text, "no agent could take your chat")
+			}
+			require.True(t, told, "the customer is told")
+		})
+	}
+}
+
+func TestStartChecksBeforeCreatingAnything(t *testing.T) {
+	t.Parallel()
+	// A request routing would refuse is refused before the session is
+	// created, so no session is left that routing never heard of.
+	b := setup(t)
+	for _, req := range []engine.ChatRequest{
+		{ID: switchboard.ChatID(strings.Repeat("x", 1000)), Queue: "sales", Customer: "u1"},
+		{ID: "c1", Queue: "sales", Customer: "u1", Skills: []routing.SkillRequirement{{Skill: ""}}},
+		{ID: "c1", Queue: "nope", Customer: "u1"},
+	} {
+		_, err := b.eng.Start(ctx, req)
+		var ie *routing.InvalidError
+		require.True(t, errors.As(err, &ie) || errors.Is(err, routing.ErrQueueNotFound), "got %v", err)
+		_, err = b.m.Session(ctx, req.ID)
+		require.ErrorIs(t, err, session.ErrNotFound, "no session is left behind")
+	}
+}
+
+func TestStartFinishesWhatAnEarlierCallBegan(t *testing.T) {
+	t.Parallel()
+	// The session was created but the call failed (an unknown outcome, or
+	// a crash) before routing heard of the chat: the host retries Start
+	// with the same request, and the chat is routed.
+	b := setup(t)
+	b.login(t, "ann", "Ann")
+	req := engine.ChatRequest{ID: "c1", Tenant: "t1", Queue: "sales", Customer: "u1", CustomerName: "Carol"}
+	_, err := b.m.Create(ctx, session.CustomerSession{ID: "c1", Tenant: "t1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
+	require.NoError(t, err)
+	_, err = b.eng.Start(ctx, req)
+	require.NoError(t, err)
+	require.Equal(t, switchboard.ChatID("c1"), b.offer(t, "ann").Chat)
+	// A third call changes nothing.
+	_, err = b.eng.Start(ctx, req)
+	require.NoError(t, err)
+	require.Equal(t, routing.Offered, b.routingState(t, "c1"))
+	// A different chat under the same ID is refused.
+	_, err = b.eng.Start(ctx, engine.ChatRequest{ID: "c1", Queue: "other", Customer: "u9"})
+	require.Error(t, err)
+}
+
+func TestEndFinishesTheRoutingSide(t *testing.T) {
+	t.Parallel()
+	// The session step of End or Close committed, then the call failed
+	// (or the process died) before routing heard: calling it again frees
+	// the agent's slot after wrap-up instead of holding it for ever.
+	for _, close := range []bool{false, true} {
+		b := setup(t)
+		b.login(t, "ann", "Ann")
+		b.start(t, "c1")
+		_, _, err := b.eng.Accept(ctx, "ann", b.offer(t, "ann").ID)
+		require.NoError(t, err)
+		opts := session.EndOptions{Reason: "sold", Confirm: true}
+		if close {
+			_, err = b.m.Close(ctx, "c1", "ann", opts) // the session step alone
+			require.NoError(t, err)
+			_, err = b.eng.Close(ctx, "c1", "ann", opts)
+		} else {
+			_, err = b.m.End(ctx, "c1", "ann", opts)
+			require.NoError(t, err)
+			_, err = b.eng.End(ctx, "c1", "ann", opts)
+		}
+		require.NoError(t, err)
+		require.Equal(t, routing.InWrapUp, b.routingState(t, "c1"))
+		b.clock.Add(30 * time.Second)
+		b.settle(t)
+		require.Equal(t, routing.Done, b.routingState(t, "c1"))
+		a, err := b.router.Agent(ctx, "ann")
+		require.NoError(t, err)
+		require.Zero(t, a.Load(switchboard.DefaultChannel), "the slot is free")
+		// Another agent's retry is still refused.
+		_, err = b.eng.End(ctx, "c1", "bob", opts)
+		require.Error(t, err)
+	}
+}
+
+func TestEndedSessionEndsRoutingOnTheNextEvent(t *testing.T) {
+	t.Parallel()
+	// The owner ended the session and the process died before routing
+	// heard: the next event of the chat that the engine processes ends
+	// routing too.
+	b := setup(t)
+	b.login(t, "ann", "Ann")
+	b.login(t, "bob", "Bob")
+	b.start(t, "c1")
+	_, _, err := b.eng.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	require.NoError(t, err)
+	_, err = b.router.Invite(ctx, routing.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	require.NoError(t, err)
+	_, err = b.m.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
+	require.NoError(t, err)
+	b.settle(t)
+	require.Equal(t, routing.InWrapUp, b.routingState(t, "c1"))
+}

@@ -1,0 +1,280 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/switchboard-cc/switchboard"
+	"github.com/switchboard-cc/switchboard/routing"
+	"github.com/switchboard-cc/switchboard/session"
+)
+
+// agentOf returns the agent a participant ID names, or "" for a customer or
+// a bot.
+func agentOf(p session.ParticipantID) switchboard.AgentID {
+	if a, ok := p.Agent(); ok {
+		return a
+	}
+	return ""
+}
+
+// inSession reports whether p is present or invited.
+func inSession(p *session.Participant) bool { return p.Present() || p.Invited() }
+
+// reconcileOnce makes a chat's session agree with routing:
+//
+//   - the agent routing assigned the chat to owns the session; consultants
+//     routing admitted are present; a pending invite shows its invitee as
+//     invited; agents routing no longer counts in the chat leave, and
+//     everyone is told (SPEC C6, T4); a chat back in a queue releases its
+//     owner;
+//   - a chat routing ended before any agent took it (it waited too long,
+//     was escalated or abandoned) ends and closes its session, telling a
+//     connected customer why;
+//   - a chat routing ended because its transfer failed ends its session,
+//     telling the customer the agent has left (SPEC T3);
+//   - a session its owner ended or closed ends the chat in routing, which
+//     puts the owner in wrap-up (this finishes an [Engine.End] interrupted
+//     between its two steps);
+//   - a session a customer reopened after close is routed again (SPEC R9),
+//     finishing an [Engine.Send] interrupted between its two steps;
+//   - an ended session keeps no agent but its owner (routing dropped the
+//     consultants when the chat ended, SPEC C9), and so does one whose
+//     customer left.
+//
+// Supervisors are left alone.
+func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (session.Session, error) {
+	c, err := e.router.Chat(ctx, chat)
+	if err != nil {
+		return session.Session{}, err
+	}
+	s, err := e.sessions.Session(ctx, chat)
+	if err != nil {
+		return session.Session{}, err
+	}
+	if s.Kind != session.KindCustomer {
+		return s, nil
+	}
+	if (s.Status == session.StatusEnded || s.Status == session.StatusClosed) && c.State == routing.Assigned &&
+		s.WrapUp != nil && s.WrapUp.Owner == c.Agent {
+		// The owner ended the session; routing must follow.
+		var se *routing.StateError
+		if err := e.router.End(ctx, chat); err != nil && !errors.As(err, &se) {
+			return session.Session{}, err
+		}
+		return e.sessions.Session(ctx, chat)
+	}
+	if s.Status == session.StatusClosed {
+		return s, nil
+	}
+	var errs []error
+	keep := func(err error) {
+		if err != nil && !errors.Is(err, session.ErrAlreadyParticipant) && !errors.Is(err, session.ErrLeft) && !errors.Is(err, session.ErrNotParticipant) {
+			errs = append(errs, err)
+		}
+	}
+	if s.Status == session.StatusEnded {
+		return e.settleEnded(ctx, s, keep, &errs)
+	}
+	owner := s.Owner()
+	if owner != nil && !owner.Present() {
+		owner = nil
+	}
+	if owner == nil && reopenedAfter(&s, &c) {
+		// The customer wrote after close and the session reopened, but
+		// routing has not heard of it yet.
+		if _, err := e.router.Reopen(ctx, routeRequest(&s)); err != nil {
+			var se *routing.StateError
+			if !errors.As(err, &se) {
+				return session.Session{}, err
+			}
+		}
+		return e.sessions.Session(ctx, chat)
+	}
+	if owner == nil && c.State == routing.Ended && c.EndReason != routing.EndAgentLeft {
+		// Routing gave up on the chat before any agent took it.
+		err := e.sessions.Expire(ctx, chat, c.EndReason.String(), e.cfg.NoAgentText)
+		if err != nil && !errors.Is(err, session.ErrAlreadyClosed) {
+			return session.Session{}, err
+		}
+		return e.sessions.Session(ctx, chat)
+	}
+	if s.Status == session.StatusCustomerLeft && customerGone(&c) {
+		// The interaction is over for everyone but the owner (SPEC C9),
+		// whatever routing admitted after the customer left.
+		if err := e.dropAfterCustomer(ctx, &c); err != nil {
+			return session.Session{}, err
+		}
+		if c, err = e.router.Chat(ctx, chat); err != nil {
+			return session.Session{}, err
+		}
+	}
+	if s.Status == session.StatusCustomerLeft && (c.State == routing.Queued || c.State == routing.Offered) {
+		// The chat went back to a queue (a transfer to a queue, say) as
+		// its customer left: nobody is waiting for an agent any more, so
+		// it is withdrawn as abandoned, and the owner stays to end the
+		// session.
+		var se *routing.StateError
+		if err := e.router.Abandon(ctx, chat); err != nil && !errors.As(err, &se) {
+			return session.Session{}, err
+		}
+		if c, err = e.router.Chat(ctx, chat); err != nil {
+			return session.Session{}, err
+		}
+	}
+
+	// The owner.
+	var want switchboard.AgentID
+	if c.State == routing.Assigned {
+		want = c.Agent
+	}
+	cur := s.Owner()
+	switch {
+	case want != "" && (cur == nil || cur.ID != session.AgentParticipant(want)):
+		keep(e.assign(ctx, chat, want))
+	case want == "" && cur != nil && (c.State == routing.Queued || c.State == routing.Offered):
+		keep(e.sessions.ReleaseOwner(ctx, chat, agentOf(cur.ID)))
+	case want == "" && cur != nil && c.State == routing.Ended && c.EndReason == routing.EndAgentLeft:
+		_, err := e.sessions.End(ctx, chat, agentOf(cur.ID), session.EndOptions{Reason: e.cfg.DisconnectReason, Confirm: true, Forced: true})
+		keep(err)
+		if s, err = e.sessions.Session(ctx, chat); err != nil {
+			return session.Session{}, err
+		}
+		return e.settleEnded(ctx, s, keep, &errs)
+	}
+
+	// Consultants and the pending invitee.
+	in := map[switchboard.AgentID]bool{}
+	if want != "" {
+		in[want] = true
+	}
+	for _, a := range c.Consultants {
+		in[a] = true
+	}
+	var invitee switchboard.AgentID
+	if c.State == routing.Assigned && c.Invitation.Pending() && c.Invitation.Kind == routing.InviteOffer {
+		o, err := e.router.Offer(ctx, c.Invitation.Offer)
+		if err != nil {
+			return session.Session{}, err
+		}
+		invitee = o.Agent
+	}
+	if s, err = e.sessions.Session(ctx, chat); err != nil {
+		return session.Session{}, err
+	}
+	for i := range s.Participants {
+		p := &s.Participants[i]
+		a := agentOf(p.ID)
+		if a == "" || p.Role == session.RoleSupervisor || p.Role == session.RoleOwner || !inSession(p) {
+			continue // the owner is settled above
+		}
+		if p.Invited() && a != invitee && !in[a] || p.Present() && !in[a] {
+			keep(e.sessions.Leave(ctx, chat, p.ID))
+		}
+	}
+	inviter := c.Invitation.From
+	if inviter == "" {
+		inviter = want
+	}
+	for _, a := range c.Consultants {
+		p := s.Participant(session.AgentParticipant(a))
+		if p != nil && p.Present() {
+			continue
+		}
+		if p == nil || !p.Invited() {
+			keep(e.invite(ctx, chat, want, a))
+		}
+		keep(e.sessions.Join(ctx, chat, a))
+	}
+	if invitee != "" {
+		if p := s.Participant(session.AgentParticipant(invitee)); p == nil || !inSession(p) {
+			keep(e.invite(ctx, chat, inviter, invitee))
+		}
+	}
+	if len(errs) > 0 {
+		return session.Session{}, fmt.Errorf("engine: reconcile %s: %w", chat, errors.Join(errs...))
+	}
+	return e.sessions.Session(ctx, chat)
+}
+
+// reopenedAfter reports whether session s was reopened by its customer
+// after routing last finished with chat c.
+func reopenedAfter(s *session.Session, c *routing.Chat) bool {
+	if s.ReopenedAt.IsZero() || s.Status != session.StatusActive {
+		return false
+	}
+	if !c.State.Final() && c.State != routing.InWrapUp {
+		return false
+	}
+	return !s.ReopenedAt.Before(c.EndedAt)
+}
+
+// routeRequest is the routing request that routes session s again.
+func routeRequest(s *session.Session) routing.ChatRequest {
+	req := routing.ChatRequest{ID: s.ID, Queue: s.Queue}
+	if c := s.Customer(); c != nil {
+		cid, _ := c.ID.Customer()
+		req.Customer = routing.Customer{ID: string(cid), Name: c.Name}
+	}
+	return req
+}
+
+// settleEnded takes the agents other than the owner out of ended session s:
+// routing dropped its consultants and withdrew its invitation when the chat
+// ended (SPEC C9), so none of them may stay present.
+func (e *Engine) settleEnded(ctx context.Context, s session.Session, keep func(error), errs *[]error) (session.Session, error) {
+	for i := range s.Participants {
+		p := &s.Participants[i]
+		if agentOf(p.ID) != "" && p.Role != session.RoleOwner && p.Role != session.RoleSupervisor && inSession(p) {
+			keep(e.sessions.Leave(ctx, s.ID, p.ID))
+		}
+	}
+	if len(*errs) > 0 {
+		return session.Session{}, fmt.Errorf("engine: reconcile %s: %w", s.ID, errors.Join(*errs...))
+	}
+	return e.sessions.Session(ctx, s.ID)
+}
+
+// customerGone reports whether assigned chat c has agents besides its owner
+// to let go of once its customer left: consultants, or a pending invite or
+// transfer.
+func customerGone(c *routing.Chat) bool {
+	return c.State == routing.Assigned && (len(c.Consultants) > 0 || c.Invitation.Pending())
+}
+
+// dropAfterCustomer withdraws c's pending transfer and drops its
+// consultants and pending invite. A chat that moved on meanwhile is left
+// alone.
+func (e *Engine) dropAfterCustomer(ctx context.Context, c *routing.Chat) error {
+	var se *routing.StateError
+	settled := func(err error) bool {
+		return err == nil || errors.As(err, &se) || errors.Is(err, routing.ErrChatEnded) || errors.Is(err, routing.ErrNotOwner)
+	}
+	if c.Invitation.Kind == routing.TransferOffer {
+		if err := e.router.CancelInvitation(ctx, c.ID, c.Agent); !settled(err) {
+			return err
+		}
+	}
+	if err := e.router.DropConsultants(ctx, c.ID, c.Agent); !settled(err) {
+		return err
+	}
+	return nil
+}
+
+func (e *Engine) assign(ctx context.Context, chat switchboard.ChatID, agent switchboard.AgentID) error {
+	a, err := e.router.Agent(ctx, agent)
+	if err != nil {
+		return err
+	}
+	_, err = e.sessions.AssignOwner(ctx, chat, session.Agent{ID: a.ID, Name: a.Profile.DisplayName})
+	return err
+}
+
+func (e *Engine) invite(ctx context.Context, chat switchboard.ChatID, by, agent switchboard.AgentID) error {
+	a, err := e.router.Agent(ctx, agent)
+	if err != nil {
+		return err
+	}
+	return e.sessions.Invite(ctx, chat, by, session.Agent{ID: a.ID, Name: a.Profile.DisplayName})
+}
