@@ -2,6 +2,7 @@ package routing
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/switchboard-cc/switchboard"
@@ -162,18 +163,44 @@ type QueueStore interface {
 
 // DeadlineStore finds records whose deadline has passed.
 type DeadlineStore interface {
-	// Due returns up to limit references to chats whose
-	// [Chat.NextDeadline] and offers whose [Offer.NextDeadline] is not
-	// zero and not after now, earliest first.
+	// Due returns up to limit references to records whose deadline is not
+	// zero and not after now, earliest first (ties by Kind, then Key): today
+	// chats by [Chat.NextDeadline] ([ChatDeadline]) and offers by
+	// [Offer.NextDeadline] ([OfferDeadline]). A SQL store answers it from
+	// an index on each kind's deadline column.
 	Due(ctx context.Context, now time.Time, limit int) ([]Due, error)
 }
 
-// Due names a record whose deadline has passed.
+// DeadlineKind names the kind of record a [Due] refers to. The deadline
+// contract is general: a later kind of deadline (an agent's disconnect
+// grace, a queue's opening hours) adds a kind, not a method.
+type DeadlineKind uint8
+
+const (
+	// ChatDeadline: Key is a chat ID; the deadline is [Chat.NextDeadline].
+	ChatDeadline DeadlineKind = iota + 1
+	// OfferDeadline: Key is an offer ID; the deadline is
+	// [Offer.NextDeadline].
+	OfferDeadline
+)
+
+// String returns the kind's name, such as "chat".
+func (k DeadlineKind) String() string {
+	switch k {
+	case ChatDeadline:
+		return "chat"
+	case OfferDeadline:
+		return "offer"
+	}
+	return "DeadlineKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Due names a record whose deadline has passed: the record of kind Kind
+// with the ID Key.
 type Due struct {
-	At time.Time
-	// Exactly one of Chat and Offer is set.
-	Chat  switchboard.ChatID
-	Offer OfferID
+	At   time.Time
+	Kind DeadlineKind
+	Key  string
 }
 
 // Committer applies a [Txn].

@@ -35,16 +35,19 @@ func (r *Router) Sweep(ctx context.Context) (int, error) {
 		}
 		fresh := 0
 		for _, d := range due {
-			key := Due{Chat: d.Chat, Offer: d.Offer}
+			key := Due{Kind: d.Kind, Key: d.Key}
 			if seen[key] {
 				continue
 			}
 			seen[key] = true
 			fresh++
-			if d.Offer != "" {
-				err = r.expireOffer(ctx, d.Offer)
-			} else {
-				err = r.expireChat(ctx, d.Chat)
+			switch d.Kind {
+			case OfferDeadline:
+				err = r.expireOffer(ctx, OfferID(d.Key))
+			case ChatDeadline:
+				err = r.expireChat(ctx, switchboard.ChatID(d.Key))
+			default:
+				err = fmt.Errorf("%w: a deadline of unknown kind %s", ErrInvalid, d.Kind)
 			}
 			if err != nil {
 				if ctx.Err() != nil {

@@ -49,14 +49,6 @@ func (p ParticipantID) Customer() (CustomerID, bool) {
 	return CustomerID(s), ok && s != ""
 }
 
-// agent returns the agent ID p was built from, or "" for a customer or bot.
-func (p ParticipantID) agent() switchboard.AgentID {
-	if a, ok := p.Agent(); ok {
-		return a
-	}
-	return ""
-}
-
 // Role is what a participant is in a session. It decides what the
 // participant may do and which audiences admit it.
 type Role uint8

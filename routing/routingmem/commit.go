@@ -395,7 +395,7 @@ func (s *Store) putChat(in *routing.Chat, old *routing.Chat) {
 			s.lined[old.Queue].Delete(old)
 		}
 		if d := old.NextDeadline(); !d.IsZero() {
-			s.deadlines.Delete(routing.Due{At: d, Chat: old.ID})
+			s.deadlines.Delete(routing.Due{At: d, Kind: routing.ChatDeadline, Key: string(old.ID)})
 		}
 	}
 	var before, after [4]switchboard.AgentID
@@ -435,7 +435,7 @@ func (s *Store) putChat(in *routing.Chat, old *routing.Chat) {
 		s.chatTree(s.lined, c.Queue).ReplaceOrInsert(c)
 	}
 	if d := c.NextDeadline(); !d.IsZero() {
-		s.deadlines.ReplaceOrInsert(routing.Due{At: d, Chat: c.ID})
+		s.deadlines.ReplaceOrInsert(routing.Due{At: d, Kind: routing.ChatDeadline, Key: string(c.ID)})
 	}
 	if holds := holders(c, after[:0]); !slices.Equal(held, holds) {
 		for _, ag := range held {
@@ -463,7 +463,7 @@ func (s *Store) putOffer(in *routing.Offer, old *routing.Offer) {
 		s.chatOffers[in.Chat] = append(ids, in.ID)
 	} else {
 		if d := old.NextDeadline(); !d.IsZero() {
-			s.deadlines.Delete(routing.Due{At: d, Offer: old.ID})
+			s.deadlines.Delete(routing.Due{At: d, Kind: routing.OfferDeadline, Key: string(old.ID)})
 		}
 		if old.Outcome == routing.Pending {
 			s.agentOffers[old.Agent] = remove(s.agentOffers[old.Agent], old.ID)
@@ -477,7 +477,7 @@ func (s *Store) putOffer(in *routing.Offer, old *routing.Offer) {
 	*o = *in
 	o.Version++
 	if d := o.NextDeadline(); !d.IsZero() {
-		s.deadlines.ReplaceOrInsert(routing.Due{At: d, Offer: o.ID})
+		s.deadlines.ReplaceOrInsert(routing.Due{At: d, Kind: routing.OfferDeadline, Key: string(o.ID)})
 	}
 	if o.Outcome == routing.Pending {
 		s.agentOffers[o.Agent] = append(s.agentOffers[o.Agent], o.ID)

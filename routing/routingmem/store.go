@@ -127,10 +127,10 @@ func lessDue(a, b routing.Due) bool {
 	if c := a.At.Compare(b.At); c != 0 {
 		return c < 0
 	}
-	if a.Chat != b.Chat {
-		return a.Chat < b.Chat
+	if a.Kind != b.Kind {
+		return a.Kind < b.Kind
 	}
-	return a.Offer < b.Offer
+	return a.Key < b.Key
 }
 
 func lessChat(a, b *routing.Chat) bool { return routing.CompareChats(a, b) < 0 }

@@ -438,9 +438,9 @@ func testConferenceFields(t *testing.T, s routing.Store) {
 	due, err := s.Due(ctx, t0.Add(3*time.Minute), 0)
 	require.NoError(t, err)
 	require.Equal(t, []routing.Due{
-		{At: t0.Add(30 * time.Second), Offer: "conf#2"},
-		{At: t0.Add(time.Minute), Chat: "over"},
-		{At: t0.Add(2 * time.Minute), Chat: "conf"},
+		{At: t0.Add(30 * time.Second), Kind: routing.OfferDeadline, Key: "conf#2"},
+		{At: t0.Add(time.Minute), Kind: routing.ChatDeadline, Key: "over"},
+		{At: t0.Add(2 * time.Minute), Kind: routing.ChatDeadline, Key: "conf"},
 	}, normaliseDue(due))
 
 	// A hold completed: the deadline and the holder's chat go with it.
@@ -672,10 +672,10 @@ func testDue(t *testing.T, s routing.Store) {
 	due, err := s.Due(ctx, t0.Add(3*time.Minute), 0)
 	require.NoError(t, err)
 	require.Equal(t, []routing.Due{
-		{At: t0.Add(30 * time.Second), Offer: "o"},
-		{At: t0.Add(time.Minute), Chat: "sticky"},
-		{At: t0.Add(2 * time.Minute), Chat: "wrap"},
-		{At: t0.Add(3 * time.Minute), Chat: "queued"},
+		{At: t0.Add(30 * time.Second), Kind: routing.OfferDeadline, Key: "o"},
+		{At: t0.Add(time.Minute), Kind: routing.ChatDeadline, Key: "sticky"},
+		{At: t0.Add(2 * time.Minute), Kind: routing.ChatDeadline, Key: "wrap"},
+		{At: t0.Add(3 * time.Minute), Kind: routing.ChatDeadline, Key: "queued"},
 	}, normaliseDue(due))
 	two, err := s.Due(ctx, t0.Add(3*time.Minute), 2)
 	require.NoError(t, err)
@@ -697,7 +697,7 @@ func testDue(t *testing.T, s routing.Store) {
 func normaliseDue(ds []routing.Due) []routing.Due {
 	out := make([]routing.Due, len(ds))
 	for i, d := range ds {
-		out[i] = routing.Due{At: d.At.UTC(), Chat: d.Chat, Offer: d.Offer}
+		out[i] = routing.Due{At: d.At.UTC(), Kind: d.Kind, Key: d.Key}
 	}
 	return out
 }
