@@ -2,10 +2,14 @@ package session
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchboard-cc/switchboard"
@@ -24,6 +28,10 @@ import (
 type Manager struct {
 	store Store
 	cfg   Config
+	// idPrefix and idSeq make write and entry IDs unique across Managers
+	// sharing a store: a random prefix per Manager, a counter within it.
+	idPrefix string
+	idSeq    atomic.Uint64
 }
 
 // NewManager returns a Manager over store. It returns an error matching
@@ -36,7 +44,63 @@ func NewManager(store Store, cfg Config) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Manager{store: store, cfg: cfg}, nil
+	var b [9]byte
+	_, _ = rand.Read(b[:]) // never fails: crypto/rand.Read panics rather than return an error
+	return &Manager{store: store, cfg: cfg, idPrefix: hex.EncodeToString(b[:]) + "-"}, nil
+}
+
+// newID returns a write or message ID no other write of any Manager uses.
+func (m *Manager) newID() string {
+	var buf [48]byte
+	out := append(buf[:0], m.idPrefix...)
+	return string(strconv.AppendUint(out, m.idSeq.Add(1), 36))
+}
+
+// stamp gives every entry without an ID one derived from the write ID
+// txn, and the time now if it has none.
+func stamp(entries []Entry, txn string, now time.Time) {
+	for i := range entries {
+		if entries[i].At.IsZero() {
+			entries[i].At = now
+		}
+		if entries[i].ID == "" {
+			entries[i].ID = txn + "." + strconv.Itoa(i)
+		}
+	}
+}
+
+// outcomeUnknown reports whether err leaves open whether a write applied:
+// the store said so, or it found the write's entries already stored.
+func outcomeUnknown(err error) bool {
+	return errors.Is(err, ErrOutcomeUnknown) || errors.Is(err, ErrDuplicate)
+}
+
+// applied finds out whether a write of entries to chat, or of state with
+// write ID txn when there are no entries, took effect. It returns the
+// session as it is now and the entries found. Any entry found proves the
+// write (entries are stored with their state change or not at all); an
+// earlier attempt of the same change may have listed other entries, so
+// only those found are returned.
+func (m *Manager) applied(ctx context.Context, chat switchboard.ChatID, txn string, entries []Entry) (Session, []Entry, bool, error) {
+	var found []Entry
+	for i := range entries {
+		e, err := m.store.EntryByID(ctx, chat, entries[i].ID)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return Session{}, nil, false, fmt.Errorf("%w: looking up entry %s: %w", ErrOutcomeUnknown, entries[i].ID, err)
+		}
+		found = append(found, e)
+	}
+	s, err := m.store.GetSession(ctx, chat)
+	if err != nil {
+		return Session{}, nil, false, fmt.Errorf("%w: re-reading the session: %w", ErrOutcomeUnknown, err)
+	}
+	if len(entries) == 0 {
+		return s, nil, s.Txn == txn, nil
+	}
+	return s, found, len(found) > 0, nil
 }
 
 // Agent names an agent taking part in a session.
@@ -59,8 +123,17 @@ func (a Agent) validate() error {
 // when fn reports a state change, otherwise with a fenced AppendEntries.
 // It retries on ErrConflict, then delivers the stored entries. fn must be
 // a pure function of the session it is given.
+//
+// Every attempt carries the same write ID (Session.Txn, and the entries'
+// IDs derived from it), so a write whose outcome the store could not know
+// is looked up rather than repeated: if it applied, change returns and
+// delivers what was stored; if not, it tries again. A state change
+// without entries is proven only while it is the latest write; when a
+// later write hides it, fn runs again on the newer state, so such an fn
+// must leave a session it already changed as it is.
 func (m *Manager) change(ctx context.Context, chat switchboard.ChatID,
 	fn func(s *Session) (entries []Entry, update bool, err error)) (Session, []Entry, error) {
+	var txn string
 	for attempt := 0; ; attempt++ {
 		cur, err := m.store.GetSession(ctx, chat)
 		if err != nil {
@@ -71,21 +144,31 @@ func (m *Manager) change(ctx context.Context, chat switchboard.ChatID,
 		if err != nil {
 			return cur, nil, err
 		}
-		now := m.cfg.Clock.Now()
-		for i := range entries {
-			if entries[i].At.IsZero() {
-				entries[i].At = now
-			}
+		if txn == "" && (update || slices.ContainsFunc(entries, func(e Entry) bool { return e.ID == "" })) {
+			txn = m.newID()
 		}
+		stamp(entries, txn, m.cfg.Clock.Now())
 		var stored []Entry
 		if update {
-			next.Version = cur.Version
+			next.Version, next.Txn = cur.Version, txn
 			stored, err = m.store.UpdateSession(ctx, next, entries)
 			next.Version = cur.Version + 1
 		} else {
 			next = cur
 			if len(entries) > 0 {
 				stored, err = m.store.AppendEntries(ctx, chat, cur.Version, entries)
+			}
+		}
+		if outcomeUnknown(err) {
+			var ok bool
+			var found []Entry
+			var now Session
+			if now, found, ok, err = m.applied(ctx, chat, txn, entries); err == nil {
+				if ok {
+					next, stored = now, found
+				} else {
+					err = fmt.Errorf("%w: the write did not apply", ErrConflict)
+				}
 			}
 		}
 		if errors.Is(err, ErrConflict) && attempt < m.cfg.MaxRetries {
@@ -216,7 +299,33 @@ func (m *Manager) create(ctx context.Context, s Session, extra []Entry) (Session
 	for i := range entries {
 		entries[i].At = now
 	}
-	stored, err := m.store.CreateSession(ctx, s, entries)
+	s.Txn = m.newID()
+	stamp(entries, s.Txn, now)
+	var stored []Entry
+	var err error
+	for attempt := 0; ; attempt++ {
+		stored, err = m.store.CreateSession(ctx, s, entries)
+		if !errors.Is(err, ErrOutcomeUnknown) {
+			break
+		}
+		// The session's entries carry IDs only this call uses: finding
+		// one proves the session is the one this call created.
+		var ok bool
+		var now Session
+		now, stored, ok, err = m.applied(ctx, s.ID, s.Txn, entries)
+		if errors.Is(err, ErrNotFound) && attempt < m.cfg.MaxRetries {
+			continue // not created: try again
+		}
+		if err == nil && !ok {
+			err = fmt.Errorf("%w: %s", ErrExists, s.ID)
+		}
+		if err == nil {
+			s = now
+			m.deliver(ctx, &s, stored)
+			return s, stored, nil
+		}
+		break
+	}
 	if err != nil {
 		return Session{}, nil, fmt.Errorf("session: create %s: %w", s.ID, err)
 	}

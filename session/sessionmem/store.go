@@ -21,6 +21,7 @@ type Store struct {
 type record struct {
 	state session.Session
 	log   []session.Entry
+	ids   map[string]uint64 // entry ID → Seq
 }
 
 // NewStore returns an empty Store.
@@ -34,8 +35,27 @@ func (s *Store) get(id switchboard.ChatID) (*record, error) {
 	return r, nil
 }
 
+// checkIDs returns ErrDuplicate if an entry's ID is already in r's log or
+// appears twice in entries. The caller holds s.mu.
+func (r *record) checkIDs(entries []session.Entry) error {
+	for i, e := range entries {
+		if e.ID == "" {
+			continue
+		}
+		if _, ok := r.ids[e.ID]; ok {
+			return fmt.Errorf("%w: %s in %s", session.ErrDuplicate, e.ID, r.state.ID)
+		}
+		for _, f := range entries[:i] {
+			if f.ID == e.ID {
+				return fmt.Errorf("%w: %s twice in one write", session.ErrDuplicate, e.ID)
+			}
+		}
+	}
+	return nil
+}
+
 // append copies entries into r's log with the next sequence numbers.
-// The caller holds s.mu.
+// The caller holds s.mu and has checked the IDs.
 func (r *record) append(version uint64, entries []session.Entry) []session.Entry {
 	out := make([]session.Entry, len(entries))
 	for i, e := range entries {
@@ -43,6 +63,12 @@ func (r *record) append(version uint64, entries []session.Entry) []session.Entry
 		e.Seq = uint64(len(r.log)) + 1
 		e.Version = version
 		r.log = append(r.log, e)
+		if e.ID != "" {
+			if r.ids == nil {
+				r.ids = map[string]uint64{}
+			}
+			r.ids[e.ID] = e.Seq
+		}
 		out[i] = e.Clone()
 	}
 	return out
@@ -64,6 +90,9 @@ func (s *Store) CreateSession(ctx context.Context, st session.Session, entries [
 	st = st.Clone()
 	st.Version = 1
 	r := &record{state: st}
+	if err := r.checkIDs(entries); err != nil {
+		return nil, err
+	}
 	s.sessions[st.ID] = r
 	return r.append(1, entries), nil
 }
@@ -95,6 +124,9 @@ func (s *Store) UpdateSession(ctx context.Context, st session.Session, entries [
 	}
 	if r.state.Version != st.Version {
 		return nil, fmt.Errorf("%w: %s is at version %d, not %d", session.ErrConflict, st.ID, r.state.Version, st.Version)
+	}
+	if err := r.checkIDs(entries); err != nil {
+		return nil, err
 	}
 	out := r.append(st.Version, entries)
 	r.state = st.Clone()
@@ -134,6 +166,9 @@ func (s *Store) AppendEntries(ctx context.Context, chat switchboard.ChatID, vers
 	}
 	if r.state.Version != version {
 		return nil, fmt.Errorf("%w: %s is at version %d, not %d", session.ErrConflict, chat, r.state.Version, version)
+	}
+	if err := r.checkIDs(entries); err != nil {
+		return nil, err
 	}
 	return r.append(version, entries), nil
 }
@@ -179,6 +214,27 @@ func (s *Store) AmendEntry(ctx context.Context, chat switchboard.ChatID, seq uin
 	}
 	r.log[seq-1].Text = text
 	return nil
+}
+
+// EntryByID implements session.LogStore.
+func (s *Store) EntryByID(ctx context.Context, chat switchboard.ChatID, id string) (session.Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return session.Entry{}, err
+	}
+	if id == "" {
+		return session.Entry{}, fmt.Errorf("%w: empty entry ID", session.ErrInvalid)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.get(chat)
+	if err != nil {
+		return session.Entry{}, err
+	}
+	seq, ok := r.ids[id]
+	if !ok {
+		return session.Entry{}, fmt.Errorf("%w: %s has no entry %s", session.ErrNotFound, chat, id)
+	}
+	return r.log[seq-1].Clone(), nil
 }
 
 // LastSeq implements session.LogStore.
