@@ -19,11 +19,11 @@ import (
 type failure int
 
 const (
-	applyThenUnknown failure = iota + 1 // applies the write, then reports ErrOutcomeUnknown
-	applyThenError                      // applies the write, then reports a plain error
-	unknownNotApplied                   // applies nothing and reports ErrOutcomeUnknown
-	conflictFirst                       // another writer bumps the version first
-	applyThenBlind                      // applies, reports ErrOutcomeUnknown, and lookups fail from then on
+	applyThenUnknown  failure = iota + 1 // applies the write, then reports ErrOutcomeUnknown
+	applyThenError                       // applies the write, then reports a plain error
+	unknownNotApplied                    // applies nothing and reports ErrOutcomeUnknown
+	conflictFirst                        // another writer bumps the version first
+	applyThenBlind                       // applies, reports ErrOutcomeUnknown, and lookups fail from then on
 )
 
 // flakyStore is an in-memory store whose writes fail as scripted: each
@@ -387,5 +387,3 @@ func snapOf(t *testing.T, st session.Store, chat switchboard.ChatID) snapshot {
 	require.NoError(t, err)
 	return snapshot{s, log}
 }
-
-
