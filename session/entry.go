@@ -118,6 +118,9 @@ type Entry struct {
 	From ParticipantID
 	// FromName is From's display name at the time.
 	FromName string
+	// FromRole is From's role at the time (statistics count messages by
+	// it); 0 for system events.
+	FromRole Role
 	// Subject is the participant the event is about (joined, left, ...).
 	Subject ParticipantID
 	// SubjectName is Subject's display name at the time.

@@ -294,7 +294,7 @@ func (m *Manager) Create(ctx context.Context, req CustomerSession) (Session, err
 // create stores a new session with its creation entry plus extra entries.
 func (m *Manager) create(ctx context.Context, s Session, extra []Entry) (Session, []Entry, error) {
 	init := s.Participant(s.InitiatedBy)
-	entries := append([]Entry{{Type: EntryCreated, Audience: Everyone(), From: init.ID, FromName: init.Name}}, extra...)
+	entries := append([]Entry{{Type: EntryCreated, Audience: Everyone(), From: init.ID, FromName: init.Name, FromRole: init.Role}}, extra...)
 	now := m.cfg.Clock.Now()
 	for i := range entries {
 		entries[i].At = now
@@ -403,7 +403,7 @@ func joinAudience(p *Participant) Audience {
 func event(t EntryType, a Audience, from, subject *Participant) Entry {
 	e := Entry{Type: t, Audience: a}
 	if from != nil {
-		e.From, e.FromName = from.ID, from.Name
+		e.From, e.FromName, e.FromRole = from.ID, from.Name, from.Role
 	}
 	if subject != nil {
 		e.Subject, e.SubjectName = subject.ID, subject.Name

@@ -414,7 +414,7 @@ func (m *Manager) filter(ctx context.Context, s *Session, msg *Message) (string,
 		if orig == nil || c.Text == "" || !utf8.ValidString(c.Text) {
 			return "", nil, fmt.Errorf("%w: correction of seq %d is not one of the sender's recent messages", ErrFiltered, c.Seq)
 		}
-		e := Entry{Type: EntryCorrection, Audience: orig.Audience.clone(), From: orig.From, FromName: orig.FromName,
+		e := Entry{Type: EntryCorrection, Audience: orig.Audience.clone(), From: orig.From, FromName: orig.FromName, FromRole: orig.FromRole,
 			Text: c.Text, Ref: orig.Seq, RefVersion: orig.Version}
 		fixes = append(fixes, e)
 	}

@@ -1,31 +1,85 @@
 package sessionmem
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/session"
 )
 
-var _ session.Store = (*Store)(nil)
+var (
+	_ session.Store     = (*Store)(nil)
+	_ session.FeedStore = (*Store)(nil)
+)
 
-// Store is an in-memory session.Store. The zero value is ready to use; a
-// Store must not be copied after first use. It is safe for concurrent use.
+// DefaultPartitions is the number of feed partitions of a Store made by
+// NewStore or used as its zero value.
+const DefaultPartitions = 16
+
+// Store is an in-memory session.Store and session.FeedStore. The zero
+// value is ready to use, with DefaultPartitions feed partitions; a Store
+// must not be copied after first use. It is safe for concurrent use.
 type Store struct {
 	mu       sync.Mutex
 	sessions map[switchboard.ChatID]*record
+	parts    []partition
+	cursors  map[cursorKey]session.Cursor
 }
 
 type record struct {
 	state session.Session
 	log   []session.Entry
 	ids   map[string]uint64 // entry ID → Seq
+	part  int
+	gone  bool // forgotten: its feed references are dead
 }
 
-// NewStore returns an empty Store.
+// partition is one feed partition: references to log entries in
+// position order.
+type partition struct {
+	last uint64 // the last position given
+	refs []feedRef
+	dead int // references to forgotten records, dropped when they pile up
+}
+
+// feedRef points at entry number entry (its Seq) of rec's log. It holds
+// the record rather than the chat ID so that a session created again
+// under a forgotten session's ID does not inherit its positions.
+type feedRef struct {
+	pos   uint64
+	rec   *record
+	entry uint64
+}
+
+type cursorKey struct {
+	consumer  string
+	partition int
+}
+
+// NewStore returns an empty Store with DefaultPartitions feed partitions.
 func NewStore() *Store { return &Store{} }
+
+// NewStoreWithPartitions returns an empty Store whose feed has n
+// partitions. It returns an error matching session.ErrInvalid if n < 1.
+func NewStoreWithPartitions(n int) (*Store, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("%w: %d feed partitions", session.ErrInvalid, n)
+	}
+	return &Store{parts: make([]partition, n)}, nil
+}
+
+// partitions returns the feed partitions, making the default ones on
+// first use. The caller holds s.mu.
+func (s *Store) partitions() []partition {
+	if s.parts == nil {
+		s.parts = make([]partition, DefaultPartitions)
+	}
+	return s.parts
+}
 
 func (s *Store) get(id switchboard.ChatID) (*record, error) {
 	r, ok := s.sessions[id]
@@ -54,15 +108,19 @@ func (r *record) checkIDs(entries []session.Entry) error {
 	return nil
 }
 
-// append copies entries into r's log with the next sequence numbers.
-// The caller holds s.mu and has checked the IDs.
-func (r *record) append(version uint64, entries []session.Entry) []session.Entry {
+// append copies entries into r's log with the next sequence numbers and
+// gives each the next position of r's feed partition. The caller holds
+// s.mu and has checked the IDs.
+func (s *Store) append(r *record, version uint64, entries []session.Entry) []session.Entry {
 	out := make([]session.Entry, len(entries))
+	p := &s.partitions()[r.part]
 	for i, e := range entries {
 		e = e.Clone()
 		e.Seq = uint64(len(r.log)) + 1
 		e.Version = version
 		r.log = append(r.log, e)
+		p.last++
+		p.refs = append(p.refs, feedRef{pos: p.last, rec: r, entry: e.Seq})
 		if e.ID != "" {
 			if r.ids == nil {
 				r.ids = map[string]uint64{}
@@ -89,12 +147,12 @@ func (s *Store) CreateSession(ctx context.Context, st session.Session, entries [
 	}
 	st = st.Clone()
 	st.Version = 1
-	r := &record{state: st}
+	r := &record{state: st, part: session.PartitionOf(st.ID, len(s.partitions()))}
 	if err := r.checkIDs(entries); err != nil {
 		return nil, err
 	}
 	s.sessions[st.ID] = r
-	return r.append(1, entries), nil
+	return s.append(r, 1, entries), nil
 }
 
 // GetSession implements session.StateStore.
@@ -128,7 +186,7 @@ func (s *Store) UpdateSession(ctx context.Context, st session.Session, entries [
 	if err := r.checkIDs(entries); err != nil {
 		return nil, err
 	}
-	out := r.append(st.Version, entries)
+	out := s.append(r, st.Version, entries)
 	r.state = st.Clone()
 	r.state.Version = st.Version + 1
 	return out, nil
@@ -170,7 +228,7 @@ func (s *Store) AppendEntries(ctx context.Context, chat switchboard.ChatID, vers
 	if err := r.checkIDs(entries); err != nil {
 		return nil, err
 	}
-	return r.append(version, entries), nil
+	return s.append(r, version, entries), nil
 }
 
 // ReadEntries implements session.LogStore.
@@ -249,4 +307,96 @@ func (s *Store) LastSeq(ctx context.Context, chat switchboard.ChatID) (uint64, e
 		return 0, err
 	}
 	return uint64(len(r.log)), nil
+}
+
+// Partitions implements session.FeedStore.
+func (s *Store) Partitions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.partitions())
+}
+
+// partition returns partition n, or ErrInvalid. The caller holds s.mu.
+func (s *Store) partition(n int) (*partition, error) {
+	parts := s.partitions()
+	if n < 0 || n >= len(parts) {
+		return nil, fmt.Errorf("%w: partition %d of %d", session.ErrInvalid, n, len(parts))
+	}
+	return &parts[n], nil
+}
+
+// Feed implements session.FeedStore.
+func (s *Store) Feed(ctx context.Context, partition int, after uint64, limit int) ([]session.FeedEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.partition(partition)
+	if err != nil {
+		return nil, err
+	}
+	i, _ := slices.BinarySearchFunc(p.refs, after+1, func(r feedRef, pos uint64) int { return cmp.Compare(r.pos, pos) })
+	var out []session.FeedEntry
+	for _, ref := range p.refs[i:] {
+		if limit > 0 && len(out) == limit {
+			break
+		}
+		if ref.rec.gone {
+			continue
+		}
+		out = append(out, session.FeedEntry{Seq: ref.pos, Chat: ref.rec.state.ID, Entry: ref.rec.log[ref.entry-1].Clone()})
+	}
+	return out, nil
+}
+
+// Cursor implements session.FeedStore.
+func (s *Store) Cursor(ctx context.Context, consumer string, partition int) (session.Cursor, error) {
+	if err := ctx.Err(); err != nil {
+		return session.Cursor{}, err
+	}
+	if consumer == "" {
+		return session.Cursor{}, fmt.Errorf("%w: empty consumer", session.ErrInvalid)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.partition(partition); err != nil {
+		return session.Cursor{}, err
+	}
+	if c, ok := s.cursors[cursorKey{consumer, partition}]; ok {
+		return c, nil
+	}
+	return session.Cursor{Consumer: consumer, Partition: partition}, nil
+}
+
+// SaveCursor implements session.FeedStore.
+func (s *Store) SaveCursor(ctx context.Context, c session.Cursor) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if c.Consumer == "" {
+		return fmt.Errorf("%w: empty consumer", session.ErrInvalid)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.partition(c.Partition)
+	if err != nil {
+		return err
+	}
+	key := cursorKey{c.Consumer, c.Partition}
+	cur := s.cursors[key] // Version 0 when none is stored
+	switch {
+	case cur.Version != c.Version:
+		return fmt.Errorf("%w: cursor %s/%d is at version %d, not %d", session.ErrConflict, c.Consumer, c.Partition, cur.Version, c.Version)
+	case c.Position < cur.Position:
+		return fmt.Errorf("%w: cursor %s/%d cannot move back from %d to %d", session.ErrInvalid, c.Consumer, c.Partition, cur.Position, c.Position)
+	case c.Position > p.last:
+		return fmt.Errorf("%w: cursor %s/%d position %d is past the last position %d", session.ErrInvalid, c.Consumer, c.Partition, c.Position, p.last)
+	}
+	if s.cursors == nil {
+		s.cursors = map[cursorKey]session.Cursor{}
+	}
+	c.Version++
+	s.cursors[key] = c
+	return nil
 }

@@ -16,13 +16,26 @@ import (
 )
 
 // RunStoreTests runs the session.Store conformance suite. newStore must
-// return an empty store for each call; the cases run in parallel.
+// return an empty store for each call; the cases run in parallel. When
+// the store also implements session.FeedStore, the feed cases run too;
+// otherwise they are skipped.
 func RunStoreTests(t *testing.T, newStore func(t *testing.T) session.Store) {
 	t.Helper()
 	for _, c := range storeCases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			c.run(t, newStore(t))
+		})
+	}
+	for _, c := range feedCases {
+		t.Run("Feed/"+c.name, func(t *testing.T) {
+			t.Parallel()
+			s := newStore(t)
+			f, ok := s.(session.FeedStore)
+			if !ok {
+				t.Skip("the store does not implement session.FeedStore")
+			}
+			c.run(t, s, f)
 		})
 	}
 }
