@@ -111,6 +111,9 @@ type Entry struct {
 	At time.Time
 	// Type says what the entry records.
 	Type EntryType
+	// FromRole is From's role at the time (statistics count messages by
+	// it); 0 for system events.
+	FromRole Role
 	// Audience is who may see the entry. It is fixed at creation.
 	Audience Audience
 	// From is the participant who wrote or caused the entry; empty for
@@ -118,9 +121,6 @@ type Entry struct {
 	From ParticipantID
 	// FromName is From's display name at the time.
 	FromName string
-	// FromRole is From's role at the time (statistics count messages by
-	// it); 0 for system events.
-	FromRole Role
 	// Subject is the participant the event is about (joined, left, ...).
 	Subject ParticipantID
 	// SubjectName is Subject's display name at the time.

@@ -3,7 +3,7 @@ package session
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
@@ -29,7 +29,9 @@ type Manager struct {
 	store Store
 	cfg   Config
 	// idPrefix and idSeq make write and entry IDs unique across Managers
-	// sharing a store: a random prefix per Manager, a counter within it.
+	// sharing a store: a random prefix of fixed length per Manager (72
+	// bits), a counter within it. Entry IDs add "." and the entry's index
+	// in its write, a character the prefix and counter never hold.
 	idPrefix string
 	idSeq    atomic.Uint64
 }
@@ -46,7 +48,7 @@ func NewManager(store Store, cfg Config) (*Manager, error) {
 	}
 	var b [9]byte
 	_, _ = rand.Read(b[:]) // never fails: crypto/rand.Read panics rather than return an error
-	return &Manager{store: store, cfg: cfg, idPrefix: hex.EncodeToString(b[:]) + "-"}, nil
+	return &Manager{store: store, cfg: cfg, idPrefix: base64.RawURLEncoding.EncodeToString(b[:]) + "-"}, nil
 }
 
 // newID returns a write or message ID no other write of any Manager uses.
