@@ -6,28 +6,37 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/session"
 )
 
 var (
-	_ session.Store     = (*Store)(nil)
-	_ session.FeedStore = (*Store)(nil)
+	_ session.Store          = (*Store)(nil)
+	_ session.FeedStore      = (*Store)(nil)
+	_ session.RetentionStore = (*Store)(nil)
 )
 
 // DefaultPartitions is the number of feed partitions of a Store made by
 // NewStore or used as its zero value.
 const DefaultPartitions = 16
 
-// Store is an in-memory session.Store and session.FeedStore. The zero
-// value is ready to use, with DefaultPartitions feed partitions; a Store
-// must not be copied after first use. It is safe for concurrent use.
+// Store is an in-memory session.Store, session.FeedStore and
+// session.RetentionStore. The zero value is ready to use, with
+// DefaultPartitions feed partitions; a Store must not be copied after
+// first use. It is safe for concurrent use. Forgetting a session frees
+// its memory: run [session.Manager.ForgetClosed] periodically.
 type Store struct {
 	mu       sync.Mutex
 	sessions map[switchboard.ChatID]*record
+	closed   map[switchboard.ChatID]*record // the closed ones among sessions
 	parts    []partition
 	cursors  map[cursorKey]session.Cursor
+	// peak is the most sessions held since the maps were last rebuilt:
+	// Go maps keep their size when entries are deleted, so Forget
+	// rebuilds them once most sessions are gone.
+	peak int
 }
 
 type record struct {
@@ -87,6 +96,18 @@ func (s *Store) get(id switchboard.ChatID) (*record, error) {
 		return nil, fmt.Errorf("%w: %s", session.ErrNotFound, id)
 	}
 	return r, nil
+}
+
+// index keeps r in s.closed while it is closed. The caller holds s.mu.
+func (s *Store) index(r *record) {
+	if r.state.Status != session.StatusClosed {
+		delete(s.closed, r.state.ID)
+		return
+	}
+	if s.closed == nil {
+		s.closed = map[switchboard.ChatID]*record{}
+	}
+	s.closed[r.state.ID] = r
 }
 
 // checkIDs returns ErrDuplicate if an entry's ID is already in r's log or
@@ -152,6 +173,8 @@ func (s *Store) CreateSession(ctx context.Context, st session.Session, entries [
 		return nil, err
 	}
 	s.sessions[st.ID] = r
+	s.peak = max(s.peak, len(s.sessions))
+	s.index(r)
 	return s.append(r, 1, entries), nil
 }
 
@@ -189,6 +212,7 @@ func (s *Store) UpdateSession(ctx context.Context, st session.Session, entries [
 	out := s.append(r, st.Version, entries)
 	r.state = st.Clone()
 	r.state.Version = st.Version + 1
+	s.index(r)
 	return out, nil
 }
 
@@ -399,4 +423,86 @@ func (s *Store) SaveCursor(ctx context.Context, c session.Cursor) error {
 	c.Version++
 	s.cursors[key] = c
 	return nil
+}
+
+// Closed implements session.RetentionStore.
+func (s *Store) Closed(ctx context.Context, before time.Time, limit int) ([]switchboard.ChatID, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	type closedAt struct {
+		id switchboard.ChatID
+		at time.Time
+	}
+	var due []closedAt
+	for id, r := range s.closed {
+		if r.state.ClosedAt.Before(before) {
+			due = append(due, closedAt{id, r.state.ClosedAt})
+		}
+	}
+	s.mu.Unlock()
+	slices.SortFunc(due, func(a, b closedAt) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	if limit > 0 && len(due) > limit {
+		due = due[:limit]
+	}
+	out := make([]switchboard.ChatID, len(due))
+	for i := range due {
+		out[i] = due[i].id
+	}
+	return out, nil
+}
+
+// Forget implements session.RetentionStore. It drops every reference the
+// store holds to the session, so the memory is freed.
+func (s *Store) Forget(ctx context.Context, chat switchboard.ChatID, version uint64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.get(chat)
+	if err != nil {
+		return err
+	}
+	if r.state.Version != version {
+		return fmt.Errorf("%w: %s is at version %d, not %d", session.ErrConflict, chat, r.state.Version, version)
+	}
+	if r.state.Status != session.StatusClosed {
+		return fmt.Errorf("%w: %s is %s, not closed", session.ErrInvalidState, chat, r.state.Status)
+	}
+	delete(s.sessions, chat)
+	delete(s.closed, chat)
+	p := &s.partitions()[r.part]
+	p.dead += len(r.log)
+	*r = record{gone: true}
+	if p.dead > len(p.refs)/2 {
+		live := make([]feedRef, 0, len(p.refs)-p.dead)
+		for _, ref := range p.refs {
+			if !ref.rec.gone {
+				live = append(live, ref)
+			}
+		}
+		p.refs, p.dead = live, 0
+	}
+	if s.peak > 64 && len(s.sessions) < s.peak/4 {
+		s.sessions, s.closed = shrunk(s.sessions), shrunk(s.closed)
+		s.peak = len(s.sessions)
+	}
+	return nil
+}
+
+// shrunk returns a copy of m sized for what it holds (maps.Clone keeps
+// the capacity).
+func shrunk(m map[switchboard.ChatID]*record) map[switchboard.ChatID]*record {
+	out := make(map[switchboard.ChatID]*record, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }
