@@ -25,11 +25,6 @@ func closedChat(t *testing.T, m *session.Manager, b *testBundle, id switchboard.
 	require.NoError(t, err)
 }
 
-type kept struct {
-	s   session.Session
-	log []session.Entry
-}
-
 func TestForgetClosedKeepsThenForgets(t *testing.T) {
 	t.Parallel()
 	m, b := setup(t)
