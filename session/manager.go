@@ -136,7 +136,22 @@ func (a Agent) validate() error {
 func (m *Manager) change(ctx context.Context, chat switchboard.ChatID,
 	fn func(s *Session) (entries []Entry, update bool, err error)) (Session, []Entry, error) {
 	var txn string
+	// lost holds the entries of an attempt whose outcome was unknown and
+	// that was not found: its commit may still land, so every later
+	// attempt looks for it first.
+	var lost []Entry
+	var lostSet bool
 	for attempt := 0; ; attempt++ {
+		if lostSet {
+			now, found, ok, err := m.applied(ctx, chat, txn, lost)
+			if err != nil {
+				return Session{}, nil, fmt.Errorf("session: write %s: %w", chat, err)
+			}
+			if ok {
+				m.deliver(ctx, &now, found)
+				return now, found, nil
+			}
+		}
 		cur, err := m.store.GetSession(ctx, chat)
 		if err != nil {
 			return Session{}, nil, fmt.Errorf("session: get %s: %w", chat, err)
@@ -162,14 +177,24 @@ func (m *Manager) change(ctx context.Context, chat switchboard.ChatID,
 			}
 		}
 		if outcomeUnknown(err) {
+			// This attempt's write, if it applied, stored next; a
+			// duplicate was stored by an earlier attempt or another call,
+			// so the session is as re-read.
+			dup := !errors.Is(err, ErrOutcomeUnknown)
 			var ok bool
 			var found []Entry
 			var now Session
 			if now, found, ok, err = m.applied(ctx, chat, txn, entries); err == nil {
-				if ok {
-					next, stored = now, found
-				} else {
+				switch {
+				case !ok:
 					err = fmt.Errorf("%w: the write did not apply", ErrConflict)
+					if !dup {
+						lost, lostSet = entries, true
+					}
+				case dup:
+					next, stored = now, found
+				default:
+					stored = found
 				}
 			}
 		}

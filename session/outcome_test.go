@@ -24,6 +24,7 @@ const (
 	unknownNotApplied                    // applies nothing and reports ErrOutcomeUnknown
 	conflictFirst                        // another writer bumps the version first
 	applyThenBlind                       // applies, reports ErrOutcomeUnknown, and lookups fail from then on
+	lateCommit                           // reports ErrOutcomeUnknown and applies at the next session read, after the look-ups
 )
 
 // flakyStore is an in-memory store whose writes fail as scripted: each
@@ -32,7 +33,8 @@ type flakyStore struct {
 	*sessionmem.Store
 	mu      sync.Mutex
 	next    map[string][]failure
-	lookups error // returned by EntryByID when set
+	lookups error  // returned by EntryByID when set
+	late    func() // a write that commits at the next GetSession
 }
 
 func newFlaky() *flakyStore {
@@ -80,6 +82,11 @@ func (f *flakyStore) write(ctx context.Context, method string, chat switchboard.
 		return nil, fmt.Errorf("commit timed out: %w", session.ErrOutcomeUnknown)
 	case unknownNotApplied:
 		return nil, fmt.Errorf("connection reset: %w", session.ErrOutcomeUnknown)
+	case lateCommit:
+		f.mu.Lock()
+		f.late = func() { _, _ = apply() }
+		f.mu.Unlock()
+		return nil, fmt.Errorf("commit timed out: %w", session.ErrOutcomeUnknown)
 	case conflictFirst:
 		cur, err := f.Store.GetSession(ctx, chat)
 		if err != nil {
@@ -90,6 +97,17 @@ func (f *flakyStore) write(ctx context.Context, method string, chat switchboard.
 		}
 	}
 	return apply()
+}
+
+func (f *flakyStore) GetSession(ctx context.Context, id switchboard.ChatID) (session.Session, error) {
+	f.mu.Lock()
+	late := f.late
+	f.late = nil
+	f.mu.Unlock()
+	if late != nil {
+		late()
+	}
+	return f.Store.GetSession(ctx, id)
 }
 
 func (f *flakyStore) CreateSession(ctx context.Context, s session.Session, e []session.Entry) ([]session.Entry, error) {
@@ -321,6 +339,45 @@ func TestStateWritesResolveAnUnknownOutcome(t *testing.T) {
 		st.queue("create", applyThenUnknown)
 		_, err = m.Create(ctx, session.CustomerSession{ID: "c1", Queue: "sales", Customer: "u9", CustomerName: "Eve"})
 		require.ErrorIs(t, err, session.ErrExists, "another create's session is not taken for this one")
+	})
+}
+
+func TestAWriteThatCommitsLateIsFound(t *testing.T) {
+	t.Parallel()
+	t.Run("end", func(t *testing.T) {
+		t.Parallel()
+		m, st, tr := flakySetup(t)
+		st.queue("update", lateCommit)
+		w, err := m.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
+		require.NoError(t, err, "the end landed: it is reported, not refused as already ended")
+		require.Equal(t, "sold", w.Reason)
+		ends := 0
+		for _, d := range tr.Received(annP) {
+			if d.Item.Type == session.EntryEnded {
+				ends++
+			}
+		}
+		require.Equal(t, 1, ends, "stored and delivered once")
+	})
+	t.Run("send", func(t *testing.T) {
+		t.Parallel()
+		m, st, tr := flakySetup(t)
+		st.queue("append", lateCommit)
+		sent, err := m.Send(ctx, "c1", session.Message{From: customer, Text: "hello"})
+		require.NoError(t, err)
+		require.Equal(t, []string{"hello"}, messagesIn(t, st, "c1"))
+		require.Equal(t, []uint64{sent.Seq}, seqs(tr.Received(annP)))
+	})
+	t.Run("attribute", func(t *testing.T) {
+		t.Parallel()
+		m, st, _ := flakySetup(t)
+		before, err := m.Session(ctx, "c1")
+		require.NoError(t, err)
+		st.queue("update", lateCommit)
+		require.NoError(t, m.SetAttribute(ctx, "c1", session.Attribute{Name: "plan", Value: "gold"}))
+		s, err := m.Session(ctx, "c1")
+		require.NoError(t, err)
+		require.Equal(t, before.Version+1, s.Version, "applied once")
 	})
 }
 
