@@ -119,3 +119,42 @@ func TestForgetClosedNeedsARetentionStore(t *testing.T) {
 	_, err = m.ForgetClosed(ctx, time.Now(), nil)
 	require.ErrorIs(t, err, session.ErrUnavailable)
 }
+
+// SPEC S4: what keep is handed yields the customer's transcript (private
+// notes left out) and the organisation's log (notes kept) exactly as the
+// Manager gave them before the session was forgotten.
+func TestForgetClosedHandsOverTranscriptAndOrganisationLog(t *testing.T) {
+	t.Parallel()
+	m, b := setup(t)
+	chat := chatWithOwner(t, m)
+	send(t, m, chat, customer, session.ModeNormal, "my card is lost")
+	send(t, m, chat, annP, session.ModeWhisper, "note: blocked it")
+	send(t, m, chat, annP, session.ModeNormal, "blocked, new one on its way")
+	_, err := m.Close(ctx, chat, "ann", session.EndOptions{Reason: "sold", Confirm: true})
+	require.NoError(t, err)
+	transcript, err := m.Transcript(ctx, chat)
+	require.NoError(t, err)
+	orgLog, err := m.OrganisationLog(ctx, chat)
+	require.NoError(t, err)
+
+	var keptTranscript []session.View
+	var keptLog []session.LogLine
+	n, err := m.ForgetClosed(ctx, b.clock.Now().Add(time.Second), func(_ context.Context, s session.Session, log []session.Entry) error {
+		keptTranscript, keptLog = session.CustomerTranscript(&s, log), session.OrganisationLog(log)
+		return nil
+	})
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.Equal(t, transcript, keptTranscript)
+	require.Equal(t, orgLog, keptLog)
+	require.NotContains(t, texts(keptTranscript), "note: blocked it")
+	var notes []string
+	for _, l := range keptLog {
+		if l.InternalNote && l.Type == session.EntryMessage {
+			notes = append(notes, l.Text)
+		}
+	}
+	require.Equal(t, []string{"note: blocked it"}, notes)
+	_, err = m.Transcript(ctx, chat)
+	require.ErrorIs(t, err, session.ErrNotFound)
+}
