@@ -95,8 +95,13 @@
 //
 //   - [Store] ([StateStore] + [LogStore]): versioned session state with
 //     compare-and-set, and the append-only log with gapless sequence
-//     numbers; check an implementation with
+//     numbers and entry IDs stored once, so a write whose outcome was
+//     unknown ([ErrOutcomeUnknown]) or a client's repeated message is
+//     stored once; check an implementation with
 //     [github.com/switchboard-cc/switchboard/session/sessiontest.RunStoreTests].
+//     Optionally [FeedStore], the logs of all sessions in commit order
+//     for statistics and live transport, and [RetentionStore], for
+//     [Manager.ForgetClosed].
 //   - [Transport]: live delivery to one participant.
 //   - [Directory]: logged-in agents, for A2A chat.
 //   - [Contacts]: contact information and history from the host's CRM.

@@ -95,6 +95,12 @@ type Option struct {
 // package only through [Visible]-filtered projections ([View]) or the
 // organisation's log ([OrganisationLog]).
 type Entry struct {
+	// ID identifies the entry within its session's log: a message's client
+	// message ID ([Message].ID), or an ID the Manager derives from the
+	// write. The store keeps it and never stores two entries with the same
+	// non-empty ID in one session, which is what makes a retried write
+	// safe; an empty ID is not checked.
+	ID string
 	// Seq is the per-session sequence number, 1, 2, 3, ... with no gaps. It
 	// is assigned by the store when the entry is appended.
 	Seq uint64
@@ -105,6 +111,9 @@ type Entry struct {
 	At time.Time
 	// Type says what the entry records.
 	Type EntryType
+	// FromRole is From's role at the time (statistics count messages by
+	// it); 0 for system events.
+	FromRole Role
 	// Audience is who may see the entry. It is fixed at creation.
 	Audience Audience
 	// From is the participant who wrote or caused the entry; empty for

@@ -10,7 +10,8 @@ import (
 // may branch on is one of these, wraps one of these with %w, or is a typed
 // error whose Is method matches one of these. Host stores must return
 // ErrNotFound, ErrExists and ErrConflict (or wrap them) as their method
-// contracts say.
+// contracts say, and ErrOutcomeUnknown when they cannot know whether a
+// write took effect.
 var (
 	// ErrNotFound means the session (or the log entry) does not exist.
 	ErrNotFound = errors.New("session: not found")
@@ -20,6 +21,19 @@ var (
 	// update or fenced append was based on. The Manager retries on it; when
 	// retries run out it is returned wrapped.
 	ErrConflict = errors.New("session: version conflict")
+	// ErrOutcomeUnknown means a store cannot know whether a write took
+	// effect: the connection broke after the write was sent, a commit timed
+	// out. A store returns an error wrapping it (never a bare "failed"
+	// error) in that case. The Manager then re-reads the session and its
+	// log to find out, using the IDs every write carries, and only returns
+	// ErrOutcomeUnknown (wrapped) when the re-read fails too; a host that
+	// gets it retries with the same Message.ID.
+	ErrOutcomeUnknown = errors.New("session: outcome of the write unknown")
+	// ErrDuplicate means a log entry with the same ID is already stored in
+	// the session: the write was applied before. A store returns it from a
+	// write and stores nothing; the Manager returns it for a message ID that
+	// another sender, or another kind of entry, already uses.
+	ErrDuplicate = errors.New("session: entry ID already stored")
 	// ErrInvalid means an argument is malformed (empty ID, unknown role,
 	// bad file metadata and so on).
 	ErrInvalid = errors.New("session: invalid argument")

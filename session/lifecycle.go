@@ -59,6 +59,9 @@ func (m *Manager) End(ctx context.Context, chat switchboard.ChatID, by switchboa
 	if err != nil {
 		return WrapUp{}, err
 	}
+	if s.WrapUp == nil { // a retried write found stored, and the session reopened since
+		return WrapUp{}, fmt.Errorf("%w: %s reopened after it ended", ErrConflict, chat)
+	}
 	return *s.WrapUp, nil
 }
 
@@ -155,6 +158,9 @@ func (m *Manager) Close(ctx context.Context, chat switchboard.ChatID, by switchb
 	})
 	if err != nil {
 		return Closure{}, err
+	}
+	if s.WrapUp == nil { // a retried write found stored, and the session reopened since
+		return Closure{}, fmt.Errorf("%w: %s reopened after it closed", ErrConflict, chat)
 	}
 	return Closure{WrapUp: *s.WrapUp, Ended: ended}, nil
 }

@@ -2,10 +2,14 @@ package session
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchboard-cc/switchboard"
@@ -24,6 +28,12 @@ import (
 type Manager struct {
 	store Store
 	cfg   Config
+	// idPrefix and idSeq make write and entry IDs unique across Managers
+	// sharing a store: a random prefix of fixed length per Manager (72
+	// bits), a counter within it. Entry IDs add "." and the entry's index
+	// in its write, a character the prefix and counter never hold.
+	idPrefix string
+	idSeq    atomic.Uint64
 }
 
 // NewManager returns a Manager over store. It returns an error matching
@@ -36,7 +46,63 @@ func NewManager(store Store, cfg Config) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Manager{store: store, cfg: cfg}, nil
+	var b [9]byte
+	_, _ = rand.Read(b[:]) // never fails: crypto/rand.Read panics rather than return an error
+	return &Manager{store: store, cfg: cfg, idPrefix: base64.RawURLEncoding.EncodeToString(b[:]) + "-"}, nil
+}
+
+// newID returns a write or message ID no other write of any Manager uses.
+func (m *Manager) newID() string {
+	var buf [48]byte
+	out := append(buf[:0], m.idPrefix...)
+	return string(strconv.AppendUint(out, m.idSeq.Add(1), 36))
+}
+
+// stamp gives every entry without an ID one derived from the write ID
+// txn, and the time now if it has none.
+func stamp(entries []Entry, txn string, now time.Time) {
+	for i := range entries {
+		if entries[i].At.IsZero() {
+			entries[i].At = now
+		}
+		if entries[i].ID == "" {
+			entries[i].ID = txn + "." + strconv.Itoa(i)
+		}
+	}
+}
+
+// outcomeUnknown reports whether err leaves open whether a write applied:
+// the store said so, or it found the write's entries already stored.
+func outcomeUnknown(err error) bool {
+	return errors.Is(err, ErrOutcomeUnknown) || errors.Is(err, ErrDuplicate)
+}
+
+// applied finds out whether a write of entries to chat, or of state with
+// write ID txn when there are no entries, took effect. It returns the
+// session as it is now and the entries found. Any entry found proves the
+// write (entries are stored with their state change or not at all); an
+// earlier attempt of the same change may have listed other entries, so
+// only those found are returned.
+func (m *Manager) applied(ctx context.Context, chat switchboard.ChatID, txn string, entries []Entry) (Session, []Entry, bool, error) {
+	var found []Entry
+	for i := range entries {
+		e, err := m.store.EntryByID(ctx, chat, entries[i].ID)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return Session{}, nil, false, fmt.Errorf("%w: looking up entry %s: %w", ErrOutcomeUnknown, entries[i].ID, err)
+		}
+		found = append(found, e)
+	}
+	s, err := m.store.GetSession(ctx, chat)
+	if err != nil {
+		return Session{}, nil, false, fmt.Errorf("%w: re-reading the session: %w", ErrOutcomeUnknown, err)
+	}
+	if len(entries) == 0 {
+		return s, nil, s.Txn == txn, nil
+	}
+	return s, found, len(found) > 0, nil
 }
 
 // Agent names an agent taking part in a session.
@@ -59,9 +125,33 @@ func (a Agent) validate() error {
 // when fn reports a state change, otherwise with a fenced AppendEntries.
 // It retries on ErrConflict, then delivers the stored entries. fn must be
 // a pure function of the session it is given.
+//
+// Every attempt carries the same write ID (Session.Txn, and the entries'
+// IDs derived from it), so a write whose outcome the store could not know
+// is looked up rather than repeated: if it applied, change returns and
+// delivers what was stored; if not, it tries again. A state change
+// without entries is proven only while it is the latest write; when a
+// later write hides it, fn runs again on the newer state, so such an fn
+// must leave a session it already changed as it is.
 func (m *Manager) change(ctx context.Context, chat switchboard.ChatID,
 	fn func(s *Session) (entries []Entry, update bool, err error)) (Session, []Entry, error) {
+	var txn string
+	// lost holds the entries of an attempt whose outcome was unknown and
+	// that was not found: its commit may still land, so every later
+	// attempt looks for it first.
+	var lost []Entry
+	var lostSet bool
 	for attempt := 0; ; attempt++ {
+		if lostSet {
+			now, found, ok, err := m.applied(ctx, chat, txn, lost)
+			if err != nil {
+				return Session{}, nil, fmt.Errorf("session: write %s: %w", chat, err)
+			}
+			if ok {
+				m.deliver(ctx, &now, found)
+				return now, found, nil
+			}
+		}
 		cur, err := m.store.GetSession(ctx, chat)
 		if err != nil {
 			return Session{}, nil, fmt.Errorf("session: get %s: %w", chat, err)
@@ -71,21 +161,41 @@ func (m *Manager) change(ctx context.Context, chat switchboard.ChatID,
 		if err != nil {
 			return cur, nil, err
 		}
-		now := m.cfg.Clock.Now()
-		for i := range entries {
-			if entries[i].At.IsZero() {
-				entries[i].At = now
-			}
+		if txn == "" && (update || slices.ContainsFunc(entries, func(e Entry) bool { return e.ID == "" })) {
+			txn = m.newID()
 		}
+		stamp(entries, txn, m.cfg.Clock.Now())
 		var stored []Entry
 		if update {
-			next.Version = cur.Version
+			next.Version, next.Txn = cur.Version, txn
 			stored, err = m.store.UpdateSession(ctx, next, entries)
 			next.Version = cur.Version + 1
 		} else {
 			next = cur
 			if len(entries) > 0 {
 				stored, err = m.store.AppendEntries(ctx, chat, cur.Version, entries)
+			}
+		}
+		if outcomeUnknown(err) {
+			// This attempt's write, if it applied, stored next; a
+			// duplicate was stored by an earlier attempt or another call,
+			// so the session is as re-read.
+			dup := !errors.Is(err, ErrOutcomeUnknown)
+			var ok bool
+			var found []Entry
+			var now Session
+			if now, found, ok, err = m.applied(ctx, chat, txn, entries); err == nil {
+				switch {
+				case !ok:
+					err = fmt.Errorf("%w: the write did not apply", ErrConflict)
+					if !dup {
+						lost, lostSet = entries, true
+					}
+				case dup:
+					next, stored = now, found
+				default:
+					stored = found
+				}
 			}
 		}
 		if errors.Is(err, ErrConflict) && attempt < m.cfg.MaxRetries {
@@ -211,12 +321,38 @@ func (m *Manager) Create(ctx context.Context, req CustomerSession) (Session, err
 // create stores a new session with its creation entry plus extra entries.
 func (m *Manager) create(ctx context.Context, s Session, extra []Entry) (Session, []Entry, error) {
 	init := s.Participant(s.InitiatedBy)
-	entries := append([]Entry{{Type: EntryCreated, Audience: Everyone(), From: init.ID, FromName: init.Name}}, extra...)
+	entries := append([]Entry{{Type: EntryCreated, Audience: Everyone(), From: init.ID, FromName: init.Name, FromRole: init.Role}}, extra...)
 	now := m.cfg.Clock.Now()
 	for i := range entries {
 		entries[i].At = now
 	}
-	stored, err := m.store.CreateSession(ctx, s, entries)
+	s.Txn = m.newID()
+	stamp(entries, s.Txn, now)
+	var stored []Entry
+	var err error
+	for attempt := 0; ; attempt++ {
+		stored, err = m.store.CreateSession(ctx, s, entries)
+		if !errors.Is(err, ErrOutcomeUnknown) {
+			break
+		}
+		// The session's entries carry IDs only this call uses: finding
+		// one proves the session is the one this call created.
+		var ok bool
+		var now Session
+		now, stored, ok, err = m.applied(ctx, s.ID, s.Txn, entries)
+		if errors.Is(err, ErrNotFound) && attempt < m.cfg.MaxRetries {
+			continue // not created: try again
+		}
+		if err == nil && !ok {
+			err = fmt.Errorf("%w: %s", ErrExists, s.ID)
+		}
+		if err == nil {
+			s = now
+			m.deliver(ctx, &s, stored)
+			return s, stored, nil
+		}
+		break
+	}
 	if err != nil {
 		return Session{}, nil, fmt.Errorf("session: create %s: %w", s.ID, err)
 	}
@@ -294,7 +430,7 @@ func joinAudience(p *Participant) Audience {
 func event(t EntryType, a Audience, from, subject *Participant) Entry {
 	e := Entry{Type: t, Audience: a}
 	if from != nil {
-		e.From, e.FromName = from.ID, from.Name
+		e.From, e.FromName, e.FromRole = from.ID, from.Name, from.Role
 	}
 	if subject != nil {
 		e.Subject, e.SubjectName = subject.ID, subject.Name

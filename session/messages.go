@@ -28,8 +28,18 @@ const (
 	ModeCoach
 )
 
+// MaxMessageIDBytes is the longest Message.ID accepted.
+const MaxMessageIDBytes = 128
+
 // Message is a message to send (SPEC S17).
 type Message struct {
+	// ID is the client message ID: chosen by the sender's client, unique
+	// within the session, and the same when the client sends the message
+	// again because it never heard back. A message with an ID already
+	// stored in the session is stored once: Send returns it as stored. It
+	// is optional; when empty the Manager chooses one, and a repeated send
+	// is then a new message. At most MaxMessageIDBytes bytes of UTF-8.
+	ID string
 	// From is the sender.
 	From ParticipantID
 	// Mode is normal, whisper or coach.
@@ -80,7 +90,34 @@ func (m *Manager) checkContent(msg *Message) error {
 	if msg.Mode > ModeCoach || (msg.Mode == ModeCoach) != (msg.To != "") {
 		return fmt.Errorf("%w: mode %d with recipient %q", ErrInvalid, msg.Mode, msg.To)
 	}
+	if len(msg.ID) > MaxMessageIDBytes || !utf8.ValidString(msg.ID) {
+		return fmt.Errorf("%w: message ID longer than %d bytes or not UTF-8", ErrInvalid, MaxMessageIDBytes)
+	}
 	return nil
+}
+
+// sentBefore looks msg.ID up in chat: a client sending a message again
+// gets the stored one back, delivered again with its Seq (recipients drop
+// a Seq they already have), instead of a second copy. It returns ok false
+// when the ID is new, and ErrDuplicate when another sender or another
+// kind of entry holds it.
+func (m *Manager) sentBefore(ctx context.Context, chat switchboard.ChatID, msg *Message) (Sent, bool, error) {
+	e, err := m.store.EntryByID(ctx, chat, msg.ID)
+	if errors.Is(err, ErrNotFound) {
+		return Sent{}, false, nil
+	}
+	if err != nil {
+		return Sent{}, false, fmt.Errorf("session: look up message %s in %s: %w", msg.ID, chat, err)
+	}
+	if e.Type != EntryMessage || e.From != msg.From {
+		return Sent{}, false, fmt.Errorf("%w: message ID %q is taken in %s", ErrDuplicate, msg.ID, chat)
+	}
+	s, err := m.store.GetSession(ctx, chat)
+	if err != nil {
+		return Sent{}, false, fmt.Errorf("session: get %s: %w", chat, err)
+	}
+	m.deliver(ctx, &s, []Entry{e})
+	return Sent{Chat: chat, Seq: e.Seq, Text: e.Text}, true, nil
 }
 
 // audienceFor checks that p may send in msg.Mode and returns the audience.
@@ -123,13 +160,29 @@ func audienceFor(s *Session, p *Participant, msg *Message) (Audience, error) {
 // Config.AfterClose (or the queue's) decides: reopen the session, start a
 // new linked session, or refuse with ErrReadOnly; Sent reports which.
 //
+// A message whose ID (Message.ID) is already stored in the session, or in
+// the linked session that continues it, is not stored again: Send returns
+// it as first stored (whatever the session's state now) and delivers it
+// again with the same Seq. That makes a client's retry safe; so is the
+// Manager's own handling of a store write whose outcome was unknown
+// (ErrOutcomeUnknown), which it resolves by looking the message up.
+//
 // Bad input returns an error and changes nothing: ErrEmptyMessage,
 // *TooLargeError, ErrInvalid, ErrNotParticipant, ErrLeft, ErrForbidden,
-// ErrCustomerLeft (agents after the customer left, SPEC S9) and
-// *StateError.
+// ErrCustomerLeft (agents after the customer left, SPEC S9), ErrDuplicate
+// (the ID holds another sender's message) and *StateError. A session that
+// does not exist, including one forgotten after it closed
+// ([Manager.ForgetClosed]), returns ErrNotFound.
 func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message) (Sent, error) {
 	if err := m.checkContent(&msg); err != nil {
 		return Sent{}, err
+	}
+	if msg.ID != "" {
+		if sent, ok, err := m.sentBefore(ctx, chat, &msg); ok || err != nil {
+			return sent, err
+		}
+	} else {
+		msg.ID = m.newID()
 	}
 	s, err := m.store.GetSession(ctx, chat)
 	if err != nil {
@@ -204,7 +257,7 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 		}
 		entries = append(entries, fixes...)
 		e := event(EntryMessage, aud, p, nil)
-		e.Text, e.Files = msg.Text, append([]File(nil), msg.Files...)
+		e.ID, e.Text, e.Files = msg.ID, msg.Text, append([]File(nil), msg.Files...)
 		entries = append(entries, e)
 		if s.Kind == KindA2A {
 			for i := range s.Participants {
@@ -220,6 +273,15 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 		return Sent{}, err
 	}
 	last := stored[len(stored)-1]
+	if last.ID != msg.ID {
+		// A write found already stored returns only what it finds; the
+		// message is always among it.
+		for _, e := range stored {
+			if e.ID == msg.ID {
+				last = e
+			}
+		}
+	}
 	out := Sent{Chat: chat, Seq: last.Seq, Text: last.Text}
 	if reopened {
 		out.AfterClose = PolicyReopen
@@ -267,7 +329,7 @@ func (m *Manager) sendLinked(ctx context.Context, old *Session, msg Message) (Se
 		n.ID = link
 	}
 	e := event(EntryMessage, Everyone(), &n.Participants[0], nil)
-	e.Text, e.Files = text, append([]File(nil), msg.Files...)
+	e.ID, e.Text, e.Files = msg.ID, text, append([]File(nil), msg.Files...)
 	_, stored, err := m.create(ctx, n, []Entry{e})
 	if errors.Is(err, ErrExists) {
 		return m.Send(ctx, link, msg)
@@ -353,7 +415,7 @@ func (m *Manager) filter(ctx context.Context, s *Session, msg *Message) (string,
 		if orig == nil || c.Text == "" || !utf8.ValidString(c.Text) {
 			return "", nil, fmt.Errorf("%w: correction of seq %d is not one of the sender's recent messages", ErrFiltered, c.Seq)
 		}
-		e := Entry{Type: EntryCorrection, Audience: orig.Audience.clone(), From: orig.From, FromName: orig.FromName,
+		e := Entry{Type: EntryCorrection, Audience: orig.Audience.clone(), From: orig.From, FromName: orig.FromName, FromRole: orig.FromRole,
 			Text: c.Text, Ref: orig.Seq, RefVersion: orig.Version}
 		fixes = append(fixes, e)
 	}

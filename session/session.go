@@ -185,6 +185,11 @@ type Session struct {
 	// Version is the stored version, 1 after creation; the store bumps it on
 	// every update.
 	Version uint64
+	// Txn is the ID of the write that stored this version. The Manager sets
+	// a new one on every CreateSession and UpdateSession and the store keeps
+	// it as given, so that re-reading the session tells whether a write
+	// whose outcome was unknown took effect.
+	Txn string
 	// Tenant is the tenant the session belongs to.
 	Tenant switchboard.TenantID
 	// Kind is customer-to-agent or agent-to-agent.

@@ -25,12 +25,23 @@ type Store interface {
 // reference to what it is given and callers may modify what it returns.
 // Every method returns ctx.Err() (possibly wrapped) if ctx is done before
 // it takes effect, and then changes nothing.
+//
+// A write (CreateSession, UpdateSession, AppendEntries) whose outcome the
+// store cannot know, because the database connection failed after the
+// write was sent, returns an error wrapping ErrOutcomeUnknown; any other
+// error from a write means it changed nothing. Entries with a non-empty ID
+// are stored at most once per session: a write whose entries carry an ID
+// already in that session's log (or the same ID twice) stores nothing and
+// returns ErrDuplicate. The Manager finds what was stored with
+// [LogStore.EntryByID]; a SQL store gets this from a unique index on
+// (chat, entry ID).
 type StateStore interface {
 	// CreateSession stores s as version 1 (whatever s.Version holds) and
 	// appends entries to its new log, atomically: each entry gets
 	// Version 1 and the next sequence number (1, 2, ...). It returns the
 	// entries as stored. It returns ErrExists if a session with s.ID exists,
-	// and then stores nothing.
+	// or ErrDuplicate if two entries carry the same non-empty ID, and then
+	// stores nothing.
 	CreateSession(ctx context.Context, s Session, entries []Entry) ([]Entry, error)
 
 	// GetSession returns the session with id, or ErrNotFound.
@@ -41,7 +52,8 @@ type StateStore interface {
 	// s.Version+1, and appends entries atomically with the replacement;
 	// each entry gets Version s.Version and the next sequence number. It
 	// returns the entries as stored. It returns ErrNotFound if the session
-	// does not exist and ErrConflict if the stored version differs; then it
+	// does not exist, ErrConflict if the stored version differs, and
+	// otherwise ErrDuplicate if an entry's ID is already in the log; then it
 	// changes nothing.
 	UpdateSession(ctx context.Context, s Session, entries []Entry) ([]Entry, error)
 
@@ -61,7 +73,8 @@ type LogStore interface {
 	// duplicates even when processes append concurrently. The entries are
 	// appended together or not at all. It returns them as stored, or
 	// ErrNotFound if the session does not exist, or ErrConflict if the
-	// version differs.
+	// version differs, or otherwise ErrDuplicate if an entry's ID is already
+	// in the log.
 	AppendEntries(ctx context.Context, chat switchboard.ChatID, version uint64, entries []Entry) ([]Entry, error)
 
 	// ReadEntries returns up to limit entries of chat with Seq greater than
@@ -73,6 +86,11 @@ type LogStore interface {
 	// else as it was; it is how masking corrections reach stored messages.
 	// It returns ErrNotFound if the session or the entry does not exist.
 	AmendEntry(ctx context.Context, chat switchboard.ChatID, seq uint64, text string) error
+
+	// EntryByID returns the entry of chat's log whose ID is id. It returns
+	// ErrNotFound if the session or the entry does not exist, and
+	// ErrInvalid for an empty id.
+	EntryByID(ctx context.Context, chat switchboard.ChatID, id string) (Entry, error)
 
 	// LastSeq returns the highest sequence number of chat's log (0 for an
 	// empty log), or ErrNotFound.

@@ -24,7 +24,9 @@ type Delivery struct {
 // The Manager calls Deliver after the entry is stored, never while holding
 // a lock, possibly from several goroutines at once, and possibly out of
 // sequence order when messages are sent concurrently: recipients order by
-// Item.Seq and fill gaps with [Manager.CatchUp]. A failed delivery does not
+// Item.Seq and fill gaps with [Manager.CatchUp]. A message a client sends
+// again with the same Message.ID is delivered again with the same Seq:
+// recipients drop a Seq they already have. A failed delivery does not
 // fail the operation that caused it.
 type Transport interface {
 	// Deliver sends d to participant to. It must be safe for concurrent use

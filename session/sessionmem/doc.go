@@ -1,5 +1,6 @@
 // Package sessionmem provides in-memory implementations of the session
-// package's ports: [Store] (session state and log), [Transport] (records
+// package's ports: [Store] (session state and log, with the feed and
+// retention of session.FeedStore and session.RetentionStore), [Transport] (records
 // deliveries per participant) and [Directory] (a fixed agent list).
 //
 // They are meant for a single process and for tests: everything lives in

@@ -1,30 +1,94 @@
 package sessionmem
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sync"
+	"time"
 
 	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/session"
 )
 
-var _ session.Store = (*Store)(nil)
+var (
+	_ session.Store          = (*Store)(nil)
+	_ session.FeedStore      = (*Store)(nil)
+	_ session.RetentionStore = (*Store)(nil)
+)
 
-// Store is an in-memory session.Store. The zero value is ready to use; a
-// Store must not be copied after first use. It is safe for concurrent use.
+// DefaultPartitions is the number of feed partitions of a Store made by
+// NewStore or used as its zero value.
+const DefaultPartitions = 16
+
+// Store is an in-memory session.Store, session.FeedStore and
+// session.RetentionStore. The zero value is ready to use, with
+// DefaultPartitions feed partitions; a Store must not be copied after
+// first use. It is safe for concurrent use. Forgetting a session frees
+// its memory: run [session.Manager.ForgetClosed] periodically.
 type Store struct {
 	mu       sync.Mutex
 	sessions map[switchboard.ChatID]*record
+	closed   map[switchboard.ChatID]*record // the closed ones among sessions
+	parts    []partition
+	cursors  map[cursorKey]session.Cursor
+	// peak is the most sessions held since the maps were last rebuilt:
+	// Go maps keep their size when entries are deleted, so Forget
+	// rebuilds them once most sessions are gone.
+	peak int
 }
 
 type record struct {
 	state session.Session
 	log   []session.Entry
+	ids   map[string]uint64 // entry ID → Seq
+	part  int
+	gone  bool // forgotten: its feed references are dead
 }
 
-// NewStore returns an empty Store.
+// partition is one feed partition: references to log entries in
+// position order.
+type partition struct {
+	last uint64 // the last position given
+	refs []feedRef
+	dead int // references to forgotten records, dropped when they pile up
+}
+
+// feedRef points at entry number entry (its Seq) of rec's log. It holds
+// the record rather than the chat ID so that a session created again
+// under a forgotten session's ID does not inherit its positions.
+type feedRef struct {
+	pos   uint64
+	rec   *record
+	entry uint64
+}
+
+type cursorKey struct {
+	consumer  string
+	partition int
+}
+
+// NewStore returns an empty Store with DefaultPartitions feed partitions.
 func NewStore() *Store { return &Store{} }
+
+// NewStoreWithPartitions returns an empty Store whose feed has n
+// partitions. It returns an error matching session.ErrInvalid if n < 1.
+func NewStoreWithPartitions(n int) (*Store, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("%w: %d feed partitions", session.ErrInvalid, n)
+	}
+	return &Store{parts: make([]partition, n)}, nil
+}
+
+// partitions returns the feed partitions, making the default ones on
+// first use. The caller holds s.mu.
+func (s *Store) partitions() []partition {
+	if s.parts == nil {
+		s.parts = make([]partition, DefaultPartitions)
+	}
+	return s.parts
+}
 
 func (s *Store) get(id switchboard.ChatID) (*record, error) {
 	r, ok := s.sessions[id]
@@ -34,15 +98,56 @@ func (s *Store) get(id switchboard.ChatID) (*record, error) {
 	return r, nil
 }
 
-// append copies entries into r's log with the next sequence numbers.
-// The caller holds s.mu.
-func (r *record) append(version uint64, entries []session.Entry) []session.Entry {
+// index keeps r in s.closed while it is closed. The caller holds s.mu.
+func (s *Store) index(r *record) {
+	if r.state.Status != session.StatusClosed {
+		delete(s.closed, r.state.ID)
+		return
+	}
+	if s.closed == nil {
+		s.closed = map[switchboard.ChatID]*record{}
+	}
+	s.closed[r.state.ID] = r
+}
+
+// checkIDs returns ErrDuplicate if an entry's ID is already in r's log or
+// appears twice in entries. The caller holds s.mu.
+func (r *record) checkIDs(entries []session.Entry) error {
+	for i, e := range entries {
+		if e.ID == "" {
+			continue
+		}
+		if _, ok := r.ids[e.ID]; ok {
+			return fmt.Errorf("%w: %s in %s", session.ErrDuplicate, e.ID, r.state.ID)
+		}
+		for _, f := range entries[:i] {
+			if f.ID == e.ID {
+				return fmt.Errorf("%w: %s twice in one write", session.ErrDuplicate, e.ID)
+			}
+		}
+	}
+	return nil
+}
+
+// append copies entries into r's log with the next sequence numbers and
+// gives each the next position of r's feed partition. The caller holds
+// s.mu and has checked the IDs.
+func (s *Store) append(r *record, version uint64, entries []session.Entry) []session.Entry {
 	out := make([]session.Entry, len(entries))
+	p := &s.partitions()[r.part]
 	for i, e := range entries {
 		e = e.Clone()
 		e.Seq = uint64(len(r.log)) + 1
 		e.Version = version
 		r.log = append(r.log, e)
+		p.last++
+		p.refs = append(p.refs, feedRef{pos: p.last, rec: r, entry: e.Seq})
+		if e.ID != "" {
+			if r.ids == nil {
+				r.ids = map[string]uint64{}
+			}
+			r.ids[e.ID] = e.Seq
+		}
 		out[i] = e.Clone()
 	}
 	return out
@@ -63,9 +168,14 @@ func (s *Store) CreateSession(ctx context.Context, st session.Session, entries [
 	}
 	st = st.Clone()
 	st.Version = 1
-	r := &record{state: st}
+	r := &record{state: st, part: session.PartitionOf(st.ID, len(s.partitions()))}
+	if err := r.checkIDs(entries); err != nil {
+		return nil, err
+	}
 	s.sessions[st.ID] = r
-	return r.append(1, entries), nil
+	s.peak = max(s.peak, len(s.sessions))
+	s.index(r)
+	return s.append(r, 1, entries), nil
 }
 
 // GetSession implements session.StateStore.
@@ -96,9 +206,13 @@ func (s *Store) UpdateSession(ctx context.Context, st session.Session, entries [
 	if r.state.Version != st.Version {
 		return nil, fmt.Errorf("%w: %s is at version %d, not %d", session.ErrConflict, st.ID, r.state.Version, st.Version)
 	}
-	out := r.append(st.Version, entries)
+	if err := r.checkIDs(entries); err != nil {
+		return nil, err
+	}
+	out := s.append(r, st.Version, entries)
 	r.state = st.Clone()
 	r.state.Version = st.Version + 1
+	s.index(r)
 	return out, nil
 }
 
@@ -135,7 +249,10 @@ func (s *Store) AppendEntries(ctx context.Context, chat switchboard.ChatID, vers
 	if r.state.Version != version {
 		return nil, fmt.Errorf("%w: %s is at version %d, not %d", session.ErrConflict, chat, r.state.Version, version)
 	}
-	return r.append(version, entries), nil
+	if err := r.checkIDs(entries); err != nil {
+		return nil, err
+	}
+	return s.append(r, version, entries), nil
 }
 
 // ReadEntries implements session.LogStore.
@@ -181,6 +298,27 @@ func (s *Store) AmendEntry(ctx context.Context, chat switchboard.ChatID, seq uin
 	return nil
 }
 
+// EntryByID implements session.LogStore.
+func (s *Store) EntryByID(ctx context.Context, chat switchboard.ChatID, id string) (session.Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return session.Entry{}, err
+	}
+	if id == "" {
+		return session.Entry{}, fmt.Errorf("%w: empty entry ID", session.ErrInvalid)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.get(chat)
+	if err != nil {
+		return session.Entry{}, err
+	}
+	seq, ok := r.ids[id]
+	if !ok {
+		return session.Entry{}, fmt.Errorf("%w: %s has no entry %s", session.ErrNotFound, chat, id)
+	}
+	return r.log[seq-1].Clone(), nil
+}
+
 // LastSeq implements session.LogStore.
 func (s *Store) LastSeq(ctx context.Context, chat switchboard.ChatID) (uint64, error) {
 	if err := ctx.Err(); err != nil {
@@ -193,4 +331,178 @@ func (s *Store) LastSeq(ctx context.Context, chat switchboard.ChatID) (uint64, e
 		return 0, err
 	}
 	return uint64(len(r.log)), nil
+}
+
+// Partitions implements session.FeedStore.
+func (s *Store) Partitions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.partitions())
+}
+
+// partition returns partition n, or ErrInvalid. The caller holds s.mu.
+func (s *Store) partition(n int) (*partition, error) {
+	parts := s.partitions()
+	if n < 0 || n >= len(parts) {
+		return nil, fmt.Errorf("%w: partition %d of %d", session.ErrInvalid, n, len(parts))
+	}
+	return &parts[n], nil
+}
+
+// Feed implements session.FeedStore.
+func (s *Store) Feed(ctx context.Context, partition int, after uint64, limit int) ([]session.FeedEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.partition(partition)
+	if err != nil {
+		return nil, err
+	}
+	i, _ := slices.BinarySearchFunc(p.refs, after+1, func(r feedRef, pos uint64) int { return cmp.Compare(r.pos, pos) })
+	var out []session.FeedEntry
+	for _, ref := range p.refs[i:] {
+		if limit > 0 && len(out) == limit {
+			break
+		}
+		if ref.rec.gone {
+			continue
+		}
+		out = append(out, session.FeedEntry{Seq: ref.pos, Chat: ref.rec.state.ID, Entry: ref.rec.log[ref.entry-1].Clone()})
+	}
+	return out, nil
+}
+
+// Cursor implements session.FeedStore.
+func (s *Store) Cursor(ctx context.Context, consumer string, partition int) (session.Cursor, error) {
+	if err := ctx.Err(); err != nil {
+		return session.Cursor{}, err
+	}
+	if consumer == "" {
+		return session.Cursor{}, fmt.Errorf("%w: empty consumer", session.ErrInvalid)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.partition(partition); err != nil {
+		return session.Cursor{}, err
+	}
+	if c, ok := s.cursors[cursorKey{consumer, partition}]; ok {
+		return c, nil
+	}
+	return session.Cursor{Consumer: consumer, Partition: partition}, nil
+}
+
+// SaveCursor implements session.FeedStore.
+func (s *Store) SaveCursor(ctx context.Context, c session.Cursor) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if c.Consumer == "" {
+		return fmt.Errorf("%w: empty consumer", session.ErrInvalid)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.partition(c.Partition)
+	if err != nil {
+		return err
+	}
+	key := cursorKey{c.Consumer, c.Partition}
+	cur := s.cursors[key] // Version 0 when none is stored
+	switch {
+	case cur.Version != c.Version:
+		return fmt.Errorf("%w: cursor %s/%d is at version %d, not %d", session.ErrConflict, c.Consumer, c.Partition, cur.Version, c.Version)
+	case c.Position < cur.Position:
+		return fmt.Errorf("%w: cursor %s/%d cannot move back from %d to %d", session.ErrInvalid, c.Consumer, c.Partition, cur.Position, c.Position)
+	case c.Position > p.last:
+		return fmt.Errorf("%w: cursor %s/%d position %d is past the last position %d", session.ErrInvalid, c.Consumer, c.Partition, c.Position, p.last)
+	}
+	if s.cursors == nil {
+		s.cursors = map[cursorKey]session.Cursor{}
+	}
+	c.Version++
+	s.cursors[key] = c
+	return nil
+}
+
+// Closed implements session.RetentionStore.
+func (s *Store) Closed(ctx context.Context, before time.Time, limit int) ([]switchboard.ChatID, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	type closedAt struct {
+		id switchboard.ChatID
+		at time.Time
+	}
+	var due []closedAt
+	for id, r := range s.closed {
+		if r.state.ClosedAt.Before(before) {
+			due = append(due, closedAt{id, r.state.ClosedAt})
+		}
+	}
+	s.mu.Unlock()
+	slices.SortFunc(due, func(a, b closedAt) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	if limit > 0 && len(due) > limit {
+		due = due[:limit]
+	}
+	out := make([]switchboard.ChatID, len(due))
+	for i := range due {
+		out[i] = due[i].id
+	}
+	return out, nil
+}
+
+// Forget implements session.RetentionStore. It drops every reference the
+// store holds to the session, so the memory is freed.
+func (s *Store) Forget(ctx context.Context, chat switchboard.ChatID, version uint64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.get(chat)
+	if err != nil {
+		return err
+	}
+	if r.state.Version != version {
+		return fmt.Errorf("%w: %s is at version %d, not %d", session.ErrConflict, chat, r.state.Version, version)
+	}
+	if r.state.Status != session.StatusClosed {
+		return fmt.Errorf("%w: %s is %s, not closed", session.ErrInvalidState, chat, r.state.Status)
+	}
+	delete(s.sessions, chat)
+	delete(s.closed, chat)
+	p := &s.partitions()[r.part]
+	p.dead += len(r.log)
+	*r = record{gone: true}
+	if p.dead > len(p.refs)/2 {
+		live := make([]feedRef, 0, len(p.refs)-p.dead)
+		for _, ref := range p.refs {
+			if !ref.rec.gone {
+				live = append(live, ref)
+			}
+		}
+		p.refs, p.dead = live, 0
+	}
+	if s.peak > 64 && len(s.sessions) < s.peak/4 {
+		s.sessions, s.closed = shrunk(s.sessions), shrunk(s.closed)
+		s.peak = len(s.sessions)
+	}
+	return nil
+}
+
+// shrunk returns a copy of m sized for what it holds (maps.Clone keeps
+// the capacity).
+func shrunk(m map[switchboard.ChatID]*record) map[switchboard.ChatID]*record {
+	out := make(map[switchboard.ChatID]*record, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }

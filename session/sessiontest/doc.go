@@ -10,14 +10,20 @@
 // [RunStoreTests] checks the [session.Store] contract: sentinel errors,
 // compare-and-set on the session version, fenced appends, gapless
 // sequence numbers under concurrent appends, atomic state-and-log
-// updates, copying across the boundary and context cancellation. Set
-// SESSIONTEST_STRESS to a number to multiply the concurrent cases' work;
-// -short reduces it.
+// updates, entry IDs stored once per session ([session.ErrDuplicate],
+// EntryByID), write IDs kept, copying across the boundary and context
+// cancellation. When the store also implements [session.FeedStore] it
+// checks the feed (every entry, per partition, in commit order even for
+// a reader paging while others write; cursor compare-and-set), and when
+// it implements [session.RetentionStore], listing closed sessions by
+// close time and forgetting them whole. Set SESSIONTEST_STRESS to a
+// number to multiply the concurrent cases' work; -short reduces it.
 //
 // # Implementing a Store over SQL
 //
-// One table holds session state (id, version, state) and one the log
-// (chat_id, seq, version, entry) with primary key (chat_id, seq). Every
+// One table holds session state (id, version, txn, state) and one the log
+// (chat_id, seq, version, entry_id, entry) with primary key (chat_id, seq)
+// and a unique index on (chat_id, entry_id) for non-empty IDs. Every
 // write is one transaction that first locks the session row:
 //
 //   - CreateSession inserts the row with version 1 and the entries with
@@ -33,8 +39,12 @@
 // Because every writer holds the session row lock while it reads
 // max(seq) and inserts, sequence numbers have no gaps and no duplicates
 // across processes; the primary key is a second line of defence. Return
-// the session package's sentinels (or wrap them with %w), honour ctx, and
-// never hand out references to stored data. Closing is not part of the
+// the session package's sentinels (or wrap them with %w), a unique
+// violation on the entry ID as ErrDuplicate and a commit whose result was
+// lost as ErrOutcomeUnknown, honour ctx, and never hand out references to
+// stored data. docs/implementing-session-store.md in the module's
+// repository covers every method, the feed's commit-ordered positions and
+// the retention query. Closing is not part of the
 // interface: the host owns its database handle.
 //
 // The package is meant to be imported only from tests. Its exported API

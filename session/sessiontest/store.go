@@ -16,13 +16,37 @@ import (
 )
 
 // RunStoreTests runs the session.Store conformance suite. newStore must
-// return an empty store for each call; the cases run in parallel.
+// return an empty store for each call; the cases run in parallel. When
+// the store also implements session.FeedStore or session.RetentionStore,
+// their cases run too; otherwise they are skipped.
 func RunStoreTests(t *testing.T, newStore func(t *testing.T) session.Store) {
 	t.Helper()
 	for _, c := range storeCases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			c.run(t, newStore(t))
+		})
+	}
+	for _, c := range feedCases {
+		t.Run("Feed/"+c.name, func(t *testing.T) {
+			t.Parallel()
+			s := newStore(t)
+			f, ok := s.(session.FeedStore)
+			if !ok {
+				t.Skip("the store does not implement session.FeedStore")
+			}
+			c.run(t, s, f)
+		})
+	}
+	for _, c := range retentionCases {
+		t.Run("Retention/"+c.name, func(t *testing.T) {
+			t.Parallel()
+			s := newStore(t)
+			r, ok := s.(session.RetentionStore)
+			if !ok {
+				t.Skip("the store does not implement session.RetentionStore")
+			}
+			c.run(t, s, r)
 		})
 	}
 }
@@ -38,7 +62,7 @@ func newSession(id switchboard.ChatID) session.Session {
 	return session.Session{
 		ID: id, Tenant: "t1", Kind: session.KindCustomer, Queue: "sales",
 		InitiatedBy: session.CustomerParticipant("c1"), Status: session.StatusActive,
-		History: session.HistoryAll, CreatedAt: epoch,
+		History: session.HistoryAll, CreatedAt: epoch, Txn: "create-" + string(id),
 		Participants: []session.Participant{{
 			ID: session.CustomerParticipant("c1"), Role: session.RoleCustomer, Name: "Carol",
 			Stints: []session.Stint{{Invited: 1, Joined: 1}},
@@ -51,6 +75,12 @@ func msg(text string) session.Entry {
 	return session.Entry{Type: session.EntryMessage, Audience: session.Everyone(), At: epoch,
 		From: session.CustomerParticipant("c1"), FromName: "Carol", Text: text,
 		Files: []session.File{{Name: "a.png", MIMEType: "image/png", Size: 3, Ref: "r1"}}}
+}
+
+// withID returns e with ID id.
+func withID(e session.Entry, id string) session.Entry {
+	e.ID = id
+	return e
 }
 
 func whisper(text string) session.Entry {
@@ -246,6 +276,81 @@ var storeCases = []storeCase{
 		require.Equal(t, session.ParticipantID("agent:a"), readAll(t, s, "s1")[0].Audience.Members[0])
 		require.Equal(t, "a.png", readAll(t, s, "s1")[0].Files[0].Name)
 	}},
+	{"EntryIDsAreStoredOnce", func(t *testing.T, s session.Store) {
+		ctx := context.Background()
+		cur := mustCreate(t, s, "s1", withID(msg("one"), "a"), withID(msg("two"), "b"))
+		log := readAll(t, s, "s1")
+		require.Equal(t, []string{"a", "b"}, []string{log[0].ID, log[1].ID}, "IDs are kept")
+
+		_, err := s.AppendEntries(ctx, "s1", cur.Version, []session.Entry{withID(msg("three"), "c"), withID(msg("again"), "b")})
+		require.ErrorIs(t, err, session.ErrDuplicate)
+		next := cur.Clone()
+		next.Status, next.Txn = session.StatusCustomerLeft, "w2"
+		_, err = s.UpdateSession(ctx, next, []session.Entry{withID(msg("again"), "a")})
+		require.ErrorIs(t, err, session.ErrDuplicate)
+		_, err = s.AppendEntries(ctx, "s1", cur.Version, []session.Entry{withID(msg("x"), "d"), withID(msg("y"), "d")})
+		require.ErrorIs(t, err, session.ErrDuplicate, "the same ID twice in one write")
+		got, err := s.GetSession(ctx, "s1")
+		require.NoError(t, err)
+		require.Equal(t, cur, got, "a duplicate changes no state")
+		require.Equal(t, log, readAll(t, s, "s1"), "a duplicate appends nothing")
+
+		_, err = s.UpdateSession(ctx, cur, nil)
+		require.NoError(t, err)
+		_, err = s.AppendEntries(ctx, "s1", cur.Version, []session.Entry{withID(msg("stale"), "a")})
+		require.ErrorIs(t, err, session.ErrConflict, "the version fence is checked first")
+
+		stored, err := s.AppendEntries(ctx, "s1", cur.Version+1, []session.Entry{msg("no ID"), msg("no ID either")})
+		require.NoError(t, err, "empty IDs are not checked")
+		require.Len(t, stored, 2)
+		stored, err = s.AppendEntries(ctx, "s1", cur.Version+1, []session.Entry{withID(msg("three"), "c")})
+		require.NoError(t, err)
+		require.Equal(t, "c", stored[0].ID)
+
+		_, err = s.CreateSession(ctx, newSession("s2"), []session.Entry{withID(msg("x"), "a"), withID(msg("y"), "a")})
+		require.ErrorIs(t, err, session.ErrDuplicate)
+		_, err = s.GetSession(ctx, "s2")
+		require.ErrorIs(t, err, session.ErrNotFound, "a duplicate creates nothing")
+		mustCreate(t, s, "s2", withID(msg("x"), "a"))
+		require.Equal(t, "a", readAll(t, s, "s2")[0].ID, "IDs are unique per session, not across sessions")
+	}},
+	{"EntryByID", func(t *testing.T, s session.Store) {
+		ctx := context.Background()
+		mustCreate(t, s, "s1", withID(msg("one"), "a"), withID(whisper("two"), "b"))
+		log := readAll(t, s, "s1")
+		e, err := s.EntryByID(ctx, "s1", "b")
+		require.NoError(t, err)
+		require.Equal(t, log[1], e)
+		e.Audience.Members[0] = "customer:c1"
+		e.Files[0].Name = "changed"
+		again, err := s.EntryByID(ctx, "s1", "b")
+		require.NoError(t, err)
+		require.Equal(t, log[1], again, "the entry is a copy")
+
+		require.NoError(t, s.AmendEntry(ctx, "s1", 1, "masked"))
+		e, err = s.EntryByID(ctx, "s1", "a")
+		require.NoError(t, err)
+		require.Equal(t, "masked", e.Text, "an amendment shows")
+
+		_, err = s.EntryByID(ctx, "s1", "zzz")
+		require.ErrorIs(t, err, session.ErrNotFound)
+		_, err = s.EntryByID(ctx, "nope", "a")
+		require.ErrorIs(t, err, session.ErrNotFound)
+		_, err = s.EntryByID(ctx, "s1", "")
+		require.ErrorIs(t, err, session.ErrInvalid)
+	}},
+	{"WriteIDIsKept", func(t *testing.T, s session.Store) {
+		ctx := context.Background()
+		cur := mustCreate(t, s, "s1")
+		require.Equal(t, "create-s1", cur.Txn)
+		next := cur.Clone()
+		next.Txn = "w2"
+		_, err := s.UpdateSession(ctx, next, nil)
+		require.NoError(t, err)
+		got, err := s.GetSession(ctx, "s1")
+		require.NoError(t, err)
+		require.Equal(t, "w2", got.Txn)
+	}},
 	{"ActiveSessions", func(t *testing.T, s session.Store) {
 		ctx := context.Background()
 		agent := session.AgentParticipant("a")
@@ -401,6 +506,8 @@ var storeCases = []storeCase{
 		_, err = s.AppendEntries(ctx, "s1", cur.Version, []session.Entry{msg("x")})
 		require.ErrorIs(t, err, context.Canceled)
 		require.ErrorIs(t, s.AmendEntry(ctx, "s1", 1, "x"), context.Canceled)
+		_, err = s.EntryByID(ctx, "s1", "a")
+		require.ErrorIs(t, err, context.Canceled)
 		_, err = s.GetSession(context.Background(), "s2")
 		require.ErrorIs(t, err, session.ErrNotFound)
 		got, err := s.GetSession(context.Background(), "s1")

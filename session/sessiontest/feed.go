@@ -1,0 +1,260 @@
+package sessiontest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/switchboard-cc/switchboard"
+	"github.com/switchboard-cc/switchboard/session"
+)
+
+type feedCase struct {
+	name string
+	run  func(t *testing.T, s session.Store, f session.FeedStore)
+}
+
+// readFeed returns every entry of partition p.
+func readFeed(t *testing.T, f session.FeedStore, p int) []session.FeedEntry {
+	t.Helper()
+	out, err := f.Feed(context.Background(), p, 0, 0)
+	require.NoError(t, err)
+	return out
+}
+
+// chatsIn returns n chat IDs that fall in partition p.
+func chatsIn(f session.FeedStore, p, n int) []switchboard.ChatID {
+	var out []switchboard.ChatID
+	for i := 0; len(out) < n; i++ {
+		id := switchboard.ChatID(fmt.Sprintf("chat-%d", i))
+		if session.PartitionOf(id, f.Partitions()) == p {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+var feedCases = []feedCase{
+	{"EveryEntryInCommitOrder", func(t *testing.T, s session.Store, f session.FeedStore) {
+		ctx := context.Background()
+		n := f.Partitions()
+		require.GreaterOrEqual(t, n, 1)
+		ids := []switchboard.ChatID{"a", "b", "c", "d", "e"}
+		vers := map[switchboard.ChatID]uint64{}
+		for _, id := range ids {
+			vers[id] = mustCreate(t, s, id, msg(string(id)+"-created")).Version
+		}
+		for i := range 4 {
+			for _, id := range ids {
+				e := msg(fmt.Sprintf("%s-%d", id, i))
+				if i%2 == 0 {
+					_, err := s.AppendEntries(ctx, id, vers[id], []session.Entry{e, whisper("w")})
+					require.NoError(t, err)
+					continue
+				}
+				cur, err := s.GetSession(ctx, id)
+				require.NoError(t, err)
+				_, err = s.UpdateSession(ctx, cur, []session.Entry{e})
+				require.NoError(t, err)
+				vers[id] = cur.Version + 1
+				// Failed writes add nothing to the feed.
+				_, err = s.UpdateSession(ctx, cur, []session.Entry{msg("stale")})
+				require.ErrorIs(t, err, session.ErrConflict)
+				_, err = s.AppendEntries(ctx, id, cur.Version, []session.Entry{msg("stale")})
+				require.ErrorIs(t, err, session.ErrConflict)
+			}
+		}
+		require.NoError(t, s.AmendEntry(ctx, "a", 1, "a-masked"))
+
+		byChat := map[switchboard.ChatID][]session.Entry{}
+		total := 0
+		for p := range n {
+			feed := readFeed(t, f, p)
+			total += len(feed)
+			for i, fe := range feed {
+				if i > 0 {
+					require.Greater(t, fe.Seq, feed[i-1].Seq, "positions strictly increase within a partition")
+				}
+				require.Equal(t, p, session.PartitionOf(fe.Chat, n), "a session's entries are in its partition")
+				byChat[fe.Chat] = append(byChat[fe.Chat], fe.Entry)
+			}
+		}
+		for _, id := range ids {
+			require.Equal(t, readAll(t, s, id), byChat[id], "the feed holds %s's log, in log order", id)
+		}
+		require.Equal(t, len(ids)*(1+2*2+2), total, "nothing but the logs")
+		require.Equal(t, "a-masked", byChat["a"][0].Text, "the feed shows amendments")
+	}},
+	{"AfterAndLimit", func(t *testing.T, s session.Store, f session.FeedStore) {
+		ctx := context.Background()
+		id := chatsIn(f, 0, 1)[0]
+		mustCreate(t, s, id, msg("1"), msg("2"), msg("3"), msg("4"), msg("5"))
+		all := readFeed(t, f, 0)
+		require.Len(t, all, 5)
+		var paged []session.FeedEntry
+		var after uint64
+		for range len(all) + 1 { // bounded: a store ignoring after must fail, not hang
+			page, err := f.Feed(ctx, 0, after, 2)
+			require.NoError(t, err)
+			require.LessOrEqual(t, len(page), 2)
+			if len(page) == 0 {
+				break
+			}
+			paged = append(paged, page...)
+			after = page[len(page)-1].Seq
+		}
+		require.Equal(t, all, paged)
+		page, err := f.Feed(ctx, 0, all[4].Seq, 0)
+		require.NoError(t, err)
+		require.Empty(t, page)
+		page, err = f.Feed(ctx, 0, all[1].Seq, -1)
+		require.NoError(t, err)
+		require.Equal(t, all[2:], page)
+
+		page[0].Entry.Audience.Members = append(page[0].Entry.Audience.Members, "agent:x")
+		page[0].Entry.Files[0].Name = "changed"
+		require.Equal(t, all[2:], readFeed(t, f, 0)[2:], "the feed returns copies")
+
+		_, err = f.Feed(ctx, -1, 0, 0)
+		require.ErrorIs(t, err, session.ErrInvalid)
+		_, err = f.Feed(ctx, f.Partitions(), 0, 0)
+		require.ErrorIs(t, err, session.ErrInvalid)
+	}},
+	{"NothingAppearsBehindAReader", func(t *testing.T, s session.Store, f session.FeedStore) {
+		ctx := context.Background()
+		ids := chatsIn(f, 0, 4)
+		for _, id := range ids {
+			mustCreate(t, s, id)
+		}
+		rounds := 40 * stress()
+		var wg sync.WaitGroup
+		for w, id := range ids {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range rounds {
+					cur, err := s.GetSession(ctx, id)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					e := msg(fmt.Sprintf("%d-%d", w, i))
+					if i%3 == 0 {
+						_, err = s.UpdateSession(ctx, cur, []session.Entry{e})
+					} else {
+						_, err = s.AppendEntries(ctx, id, cur.Version, []session.Entry{e, e})
+					}
+					if err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		var seen []session.FeedEntry
+		var after uint64
+		read := func() int {
+			page, err := f.Feed(ctx, 0, after, 7)
+			require.NoError(t, err)
+			seen = append(seen, page...)
+			if len(page) > 0 {
+				after = page[len(page)-1].Seq
+			}
+			return len(page)
+		}
+	loop:
+		for {
+			select {
+			case <-done:
+				break loop
+			default:
+				read()
+			}
+		}
+		all := readFeed(t, f, 0)
+		for range len(all)/7 + 2 { // bounded: a store ignoring after must fail, not hang
+			if read() == 0 {
+				break
+			}
+		}
+		require.Equal(t, all, seen,
+			"a reader that pages by position while others write misses nothing")
+		for _, id := range ids {
+			requireGapless(t, readAll(t, s, id))
+		}
+	}},
+	{"Cursors", func(t *testing.T, s session.Store, f session.FeedStore) {
+		ctx := context.Background()
+		id := chatsIn(f, 0, 1)[0]
+		mustCreate(t, s, id, msg("1"), msg("2"), msg("3"))
+		last := readFeed(t, f, 0)[2].Seq
+
+		c, err := f.Cursor(ctx, "stats", 0)
+		require.NoError(t, err)
+		require.Equal(t, session.Cursor{Consumer: "stats", Partition: 0}, c, "no cursor saved yet")
+
+		lease := epoch.Add(time.Minute)
+		c.Position, c.Owner, c.LeaseUntil = last-1, "p1", lease
+		require.NoError(t, f.SaveCursor(ctx, c))
+		got, err := f.Cursor(ctx, "stats", 0)
+		require.NoError(t, err)
+		require.Equal(t, uint64(1), got.Version, "saved as version 1")
+		require.Equal(t, last-1, got.Position)
+		require.Equal(t, "p1", got.Owner)
+		require.True(t, lease.Equal(got.LeaseUntil))
+
+		require.ErrorIs(t, f.SaveCursor(ctx, c), session.ErrConflict, "version 0 creates only once")
+		back := got
+		back.Position = last - 2
+		require.ErrorIs(t, f.SaveCursor(ctx, back), session.ErrInvalid, "a cursor never moves back")
+		past := got
+		past.Position = last + 1
+		require.ErrorIs(t, f.SaveCursor(ctx, past), session.ErrInvalid, "nor past the last position")
+		again, err := f.Cursor(ctx, "stats", 0)
+		require.NoError(t, err)
+		require.Equal(t, got, again, "a refused save changes nothing")
+
+		next := got
+		next.Position, next.Owner = last, "p2"
+		require.NoError(t, f.SaveCursor(ctx, next))
+		require.ErrorIs(t, f.SaveCursor(ctx, next), session.ErrConflict, "a stale version loses")
+		got, err = f.Cursor(ctx, "stats", 0)
+		require.NoError(t, err)
+		require.Equal(t, uint64(2), got.Version)
+		require.Equal(t, "p2", got.Owner)
+
+		other, err := f.Cursor(ctx, "transport", 0)
+		require.NoError(t, err)
+		require.Zero(t, other.Version, "cursors are per consumer")
+		if f.Partitions() > 1 {
+			other, err = f.Cursor(ctx, "stats", 1)
+			require.NoError(t, err)
+			require.Zero(t, other.Version, "and per partition")
+		}
+		require.Len(t, readAll(t, s, id), 3, "saving a cursor removes nothing from the log")
+
+		_, err = f.Cursor(ctx, "", 0)
+		require.ErrorIs(t, err, session.ErrInvalid)
+		_, err = f.Cursor(ctx, "stats", f.Partitions())
+		require.ErrorIs(t, err, session.ErrInvalid)
+		require.ErrorIs(t, f.SaveCursor(ctx, session.Cursor{Partition: 0}), session.ErrInvalid)
+		require.ErrorIs(t, f.SaveCursor(ctx, session.Cursor{Consumer: "x", Partition: -1}), session.ErrInvalid)
+	}},
+	{"CancelledContext", func(t *testing.T, s session.Store, f session.FeedStore) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, err := f.Feed(ctx, 0, 0, 0)
+		require.ErrorIs(t, err, context.Canceled)
+		_, err = f.Cursor(ctx, "stats", 0)
+		require.ErrorIs(t, err, context.Canceled)
+		require.ErrorIs(t, f.SaveCursor(ctx, session.Cursor{Consumer: "stats"}), context.Canceled)
+		c, err := f.Cursor(context.Background(), "stats", 0)
+		require.NoError(t, err)
+		require.Zero(t, c.Version)
+	}},
+}
