@@ -29,8 +29,8 @@ var ErrNotRunning = errors.New("engine: not running: call Run")
 // inconsistent part of a [Config].
 var ErrConfig = errors.New("engine: invalid config")
 
-// Consumer is the name under which an Engine registers its cursor over
-// routing's event log.
+// Consumer is the name under which an Engine registers its cursors over
+// routing's event log and the sessions' feed.
 const Consumer = "session"
 
 // Config is everything an [Engine] is built from. The stores and
@@ -39,7 +39,10 @@ type Config struct {
 	// Routing stores agents, queues, chats and offers, and routing's
 	// durable event log. Required.
 	Routing routing.Store
-	// Sessions stores sessions and their logs. Required.
+	// Sessions stores sessions and their logs, and must implement
+	// [session.FeedStore]: the engine follows the feed to finish what an
+	// operation interrupted between its session and routing steps began.
+	// Required.
 	Sessions session.Store
 	// Desktops carries routing's events live to agent desktops. It is
 	// best-effort: nothing the engine guarantees depends on it. Required:
@@ -101,6 +104,8 @@ func (c *Config) check() error {
 	}
 	if c.Sessions == nil {
 		miss("Sessions (a session.Store)")
+	} else if _, ok := c.Sessions.(session.FeedStore); !ok {
+		errs = append(errs, fmt.Errorf("%w: Sessions must implement session.FeedStore: the engine follows the sessions' feed to finish what an interrupted operation began", ErrConfig))
 	}
 	if c.Desktops == nil {
 		miss("Desktops (a routing.Transport)")
@@ -164,15 +169,16 @@ type Engine struct {
 	store    routing.Store
 	router   *routing.Router
 	sessions *session.Manager
+	logs     []durableLog
 
 	running atomic.Int32
 	started chan struct{}
 	once    sync.Once
 }
 
-// New builds an Engine over cfg's stores and registers its cursor over
-// routing's event log, so that no event committed from now on is dropped
-// before the engine has processed it. It returns an error wrapping
+// New builds an Engine over cfg's stores and registers its cursors over
+// routing's event log and the sessions' feed, so that nothing committed
+// from now on is dropped before the engine has processed it. It returns an error wrapping
 // [ErrConfig] naming every missing part.
 func New(ctx context.Context, cfg Config) (*Engine, error) {
 	if err := cfg.check(); err != nil {
@@ -192,8 +198,11 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
 	e := &Engine{cfg: cfg, store: cfg.Routing, router: router, sessions: sessions, started: make(chan struct{})}
-	if err := e.register(ctx); err != nil {
-		return nil, err
+	e.logs = []durableLog{routingLog{cfg.Routing}, sessionFeed{cfg.Sessions.(session.FeedStore)}}
+	for _, log := range e.logs {
+		if err := e.register(ctx, log); err != nil {
+			return nil, err
+		}
 	}
 	return e, nil
 }

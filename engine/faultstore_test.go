@@ -101,3 +101,21 @@ func (f *faultySessions) EntryByID(ctx context.Context, chat switchboard.ChatID,
 	err = f.call("EntryByID", func() (err error) { out, err = f.Store.EntryByID(ctx, chat, id); return })
 	return out, err
 }
+
+func (f *faultySessions) feed() session.FeedStore { return f.Store.(session.FeedStore) }
+
+func (f *faultySessions) Partitions() int { return f.feed().Partitions() }
+
+func (f *faultySessions) Feed(ctx context.Context, p int, after uint64, limit int) (out []session.FeedEntry, err error) {
+	err = f.call("Feed", func() (err error) { out, err = f.feed().Feed(ctx, p, after, limit); return })
+	return out, err
+}
+
+func (f *faultySessions) Cursor(ctx context.Context, consumer string, p int) (out session.Cursor, err error) {
+	err = f.call("Cursor", func() (err error) { out, err = f.feed().Cursor(ctx, consumer, p); return })
+	return out, err
+}
+
+func (f *faultySessions) SaveCursor(ctx context.Context, c session.Cursor) error {
+	return f.call("SaveCursor", func() error { return f.feed().SaveCursor(ctx, c) })
+}

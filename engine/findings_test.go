@@ -188,3 +188,28 @@ func TestEndedSessionEndsRoutingOnTheNextEvent(t *testing.T) {
 	b.settle(t)
 	require.Equal(t, routing.InWrapUp, b.routingState(t, "c1"))
 }
+
+func TestEndsTheEngineMissedAreFinishedFromTheSessionFeed(t *testing.T) {
+	t.Parallel()
+	// The owner's end reached the session and the process died before
+	// routing heard, and the host never called again: the engine follows
+	// the sessions' feed and puts the chat in wrap-up anyway, and a
+	// reopen the engine never routed is routed too.
+	b := setup(t)
+	b.login(t, "ann", "Ann")
+	b.start(t, "c1")
+	_, _, err := b.eng.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	require.NoError(t, err)
+	_, err = b.m.Close(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true}) // the session step alone
+	require.NoError(t, err)
+	require.Equal(t, routing.Assigned, b.routingState(t, "c1"))
+	b.settle(t)
+	require.Equal(t, routing.InWrapUp, b.routingState(t, "c1"), "the slot is held for wrap-up only")
+
+	b.clock.Add(31 * time.Second)
+	b.settle(t)
+	_, err = b.m.Send(ctx, "c1", session.Message{From: customer, Text: "back again"}) // reopens the session alone
+	require.NoError(t, err)
+	b.settle(t)
+	require.Equal(t, switchboard.ChatID("c1"), b.offer(t, "ann").Chat, "the reopened chat is routed")
+}
