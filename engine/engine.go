@@ -94,6 +94,23 @@ type Config struct {
 	// StartGrace is how long an operation waits for Run to start before it
 	// reports [ErrNotRunning]. Defaults to 2s.
 	StartGrace time.Duration
+	// Retention is how long after it closed a session is kept: then the
+	// engine hands it to Keep and forgets it, log and all (a customer
+	// writing to it later gets [session.ErrNotFound], as for an ID never
+	// used). The session store must implement [session.RetentionStore].
+	// Routing's store forgets finished chats by its own bound
+	// (routingmem.Config.KeepFinished). Defaults to 0: sessions are kept
+	// for ever.
+	Retention time.Duration
+	// Keep receives each closed session and its whole log just before the
+	// engine forgets it, so the host can keep what it must
+	// ([session.CustomerTranscript] and [session.OrganisationLog] turn them
+	// into the transcript and the organisation's log). An error keeps the
+	// session for a later pass. Defaults to nil: nothing is handed over.
+	Keep func(ctx context.Context, s session.Session, log []session.Entry) error
+	// RetentionEvery is how often Run forgets what Retention allows.
+	// Defaults to one minute.
+	RetentionEvery time.Duration
 }
 
 func (c *Config) check() error {
@@ -112,6 +129,15 @@ func (c *Config) check() error {
 	}
 	if c.Participants == nil {
 		miss("Participants (a session.Transport)")
+	}
+	if c.Retention < 0 {
+		errs = append(errs, fmt.Errorf("%w: negative Retention", ErrConfig))
+	}
+	if _, ok := c.Sessions.(session.RetentionStore); c.Retention > 0 && c.Sessions != nil && !ok {
+		errs = append(errs, fmt.Errorf("%w: Retention needs a session store that implements session.RetentionStore", ErrConfig))
+	}
+	if c.Keep != nil && c.Retention == 0 {
+		errs = append(errs, fmt.Errorf("%w: Keep is set but Retention is 0, so nothing is ever forgotten", ErrConfig))
 	}
 	if (c.Attachments == nil) != (c.Files == nil) {
 		errs = append(errs, fmt.Errorf("%w: Attachments and Files go together: set both or neither", ErrConfig))
@@ -154,6 +180,9 @@ func (c *Config) defaults() {
 	}
 	if c.StartGrace <= 0 {
 		c.StartGrace = 2 * time.Second
+	}
+	if c.RetentionEvery <= 0 {
+		c.RetentionEvery = time.Minute
 	}
 }
 
@@ -235,6 +264,22 @@ func (e *Engine) Run(ctx context.Context) error {
 	e.once.Do(func() { close(e.started) })
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return e.router.Run(ctx) })
+	if e.cfg.Retention > 0 {
+		g.Go(func() error {
+			t := e.cfg.Clock.Ticker(e.cfg.RetentionEvery)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-t.C:
+					if _, err := e.forget(ctx); err != nil && ctx.Err() == nil {
+						e.cfg.Logger.ErrorContext(ctx, "engine: forgetting closed sessions failed; retrying", "err", err)
+					}
+				}
+			}
+		})
+	}
 	g.Go(func() error {
 		t := e.cfg.Clock.Ticker(e.cfg.Poll)
 		defer t.Stop()
@@ -256,11 +301,32 @@ func (e *Engine) Run(ctx context.Context) error {
 	return err
 }
 
-// Settle expires every deadline that is due on the engine's clock and
-// processes every routing event committed so far, repeating until nothing
-// is left, then returns. Tests call it after moving a mock clock on; a
+// Settle expires every deadline that is due on the engine's clock,
+// processes every routing event and session entry committed so far,
+// repeating until nothing is left, and forgets the sessions Retention
+// allows, then returns. Tests call it after moving a mock clock on; a
 // running engine does the same in the background.
 func (e *Engine) Settle(ctx context.Context) error {
+	if err := e.settle(ctx); err != nil {
+		return err
+	}
+	if e.cfg.Retention > 0 {
+		if _, err := e.forget(ctx); err != nil {
+			return fmt.Errorf("engine: settle: %w", err)
+		}
+	}
+	return nil
+}
+
+// forget forgets the sessions that closed more than Retention ago,
+// handing each to Keep first, and returns how many it forgot.
+func (e *Engine) forget(ctx context.Context) (n int, err error) {
+	ctx, end := e.cfg.Tracer.Start(ctx, "engine.forget")
+	defer func() { end(err) }()
+	return e.sessions.ForgetClosed(ctx, e.cfg.Clock.Now().Add(-e.cfg.Retention), e.cfg.Keep)
+}
+
+func (e *Engine) settle(ctx context.Context) error {
 	for range 1000 {
 		n, err := e.router.Sweep(ctx)
 		if err != nil {
