@@ -30,6 +30,18 @@ var fuzzSeeds = []string{
 	"\xff\xfe4111111111111111\x80",
 	strings.Repeat("4111 ", 40),
 	strings.Repeat("1-", 50),
+	// New ranges: 19-digit Maestro, Bancontact, 12-digit Maestro, and
+	// traps a wider range could catch (IMEI, phone without '+').
+	"6799990100000000019 6771798021000008 6703444444444449 501800000009",
+	"IMEI-less 356938035643809 phone 447911123456 order 112-3456789-1234567",
+	// Numbers glued to words, and identifiers that stay untouched.
+	"CARD4111111111111111exp 06/17 card#5555555555554444 4111111111111111exp",
+	"ab12cd4111111111111111ef a4111111111111111b jane4111111111111111@example.com",
+	"https://x.example/card4111111111111111 deadbeefcafe4111111111111111abcdef0123456789",
+	"XX00 4111 1111 1111 1111 GB33BUKB20201555555555 cvv4111111111111111 cvv 123",
+	// Mixed separator kinds and irregular groups of 19 digits.
+	"5555 5555-5555 4444 4111.1111 1111-1111 404.21 2024-01-06 12:30",
+	"679999 0100000000019 6799-9901-0000-0000019 67999 90100 00000 0019",
 }
 
 func addSeeds(f *testing.F) {

@@ -75,6 +75,8 @@ type queued struct {
 	dotBefore  bool // the separator before it is a lone full stop
 	dotAfter   bool // the separator after it is a lone full stop
 	noEnd      bool // a card may not end here (glued to a letter)
+	glueEnd    bool // a word is glued after it
+	glueStart  bool // a word is glued before it
 }
 
 // scanner holds the state of one scan.
@@ -86,6 +88,8 @@ type scanner[T text] struct {
 
 	// Current chain.
 	dead        bool
+	leftGlued   bool // a word is glued before the chain
+	leftCard    bool // that word is a card word
 	trapChecked bool
 	trapped     bool
 	afterCard   bool
@@ -239,7 +243,9 @@ func (sc *scanner[T]) skipShort(i int) int {
 		pos, groups := i, 0
 		firstND, lastStart, lastND := 0, 0, 0
 		// The digits of the current run of groups joined by separators of
-		// one kind, and that kind (sepNone until the first separator).
+		// one kind, and that kind (sepNone until the first separator); the
+		// digits of the current run of groups of at least minMixedGroup
+		// digits, joined by separators of any kinds.
 		seg, segKind := 0, uint8(sepNone)
 		for {
 			start := pos
@@ -450,7 +456,7 @@ func (sc *scanner[T]) chain(i int) int {
 	sc.lastChain = i
 	end := sc.survey(i)
 	if sc.sv.digits >= minPAN {
-		sc.decide(i, sc.sv.noEnd)
+		sc.decide(i, end, sc.sv.noEnd)
 		if sc.out.stopped {
 			return end
 		}
@@ -459,21 +465,33 @@ func (sc *scanner[T]) chain(i int) int {
 	return end
 }
 
-// decide reads the chain at i again, group by group, and finds its cards.
-func (sc *scanner[T]) decide(i int, noEnd bool) {
+// decide reads the chain [i, end) again, group by group, and finds its
+// cards. noEnd says a letter touches its end.
+func (sc *scanner[T]) decide(i, end int, noEnd bool) {
 	s := sc.s
 	n := len(s)
 	sc.trapChecked, sc.trapped, sc.afterCard = false, false, false
 	sc.loose = 0
 	sc.qh, sc.qn, sc.qDigits = 0, 0, 0
 
-	// A number glued to a letter is part of an identifier (an IBAN, a hash,
-	// a hexadecimal constant); one after '+' is a phone number; one in a URL
-	// path is an identifier.
-	sc.dead = sc.leadGlued(i)
+	// One after '+' is a phone number; one in a URL path is an identifier.
+	// A number glued to a word is a card only as glue.go describes.
+	left := sc.leftGlue(i)
+	sc.dead = left == glueIdent
 	if sc.dead {
 		return
 	}
+	glueEnd := noEnd && sc.rightGlueOK(end)
+	if (left != glueNone || glueEnd) && sc.tokenIdent(i, end) {
+		if left != glueNone {
+			sc.dead = true
+			return
+		}
+		glueEnd = false
+	}
+	noEnd = noEnd && !glueEnd
+	sc.leftGlued, sc.leftCard = left != glueNone, left == glueCardWord
+	first := true
 
 	pos := i
 	dotBefore, sepKind := false, 0
@@ -514,7 +532,8 @@ func (sc *scanner[T]) decide(i int, noEnd bool) {
 		}
 		gEnd := pos
 		sepEnd, count, kind, more := sc.sepRun(pos)
-		sc.group(gStart, gEnd, nd, star, dotBefore, sepKind, !more, noEnd)
+		sc.group(gStart, gEnd, nd, star, dotBefore, sepKind, !more, noEnd, glueEnd, first && sc.leftGlued)
+		first = false
 		if sc.out.stopped || !more || sc.dead {
 			return
 		}
@@ -538,7 +557,7 @@ func (sc *scanner[T]) chainRuneAt(i int) bool {
 }
 
 // group takes the next group of the current chain.
-func (sc *scanner[T]) group(start, end, nd int, star, dotBefore bool, sepKind int, last, noEnd bool) {
+func (sc *scanner[T]) group(start, end, nd int, star, dotBefore bool, sepKind int, last, noEnd, glueEnd, glueStart bool) {
 	if sc.dead {
 		return
 	}
@@ -555,7 +574,7 @@ func (sc *scanner[T]) group(start, end, nd int, star, dotBefore bool, sepKind in
 		sc.addLoose(nd)
 		return
 	}
-	sc.q[(sc.qh+sc.qn)&(maxQueued-1)] = queued{start: start, end: end, nd: nd, d0: sc.dn, sepKind: sepKind, dotBefore: dotBefore, noEnd: last && noEnd}
+	sc.q[(sc.qh+sc.qn)&(maxQueued-1)] = queued{start: start, end: end, nd: nd, d0: sc.dn, sepKind: sepKind, dotBefore: dotBefore, noEnd: last && noEnd, glueEnd: last && glueEnd, glueStart: glueStart}
 	sc.qn++
 	sc.qDigits += nd
 	sc.dn = (sc.dn + nd) & (digitRing - 1)
@@ -577,7 +596,7 @@ func (sc *scanner[T]) flush() {
 
 func (sc *scanner[T]) addLoose(nd int) {
 	sc.loose += nd
-	if !sc.afterCard && sc.loose > looseAtStart {
+	if !sc.afterCard && (sc.loose > looseAtStart || sc.leftGlued) {
 		// Loose digits only grow until a card is found, and no card can
 		// start any more: nothing else in this chain is a card.
 		sc.dead = true
@@ -618,7 +637,7 @@ func (sc *scanner[T]) evalHead() {
 				}
 				c++
 			}
-			if c < minPAN || g.dotAfter || g.noEnd {
+			if c < minPAN || g.dotAfter || g.noEnd || g.glueEnd && h.glueStart && !sc.leftCard {
 				continue
 			}
 			sum := b
