@@ -33,9 +33,10 @@
 //     "Numbers glued to words" below);
 //   - a run with more than three digits before its first card (one long
 //     number, such as a tracking number);
-//   - a number whose separators are not all of one kind (a price followed
-//     by a date, "404.21 2024-01-06"; spaces of every width count as one
-//     kind, "4111 - 1111 - 1111 - 1111" is fine);
+//   - a number whose separators are of several kinds and that has a group
+//     of fewer than three digits (a price followed by a date, "404.21
+//     2024-01-06"); "5555 5555-5555 4444" is a card, and spaces of every
+//     width count as one kind, "4111 - 1111 - 1111 - 1111" is fine;
 //   - a number that continues after a lone full stop (a decimal) or that
 //     holds a '*' (already masked); a number that follows an already masked
 //     one in the same run is not looked at either;

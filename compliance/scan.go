@@ -22,6 +22,7 @@ const (
 	maxQueued        = 32 // groups waiting; a window holds at most maxPAN+1
 	digitRing        = 64 // digit values waiting; at most 2*maxPAN
 	shortMin         = 3  // digits of a security code
+	minMixedGroup    = 3  // digits of each group of a number with mixed separators
 	shortMax         = 4
 	keywordLookback  = 40
 	keywordFillerMax = 2
@@ -211,10 +212,11 @@ var asciiSepKind = [256]uint8{' ': sepSpace, '-': sepDash, '.': sepDot}
 // of the first byte it leaves to the caller: the start of any other chain,
 // a '*' or a non-ASCII byte; or len(s).
 //
-// A card is a run of whole groups joined by separator runs of one kind
-// (see evalHead), so a chain holds none if no such run of groups has
-// minPAN digits: "#123456 2024-01-06" has 14 digits, but at most 10 in a
-// run of one kind.
+// A card is a run of whole groups joined by separator runs of one kind,
+// or of groups of at least minMixedGroup digits (see evalHead), so a chain
+// holds none if no such run of groups has minPAN digits: "#123456
+// 2024-01-06" has 14 digits, but at most 10 in a run of one kind and 10 in
+// a run of long groups.
 func (sc *scanner[T]) skipShort(i int) int {
 	s := sc.s
 	n := len(s)
@@ -247,6 +249,7 @@ func (sc *scanner[T]) skipShort(i int) int {
 		// digits of the current run of groups of at least minMixedGroup
 		// digits, joined by separators of any kinds.
 		seg, segKind := 0, uint8(sepNone)
+		long := 0
 		for {
 			start := pos
 			if pos+8 <= n {
@@ -260,7 +263,12 @@ func (sc *scanner[T]) skipShort(i int) int {
 			}
 			nd := pos - start
 			seg += nd
-			if seg >= minPAN {
+			if nd >= minMixedGroup {
+				long += nd
+			} else {
+				long = 0
+			}
+			if seg >= minPAN || long >= minPAN {
 				return i
 			}
 			groups++
@@ -620,9 +628,18 @@ func (sc *scanner[T]) evalHead() {
 		var d [maxPAN]byte
 		c, a, b := 0, 0, 0 // digits; Luhn sums doubling odd, even indexes
 		best, bestBrand, bestLen := -1, -1, 0
+		mixed, minND := false, h.nd
 		for k := 0; k < sc.qn; k++ {
 			g := &sc.q[(sc.qh+k)&(maxQueued-1)]
-			if c+g.nd > maxPAN || k > 1 && g.sepKind != sc.q[(sc.qh+1)&(maxQueued-1)].sepKind {
+			if c+g.nd > maxPAN {
+				break
+			}
+			// Separators of several kinds ("5555 5555-5555 4444") join
+			// groups of at least minMixedGroup digits only: a price, a
+			// date and a time ("404.21 2024-01-06") are not one number.
+			mixed = mixed || k > 1 && g.sepKind != sc.q[(sc.qh+1)&(maxQueued-1)].sepKind
+			minND = min(minND, g.nd)
+			if mixed && minND < minMixedGroup {
 				break
 			}
 			for t := 0; t < g.nd; t++ {
