@@ -60,11 +60,13 @@
 //   - the card starts at the first group after the word: "XX00 4111 1111
 //     1111 1111" is an account number;
 //   - two capital letters and the digits do not pass the IBAN check;
+//   - a glued word of six or more letters from a to f is part of a
+//     hexadecimal string ("4111111111111111abcdef"); a hash interleaves
+//     letters and digits;
 //   - the token around it, up to a space, quote, bracket, comma or
-//     semicolon, holds no '@' (an e-mail address) and no "://", does not
-//     start with '/' or "www." (a URL), is not a hexadecimal string of 32
-//     or more characters (a hash) and reaches no further than 64
-//     characters on either side.
+//     semicolon and looked at for 64 characters on each side, holds no
+//     '@' (an e-mail address) and no "://", and does not start with '/' or
+//     "www." (a URL).
 //
 // A trap word glued to the number ("order4111...") works as one written
 // before it.

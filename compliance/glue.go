@@ -23,18 +23,19 @@ import "unicode/utf8"
 //     digits come first ("XX00 4111 ..." is an account number).
 //   - Two capital letters before the digits that pass the IBAN check (ISO
 //     13616 MOD 97-10) make an IBAN ("DK5019...").
+//   - A glued word of at least minHexWord letters, all from a to f, is
+//     part of a hexadecimal string ("4111111111111111abcdef").
 //   - The token around the number (the characters up to a space, quote,
-//     bracket, comma or semicolon) is not a URL (holds "://", starts with
-//     '/' or "www."), not an e-mail address (holds '@'), not a hexadecimal
-//     string of at least minHexToken characters (a hash), and not longer
-//     than maxToken characters on either side.
+//     bracket, comma or semicolon, at most maxToken of them on each side)
+//     is not a URL (holds "://", starts with '/' or "www.") and not an
+//     e-mail address (holds '@').
 //
 // Glue after '+' (a phone number) or inside a URL path is handled as
 // before: nothing in the run is a card.
 const (
 	maxGlueWord = 24
 	maxToken    = 64
-	minHexToken = 32
+	minHexWord  = 6
 )
 
 // Kinds of left glue.
@@ -77,6 +78,9 @@ func (sc *scanner[T]) leftGlue(i int) int {
 	if i-k == 2 && isUpperByte(s[k]) && isUpperByte(s[k+1]) && sc.ibanAt(k, i) {
 		return glueIdent
 	}
+	if i-k >= minHexWord && allHexLetters(s, k, i) {
+		return glueIdent
+	}
 	if wordIn(s, k, i, cardWords) {
 		return glueCardWord
 	}
@@ -98,8 +102,19 @@ func (sc *scanner[T]) wordBoundaryBefore(k int) bool {
 	return digitValue(r) >= 0
 }
 
+// allHexLetters reports whether s[k:i] holds only the letters a to f.
+func allHexLetters[T text](s T, k, i int) bool {
+	for ; k < i; k++ {
+		if c := s[k] | 0x20; c < 'a' || c > 'f' {
+			return false
+		}
+	}
+	return true
+}
+
 // rightGlueOK reports whether the word that touches the chain ending at
-// end is letters only and ends at a character that is not a digit or '_'.
+// end is letters only, not a hexadecimal string, and ends at a character
+// that is not a digit or '_'.
 func (sc *scanner[T]) rightGlueOK(end int) bool {
 	s := sc.s
 	n := len(s)
@@ -107,7 +122,7 @@ func (sc *scanner[T]) rightGlueOK(end int) bool {
 	for k < n && isAlphaByte(s[k]) {
 		k++
 	}
-	if k-end > maxGlueWord {
+	if k-end > maxGlueWord || k-end >= minHexWord && allHexLetters(s, end, k) {
 		return false
 	}
 	if k >= n {
@@ -161,15 +176,17 @@ func (sc *scanner[T]) ibanAt(k, i int) bool {
 	return r == 1
 }
 
-// tokenIdent reports whether the token around the chain [i, end) is a URL,
-// an e-mail address, a hexadecimal string or too long to be chat text.
+// tokenIdent reports whether the token around the chain [i, end) is a URL
+// or an e-mail address. It looks at most maxToken characters to each side,
+// so that the scan stays linear; what lies further away does not count.
+// Removing a security code only brings characters closer, and masking
+// replaces a digit by one '*', so a second pass sees at least what the
+// first saw.
 func (sc *scanner[T]) tokenIdent(i, end int) bool {
 	s := sc.s
 	n := len(s)
-	hex, count := true, 0
-	// Backwards to the start of the token.
-	k := i
-	for k > 0 {
+	k, count := i, 0
+	for k > 0 && count < maxToken {
 		c := s[k-1]
 		size := 1
 		if c >= utf8.RuneSelf {
@@ -180,87 +197,33 @@ func (sc *scanner[T]) tokenIdent(i, end int) bool {
 			size = sz
 		} else if tokenEnd(c) {
 			break
-		} else {
-			switch {
-			case c == '@':
-				return true
-			case c == '/' && k >= 3 && s[k-2] == '/' && s[k-3] == ':':
-				return true
-			}
-			hex = hex && (c-'0' <= 9 || c|0x20 >= 'a' && c|0x20 <= 'f' || c == '-')
-		}
-		k -= size
-		if count++; count > maxToken {
+		} else if c == '@' || c == '/' && k >= 3 && s[k-2] == '/' && s[k-3] == ':' {
 			return true
 		}
+		k -= size
+		count++
 	}
-	if k < n && s[k] == '/' || k+4 <= n && s[k]|0x20 == 'w' && s[k+1]|0x20 == 'w' && s[k+2]|0x20 == 'w' && s[k+3] == '.' {
+	if count < maxToken && (s[k] == '/' || k+4 <= n && s[k]|0x20 == 'w' && s[k+1]|0x20 == 'w' && s[k+2]|0x20 == 'w' && s[k+3] == '.') {
 		return true
 	}
-	// Forwards from the end of the chain to the end of the token.
 	count = 0
-	for p := end; p < n; {
+	for p := end; p < n && count < maxToken; count++ {
 		c := s[p]
-		size := 1
 		if c >= utf8.RuneSelf {
-			r, sz := decodeAt(s, p)
+			r, size := decodeAt(s, p)
 			if digitValue(r) < 0 {
 				break
 			}
-			size = sz
-		} else if tokenEnd(c) {
+			p += size
+			continue
+		}
+		if tokenEnd(c) {
 			break
-		} else {
-			switch {
-			case c == '@':
-				return true
-			case c == ':' && p+2 < n && s[p+1] == '/' && s[p+2] == '/':
-				return true
-			}
-			hex = hex && (c-'0' <= 9 || c|0x20 >= 'a' && c|0x20 <= 'f' || c == '-')
 		}
-		p += size
-		if count++; count > maxToken {
+		if c == '@' || c == ':' && p+2 < n && s[p+1] == '/' && s[p+2] == '/' {
 			return true
 		}
-	}
-	if hex {
-		// The chain itself is digits and separators: count its digits.
-		digits := 0
-		for p := i; p < end; {
-			r, size := decodeAt(s, p)
-			if digitValue(r) >= 0 {
-				digits++
-			}
-			p += size
-		}
-		hexLen := digits
-		// The letters and digits around it, counted again without
-		// separators, are bounded by maxToken on each side.
-		for p := k; p < i; {
-			r, size := decodeAt(s, p)
-			if r != '-' {
-				hexLen++
-			}
-			p += size
-		}
-		for p := end; p < n; {
-			c := s[p]
-			if c < utf8.RuneSelf && tokenEnd(c) {
-				break
-			}
-			r, size := decodeAt(s, p)
-			if r >= utf8.RuneSelf && digitValue(r) < 0 {
-				break
-			}
-			if r != '-' {
-				hexLen++
-			}
-			p += size
-		}
-		if hexLen >= minHexToken {
-			return true
-		}
+		p++
 	}
 	return false
 }
