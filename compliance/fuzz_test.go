@@ -51,9 +51,25 @@ func addSeeds(f *testing.F) {
 	}
 }
 
-// checkMasked verifies the properties every masked text has.
-func checkMasked(t *testing.T, r *compliance.Redactor, in string, res compliance.Result) {
+// checkMasked verifies the properties every masked text has. keepFirst is
+// the redactor's Config.KeepFirst; the last four digits at most stay
+// visible besides.
+func checkMasked(t *testing.T, r *compliance.Redactor, in string, res compliance.Result, keepFirst int) {
 	t.Helper()
+	for _, f := range res.Findings {
+		if f.Kind != compliance.KindCard {
+			continue
+		}
+		// SPEC P1: at least six digits hidden, at most the first keepFirst
+		// and the last four shown, whatever the brand and length.
+		hidden := strings.Count(f.Masked, "*")
+		if hidden < compliance.MinHidden || f.Digits-hidden > keepFirst+4 {
+			t.Fatalf("card of %d digits masked as %q", f.Digits, f.Masked)
+		}
+		if keepFirst == 0 && !strings.HasPrefix(f.Masked, "*") {
+			t.Fatalf("leading digit visible in %q", f.Masked)
+		}
+	}
 	if got, want := strings.Count(res.Text, "\n"), strings.Count(in, "\n"); got != want {
 		t.Fatalf("lines changed: %d -> %d", want, got)
 	}
@@ -86,7 +102,7 @@ func FuzzRedact(f *testing.F) {
 	addSeeds(f)
 	r := newRedactor(f, compliance.Config{})
 	f.Fuzz(func(t *testing.T, in string) {
-		checkMasked(t, r, in, r.Redact(in))
+		checkMasked(t, r, in, r.Redact(in), 0)
 	})
 }
 
@@ -96,7 +112,7 @@ func FuzzRedactConfigured(f *testing.F) {
 	addSeeds(f)
 	r := newRedactor(f, compliance.Config{KeepFirst: 6, CVV: compliance.CVVMask, Detectors: allDetectors()})
 	f.Fuzz(func(t *testing.T, in string) {
-		checkMasked(t, r, in, r.Redact(in))
+		checkMasked(t, r, in, r.Redact(in), 6)
 	})
 }
 
@@ -133,7 +149,7 @@ func FuzzRedactNext(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkMasked(t, r, a, first.Result)
+		checkMasked(t, r, a, first.Result, 0)
 		next, _, err := r.RedactNext(tail, compliance.Message{ID: "b", Sender: "s", Text: b, At: at.Add(time.Second)})
 		if err != nil {
 			t.Fatal(err)
