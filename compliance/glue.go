@@ -69,7 +69,7 @@ func (sc *scanner[T]) leftGlue(i int) int {
 		return glueNone
 	}
 	k := i - 1
-	for k > 0 && isAlphaByte(s[k-1]) {
+	for k > 0 && isAlphaByte(s[k-1]) && i-k <= maxGlueWord {
 		k--
 	}
 	if i-k > maxGlueWord || sc.wordBoundaryBefore(k) {
@@ -119,7 +119,7 @@ func (sc *scanner[T]) rightGlueOK(end int) bool {
 	s := sc.s
 	n := len(s)
 	k := end
-	for k < n && isAlphaByte(s[k]) {
+	for k < n && isAlphaByte(s[k]) && k-end <= maxGlueWord {
 		k++
 	}
 	if k-end > maxGlueWord || k-end >= minHexWord && allHexLetters(s, end, k) {
