@@ -223,6 +223,36 @@ func BenchmarkBaselineRegexpLuhnMask(b *testing.B) {
 	}
 }
 
+// countDigits is the simplest scan of a text: a plain loop over every byte
+// that counts ASCII digits. A detector that skips what cannot start a
+// number can beat it.
+func countDigits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i]-'0' <= 9 {
+			n++
+		}
+	}
+	return n
+}
+
+var digitSink int
+
+// The per-byte baseline beside BenchmarkContains and BenchmarkRedact on
+// card-free text, in the same run.
+func BenchmarkBaselineCountDigits(b *testing.B) {
+	for _, name := range []string{"ascii-nocard", "unicode-nocard"} {
+		text := corpora()[name]
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				digitSink += countDigits(text)
+			}
+		})
+	}
+}
+
 // The detection baseline on the same corpora, in the same run.
 func BenchmarkBaselineRegexpLuhn(b *testing.B) {
 	for _, name := range benchCorpora {

@@ -28,6 +28,12 @@ type Brand struct {
 // DefaultBrands returns the built-in brand table, a fresh copy on every call.
 // Where ranges of two brands overlap, the longer prefix wins; between equal
 // prefixes, the brand listed first wins.
+//
+// Sources: the ISO/IEC 7812 IIN registrations as published by each scheme,
+// the Wikipedia "Payment card number" IIN table, and the test card lists of
+// acquirers (Adyen test card numbers, Worldpay test card list, Braintree
+// testing guide) for ranges in current use that the published tables lag
+// behind. Brands no longer issued are in [WithdrawnBrands], not here.
 func DefaultBrands() []Brand {
 	return []Brand{
 		{Name: "Visa", IIN: []string{"4"}, Lengths: []int{13, 16, 19}},
@@ -37,7 +43,19 @@ func DefaultBrands() []Brand {
 		{Name: "Discover", IIN: []string{"6011", "644-649", "65", "622126-622925"}, Lengths: []int{16, 17, 18, 19}},
 		{Name: "JCB", IIN: []string{"3528-3589"}, Lengths: []int{16, 17, 18, 19}},
 		{Name: "UnionPay", IIN: []string{"62", "81"}, Lengths: []int{16, 17, 18, 19}},
-		{Name: "Maestro", IIN: []string{"5018", "5020", "5038", "5893", "6304", "6759", "6761-6763", "676770", "676774"}, Lengths: []int{12, 13, 14, 15, 16, 17, 18, 19}},
+		// Maestro: the published IIN list (5018, 5020, 5038, 5893, 6304,
+		// 6759, 6761-6763; UK Maestro 676770, 676774), plus 6771 (Adyen
+		// test card numbers) and 6799 (Worldpay test card list, Braintree
+		// testing guide), at every length from 12 to 19.
+		{Name: "Maestro", IIN: []string{"5018", "5020", "5038", "5893", "6304", "6759", "6761-6763", "676770", "676774", "6771", "6799"}, Lengths: []int{12, 13, 14, 15, 16, 17, 18, 19}},
+		// Maestro 19-digit numbers: acquirers' test card lists use the
+		// whole 67 range at this length (6759..., 6771..., 6799...). Only
+		// 19 digits: shorter numbers starting with 67 are left to the
+		// prefixes above.
+		{Name: "Maestro", IIN: []string{"67"}, Lengths: []int{19}},
+		// Bancontact (Belgium): 6703, 16 to 19 digits (Adyen test card
+		// numbers; Wikipedia "Payment card number" IIN table).
+		{Name: "Bancontact", IIN: []string{"6703"}, Lengths: []int{16, 17, 18, 19}},
 		{Name: "Mir", IIN: []string{"2200-2204"}, Lengths: []int{16, 17, 18, 19}},
 		{Name: "UATP", IIN: []string{"1"}, Lengths: []int{15}},
 		{Name: "Dankort", IIN: []string{"5019", "4571"}, Lengths: []int{16}},
@@ -50,6 +68,32 @@ func DefaultBrands() []Brand {
 		{Name: "Humo", IIN: []string{"9860"}, Lengths: []int{16}},
 		{Name: "UzCard", IIN: []string{"8600"}, Lengths: []int{16}},
 		{Name: "LankaPay", IIN: []string{"357111"}, Lengths: []int{16}},
+	}
+}
+
+// WithdrawnBrands returns brands whose cards are no longer issued, a fresh
+// copy on every call. They are not in [DefaultBrands]: their ranges have
+// been reassigned or retired, and matching them only adds look-alikes. A
+// user who still sees such cards (old records, archives) adds them:
+//
+//	cfg.Brands = append(compliance.DefaultBrands(), compliance.WithdrawnBrands()...)
+//
+// Appended after the default table, a range shared with a current brand of
+// equal prefix length (Switch and Maestro both list 6759) is reported as
+// the current brand; a longer prefix wins as always (Switch 4903 over Visa
+// 4).
+//
+// Sources: the Wikipedia "Payment card number" IIN table (Switch, Solo,
+// Australian BankCard) and the ISO/IEC 7812 IIN registrations as published
+// by the schemes before withdrawal.
+func WithdrawnBrands() []Brand {
+	return []Brand{
+		// Switch, merged into Maestro in 2002, withdrawn in the UK in 2011.
+		{Name: "Switch", IIN: []string{"4903", "4905", "4911", "4936", "564182", "633110", "6333", "6759"}, Lengths: []int{16, 18, 19}},
+		// Solo, withdrawn in 2011.
+		{Name: "Solo", IIN: []string{"6334", "6767"}, Lengths: []int{16, 18, 19}},
+		// Australian BankCard, withdrawn in 2006.
+		{Name: "BankCard", IIN: []string{"5610", "560221-560225"}, Lengths: []int{16}},
 	}
 }
 

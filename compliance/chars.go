@@ -24,8 +24,9 @@ var interesting = func() (t [256]bool) {
 }()
 
 // Separator kinds, as bits so that a run of separators has a set of kinds.
-// The separators inside one card number must all be runs of the same set
-// ("4111 1111 1111 1111", "4111 - 1111 - 1111 - 1111"): a price followed by
+// The separators inside one card number are runs of the same set ("4111
+// 1111 1111 1111", "4111 - 1111 - 1111 - 1111"), or join groups of at
+// least minMixedGroup digits ("5555 5555-5555 4444"): a price followed by
 // a date ("404.21 2024-01-06") is not a number.
 const (
 	sepNone  = 0

@@ -26,19 +26,50 @@
 //
 // Numbers that look like cards but are something else are left alone:
 //
-//   - a run of digits glued to a letter (IBANs, hashes, identifiers), one
-//     after '+' (phone numbers), one in a URL path;
+//   - a run of digits inside an identifier: letters and digits
+//     interleaved ("ab12cd4111...ef", "0x4111..."), letters on both sides
+//     ("a4111...b"), an IBAN, a hexadecimal string, a URL or an e-mail
+//     address; one after '+' (phone numbers), one in a URL path (see
+//     "Numbers glued to words" below);
 //   - a run with more than three digits before its first card (one long
 //     number, such as a tracking number);
-//   - a number whose separators are not all of one kind (a price followed
-//     by a date, "404.21 2024-01-06"; spaces of every width count as one
-//     kind, "4111 - 1111 - 1111 - 1111" is fine);
+//   - a number whose separators are of several kinds and that has a group
+//     of fewer than three digits (a price followed by a date, "404.21
+//     2024-01-06"); "5555 5555-5555 4444" is a card, and spaces of every
+//     width count as one kind, "4111 - 1111 - 1111 - 1111" is fine;
 //   - a number that continues after a lone full stop (a decimal) or that
 //     holds a '*' (already masked); a number that follows an already masked
 //     one in the same run is not looked at either;
 //   - a number labelled by a trap word such as "order", "tracking" or
 //     "IMEI" ([DefaultTrapWords], [Config.TrapWords]);
 //   - numbers no brand issues: millisecond timestamps, ICCIDs, dates.
+//
+// # Numbers glued to words
+//
+// A number that an ASCII letter touches ("CARD4111111111111111",
+// "4111111111111111exp 06/17") is a card when its digits alone are one and
+// the text around it is not an identifier:
+//
+//   - the word touching it on each side is letters only, at most 24 of
+//     them, and is not itself glued to a digit (of any script) or '_':
+//     "ab12cd4111111111111111ef", "0x4111111111111111" and "1Z999AA1..."
+//     interleave letters and digits;
+//   - with words on both sides, the word before is a card word ("card",
+//     "cc", "pan", "visa", "no", ...): "CARD4111111111111111exp" is a card,
+//     "a4111111111111111b" is not;
+//   - the card starts at the first group after the word: "XX00 4111 1111
+//     1111 1111" is an account number;
+//   - two capital letters and the digits do not pass the IBAN check;
+//   - a glued word of six or more letters from a to f is part of a
+//     hexadecimal string ("4111111111111111abcdef"); a hash interleaves
+//     letters and digits;
+//   - the token around it, up to a space, quote, bracket, comma or
+//     semicolon and looked at for 64 characters on each side, holds no
+//     '@' (an e-mail address) and no "://", and does not start with '/' or
+//     "www." (a URL).
+//
+// A trap word glued to the number ("order4111...") works as one written
+// before it.
 //
 // A security code (CVV, CVC) within a few characters after a card, or
 // after a security-code word ("CVV 123", "security code: 123"), is removed

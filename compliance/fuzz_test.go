@@ -30,6 +30,19 @@ var fuzzSeeds = []string{
 	"\xff\xfe4111111111111111\x80",
 	strings.Repeat("4111 ", 40),
 	strings.Repeat("1-", 50),
+	// New ranges: 19-digit Maestro, Bancontact, 12-digit Maestro, and
+	// traps a wider range could catch (IMEI, phone without '+').
+	"6799990100000000019 6771798021000008 6703444444444449 501800000009",
+	"IMEI-less 356938035643809 phone 447911123456 order 112-3456789-1234567",
+	// Numbers glued to words, and identifiers that stay untouched.
+	"CARD4111111111111111exp 06/17 card#5555555555554444 4111111111111111exp",
+	"ab12cd4111111111111111ef a4111111111111111b jane4111111111111111@example.com",
+	"https://x.example/card4111111111111111 deadbeefcafe4111111111111111abcdef0123456789",
+	"XX00 4111 1111 1111 1111 GB33BUKB20201555555555 cvv4111111111111111 cvv 123",
+	"abcdef-4111111111111111-abcdef4111111111111111 4111111111111111 123-abcdef4111111111111111abcdef0",
+	// Mixed separator kinds and irregular groups of 19 digits.
+	"5555 5555-5555 4444 4111.1111 1111-1111 404.21 2024-01-06 12:30",
+	"679999 0100000000019 6799-9901-0000-0000019 67999 90100 00000 0019",
 }
 
 func addSeeds(f *testing.F) {
@@ -38,9 +51,25 @@ func addSeeds(f *testing.F) {
 	}
 }
 
-// checkMasked verifies the properties every masked text has.
-func checkMasked(t *testing.T, r *compliance.Redactor, in string, res compliance.Result) {
+// checkMasked verifies the properties every masked text has. keepFirst is
+// the redactor's Config.KeepFirst; the last four digits at most stay
+// visible besides.
+func checkMasked(t *testing.T, r *compliance.Redactor, in string, res compliance.Result, keepFirst int) {
 	t.Helper()
+	for _, f := range res.Findings {
+		if f.Kind != compliance.KindCard {
+			continue
+		}
+		// SPEC P1: at least six digits hidden, at most the first keepFirst
+		// and the last four shown, whatever the brand and length.
+		hidden := strings.Count(f.Masked, "*")
+		if hidden < compliance.MinHidden || f.Digits-hidden > keepFirst+4 {
+			t.Fatalf("card of %d digits masked as %q", f.Digits, f.Masked)
+		}
+		if keepFirst == 0 && !strings.HasPrefix(f.Masked, "*") {
+			t.Fatalf("leading digit visible in %q", f.Masked)
+		}
+	}
 	if got, want := strings.Count(res.Text, "\n"), strings.Count(in, "\n"); got != want {
 		t.Fatalf("lines changed: %d -> %d", want, got)
 	}
@@ -73,7 +102,7 @@ func FuzzRedact(f *testing.F) {
 	addSeeds(f)
 	r := newRedactor(f, compliance.Config{})
 	f.Fuzz(func(t *testing.T, in string) {
-		checkMasked(t, r, in, r.Redact(in))
+		checkMasked(t, r, in, r.Redact(in), 0)
 	})
 }
 
@@ -83,7 +112,7 @@ func FuzzRedactConfigured(f *testing.F) {
 	addSeeds(f)
 	r := newRedactor(f, compliance.Config{KeepFirst: 6, CVV: compliance.CVVMask, Detectors: allDetectors()})
 	f.Fuzz(func(t *testing.T, in string) {
-		checkMasked(t, r, in, r.Redact(in))
+		checkMasked(t, r, in, r.Redact(in), 6)
 	})
 }
 
@@ -120,7 +149,7 @@ func FuzzRedactNext(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkMasked(t, r, a, first.Result)
+		checkMasked(t, r, a, first.Result, 0)
 		next, _, err := r.RedactNext(tail, compliance.Message{ID: "b", Sender: "s", Text: b, At: at.Add(time.Second)})
 		if err != nil {
 			t.Fatal(err)

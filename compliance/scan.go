@@ -22,6 +22,7 @@ const (
 	maxQueued        = 32 // groups waiting; a window holds at most maxPAN+1
 	digitRing        = 64 // digit values waiting; at most 2*maxPAN
 	shortMin         = 3  // digits of a security code
+	minMixedGroup    = 3  // digits of each group of a number with mixed separators
 	shortMax         = 4
 	keywordLookback  = 40
 	keywordFillerMax = 2
@@ -75,6 +76,8 @@ type queued struct {
 	dotBefore  bool // the separator before it is a lone full stop
 	dotAfter   bool // the separator after it is a lone full stop
 	noEnd      bool // a card may not end here (glued to a letter)
+	glueEnd    bool // a word is glued after it
+	glueStart  bool // a word is glued before it
 }
 
 // scanner holds the state of one scan.
@@ -86,6 +89,8 @@ type scanner[T text] struct {
 
 	// Current chain.
 	dead        bool
+	leftGlued   bool // a word is glued before the chain
+	leftCard    bool // that word is a card word
 	trapChecked bool
 	trapped     bool
 	afterCard   bool
@@ -207,10 +212,11 @@ var asciiSepKind = [256]uint8{' ': sepSpace, '-': sepDash, '.': sepDot}
 // of the first byte it leaves to the caller: the start of any other chain,
 // a '*' or a non-ASCII byte; or len(s).
 //
-// A card is a run of whole groups joined by separator runs of one kind
-// (see evalHead), so a chain holds none if no such run of groups has
-// minPAN digits: "#123456 2024-01-06" has 14 digits, but at most 10 in a
-// run of one kind.
+// A card is a run of whole groups joined by separator runs of one kind,
+// or of groups of at least minMixedGroup digits (see evalHead), so a chain
+// holds none if no such run of groups has minPAN digits: "#123456
+// 2024-01-06" has 14 digits, but at most 10 in a run of one kind and 10 in
+// a run of long groups.
 func (sc *scanner[T]) skipShort(i int) int {
 	s := sc.s
 	n := len(s)
@@ -239,8 +245,11 @@ func (sc *scanner[T]) skipShort(i int) int {
 		pos, groups := i, 0
 		firstND, lastStart, lastND := 0, 0, 0
 		// The digits of the current run of groups joined by separators of
-		// one kind, and that kind (sepNone until the first separator).
+		// one kind, and that kind (sepNone until the first separator); the
+		// digits of the current run of groups of at least minMixedGroup
+		// digits, joined by separators of any kinds.
 		seg, segKind := 0, uint8(sepNone)
+		long := 0
 		for {
 			start := pos
 			if pos+8 <= n {
@@ -254,7 +263,12 @@ func (sc *scanner[T]) skipShort(i int) int {
 			}
 			nd := pos - start
 			seg += nd
-			if seg >= minPAN {
+			if nd >= minMixedGroup {
+				long += nd
+			} else {
+				long = 0
+			}
+			if seg >= minPAN || long >= minPAN {
 				return i
 			}
 			groups++
@@ -450,7 +464,7 @@ func (sc *scanner[T]) chain(i int) int {
 	sc.lastChain = i
 	end := sc.survey(i)
 	if sc.sv.digits >= minPAN {
-		sc.decide(i, sc.sv.noEnd)
+		sc.decide(i, end, sc.sv.noEnd)
 		if sc.out.stopped {
 			return end
 		}
@@ -459,21 +473,33 @@ func (sc *scanner[T]) chain(i int) int {
 	return end
 }
 
-// decide reads the chain at i again, group by group, and finds its cards.
-func (sc *scanner[T]) decide(i int, noEnd bool) {
+// decide reads the chain [i, end) again, group by group, and finds its
+// cards. noEnd says a letter touches its end.
+func (sc *scanner[T]) decide(i, end int, noEnd bool) {
 	s := sc.s
 	n := len(s)
 	sc.trapChecked, sc.trapped, sc.afterCard = false, false, false
 	sc.loose = 0
 	sc.qh, sc.qn, sc.qDigits = 0, 0, 0
 
-	// A number glued to a letter is part of an identifier (an IBAN, a hash,
-	// a hexadecimal constant); one after '+' is a phone number; one in a URL
-	// path is an identifier.
-	sc.dead = sc.leadGlued(i)
+	// One after '+' is a phone number; one in a URL path is an identifier.
+	// A number glued to a word is a card only as glue.go describes.
+	left := sc.leftGlue(i)
+	sc.dead = left == glueIdent
 	if sc.dead {
 		return
 	}
+	glueEnd := noEnd && sc.rightGlueOK(end)
+	if (left != glueNone || glueEnd) && sc.tokenIdent(i, end) {
+		if left != glueNone {
+			sc.dead = true
+			return
+		}
+		glueEnd = false
+	}
+	noEnd = noEnd && !glueEnd
+	sc.leftGlued, sc.leftCard = left != glueNone, left == glueCardWord
+	first := true
 
 	pos := i
 	dotBefore, sepKind := false, 0
@@ -514,7 +540,8 @@ func (sc *scanner[T]) decide(i int, noEnd bool) {
 		}
 		gEnd := pos
 		sepEnd, count, kind, more := sc.sepRun(pos)
-		sc.group(gStart, gEnd, nd, star, dotBefore, sepKind, !more, noEnd)
+		sc.group(gStart, gEnd, nd, star, dotBefore, sepKind, !more, noEnd, glueEnd, first && sc.leftGlued)
+		first = false
 		if sc.out.stopped || !more || sc.dead {
 			return
 		}
@@ -538,7 +565,7 @@ func (sc *scanner[T]) chainRuneAt(i int) bool {
 }
 
 // group takes the next group of the current chain.
-func (sc *scanner[T]) group(start, end, nd int, star, dotBefore bool, sepKind int, last, noEnd bool) {
+func (sc *scanner[T]) group(start, end, nd int, star, dotBefore bool, sepKind int, last, noEnd, glueEnd, glueStart bool) {
 	if sc.dead {
 		return
 	}
@@ -555,7 +582,7 @@ func (sc *scanner[T]) group(start, end, nd int, star, dotBefore bool, sepKind in
 		sc.addLoose(nd)
 		return
 	}
-	sc.q[(sc.qh+sc.qn)&(maxQueued-1)] = queued{start: start, end: end, nd: nd, d0: sc.dn, sepKind: sepKind, dotBefore: dotBefore, noEnd: last && noEnd}
+	sc.q[(sc.qh+sc.qn)&(maxQueued-1)] = queued{start: start, end: end, nd: nd, d0: sc.dn, sepKind: sepKind, dotBefore: dotBefore, noEnd: last && noEnd, glueEnd: last && glueEnd, glueStart: glueStart}
 	sc.qn++
 	sc.qDigits += nd
 	sc.dn = (sc.dn + nd) & (digitRing - 1)
@@ -577,7 +604,7 @@ func (sc *scanner[T]) flush() {
 
 func (sc *scanner[T]) addLoose(nd int) {
 	sc.loose += nd
-	if !sc.afterCard && sc.loose > looseAtStart {
+	if !sc.afterCard && (sc.loose > looseAtStart || sc.leftGlued) {
 		// Loose digits only grow until a card is found, and no card can
 		// start any more: nothing else in this chain is a card.
 		sc.dead = true
@@ -601,9 +628,18 @@ func (sc *scanner[T]) evalHead() {
 		var d [maxPAN]byte
 		c, a, b := 0, 0, 0 // digits; Luhn sums doubling odd, even indexes
 		best, bestBrand, bestLen := -1, -1, 0
+		mixed, minND := false, h.nd
 		for k := 0; k < sc.qn; k++ {
 			g := &sc.q[(sc.qh+k)&(maxQueued-1)]
-			if c+g.nd > maxPAN || k > 1 && g.sepKind != sc.q[(sc.qh+1)&(maxQueued-1)].sepKind {
+			if c+g.nd > maxPAN {
+				break
+			}
+			// Separators of several kinds ("5555 5555-5555 4444") join
+			// groups of at least minMixedGroup digits only: a price, a
+			// date and a time ("404.21 2024-01-06") are not one number.
+			mixed = mixed || k > 1 && g.sepKind != sc.q[(sc.qh+1)&(maxQueued-1)].sepKind
+			minND = min(minND, g.nd)
+			if mixed && minND < minMixedGroup {
 				break
 			}
 			for t := 0; t < g.nd; t++ {
@@ -618,7 +654,7 @@ func (sc *scanner[T]) evalHead() {
 				}
 				c++
 			}
-			if c < minPAN || g.dotAfter || g.noEnd {
+			if c < minPAN || g.dotAfter || g.noEnd || g.glueEnd && h.glueStart && !sc.leftCard {
 				continue
 			}
 			sum := b
