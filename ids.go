@@ -4,6 +4,10 @@ package switchboard
 // never shown to customers.
 type AgentID string
 
+// CustomerID identifies a customer. It is chosen by the host application;
+// customers are shown to agents by display name.
+type CustomerID string
+
 // QueueID identifies a queue.
 type QueueID string
 
@@ -21,3 +25,8 @@ type Channel string
 
 // DefaultChannel is the channel used when none is given.
 const DefaultChannel Channel = "chat"
+
+// MaxCommentBytes is the longest comment a transfer or an invite carries,
+// in bytes: the note the target agent reads, and what the transfer history
+// keeps.
+const MaxCommentBytes = 4096

@@ -37,7 +37,7 @@ func BenchmarkInviteAcceptLeave(b *testing.B) {
 		chat := switchboard.ChatID(fmt.Sprintf("bench-%d", i))
 		x.FreshChat(chat, "sales", "ann")
 		b.StartTimer()
-		o, err := x.svc.Invite(ctx, conference.InviteRequest{Chat: chat, From: "ann", Agent: "bob"})
+		o, err := x.svc.Invite(ctx, conference.Request{Chat: chat, From: "ann", Agent: "bob"})
 		if err != nil {
 			b.Fatal(err)
 		}

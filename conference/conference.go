@@ -59,9 +59,9 @@ func New(eng *engine.Engine, cfg Config) (*Service, error) {
 	return &Service{eng: eng, cfg: cfg}, nil
 }
 
-// InviteRequest asks an agent into a chat. Exactly one of Agent and Queue is
+// Request asks an agent into a chat. Exactly one of Agent and Queue is
 // set.
-type InviteRequest struct {
+type Request struct {
 	// Chat to invite into; it must be assigned to an agent.
 	Chat switchboard.ChatID
 	// From is the inviting agent: the owner or a consulted agent present in
@@ -91,7 +91,7 @@ type InviteRequest struct {
 // C6).
 //
 // It returns the offer made.
-func (s *Service) Invite(ctx context.Context, req InviteRequest) (routing.Offer, error) {
+func (s *Service) Invite(ctx context.Context, req Request) (routing.Offer, error) {
 	if req.Chat == "" || req.From == "" || (req.Agent == "") == (req.Queue == "") {
 		return routing.Offer{}, fmt.Errorf("%w: an invite names a chat, the inviting agent and exactly one of an agent and a queue", ErrInvalid)
 	}

@@ -33,20 +33,20 @@ func TestInviteOnlyByAgentsInTheSession(t *testing.T) {
 	b.conference()
 	_, err := b.Router.Login(ctx, "sam", routing.Profile{DisplayName: "Sam", Tenant: "t1", Supervisor: true})
 	require.NoError(t, err)
-	require.NoError(t, b.Sessions.Supervise(ctx, "c1", session.Agent{ID: "sam", Name: "Sam"}, session.SupervisorMonitor))
+	require.NoError(t, b.Sessions.Supervise(ctx, "c1", session.AgentRef{ID: "sam", Name: "Sam"}, session.SupervisorMonitor))
 
 	for _, tc := range []struct {
 		name string
-		req  conference.InviteRequest
+		req  conference.Request
 		want error
 	}{
-		{"Customer", conference.InviteRequest{Chat: "c1", From: "u1", Agent: "bob"}, conference.ErrNotInConference},
-		{"Supervisor", conference.InviteRequest{Chat: "c1", From: "sam", Agent: "bob"}, conference.ErrNotInConference},
-		{"Stranger", conference.InviteRequest{Chat: "c1", From: "sue", Agent: "bob"}, conference.ErrNotInConference},
-		{"NoTarget", conference.InviteRequest{Chat: "c1", From: "ann"}, conference.ErrInvalid},
-		{"TwoTargets", conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob", Queue: "sales"}, conference.ErrInvalid},
-		{"NoChat", conference.InviteRequest{From: "ann", Agent: "bob"}, conference.ErrInvalid},
-		{"UnknownChat", conference.InviteRequest{Chat: "c9", From: "ann", Agent: "bob"}, session.ErrNotFound},
+		{"Customer", conference.Request{Chat: "c1", From: "u1", Agent: "bob"}, conference.ErrNotInConference},
+		{"Supervisor", conference.Request{Chat: "c1", From: "sam", Agent: "bob"}, conference.ErrNotInConference},
+		{"Stranger", conference.Request{Chat: "c1", From: "sue", Agent: "bob"}, conference.ErrNotInConference},
+		{"NoTarget", conference.Request{Chat: "c1", From: "ann"}, conference.ErrInvalid},
+		{"TwoTargets", conference.Request{Chat: "c1", From: "ann", Agent: "bob", Queue: "sales"}, conference.ErrInvalid},
+		{"NoChat", conference.Request{From: "ann", Agent: "bob"}, conference.ErrInvalid},
+		{"UnknownChat", conference.Request{Chat: "c9", From: "ann", Agent: "bob"}, session.ErrNotFound},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := b.svc.Invite(ctx, tc.req)
@@ -55,15 +55,15 @@ func TestInviteOnlyByAgentsInTheSession(t *testing.T) {
 	}
 	require.False(t, b.Pending(), "a refused invite changes nothing")
 
-	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	_, err = b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
 	require.True(t, b.Invited(bobP))
 	// Bob is only invited: he cannot invite yet.
-	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "bob", Agent: "sue"})
+	_, err = b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "bob", Agent: "sue"})
 	require.ErrorIs(t, err, conference.ErrNotInConference)
 	b.Accept("bob")
 	// A consulted agent who joined may invite.
-	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "bob", Agent: "sue"})
+	_, err = b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "bob", Agent: "sue"})
 	require.NoError(t, err)
 	require.True(t, b.Invited(sueP))
 }
@@ -77,14 +77,14 @@ func TestInviteOnlyAvailableAgents(t *testing.T) {
 	require.NoError(t, b.Router.SetState(ctx, "bob", routing.NotReady, "lunch"))
 	for _, tc := range []struct {
 		name string
-		req  conference.InviteRequest
+		req  conference.Request
 		want error
 	}{
-		{"NotReady", conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"}, routing.ErrAgentUnavailable},
-		{"Unknown", conference.InviteRequest{Chat: "c1", From: "ann", Agent: "zed"}, routing.ErrAgentNotFound},
-		{"Self", conference.InviteRequest{Chat: "c1", From: "ann", Agent: "ann"}, routing.ErrAlreadyInChat},
-		{"EmptyQueue", conference.InviteRequest{Chat: "c1", From: "ann", Queue: "support"}, routing.ErrNoAgentAvailable},
-		{"UnknownQueue", conference.InviteRequest{Chat: "c1", From: "ann", Queue: "nope"}, routing.ErrQueueNotFound},
+		{"NotReady", conference.Request{Chat: "c1", From: "ann", Agent: "bob"}, routing.ErrAgentUnavailable},
+		{"Unknown", conference.Request{Chat: "c1", From: "ann", Agent: "zed"}, routing.ErrAgentNotFound},
+		{"Self", conference.Request{Chat: "c1", From: "ann", Agent: "ann"}, routing.ErrAlreadyInChat},
+		{"EmptyQueue", conference.Request{Chat: "c1", From: "ann", Queue: "support"}, routing.ErrNoAgentAvailable},
+		{"UnknownQueue", conference.Request{Chat: "c1", From: "ann", Queue: "nope"}, routing.ErrQueueNotFound},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := b.svc.Invite(ctx, tc.req)
@@ -92,7 +92,7 @@ func TestInviteOnlyAvailableAgents(t *testing.T) {
 		})
 	}
 	// Through the queue, the one available agent is chosen.
-	o, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Queue: "sales"})
+	o, err := b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Queue: "sales"})
 	require.NoError(t, err)
 	require.Equal(t, switchboard.AgentID("sue"), o.Agent)
 	require.Equal(t, routing.InviteOffer, o.Kind)
@@ -107,7 +107,7 @@ func TestInviteTimeoutMovesOn(t *testing.T) {
 	// chat keeps its owner.
 	b := setup(t, conference.Config{})
 	b.conference()
-	first, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Queue: "sales"})
+	first, err := b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Queue: "sales"})
 	require.NoError(t, err)
 	other := switchboard.AgentID("bob")
 	if first.Agent == "bob" {
@@ -146,13 +146,13 @@ func TestOneInviteAtATime(t *testing.T) {
 	// can be invited.
 	b := setup(t, conference.Config{})
 	b.conference()
-	_, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	_, err := b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
-	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "sue"})
+	_, err = b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "sue"})
 	require.ErrorIs(t, err, routing.ErrInvitePending)
 	require.False(t, b.Invited(sueP))
 	b.Accept("bob")
-	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "sue"})
+	_, err = b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "sue"})
 	require.NoError(t, err)
 	b.Accept("sue")
 	require.Equal(t, []switchboard.AgentID{"bob", "sue"}, b.Chat().Consultants)
@@ -167,12 +167,12 @@ func TestInviterStaysOrLeaves(t *testing.T) {
 	// goes to wrap-up; with nobody to take over it stays.
 	b := setup(t, conference.Config{})
 	b.conference()
-	_, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	_, err := b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
 	require.ErrorIs(t, b.svc.Leave(ctx, "c1", "ann"), conference.ErrNobodyToTakeOver)
 	require.Equal(t, annP, b.Owner())
 	b.Accept("bob")
-	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "sue"})
+	_, err = b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "sue"})
 	require.NoError(t, err)
 	b.Accept("sue")
 
@@ -201,7 +201,7 @@ func TestJoinsAndLeavesAreAnnounced(t *testing.T) {
 	// agent joins or leaves, by display name.
 	b := setup(t, conference.Config{})
 	b.conference()
-	_, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	_, err := b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
 	b.Transport.Reset()
 	b.Accept("bob")
@@ -241,10 +241,10 @@ func TestEndConference(t *testing.T) {
 			t.Parallel()
 			b := setup(t, conference.Config{EndPolicy: tc.policy})
 			b.conference()
-			_, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+			_, err := b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 			require.NoError(t, err)
 			b.Accept("bob")
-			_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "bob", Agent: "sue"})
+			_, err = b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "bob", Agent: "sue"})
 			require.NoError(t, err)
 
 			if tc.policy == conference.EndEverything {
@@ -270,7 +270,7 @@ func TestEndConference(t *testing.T) {
 				b.Send(annP, "anything else?", session.ModeNormal)
 				return
 			}
-			_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+			_, err = b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 			require.ErrorIs(t, err, routing.ErrChatEnded)
 			require.ErrorIs(t, b.svc.End(ctx, "c1", "ann", session.EndOptions{}), routing.ErrChatEnded)
 		})
@@ -284,7 +284,7 @@ func TestConsultantCannotEndOrWrapUp(t *testing.T) {
 	// customer.
 	b := setup(t, conference.Config{EndPolicy: conference.EndEverything})
 	b.conference()
-	_, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	_, err := b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
 	b.Accept("bob")
 
@@ -313,10 +313,10 @@ func TestCustomerLeavesEndsConference(t *testing.T) {
 	// no wrap-up and Agent 1 wraps up.
 	b := setup(t, conference.Config{})
 	b.conference()
-	_, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	_, err := b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
 	b.Accept("bob")
-	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "sue"})
+	_, err = b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "sue"})
 	require.NoError(t, err)
 
 	require.NoError(t, b.Engine.CustomerLeft(ctx, "c1", "u1"))
@@ -327,7 +327,7 @@ func TestCustomerLeavesEndsConference(t *testing.T) {
 	require.Equal(t, 0, b.Load("bob"))
 	_, err = b.Engine.End(ctx, "c1", "bob", session.EndOptions{Reason: "sold"})
 	require.Error(t, err, "a dropped agent applies no wrap-up")
-	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	_, err = b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	require.ErrorIs(t, err, session.ErrCustomerLeft, "nobody joins a chat whose customer left")
 	w, err := b.Engine.End(ctx, "c1", "ann", session.EndOptions{Reason: "no-sale"})
 	require.NoError(t, err)
@@ -342,10 +342,10 @@ func TestWhisperReachesAgentsOnly(t *testing.T) {
 	// the transcript.
 	b := setup(t, conference.Config{})
 	b.conference()
-	_, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	_, err := b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
 	b.Accept("bob")
-	_, err = b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "sue"})
+	_, err = b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "sue"})
 	require.NoError(t, err)
 	b.Accept("sue")
 	b.Transport.Reset()
@@ -394,7 +394,7 @@ func TestWarmTransfer(t *testing.T) {
 	b := setup(t, conference.Config{})
 	b.conference()
 	b.Send(customer, "I want to cancel", session.ModeNormal)
-	_, err := b.svc.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	_, err := b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
 	b.Accept("bob")
 	b.Send(annP, "retention case, be nice", session.ModeWhisper)

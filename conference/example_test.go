@@ -30,12 +30,12 @@ func Example() {
 	conf, _ := conference.New(eng, conference.Config{})
 
 	_, _ = router.Login(ctx, "ann", routing.Profile{DisplayName: "Ann", Queues: []switchboard.QueueID{"sales"}})
-	_, _ = eng.Start(ctx, engine.ChatRequest{ID: "c1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
+	_, _ = eng.Start(ctx, engine.StartRequest{ID: "c1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
 	offers, _ := router.Offers(ctx, "ann")
 	_, _, _ = eng.Accept(ctx, "ann", offers[0].ID)
 	_, _ = router.Login(ctx, "bob", routing.Profile{DisplayName: "Bob"})
 
-	invite, err := conf.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	invite, err := conf.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -81,12 +81,12 @@ func ExampleService_End() {
 	conf, _ := conference.New(eng, conference.Config{EndPolicy: conference.EndEverything})
 
 	_, _ = router.Login(ctx, "ann", routing.Profile{DisplayName: "Ann", Queues: []switchboard.QueueID{"sales"}})
-	_, _ = eng.Start(ctx, engine.ChatRequest{ID: "c1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
+	_, _ = eng.Start(ctx, engine.StartRequest{ID: "c1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
 	offers, _ := router.Offers(ctx, "ann")
 	_, _, _ = eng.Accept(ctx, "ann", offers[0].ID)
 	_, _ = router.Login(ctx, "bob", routing.Profile{DisplayName: "Bob"})
 
-	_, _ = conf.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
+	_, _ = conf.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	err := conf.Leave(ctx, "c1", "ann")
 	fmt.Println(errors.Is(err, conference.ErrNobodyToTakeOver))
 

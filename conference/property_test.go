@@ -51,10 +51,10 @@ func (pm *propModel) actions() map[string]func(*rapid.T) {
 	b, conf := pm.b, pm.b.svc
 	return map[string]func(*rapid.T){
 		"invite agent": func(t *rapid.T) {
-			_, _ = conf.Invite(ctx, conference.InviteRequest{Chat: "c1", From: pm.agent(t, "from"), Agent: pm.agent(t, "to")})
+			_, _ = conf.Invite(ctx, conference.Request{Chat: "c1", From: pm.agent(t, "from"), Agent: pm.agent(t, "to")})
 		},
 		"invite queue": func(t *rapid.T) {
-			_, _ = conf.Invite(ctx, conference.InviteRequest{Chat: "c1", From: pm.agent(t, "from"), Queue: "sales"})
+			_, _ = conf.Invite(ctx, conference.Request{Chat: "c1", From: pm.agent(t, "from"), Queue: "sales"})
 		},
 		"accept": func(t *rapid.T) {
 			a := pm.agent(t, "agent")

@@ -56,7 +56,7 @@ func (b *bundle) login(id switchboard.AgentID, name string) {
 func (b *bundle) conference() {
 	b.T.Helper()
 	b.login("ann", "Ann")
-	_, err := b.Engine.Start(ctx, engine.ChatRequest{ID: "c1", Tenant: "t1", Queue: "sales", Customer: "u1",
+	_, err := b.Engine.Start(ctx, engine.StartRequest{ID: "c1", Tenant: "t1", Queue: "sales", Customer: "u1",
 		CustomerName: "Carol", Transcript: []routing.Turn{{From: "bot", Text: "What can I do for you?"}}})
 	require.NoError(b.T, err)
 	b.Accept("ann")

@@ -75,7 +75,7 @@ func BenchmarkLifecycle(b *testing.B) {
 				id = switchboard.ChatID("c" + strconv.Itoa(i))
 			}
 			mustB(b, func() error {
-				_, err := eng.Start(ctx, engine.ChatRequest{ID: id, Queue: "q", Customer: "u1", CustomerName: "Carol"})
+				_, err := eng.Start(ctx, engine.StartRequest{ID: id, Queue: "q", Customer: "u1", CustomerName: "Carol"})
 				return err
 			})
 			os, err := r.Offers(ctx, "ann")

@@ -12,8 +12,8 @@ import (
 	"github.com/switchboard-cc/switchboard/session"
 )
 
-// ChatRequest describes a customer chat to start.
-type ChatRequest struct {
+// StartRequest describes a customer chat to start.
+type StartRequest struct {
 	// ID of the chat and its session; required and unique.
 	ID switchboard.ChatID
 	// Tenant and Queue the chat comes in on; Queue is required.
@@ -22,7 +22,7 @@ type ChatRequest struct {
 	// Customer and CustomerName identify the customer. Customer may be
 	// empty when Bot is set ([session.Manager.AddCustomer] brings the
 	// customer in).
-	Customer     session.CustomerID
+	Customer     switchboard.CustomerID
 	CustomerName string
 	// Attributes of the customer, verified or claimed (SPEC S14).
 	Attributes []session.Attribute
@@ -37,7 +37,7 @@ type ChatRequest struct {
 	Preferred switchboard.AgentID
 }
 
-func (r *ChatRequest) routing() routing.ChatRequest {
+func (r *StartRequest) routing() routing.ChatRequest {
 	return routing.ChatRequest{
 		ID: r.ID, Queue: r.Queue, Customer: routing.Customer{ID: string(r.Customer), Name: r.CustomerName},
 		Priority: r.Priority, Skills: r.Skills, Transcript: r.Transcript, Preferred: r.Preferred,
@@ -60,7 +60,7 @@ func (e *Engine) op(ctx context.Context, name string, attrs ...slog.Attr) (conte
 // the same request after an error (or after a crash), it finishes what the
 // first call began and returns the session; a chat that already exists
 // under the ID and is routed is simply returned.
-func (e *Engine) Start(ctx context.Context, req ChatRequest) (s session.Session, err error) {
+func (e *Engine) Start(ctx context.Context, req StartRequest) (s session.Session, err error) {
 	ctx, end, err := e.op(ctx, "engine.Start", slog.String(KeyChat, string(req.ID)), slog.String(KeyQueue, string(req.Queue)))
 	if err != nil {
 		return session.Session{}, err
@@ -212,7 +212,7 @@ func (e *Engine) Send(ctx context.Context, chat switchboard.ChatID, msg session.
 // its owner, who ends it with a wrap-up reason, while its consulted agents
 // are dropped without one and a pending invite or transfer is withdrawn
 // (SPEC C9).
-func (e *Engine) CustomerLeft(ctx context.Context, chat switchboard.ChatID, customer session.CustomerID) (err error) {
+func (e *Engine) CustomerLeft(ctx context.Context, chat switchboard.ChatID, customer switchboard.CustomerID) (err error) {
 	ctx, end, err := e.op(ctx, "engine.CustomerLeft", slog.String(KeyChat, string(chat)))
 	if err != nil {
 		return err
@@ -256,7 +256,7 @@ func (e *Engine) End(ctx context.Context, chat switchboard.ChatID, agent switchb
 	}
 	err = e.repairing(ctx, chat, func() (err error) { w, err = e.sessions.End(ctx, chat, agent, opts); return })
 	if err != nil {
-		var se *session.StateError
+		var se *session.StatusError
 		s, serr := e.sessions.Session(ctx, chat)
 		if !errors.As(err, &se) || serr != nil || s.WrapUp == nil || s.WrapUp.Owner != agent {
 			return w, err

@@ -237,7 +237,7 @@ func (e *Engine) apply(ctx context.Context, it *item) (err error) {
 func (e *Engine) reconcile(ctx context.Context, chat switchboard.ChatID) (session.Session, error) {
 	for attempt := 0; ; attempt++ {
 		s, err := e.reconcileOnce(ctx, chat)
-		var se *session.StateError
+		var se *session.StatusError
 		if err == nil || !errors.As(err, &se) || attempt == 4 {
 			return s, err
 		}

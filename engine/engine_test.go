@@ -60,7 +60,7 @@ func (b *bundle) login(t *testing.T, id switchboard.AgentID, name string) {
 
 func (b *bundle) start(t *testing.T, id switchboard.ChatID) {
 	t.Helper()
-	_, err := b.eng.Start(ctx, engine.ChatRequest{ID: id, Tenant: "t1", Queue: "sales", Customer: "u1", CustomerName: "Carol",
+	_, err := b.eng.Start(ctx, engine.StartRequest{ID: id, Tenant: "t1", Queue: "sales", Customer: "u1", CustomerName: "Carol",
 		Transcript: []routing.Turn{{From: "bot", Text: "What can I do for you?"}}})
 	require.NoError(t, err)
 }
@@ -309,7 +309,7 @@ func TestSyncRepairsASession(t *testing.T) {
 func TestStartRefusesUnknownQueue(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	_, err := b.eng.Start(ctx, engine.ChatRequest{ID: "c1", Queue: "nope", Customer: "u1", CustomerName: "Carol"})
+	_, err := b.eng.Start(ctx, engine.StartRequest{ID: "c1", Queue: "nope", Customer: "u1", CustomerName: "Carol"})
 	require.ErrorIs(t, err, routing.ErrQueueNotFound)
 	_, err = b.m.Session(ctx, "c1")
 	require.ErrorIs(t, err, session.ErrNotFound, "no session is left behind")

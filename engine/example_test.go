@@ -40,7 +40,7 @@ func Example() {
 	router, sessions := eng.Router(), eng.Sessions()
 	router.PutQueue(ctx, routing.Queue{ID: "support", WrapUp: time.Minute})
 	router.Login(ctx, "ada", routing.Profile{DisplayName: "Ada", Queues: []switchboard.QueueID{"support"}})
-	eng.Start(ctx, engine.ChatRequest{ID: "chat-1", Queue: "support", Customer: "grace", CustomerName: "Grace"})
+	eng.Start(ctx, engine.StartRequest{ID: "chat-1", Queue: "support", Customer: "grace", CustomerName: "Grace"})
 
 	offers, _ := router.Offers(ctx, "ada")
 	eng.Accept(ctx, "ada", offers[0].ID)
@@ -87,7 +87,7 @@ func ExampleEngine_Run() {
 	router := eng.Router()
 	router.PutQueue(ctx, routing.Queue{ID: "support", AcceptTimeout: 30 * time.Second, WrapUp: time.Minute})
 	router.Login(ctx, "ada", routing.Profile{DisplayName: "Ada", Queues: []switchboard.QueueID{"support"}})
-	eng.Start(ctx, engine.ChatRequest{ID: "chat-1", Queue: "support", Customer: "grace", CustomerName: "Grace"})
+	eng.Start(ctx, engine.StartRequest{ID: "chat-1", Queue: "support", Customer: "grace", CustomerName: "Grace"})
 	offers, _ := router.Offers(ctx, "ada")
 	s, _, err := eng.Accept(ctx, "ada", offers[0].ID)
 	fmt.Println(s.Owner().Name, err)

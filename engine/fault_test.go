@@ -82,7 +82,7 @@ var errRefused = errors.New("refused")
 
 func startStep(id switchboard.ChatID) step {
 	return step{"start " + string(id), func(w *world) error {
-		_, err := w.eng.Start(ctx, engine.ChatRequest{ID: id, Tenant: "t1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
+		_, err := w.eng.Start(ctx, engine.StartRequest{ID: id, Tenant: "t1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
 		return err
 	}}
 }
@@ -171,7 +171,7 @@ var faultScenarios = []scenario{
 		startStep("c1"),
 		acceptStep("ann", "c1"),
 		{"ann invites through the queue", func(w *world) error {
-			_, err := w.conf.Invite(ctx, conference.InviteRequest{Chat: "c1", From: "ann", Queue: "sales"})
+			_, err := w.conf.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Queue: "sales"})
 			if errors.Is(err, routing.ErrInvitePending) {
 				return nil // the earlier try made it
 			}

@@ -73,7 +73,7 @@ func TestRoutingGivingUpEndsTheSession(t *testing.T) {
 			b := setup(t)
 			_, err := b.router.PutQueue(ctx, tc.queue)
 			require.NoError(t, err)
-			_, err = b.eng.Start(ctx, engine.ChatRequest{ID: "c1", Queue: "q", Customer: "u1", CustomerName: "Carol"})
+			_, err = b.eng.Start(ctx, engine.StartRequest{ID: "c1", Queue: "q", Customer: "u1", CustomerName: "Carol"})
 			require.NoError(t, err)
 			tc.act(t, b)
 			b.settle(t)
@@ -100,7 +100,7 @@ func TestStartChecksBeforeCreatingAnything(t *testing.T) {
 	// A request routing would refuse is refused before the session is
 	// created, so no session is left that routing never heard of.
 	b := setup(t)
-	for _, req := range []engine.ChatRequest{
+	for _, req := range []engine.StartRequest{
 		{ID: switchboard.ChatID(strings.Repeat("x", 1000)), Queue: "sales", Customer: "u1"},
 		{ID: "c1", Queue: "sales", Customer: "u1", Skills: []routing.SkillRequirement{{Skill: ""}}},
 		{ID: "c1", Queue: "nope", Customer: "u1"},
@@ -120,7 +120,7 @@ func TestStartFinishesWhatAnEarlierCallBegan(t *testing.T) {
 	// with the same request, and the chat is routed.
 	b := setup(t)
 	b.login(t, "ann", "Ann")
-	req := engine.ChatRequest{ID: "c1", Tenant: "t1", Queue: "sales", Customer: "u1", CustomerName: "Carol"}
+	req := engine.StartRequest{ID: "c1", Tenant: "t1", Queue: "sales", Customer: "u1", CustomerName: "Carol"}
 	_, err := b.m.Create(ctx, session.CustomerSession{ID: "c1", Tenant: "t1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
 	require.NoError(t, err)
 	_, err = b.eng.Start(ctx, req)
@@ -131,7 +131,7 @@ func TestStartFinishesWhatAnEarlierCallBegan(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, routing.Offered, b.routingState(t, "c1"))
 	// A different chat under the same ID is refused.
-	_, err = b.eng.Start(ctx, engine.ChatRequest{ID: "c1", Queue: "other", Customer: "u9"})
+	_, err = b.eng.Start(ctx, engine.StartRequest{ID: "c1", Queue: "other", Customer: "u9"})
 	require.Error(t, err)
 }
 

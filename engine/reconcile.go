@@ -267,7 +267,7 @@ func (e *Engine) assign(ctx context.Context, chat switchboard.ChatID, agent swit
 	if err != nil {
 		return err
 	}
-	_, err = e.sessions.AssignOwner(ctx, chat, session.Agent{ID: a.ID, Name: a.Profile.DisplayName})
+	_, err = e.sessions.AssignOwner(ctx, chat, session.AgentRef{ID: a.ID, Name: a.Profile.DisplayName})
 	return err
 }
 
@@ -276,5 +276,5 @@ func (e *Engine) invite(ctx context.Context, chat switchboard.ChatID, by, agent 
 	if err != nil {
 		return err
 	}
-	return e.sessions.Invite(ctx, chat, by, session.Agent{ID: a.ID, Name: a.Profile.DisplayName})
+	return e.sessions.Invite(ctx, chat, by, session.AgentRef{ID: a.ID, Name: a.Profile.DisplayName})
 }

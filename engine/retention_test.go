@@ -108,7 +108,7 @@ func TestSoakMemoryStaysFlat(t *testing.T) {
 	open := make([]switchboard.ChatID, 1000)
 	for i := range open {
 		open[i] = switchboard.ChatID("open-" + strconv.Itoa(i))
-		_, err := eng.Start(ctx, engine.ChatRequest{ID: open[i], Queue: "q", Customer: "u1", CustomerName: "Carol"})
+		_, err := eng.Start(ctx, engine.StartRequest{ID: open[i], Queue: "q", Customer: "u1", CustomerName: "Carol"})
 		require.NoError(t, err)
 	}
 	offers, err := r.Offers(ctx, "ann")
@@ -130,7 +130,7 @@ func TestSoakMemoryStaysFlat(t *testing.T) {
 	heapAt := map[int]uint64{}
 	for i := range n {
 		id := switchboard.ChatID("c" + strconv.Itoa(i))
-		_, err := eng.Start(ctx, engine.ChatRequest{ID: id, Queue: "q", Customer: "u1", CustomerName: "Carol"})
+		_, err := eng.Start(ctx, engine.StartRequest{ID: id, Queue: "q", Customer: "u1", CustomerName: "Carol"})
 		require.NoError(t, err)
 		offers, err := r.Offers(ctx, "ann")
 		require.NoError(t, err)

@@ -52,7 +52,7 @@ func TestOperationsReportAnEngineThatIsNotRunning(t *testing.T) {
 	eng, err := engine.New(ctx, engine.Config{Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore(),
 		Desktops: routingmem.NewBus(), Participants: session.Discard{}, StartGrace: 10 * time.Millisecond})
 	require.NoError(t, err)
-	_, err = eng.Start(ctx, engine.ChatRequest{ID: "c1", Queue: "q", Customer: "u1"})
+	_, err = eng.Start(ctx, engine.StartRequest{ID: "c1", Queue: "q", Customer: "u1"})
 	require.ErrorIs(t, err, engine.ErrNotRunning)
 	require.ErrorIs(t, eng.Settle(ctx), nil, "Settle works without Run")
 }
@@ -74,7 +74,7 @@ func TestRunProcessesEventsAndLeavesNothingBehind(t *testing.T) {
 	require.NoError(t, err)
 	_, err = eng.Router().Login(ctx, "ann", routing.Profile{DisplayName: "Ann", Queues: []switchboard.QueueID{"q"}})
 	require.NoError(t, err)
-	_, err = eng.Start(ctx, engine.ChatRequest{ID: "c1", Queue: "q", Customer: "u1", CustomerName: "Carol"})
+	_, err = eng.Start(ctx, engine.StartRequest{ID: "c1", Queue: "q", Customer: "u1", CustomerName: "Carol"})
 	require.NoError(t, err)
 	offers, err := eng.Router().Offers(ctx, "ann")
 	require.NoError(t, err)
@@ -111,7 +111,7 @@ func TestEventsSurviveACrash(t *testing.T) {
 	require.NoError(t, err)
 	_, err = first.Router().Login(ctx, "ann", routing.Profile{DisplayName: "Ann", Queues: []switchboard.QueueID{"q"}})
 	require.NoError(t, err)
-	_, err = first.Start(ctx, engine.ChatRequest{ID: "c1", Queue: "q", Customer: "u1", CustomerName: "Carol"})
+	_, err = first.Start(ctx, engine.StartRequest{ID: "c1", Queue: "q", Customer: "u1", CustomerName: "Carol"})
 	require.NoError(t, err)
 	offers, err := first.Router().Offers(ctx, "ann")
 	require.NoError(t, err)

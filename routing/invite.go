@@ -228,8 +228,8 @@ func (req *TransferRequest) validate() error {
 	if (req.Agent == "") == (req.Queue == "") {
 		return invalid("transfer target", "set exactly one of agent and queue")
 	}
-	if len(req.Comment) > 4096 {
-		return invalid("comment", "longer than 4096 bytes")
+	if len(req.Comment) > switchboard.MaxCommentBytes {
+		return invalid("comment", fmt.Sprintf("longer than %d bytes", switchboard.MaxCommentBytes))
 	}
 	return nil
 }

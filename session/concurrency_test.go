@@ -37,7 +37,7 @@ func TestConcurrentSendsAndJoins(t *testing.T) {
 		})
 	}
 	g.Go(func() error {
-		for _, a := range []session.Agent{bob, {ID: "cat", Name: "Cat"}, {ID: "dan", Name: "Dan"}} {
+		for _, a := range []session.AgentRef{bob, {ID: "cat", Name: "Cat"}, {ID: "dan", Name: "Dan"}} {
 			if err := other.Invite(ctx, chat, "ann", a); err != nil {
 				return err
 			}

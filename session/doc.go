@@ -139,7 +139,7 @@
 //
 //	m, _ := session.NewManager(sessionmem.NewStore(), session.Config{})
 //	s, _ := m.Create(ctx, session.CustomerSession{ID: "c1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
-//	_, _ = m.AssignOwner(ctx, s.ID, session.Agent{ID: "a1", Name: "Ann"})
+//	_, _ = m.AssignOwner(ctx, s.ID, session.AgentRef{ID: "a1", Name: "Ann"})
 //
 // # Concurrency
 //

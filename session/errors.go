@@ -62,7 +62,7 @@ var (
 	// PolicyReadOnly.
 	ErrReadOnly = errors.New("session: closed session is read-only")
 	// ErrInvalidState means the action is not allowed in the session's
-	// current status. Returned as a *StateError.
+	// current status. Returned as a *StatusError.
 	ErrInvalidState = errors.New("session: not allowed in this state")
 	// ErrEmptyMessage means a message has neither text nor files.
 	ErrEmptyMessage = errors.New("session: empty message")
@@ -97,9 +97,9 @@ var (
 	ErrVideo = errors.New("session: video leg not in the required state")
 )
 
-// StateError reports a trigger that the session's life cycle does not allow
+// StatusError reports a trigger that the session's life cycle does not allow
 // in its current status. It matches ErrInvalidState with errors.Is.
-type StateError struct {
+type StatusError struct {
 	// From is the status the session was in.
 	From Status
 	// Trigger is the rejected trigger.
@@ -107,12 +107,12 @@ type StateError struct {
 }
 
 // Error implements error.
-func (e *StateError) Error() string {
+func (e *StatusError) Error() string {
 	return fmt.Sprintf("session: %s not allowed when %s", e.Trigger, e.From)
 }
 
 // Is reports whether target is ErrInvalidState.
-func (e *StateError) Is(target error) bool { return target == ErrInvalidState }
+func (e *StatusError) Is(target error) bool { return target == ErrInvalidState }
 
 // WrapUpError reports a wrap-up reason that is not in the queue's list. It
 // matches ErrInvalidWrapUp with errors.Is.

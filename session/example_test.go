@@ -44,8 +44,8 @@ func Example() {
 	// The wiring layer creates the session when the chat arrives and
 	// assigns the owner when an agent accepts the offer.
 	_, _ = m.Create(ctx, session.CustomerSession{ID: "chat-1", Queue: "billing", Customer: "u42", CustomerName: "Carol"})
-	_, _ = m.AssignOwner(ctx, "chat-1", session.Agent{ID: "a1", Name: "Ann"})
-	_ = m.Invite(ctx, "chat-1", "a1", session.Agent{ID: "a2", Name: "Bob"})
+	_, _ = m.AssignOwner(ctx, "chat-1", session.AgentRef{ID: "a1", Name: "Ann"})
+	_ = m.Invite(ctx, "chat-1", "a1", session.AgentRef{ID: "a2", Name: "Bob"})
 	_ = m.Join(ctx, "chat-1", "a2")
 
 	carol := session.CustomerParticipant("u42")
@@ -85,7 +85,7 @@ func ExampleManager_Close() {
 		},
 	})
 	_, _ = m.Create(ctx, session.CustomerSession{ID: "chat-1", Queue: "billing", Customer: "u42", CustomerName: "Carol"})
-	_, _ = m.AssignOwner(ctx, "chat-1", session.Agent{ID: "a1", Name: "Ann"})
+	_, _ = m.AssignOwner(ctx, "chat-1", session.AgentRef{ID: "a1", Name: "Ann"})
 
 	_, err := m.Close(ctx, "chat-1", "a1", session.EndOptions{Reason: "resolved"})
 	fmt.Println(err)
@@ -175,7 +175,7 @@ func ExampleInboundFilter() {
 	transport := sessionmem.NewTransport()
 	m, _ := session.NewManager(sessionmem.NewStore(), session.Config{Clock: clock.NewMock(), Filter: cardMask{}, Transport: transport})
 	_, _ = m.Create(ctx, session.CustomerSession{ID: "chat-1", Queue: "billing", Customer: "u42", CustomerName: "Carol"})
-	_, _ = m.AssignOwner(ctx, "chat-1", session.Agent{ID: "a1", Name: "Ann"})
+	_, _ = m.AssignOwner(ctx, "chat-1", session.AgentRef{ID: "a1", Name: "Ann"})
 	carol := session.CustomerParticipant("u42")
 	_, _ = m.Send(ctx, "chat-1", session.Message{From: carol, Text: "card 4111 1111"})
 	_, _ = m.Send(ctx, "chat-1", session.Message{From: carol, Text: "1111 1111"})

@@ -13,7 +13,7 @@ import (
 // ("Sorry, no agent is free right now", say) and disconnected; reason is
 // recorded for agents, as a forced end's is. Anyone invited is let go.
 //
-// It returns ErrAlreadyClosed for a closed session, a *StateError for an
+// It returns ErrAlreadyClosed for a closed session, a *StatusError for an
 // agent-to-agent session, and ErrForbidden while an agent owns the session
 // (the owner ends it with [Manager.End]); in each case nothing changes.
 func (m *Manager) Expire(ctx context.Context, chat switchboard.ChatID, reason, text string) error {
@@ -22,7 +22,7 @@ func (m *Manager) Expire(ctx context.Context, chat switchboard.ChatID, reason, t
 			return nil, false, ErrAlreadyClosed
 		}
 		if s.Kind != KindCustomer {
-			return nil, false, &StateError{From: s.Status, Trigger: TriggerEnd}
+			return nil, false, &StatusError{From: s.Status, Trigger: TriggerEnd}
 		}
 		if o := s.Owner(); o != nil && o.Present() {
 			return nil, false, fmt.Errorf("%w: %s owns %s", ErrForbidden, o.ID, chat)
@@ -49,7 +49,7 @@ func (m *Manager) Expire(ctx context.Context, chat switchboard.ChatID, reason, t
 		if err != nil {
 			return nil, false, err
 		}
-		s.Status, s.ClosedAt, s.Offer, s.Video = to, now, nil, nil
+		s.Status, s.ClosedAt, s.Menu, s.Video = to, now, nil, nil
 		for i := range s.Participants {
 			leaveAt(&s.Participants[i], s.Version+1)
 			s.Participants[i].AwaitingReply = false

@@ -59,7 +59,7 @@ func (m *Manager) OfferOptions(ctx context.Context, chat switchboard.ChatID, by 
 		if err != nil {
 			return nil, false, err
 		}
-		s.Offer = &Offer{Version: s.Version, By: p.ID, Prompt: prompt, Options: append([]Option(nil), options...)}
+		s.Menu = &Menu{Version: s.Version, By: p.ID, Prompt: prompt, Options: append([]Option(nil), options...)}
 		e := event(EntryOptionsOffered, Everyone(), p, nil)
 		e.Text, e.Options = prompt, append([]Option(nil), options...)
 		return append(append([]Entry(nil), fixes...), e), true, nil
@@ -84,11 +84,11 @@ func (m *Manager) Choose(ctx context.Context, chat switchboard.ChatID, by Partic
 		if err := open(s, TriggerMessage); err != nil {
 			return nil, false, err
 		}
-		if s.Offer == nil {
+		if s.Menu == nil {
 			return nil, false, ErrNoOffer
 		}
 		found := false
-		for _, o := range s.Offer.Options {
+		for _, o := range s.Menu.Options {
 			if o.ID == optionID {
 				chosen, found = o, true
 			}
@@ -96,7 +96,7 @@ func (m *Manager) Choose(ctx context.Context, chat switchboard.ChatID, by Partic
 		if !found {
 			return nil, false, fmt.Errorf("%w: %q", ErrUnknownOption, optionID)
 		}
-		s.Offer = nil
+		s.Menu = nil
 		e := event(EntryOptionChosen, Everyone(), p, nil)
 		e.Options = []Option{chosen}
 		return []Entry{e}, true, nil
@@ -268,7 +268,7 @@ func (m *Manager) ContactHistory(ctx context.Context, chat switchboard.ChatID, b
 	return h, nil
 }
 
-func (m *Manager) contactOf(ctx context.Context, chat switchboard.ChatID, by switchboard.AgentID) (CustomerID, Session, error) {
+func (m *Manager) contactOf(ctx context.Context, chat switchboard.ChatID, by switchboard.AgentID) (switchboard.CustomerID, Session, error) {
 	if m.cfg.Contacts == nil {
 		return "", Session{}, fmt.Errorf("%w: no contacts configured", ErrUnavailable)
 	}

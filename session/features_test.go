@@ -16,7 +16,7 @@ func TestActiveCount(t *testing.T) {
 	t.Parallel()
 	m, _ := setup(t)
 	for i, id := range []switchboard.ChatID{"c1", "c2", "c3"} {
-		_, err := m.Create(ctx, session.CustomerSession{ID: id, Queue: "sales", Customer: session.CustomerID(id), CustomerName: "C"})
+		_, err := m.Create(ctx, session.CustomerSession{ID: id, Queue: "sales", Customer: switchboard.CustomerID(id), CustomerName: "C"})
 		require.NoError(t, err)
 		_, err = m.AssignOwner(ctx, id, ann)
 		require.NoError(t, err)
@@ -124,17 +124,17 @@ func TestCustomerAttributes(t *testing.T) {
 
 type fakeContacts struct {
 	tenant   switchboard.TenantID
-	customer session.CustomerID
+	customer switchboard.CustomerID
 }
 
-func (f *fakeContacts) Contact(ctx context.Context, tenant switchboard.TenantID, c session.CustomerID) (session.Contact, error) {
+func (f *fakeContacts) Contact(ctx context.Context, tenant switchboard.TenantID, c switchboard.CustomerID) (session.Contact, error) {
 	if tenant != f.tenant || c != f.customer {
 		return session.Contact{}, session.ErrNotFound
 	}
 	return session.Contact{Customer: c, Name: "Carol", Fields: map[string]string{"phone": "+1 555 0100"}}, nil
 }
 
-func (f *fakeContacts) History(ctx context.Context, tenant switchboard.TenantID, c session.CustomerID, limit int) ([]session.ContactRecord, error) {
+func (f *fakeContacts) History(ctx context.Context, tenant switchboard.TenantID, c switchboard.CustomerID, limit int) ([]session.ContactRecord, error) {
 	if tenant != f.tenant || c != f.customer {
 		return nil, errors.New("unknown customer")
 	}

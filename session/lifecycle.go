@@ -49,7 +49,7 @@ type Closure struct {
 //
 // It returns ErrConfirmationRequired while the customer is connected and
 // opts.Confirm is false, a *WrapUpError for a reason not in the queue's
-// list, and a *StateError unless the session is Active or CustomerLeft; in
+// list, and a *StatusError unless the session is Active or CustomerLeft; in
 // every such case nothing changes.
 func (m *Manager) End(ctx context.Context, chat switchboard.ChatID, by switchboard.AgentID, opts EndOptions) (WrapUp, error) {
 	s, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
@@ -101,7 +101,7 @@ func (m *Manager) end(s *Session, by switchboard.AgentID, opts EndOptions) ([]En
 	if o := s.Owner(); o != nil {
 		s.WrapUp.Owner, _ = o.ID.Agent()
 	}
-	s.Offer = nil
+	s.Menu = nil
 	var entries []Entry
 	if s.Video != nil {
 		s.Video = nil

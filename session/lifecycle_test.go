@@ -42,7 +42,7 @@ func TestTransitionTable(t *testing.T) {
 				case from == session.StatusClosed && tr == session.TriggerClose:
 					require.ErrorIs(t, err, session.ErrAlreadyClosed)
 				default:
-					var se *session.StateError
+					var se *session.StatusError
 					require.ErrorAs(t, err, &se)
 					require.Equal(t, from, se.From)
 					require.Equal(t, tr, se.Trigger)

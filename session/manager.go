@@ -105,15 +105,15 @@ func (m *Manager) applied(ctx context.Context, chat switchboard.ChatID, txn stri
 	return s, found, len(found) > 0, nil
 }
 
-// Agent names an agent taking part in a session.
-type Agent struct {
+// AgentRef names an agent taking part in a session.
+type AgentRef struct {
 	// ID identifies the agent.
 	ID switchboard.AgentID
 	// Name is the display name customers see (SPEC S18).
 	Name string
 }
 
-func (a Agent) validate() error {
+func (a AgentRef) validate() error {
 	if a.ID == "" || a.Name == "" {
 		return fmt.Errorf("%w: agent needs an ID and a display name", ErrInvalid)
 	}
@@ -275,7 +275,7 @@ type CustomerSession struct {
 	Queue switchboard.QueueID
 	// Customer identifies the customer. It may be empty when Bot is set:
 	// the bot talks first and [Manager.AddCustomer] brings the customer in.
-	Customer CustomerID
+	Customer switchboard.CustomerID
 	// CustomerName is the customer's display name; required with Customer.
 	CustomerName string
 	// Attributes are the customer's attributes, verified or claimed.
@@ -440,6 +440,6 @@ func event(t EntryType, a Audience, from, subject *Participant) Entry {
 
 func (m *Manager) now() time.Time { return m.cfg.Clock.Now() }
 
-func customerID(p ParticipantID) CustomerID {
-	return CustomerID(strings.TrimPrefix(string(p), customerPrefix))
+func customerID(p ParticipantID) switchboard.CustomerID {
+	return switchboard.CustomerID(strings.TrimPrefix(string(p), customerPrefix))
 }

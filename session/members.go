@@ -15,9 +15,9 @@ import (
 // the whole history whatever the history rule. A session whose customer
 // left may change owner too (a transfer accepted as the customer left): the
 // new owner is the one who ends it with a wrap-up reason. It returns
-// ErrAlreadyParticipant if agent already owns the session and a *StateError
+// ErrAlreadyParticipant if agent already owns the session and a *StatusError
 // unless the session is active or its customer left.
-func (m *Manager) AssignOwner(ctx context.Context, chat switchboard.ChatID, agent Agent) (Session, error) {
+func (m *Manager) AssignOwner(ctx context.Context, chat switchboard.ChatID, agent AgentRef) (Session, error) {
 	if err := agent.validate(); err != nil {
 		return Session{}, err
 	}
@@ -65,7 +65,7 @@ func (m *Manager) AssignOwner(ctx context.Context, chat switchboard.ChatID, agen
 // one (a bot talked first). A session has at most one customer: a second
 // one, or any customer in an agent-to-agent session, returns
 // ErrSecondCustomer.
-func (m *Manager) AddCustomer(ctx context.Context, chat switchboard.ChatID, id CustomerID, name string) error {
+func (m *Manager) AddCustomer(ctx context.Context, chat switchboard.ChatID, id switchboard.CustomerID, name string) error {
 	if id == "" || name == "" {
 		return fmt.Errorf("%w: a customer needs an ID and a display name", ErrInvalid)
 	}
@@ -91,7 +91,7 @@ func (m *Manager) AddCustomer(ctx context.Context, chat switchboard.ChatID, id C
 // is notified (SPEC S8) and sees nothing else until it joins with
 // [Manager.Join]; the customer is told only when it joins. by must be a
 // present agent.
-func (m *Manager) Invite(ctx context.Context, chat switchboard.ChatID, by switchboard.AgentID, agent Agent) error {
+func (m *Manager) Invite(ctx context.Context, chat switchboard.ChatID, by switchboard.AgentID, agent AgentRef) error {
 	if err := agent.validate(); err != nil {
 		return err
 	}
@@ -150,7 +150,7 @@ func (m *Manager) Join(ctx context.Context, chat switchboard.ChatID, agent switc
 // agents only; barging in is announced to everyone, and leaving barge mode
 // tells the customer the supervisor left. Supervisors read history as late
 // joiners under the session's history rule.
-func (m *Manager) Supervise(ctx context.Context, chat switchboard.ChatID, sup Agent, mode SupervisorMode) error {
+func (m *Manager) Supervise(ctx context.Context, chat switchboard.ChatID, sup AgentRef, mode SupervisorMode) error {
 	if err := sup.validate(); err != nil {
 		return err
 	}
@@ -234,7 +234,7 @@ func (m *Manager) Remove(ctx context.Context, chat switchboard.ChatID, by switch
 
 func (m *Manager) leave(s *Session, who ParticipantID, by *Participant) ([]Entry, bool, error) {
 	if s.Status == StatusClosed {
-		return nil, false, &StateError{From: s.Status, Trigger: TriggerCustomerLeave}
+		return nil, false, &StatusError{From: s.Status, Trigger: TriggerCustomerLeave}
 	}
 	p := s.Participant(who)
 	if p == nil || p.current() == nil {
@@ -252,7 +252,7 @@ func (m *Manager) leave(s *Session, who ParticipantID, by *Participant) ([]Entry
 			return nil, false, err
 		}
 		s.Status = to
-		s.Offer = nil
+		s.Menu = nil
 		if s.Video != nil {
 			s.Video = nil
 			e := event(EntryVideoEnded, Everyone(), p, p)
@@ -288,7 +288,7 @@ func (m *Manager) leave(s *Session, who ParticipantID, by *Participant) ([]Entry
 // its connection). Everyone who saw the owner join is told it left, the
 // customer stays, and the session waits without an owner until
 // [Manager.AssignOwner] gives it the next one. It returns ErrNotParticipant
-// if agent is not the session's owner and a *StateError unless the session is
+// if agent is not the session's owner and a *StatusError unless the session is
 // active.
 func (m *Manager) ReleaseOwner(ctx context.Context, chat switchboard.ChatID, agent switchboard.AgentID) error {
 	_, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {

@@ -170,7 +170,7 @@ func audienceFor(s *Session, p *Participant, msg *Message) (Audience, error) {
 // Bad input returns an error and changes nothing: ErrEmptyMessage,
 // *TooLargeError, ErrInvalid, ErrNotParticipant, ErrLeft, ErrForbidden,
 // ErrCustomerLeft (agents after the customer left, SPEC S9), ErrDuplicate
-// (the ID holds another sender's message) and *StateError. A session that
+// (the ID holds another sender's message) and *StatusError. A session that
 // does not exist, including one forgotten after it closed
 // ([Manager.ForgetClosed]), returns ErrNotFound.
 func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message) (Sent, error) {
@@ -195,7 +195,7 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 			if s.Participant(msg.From) == nil {
 				return Sent{}, fmt.Errorf("%w: %s in %s", ErrNotParticipant, msg.From, chat)
 			}
-			return Sent{}, &StateError{From: s.Status, Trigger: TriggerMessage}
+			return Sent{}, &StatusError{From: s.Status, Trigger: TriggerMessage}
 		}
 		if msg.Mode != ModeNormal {
 			return Sent{}, fmt.Errorf("%w: customers send normal messages only", ErrForbidden)
@@ -232,13 +232,13 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 		if s.Status == StatusClosed && policy == PolicyReopen {
 			c := s.Customer()
 			if c == nil || c.ID != msg.From {
-				return nil, false, &StateError{From: s.Status, Trigger: TriggerMessage}
+				return nil, false, &StatusError{From: s.Status, Trigger: TriggerMessage}
 			}
 			to, err := Next(s.Status, TriggerReopen)
 			if err != nil {
 				return nil, false, err
 			}
-			s.Status, s.WrapUp, s.ClosedAt, s.Offer, s.Video = to, nil, time.Time{}, nil, nil
+			s.Status, s.WrapUp, s.ClosedAt, s.Menu, s.Video = to, nil, time.Time{}, nil, nil
 			s.ReopenedAt = m.now()
 			joinAt(c, s.Version+1)
 			entries = append(entries, event(EntryReopened, Everyone(), c, c))

@@ -12,9 +12,6 @@ import (
 // are internal: customer views never carry them (SPEC S18).
 type ParticipantID string
 
-// CustomerID identifies a customer. It is chosen by the host application.
-type CustomerID string
-
 const (
 	agentPrefix    = "agent:"
 	customerPrefix = "customer:"
@@ -27,7 +24,7 @@ func AgentParticipant(id switchboard.AgentID) ParticipantID {
 }
 
 // CustomerParticipant returns the participant ID of a customer.
-func CustomerParticipant(id CustomerID) ParticipantID {
+func CustomerParticipant(id switchboard.CustomerID) ParticipantID {
 	return ParticipantID(customerPrefix + string(id))
 }
 
@@ -44,9 +41,9 @@ func (p ParticipantID) Agent() (switchboard.AgentID, bool) {
 
 // Customer returns the customer ID p was built from, and whether p names a
 // customer.
-func (p ParticipantID) Customer() (CustomerID, bool) {
+func (p ParticipantID) Customer() (switchboard.CustomerID, bool) {
 	s, ok := strings.CutPrefix(string(p), customerPrefix)
-	return CustomerID(s), ok && s != ""
+	return switchboard.CustomerID(s), ok && s != ""
 }
 
 // Role is what a participant is in a session. It decides what the

@@ -48,7 +48,7 @@ type Directory interface {
 // Contact is what the host knows about a customer (SPEC S15).
 type Contact struct {
 	// Customer identifies the customer.
-	Customer CustomerID
+	Customer switchboard.CustomerID
 	// Name is the customer's name.
 	Name string
 	// Fields holds further contact data, such as e-mail or phone.
@@ -73,10 +73,10 @@ type Contacts interface {
 	// Contact returns the customer's contact information, or an error
 	// matching ErrNotFound. It must be safe for concurrent use and return
 	// ctx.Err() when ctx is done.
-	Contact(ctx context.Context, tenant switchboard.TenantID, customer CustomerID) (Contact, error)
+	Contact(ctx context.Context, tenant switchboard.TenantID, customer switchboard.CustomerID) (Contact, error)
 	// History returns up to limit past interactions, newest first. Same
 	// concurrency and ctx rules.
-	History(ctx context.Context, tenant switchboard.TenantID, customer CustomerID, limit int) ([]ContactRecord, error)
+	History(ctx context.Context, tenant switchboard.TenantID, customer switchboard.CustomerID, limit int) ([]ContactRecord, error)
 }
 
 // SentText is one earlier message of a sender, given to the inbound filter.

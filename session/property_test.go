@@ -20,7 +20,7 @@ type propModel struct {
 	b      *testBundle
 	chat   switchboard.ChatID
 	n      int
-	agents []session.Agent
+	agents []session.AgentRef
 	// leftAt is the last sequence number a departed participant may see.
 	leftAt map[session.ParticipantID]uint64
 }
@@ -333,7 +333,7 @@ func TestPropertyCustomerNeverSeesPrivate(t *testing.T) {
 			// The wrap-up reason is internal: mark it so a leak shows.
 			c.Queues = map[switchboard.QueueID]session.QueueConfig{"sales": {WrapUpReasons: []string{"PRIVATE-sold"}}}
 		})
-		pm := &propModel{m: m, b: b, chat: "c1", agents: []session.Agent{ann, bob, {ID: "cat", Name: "Cat"}},
+		pm := &propModel{m: m, b: b, chat: "c1", agents: []session.AgentRef{ann, bob, {ID: "cat", Name: "Cat"}},
 			leftAt: map[session.ParticipantID]uint64{}}
 		_, err := m.Create(ctx, session.CustomerSession{ID: "c1", Tenant: "t1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
 		require.NoError(t, err)

@@ -112,7 +112,7 @@ var transitions = map[Status]map[Trigger]Status{
 }
 
 // Next returns the status that trigger t leads to from status from, or a
-// *StateError if the life cycle does not allow it. Closing a closed
+// *StatusError if the life cycle does not allow it. Closing a closed
 // session returns ErrAlreadyClosed instead.
 func Next(from Status, t Trigger) (Status, error) {
 	if from == StatusClosed && t == TriggerClose {
@@ -121,7 +121,7 @@ func Next(from Status, t Trigger) (Status, error) {
 	if to, ok := transitions[from][t]; ok {
 		return to, nil
 	}
-	return from, &StateError{From: from, Trigger: t}
+	return from, &StatusError{From: from, Trigger: t}
 }
 
 // Attribute is a fact about the customer, such as a name or an e-mail
@@ -136,8 +136,8 @@ type Attribute struct {
 	Verified bool
 }
 
-// Offer is a structured set of options awaiting the customer's choice.
-type Offer struct {
+// Menu is a structured set of options awaiting the customer's choice.
+type Menu struct {
 	// Version is the session version the offer was made at.
 	Version uint64
 	// By is the agent who offered.
@@ -206,8 +206,8 @@ type Session struct {
 	Participants []Participant
 	// Attributes are the customer's attributes.
 	Attributes []Attribute
-	// Offer is the open option offer, if any.
-	Offer *Offer
+	// Menu is the open menu of options awaiting the customer's choice, if any.
+	Menu *Menu
 	// Video is the running video leg, if any.
 	Video *VideoLeg
 	// WrapUp is set when the conversation ended.
@@ -288,10 +288,10 @@ func (s Session) Clone() Session {
 	}
 	s.Participants = ps
 	s.Attributes = append([]Attribute(nil), s.Attributes...)
-	if s.Offer != nil {
-		o := *s.Offer
+	if s.Menu != nil {
+		o := *s.Menu
 		o.Options = append([]Option(nil), o.Options...)
-		s.Offer = &o
+		s.Menu = &o
 	}
 	if s.Video != nil {
 		v := *s.Video

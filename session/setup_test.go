@@ -24,9 +24,9 @@ type testBundle struct {
 var (
 	ctx      = context.Background()
 	customer = session.CustomerParticipant("u1")
-	ann      = session.Agent{ID: "ann", Name: "Ann"}
-	bob      = session.Agent{ID: "bob", Name: "Bob"}
-	sue      = session.Agent{ID: "sue", Name: "Sue"}
+	ann      = session.AgentRef{ID: "ann", Name: "Ann"}
+	bob      = session.AgentRef{ID: "bob", Name: "Bob"}
+	sue      = session.AgentRef{ID: "sue", Name: "Sue"}
 	annP     = session.AgentParticipant("ann")
 	bobP     = session.AgentParticipant("bob")
 	sueP     = session.AgentParticipant("sue")

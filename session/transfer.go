@@ -11,6 +11,10 @@ import (
 // session's record ([Manager.RecordTransfer]). Exactly one of Agent and
 // Queue is set.
 type TransferNote struct {
+	// ID identifies the record in the session's log, so that recording
+	// the same transfer again (a call retried after an error) stores it
+	// once. Defaults to empty: an ID is derived from the write.
+	ID string
 	// By is the agent who transferred the chat.
 	By switchboard.AgentID
 	// Agent is the target agent, and AgentName its display name.
@@ -23,7 +27,7 @@ type TransferNote struct {
 }
 
 // maxTransferComment bounds a transfer comment, as routing does.
-const maxTransferComment = 4096
+const maxTransferComment = switchboard.MaxCommentBytes
 
 func (n *TransferNote) validate() error {
 	switch {
@@ -46,20 +50,21 @@ func (n *TransferNote) validate() error {
 // transfer to a queue has taken it out of routing's chat already.
 //
 // It returns ErrInvalid for a bad note, ErrNotParticipant when By never was
-// in the session, and a *StateError for a closed or agent-to-agent session.
+// in the session, and a *StatusError for a closed or agent-to-agent session.
 func (m *Manager) RecordTransfer(ctx context.Context, chat switchboard.ChatID, note TransferNote) error {
 	if err := note.validate(); err != nil {
 		return err
 	}
 	_, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
 		if s.Kind != KindCustomer || s.Status == StatusClosed {
-			return nil, false, &StateError{From: s.Status, Trigger: TriggerMessage}
+			return nil, false, &StatusError{From: s.Status, Trigger: TriggerMessage}
 		}
 		by := s.Participant(AgentParticipant(note.By))
 		if by == nil || !by.Role.IsAgent() {
 			return nil, false, fmt.Errorf("%w: %s in %s", ErrNotParticipant, note.By, chat)
 		}
 		e := event(EntryTransfer, Agents(), by, nil)
+		e.ID = note.ID
 		if note.Agent != "" {
 			e.Subject, e.SubjectName = AgentParticipant(note.Agent), note.AgentName
 		}

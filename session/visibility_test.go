@@ -160,7 +160,7 @@ func itemsOf(ds []session.Delivery) []session.View {
 func TestA2AWhisperReachesEveryAgent(t *testing.T) {
 	t.Parallel()
 	m, b := setup(t)
-	for _, a := range []session.Agent{ann, bob, sue} {
+	for _, a := range []session.AgentRef{ann, bob, sue} {
 		b.dir.Put(session.AgentInfo{ID: a.ID, Tenant: "t1", Name: a.Name, Group: "sales", LoggedIn: true})
 	}
 	s, err := m.StartA2A(ctx, "ann", []switchboard.AgentID{"bob", "sue"}, "")

@@ -2,46 +2,73 @@ package transfer
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/switchboard-cc/switchboard/routing"
 )
 
 // Errors returned by the [Service]. Match them with [errors.Is]; the
-// returned errors wrap them with context. Most refusals are decided by
-// routing; the variables below are routing's own sentinels under this
-// package's name, so either name matches.
+// returned errors wrap them with context. Refusals routing decides are
+// this package's own errors, and also wrap routing's sentinel, so either
+// name matches.
 var (
 	// ErrInvalid reports bad input: no chat, no transferring agent, not
-	// exactly one target, a comment longer than 4096 bytes.
+	// exactly one target, a comment longer than
+	// [switchboard.MaxCommentBytes].
 	ErrInvalid = errors.New("transfer: invalid input")
 	// ErrSessionEnded: the chat's session is over (ended, closed, or its
 	// customer left), so there is nobody to transfer.
 	ErrSessionEnded = errors.New("transfer: the chat's session has ended")
-
 	// ErrNotOwner: only the chat's owner transfers it.
-	ErrNotOwner = routing.ErrNotOwner
+	ErrNotOwner = errors.New("transfer: only the chat's owner transfers it")
 	// ErrAgentUnavailable: the target agent is logged out, not Available, or
 	// has no free slot for the chat.
-	ErrAgentUnavailable = routing.ErrAgentUnavailable
+	ErrAgentUnavailable = errors.New("transfer: the target agent is not available")
 	// ErrAgentNotFound: no agent has the target's ID.
-	ErrAgentNotFound = routing.ErrAgentNotFound
+	ErrAgentNotFound = errors.New("transfer: no such agent")
 	// ErrSameAgent: an agent cannot transfer a chat to itself.
-	ErrSameAgent = routing.ErrSameAgent
+	ErrSameAgent = errors.New("transfer: an agent cannot transfer a chat to itself")
 	// ErrNotInTeam: the target agent is not in the transferring agent's
 	// team.
-	ErrNotInTeam = routing.ErrNotInTeam
+	ErrNotInTeam = errors.New("transfer: the target agent is not in the team")
 	// ErrAlreadyInChat: the target agent is in the chat already, as a
 	// consulted agent; hand the chat over to it instead
 	// (conference.Service.HandOver).
-	ErrAlreadyInChat = routing.ErrAlreadyInChat
+	ErrAlreadyInChat = errors.New("transfer: the target agent is in the chat already")
 	// ErrQueueNotFound: no queue of the chat's tenant has the target's ID.
-	ErrQueueNotFound = routing.ErrQueueNotFound
-	// ErrTransferPending: a transfer of the chat is already waiting for its
-	// target.
-	ErrTransferPending = routing.ErrTransferPending
+	ErrQueueNotFound = errors.New("transfer: no such queue")
+	// ErrTransferPending: another transfer of the chat is already waiting
+	// for its target. (The same transfer asked for again is not refused:
+	// see [Service.Transfer].)
+	ErrTransferPending = errors.New("transfer: a transfer is already pending")
 	// ErrInvitePending: an invite into the chat is pending; a transfer waits
 	// until it is answered.
-	ErrInvitePending = routing.ErrInvitePending
+	ErrInvitePending = errors.New("transfer: an invite is pending")
 	// ErrChatEnded: the chat's conversation is over in routing.
-	ErrChatEnded = routing.ErrChatEnded
+	ErrChatEnded = errors.New("transfer: the chat has ended")
 )
+
+// refusals pairs routing's sentinels with this package's.
+var refusals = []struct{ routing, own error }{
+	{routing.ErrNotOwner, ErrNotOwner},
+	{routing.ErrAgentUnavailable, ErrAgentUnavailable},
+	{routing.ErrAgentNotFound, ErrAgentNotFound},
+	{routing.ErrSameAgent, ErrSameAgent},
+	{routing.ErrNotInTeam, ErrNotInTeam},
+	{routing.ErrAlreadyInChat, ErrAlreadyInChat},
+	{routing.ErrQueueNotFound, ErrQueueNotFound},
+	{routing.ErrTransferPending, ErrTransferPending},
+	{routing.ErrInvitePending, ErrInvitePending},
+	{routing.ErrChatEnded, ErrChatEnded},
+}
+
+// refusal returns err, from routing, as this package's error: matching
+// this package's sentinel for the refusal it wraps as well as routing's.
+func refusal(err error) error {
+	for _, r := range refusals {
+		if errors.Is(err, r.routing) && !errors.Is(err, r.own) {
+			return fmt.Errorf("%w: %w", r.own, err)
+		}
+	}
+	return fmt.Errorf("transfer: %w", err)
+}

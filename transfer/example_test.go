@@ -31,7 +31,7 @@ func Example() {
 	profile := routing.Profile{Tenant: "acme", Team: "sales", Queues: []switchboard.QueueID{"sales"}}
 	profile.DisplayName = "Ann"
 	_, _ = router.Login(ctx, "ann", profile)
-	_, _ = eng.Start(ctx, engine.ChatRequest{ID: "c1", Tenant: "acme", Queue: "sales", Customer: "u1", CustomerName: "Carol",
+	_, _ = eng.Start(ctx, engine.StartRequest{ID: "c1", Tenant: "acme", Queue: "sales", Customer: "u1", CustomerName: "Carol",
 		Transcript: []routing.Turn{{From: "bot", Text: "Hi! What is it about?"}, {From: "customer", Text: "an invoice"}}})
 	offers, _ := router.Offers(ctx, "ann")
 	_, _, _ = eng.Accept(ctx, "ann", offers[0].ID)
@@ -67,5 +67,5 @@ func Example() {
 	// ann last read: left "Ann has left"
 	// bob last read: message "Let me fix that"
 	// transferred by Ann to Bob: billing
-	// transfer: routing: transfer c1: routing: agent does not own the chat
+	// transfer: only the chat's owner transfers it: routing: transfer c1: routing: agent does not own the chat
 }

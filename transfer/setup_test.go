@@ -66,7 +66,7 @@ func (b *bundle) loginTo(id switchboard.AgentID, name, team string, queue switch
 func (b *bundle) chatWithAnn() {
 	b.T.Helper()
 	b.login("ann", "Ann")
-	_, err := b.Engine.Start(ctx, engine.ChatRequest{ID: "c1", Tenant: "t1", Queue: "sales", Customer: "u1",
+	_, err := b.Engine.Start(ctx, engine.StartRequest{ID: "c1", Tenant: "t1", Queue: "sales", Customer: "u1",
 		CustomerName: "Carol", Transcript: []routing.Turn{{From: "bot", Text: "What can I do for you?"}}})
 	require.NoError(b.T, err)
 	b.Accept("ann")

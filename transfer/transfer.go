@@ -15,7 +15,7 @@ import (
 )
 
 // maxComment bounds a transfer comment, as routing does.
-const maxComment = 4096
+const maxComment = switchboard.MaxCommentBytes
 
 // Service transfers customer chats over a [engine.Engine]. It keeps no state
 // of its own and is safe for concurrent use.
@@ -90,13 +90,32 @@ func (s *Service) Transfer(ctx context.Context, req Request) (routing.Offer, err
 	}
 	note := session.TransferNote{By: req.From, Agent: req.Agent, Queue: req.Queue, Comment: req.Comment}
 	if req.Agent != "" {
-		if a, err := s.eng.Router().Agent(ctx, req.Agent); err == nil {
-			note.AgentName = a.Profile.DisplayName
+		a, err := s.eng.Router().Agent(ctx, req.Agent)
+		if err != nil {
+			return routing.Offer{}, refusal(err)
 		}
+		note.AgentName = a.Profile.DisplayName
 	}
 	o, err := s.eng.Router().Transfer(ctx, routing.TransferRequest{Chat: req.Chat, From: req.From, Agent: req.Agent, Queue: req.Queue, Comment: req.Comment})
 	if err != nil {
-		return routing.Offer{}, fmt.Errorf("transfer: %w", err)
+		// Asked for again after an error (or a crash): if routing already
+		// made this transfer, finish what the first call began.
+		if mine, done, oerr := s.made(ctx, req); oerr == nil && done {
+			o, err = mine, nil
+		}
+	}
+	if err != nil {
+		return routing.Offer{}, refusal(err)
+	}
+	// The note's ID comes from the transfer's offer (or, to a queue, from
+	// the chat's routing version), so a retried call records it once.
+	note.ID = "transfer:" + string(o.ID)
+	if o.ID == "" {
+		c, err := s.eng.Router().Chat(ctx, req.Chat)
+		if err != nil {
+			return o, fmt.Errorf("transfer: %s is transferred in routing but not yet recorded (call again): %w", req.Chat, err)
+		}
+		note.ID = fmt.Sprintf("transfer:%s@%d", req.Queue, c.QueuedAt.UnixNano())
 	}
 	var errs []error
 	if err := s.eng.Sessions().RecordTransfer(ctx, req.Chat, note); err != nil {
@@ -106,9 +125,32 @@ func (s *Service) Transfer(ctx context.Context, req Request) (routing.Offer, err
 		errs = append(errs, fmt.Errorf("sync: %w", err))
 	}
 	if len(errs) > 0 {
-		return o, fmt.Errorf("transfer: %s is transferred in routing but its session is not in step: %w", req.Chat, errors.Join(errs...))
+		return o, fmt.Errorf("transfer: %s is transferred in routing but its session is not in step (call again): %w", req.Chat, errors.Join(errs...))
 	}
 	return o, nil
+}
+
+// made reports whether routing already made the transfer to an agent req
+// asks for: a pending transfer offer from req.From to req.Agent with the
+// same comment. It returns that offer. (A transfer to a queue takes effect
+// at once, so asking for it again is refused: From no longer owns the
+// chat.)
+func (s *Service) made(ctx context.Context, req Request) (routing.Offer, bool, error) {
+	if req.Agent == "" {
+		return routing.Offer{}, false, nil
+	}
+	c, err := s.eng.Router().Chat(ctx, req.Chat)
+	if err != nil {
+		return routing.Offer{}, false, err
+	}
+	if !c.Invitation.Pending() || c.Invitation.Kind != routing.TransferOffer || c.Invitation.From != req.From {
+		return routing.Offer{}, false, nil
+	}
+	o, err := s.eng.Router().Offer(ctx, c.Invitation.Offer)
+	if err != nil || o.Agent != req.Agent || o.Comment != req.Comment {
+		return routing.Offer{}, false, err
+	}
+	return o, true, nil
 }
 
 // Cancel withdraws the chat's pending transfer to an agent before the target
@@ -139,8 +181,8 @@ func (s *Service) Cancel(ctx context.Context, chat switchboard.ChatID, by switch
 	return nil
 }
 
-// Queue is a queue a chat can be transferred to (SPEC T2).
-type Queue struct {
+// TargetQueue is a queue a chat can be transferred to (SPEC T2).
+type TargetQueue struct {
 	// ID identifies the queue.
 	ID switchboard.QueueID
 	// Name and Description are shown to the agent choosing a queue.
@@ -149,22 +191,22 @@ type Queue struct {
 
 // Queues lists the queues of tenant a chat can be transferred to, with their
 // names and descriptions, ordered by ID (SPEC T2).
-func (s *Service) Queues(ctx context.Context, tenant switchboard.TenantID) ([]Queue, error) {
+func (s *Service) Queues(ctx context.Context, tenant switchboard.TenantID) ([]TargetQueue, error) {
 	qs, err := s.eng.Router().Queues(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("transfer: queues: %w", err)
 	}
-	var out []Queue
+	var out []TargetQueue
 	for _, q := range qs {
 		if q.Tenant == tenant {
-			out = append(out, Queue{ID: q.ID, Name: q.Name, Description: q.Description})
+			out = append(out, TargetQueue{ID: q.ID, Name: q.Name, Description: q.Description})
 		}
 	}
 	return out, nil
 }
 
-// Agent is an agent a chat can be transferred to (SPEC T2).
-type Agent struct {
+// TargetAgent is an agent a chat can be transferred to (SPEC T2).
+type TargetAgent struct {
 	// ID identifies the agent.
 	ID switchboard.AgentID
 	// Name is its display name.
@@ -178,7 +220,7 @@ type Agent struct {
 // free slot on the chat's channel, and are not in the chat already. They
 // are ordered by ID. A target may become busy before the transfer is
 // asked; [Service.Transfer] then returns [ErrAgentUnavailable].
-func (s *Service) Agents(ctx context.Context, chat switchboard.ChatID, from switchboard.AgentID) ([]Agent, error) {
+func (s *Service) Agents(ctx context.Context, chat switchboard.ChatID, from switchboard.AgentID) ([]TargetAgent, error) {
 	r := s.eng.Router()
 	me, err := r.Agent(ctx, from)
 	if err != nil {
@@ -192,16 +234,16 @@ func (s *Service) Agents(ctx context.Context, chat switchboard.ChatID, from swit
 	if err != nil {
 		return nil, fmt.Errorf("transfer: agents for %s: %w", from, err)
 	}
-	var out []Agent
+	var out []TargetAgent
 	for i := range all {
 		a := &all[i]
 		if a.ID == from || a.Profile.Team != me.Profile.Team || a.State != routing.Available ||
 			a.AtCapacity(c.Channel) || c.In(a.ID) {
 			continue
 		}
-		out = append(out, Agent{ID: a.ID, Name: a.Profile.DisplayName, Free: a.Capacity(c.Channel) - a.Load(c.Channel)})
+		out = append(out, TargetAgent{ID: a.ID, Name: a.Profile.DisplayName, Free: a.Capacity(c.Channel) - a.Load(c.Channel)})
 	}
-	slices.SortFunc(out, func(a, b Agent) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(out, func(a, b TargetAgent) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil
 }
 

@@ -180,21 +180,21 @@ func TestTransferTargets(t *testing.T) {
 
 	qs, err := b.svc.Queues(ctx, "t1")
 	require.NoError(t, err)
-	require.Equal(t, []transfer.Queue{
+	require.Equal(t, []transfer.TargetQueue{
 		{ID: "sales", Name: "Sales", Description: "Buying and upgrades"},
 		{ID: "support", Name: "Support", Description: "Help with our products"},
 	}, qs)
 
 	as, err := b.svc.Agents(ctx, "c1", "ann")
 	require.NoError(t, err)
-	require.Equal(t, []transfer.Agent{{ID: "bob", Name: "Bob", Free: 1}, {ID: "carl", Name: "Carl", Free: 1}}, as)
+	require.Equal(t, []transfer.TargetAgent{{ID: "bob", Name: "Bob", Free: 1}, {ID: "carl", Name: "Carl", Free: 1}}, as)
 
 	// An agent already in the chat, or busy with an offer, is not listed.
 	_, err = b.Router.Invite(ctx, routing.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
 	as, err = b.svc.Agents(ctx, "c1", "ann")
 	require.NoError(t, err)
-	require.Equal(t, []transfer.Agent{{ID: "carl", Name: "Carl", Free: 1}}, as)
+	require.Equal(t, []transfer.TargetAgent{{ID: "carl", Name: "Carl", Free: 1}}, as)
 	_, err = b.svc.Agents(ctx, "c1", "nobody")
 	require.ErrorIs(t, err, routing.ErrAgentNotFound)
 	_, err = b.svc.Agents(ctx, "c9", "ann")
@@ -312,4 +312,28 @@ func TestCancelTransfer(t *testing.T) {
 	require.NoError(t, err)
 	require.ErrorIs(t, b.svc.Cancel(ctx, "c1", "ann"), transfer.ErrChatEnded)
 	require.ErrorIs(t, b.svc.Cancel(ctx, "c9", "ann"), routing.ErrChatNotFound)
+}
+
+func TestTransferAskedAgainFinishesTheFirstCall(t *testing.T) {
+	t.Parallel()
+	// A host that calls Transfer again after an error (the first call's
+	// routing step may have committed) gets the same offer, and the
+	// history records the transfer once. A different transfer while one
+	// is pending is still refused, with this package's error.
+	b := setup(t)
+	b.chatWithAnn()
+	req := transfer.Request{Chat: "c1", From: "ann", Agent: "bob", Comment: "invoice question"}
+	first, err := b.svc.Transfer(ctx, req)
+	require.NoError(t, err)
+	again, err := b.svc.Transfer(ctx, req)
+	require.NoError(t, err)
+	require.Equal(t, first.ID, again.ID)
+	h, err := b.svc.History(ctx, "c1")
+	require.NoError(t, err)
+	require.Len(t, h, 1, "one transfer, recorded once")
+
+	req.Comment = "something else"
+	_, err = b.svc.Transfer(ctx, req)
+	require.ErrorIs(t, err, transfer.ErrTransferPending)
+	require.ErrorIs(t, err, routing.ErrTransferPending, "routing's sentinel matches too")
 }

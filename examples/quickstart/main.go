@@ -106,9 +106,9 @@ func run(ctx context.Context) error {
 
 	const chats = 10
 	for i := 1; i <= chats; i++ {
-		_, err := desk.Start(ctx, engine.ChatRequest{
+		_, err := desk.Start(ctx, engine.StartRequest{
 			ID: switchboard.ChatID(fmt.Sprintf("chat-%02d", i)), Queue: "support",
-			Customer: session.CustomerID(fmt.Sprintf("customer-%d", i)), CustomerName: fmt.Sprintf("Customer %d", i),
+			Customer: switchboard.CustomerID(fmt.Sprintf("customer-%d", i)), CustomerName: fmt.Sprintf("Customer %d", i),
 			Transcript: []routing.Turn{{From: "bot", Text: "Hi! An agent will be with you shortly."}},
 		})
 		if err != nil {

@@ -98,7 +98,7 @@ func (c *center) offerOf(ctx context.Context, agent switchboard.AgentID) (routin
 	return os[0], nil
 }
 
-func customerSees(ctx context.Context, c *center, chat switchboard.ChatID, customer session.CustomerID) ([]string, error) {
+func customerSees(ctx context.Context, c *center, chat switchboard.ChatID, customer switchboard.CustomerID) ([]string, error) {
 	views, err := c.sessions.History(ctx, chat, session.CustomerParticipant(customer))
 	var out []string
 	for _, v := range views {
@@ -163,7 +163,7 @@ func xcally(ctx context.Context) error {
 		}
 	}
 	for _, id := range []switchboard.ChatID{"c1", "c2"} {
-		if _, err := c.desk.Start(ctx, engine.ChatRequest{ID: id, Tenant: "acme", Queue: "ChatQueue", Customer: session.CustomerID("cust-" + id), CustomerName: "Carol"}); err != nil {
+		if _, err := c.desk.Start(ctx, engine.StartRequest{ID: id, Tenant: "acme", Queue: "ChatQueue", Customer: switchboard.CustomerID("cust-" + id), CustomerName: "Carol"}); err != nil {
 			return err
 		}
 	}
@@ -249,7 +249,7 @@ func webex(ctx context.Context) error {
 	if err := c.router.SetState(ctx, "cat", routing.NotReady, "meeting"); err != nil {
 		return err
 	}
-	if _, err := c.desk.Start(ctx, engine.ChatRequest{ID: "c1", Tenant: "acme", Queue: "Support", Customer: "u1", CustomerName: "Carol",
+	if _, err := c.desk.Start(ctx, engine.StartRequest{ID: "c1", Tenant: "acme", Queue: "Support", Customer: "u1", CustomerName: "Carol",
 		Transcript: []routing.Turn{{From: "bot", Text: "Which order?"}, {From: "customer", Text: "#1234"}}}); err != nil {
 		return err
 	}
@@ -362,7 +362,7 @@ func webChat(ctx context.Context) error {
 			return err
 		}
 	}
-	if _, err := c.desk.Start(ctx, engine.ChatRequest{ID: "c1", Tenant: "acme", Queue: "web", Customer: "u1", CustomerName: "Carol",
+	if _, err := c.desk.Start(ctx, engine.StartRequest{ID: "c1", Tenant: "acme", Queue: "web", Customer: "u1", CustomerName: "Carol",
 		Attributes: []session.Attribute{{Name: "email", Value: "carol@example.com", Verified: true}}}); err != nil {
 		return err
 	}

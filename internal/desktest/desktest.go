@@ -180,7 +180,7 @@ func (f *Fixture) Pending() bool {
 // it.
 func (f *Fixture) FreshChat(id switchboard.ChatID, queue switchboard.QueueID, agent switchboard.AgentID) {
 	f.T.Helper()
-	_, err := f.Engine.Start(ctx, engine.ChatRequest{ID: id, Tenant: "t1", Queue: queue, Customer: "u2", CustomerName: "Dan"})
+	_, err := f.Engine.Start(ctx, engine.StartRequest{ID: id, Tenant: "t1", Queue: queue, Customer: "u2", CustomerName: "Dan"})
 	require.NoError(f.T, err)
 	os, err := f.Router.Offers(ctx, agent)
 	require.NoError(f.T, err)

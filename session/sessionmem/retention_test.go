@@ -48,7 +48,7 @@ func retentionBytes(tb testing.TB, n int) (open, closed, forgotten float64) {
 	for _, id := range ids {
 		_, err := m.Create(ctx, session.CustomerSession{ID: id, Tenant: "t1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
 		must(err)
-		_, err = m.AssignOwner(ctx, id, session.Agent{ID: "ann", Name: "Ann"})
+		_, err = m.AssignOwner(ctx, id, session.AgentRef{ID: "ann", Name: "Ann"})
 		must(err)
 		for j := range 10 {
 			from := session.CustomerParticipant("u1")

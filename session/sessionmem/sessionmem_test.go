@@ -78,7 +78,7 @@ func Example() {
 	m, _ := session.NewManager(sessionmem.NewStore(), session.Config{Transport: tr,
 		NewID: func() switchboard.ChatID { return "x" }})
 	_, _ = m.Create(ctx, session.CustomerSession{ID: "c1", Queue: "q", Customer: "u1", CustomerName: "Carol"})
-	_, _ = m.AssignOwner(ctx, "c1", session.Agent{ID: "a1", Name: "Ann"})
+	_, _ = m.AssignOwner(ctx, "c1", session.AgentRef{ID: "a1", Name: "Ann"})
 	_, _ = m.Send(ctx, "c1", session.Message{From: session.AgentParticipant("a1"), Mode: session.ModeWhisper, Text: "note"})
 	_, _ = m.Send(ctx, "c1", session.Message{From: session.AgentParticipant("a1"), Text: "Hello Carol"})
 	for _, d := range tr.Received(session.CustomerParticipant("u1")) {
