@@ -274,13 +274,16 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 	}
 	last := stored[len(stored)-1]
 	if last.ID != msg.ID {
-		// A write found already stored returns only what it finds; the
-		// message is always among it.
+		// A write found already stored returns only what it finds.
 		for _, e := range stored {
 			if e.ID == msg.ID {
 				last = e
 			}
 		}
+	}
+	if last.ID != msg.ID || last.Type != EntryMessage || last.From != msg.From {
+		// Another sender stored an entry with this ID at the same time.
+		return Sent{}, fmt.Errorf("%w: message ID %q is taken in %s", ErrDuplicate, msg.ID, chat)
 	}
 	out := Sent{Chat: chat, Seq: last.Seq, Text: last.Text}
 	if reopened {

@@ -35,6 +35,7 @@ type flakyStore struct {
 	next    map[string][]failure
 	lookups error  // returned by EntryByID when set
 	late    func() // a write that commits at the next GetSession
+	foreign bool   // the next append finds its last entry's ID taken by Ann
 }
 
 func newFlaky() *flakyStore {
@@ -119,6 +120,16 @@ func (f *flakyStore) UpdateSession(ctx context.Context, s session.Session, e []s
 }
 
 func (f *flakyStore) AppendEntries(ctx context.Context, chat switchboard.ChatID, v uint64, e []session.Entry) ([]session.Entry, error) {
+	f.mu.Lock()
+	foreign := f.foreign
+	f.foreign = false
+	f.mu.Unlock()
+	if foreign {
+		other := session.Entry{ID: e[len(e)-1].ID, Type: session.EntryMessage, Audience: session.Everyone(), From: annP, Text: "mine"}
+		if _, err := f.Store.AppendEntries(ctx, chat, v, []session.Entry{other}); err != nil {
+			return nil, err
+		}
+	}
 	return f.write(ctx, "append", chat, func() ([]session.Entry, error) { return f.Store.AppendEntries(ctx, chat, v, e) })
 }
 
@@ -259,6 +270,17 @@ func TestMessageIDOfAnotherSender(t *testing.T) {
 	_, err = m.Send(ctx, "c1", session.Message{ID: "m-1", From: annP, Text: "hi"})
 	require.ErrorIs(t, err, session.ErrDuplicate)
 	require.Equal(t, before, snapOf(t, st, "c1"))
+}
+
+func TestMessageIDTakenByAnotherSenderMeanwhile(t *testing.T) {
+	t.Parallel()
+	m, st, _ := flakySetup(t)
+	st.mu.Lock()
+	st.foreign = true
+	st.mu.Unlock()
+	_, err := m.Send(ctx, "c1", session.Message{ID: "m-1", From: customer, Text: "hello"})
+	require.ErrorIs(t, err, session.ErrDuplicate, "the customer's message is not confused with Ann's")
+	require.Equal(t, []string{"mine"}, messagesIn(t, st, "c1"))
 }
 
 func TestMessageIDTooLong(t *testing.T) {

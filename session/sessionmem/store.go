@@ -48,11 +48,54 @@ type record struct {
 }
 
 // partition is one feed partition: references to log entries in
-// position order.
+// position order, in chunks of refChunk so that growing the feed never
+// copies it.
 type partition struct {
-	last uint64 // the last position given
-	refs []feedRef
-	dead int // references to forgotten records, dropped when they pile up
+	last   uint64 // the last position given
+	chunks [][]feedRef
+	n      int // references held
+	dead   int // references to forgotten records, dropped when they pile up
+}
+
+// refChunk is the length of a full chunk of feed references.
+const refChunk = 256
+
+// add appends ref to the feed.
+func (p *partition) add(ref feedRef) {
+	if k := len(p.chunks); k == 0 || len(p.chunks[k-1]) == refChunk {
+		p.chunks = append(p.chunks, make([]feedRef, 0, refChunk))
+	}
+	last := &p.chunks[len(p.chunks)-1]
+	*last = append(*last, ref)
+	p.n++
+}
+
+// after returns the references with a position greater than pos, as
+// chunk index and offset of the first.
+func (p *partition) after(pos uint64) (int, int) {
+	// The first chunk whose last position is greater than pos.
+	c, _ := slices.BinarySearchFunc(p.chunks, pos+1, func(ch []feedRef, pos uint64) int {
+		return cmp.Compare(ch[len(ch)-1].pos, pos)
+	})
+	if c == len(p.chunks) {
+		return c, 0
+	}
+	i, _ := slices.BinarySearchFunc(p.chunks[c], pos+1, func(r feedRef, pos uint64) int { return cmp.Compare(r.pos, pos) })
+	return c, i
+}
+
+// compact drops the references to forgotten records.
+func (p *partition) compact() {
+	var live partition
+	live.last = p.last
+	for _, ch := range p.chunks {
+		for _, ref := range ch {
+			if !ref.rec.gone {
+				live.add(ref)
+			}
+		}
+	}
+	*p = live
 }
 
 // feedRef points at entry number entry (its Seq) of rec's log. It holds
@@ -141,7 +184,7 @@ func (s *Store) append(r *record, version uint64, entries []session.Entry) []ses
 		e.Version = version
 		r.log = append(r.log, e)
 		p.last++
-		p.refs = append(p.refs, feedRef{pos: p.last, rec: r, entry: e.Seq})
+		p.add(feedRef{pos: p.last, rec: r, entry: e.Seq})
 		if e.ID != "" {
 			if r.ids == nil {
 				r.ids = map[string]uint64{}
@@ -360,16 +403,18 @@ func (s *Store) Feed(ctx context.Context, partition int, after uint64, limit int
 	if err != nil {
 		return nil, err
 	}
-	i, _ := slices.BinarySearchFunc(p.refs, after+1, func(r feedRef, pos uint64) int { return cmp.Compare(r.pos, pos) })
 	var out []session.FeedEntry
-	for _, ref := range p.refs[i:] {
-		if limit > 0 && len(out) == limit {
-			break
+	c, i := p.after(after)
+	for ; c < len(p.chunks); c, i = c+1, 0 {
+		for _, ref := range p.chunks[c][i:] {
+			if limit > 0 && len(out) == limit {
+				return out, nil
+			}
+			if ref.rec.gone {
+				continue
+			}
+			out = append(out, session.FeedEntry{Seq: ref.pos, Chat: ref.rec.state.ID, Entry: ref.rec.log[ref.entry-1].Clone()})
 		}
-		if ref.rec.gone {
-			continue
-		}
-		out = append(out, session.FeedEntry{Seq: ref.pos, Chat: ref.rec.state.ID, Entry: ref.rec.log[ref.entry-1].Clone()})
 	}
 	return out, nil
 }
@@ -481,14 +526,8 @@ func (s *Store) Forget(ctx context.Context, chat switchboard.ChatID, version uin
 	p := &s.partitions()[r.part]
 	p.dead += len(r.log)
 	*r = record{gone: true}
-	if p.dead > len(p.refs)/2 {
-		live := make([]feedRef, 0, len(p.refs)-p.dead)
-		for _, ref := range p.refs {
-			if !ref.rec.gone {
-				live = append(live, ref)
-			}
-		}
-		p.refs, p.dead = live, 0
+	if p.dead > p.n/2 {
+		p.compact()
 	}
 	if s.peak > 64 && len(s.sessions) < s.peak/4 {
 		s.sessions, s.closed = shrunk(s.sessions), shrunk(s.closed)
