@@ -187,11 +187,20 @@ func (e *Engine) consumePartition(ctx context.Context, log durableLog, p int) (i
 		cur.version++
 		var failed error
 		last := cur.position
+		// A consequence makes a chat agree with routing as it is now, so
+		// a chat's later records in this batch need no pass of their own:
+		// each chat is reconciled once, at its last record.
+		lastOf := make(map[switchboard.ChatID]int, len(items))
+		for i := range items {
+			lastOf[items[i].chat] = i
+		}
 		for i := range items {
 			it := &items[i]
-			if err := e.apply(ctx, it); err != nil {
-				failed = fmt.Errorf("%s log, partition %d, position %d (%s): %w", log.name(), p, it.seq, it.what, err)
-				break
+			if lastOf[it.chat] == i {
+				if err := e.apply(ctx, it); err != nil {
+					failed = fmt.Errorf("%s log, partition %d, position %d (%s): %w", log.name(), p, it.seq, it.what, err)
+					break
+				}
 			}
 			last = it.seq
 			done++
