@@ -455,3 +455,18 @@ func (e *Engine) logout(ctx context.Context, agent switchboard.AgentID, out func
 	}
 	return nil
 }
+
+// StartA2A starts an agent-to-agent chat (SPEC R10, S6–S8): it is
+// delivered at once, never offered, and takes no slot, so routing holds
+// nothing of it and its one home is the session; each recipient carries a
+// pending-reply marker until it answers with [Engine.Send]. The agents are
+// found through the directory over routing's presence: every one must be
+// logged in and visible to from.
+func (e *Engine) StartA2A(ctx context.Context, from switchboard.AgentID, to []switchboard.AgentID, text string) (s session.Session, err error) {
+	ctx, end, err := e.op(ctx, "engine.StartA2A", slog.String(KeyAgent, string(from)))
+	if err != nil {
+		return session.Session{}, err
+	}
+	defer func() { end(err) }()
+	return e.sessions.StartA2A(ctx, from, to, text)
+}

@@ -485,3 +485,28 @@ func TestForcedEndNeedsNoListedReason(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "network lost", w.Reason)
 }
+
+func TestAgentToAgentChatTakesNoSlot(t *testing.T) {
+	t.Parallel()
+	// SPEC R10: an agent-to-agent chat is never offered and takes no slot:
+	// a customer chat still reaches its recipient, who carries a
+	// pending-reply marker until it answers.
+	b := setup(t)
+	b.login(t, "ann", "Ann")
+	b.login(t, "bob", "Bob")
+	a2a, err := b.eng.StartA2A(ctx, "ann", []switchboard.AgentID{"bob"}, "Can you take the next VIP?")
+	require.NoError(t, err)
+	require.True(t, a2a.Participant(bobP).AwaitingReply)
+	os, err := b.router.Offers(ctx, "bob")
+	require.NoError(t, err)
+	require.Empty(t, os, "nothing is offered")
+	bob, err := b.router.Agent(ctx, "bob")
+	require.NoError(t, err)
+	require.Zero(t, bob.Load(switchboard.DefaultChannel), "no slot is taken")
+
+	_, err = b.eng.Send(ctx, a2a.ID, session.Message{From: bobP, Text: "Sure"})
+	require.NoError(t, err)
+	s, err := b.m.Session(ctx, a2a.ID)
+	require.NoError(t, err)
+	require.False(t, s.Participant(bobP).AwaitingReply)
+}

@@ -136,7 +136,7 @@
 //
 // # Agent-to-agent chats
 //
-// A direct chat between agents ([Router.Direct]) is never offered: it is
-// delivered at once, takes no slot, and each recipient carries a
-// pending-reply marker until it answers ([Router.Replied]).
+// Agent-to-agent chats are not routed: they are never offered and take no
+// slot (SPEC R10), so routing holds nothing of them. Their one home is the
+// session (session.Manager.StartA2A, with its pending-reply marker).
 package routing

@@ -93,16 +93,6 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"QueueUnknownStrategy", func() error { _, err := r.PutQueue(ctx, routing.Queue{ID: "q", Strategy: 99}); return err }, routing.ErrInvalid, nil},
 		{"QueueNegativeTimeout", func() error { _, err := r.PutQueue(ctx, routing.Queue{ID: "q", AcceptTimeout: -1}); return err }, routing.ErrInvalid, nil},
 		{"NegativeLicence", func() error { return r.SetLicenceLimit(ctx, -1) }, routing.ErrInvalid, nil},
-		{"DirectToSelf", func() error {
-			_, err := r.Direct(ctx, routing.DirectRequest{ID: "d", From: "a1", To: []switchboard.AgentID{"a1"}})
-			return err
-		}, routing.ErrInvalid, nil},
-		{"DirectToNobody", func() error { _, err := r.Direct(ctx, routing.DirectRequest{ID: "d", From: "a1"}); return err }, routing.ErrInvalid, nil},
-		{"DirectUnknown", func() error {
-			_, err := r.Direct(ctx, routing.DirectRequest{ID: "d", From: "a1", To: []switchboard.AgentID{"ghost"}})
-			return err
-		}, routing.ErrAgentNotFound, nil},
-		{"RepliedOnCustomerChat", func() error { return r.Replied(ctx, "c1", "a1") }, nil, &se},
 	}
 	for _, tc := range cases {
 		before := takeSnapshot(t, r, b)

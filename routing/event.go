@@ -40,12 +40,6 @@ const (
 	// ChatEnded: Chat ended with EndReason before being assigned, or, with
 	// [EndAgentLeft], after a failed transfer by Agent.
 	ChatEnded
-	// DirectDelivered: direct (agent-to-agent) Chat from From was delivered
-	// to Agent, with no offer (SPEC R10).
-	DirectDelivered
-	// DirectReplied: Agent answered direct Chat; its pending-reply marker
-	// is cleared.
-	DirectReplied
 	// ConsultantJoined: Agent accepted the invite of From and joined Chat
 	// as a consultant.
 	ConsultantJoined
@@ -74,7 +68,7 @@ const (
 
 var eventNames = [...]string{"", "AgentLoggedIn", "AgentLoggedOut", "AgentStateChanged", "ChatQueued",
 	"ChatOffered", "OfferResolved", "ChatAssigned", "ChatOverflowed", "ChatWrapUp", "ChatDone",
-	"ChatEnded", "DirectDelivered", "DirectReplied", "ConsultantJoined", "ConsultantLeft", "InviteFailed",
+	"ChatEnded", "ConsultantJoined", "ConsultantLeft", "InviteFailed",
 	"ChatTransferred", "TransferFailed", "WrapUpDone"}
 
 // String returns the type's name, such as "ChatOffered".

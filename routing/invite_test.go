@@ -493,8 +493,6 @@ func TestInviteAndTransferRefusals(t *testing.T) {
 	_, err := r.Login(b.ctx, "full", routing.Profile{Queues: qids("q"), Capacity: chatCap(0), Team: "red"})
 	require.NoError(t, err)
 	enqueue(t, r, b, "waiting", "other") // nobody serves "other"
-	_, err = r.Direct(b.ctx, routing.DirectRequest{ID: "d1", From: "a3", To: []switchboard.AgentID{"a4"}})
-	require.NoError(t, err)
 	// c2 ended and in wrap-up with a3.
 	assignedTo(t, r, b, "c2", "ended", "w1", "red")
 	require.NoError(t, r.End(b.ctx, "c2"))
@@ -534,7 +532,6 @@ func TestInviteAndTransferRefusals(t *testing.T) {
 		{"InviteFromOtherTenant", "c1", invite(routing.InviteRequest{Chat: "c1", From: "a1", Queue: "elsewhere"}), routing.ErrQueueNotFound, false},
 		{"InviteNobodyInQueue", "c1", invite(routing.InviteRequest{Chat: "c1", From: "a1", Queue: "other"}), routing.ErrNoAgentAvailable, false},
 		{"InviteIntoWaitingChat", "waiting", invite(routing.InviteRequest{Chat: "waiting", From: "a1", Agent: "a3"}), nil, true},
-		{"InviteIntoDirectChat", "d1", invite(routing.InviteRequest{Chat: "d1", From: "a3", Agent: "a1"}), nil, true},
 		{"InviteIntoEndedChat", "c2", invite(routing.InviteRequest{Chat: "c2", From: "w1", Agent: "a3"}), routing.ErrChatEnded, false},
 		{"InviteWhileTransferPending", "c3", invite(routing.InviteRequest{Chat: "c3", From: "t1", Agent: "a3"}), routing.ErrTransferPending, false},
 

@@ -371,9 +371,6 @@ func (r *Router) logout(ctx context.Context, id switchboard.AgentID, reason stri
 			if err != nil {
 				return err
 			}
-			if c.Kind == DirectChat {
-				continue // direct chats do not hold slots; the session layer ends them
-			}
 			if i := c.HoldIndex(id); i >= 0 {
 				if err := w.finishHold(c, i); err != nil {
 					return err
@@ -726,12 +723,6 @@ func (r *Router) End(ctx context.Context, id switchboard.ChatID) error {
 		if c.State != Assigned {
 			return chatStateError(c, "end")
 		}
-		if c.Kind == DirectChat {
-			c.State, c.EndedAt, c.AwaitingReply = Done, w.now, nil
-			w.touchChat(c)
-			w.emit(Event{Type: ChatDone, Chat: c.ID, Agent: c.Agent})
-			return nil
-		}
 		q, err := w.queue(c.Queue)
 		if err != nil {
 			return err
@@ -796,102 +787,6 @@ func (r *Router) CompleteWrapUp(ctx context.Context, id switchboard.ChatID, agen
 	})
 	if err != nil {
 		return fmt.Errorf("routing: complete wrap-up of %s: %w", id, err)
-	}
-	return nil
-}
-
-// DirectRequest describes an agent-to-agent chat.
-type DirectRequest struct {
-	ID   switchboard.ChatID
-	From switchboard.AgentID
-	To   []switchboard.AgentID
-}
-
-// Direct delivers an agent-to-agent chat (SPEC R10): it is never offered and
-// cannot be rejected; it is assigned at once, takes no slot, and each
-// recipient carries a pending-reply marker until it answers
-// ([Router.Replied]). Every agent must be logged in.
-func (r *Router) Direct(ctx context.Context, req DirectRequest) (Chat, error) {
-	if err := validateID("chat ID", req.ID); err != nil {
-		return Chat{}, err
-	}
-	if err := validateID("sender", req.From); err != nil {
-		return Chat{}, err
-	}
-	if len(req.To) == 0 {
-		return Chat{}, invalid("recipients", "none")
-	}
-	for i, to := range req.To {
-		if err := validateID("recipient", to); err != nil {
-			return Chat{}, err
-		}
-		if to == req.From || slices.Contains(req.To[:i], to) {
-			return Chat{}, invalid("recipients", "duplicate agent "+string(to))
-		}
-	}
-	var out Chat
-	err := r.do(ctx, func(w *work) error {
-		for _, id := range append([]switchboard.AgentID{req.From}, req.To...) {
-			a, err := w.agent(id)
-			if err != nil {
-				return err
-			}
-			if a.State == LoggedOut {
-				return fmt.Errorf("%s: %w", id, ErrLoggedOut)
-			}
-		}
-		if err := w.checkNew(req.ID); err != nil {
-			return err
-		}
-		c := w.newChat(Chat{
-			ID: req.ID, Kind: DirectChat, Channel: switchboard.DefaultChannel,
-			State: Assigned, Agent: req.From, Members: slices.Clone(req.To),
-			AwaitingReply: slices.Clone(req.To), EnqueuedAt: w.now, AssignedAt: w.now,
-		})
-		for _, to := range req.To {
-			w.emit(Event{Type: DirectDelivered, Chat: c.ID, Agent: to, From: req.From})
-		}
-		out = *c
-		return nil
-	})
-	if err != nil {
-		if errors.Is(err, ErrConflict) {
-			err = ErrChatExists
-		}
-		return Chat{}, fmt.Errorf("routing: direct chat %s: %w", req.ID, err)
-	}
-	out.Version = 1
-	return out, nil
-}
-
-// Replied clears the pending-reply marker of agent in a direct chat. It is
-// idempotent.
-func (r *Router) Replied(ctx context.Context, id switchboard.ChatID, agent switchboard.AgentID) error {
-	if err := validateID("chat ID", id); err != nil {
-		return err
-	}
-	err := r.do(ctx, func(w *work) error {
-		c, err := w.chat(id)
-		if err != nil {
-			return err
-		}
-		if c.Kind != DirectChat {
-			return chatStateError(c, "reply to")
-		}
-		if c.Agent != agent && !slices.Contains(c.Members, agent) {
-			return fmt.Errorf("%s is not in the chat: %w", agent, ErrAgentNotFound)
-		}
-		i := slices.Index(c.AwaitingReply, agent)
-		if i < 0 {
-			return nil
-		}
-		c.AwaitingReply = slices.Delete(slices.Clone(c.AwaitingReply), i, i+1)
-		w.touchChat(c)
-		w.emit(Event{Type: DirectReplied, Chat: c.ID, Agent: agent})
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("routing: reply in %s: %w", id, err)
 	}
 	return nil
 }

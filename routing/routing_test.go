@@ -297,45 +297,6 @@ func TestPauseKeepsChatsInProgress(t *testing.T) {
 	require.NoError(t, r.End(b.ctx, "c1"), "a paused agent can still end its chat")
 }
 
-func TestDirectChatIsDelivered(t *testing.T) {
-	t.Parallel()
-	// SPEC R10: an agent-to-agent chat is never offered: it is delivered at
-	// once, and a pending-reply marker stays until the recipient answers.
-	r, b := setup(t, routing.Queue{ID: "q"})
-	login(t, r, b, "a1", 1, "q")
-	login(t, r, b, "a2", 1, "q")
-	require.NoError(t, r.SetState(b.ctx, "a2", routing.NotReady, "training"))
-	b.events.Drain()
-
-	c, err := r.Direct(b.ctx, routing.DirectRequest{ID: "d1", From: "a1", To: []switchboard.AgentID{"a2"}})
-	require.NoError(t, err)
-	require.Equal(t, routing.DirectChat, c.Kind)
-	require.Equal(t, routing.Assigned, c.State)
-	require.Equal(t, []switchboard.AgentID{"a2"}, c.AwaitingReply)
-	require.Empty(t, offers(t, r, b, "a2"))
-	delivered := eventsOf(b, routing.DirectDelivered)
-	require.Len(t, delivered, 1)
-	require.Equal(t, switchboard.AgentID("a2"), delivered[0].Agent)
-	require.Equal(t, switchboard.AgentID("a1"), delivered[0].From)
-
-	// It takes no slot: customer chats still reach a1.
-	enqueue(t, r, b, "c1", "q")
-	require.Equal(t, switchboard.ChatID("c1"), onlyOffer(t, r, b, "a1").Chat)
-
-	require.NoError(t, r.Replied(b.ctx, "d1", "a2"))
-	c, err = r.Chat(b.ctx, "d1")
-	require.NoError(t, err)
-	require.Empty(t, c.AwaitingReply)
-	require.NoError(t, r.Replied(b.ctx, "d1", "a2"), "idempotent")
-
-	require.ErrorIs(t, r.Replied(b.ctx, "d1", "stranger"), routing.ErrAgentNotFound)
-	require.NoError(t, r.Logout(b.ctx, "a2"))
-	_, err = r.Direct(b.ctx, routing.DirectRequest{ID: "d2", From: "a1", To: []switchboard.AgentID{"a2"}})
-	require.ErrorIs(t, err, routing.ErrLoggedOut)
-	require.NoError(t, r.End(b.ctx, "d1"))
-	require.Equal(t, routing.Done, chatState(t, r, b, "d1"))
-}
-
 func TestBotTranscriptTravels(t *testing.T) {
 	t.Parallel()
 	// SPEC R11: the bot conversation before routing reaches the accepting agent.

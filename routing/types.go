@@ -269,15 +269,17 @@ type QueueState struct {
 	Version int64
 }
 
-// ChatKind tells customer chats from agent-to-agent chats.
+// ChatKind is the kind of a chat routing holds.
+//
+// Agent-to-agent chats are not routed: they are never offered and take no
+// slot (SPEC R10), so routing has nothing of them to hold, and their one
+// home is the session (session.Manager.StartA2A, with its pending-reply
+// marker).
 type ChatKind uint8
 
 const (
 	// CustomerChat is a chat from a customer, routed through a queue.
 	CustomerChat ChatKind = iota
-	// DirectChat is an agent-to-agent chat: delivered at once, never offered
-	// (SPEC R10).
-	DirectChat
 )
 
 // ChatState is where a chat is. A chat is always in exactly one state.
@@ -391,13 +393,8 @@ type Chat struct {
 	QueueDeadline time.Time
 	// Agent is the chat's owner: the assigned agent (Assigned, InWrapUp,
 	// Done) or, for a direct chat, the agent who started it.
-	Agent switchboard.AgentID
-	// Members are a direct chat's recipients.
-	Members []switchboard.AgentID
-	// AwaitingReply lists the recipients of a direct chat who have not
-	// answered yet: the pending-reply marker (SPEC R10).
-	AwaitingReply []switchboard.AgentID
-	AssignedAt    time.Time
+	Agent      switchboard.AgentID
+	AssignedAt time.Time
 	// WrapUpUntil is when the wrap-up ends by itself.
 	WrapUpUntil time.Time
 	EndedAt     time.Time

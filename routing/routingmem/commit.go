@@ -346,13 +346,6 @@ func (s *Store) chatTree(m map[switchboard.QueueID]*btree.BTreeG[*routing.Chat],
 // once. It allocates nothing: it runs on every chat write.
 func eachHolder(c *routing.Chat, f func(switchboard.AgentID)) {
 	active := !c.State.Final()
-	if active && c.Kind == routing.DirectChat {
-		f(c.Agent)
-		for _, m := range c.Members {
-			f(m)
-		}
-		return
-	}
 	owner := active && (c.State == routing.Assigned || c.State == routing.InWrapUp) && c.Agent != ""
 	consulting := active && c.State == routing.Assigned
 	if owner {
@@ -415,8 +408,6 @@ func (s *Store) putChat(in *routing.Chat, old *routing.Chat) {
 	*c = *in
 	c.Skills = keep(prev.Skills, in.Skills)
 	c.Transcript = keep(prev.Transcript, in.Transcript)
-	c.Members = keep(prev.Members, in.Members)
-	c.AwaitingReply = keep(prev.AwaitingReply, in.AwaitingReply)
 	c.Rejected = keep(prev.Rejected, in.Rejected)
 	c.Consultants = keep(prev.Consultants, in.Consultants)
 	c.Holds = keep(prev.Holds, in.Holds)
@@ -506,8 +497,6 @@ func cloneChat(c *routing.Chat) routing.Chat {
 	d := *c
 	d.Skills = slices.Clone(c.Skills)
 	d.Transcript = slices.Clone(c.Transcript)
-	d.Members = slices.Clone(c.Members)
-	d.AwaitingReply = slices.Clone(c.AwaitingReply)
 	d.Rejected = slices.Clone(c.Rejected)
 	d.Consultants = slices.Clone(c.Consultants)
 	d.Holds = slices.Clone(c.Holds)

@@ -365,15 +365,16 @@ func testAgentChats(t *testing.T, s routing.Store) {
 	wrap.Agent, wrap.WrapUpUntil = "a", t0.Add(time.Minute)
 	done := chat("done", "q", 0, 3, routing.Done)
 	done.Agent = "a"
-	direct := routing.Chat{ID: "direct", Kind: routing.DirectChat, State: routing.Assigned, Agent: "b", Members: []switchboard.AgentID{"a"}}
-	commit(t, s, routing.Txn{Chats: []routing.Chat{assigned, wrap, done, direct}})
+	other := chat("other", "q", 0, 4, routing.Assigned)
+	other.Agent = "b"
+	commit(t, s, routing.Txn{Chats: []routing.Chat{assigned, wrap, done, other}})
 	got, err := s.AgentChats(ctx, "a")
 	require.NoError(t, err)
 	ids := make([]switchboard.ChatID, len(got))
 	for i, c := range got {
 		ids[i] = c.ID
 	}
-	require.ElementsMatch(t, []switchboard.ChatID{"assigned", "wrap", "direct"}, ids)
+	require.ElementsMatch(t, []switchboard.ChatID{"assigned", "wrap"}, ids)
 	got, err = s.AgentChats(ctx, "b")
 	require.NoError(t, err)
 	require.Len(t, got, 1)
