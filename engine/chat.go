@@ -16,7 +16,9 @@ import (
 type StartRequest struct {
 	// ID of the chat and its session; required and unique.
 	ID switchboard.ChatID
-	// Tenant and Queue the chat comes in on; Queue is required.
+	// Queue the chat comes in on; required. The chat's tenant is the
+	// queue's: Tenant may be left empty, and a different one is refused
+	// with [ErrInvalid].
 	Tenant switchboard.TenantID
 	Queue  switchboard.QueueID
 	// Customer and CustomerName identify the customer. Customer may be
@@ -70,11 +72,17 @@ func (e *Engine) Start(ctx context.Context, req StartRequest) (s session.Session
 	if err := rreq.Validate(); err != nil {
 		return session.Session{}, fmt.Errorf("engine: start %s: %w", req.ID, err)
 	}
-	if _, err := e.router.Queue(ctx, req.Queue); err != nil {
+	q, err := e.router.Queue(ctx, req.Queue)
+	if err != nil {
 		return session.Session{}, fmt.Errorf("engine: start %s: %w", req.ID, err)
 	}
+	// The queue is the one authority on a chat's tenant.
+	if req.Tenant != "" && req.Tenant != q.Tenant {
+		return session.Session{}, fmt.Errorf("engine: start %s: %w: tenant %q, but queue %s belongs to %q",
+			req.ID, ErrInvalid, req.Tenant, q.ID, q.Tenant)
+	}
 	s, err = e.sessions.Create(ctx, session.CustomerSession{
-		ID: req.ID, Tenant: req.Tenant, Queue: req.Queue, Customer: req.Customer,
+		ID: req.ID, Tenant: q.Tenant, Queue: req.Queue, Customer: req.Customer,
 		CustomerName: req.CustomerName, Attributes: req.Attributes, Bot: req.Bot,
 	})
 	if errors.Is(err, session.ErrExists) {

@@ -25,6 +25,10 @@ import (
 // expire its offers and wrap-ups or carry routing's outcomes to sessions.
 var ErrNotRunning = errors.New("engine: not running: call Run")
 
+// ErrInvalid is wrapped by the error an operation returns for input it
+// refuses before changing anything (a tenant other than the queue's, say).
+var ErrInvalid = errors.New("engine: invalid input")
+
 // ErrConfig is wrapped by the error [New] returns for a missing or
 // inconsistent part of a [Config].
 var ErrConfig = errors.New("engine: invalid config")
@@ -144,6 +148,11 @@ func (c *Config) check() error {
 	}
 	if c.Router.Clock != nil || c.Session.Clock != nil {
 		errs = append(errs, fmt.Errorf("%w: set Config.Clock, not Router.Clock or Session.Clock: every part runs on one clock", ErrConfig))
+	}
+	for id, qc := range c.Session.Queues {
+		if qc.WrapUpTime != 0 {
+			errs = append(errs, fmt.Errorf("%w: Session.Queues[%s].WrapUpTime is set, but a wrap-up's end is routing's: set routing.Queue.WrapUp", ErrConfig, id))
+		}
 	}
 	if c.Session.Transport != nil || c.Session.Directory != nil {
 		errs = append(errs, fmt.Errorf("%w: Session.Transport and Session.Directory are the engine's: set Config.Participants", ErrConfig))

@@ -140,11 +140,12 @@ func TestWrapUpEndsWhenRoutingFreesTheSlot(t *testing.T) {
 	// SPEC S11 through the engine: the session's wrap-up ends when routing
 	// frees the owner's slot (the routing queue's 30s), not after the
 	// session queue's own WrapUpTime, for End and for Close alike.
-	b := setup(t, func(c *engine.Config) {
-		qc := c.Session.Queues["sales"]
-		qc.WrapUpTime = 5 * time.Minute
-		c.Session.Queues["sales"] = qc
-	})
+	b := setup(t)
+	// One home for the wrap-up time: a session-side one is refused.
+	_, err := engine.New(ctx, engine.Config{Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore(),
+		Desktops: routingmem.NewBus(), Participants: session.Discard{},
+		Session: session.Config{Queues: map[switchboard.QueueID]session.QueueConfig{"sales": {WrapUpTime: 5 * time.Minute}}}})
+	require.ErrorIs(t, err, engine.ErrConfig)
 	b.login(t, "ann", "Ann")
 	for _, close := range []bool{false, true} {
 		id := switchboard.ChatID(fmt.Sprintf("close-%t", close))
@@ -179,7 +180,7 @@ func TestWrapUpEndsWhenRoutingFreesTheSlot(t *testing.T) {
 
 	// A caller's own WrapUpUntil stands.
 	b.start(t, "own")
-	_, _, err := b.eng.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	_, _, err = b.eng.Accept(ctx, "ann", b.offer(t, "ann").ID)
 	require.NoError(t, err)
 	until := b.clock.Now().Add(time.Hour)
 	w, err := b.eng.End(ctx, "own", "ann", session.EndOptions{Reason: "sold", Confirm: true, WrapUpUntil: until})

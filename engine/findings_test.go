@@ -213,3 +213,18 @@ func TestEndsTheEngineMissedAreFinishedFromTheSessionFeed(t *testing.T) {
 	b.settle(t)
 	require.Equal(t, switchboard.ChatID("c1"), b.offer(t, "ann").Chat, "the reopened chat is routed")
 }
+
+func TestTheQueueDecidesTheTenant(t *testing.T) {
+	t.Parallel()
+	// The queue is the one authority on a chat's tenant: a request may
+	// leave it out, and one naming another tenant is refused before
+	// anything is created.
+	b := setup(t)
+	s, err := b.eng.Start(ctx, engine.StartRequest{ID: "c1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
+	require.NoError(t, err)
+	require.Equal(t, switchboard.TenantID("t1"), s.Tenant)
+	_, err = b.eng.Start(ctx, engine.StartRequest{ID: "c2", Tenant: "t2", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
+	require.ErrorIs(t, err, engine.ErrInvalid)
+	_, err = b.m.Session(ctx, "c2")
+	require.ErrorIs(t, err, session.ErrNotFound)
+}
