@@ -354,3 +354,37 @@ func leadingSpace(s string) int {
 	}
 	return i
 }
+
+// Pending returns the text of the message with ID id as t holds it (as
+// delivered) with the digits at its end that may continue in the sender's
+// next message replaced by '*', every separator kept ("4111 1111" becomes
+// "**** ****"). It reports false when t does not hold that message.
+//
+// A caller that must not deliver any digit of a card number, not even the
+// first part of one split over two messages, delivers this text instead of
+// the one [Redactor.RedactNext] returned, and delivers the unmasked text
+// only once the next message shows that no card number was split (the
+// message then falls out of the Tail without a correction).
+func (t Tail) Pending(id string) (string, bool) {
+	if t.state == nil {
+		return "", false
+	}
+	for _, pm := range t.state().msgs {
+		if pm.id != id {
+			continue
+		}
+		var b strings.Builder
+		b.Grow(len(pm.text))
+		b.WriteString(pm.text[:pm.frag])
+		for _, r := range pm.text[pm.frag:pm.fend] {
+			if digitValue(r) >= 0 {
+				b.WriteByte('*')
+			} else {
+				b.WriteRune(r)
+			}
+		}
+		b.WriteString(pm.text[pm.fend:])
+		return b.String(), true
+	}
+	return "", false
+}
