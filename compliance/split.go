@@ -71,6 +71,7 @@ type Tail struct {
 type tailState struct {
 	sender string
 	msgs   []tailMsg // oldest first
+	until  time.Time // when the window of the oldest message closes
 }
 
 // tailMsg is one message of a Tail: its delivered text and the byte range
@@ -311,6 +312,7 @@ func (r *Redactor) nextTail(msgs []tailMsg, bases []int, m Message, joined strin
 	out := make([]tailMsg, 0, len(kept)+1)
 	out = append(out, kept...)
 	st := &tailState{sender: m.Sender, msgs: append(out, own)}
+	st.until = st.msgs[0].at.Add(r.set.splitWithin)
 	return Tail{state: func() *tailState { return st }}
 }
 
@@ -353,6 +355,16 @@ func leadingSpace(s string) int {
 		i++
 	}
 	return i
+}
+
+// Until returns when the split window of t closes: a message of the
+// sender sent after it starts afresh, so nothing t holds can still begin a
+// card number. It is the zero time for an empty Tail.
+func (t Tail) Until() time.Time {
+	if t.state == nil {
+		return time.Time{}
+	}
+	return t.state().until
 }
 
 // Pending returns the text of the message with ID id as t holds it (as

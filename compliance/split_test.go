@@ -242,4 +242,7 @@ func TestTailPending(t *testing.T) {
 	second, ok := tail.Pending("m1")
 	require.True(t, ok)
 	require.Equal(t, "****", second)
+	start := time.Date(2024, 1, 1, 10, 0, 0, 0, time.UTC)
+	require.Equal(t, start.Add(2*time.Minute), tail.Until(), "the window of the oldest message held, SplitConfig.Within after it")
+	require.True(t, zero.Until().IsZero())
 }
