@@ -418,7 +418,8 @@ func (m *Manager) filter(ctx context.Context, s *Session, msg *Message) (string,
 	for _, e := range mine {
 		st := SentText{Seq: e.Seq, ID: e.ID, Text: e.Text, At: e.At}
 		if f, ok := held[e.ID]; ok && e.ID != "" {
-			st.Text, st.Held = f.Text, true
+			// Replayed as the filter first saw it.
+			st.Text, st.At, st.Held = f.Text, f.At, true
 		}
 		in.Recent = append(in.Recent, st)
 	}
