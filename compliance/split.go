@@ -56,9 +56,10 @@ type Next struct {
 // Tail it is given; it returns the one to keep instead. A Tail is bounded by
 // [SplitConfig]: at most Messages messages of at most MaxBytes bytes each,
 // less than 19 pending digits, and no older than Within; whatever falls out
-// of the window is dropped. The digits it holds were already delivered and
-// are the only trace of them: keep a Tail in memory only, never store or
-// log it, and drop it when the chat ends. Its String and Format methods
+// of the window is dropped. The digits it holds were already delivered
+// (unless the caller delivered [Tail.Pending] instead) and are the only
+// trace of them: keep a Tail in memory only, never store or log it, and
+// drop it when the chat ends. Its String and Format methods
 // print only the number of messages.
 type Tail struct {
 	// state is a closure rather than a pointer: reflection cannot reach
