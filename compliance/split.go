@@ -56,9 +56,10 @@ type Next struct {
 // Tail it is given; it returns the one to keep instead. A Tail is bounded by
 // [SplitConfig]: at most Messages messages of at most MaxBytes bytes each,
 // less than 19 pending digits, and no older than Within; whatever falls out
-// of the window is dropped. The digits it holds were already delivered and
-// are the only trace of them: keep a Tail in memory only, never store or
-// log it, and drop it when the chat ends. Its String and Format methods
+// of the window is dropped. The digits it holds were already delivered
+// (unless the caller delivered [Tail.Pending] instead) and are the only
+// trace of them: keep a Tail in memory only, never store or log it, and
+// drop it when the chat ends. Its String and Format methods
 // print only the number of messages.
 type Tail struct {
 	// state is a closure rather than a pointer: reflection cannot reach
@@ -71,6 +72,7 @@ type Tail struct {
 type tailState struct {
 	sender string
 	msgs   []tailMsg // oldest first
+	until  time.Time // when the window of the oldest message closes
 }
 
 // tailMsg is one message of a Tail: its delivered text and the byte range
@@ -311,6 +313,7 @@ func (r *Redactor) nextTail(msgs []tailMsg, bases []int, m Message, joined strin
 	out := make([]tailMsg, 0, len(kept)+1)
 	out = append(out, kept...)
 	st := &tailState{sender: m.Sender, msgs: append(out, own)}
+	st.until = st.msgs[0].at.Add(r.set.splitWithin)
 	return Tail{state: func() *tailState { return st }}
 }
 
@@ -353,4 +356,48 @@ func leadingSpace(s string) int {
 		i++
 	}
 	return i
+}
+
+// Until returns when the split window of t closes: a message of the
+// sender sent after it starts afresh, so nothing t holds can still begin a
+// card number. It is the zero time for an empty Tail.
+func (t Tail) Until() time.Time {
+	if t.state == nil {
+		return time.Time{}
+	}
+	return t.state().until
+}
+
+// Pending returns the text of the message with ID id as t holds it (as
+// delivered) with the digits at its end that may continue in the sender's
+// next message replaced by '*', every separator kept ("4111 1111" becomes
+// "**** ****"). It reports false when t does not hold that message.
+//
+// A caller that must not deliver any digit of a card number, not even the
+// first part of one split over two messages, delivers this text instead of
+// the one [Redactor.RedactNext] returned, and delivers the unmasked text
+// only once the next message shows that no card number was split (the
+// message then falls out of the Tail without a correction).
+func (t Tail) Pending(id string) (string, bool) {
+	if t.state == nil {
+		return "", false
+	}
+	for _, pm := range t.state().msgs {
+		if pm.id != id {
+			continue
+		}
+		var b strings.Builder
+		b.Grow(len(pm.text))
+		b.WriteString(pm.text[:pm.frag])
+		for _, r := range pm.text[pm.frag:pm.fend] {
+			if digitValue(r) >= 0 {
+				b.WriteByte('*')
+			} else {
+				b.WriteRune(r)
+			}
+		}
+		b.WriteString(pm.text[pm.fend:])
+		return b.String(), true
+	}
+	return "", false
 }

@@ -201,3 +201,48 @@ func TestRedactNextRecheck(t *testing.T) {
 	require.Len(t, out[1].Findings, 2)
 	require.Equal(t, compliance.KindCVV, out[1].Findings[1].Kind)
 }
+
+// SPEC P1 SPEC P5: the digits a Tail keeps pending can be masked before the
+// message is delivered, separators kept, the rest of the text as delivered.
+func TestTailPending(t *testing.T) {
+	t.Parallel()
+	r, err := compliance.New(compliance.Config{})
+	require.NoError(t, err)
+	cases := []struct {
+		name, text, want string
+		held             bool
+	}{
+		{"OK", "4111 1111", "**** ****", true},
+		{"AfterWords", "my card is 4111-1111", "my card is ****-****", true},
+		{"AfterAMaskedCard", "card 4111 1111 1111 1111, next 4111 1111", "card **** **** **** 1111, next **** ****", true},
+		{"NoTrailingDigits", "4111 1111 thanks", "", false},
+		{"Words", "hello", "", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			_, tail := sendAll(t, r, c.text)
+			got, ok := tail.Pending("m0")
+			require.Equal(t, c.held, ok)
+			require.Equal(t, c.want, got)
+			_, ok = tail.Pending("other")
+			require.False(t, ok, "an ID the tail does not hold")
+		})
+	}
+	var zero compliance.Tail
+	_, ok := zero.Pending("m0")
+	require.False(t, ok)
+
+	// A continuation that does not complete a number keeps both messages
+	// pending, each masked on its own.
+	_, tail := sendAll(t, r, "4111", "1111")
+	first, ok := tail.Pending("m0")
+	require.True(t, ok)
+	require.Equal(t, "****", first)
+	second, ok := tail.Pending("m1")
+	require.True(t, ok)
+	require.Equal(t, "****", second)
+	start := time.Date(2024, 1, 1, 10, 0, 0, 0, time.UTC)
+	require.Equal(t, start.Add(2*time.Minute), tail.Until(), "the window of the oldest message held, SplitConfig.Within after it")
+	require.True(t, zero.Until().IsZero())
+}

@@ -58,6 +58,28 @@ func (r *recordingStore) AmendEntry(ctx context.Context, chat switchboard.ChatID
 	return r.Store.AmendEntry(ctx, chat, seq, text)
 }
 
+// recordingFragments is a fragment store that keeps a printed copy of every
+// fragment written to it, apart from the other outputs: it is the one place
+// the held-back digits of a split card number may be.
+type recordingFragments struct {
+	*sessionmem.FragmentStore
+	mu  sync.Mutex
+	out bytes.Buffer
+}
+
+func (r *recordingFragments) PutFragment(ctx context.Context, f session.Fragment) error {
+	r.mu.Lock()
+	fmt.Fprintf(&r.out, "%s %q\n", f.Message, f.Text)
+	r.mu.Unlock()
+	return r.FragmentStore.PutFragment(ctx, f)
+}
+
+func (r *recordingFragments) written() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.out.String()
+}
+
 // fileStore keeps accepted attachments in memory.
 type fileStore struct {
 	mu    sync.Mutex
@@ -74,7 +96,9 @@ func (f *fileStore) PutFile(_ context.Context, chat switchboard.ChatID, a attach
 
 type complianceBundle struct {
 	*bundle
+	cfg       engine.Config
 	store     *recordingStore
+	fragments *recordingFragments
 	transport *sessionmem.Transport
 	files     *fileStore
 	logs      *bytes.Buffer
@@ -95,18 +119,20 @@ func setupCompliant(t *testing.T) *complianceBundle {
 	mock.Set(time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC))
 	bus := routingmem.NewBus()
 	b := &complianceBundle{store: &recordingStore{Store: sessionmem.NewStore()}, transport: sessionmem.NewTransport(),
-		files: &fileStore{files: map[string]attachment.Accepted{}}, logs: logs, events: bus.Subscribe(nil)}
+		fragments: &recordingFragments{FragmentStore: sessionmem.NewFragmentStore()},
+		files:     &fileStore{files: map[string]attachment.Accepted{}}, logs: logs, events: bus.Subscribe(nil)}
 	policy := attachment.TextPDFImages()
 	policy.Scanner = redactor
-	eng, err := engine.New(ctx, engine.Config{
+	b.cfg = engine.Config{
 		Routing: routingmem.New(routingmem.Config{}), Sessions: b.store, Desktops: bus, Participants: b.transport,
 		Clock: mock, Logger: logger, Tracer: engine.LogTracer(logger), Manual: true, Files: b.files,
 		Attachments: func(*session.Session) attachment.Policy { return policy },
-		Session: session.Config{Filter: engine.RedactingFilter(redactor),
+		Session: session.Config{Filter: engine.RedactingFilter(redactor), Fragments: b.fragments,
 			OnDeliveryError: func(ctx context.Context, chat switchboard.ChatID, to session.ParticipantID, err error) {
 				logger.ErrorContext(ctx, "delivery failed", "chat", chat, "to", to, "err", err)
 			}},
-	})
+	}
+	eng, err := engine.New(ctx, b.cfg)
 	require.NoError(t, err)
 	_, err = eng.Router().PutQueue(ctx, routing.Queue{ID: "sales", Tenant: "t1"})
 	require.NoError(t, err)
@@ -155,11 +181,60 @@ func digitsOnly(s string) string {
 	return b.String()
 }
 
+// requireNoPAN fails if all holds the card number, whole or in part: not
+// even the first half of a number split over two messages may appear.
 func requireNoPAN(t *testing.T, all string) {
 	t.Helper()
 	require.NotContains(t, all, pan)
 	require.NotContains(t, all, "4111 1111 1111 1111")
 	require.NotContains(t, digitsOnly(all), pan, "the card number's digits appear together somewhere")
+	require.NotContains(t, all, "4111 1111", "the first fragment of a split number appears somewhere")
+	require.NotContains(t, digitsOnly(all), "41111111", "the first fragment's digits appear together somewhere")
+}
+
+// heldFor returns the fragments the fragment store holds for the customer.
+func (b *complianceBundle) heldFor(t *testing.T) []session.Fragment {
+	t.Helper()
+	held, err := b.fragments.Fragments(ctx, "c1", customer)
+	require.NoError(t, err)
+	return held
+}
+
+// corrections returns the texts of the corrections of seq that viewer
+// received live.
+func (b *complianceBundle) corrections(viewer session.ParticipantID, seq uint64) []string {
+	var out []string
+	for _, d := range b.transport.Received(viewer) {
+		if d.Item.Type == session.EntryCorrection && d.Item.Ref == seq {
+			out = append(out, d.Item.Text)
+		}
+	}
+	return out
+}
+
+// textOf returns the text of the message seq as viewer sees it now.
+func (b *complianceBundle) textOf(t *testing.T, viewer session.ParticipantID, seq uint64) string {
+	t.Helper()
+	views, err := b.m.History(ctx, "c1", viewer)
+	require.NoError(t, err)
+	for _, v := range views {
+		if v.Seq == seq {
+			return v.Text
+		}
+	}
+	t.Fatalf("no message %d for %s", seq, viewer)
+	return ""
+}
+
+// deliveredText returns the texts of the messages viewer received live.
+func (b *complianceBundle) deliveredText(viewer session.ParticipantID) []string {
+	var out []string
+	for _, d := range b.transport.Received(viewer) {
+		if d.Item.Type == session.EntryMessage {
+			out = append(out, d.Item.Text)
+		}
+	}
+	return out
 }
 
 func TestCardNumbersAreMaskedOnTheWayIn(t *testing.T) {
@@ -177,39 +252,131 @@ func TestCardNumbersAreMaskedOnTheWayIn(t *testing.T) {
 	requireNoPAN(t, b.everything(t, "c1"))
 }
 
-func TestSplitCardNumberIsCorrected(t *testing.T) {
+func TestSplitCardNumberIsMaskedFromTheStart(t *testing.T) {
 	t.Parallel()
-	// SPEC P1, P4, P5: a number split over two messages of one sender is
-	// caught; the first fragment is masked in the stored log and a
-	// correction reaches whoever saw it.
+	// SPEC P1, P4, P5: a number split over two messages of one sender is a
+	// card number: its first half is masked before anyone sees or stores
+	// it, the held-back digits live only in the fragment store, and once
+	// the second half completes the number the mask stays and the fragment
+	// is gone.
 	b := setupCompliant(t)
 	first, err := b.eng.Send(ctx, "c1", session.Message{From: customer, Text: "4111 1111"})
 	require.NoError(t, err)
+	require.Equal(t, "**** ****", first.Text)
+	require.Equal(t, []string{"**** ****"}, b.deliveredText(annP), "delivered masked, separators kept")
+	require.Equal(t, "**** ****", b.textOf(t, annP, first.Seq))
+	held := b.heldFor(t)
+	require.Len(t, held, 1)
+	require.Equal(t, b.clock.Now().Add(2*time.Minute), held[0].Until, "held until the split window closes")
+	require.NotContains(t, fmt.Sprintf("%v %+v %#v %s", held[0], held[0], held[0], held[0]), "4111", "a fragment never prints its text")
+	requireNoPAN(t, b.everything(t, "c1"))
+
 	b.clock.Add(10 * time.Second)
 	second, err := b.eng.Send(ctx, "c1", session.Message{From: customer, Text: "1111 1111"})
 	require.NoError(t, err)
 	require.Equal(t, "**** 1111", second.Text)
+	require.Empty(t, b.heldFor(t), "the fragment is deleted once the number is complete")
+	require.Empty(t, b.corrections(annP, first.Seq), "no correction: the first half was never shown")
+	require.Equal(t, "**** ****", b.textOf(t, annP, first.Seq))
 
-	views, err := b.m.History(ctx, "c1", annP)
-	require.NoError(t, err)
-	var corrected bool
-	for _, v := range views {
-		if v.Seq == first.Seq {
-			require.Equal(t, "**** ****", v.Text, "the stored fragment is masked")
-		}
-		if v.Type == session.EntryCorrection && v.Ref == first.Seq {
-			corrected = true
-		}
-	}
-	require.True(t, corrected, "a correction event tells who saw the fragment")
-	var delivered bool
-	for _, d := range b.transport.Received(annP) {
-		if strings.Contains(fmt.Sprintf("%+v", d), "**** ****") {
-			delivered = true
-		}
-	}
-	require.True(t, delivered, "the correction is delivered live")
+	b.clock.Add(5 * time.Minute)
+	b.settle(t)
+	require.Equal(t, "**** ****", b.textOf(t, annP, first.Seq), "the mask stays after the window")
+	require.Empty(t, b.corrections(annP, first.Seq))
 	requireNoPAN(t, b.everything(t, "c1"))
+	// The fragment store is the one place the digits were, and only until
+	// the second half arrived.
+	require.Contains(t, b.fragments.written(), `"4111 1111"`)
+}
+
+func TestHeldDigitsNotCompletedAreRevealed(t *testing.T) {
+	t.Parallel()
+	// SPEC P1, P4: digits at the end of a message are held back until the
+	// sender's next message; when it does not complete a card number they
+	// were never one, and a correction reveals them to whoever saw the
+	// message.
+	b := setupCompliant(t)
+	first, err := b.eng.Send(ctx, "c1", session.Message{From: customer, Text: "it says 4111 1111"})
+	require.NoError(t, err)
+	require.Equal(t, "it says **** ****", first.Text)
+	requireNoPAN(t, b.everything(t, "c1"))
+	require.Len(t, b.heldFor(t), 1)
+
+	b.clock.Add(10 * time.Second)
+	second, err := b.eng.Send(ctx, "c1", session.Message{From: customer, Text: "thanks"})
+	require.NoError(t, err)
+	require.Equal(t, "thanks", second.Text)
+	require.Empty(t, b.heldFor(t), "released with the next message")
+	for _, viewer := range []session.ParticipantID{customer, annP} {
+		require.Equal(t, "it says 4111 1111", b.textOf(t, viewer, first.Seq), "the stored message is revealed")
+		require.Equal(t, []string{"it says 4111 1111"}, b.corrections(viewer, first.Seq), "and the correction delivered")
+	}
+	require.Equal(t, []string{"it says **** ****", "thanks"}, b.deliveredText(annP), "the message itself was delivered masked")
+}
+
+func TestHeldDigitsAreRevealedWhenTheWindowCloses(t *testing.T) {
+	t.Parallel()
+	// SPEC P1, P4: with no next message, the held-back digits are revealed
+	// once the split window has closed, by whoever settles the engine.
+	b := setupCompliant(t)
+	first, err := b.eng.Send(ctx, "c1", session.Message{From: customer, Text: "4111 1111"})
+	require.NoError(t, err)
+
+	b.clock.Add(2 * time.Minute)
+	b.settle(t)
+	require.Len(t, b.heldFor(t), 1, "held to the end of the window")
+	require.Equal(t, "**** ****", b.textOf(t, annP, first.Seq))
+	requireNoPAN(t, b.everything(t, "c1"))
+
+	b.clock.Add(time.Second)
+	b.settle(t)
+	require.Empty(t, b.heldFor(t))
+	require.Equal(t, "4111 1111", b.textOf(t, annP, first.Seq))
+	require.Equal(t, []string{"4111 1111"}, b.corrections(annP, first.Seq))
+
+	// A later message of the same sender starts afresh.
+	second, err := b.eng.Send(ctx, "c1", session.Message{From: customer, Text: "1111 1111"})
+	require.NoError(t, err)
+	require.Equal(t, "**** ****", second.Text, "held in its turn")
+	require.Equal(t, "4111 1111", b.textOf(t, annP, first.Seq))
+}
+
+func TestHeldDigitsSurviveTheEngine(t *testing.T) {
+	t.Parallel()
+	// SPEC P1, P4: the deadline is stored: an engine built after the one
+	// that held the digits back stopped, over the same stores, reveals
+	// them when the window closes, or keeps the mask when the next message
+	// completes the number.
+	b := setupCompliant(t)
+	first, err := b.eng.Send(ctx, "c1", session.Message{From: customer, Text: "4111 1111"})
+	require.NoError(t, err)
+	b.eng = nil // the engine stops here
+
+	again, err := engine.New(ctx, b.cfg)
+	require.NoError(t, err)
+	b.clock.Add(3 * time.Minute)
+	require.NoError(t, again.Settle(ctx))
+	require.Empty(t, b.heldFor(t))
+	require.Equal(t, "4111 1111", b.textOf(t, annP, first.Seq))
+	require.Equal(t, []string{"4111 1111"}, b.corrections(annP, first.Seq))
+
+	// The other way: the next message goes through another engine.
+	b.transport.Reset()
+	third, err := again.Send(ctx, "c1", session.Message{From: customer, Text: "5500 0000"})
+	require.NoError(t, err)
+	require.Equal(t, "**** ****", third.Text)
+	other, err := engine.New(ctx, b.cfg)
+	require.NoError(t, err)
+	b.clock.Add(5 * time.Second)
+	fourth, err := other.Send(ctx, "c1", session.Message{From: customer, Text: "0000 0004"})
+	require.NoError(t, err)
+	require.Equal(t, "**** 0004", fourth.Text)
+	b.clock.Add(5 * time.Minute)
+	require.NoError(t, other.Settle(ctx))
+	require.Empty(t, b.heldFor(t))
+	require.Equal(t, "**** ****", b.textOf(t, annP, third.Seq), "the mask stays")
+	require.Empty(t, b.corrections(annP, third.Seq))
+	require.NotContains(t, digitsOnly(fmt.Sprint(b.transport.Received(annP))), "55000000")
 }
 
 func TestAttachmentsThroughTheEngine(t *testing.T) {

@@ -37,7 +37,8 @@
 //
 // A host builds one Engine per process with [New] from its stores and one
 // [Config], and calls [Engine.Run], which expires deadlines (offers, queue
-// timeouts, wrap-ups), processes events and returns when its context ends:
+// timeouts, wrap-ups, digits held back in case they began a split card
+// number), processes events and returns when its context ends:
 //
 //	eng, err := engine.New(ctx, engine.Config{
 //		Routing: routingStore, Sessions: sessionStore,

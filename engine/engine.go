@@ -257,7 +257,8 @@ func (e *Engine) Sessions() *session.Manager { return e.sessions }
 // Clock returns the engine's clock.
 func (e *Engine) Clock() clock.Clock { return e.cfg.Clock }
 
-// Run expires deadlines (offers, queue timeouts, wrap-ups), processes
+// Run expires deadlines (offers, queue timeouts, wrap-ups, held-back
+// fragments of split card numbers), processes
 // routing's events into their session consequences, and returns when ctx
 // is done, with every goroutine it started ended. It returns nil when ctx
 // was cancelled, or the error that stopped it. Run may be called once at a
@@ -296,6 +297,9 @@ func (e *Engine) Run(ctx context.Context) error {
 			if _, err := e.consume(ctx); err != nil && ctx.Err() == nil {
 				e.cfg.Logger.ErrorContext(ctx, "engine: processing routing events failed; retrying", "err", err)
 			}
+			if _, err := e.expireFragments(ctx); err != nil && ctx.Err() == nil {
+				e.cfg.Logger.ErrorContext(ctx, "engine: revealing held-back fragments failed; retrying", "err", err)
+			}
 			select {
 			case <-ctx.Done():
 				return nil
@@ -310,7 +314,8 @@ func (e *Engine) Run(ctx context.Context) error {
 	return err
 }
 
-// Settle expires every deadline that is due on the engine's clock,
+// Settle expires every deadline that is due on the engine's clock
+// (held-back fragments of split card numbers included),
 // processes every routing event and session entry committed so far,
 // repeating until nothing is left, and forgets the sessions Retention
 // allows, then returns. Tests call it after moving a mock clock on; a
@@ -345,7 +350,11 @@ func (e *Engine) settle(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("engine: settle: %w", err)
 		}
-		if n == 0 && m == 0 {
+		f, err := e.expireFragments(ctx)
+		if err != nil {
+			return fmt.Errorf("engine: settle: %w", err)
+		}
+		if n == 0 && m == 0 && f == 0 {
 			return nil
 		}
 	}

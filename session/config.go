@@ -84,6 +84,12 @@ type Config struct {
 	// Filter inspects every inbound message before it is stored. Defaults
 	// to nil: messages are stored as sent.
 	Filter InboundFilter
+	// Fragments holds, outside the session log, the unmasked text of
+	// messages the filter masks only in case they begin a split card
+	// number (FilterOutput.Held), until the next message or
+	// [Manager.ExpireFragments] reveals them. Defaults to nil: such
+	// messages stay masked for good.
+	Fragments FragmentStore
 	// FilterWindow is how many of the sender's latest messages the filter
 	// sees. Defaults to 10.
 	FilterWindow int

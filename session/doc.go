@@ -58,8 +58,13 @@
 // rewrite the text and correct the sender's earlier messages (a card
 // number split over two messages): corrections are applied to the stored
 // log and announced, as [EntryCorrection], to exactly those who could see
-// the corrected message. A filter error rejects the message; nothing is
-// stored.
+// the corrected message. Digits ending a message that may begin a card
+// number split over messages are stored and delivered masked; the filter
+// hands their unmasked text back, and the Manager keeps it in
+// Config.Fragments ([FragmentStore]) until the sender's next message or
+// [Manager.ExpireFragments] shows whether they began one, then keeps the
+// mask or reveals them by a correction. A filter error rejects the message;
+// nothing is stored.
 //
 // # Life cycle
 //
@@ -106,6 +111,9 @@
 //   - [Directory]: logged-in agents, for A2A chat.
 //   - [Contacts]: contact information and history from the host's CRM.
 //   - [InboundFilter]: content filtering (payment-card masking).
+//   - [FragmentStore]: the held-back digits of card numbers split over
+//     messages, for the split window only; check an implementation with
+//     [github.com/switchboard-cc/switchboard/session/sessiontest.RunFragmentStoreTests].
 //
 // Time comes from Config.Clock.
 //

@@ -50,7 +50,9 @@ func (m *Manager) OfferOptions(ctx context.Context, chat switchboard.ChatID, by 
 	if _, err := check(&s); err != nil {
 		return err
 	}
-	prompt, fixes, err := m.filter(ctx, &s, &Message{From: AgentParticipant(by), Text: prompt})
+	// A prompt is no message a later one continues: what the filter holds
+	// back of it stays masked.
+	prompt, fixes, _, err := m.filter(ctx, &s, &Message{From: AgentParticipant(by), Text: prompt})
 	if err != nil {
 		return err
 	}

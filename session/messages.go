@@ -219,8 +219,11 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 	if policy == PolicyNewLinked {
 		return m.sendLinked(ctx, &s, msg)
 	}
-	text, fixes, err := m.filter(ctx, &s, &msg)
+	text, fixes, hold, err := m.filter(ctx, &s, &msg)
 	if err != nil {
+		return Sent{}, err
+	}
+	if err := m.putHeld(ctx, chat, hold); err != nil {
 		return Sent{}, err
 	}
 	msg.Text = text
@@ -306,7 +309,7 @@ func (m *Manager) sendLinked(ctx context.Context, old *Session, msg Message) (Se
 	// messages and can correct none. It runs before anything is written,
 	// so a filter error changes nothing.
 	n := m.linkedSession(old, id)
-	text, _, err := m.filter(ctx, &n, &msg)
+	text, _, hold, err := m.filter(ctx, &n, &msg)
 	if err != nil {
 		return Sent{}, err
 	}
@@ -330,6 +333,9 @@ func (m *Manager) sendLinked(ctx context.Context, old *Session, msg Message) (Se
 			return Sent{}, fmt.Errorf("session: get %s: %w", link, err)
 		}
 		n.ID = link
+	}
+	if err := m.putHeld(ctx, n.ID, hold); err != nil {
+		return Sent{}, err
 	}
 	e := event(EntryMessage, Everyone(), &n.Participants[0], nil)
 	e.ID, e.Text, e.Files = msg.ID, text, append([]File(nil), msg.Files...)
@@ -362,23 +368,38 @@ func (m *Manager) linkedSession(old *Session, id switchboard.ChatID) Session {
 const filterScan = 256
 
 // filter runs the inbound filter and turns its corrections into stored
-// amendments and correction entries.
-func (m *Manager) filter(ctx context.Context, s *Session, msg *Message) (string, []Entry, error) {
+// amendments and correction entries. The sender's messages held back in
+// Config.Fragments are given to the filter unmasked; those it no longer
+// holds are released (their fragments deleted) before anything else is
+// written, and revealed when it says so. When the filter holds back the
+// new message too, filter returns the fragment to put once the message's
+// session is known; the caller puts it before storing the message.
+func (m *Manager) filter(ctx context.Context, s *Session, msg *Message) (string, []Entry, *Fragment, error) {
 	if m.cfg.Filter == nil || msg.Text == "" {
-		return msg.Text, nil, nil
+		return msg.Text, nil, nil, nil
 	}
 	var tail []Entry
+	held := map[string]Fragment{}
 	if s.Version != 0 { // a session not stored yet has no history
 		last, err := m.store.LastSeq(ctx, s.ID)
 		if err != nil {
-			return "", nil, fmt.Errorf("session: last seq of %s: %w", s.ID, err)
+			return "", nil, nil, fmt.Errorf("session: last seq of %s: %w", s.ID, err)
 		}
 		var after uint64
 		if last > filterScan {
 			after = last - filterScan
 		}
 		if tail, err = m.store.ReadEntries(ctx, s.ID, after, 0); err != nil {
-			return "", nil, fmt.Errorf("session: read %s: %w", s.ID, err)
+			return "", nil, nil, fmt.Errorf("session: read %s: %w", s.ID, err)
+		}
+		if m.cfg.Fragments != nil {
+			frags, err := m.cfg.Fragments.Fragments(ctx, s.ID, msg.From)
+			if err != nil {
+				return "", nil, nil, fmt.Errorf("session: fragments of %s in %s: %w", msg.From, s.ID, err)
+			}
+			for _, f := range frags {
+				held[f.Message] = f
+			}
 		}
 	}
 	var mine []Entry
@@ -395,19 +416,43 @@ func (m *Manager) filter(ctx context.Context, s *Session, msg *Message) (string,
 		in.Role = p.Role
 	}
 	for _, e := range mine {
-		in.Recent = append(in.Recent, SentText{Seq: e.Seq, Text: e.Text, At: e.At})
+		st := SentText{Seq: e.Seq, ID: e.ID, Text: e.Text, At: e.At}
+		if f, ok := held[e.ID]; ok && e.ID != "" {
+			// Replayed as the filter first saw it.
+			st.Text, st.At, st.Held = f.Text, f.At, true
+		}
+		in.Recent = append(in.Recent, st)
 	}
 	out, err := m.cfg.Filter.Filter(ctx, in)
 	if err != nil {
-		return "", nil, fmt.Errorf("%w: %w", ErrFiltered, err)
+		return "", nil, nil, fmt.Errorf("%w: %w", ErrFiltered, err)
 	}
 	if out.Text == "" && len(msg.Files) == 0 {
-		return "", nil, fmt.Errorf("%w: filter emptied the message", ErrFiltered)
+		return "", nil, nil, fmt.Errorf("%w: filter emptied the message", ErrFiltered)
 	}
 	if len(out.Text) > m.cfg.MaxTextBytes || !utf8.ValidString(out.Text) {
-		return "", nil, fmt.Errorf("%w: filtered text too long or not UTF-8", ErrFiltered)
+		return "", nil, nil, fmt.Errorf("%w: filtered text too long or not UTF-8", ErrFiltered)
+	}
+	if out.Held != "" && (len(out.Held) > m.cfg.MaxTextBytes || !utf8.ValidString(out.Held) || !out.HeldUntil.After(in.At)) {
+		return "", nil, nil, fmt.Errorf("%w: held text too long, not UTF-8, or held until no later than now", ErrFiltered)
+	}
+	recent := func(seq uint64) *SentText {
+		for i := range in.Recent {
+			if in.Recent[i].Seq == seq {
+				return &in.Recent[i]
+			}
+		}
+		return nil
+	}
+	holding := map[uint64]bool{}
+	for _, seq := range out.Holding {
+		if r := recent(seq); r == nil || !r.Held {
+			return "", nil, nil, fmt.Errorf("%w: seq %d is not a held message of the sender", ErrFiltered, seq)
+		}
+		holding[seq] = true
 	}
 	var fixes []Entry
+	corrected := map[uint64]bool{}
 	for _, c := range out.Corrections {
 		var orig *Entry
 		for i := range mine {
@@ -415,21 +460,60 @@ func (m *Manager) filter(ctx context.Context, s *Session, msg *Message) (string,
 				orig = &mine[i]
 			}
 		}
-		if orig == nil || c.Text == "" || !utf8.ValidString(c.Text) {
-			return "", nil, fmt.Errorf("%w: correction of seq %d is not one of the sender's recent messages", ErrFiltered, c.Seq)
+		if orig == nil || c.Text == "" || !utf8.ValidString(c.Text) || holding[c.Seq] {
+			return "", nil, nil, fmt.Errorf("%w: correction of seq %d is not one of the sender's recent messages", ErrFiltered, c.Seq)
 		}
-		e := Entry{Type: EntryCorrection, Audience: orig.Audience.clone(), From: orig.From, FromName: orig.FromName, FromRole: orig.FromRole,
-			Text: c.Text, Ref: orig.Seq, RefVersion: orig.Version}
-		fixes = append(fixes, e)
+		corrected[c.Seq] = true
+		fixes = append(fixes, correctionOf(orig, c.Text))
+	}
+	// Release what is no longer held before anything is written: deleting
+	// a fragment claims it, so a message [Manager.ExpireFragments] is
+	// revealing at the same time is not also decided here.
+	for _, r := range in.Recent {
+		if !r.Held || holding[r.Seq] {
+			continue
+		}
+		err := m.cfg.Fragments.DeleteFragment(ctx, s.ID, r.ID)
+		switch {
+		case errors.Is(err, ErrNotFound) && corrected[r.Seq]:
+			// Revealed by another process already.
+			fixes = slices.DeleteFunc(fixes, func(e Entry) bool { return e.Ref == r.Seq })
+		case errors.Is(err, ErrNotFound):
+			// Its window closed while the filter found it completed by this
+			// message: another process may be revealing it. Sending again
+			// sees it as stored, and masks it by a correction if need be.
+			return "", nil, nil, fmt.Errorf("%w: held message seq %d was released concurrently", ErrConflict, r.Seq)
+		case err != nil:
+			return "", nil, nil, fmt.Errorf("session: delete fragment %s in %s: %w", r.ID, s.ID, err)
+		}
 	}
 	// Amend before the new message is stored: a masked earlier message is
 	// the safe state even if the new one is then refused.
 	for _, f := range fixes {
 		if err := m.store.AmendEntry(ctx, s.ID, f.Ref, f.Text); err != nil {
-			return "", nil, fmt.Errorf("session: amend %s seq %d: %w", s.ID, f.Ref, err)
+			return "", nil, nil, fmt.Errorf("session: amend %s seq %d: %w", s.ID, f.Ref, err)
 		}
 	}
-	return out.Text, fixes, nil
+	var hold *Fragment
+	if out.Held != "" && m.cfg.Fragments != nil && msg.ID != "" {
+		hold = &Fragment{Chat: s.ID, Sender: msg.From, Message: msg.ID, Text: out.Held, At: in.At, Until: out.HeldUntil}
+	}
+	return out.Text, fixes, hold, nil
+}
+
+// putHeld stores the fragment of a message held back by the filter, before
+// the message itself is stored: a fragment whose message is never stored
+// is deleted when it is due.
+func (m *Manager) putHeld(ctx context.Context, chat switchboard.ChatID, hold *Fragment) error {
+	if hold == nil {
+		return nil
+	}
+	f := *hold
+	f.Chat = chat
+	if err := m.cfg.Fragments.PutFragment(ctx, f); err != nil {
+		return fmt.Errorf("session: put fragment %s in %s: %w", f.Message, chat, err)
+	}
+	return nil
 }
 
 // catchUpPage is how many entries CatchUp reads from the store at a time.

@@ -83,8 +83,18 @@ type Contacts interface {
 type SentText struct {
 	// Seq is the message's sequence number.
 	Seq uint64
-	// Text is the message's stored text.
+	// ID is the message's ID (Message.ID).
+	ID string
+	// Text is the message's stored text, or, when Held, its text as held
+	// in the FragmentStore: the stored text with the digits at its end
+	// unmasked.
 	Text string
+	// Held reports that the message was stored with the digits at its end
+	// masked (FilterOutput.Held) and is still held back: the filter either
+	// keeps holding it (FilterOutput.Holding), reveals it with a Correction
+	// whose Text is this Text, or, by doing neither, keeps it masked for
+	// good because the new message completes a card number.
+	Held bool
 	// At is when the message was stored.
 	At time.Time
 }
@@ -123,6 +133,21 @@ type FilterOutput struct {
 	// Corrections rewrite earlier messages of the same sender, for data
 	// split over several messages.
 	Corrections []Correction
+	// Held is set when Text masks digits at the end of the message only
+	// because they might begin a card number that the sender's next
+	// message completes: it is the text to reveal if none is completed
+	// (with all else the filter masks still masked). The Manager keeps it
+	// in Config.Fragments until HeldUntil, outside the session log. Empty
+	// means nothing is held back.
+	Held string
+	// HeldUntil is when the sender's next message can no longer complete
+	// the card number Held may begin; it must be after FilterInput.At when
+	// Held is set.
+	HeldUntil time.Time
+	// Holding lists the Seq of the held earlier messages (SentText.Held)
+	// that stay held because the new message continues their digits
+	// without completing a card number.
+	Holding []uint64
 }
 
 // InboundFilter inspects every inbound message before it is stored,

@@ -28,6 +28,16 @@ type Delivery struct {
 // again with the same Message.ID is delivered again with the same Seq:
 // recipients drop a Seq they already have. A failed delivery does not
 // fail the operation that caused it.
+//
+// An [EntryCorrection] (Item.Type) replaces the text of an earlier message:
+// the host must replace the displayed text of the message whose Seq is
+// Item.Ref with Item.Text, wherever it shows or caches it, and must not
+// show the correction as a message of its own. Corrections mask a card
+// number split over messages, and reveal digits that were held back masked
+// in case they began one (see [FragmentStore]); a host that shows only
+// message entries keeps showing the masked text, which is safe but wrong.
+// [Manager.CatchUp] returns messages with their current text and the
+// corrections, so a client that catches up can apply them the same way.
 type Transport interface {
 	// Deliver sends d to participant to. It must be safe for concurrent use
 	// and should return promptly; it returns ctx.Err() if ctx is done.

@@ -1,6 +1,7 @@
 // Package sessionmem provides in-memory implementations of the session
 // package's ports: [Store] (session state and log, with the feed and
-// retention of session.FeedStore and session.RetentionStore), [Transport] (records
+// retention of session.FeedStore and session.RetentionStore), [FragmentStore]
+// (the held-back fragments of split card numbers), [Transport] (records
 // deliveries per participant) and [Directory] (a fixed agent list).
 //
 // They are meant for a single process and for tests: everything lives in

@@ -12,3 +12,8 @@ func TestStore(t *testing.T) {
 	t.Parallel()
 	sessiontest.RunStoreTests(t, func(*testing.T) session.Store { return sessionmem.NewStore() })
 }
+
+func TestFragmentStore(t *testing.T) {
+	t.Parallel()
+	sessiontest.RunFragmentStoreTests(t, func(*testing.T) session.FragmentStore { return sessionmem.NewFragmentStore() })
+}

@@ -16,7 +16,9 @@
 // checks the feed (every entry, per partition, in commit order even for
 // a reader paging while others write; cursor compare-and-set), and when
 // it implements [session.RetentionStore], listing closed sessions by
-// close time and forgetting them whole. Set SESSIONTEST_STRESS to a
+// close time and forgetting them whole. [RunFragmentStoreTests] checks the
+// [session.FragmentStore] contract: keyed by chat and message, read by
+// sender, deletes that claim a fragment once, due by deadline. Set SESSIONTEST_STRESS to a
 // number to multiply the concurrent cases' work; -short reduces it.
 //
 // # Implementing a Store over SQL
