@@ -258,9 +258,9 @@ func (e *Engine) Sessions() *session.Manager { return e.sessions }
 func (e *Engine) Clock() clock.Clock { return e.cfg.Clock }
 
 // Run expires deadlines (offers, queue timeouts, wrap-ups, held-back
-// fragments of split card numbers), processes
-// routing's events into their session consequences, and returns when ctx
-// is done, with every goroutine it started ended. It returns nil when ctx
+// fragments of split card numbers), processes routing's events and the
+// sessions' feed into their consequences, forgets what Retention allows,
+// and returns when ctx is done, with every goroutine it started ended. It returns nil when ctx
 // was cancelled, or the error that stopped it. Run may be called once at a
 // time per Engine; start it before, or at once after, the first operation.
 func (e *Engine) Run(ctx context.Context) error {
@@ -295,7 +295,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		defer t.Stop()
 		for {
 			if _, err := e.consume(ctx); err != nil && ctx.Err() == nil {
-				e.cfg.Logger.ErrorContext(ctx, "engine: processing routing events failed; retrying", "err", err)
+				e.cfg.Logger.ErrorContext(ctx, "engine: processing routing events and the sessions' feed failed; retrying", "err", err)
 			}
 			if _, err := e.expireFragments(ctx); err != nil && ctx.Err() == nil {
 				e.cfg.Logger.ErrorContext(ctx, "engine: revealing held-back fragments failed; retrying", "err", err)
@@ -315,10 +315,10 @@ func (e *Engine) Run(ctx context.Context) error {
 }
 
 // Settle expires every deadline that is due on the engine's clock
-// (held-back fragments of split card numbers included),
-// processes every routing event and session entry committed so far,
-// repeating until nothing is left, and forgets the sessions Retention
-// allows, then returns. Tests call it after moving a mock clock on; a
+// (held-back fragments of split card numbers included), processes every
+// routing event and session entry committed so far, repeating until
+// nothing is left, and forgets the sessions Retention allows, then
+// returns. Tests call it after moving a mock clock on; a
 // running engine does the same in the background.
 func (e *Engine) Settle(ctx context.Context) error {
 	if err := e.settle(ctx); err != nil {
