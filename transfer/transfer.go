@@ -107,15 +107,11 @@ func (s *Service) Transfer(ctx context.Context, req Request) (routing.Offer, err
 	if err != nil {
 		return routing.Offer{}, refusal(err)
 	}
-	// The note's ID comes from the transfer's offer (or, to a queue, from
-	// the chat's routing version), so a retried call records it once.
-	note.ID = "transfer:" + string(o.ID)
-	if o.ID == "" {
-		c, err := s.eng.Router().Chat(ctx, req.Chat)
-		if err != nil {
-			return o, fmt.Errorf("transfer: %s is transferred in routing but not yet recorded (call again): %w", req.Chat, err)
-		}
-		note.ID = fmt.Sprintf("transfer:%s@%d", req.Queue, c.QueuedAt.UnixNano())
+	// A transfer to an agent is named by its offer, so a retried call
+	// records it once. (A transfer to a queue is not asked for again:
+	// its From no longer owns the chat.)
+	if o.ID != "" {
+		note.ID = "transfer:" + string(o.ID)
 	}
 	var errs []error
 	if err := s.eng.Sessions().RecordTransfer(ctx, req.Chat, note); err != nil {
