@@ -199,9 +199,15 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 }
 
 // reopenedAfter reports whether session s was reopened by its customer
-// after routing last finished with chat c.
+// after routing last finished with chat c. A customer who reopened it and
+// then left before routing heard of it counts too: routing is told, and
+// withdraws the chat as abandoned since its customer left (which ends it,
+// so this does not hold again).
 func reopenedAfter(s *session.Session, c *routing.Chat) bool {
-	if s.ReopenedAt.IsZero() || s.Status != session.StatusActive {
+	if s.ReopenedAt.IsZero() {
+		return false
+	}
+	if s.Status != session.StatusActive && (s.Status != session.StatusCustomerLeft || c.State == routing.Ended) {
 		return false
 	}
 	if !c.State.Final() && c.State != routing.InWrapUp {
