@@ -31,7 +31,8 @@ func inSession(p *session.Participant) bool { return p.Present() || p.Invited() 
 //     owner;
 //   - a chat routing ended before any agent took it (it waited too long,
 //     was escalated or abandoned) ends and closes its session, telling a
-//     connected customer why;
+//     connected customer why; so does one that went back to a queue and
+//     ended there before the session let its former owner go;
 //   - a chat routing ended because its transfer failed ends its session,
 //     telling the customer the agent has left (SPEC T3);
 //   - a session its owner ended or closed ends the chat in routing, which
@@ -91,6 +92,16 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 			}
 		}
 		return e.sessions.Session(ctx, chat)
+	}
+	if owner != nil && s.Status == session.StatusActive && c.State == routing.Ended && c.EndReason != routing.EndAgentLeft {
+		// Routing gave up on a chat that went back to a queue (a transfer
+		// to a queue, a logout) before the session let its owner go: the
+		// owner goes first, as it would have on the way, and the session
+		// then closes below as any chat routing gave up on.
+		if err := e.sessions.ReleaseOwner(ctx, chat, agentOf(owner.ID)); err != nil && !errors.Is(err, session.ErrNotParticipant) {
+			return session.Session{}, err
+		}
+		owner = nil
 	}
 	if owner == nil && c.State == routing.Ended && c.EndReason != routing.EndAgentLeft {
 		// Routing gave up on the chat before any agent took it.
