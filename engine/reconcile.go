@@ -36,7 +36,8 @@ func inSession(p *session.Participant) bool { return p.Present() || p.Invited() 
 //   - a chat routing ended because its transfer failed ends its session,
 //     telling the customer the agent has left (SPEC T3);
 //   - a session its owner ended or closed ends the chat in routing, which
-//     puts the owner in wrap-up (this finishes an [Engine.End] interrupted
+//     puts the owner in wrap-up, or withdraws it if routing put it back
+//     in a queue meanwhile (this finishes an [Engine.End] interrupted
 //     between its two steps);
 //   - a session a customer reopened after close is routed again (SPEC R9),
 //     finishing an [Engine.Send] interrupted between its two steps;
@@ -57,11 +58,13 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 	if s.Kind != session.KindCustomer {
 		return s, nil
 	}
-	if (s.Status == session.StatusEnded || s.Status == session.StatusClosed) && c.State == routing.Assigned &&
-		s.WrapUp != nil && s.WrapUp.Owner == c.Agent {
-		// The owner ended the session; routing must follow.
-		var se *routing.StateError
-		if err := e.router.End(ctx, chat); err != nil && !errors.As(err, &se) {
+	if (s.Status == session.StatusEnded || s.Status == session.StatusClosed) && s.WrapUp != nil &&
+		(c.State == routing.Assigned || c.State == routing.Queued || c.State == routing.Offered) {
+		// The owner ended the session; routing must follow, as End's own
+		// routing step would have, even if routing moved the chat on in
+		// between (a transfer declined and the chat taken by another
+		// agent): the conversation is over.
+		if err := e.endRouting(ctx, chat); err != nil {
 			return session.Session{}, err
 		}
 		return e.sessions.Session(ctx, chat)
