@@ -567,14 +567,16 @@ func (w *workload) dump(id switchboard.ChatID) {
 }
 
 // check checks the invariants of every chat, session and agent once the
-// engines are quiet (SPEC R2, R7, S2, C10), and returns how many chats
-// ended in each routing state.
-func (w *workload) check() map[routing.ChatState]int {
+// engines are quiet (SPEC R2, R7, S2, C9, C10), and returns how many chats
+// ended in each routing state and how many abandoned chats their owner
+// had to end.
+func (w *workload) check() (states map[routing.ChatState]int, ownerLeft int) {
 	t := w.t
 	r, m := w.procs[0].eng.Router(), w.procs[0].eng.Sessions()
-	states := map[routing.ChatState]int{}
+	states = map[routing.ChatState]int{}
 	chats := map[switchboard.ChatID]routing.Chat{}
 	var current switchboard.ChatID
+	var left []switchboard.ChatID // abandoned chats whose owner stays to end them
 	defer func() {
 		if t.Failed() && current != "" {
 			w.dump(current)
@@ -632,6 +634,7 @@ func (w *workload) check() map[routing.ChatState]int {
 				require.Equal(t, routing.EndAbandoned, c.EndReason, "%s: a chat routing gave up on is closed", where)
 				require.Contains(t, []session.Status{session.StatusCustomerLeft, session.StatusEnded}, s.Status, where)
 				require.True(t, ownerPresent, "%s: the owner stays to end it", where)
+				left = append(left, id)
 			}
 		default:
 			t.Fatalf("%s: unknown state", where)
@@ -647,6 +650,23 @@ func (w *workload) check() map[routing.ChatState]int {
 			require.NotContains(t, v.Text, whisperMarker, "%s: the customer's history shows a whisper", where)
 		}
 	}
+	// The owner left in an abandoned chat's session ends and closes it.
+	for _, id := range left {
+		current = id
+		s, err := m.Session(ctx, id)
+		require.NoError(t, err)
+		a, _ := s.Owner().ID.Agent()
+		if s.Status == session.StatusCustomerLeft {
+			_, err = w.procs[1].eng.End(ctx, id, a, session.EndOptions{Reason: "no-sale", Confirm: true})
+			require.NoError(t, err, "chat %s: the owner ends it", id)
+		}
+		_, err = w.procs[2].eng.Close(ctx, id, a, session.EndOptions{})
+		require.NoError(t, err, "chat %s: the owner closes it", id)
+		s, err = m.Session(ctx, id)
+		require.NoError(t, err)
+		require.Equal(t, session.StatusClosed, s.Status, "chat %s", id)
+	}
+	current = ""
 	customers := map[session.CustomerID]bool{}
 	for _, rec := range w.chats {
 		customers[rec.customer] = true
@@ -705,7 +725,7 @@ func (w *workload) check() map[routing.ChatState]int {
 		require.Equal(t, c.Pending, routed[id], "chat %s (%s) counts %d pending offers", id, c.State, c.Pending)
 		require.Equal(t, c.State == routing.Offered, c.Pending > 0, "chat %s is %s with %d pending offers", id, c.State, c.Pending)
 	}
-	return states
+	return states, len(left)
 }
 
 func TestConcurrentWorkloadUnderRandomFaults(t *testing.T) {
@@ -751,7 +771,7 @@ func TestConcurrentWorkloadUnderRandomFaults(t *testing.T) {
 	w.rs.Clear()
 	calls := w.rs.Calls()[r0:]
 	w.quiesce()
-	states := w.check()
+	states, abandoned := w.check()
 
 	var rFail, rLost, rConflict int
 	for _, c := range calls {
@@ -769,6 +789,7 @@ func TestConcurrentWorkloadUnderRandomFaults(t *testing.T) {
 		ops, w.ops.Load(), w.calls.Load(), w.given.Load(), wlRetries, nticks, len(w.order), states, w.whispers.Load(), wall.Since(begin).Round(time.Millisecond))
 	t.Logf("routing store: %d calls; injected %d failures, %d lost outcomes, %d conflicts", len(calls), rFail, rLost, rConflict)
 	t.Logf("session store: injected %d failures, %d lost outcomes, %d conflicts", sFail, sLost, sConflict)
+	t.Logf("%d abandoned chats left to their owner to end (SPEC C9)", abandoned)
 	require.NotZero(t, states[routing.Done]+states[routing.InWrapUp], "some chats were handled to the end")
 	require.NotZero(t, w.whispers.Load(), "agents whispered")
 }
