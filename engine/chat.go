@@ -193,7 +193,10 @@ func (e *Engine) Send(ctx context.Context, chat switchboard.ChatID, msg session.
 	}
 	defer func() { end(err) }()
 	err = e.repairing(ctx, chat, func() (err error) { sent, err = e.sessions.Send(ctx, chat, msg); return })
-	if err != nil || sent.AfterClose == 0 {
+	// A message sent again finds itself stored and reports no policy, even
+	// when it is in a linked session whose routing step failed the first
+	// time: a linked session is routed whenever it is named.
+	if err != nil || sent.AfterClose == 0 && sent.Chat == chat {
 		return sent, err
 	}
 	s, err := e.sessions.Session(ctx, sent.Chat)

@@ -31,11 +31,13 @@ func inSession(p *session.Participant) bool { return p.Present() || p.Invited() 
 //     owner;
 //   - a chat routing ended before any agent took it (it waited too long,
 //     was escalated or abandoned) ends and closes its session, telling a
-//     connected customer why;
+//     connected customer why; so does one that went back to a queue and
+//     ended there before the session let its former owner go;
 //   - a chat routing ended because its transfer failed ends its session,
 //     telling the customer the agent has left (SPEC T3);
 //   - a session its owner ended or closed ends the chat in routing, which
-//     puts the owner in wrap-up (this finishes an [Engine.End] interrupted
+//     puts the owner in wrap-up, or withdraws it if routing put it back
+//     in a queue meanwhile (this finishes an [Engine.End] interrupted
 //     between its two steps);
 //   - a session a customer reopened after close is routed again (SPEC R9),
 //     finishing an [Engine.Send] interrupted between its two steps;
@@ -56,11 +58,13 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 	if s.Kind != session.KindCustomer {
 		return s, nil
 	}
-	if (s.Status == session.StatusEnded || s.Status == session.StatusClosed) && c.State == routing.Assigned &&
-		s.WrapUp != nil && s.WrapUp.Owner == c.Agent {
-		// The owner ended the session; routing must follow.
-		var se *routing.StateError
-		if err := e.router.End(ctx, chat); err != nil && !errors.As(err, &se) {
+	if (s.Status == session.StatusEnded || s.Status == session.StatusClosed) && s.WrapUp != nil &&
+		(c.State == routing.Assigned || c.State == routing.Queued || c.State == routing.Offered) {
+		// The owner ended the session; routing must follow, as End's own
+		// routing step would have, even if routing moved the chat on in
+		// between (a transfer declined and the chat taken by another
+		// agent): the conversation is over.
+		if err := e.endRouting(ctx, chat); err != nil {
 			return session.Session{}, err
 		}
 		return e.sessions.Session(ctx, chat)
@@ -91,6 +95,16 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 			}
 		}
 		return e.sessions.Session(ctx, chat)
+	}
+	if owner != nil && s.Status == session.StatusActive && c.State == routing.Ended && c.EndReason != routing.EndAgentLeft {
+		// Routing gave up on a chat that went back to a queue (a transfer
+		// to a queue, a logout) before the session let its owner go: the
+		// owner goes first, as it would have on the way, and the session
+		// then closes below as any chat routing gave up on.
+		if err := e.sessions.ReleaseOwner(ctx, chat, agentOf(owner.ID)); err != nil && !errors.Is(err, session.ErrNotParticipant) {
+			return session.Session{}, err
+		}
+		owner = nil
 	}
 	if owner == nil && c.State == routing.Ended && c.EndReason != routing.EndAgentLeft {
 		// Routing gave up on the chat before any agent took it.
@@ -199,9 +213,15 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 }
 
 // reopenedAfter reports whether session s was reopened by its customer
-// after routing last finished with chat c.
+// after routing last finished with chat c. A customer who reopened it and
+// then left before routing heard of it counts too: routing is told, and
+// withdraws the chat as abandoned since its customer left (which ends it,
+// so this does not hold again).
 func reopenedAfter(s *session.Session, c *routing.Chat) bool {
-	if s.ReopenedAt.IsZero() || s.Status != session.StatusActive {
+	if s.ReopenedAt.IsZero() {
+		return false
+	}
+	if s.Status != session.StatusActive && (s.Status != session.StatusCustomerLeft || c.State == routing.Ended) {
 		return false
 	}
 	if !c.State.Final() && c.State != routing.InWrapUp {

@@ -31,6 +31,13 @@ type FaultStore struct {
 	faults map[int]fault
 	from   int // calls from this one on fail with fromErr; 0 for none
 	fromEr error
+	random *randomFaults
+}
+
+// randomFaults are the probabilities of [FaultStore.FailRandomly].
+type randomFaults struct {
+	fail, lose, conflict float64
+	rnd                  func() float64
 }
 
 // Call is one call a [FaultStore] received.
@@ -97,12 +104,43 @@ func (f *FaultStore) LoseOutcome(k int) {
 	f.faults[k] = fault{lose: true}
 }
 
-// Clear removes every fault set; the numbering of calls carries on.
+// FailRandomly makes every later call that has no fault set at its number
+// draw one from rnd, a source of numbers in [0, 1) such as
+// math/rand.Rand.Float64: with probability fail it fails with an error
+// wrapping [ErrInjected] without reaching the wrapped store; with
+// probability lose it reaches the store and then loses its outcome, as
+// [FaultStore.LoseOutcome] does; and, for Commit and SaveCursor only, with
+// probability conflict it reports an error wrapping both
+// [routing.ErrConflict] and [ErrInjected] without reaching the store, as if
+// another process had written first. Otherwise the call goes through.
+//
+// rnd is called under the FaultStore's lock, so it need not be safe for
+// concurrent use. Probabilities are clamped to [0, 1]; FailRandomly with
+// all three zero, or [FaultStore.Clear], stops the random faults. Faults
+// set with Fail, LoseOutcome or FailFrom take precedence.
+//
+// Each call's error is in [FaultStore.Calls], so a test can count the
+// faults injected by kind: errors wrapping ErrInjected but not ErrConflict
+// failed, those wrapping [routing.ErrOutcomeUnknown] lost their outcome,
+// and those wrapping both ErrConflict and ErrInjected were conflicts.
+func (f *FaultStore) FailRandomly(fail, lose, conflict float64, rnd func() float64) {
+	clamp := func(p float64) float64 { return min(max(p, 0), 1) }
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.random = nil
+	if fail, lose, conflict = clamp(fail), clamp(lose), clamp(conflict); rnd != nil && fail+lose+conflict > 0 {
+		f.random = &randomFaults{fail: fail, lose: lose, conflict: conflict, rnd: rnd}
+	}
+}
+
+// Clear removes every fault set, random faults included; the numbering of
+// calls carries on.
 func (f *FaultStore) Clear() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	clear(f.faults)
 	f.from, f.fromEr = 0, nil
+	f.random = nil
 }
 
 // Count returns how many calls the store has received.
@@ -128,7 +166,19 @@ func (f *FaultStore) begin(method string) (int, fault) {
 	if f.from > 0 && n >= f.from {
 		return n, fault{err: f.fromEr}
 	}
-	return n, f.faults[n]
+	if ft, ok := f.faults[n]; ok || f.random == nil {
+		return n, ft
+	}
+	r, p := f.random.rnd(), f.random
+	switch {
+	case r < p.fail:
+		return n, fault{err: ErrInjected}
+	case r < p.fail+p.lose:
+		return n, fault{lose: true}
+	case r < p.fail+p.lose+p.conflict && (method == "Commit" || method == "SaveCursor"):
+		return n, fault{err: fmt.Errorf("%w (%w)", routing.ErrConflict, ErrInjected)}
+	}
+	return n, fault{}
 }
 
 // end records what call n returns and returns it.
