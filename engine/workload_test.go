@@ -186,7 +186,7 @@ type proc struct {
 
 // chatRec is what the workload knows of a chat it started.
 type chatRec struct {
-	customer session.CustomerID
+	customer switchboard.CustomerID
 	queue    switchboard.QueueID
 	started  bool // a Start call succeeded (a chat linked after close needs none)
 }
@@ -310,7 +310,7 @@ func (w *workload) record(id switchboard.ChatID, rec chatRec) *chatRec {
 
 func (w *workload) start(p proc, id switchboard.ChatID, rec *chatRec) error {
 	return w.do(func() error {
-		_, err := p.eng.Start(ctx, engine.ChatRequest{ID: id, Tenant: "t1", Queue: rec.queue, Customer: rec.customer, CustomerName: "Customer"})
+		_, err := p.eng.Start(ctx, engine.StartRequest{ID: id, Tenant: "t1", Queue: rec.queue, Customer: rec.customer, CustomerName: "Customer"})
 		return err
 	})
 }
@@ -327,7 +327,7 @@ func (w *workload) customer(g int, rnd *rand.Rand) {
 		switch r := rnd.Float64(); {
 		case len(mine) == 0 || r < 0.15:
 			id := switchboard.ChatID(fmt.Sprintf("c%02d-%d", g, k))
-			rec := w.record(id, chatRec{customer: session.CustomerID(fmt.Sprintf("u%02d-%d", g, k)), queue: wlQueues[rnd.IntN(len(wlQueues))].ID})
+			rec := w.record(id, chatRec{customer: switchboard.CustomerID(fmt.Sprintf("u%02d-%d", g, k)), queue: wlQueues[rnd.IntN(len(wlQueues))].ID})
 			if err := w.start(p, id, rec); err == nil {
 				w.mu.Lock()
 				rec.started = true
@@ -440,9 +440,9 @@ func (w *workload) agent(a switchboard.AgentID, rnd *rand.Rand) {
 			opts := session.EndOptions{Reason: "no-sale", Confirm: true}
 			_ = w.do(func() error { _, err := p.eng.Close(ctx, c.ID, a, opts); return err })
 		case y < 0.82:
-			req := conference.InviteRequest{Chat: c.ID, From: a, Agent: other}
+			req := conference.Request{Chat: c.ID, From: a, Agent: other}
 			if rnd.IntN(2) == 0 {
-				req = conference.InviteRequest{Chat: c.ID, From: a, Queue: queue}
+				req = conference.Request{Chat: c.ID, From: a, Queue: queue}
 			}
 			_ = w.do(func() error { _, err := p.conf.Invite(ctx, req); return err })
 		case y < 0.88:
@@ -667,7 +667,7 @@ func (w *workload) check() (states map[routing.ChatState]int, ownerLeft int) {
 		require.Equal(t, session.StatusClosed, s.Status, "chat %s", id)
 	}
 	current = ""
-	customers := map[session.CustomerID]bool{}
+	customers := map[switchboard.CustomerID]bool{}
 	for _, rec := range w.chats {
 		customers[rec.customer] = true
 	}

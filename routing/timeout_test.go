@@ -238,3 +238,24 @@ func mustChat(t *testing.T, r *routing.Router, b *testBundle, id switchboard.Cha
 	require.NoError(t, err)
 	return c
 }
+
+func TestRequeuedChatTimesOutAgain(t *testing.T) {
+	t.Parallel()
+	// SPEC R15, R17: a chat back in its queue after it was assigned (its
+	// agent logged out) waits at most the queue's MaxWait again, rather
+	// than for ever.
+	r, b := setup(t, routing.Queue{ID: "q", MaxWait: time.Minute})
+	login(t, r, b, "a1", 1, "q")
+	enqueue(t, r, b, "c1", "q")
+	_, err := r.Accept(b.ctx, "a1", onlyOffer(t, r, b, "a1").ID)
+	require.NoError(t, err)
+	advance(t, r, b, 10*time.Minute)
+	require.NoError(t, r.Logout(b.ctx, "a1"))
+	require.Equal(t, routing.Queued, mustChat(t, r, b, "c1").State)
+	advance(t, r, b, 59*time.Second)
+	require.Equal(t, routing.Queued, mustChat(t, r, b, "c1").State)
+	advance(t, r, b, time.Second)
+	c := mustChat(t, r, b, "c1")
+	require.Equal(t, routing.Ended, c.State)
+	require.Equal(t, routing.EndTimedOut, c.EndReason)
+}

@@ -451,6 +451,11 @@ func (w *work) requeue(c *Chat, reason string, unanswered bool) error {
 		return err
 	}
 	c.State, c.Pending, c.Agent, c.AssignedAt = Queued, 0, "", time.Time{}
+	if c.QueueDeadline.IsZero() {
+		// Back in the queue after it was assigned (its agent logged out, a
+		// transfer fell back): it waits at most MaxWait again (SPEC R15).
+		c.QueueDeadline = deadline(w.now, q.MaxWait)
+	}
 	w.touchChat(c)
 	if unanswered {
 		c.Unanswered++
