@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/switchboard-cc/switchboard/attachment"
+	"github.com/switchboard-cc/switchboard/conference"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/session"
 )
@@ -70,6 +71,9 @@ type Config struct {
 	// Session holds the session settings; its Clock, Transport and
 	// Directory are the engine's.
 	Session session.Config
+	// Conference holds the conference settings: whether ending a
+	// conference ends the chat too ([Engine.EndConference]).
+	Conference conference.Config
 	// Attachments and Files switch attachments on for [Engine.SendFiles]:
 	// both or neither. Defaults to off.
 	Attachments AttachmentPolicy
@@ -142,6 +146,9 @@ func (c *Config) check() error {
 	}
 	if c.Keep != nil && c.Retention == 0 {
 		errs = append(errs, fmt.Errorf("%w: Keep is set but Retention is 0, so nothing is ever forgotten", ErrConfig))
+	}
+	if err := c.Conference.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("%w: Conference: %w", ErrConfig, err))
 	}
 	if (c.Attachments == nil) != (c.Files == nil) {
 		errs = append(errs, fmt.Errorf("%w: Attachments and Files go together: set both or neither", ErrConfig))

@@ -45,18 +45,23 @@ type Fixture struct {
 var ctx = context.Background()
 
 // New returns a Fixture with the given queues. cfg's Clock, Transport and
-// Directory are the engine's.
-func New(t TB, queues []routing.Queue, cfg session.Config) *Fixture {
+// Directory are the engine's. opts adjust the engine's Config before it is
+// built.
+func New(t TB, queues []routing.Queue, cfg session.Config, opts ...func(*engine.Config)) *Fixture {
 	t.Helper()
 	f := &Fixture{T: t, Clock: clock.NewMock(), Transport: sessionmem.NewTransport(), Main: "c1"}
 	f.Clock.Set(Start)
 	bus := routingmem.NewBus()
 	f.Events = bus.Subscribe(nil)
 	var err error
-	f.Engine, err = engine.New(ctx, engine.Config{
+	ecfg := engine.Config{
 		Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore(),
 		Desktops: bus, Participants: f.Transport, Clock: f.Clock, Manual: true, Session: cfg,
-	})
+	}
+	for _, o := range opts {
+		o(&ecfg)
+	}
+	f.Engine, err = engine.New(ctx, ecfg)
 	require.NoError(t, err)
 	f.Router, f.Sessions = f.Engine.Router(), f.Engine.Sessions()
 	for _, q := range queues {
