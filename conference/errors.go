@@ -90,6 +90,11 @@ func Refusal(err error) error {
 	if err == nil {
 		return nil
 	}
+	for _, own := range []error{ErrInvalid, ErrCannotEnd, ErrNobodyToTakeOver} {
+		if errors.Is(err, own) {
+			return err
+		}
+	}
 	for _, r := range refusals {
 		if errors.Is(err, r.own) {
 			return err
