@@ -51,7 +51,7 @@ func TestInviteOnlyByAgentsInTheSession(t *testing.T) {
 		{"NoTarget", conference.Request{Chat: "c1", From: "ann"}, conference.ErrInvalid},
 		{"TwoTargets", conference.Request{Chat: "c1", From: "ann", Agent: "bob", Queue: "sales"}, conference.ErrInvalid},
 		{"NoChat", conference.Request{From: "ann", Agent: "bob"}, conference.ErrInvalid},
-		{"UnknownChat", conference.Request{Chat: "c9", From: "ann", Agent: "bob"}, session.ErrNotFound},
+		{"UnknownChat", conference.Request{Chat: "c9", From: "ann", Agent: "bob"}, conference.ErrChatNotFound},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := b.Engine.Invite(ctx, tc.req)
@@ -84,16 +84,18 @@ func TestInviteOnlyAvailableAgents(t *testing.T) {
 		name string
 		req  conference.Request
 		want error
+		own  error
 	}{
-		{"NotReady", conference.Request{Chat: "c1", From: "ann", Agent: "bob"}, routing.ErrAgentUnavailable},
-		{"Unknown", conference.Request{Chat: "c1", From: "ann", Agent: "zed"}, routing.ErrAgentNotFound},
-		{"Self", conference.Request{Chat: "c1", From: "ann", Agent: "ann"}, routing.ErrAlreadyInChat},
-		{"EmptyQueue", conference.Request{Chat: "c1", From: "ann", Queue: "support"}, routing.ErrNoAgentAvailable},
-		{"UnknownQueue", conference.Request{Chat: "c1", From: "ann", Queue: "nope"}, routing.ErrQueueNotFound},
+		{"NotReady", conference.Request{Chat: "c1", From: "ann", Agent: "bob"}, routing.ErrAgentUnavailable, conference.ErrAgentUnavailable},
+		{"Unknown", conference.Request{Chat: "c1", From: "ann", Agent: "zed"}, routing.ErrAgentNotFound, conference.ErrAgentNotFound},
+		{"Self", conference.Request{Chat: "c1", From: "ann", Agent: "ann"}, routing.ErrAlreadyInChat, conference.ErrAlreadyInChat},
+		{"EmptyQueue", conference.Request{Chat: "c1", From: "ann", Queue: "support"}, routing.ErrNoAgentAvailable, conference.ErrNoAgentAvailable},
+		{"UnknownQueue", conference.Request{Chat: "c1", From: "ann", Queue: "nope"}, routing.ErrQueueNotFound, conference.ErrQueueNotFound},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := b.Engine.Invite(ctx, tc.req)
 			require.ErrorIs(t, err, tc.want)
+			require.ErrorIs(t, err, tc.own, "routing's refusal is conference's too")
 		})
 	}
 	// Through the queue, the one available agent is chosen.
@@ -155,6 +157,7 @@ func TestOneInviteAtATime(t *testing.T) {
 	require.NoError(t, err)
 	_, err = b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "sue"})
 	require.ErrorIs(t, err, routing.ErrInvitePending)
+	require.ErrorIs(t, err, conference.ErrInvitePending)
 	require.False(t, b.Invited(sueP))
 	b.Accept("bob")
 	_, err = b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "sue"})
@@ -197,6 +200,7 @@ func TestInviterStaysOrLeaves(t *testing.T) {
 	require.False(t, b.Present(sueP))
 	require.Equal(t, 0, b.Load("sue"))
 	require.ErrorIs(t, b.Engine.Leave(ctx, "c1", "sue"), routing.ErrNotInChat)
+	require.ErrorIs(t, b.Engine.Leave(ctx, "c1", "sue"), conference.ErrNotInConference)
 	b.Send(customer, "still there?", session.ModeNormal)
 }
 
@@ -277,7 +281,10 @@ func TestEndConference(t *testing.T) {
 			}
 			_, err = b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 			require.ErrorIs(t, err, routing.ErrChatEnded)
-			require.ErrorIs(t, b.Engine.EndConference(ctx, "c1", "ann", session.EndOptions{}), routing.ErrChatEnded)
+			require.ErrorIs(t, err, conference.ErrChatEnded)
+			err = b.Engine.EndConference(ctx, "c1", "ann", session.EndOptions{})
+			require.ErrorIs(t, err, routing.ErrChatEnded)
+			require.ErrorIs(t, err, conference.ErrChatEnded)
 		})
 	}
 }
@@ -296,7 +303,10 @@ func TestConsultantCannotEndOrWrapUp(t *testing.T) {
 	err = b.Engine.EndConference(ctx, "c1", "bob", session.EndOptions{Reason: "sold", Confirm: true})
 	require.ErrorIs(t, err, conference.ErrCannotEnd)
 	require.ErrorIs(t, err, routing.ErrNotOwner)
-	require.ErrorIs(t, b.Engine.EndConference(ctx, "c1", "sue", session.EndOptions{}), routing.ErrNotOwner)
+	err = b.Engine.EndConference(ctx, "c1", "sue", session.EndOptions{})
+	require.ErrorIs(t, err, routing.ErrNotOwner)
+	require.ErrorIs(t, err, conference.ErrNotOwner)
+	require.NotErrorIs(t, err, conference.ErrCannotEnd, "Sue is not in the chat")
 	_, err = b.Engine.End(ctx, "c1", "bob", session.EndOptions{Reason: "sold", Confirm: true})
 	require.ErrorIs(t, err, session.ErrForbidden)
 	require.Equal(t, routing.Assigned, b.Chat().State)
@@ -334,6 +344,7 @@ func TestCustomerLeavesEndsConference(t *testing.T) {
 	require.Error(t, err, "a dropped agent applies no wrap-up")
 	_, err = b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	require.ErrorIs(t, err, session.ErrCustomerLeft, "nobody joins a chat whose customer left")
+	require.ErrorIs(t, err, conference.ErrCustomerLeft)
 	w, err := b.Engine.End(ctx, "c1", "ann", session.EndOptions{Reason: "no-sale"})
 	require.NoError(t, err)
 	require.Equal(t, "no-sale", w.Reason)
@@ -404,7 +415,9 @@ func TestWarmTransfer(t *testing.T) {
 	b.Accept("bob")
 	b.Send(annP, "retention case, be nice", session.ModeWhisper)
 	require.ErrorIs(t, b.Engine.HandOver(ctx, "c1", "bob", "ann"), routing.ErrNotOwner)
+	require.ErrorIs(t, b.Engine.HandOver(ctx, "c1", "bob", "ann"), conference.ErrNotOwner)
 	require.ErrorIs(t, b.Engine.HandOver(ctx, "c1", "ann", "sue"), routing.ErrNotConsultant)
+	require.ErrorIs(t, b.Engine.HandOver(ctx, "c1", "ann", "sue"), conference.ErrNotConsultant)
 
 	require.NoError(t, b.Engine.HandOver(ctx, "c1", "ann", "bob"))
 	b.Pump()

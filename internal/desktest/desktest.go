@@ -1,6 +1,6 @@
 // Package desktest builds an engine.Engine over in-memory routing and
-// session stores that share one mock clock, with helpers for tests of the
-// packages built on the engine. It is imported only by tests.
+// session stores that share one mock clock, with helpers for tests that
+// drive an engine. It is imported only by tests.
 package desktest
 
 import (
