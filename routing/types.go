@@ -252,6 +252,13 @@ type Queue struct {
 	// transfer to an agent was rejected or not accepted in time (SPEC T3).
 	// Defaults to [TransferRequeue].
 	TransferFallback TransferPolicy
+	// Chat holds the queue's settings for the conversations themselves
+	// (wrap-up reasons, predefined responses, history rule, after-close
+	// policy, attachment policy), kept in this one record beside the
+	// routing settings so that every process reads the same. Routing
+	// stores them and does not act on them; the engine hands them to the
+	// sessions. Defaults to the zero settings.
+	Chat switchboard.ChatSettings
 	// Version is the record's version for compare-and-set; see [Txn].
 	Version int64
 }

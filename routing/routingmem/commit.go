@@ -507,5 +507,7 @@ func cloneChat(c *routing.Chat) routing.Chat {
 func cloneQueue(q *routing.Queue) routing.Queue {
 	r := *q
 	r.RequiredSkills = slices.Clone(q.RequiredSkills)
+	r.Chat.WrapUpReasons = slices.Clone(q.Chat.WrapUpReasons)
+	r.Chat.Responses = slices.Clone(q.Chat.Responses)
 	return r
 }
