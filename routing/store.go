@@ -338,7 +338,7 @@ type Cursor struct {
 	Owner string
 	// LeaseUntil is when the lease ends; another process may take it after.
 	LeaseUntil time.Time
-	Version    int64
+	Version    uint64
 }
 
 // PartitionOf returns the partition of an event among n: by its Chat when
@@ -395,7 +395,7 @@ type Check struct {
 	ID string
 	// Version is the version the record must still have; 0 means it must
 	// not be stored (for the licence: never written).
-	Version int64
+	Version uint64
 }
 
 // RecordKind names a kind of stored record.
