@@ -1,6 +1,8 @@
 // Package switchboard holds the value types shared by every package of the
-// switchboard chat-routing library: the identifiers of agents, queues, chats
-// and tenants, and the media channel a chat travels on.
+// switchboard chat-routing library: the identifiers of agents, customers,
+// queues, chats and tenants, the media channel a chat travels on, and a
+// queue's chat settings (ChatSettings), which the queue's routing record
+// holds and the sessions follow.
 //
 // switchboard routes customer chats to contact-centre agents and runs the chat
 // sessions that follow. It is a library: a host application keeps its own

@@ -38,7 +38,7 @@ func setup(t desktest.TB, cfg conference.Config, mutate ...func(*routing.Queue))
 	}
 	f := desktest.New(t, []routing.Queue{sales, {ID: "support", Tenant: "t1", AcceptTimeout: 20 * time.Second}},
 		session.Config{Queues: map[switchboard.QueueID]session.QueueConfig{
-			"sales": {WrapUpReasons: []string{"sold", "no-sale", "agent disconnected"}}}},
+			"sales": {ChatSettings: switchboard.ChatSettings{WrapUpReasons: []string{"sold", "no-sale", "agent disconnected"}}}}},
 		func(c *engine.Config) { c.Conference = cfg })
 	return &bundle{Fixture: f}
 }

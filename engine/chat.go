@@ -199,11 +199,14 @@ func (e *Engine) Send(ctx context.Context, chat switchboard.ChatID, msg session.
 	if err != nil || sent.AfterClose == 0 && sent.Chat == chat {
 		return sent, err
 	}
+	if sent.AfterClose == 0 {
+		sent.AfterClose = switchboard.PolicyNewLinked // as the first call reported
+	}
 	s, err := e.sessions.Session(ctx, sent.Chat)
 	if err != nil {
 		return sent, fmt.Errorf("engine: route %s after close: %w", sent.Chat, err)
 	}
-	if sent.AfterClose == session.PolicyReopen {
+	if sent.AfterClose == switchboard.PolicyReopen {
 		_, err = e.router.Reopen(ctx, routeRequest(&s))
 	} else {
 		_, err = e.router.Enqueue(ctx, routeRequest(&s))

@@ -126,7 +126,7 @@ func setupCompliant(t *testing.T) *complianceBundle {
 	b.cfg = engine.Config{
 		Routing: routingmem.New(routingmem.Config{}), Sessions: b.store, Desktops: bus, Participants: b.transport,
 		Clock: mock, Logger: logger, Tracer: engine.LogTracer(logger), Manual: true, Files: b.files,
-		Attachments: func(*session.Session) attachment.Policy { return policy },
+		AttachmentPolicies: map[string]attachment.Policy{"text-pdf-images": policy},
 		Session: session.Config{Filter: engine.RedactingFilter(redactor), Fragments: b.fragments,
 			OnDeliveryError: func(ctx context.Context, chat switchboard.ChatID, to session.ParticipantID, err error) {
 				logger.ErrorContext(ctx, "delivery failed", "chat", chat, "to", to, "err", err)
@@ -134,7 +134,8 @@ func setupCompliant(t *testing.T) *complianceBundle {
 	}
 	eng, err := engine.New(ctx, b.cfg)
 	require.NoError(t, err)
-	_, err = eng.Router().PutQueue(ctx, routing.Queue{ID: "sales", Tenant: "t1"})
+	_, err = eng.Router().PutQueue(ctx, routing.Queue{ID: "sales", Tenant: "t1",
+		Chat: switchboard.ChatSettings{Attachments: "text-pdf-images"}})
 	require.NoError(t, err)
 	b.bundle = &bundle{eng: eng, router: eng.Router(), m: eng.Sessions(), clock: mock}
 	b.login(t, "ann", "Ann")

@@ -21,7 +21,7 @@ type cursor struct {
 	position  uint64
 	owner     string
 	until     time.Time
-	version   int64
+	version   uint64
 	exists    bool
 }
 
@@ -88,12 +88,12 @@ func (l sessionFeed) conflict(err error) bool {
 
 func (l sessionFeed) cursor(ctx context.Context, p int) (cursor, error) {
 	c, err := l.s.Cursor(ctx, Consumer, p)
-	return cursor{partition: p, position: c.Position, owner: c.Owner, until: c.LeaseUntil, version: int64(c.Version), exists: c.Version != 0}, err
+	return cursor{partition: p, position: c.Position, owner: c.Owner, until: c.LeaseUntil, version: c.Version, exists: c.Version != 0}, err
 }
 
 func (l sessionFeed) save(ctx context.Context, c cursor) error {
 	return l.s.SaveCursor(ctx, session.Cursor{Consumer: Consumer, Partition: c.partition, Position: c.position,
-		Owner: c.owner, LeaseUntil: c.until, Version: uint64(c.version)})
+		Owner: c.owner, LeaseUntil: c.until, Version: c.version})
 }
 
 func (l sessionFeed) read(ctx context.Context, p int, after uint64) ([]item, error) {

@@ -10,7 +10,11 @@
 // session is the authority on the conversation: who said what to whom, what
 // each participant may see, and why the conversation ended (the wrap-up
 // reason). The session's participants follow routing, never the other way
-// round.
+// round. A queue's settings, for routing and for its conversations alike,
+// live in its one routing record (routing.Queue, with its Chat settings),
+// so every process reads the same; a chat's tenant is its queue's. An
+// agent-to-agent chat takes no slot, so routing holds nothing of it and the
+// session is its one home ([Engine.StartA2A]).
 //
 // They follow it through a durable log, not a best-effort pipe. Every
 // routing transition commits its events in the same transaction as the
@@ -29,8 +33,9 @@
 // then applies its consequence at once, so the caller sees the owner join;
 // if that step fails, the event is still in the log and the engine finishes
 // it. [Engine.End] ends the session (where the reason lives) and then
-// routing; called again after a failure in between, it finishes routing's
-// side. [Engine.Start] checks the request before it creates anything, and
+// routing; the session's entry is durable too (the sessions' feed, which
+// the engine follows as it follows routing's log), so routing's side is
+// finished even if the host never calls again. [Engine.Start] checks the request before it creates anything, and
 // called again with the same request it finishes what the first call began.
 //
 // # Conferences and transfers

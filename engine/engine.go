@@ -15,6 +15,7 @@ import (
 	"github.com/benbjohnson/clock"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/attachment"
 	"github.com/switchboard-cc/switchboard/conference"
 	"github.com/switchboard-cc/switchboard/routing"
@@ -68,16 +69,20 @@ type Config struct {
 	// Router holds the routing settings; its Clock and Logger are the
 	// engine's.
 	Router routing.Config
-	// Session holds the session settings; its Clock, Transport and
-	// Directory are the engine's.
+	// Session holds the session settings; its Clock, Transport, Directory
+	// and queue settings are the engine's: a queue's chat settings live in
+	// its routing record (routing.Queue.Chat), so Session.Queues must be
+	// empty.
 	Session session.Config
 	// Conference holds the conference settings: whether ending a
 	// conference ends the chat too ([Engine.EndConference]).
 	Conference conference.Config
-	// Attachments and Files switch attachments on for [Engine.SendFiles]:
-	// both or neither. Defaults to off.
-	Attachments AttachmentPolicy
-	Files       FileStore
+	// AttachmentPolicies registers attachment policies by name; a queue
+	// names the one its sessions use in routing.Queue.Chat.Attachments
+	// (SPEC A1–A5). Files stores what a policy accepts. Both or neither.
+	// Defaults to none: attachments are off.
+	AttachmentPolicies map[string]attachment.Policy
+	Files              FileStore
 	// DisconnectReason is recorded when the engine ends a session itself
 	// (its owner logged out after the customer left; a transfer nobody
 	// accepted). Defaults to "agent disconnected".
@@ -150,16 +155,14 @@ func (c *Config) check() error {
 	if err := c.Conference.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("%w: Conference: %w", ErrConfig, err))
 	}
-	if (c.Attachments == nil) != (c.Files == nil) {
-		errs = append(errs, fmt.Errorf("%w: Attachments and Files go together: set both or neither", ErrConfig))
+	if (len(c.AttachmentPolicies) == 0) != (c.Files == nil) {
+		errs = append(errs, fmt.Errorf("%w: AttachmentPolicies and Files go together: set both or neither", ErrConfig))
 	}
 	if c.Router.Clock != nil || c.Session.Clock != nil {
 		errs = append(errs, fmt.Errorf("%w: set Config.Clock, not Router.Clock or Session.Clock: every part runs on one clock", ErrConfig))
 	}
-	for id, qc := range c.Session.Queues {
-		if qc.WrapUpTime != 0 {
-			errs = append(errs, fmt.Errorf("%w: Session.Queues[%s].WrapUpTime is set, but a wrap-up's end is routing's: set routing.Queue.WrapUp", ErrConfig, id))
-		}
+	if len(c.Session.Queues) > 0 || c.Session.QueueSettings != nil {
+		errs = append(errs, fmt.Errorf("%w: a queue's chat settings live in its routing record (routing.Queue.Chat, set with PutQueue), not in Session.Queues", ErrConfig))
 	}
 	if c.Session.Transport != nil || c.Session.Directory != nil {
 		errs = append(errs, fmt.Errorf("%w: Session.Transport and Session.Directory are the engine's: set Config.Participants", ErrConfig))
@@ -238,6 +241,10 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	sc := cfg.Session
 	sc.Clock, sc.Transport, sc.Directory = cfg.Clock, cfg.Participants, routerDirectory{router}
+	sc.QueueSettings = func(ctx context.Context, q switchboard.QueueID) (switchboard.ChatSettings, error) {
+		rq, err := router.Queue(ctx, q)
+		return rq.Chat, err
+	}
 	sessions, err := session.NewManager(cfg.Sessions, sc)
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
@@ -385,8 +392,3 @@ func (e *Engine) ready(ctx context.Context) error {
 		return ErrNotRunning
 	}
 }
-
-// AttachmentPolicy returns the attachment policy for a session, typically
-// by its tenant and queue. The zero [attachment.Policy] switches
-// attachments off (SPEC A3).
-type AttachmentPolicy func(s *session.Session) attachment.Policy

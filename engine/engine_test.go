@@ -33,14 +33,14 @@ func setup(t *testing.T, mutate ...func(*engine.Config)) *bundle {
 	cfg := engine.Config{
 		Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore(),
 		Desktops: routingmem.NewBus(), Participants: sessionmem.NewTransport(), Clock: mock, Manual: true,
-		Session: session.Config{Queues: map[switchboard.QueueID]session.QueueConfig{"sales": {WrapUpReasons: []string{"sold", "no-sale"}}}},
 	}
 	for _, f := range mutate {
 		f(&cfg)
 	}
 	eng, err := engine.New(ctx, cfg)
 	require.NoError(t, err)
-	_, err = eng.Router().PutQueue(ctx, routing.Queue{ID: "sales", Tenant: "t1", AcceptTimeout: 20 * time.Second, WrapUp: 30 * time.Second})
+	_, err = eng.Router().PutQueue(ctx, routing.Queue{ID: "sales", Tenant: "t1", AcceptTimeout: 20 * time.Second, WrapUp: 30 * time.Second,
+		Chat: switchboard.ChatSettings{WrapUpReasons: []string{"sold", "no-sale"}}})
 	require.NoError(t, err)
 	return &bundle{eng: eng, router: eng.Router(), m: eng.Sessions(), clock: mock}
 }
@@ -145,6 +145,10 @@ func TestWrapUpEndsWhenRoutingFreesTheSlot(t *testing.T) {
 	_, err := engine.New(ctx, engine.Config{Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore(),
 		Desktops: routingmem.NewBus(), Participants: session.Discard{},
 		Session: session.Config{Queues: map[switchboard.QueueID]session.QueueConfig{"sales": {WrapUpTime: 5 * time.Minute}}}})
+	require.ErrorIs(t, err, engine.ErrConfig, "and so is any session-side queue setting: the routing queue's record is their one home")
+	_, err = engine.New(ctx, engine.Config{Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore(),
+		Desktops: routingmem.NewBus(), Participants: session.Discard{},
+		Session: session.Config{Queues: map[switchboard.QueueID]session.QueueConfig{"sales": {ChatSettings: switchboard.ChatSettings{WrapUpReasons: []string{"x"}}}}}})
 	require.ErrorIs(t, err, engine.ErrConfig)
 	b.login(t, "ann", "Ann")
 	for _, close := range []bool{false, true} {
@@ -206,7 +210,7 @@ func TestReopenGoesToFirstFreeAgent(t *testing.T) {
 
 	sent, err := b.eng.Send(ctx, "c1", session.Message{From: customer, Text: "One more question"})
 	require.NoError(t, err)
-	require.Equal(t, session.PolicyReopen, sent.AfterClose)
+	require.Equal(t, switchboard.PolicyReopen, sent.AfterClose)
 	o := b.offer(t, "bob")
 	require.Equal(t, switchboard.ChatID("c1"), o.Chat)
 	_, _, err = b.eng.Accept(ctx, "bob", o.ID)
@@ -224,7 +228,7 @@ func TestNewLinkedSessionIsRouted(t *testing.T) {
 	t.Parallel()
 	// SPEC R9 with the new-linked-session policy: the customer's message
 	// starts a new session, routed as a new chat.
-	b := setup(t, func(c *engine.Config) { c.Session.AfterClose = session.PolicyNewLinked })
+	b := setup(t, func(c *engine.Config) { c.Session.AfterClose = switchboard.PolicyNewLinked })
 	b.login(t, "ann", "Ann")
 	b.start(t, "c1")
 	_, _, err := b.eng.Accept(ctx, "ann", b.offer(t, "ann").ID)
@@ -235,7 +239,7 @@ func TestNewLinkedSessionIsRouted(t *testing.T) {
 
 	sent, err := b.eng.Send(ctx, "c1", session.Message{From: customer, Text: "Me again"})
 	require.NoError(t, err)
-	require.Equal(t, session.PolicyNewLinked, sent.AfterClose)
+	require.Equal(t, switchboard.PolicyNewLinked, sent.AfterClose)
 	require.NotEqual(t, switchboard.ChatID("c1"), sent.Chat)
 	require.Equal(t, sent.Chat, b.offer(t, "ann").Chat)
 }

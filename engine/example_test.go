@@ -29,16 +29,14 @@ func Example() {
 		Participants: session.Discard{},
 		Clock:        clock.NewMock(),
 		Manual:       true,
-		Session: session.Config{
-			Queues: map[switchboard.QueueID]session.QueueConfig{"support": {WrapUpReasons: []string{"resolved"}}},
-		},
 	})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	router, sessions := eng.Router(), eng.Sessions()
-	router.PutQueue(ctx, routing.Queue{ID: "support", WrapUp: time.Minute})
+	router.PutQueue(ctx, routing.Queue{ID: "support", WrapUp: time.Minute,
+		Chat: switchboard.ChatSettings{WrapUpReasons: []string{"resolved"}}})
 	router.Login(ctx, "ada", routing.Profile{DisplayName: "Ada", Queues: []switchboard.QueueID{"support"}})
 	eng.Start(ctx, engine.StartRequest{ID: "chat-1", Queue: "support", Customer: "grace", CustomerName: "Grace"})
 

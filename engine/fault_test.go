@@ -60,7 +60,8 @@ type scenario struct {
 	chats  []switchboard.ChatID
 }
 
-var faultQueue = routing.Queue{ID: "sales", Tenant: "t1", AcceptTimeout: 20 * time.Second, WrapUp: 30 * time.Second, MaxWait: 5 * time.Minute}
+var faultQueue = routing.Queue{ID: "sales", Tenant: "t1", AcceptTimeout: 20 * time.Second, WrapUp: 30 * time.Second, MaxWait: 5 * time.Minute,
+	Chat: switchboard.ChatSettings{WrapUpReasons: []string{"sold"}}}
 
 func offerOf(w *world, agent switchboard.AgentID, chat switchboard.ChatID) (routing.OfferID, error) {
 	os, err := w.eng.Router().Offers(ctx, agent)
@@ -241,8 +242,7 @@ func runScenario(t *testing.T, sc scenario, f fault) (state, log string, rCalls,
 	offers := map[string]routing.OfferID{}
 	build := func() *world {
 		eng, err := engine.New(ctx, engine.Config{Routing: rs, Sessions: ss, Desktops: routingmem.NewBus(),
-			Participants: session.Discard{}, Clock: mock, Manual: true, Process: "p1",
-			Session: session.Config{Queues: map[switchboard.QueueID]session.QueueConfig{"sales": {WrapUpReasons: []string{"sold"}}}}})
+			Participants: session.Discard{}, Clock: mock, Manual: true, Process: "p1"})
 		require.NoError(t, err)
 		return &world{offers: offers, eng: eng, clock: mock}
 	}

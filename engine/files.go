@@ -21,7 +21,8 @@ type FileStore interface {
 }
 
 // SendFiles sends a message with attachments. Every upload goes through the
-// session's attachment policy (Config.Attachments): the count and sizes
+// attachment policy its queue names (routing.Queue.Chat.Attachments, one
+// of Config.AttachmentPolicies): the count and sizes
 // counted while reading, the type sniffed from the content and matched to
 // the name, names cleaned, and text-bearing content scanned for payment card
 // data, which refuses the whole message (SPEC A1–A3, A5, P2). Only when
@@ -35,7 +36,7 @@ func (e *Engine) SendFiles(ctx context.Context, chat switchboard.ChatID, msg ses
 		return session.Sent{}, err
 	}
 	defer func() { end(err) }()
-	if e.cfg.Files == nil || e.cfg.Attachments == nil {
+	if e.cfg.Files == nil {
 		return session.Sent{}, fmt.Errorf("engine: send files in %s: %w", chat, attachment.ErrDisabled)
 	}
 	s, err := e.sessions.Session(ctx, chat)
@@ -45,7 +46,15 @@ func (e *Engine) SendFiles(ctx context.Context, chat switchboard.ChatID, msg ses
 	if p := s.Participant(msg.From); p == nil || !p.Present() {
 		return session.Sent{}, fmt.Errorf("engine: send files in %s: %w: %s", chat, session.ErrNotParticipant, msg.From)
 	}
-	accepted, err := e.cfg.Attachments(&s).Check(ctx, uploads)
+	q, err := e.router.Queue(ctx, s.Queue)
+	if err != nil {
+		return session.Sent{}, fmt.Errorf("engine: send files in %s: %w", chat, err)
+	}
+	policy, ok := e.cfg.AttachmentPolicies[q.Chat.Attachments]
+	if q.Chat.Attachments == "" || !ok {
+		return session.Sent{}, fmt.Errorf("engine: send files in %s: queue %s names attachment policy %q: %w", chat, q.ID, q.Chat.Attachments, attachment.ErrDisabled)
+	}
+	accepted, err := policy.Check(ctx, uploads)
 	if err != nil {
 		return session.Sent{}, fmt.Errorf("engine: send files in %s: %w", chat, err)
 	}

@@ -6,12 +6,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/benbjohnson/clock"
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/engine"
 	"github.com/switchboard-cc/switchboard/routing"
+	"github.com/switchboard-cc/switchboard/routing/routingmem"
 	"github.com/switchboard-cc/switchboard/session"
+	"github.com/switchboard-cc/switchboard/session/sessionmem"
 )
 
 func TestCustomerWritingDuringWrapUpIsRoutedAgain(t *testing.T) {
@@ -31,7 +34,7 @@ func TestCustomerWritingDuringWrapUpIsRoutedAgain(t *testing.T) {
 
 	sent, err := b.eng.Send(ctx, "c1", session.Message{From: customer, Text: "One more thing"})
 	require.NoError(t, err)
-	require.Equal(t, session.PolicyReopen, sent.AfterClose)
+	require.Equal(t, switchboard.PolicyReopen, sent.AfterClose)
 	b.settle(t)
 	o := b.offer(t, "bob")
 	require.Equal(t, switchboard.ChatID("c1"), o.Chat, "the reopened chat is offered to the free agent")
@@ -227,4 +230,46 @@ func TestTheQueueDecidesTheTenant(t *testing.T) {
 	require.ErrorIs(t, err, engine.ErrInvalid)
 	_, err = b.m.Session(ctx, "c2")
 	require.ErrorIs(t, err, session.ErrNotFound)
+}
+
+func TestQueueChatSettingsLiveInTheQueueRecord(t *testing.T) {
+	t.Parallel()
+	// One queue configuration: the chat settings (here the wrap-up
+	// reasons) live in the routing queue's record, so a change made at run
+	// time through one engine reaches another engine over the same stores
+	// at once (SPEC S11).
+	rs, ss := routingmem.New(routingmem.Config{}), sessionmem.NewStore()
+	mock := clock.NewMock()
+	build := func() *engine.Engine {
+		eng, err := engine.New(ctx, engine.Config{Routing: rs, Sessions: ss, Desktops: routingmem.NewBus(),
+			Participants: session.Discard{}, Clock: mock, Manual: true})
+		require.NoError(t, err)
+		return eng
+	}
+	one, two := build(), build()
+	q := routing.Queue{ID: "q", Chat: switchboard.ChatSettings{WrapUpReasons: []string{"sold"}}}
+	_, err := one.Router().PutQueue(ctx, q)
+	require.NoError(t, err)
+	_, err = one.Router().Login(ctx, "ann", routing.Profile{DisplayName: "Ann", Queues: []switchboard.QueueID{"q"}})
+	require.NoError(t, err)
+	_, err = two.Start(ctx, engine.StartRequest{ID: "c1", Queue: "q", Customer: "u1", CustomerName: "Carol"})
+	require.NoError(t, err)
+	offers, err := two.Router().Offers(ctx, "ann")
+	require.NoError(t, err)
+	_, _, err = two.Accept(ctx, "ann", offers[0].ID)
+	require.NoError(t, err)
+
+	_, err = two.End(ctx, "c1", "ann", session.EndOptions{Reason: "refund", Confirm: true})
+	var we *session.WrapUpError
+	require.ErrorAs(t, err, &we)
+	q.Chat.WrapUpReasons = []string{"sold", "refund"}
+	_, err = one.Router().PutQueue(ctx, q)
+	require.NoError(t, err)
+	w, err := two.End(ctx, "c1", "ann", session.EndOptions{Reason: "refund", Confirm: true})
+	require.NoError(t, err)
+	require.Equal(t, "refund", w.Reason)
+
+	q.Chat.History = 99
+	_, err = one.Router().PutQueue(ctx, q)
+	require.ErrorIs(t, err, routing.ErrInvalid, "a setting out of range is refused")
 }

@@ -23,7 +23,7 @@ func TestRetriedSendRoutesTheLinkedSession(t *testing.T) {
 	// in a session routing never heard of.
 	var rs *routingtest.FaultStore
 	b := setup(t, func(c *engine.Config) {
-		c.Session.AfterClose = session.PolicyNewLinked
+		c.Session.AfterClose = switchboard.PolicyNewLinked
 		rs = routingtest.NewFaultStore(routingmem.New(routingmem.Config{}))
 		c.Routing = rs
 	})

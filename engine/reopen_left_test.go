@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"github.com/switchboard-cc/switchboard"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -30,7 +31,7 @@ func TestCustomerLeavingAReopeningRoutingMissedClosesIt(t *testing.T) {
 
 	sent, err := b.m.Send(ctx, "c1", session.Message{ID: "m1", From: customer, Text: "One more thing"})
 	require.NoError(t, err)
-	require.Equal(t, session.PolicyReopen, sent.AfterClose, "the session reopened; routing has not heard")
+	require.Equal(t, switchboard.PolicyReopen, sent.AfterClose, "the session reopened; routing has not heard")
 	require.NoError(t, b.eng.CustomerLeft(ctx, "c1", "u1"))
 	b.settle(t)
 

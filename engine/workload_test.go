@@ -228,16 +228,17 @@ func newWorkload(t *testing.T, seed uint64) *workload {
 	for i := range 3 {
 		eng, err := engine.New(ctx, engine.Config{Routing: w.rs, Sessions: w.ss,
 			Desktops: routing.TransportFunc(func(context.Context, ...routing.Event) error { return nil }), Participants: w.tr,
-			Clock: w.clock, Manual: true, Process: fmt.Sprintf("p%d", i+1),
-			Session: session.Config{Queues: map[switchboard.QueueID]session.QueueConfig{
-				"ring": {WrapUpReasons: reasons, AfterClose: session.PolicyReopen},
-				"idle": {WrapUpReasons: reasons, AfterClose: session.PolicyNewLinked},
-			}}})
+			Clock: w.clock, Manual: true, Process: fmt.Sprintf("p%d", i+1)})
 		require.NoError(t, err)
 		w.procs = append(w.procs, proc{eng: eng})
 	}
 	r := w.procs[0].eng.Router()
 	for _, q := range wlQueues {
+		q.Chat.WrapUpReasons = reasons
+		q.Chat.AfterClose = switchboard.PolicyReopen
+		if q.ID == "idle" {
+			q.Chat.AfterClose = switchboard.PolicyNewLinked
+		}
 		_, err := r.PutQueue(ctx, q)
 		require.NoError(t, err)
 	}

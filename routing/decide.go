@@ -164,6 +164,8 @@ func normaliseProfile(id switchboard.AgentID, p Profile) (Profile, error) {
 
 // normaliseQueue validates q and applies its defaults.
 func normaliseQueue(q Queue) (Queue, error) {
+	q.Chat.WrapUpReasons = slices.Clone(q.Chat.WrapUpReasons)
+	q.Chat.Responses = slices.Clone(q.Chat.Responses)
 	if err := validateID("queue ID", q.ID); err != nil {
 		return q, err
 	}
@@ -187,6 +189,9 @@ func normaliseQueue(q Queue) (Queue, error) {
 	}
 	if q.Overflow == q.ID {
 		return q, invalid("overflow", "a queue cannot overflow to itself")
+	}
+	if q.Chat.History > switchboard.HistoryFromJoin || q.Chat.AfterClose > switchboard.PolicyReadOnly {
+		return q, invalid("chat settings", "unknown history rule or after-close policy")
 	}
 	if err := validateSkills("required skills", q.RequiredSkills); err != nil {
 		return q, err

@@ -311,8 +311,8 @@ type EventLog interface {
 	// ([ErrConflict] if it exists), Version n replaces the stored cursor
 	// only if its version is n ([ErrConflict] otherwise); it is stored with
 	// Version+1. Position may not move backwards, nor past the last Seq
-	// assigned in the partition ([ErrInvalid]); an empty Consumer, a
-	// partition out of range or a negative Version is [ErrInvalid] too.
+	// assigned in the partition ([ErrInvalid]); an empty Consumer or a
+	// partition out of range is [ErrInvalid] too.
 	//
 	// Once every stored cursor of a partition has passed an event, the
 	// store may drop it; a partition with no stored cursor keeps no events
@@ -338,7 +338,7 @@ type Cursor struct {
 	Owner string
 	// LeaseUntil is when the lease ends; another process may take it after.
 	LeaseUntil time.Time
-	Version    int64
+	Version    uint64
 }
 
 // PartitionOf returns the partition of an event among n: by its Chat when
@@ -395,7 +395,7 @@ type Check struct {
 	ID string
 	// Version is the version the record must still have; 0 means it must
 	// not be stored (for the licence: never written).
-	Version int64
+	Version uint64
 }
 
 // RecordKind names a kind of stored record.

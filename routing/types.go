@@ -103,7 +103,7 @@ type Agent struct {
 	// ([InWrapUp]) and [Hold]s of chats it handed over.
 	WrapUps int
 	// Version is the record's version for compare-and-set; see [Txn].
-	Version int64
+	Version uint64
 }
 
 // Capacity returns the agent's capacity on channel ch.
@@ -252,8 +252,15 @@ type Queue struct {
 	// transfer to an agent was rejected or not accepted in time (SPEC T3).
 	// Defaults to [TransferRequeue].
 	TransferFallback TransferPolicy
+	// Chat holds the queue's settings for the conversations themselves
+	// (wrap-up reasons, predefined responses, history rule, after-close
+	// policy, attachment policy), kept in this one record beside the
+	// routing settings so that every process reads the same. Routing
+	// stores them and does not act on them; the engine hands them to the
+	// sessions. Defaults to the zero settings.
+	Chat switchboard.ChatSettings
 	// Version is the record's version for compare-and-set; see [Txn].
-	Version int64
+	Version uint64
 }
 
 // QueueState is what the router remembers about a queue between offers,
@@ -266,7 +273,7 @@ type QueueState struct {
 	// chat, or an invite, of this queue. The router maintains it.
 	Cursor switchboard.AgentID
 	// Version is the record's version for compare-and-set; see [Txn].
-	Version int64
+	Version uint64
 }
 
 // ChatKind is the kind of a chat routing holds.
@@ -423,7 +430,7 @@ type Chat struct {
 	// agent while it continues. They outlive the chat if it ends first.
 	Holds []Hold
 	// Version is the record's version for compare-and-set; see [Txn].
-	Version int64
+	Version uint64
 }
 
 // Owns reports whether agent owns the chat: it is the assigned agent of an
@@ -611,7 +618,7 @@ type Offer struct {
 	Taken      bool
 	ResolvedAt time.Time
 	// Version is the record's version for compare-and-set; see [Txn].
-	Version int64
+	Version uint64
 }
 
 // Waiting returns how long the offer has been waiting for acceptance at now.
@@ -651,7 +658,7 @@ type Licence struct {
 	// limit.
 	InUse int
 	// Version is the record's version for compare-and-set; see [Txn].
-	Version int64
+	Version uint64
 }
 
 // Full reports whether no unit is free.

@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"fmt"
+	"github.com/switchboard-cc/switchboard"
 	"testing"
 
 	"github.com/switchboard-cc/switchboard/session"
@@ -103,7 +104,7 @@ func BenchmarkVisible(b *testing.B) {
 			b.ReportAllocs()
 			var n int
 			for b.Loop() {
-				if session.Visible(session.HistoryFromJoin, c.viewer, e) {
+				if session.Visible(switchboard.HistoryFromJoin, c.viewer, e) {
 					n++
 				}
 			}

@@ -144,7 +144,7 @@ func TestConcurrentLinkedSession(t *testing.T) {
 	var mu sync.Mutex
 	n := 0
 	m, _ := setup(t, func(c *session.Config) {
-		c.AfterClose = session.PolicyNewLinked
+		c.AfterClose = switchboard.PolicyNewLinked
 		c.NewID = func() switchboard.ChatID {
 			mu.Lock()
 			defer mu.Unlock()
@@ -161,7 +161,7 @@ func TestConcurrentLinkedSession(t *testing.T) {
 	for i := range chats {
 		g.Go(func() error {
 			sent, err := m.Send(ctx, chat, session.Message{From: customer, Text: fmt.Sprint(i)})
-			chats[i], starts[i] = sent.Chat, sent.AfterClose == session.PolicyNewLinked
+			chats[i], starts[i] = sent.Chat, sent.AfterClose == switchboard.PolicyNewLinked
 			return err
 		})
 	}

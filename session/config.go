@@ -12,61 +12,16 @@ import (
 	"github.com/switchboard-cc/switchboard"
 )
 
-// AfterClosePolicy decides what a customer message to a closed session
-// does.
-type AfterClosePolicy uint8
-
-// After-close policies.
-const (
-	// PolicyReopen reopens the session; the wiring layer routes it to the
-	// first free agent of its queue (SPEC R9).
-	PolicyReopen AfterClosePolicy = iota + 1
-	// PolicyNewLinked starts a new session linked to the closed one.
-	PolicyNewLinked
-	// PolicyReadOnly refuses the message with ErrReadOnly.
-	PolicyReadOnly
-)
-
-var policyNames = [...]string{"default", "reopen", "new-linked", "read-only"}
-
-// String returns the policy's name.
-func (p AfterClosePolicy) String() string {
-	if int(p) < len(policyNames) {
-		return policyNames[p]
-	}
-	return "invalid"
-}
-
-// Response is a predefined response (SPEC S12). Its text may hold the
-// placeholders {customer}, {agent} and {queue}, resolved for the agent who
-// inserts it.
-type Response struct {
-	// ID identifies the response within its queue.
-	ID string
-	// Title is what the agent picks from.
-	Title string
-	// Text is the response itself.
-	Text string
-}
-
-// QueueConfig holds per-queue session settings.
+// QueueConfig holds per-queue session settings: the queue's chat settings
+// (wrap-up reasons, predefined responses, history rule, after-close
+// policy), which an engine keeps in the routing queue's record, and the
+// wrap-up time for hosts that run sessions without routing.
 type QueueConfig struct {
-	// WrapUpReasons is the list a wrap-up reason must come from (SPEC S11).
-	// Defaults to none: any reason, even empty, is accepted.
-	WrapUpReasons []string
+	switchboard.ChatSettings
 	// WrapUpTime is how long the owner stays in wrap-up after ending; it
-	// sets WrapUp.Until. Defaults to 0. Under the engine it is ignored: the
+	// sets WrapUp.Until. Defaults to 0. Under the engine it is refused: the
 	// routing queue's WrapUp time, which holds the owner's slot, decides.
 	WrapUpTime time.Duration
-	// Responses are the queue's predefined responses. Defaults to none:
-	// the feature reports ErrUnavailable.
-	Responses []Response
-	// History overrides Config.History for the queue's sessions. Defaults
-	// to Config.History.
-	History HistoryRule
-	// AfterClose overrides Config.AfterClose for the queue. Defaults to
-	// Config.AfterClose.
-	AfterClose AfterClosePolicy
 }
 
 // Config holds a Manager's optional settings. The zero value is valid.
@@ -95,11 +50,16 @@ type Config struct {
 	FilterWindow int
 	// Queues holds per-queue settings. Defaults to none.
 	Queues map[switchboard.QueueID]QueueConfig
+	// QueueSettings, when set, reads a queue's chat settings at the moment
+	// they apply, in place of Queues, so a change made at run time reaches
+	// every process: the engine reads them from the routing queue's record.
+	// Defaults to nil: Queues holds the settings.
+	QueueSettings func(ctx context.Context, q switchboard.QueueID) (switchboard.ChatSettings, error)
 	// History is the late-joiner history rule of new sessions. Defaults to
-	// HistoryAll.
-	History HistoryRule
-	// AfterClose is the after-close policy. Defaults to PolicyReopen.
-	AfterClose AfterClosePolicy
+	// switchboard.HistoryAll.
+	History switchboard.HistoryRule
+	// AfterClose is the after-close policy. Defaults to switchboard.PolicyReopen.
+	AfterClose switchboard.AfterClosePolicy
 	// MaxParticipants caps the participants present or invited at once.
 	// Defaults to 16.
 	MaxParticipants int
@@ -128,10 +88,10 @@ func (c Config) withDefaults() (Config, error) {
 		c.FilterWindow = 10
 	}
 	if c.History == 0 {
-		c.History = HistoryAll
+		c.History = switchboard.HistoryAll
 	}
 	if c.AfterClose == 0 {
-		c.AfterClose = PolicyReopen
+		c.AfterClose = switchboard.PolicyReopen
 	}
 	if c.MaxParticipants == 0 {
 		c.MaxParticipants = 16
@@ -154,14 +114,14 @@ func (c Config) withDefaults() (Config, error) {
 	switch {
 	case c.FilterWindow < 0, c.MaxParticipants < 2, c.MaxTextBytes < 0, c.MaxFiles < 0, c.MaxRetries < 0:
 		return c, fmt.Errorf("%w: negative limit or MaxParticipants below 2", ErrInvalid)
-	case c.History > HistoryFromJoin:
+	case c.History > switchboard.HistoryFromJoin:
 		return c, fmt.Errorf("%w: history rule %d", ErrInvalid, c.History)
-	case c.AfterClose > PolicyReadOnly:
+	case c.AfterClose > switchboard.PolicyReadOnly:
 		return c, fmt.Errorf("%w: after-close policy %d", ErrInvalid, c.AfterClose)
 	}
 	queues := make(map[switchboard.QueueID]QueueConfig, len(c.Queues))
 	for q, qc := range c.Queues {
-		if qc.History > HistoryFromJoin || qc.AfterClose > PolicyReadOnly || qc.WrapUpTime < 0 {
+		if qc.History > switchboard.HistoryFromJoin || qc.AfterClose > switchboard.PolicyReadOnly || qc.WrapUpTime < 0 {
 			return c, fmt.Errorf("%w: queue %q settings", ErrInvalid, q)
 		}
 		qc.WrapUpReasons = slices.Clone(qc.WrapUpReasons)
@@ -172,15 +132,23 @@ func (c Config) withDefaults() (Config, error) {
 	return c, nil
 }
 
-func (c *Config) queue(q switchboard.QueueID) QueueConfig {
+// queue returns queue q's settings, with the defaults filled in.
+func (c *Config) queue(ctx context.Context, q switchboard.QueueID) (QueueConfig, error) {
 	qc := c.Queues[q]
+	if c.QueueSettings != nil {
+		cs, err := c.QueueSettings(ctx, q)
+		if err != nil {
+			return QueueConfig{}, fmt.Errorf("session: settings of queue %s: %w", q, err)
+		}
+		qc = QueueConfig{ChatSettings: cs}
+	}
 	if qc.History == 0 {
 		qc.History = c.History
 	}
 	if qc.AfterClose == 0 {
 		qc.AfterClose = c.AfterClose
 	}
-	return qc
+	return qc, nil
 }
 
 func randomID() switchboard.ChatID {

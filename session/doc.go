@@ -37,7 +37,7 @@
 // Visible also applies time. Each participant has stints ([Stint]): from
 // joining to leaving, in session state versions. A participant who left
 // sees nothing written after it left. A late joiner (a consulted agent or
-// supervisor) reads history as the session's [HistoryRule] says: all of
+// supervisor) reads history as the session's [switchboard.HistoryRule] says: all of
 // it, from its invitation, or from its join. Customers, bots and owners
 // read the whole history (a new owner takes over the conversation).
 //
@@ -73,14 +73,14 @@
 //	Active ──customer leaves──▶ CustomerLeft
 //	Active, CustomerLeft ──End (wrap-up reason)──▶ Ended ──Close──▶ Closed
 //	Active, CustomerLeft ──Close (ends first)──▶ Closed
-//	Closed ──customer writes, PolicyReopen──▶ Active
+//	Closed ──customer writes, switchboard.PolicyReopen──▶ Active
 //
 // When the customer leaves, agents are told "customer has left" and can no
 // longer send. Ending tells a connected customer "agent has left"; while
 // the customer is connected, ending or closing needs EndOptions.Confirm. The
 // wrap-up reason must come from the queue's list. Closing twice returns
 // ErrAlreadyClosed and writes nothing. After close, the queue's
-// [AfterClosePolicy] decides what a new customer message does: reopen the
+// [switchboard.AfterClosePolicy] decides what a new customer message does: reopen the
 // session, start a new linked session, or refuse it (read-only).
 //
 // # Agent-to-agent chat

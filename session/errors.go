@@ -59,7 +59,7 @@ var (
 	// is written.
 	ErrAlreadyClosed = errors.New("session: already closed")
 	// ErrReadOnly means the session is closed and the after-close policy is
-	// PolicyReadOnly.
+	// switchboard.PolicyReadOnly.
 	ErrReadOnly = errors.New("session: closed session is read-only")
 	// ErrInvalidState means the action is not allowed in the session's
 	// current status. Returned as a *StatusError.

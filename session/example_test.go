@@ -81,7 +81,7 @@ func ExampleManager_Close() {
 	m, _ := session.NewManager(sessionmem.NewStore(), session.Config{
 		Clock: mock,
 		Queues: map[switchboard.QueueID]session.QueueConfig{
-			"billing": {WrapUpReasons: []string{"resolved", "escalated"}, WrapUpTime: time.Minute},
+			"billing": {ChatSettings: switchboard.ChatSettings{WrapUpReasons: []string{"resolved", "escalated"}}, WrapUpTime: time.Minute},
 		},
 	})
 	_, _ = m.Create(ctx, session.CustomerSession{ID: "chat-1", Queue: "billing", Customer: "u42", CustomerName: "Carol"})

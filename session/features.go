@@ -194,17 +194,21 @@ func (m *Manager) agentIn(ctx context.Context, chat switchboard.ChatID, agent sw
 // title or text contains search (case-insensitive; empty matches all), in
 // configured order (SPEC S12). It returns ErrUnavailable when the queue
 // has none configured.
-func (m *Manager) Responses(ctx context.Context, chat switchboard.ChatID, by switchboard.AgentID, search string) ([]Response, error) {
+func (m *Manager) Responses(ctx context.Context, chat switchboard.ChatID, by switchboard.AgentID, search string) ([]switchboard.Response, error) {
 	s, _, err := m.agentIn(ctx, chat, by)
 	if err != nil {
 		return nil, err
 	}
-	all := m.cfg.Queues[s.Queue].Responses
+	qc, err := m.cfg.queue(ctx, s.Queue)
+	if err != nil {
+		return nil, err
+	}
+	all := qc.Responses
 	if len(all) == 0 {
 		return nil, fmt.Errorf("%w: no predefined responses for queue %q", ErrUnavailable, s.Queue)
 	}
 	q := strings.ToLower(search)
-	var out []Response
+	var out []switchboard.Response
 	for _, r := range all {
 		if strings.Contains(strings.ToLower(r.Title), q) || strings.Contains(strings.ToLower(r.Text), q) {
 			out = append(out, r)
@@ -224,7 +228,11 @@ func (m *Manager) InsertResponse(ctx context.Context, chat switchboard.ChatID, b
 	if err != nil {
 		return "", err
 	}
-	all := m.cfg.Queues[s.Queue].Responses
+	qc, err := m.cfg.queue(ctx, s.Queue)
+	if err != nil {
+		return "", err
+	}
+	all := qc.Responses
 	if len(all) == 0 {
 		return "", fmt.Errorf("%w: no predefined responses for queue %q", ErrUnavailable, s.Queue)
 	}

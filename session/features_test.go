@@ -40,10 +40,10 @@ func TestActiveCount(t *testing.T) {
 func TestPredefinedResponses(t *testing.T) {
 	t.Parallel()
 	m, _ := setup(t, func(c *session.Config) {
-		c.Queues["sales"] = session.QueueConfig{Responses: []session.Response{
+		c.Queues["sales"] = session.QueueConfig{ChatSettings: switchboard.ChatSettings{Responses: []switchboard.Response{
 			{ID: "greet", Title: "Greeting", Text: "Hello {customer}, I am {agent} from {queue}."},
 			{ID: "bye", Title: "Goodbye", Text: "Thanks for contacting us!"},
-		}}
+		}}}
 	})
 	chat := chatWithOwner(t, m)
 	all, err := m.Responses(ctx, chat, "ann", "")
@@ -51,7 +51,7 @@ func TestPredefinedResponses(t *testing.T) {
 	require.Len(t, all, 2)
 	found, err := m.Responses(ctx, chat, "ann", "GOOD")
 	require.NoError(t, err)
-	require.Equal(t, []session.Response{{ID: "bye", Title: "Goodbye", Text: "Thanks for contacting us!"}}, found)
+	require.Equal(t, []switchboard.Response{{ID: "bye", Title: "Goodbye", Text: "Thanks for contacting us!"}}, found)
 
 	draft, err := m.InsertResponse(ctx, chat, "ann", "greet")
 	require.NoError(t, err)

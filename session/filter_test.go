@@ -3,6 +3,7 @@ package session_test
 import (
 	"context"
 	"errors"
+	"github.com/switchboard-cc/switchboard"
 	"strings"
 	"sync"
 	"testing"
@@ -120,7 +121,7 @@ func TestInboundFilter(t *testing.T) {
 	t.Run("corrections follow the corrected message's visibility", func(t *testing.T) {
 		t.Parallel()
 		f := &maskFilter{}
-		m, b := setup(t, func(c *session.Config) { c.Filter = f; c.History = session.HistoryFromJoin })
+		m, b := setup(t, func(c *session.Config) { c.Filter = f; c.History = switchboard.HistoryFromJoin })
 		chat := chatWithOwner(t, m)
 		first := send(t, m, chat, annP, session.ModeWhisper, "ref 4111 1111")
 		require.NoError(t, m.Invite(ctx, chat, "ann", bob))

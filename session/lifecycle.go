@@ -53,7 +53,7 @@ type Closure struct {
 // every such case nothing changes.
 func (m *Manager) End(ctx context.Context, chat switchboard.ChatID, by switchboard.AgentID, opts EndOptions) (WrapUp, error) {
 	s, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
-		entries, err := m.end(s, by, opts)
+		entries, err := m.end(ctx, s, by, opts)
 		return entries, true, err
 	})
 	if err != nil {
@@ -66,7 +66,7 @@ func (m *Manager) End(ctx context.Context, chat switchboard.ChatID, by switchboa
 }
 
 // end applies TriggerEnd to s.
-func (m *Manager) end(s *Session, by switchboard.AgentID, opts EndOptions) ([]Entry, error) {
+func (m *Manager) end(ctx context.Context, s *Session, by switchboard.AgentID, opts EndOptions) ([]Entry, error) {
 	to, err := Next(s.Status, TriggerEnd)
 	if err != nil {
 		return nil, err
@@ -81,7 +81,10 @@ func (m *Manager) end(s *Session, by switchboard.AgentID, opts EndOptions) ([]En
 	if s.CustomerConnected() && !opts.Confirm {
 		return nil, ErrConfirmationRequired
 	}
-	qc := m.cfg.queue(s.Queue)
+	qc, err := m.cfg.queue(ctx, s.Queue)
+	if err != nil {
+		return nil, err
+	}
 	reason := opts.Reason
 	if s.Kind == KindA2A {
 		reason = ""
@@ -136,7 +139,7 @@ func (m *Manager) Close(ctx context.Context, chat switchboard.ChatID, by switchb
 		}
 		var entries []Entry
 		if s.Status != StatusEnded {
-			if entries, err = m.end(s, by, opts); err != nil {
+			if entries, err = m.end(ctx, s, by, opts); err != nil {
 				return nil, false, err
 			}
 			ended = true

@@ -199,7 +199,7 @@ func TestCloseTwice(t *testing.T) {
 // the wiring layer routes the reopened session.
 func TestAfterClosePolicies(t *testing.T) {
 	t.Parallel()
-	closed := func(t *testing.T, p session.AfterClosePolicy) (*session.Manager, *testBundle, switchboard.ChatID) {
+	closed := func(t *testing.T, p switchboard.AfterClosePolicy) (*session.Manager, *testBundle, switchboard.ChatID) {
 		m, b := setup(t, func(c *session.Config) { c.AfterClose = p })
 		chat := chatWithOwner(t, m)
 		send(t, m, chat, customer, session.ModeNormal, "first")
@@ -209,10 +209,10 @@ func TestAfterClosePolicies(t *testing.T) {
 	}
 	t.Run("reopen", func(t *testing.T) {
 		t.Parallel()
-		m, b, chat := closed(t, session.PolicyReopen)
+		m, b, chat := closed(t, switchboard.PolicyReopen)
 		annBefore := len(b.transport.Received(annP))
 		sent := send(t, m, chat, customer, session.ModeNormal, "me again")
-		require.Equal(t, session.Sent{Chat: chat, Seq: sent.Seq, Text: "me again", AfterClose: session.PolicyReopen}, sent)
+		require.Equal(t, session.Sent{Chat: chat, Seq: sent.Seq, Text: "me again", AfterClose: switchboard.PolicyReopen}, sent)
 		s, err := m.Session(ctx, chat)
 		require.NoError(t, err)
 		require.Equal(t, session.StatusActive, s.Status)
@@ -228,9 +228,9 @@ func TestAfterClosePolicies(t *testing.T) {
 	})
 	t.Run("new linked session", func(t *testing.T) {
 		t.Parallel()
-		m, _, chat := closed(t, session.PolicyNewLinked)
+		m, _, chat := closed(t, switchboard.PolicyNewLinked)
 		sent := send(t, m, chat, customer, session.ModeNormal, "me again")
-		require.Equal(t, session.PolicyNewLinked, sent.AfterClose)
+		require.Equal(t, switchboard.PolicyNewLinked, sent.AfterClose)
 		require.NotEqual(t, chat, sent.Chat)
 		n, err := m.Session(ctx, sent.Chat)
 		require.NoError(t, err)
@@ -253,7 +253,7 @@ func TestAfterClosePolicies(t *testing.T) {
 		// creates it under the reserved ID instead of being stranded.
 		st := &failCreateStore{Store: sessionmem.NewStore()}
 		ids := 0
-		m, err := session.NewManager(st, session.Config{Clock: clock.NewMock(), AfterClose: session.PolicyNewLinked,
+		m, err := session.NewManager(st, session.Config{Clock: clock.NewMock(), AfterClose: switchboard.PolicyNewLinked,
 			NewID: func() switchboard.ChatID { ids++; return switchboard.ChatID(fmt.Sprintf("linked-%d", ids)) }})
 		require.NoError(t, err)
 		_, err = m.Create(ctx, session.CustomerSession{ID: "c1", Tenant: "t1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
@@ -267,7 +267,7 @@ func TestAfterClosePolicies(t *testing.T) {
 		_, err = m.Send(ctx, "c1", session.Message{From: customer, Text: "lost in a crash"})
 		require.ErrorIs(t, err, errStoreDown)
 		sent := send(t, m, "c1", customer, session.ModeNormal, "me again")
-		require.Equal(t, session.PolicyNewLinked, sent.AfterClose, "the caller routes it")
+		require.Equal(t, switchboard.PolicyNewLinked, sent.AfterClose, "the caller routes it")
 		require.Equal(t, switchboard.ChatID("linked-1"), sent.Chat, "the reserved ID")
 		old, err := m.Session(ctx, "c1")
 		require.NoError(t, err)
@@ -276,7 +276,7 @@ func TestAfterClosePolicies(t *testing.T) {
 	})
 	t.Run("new linked session, filtered", func(t *testing.T) {
 		t.Parallel()
-		m, _ := setup(t, func(c *session.Config) { c.AfterClose = session.PolicyNewLinked; c.Filter = &maskFilter{} })
+		m, _ := setup(t, func(c *session.Config) { c.AfterClose = switchboard.PolicyNewLinked; c.Filter = &maskFilter{} })
 		chat := chatWithOwner(t, m)
 		_, err := m.Close(ctx, chat, "ann", session.EndOptions{Reason: "sold", Confirm: true})
 		require.NoError(t, err)
@@ -286,7 +286,7 @@ func TestAfterClosePolicies(t *testing.T) {
 	})
 	t.Run("read-only", func(t *testing.T) {
 		t.Parallel()
-		m, b, chat := closed(t, session.PolicyReadOnly)
+		m, b, chat := closed(t, switchboard.PolicyReadOnly)
 		before := snap(t, b, chat)
 		_, err := m.Send(ctx, chat, session.Message{From: customer, Text: "me again"})
 		require.ErrorIs(t, err, session.ErrReadOnly)
@@ -294,7 +294,7 @@ func TestAfterClosePolicies(t *testing.T) {
 	})
 	t.Run("agents cannot write to a closed session", func(t *testing.T) {
 		t.Parallel()
-		m, b, chat := closed(t, session.PolicyReopen)
+		m, b, chat := closed(t, switchboard.PolicyReopen)
 		before := snap(t, b, chat)
 		_, err := m.Send(ctx, chat, session.Message{From: annP, Text: "x"})
 		require.ErrorIs(t, err, session.ErrInvalidState)

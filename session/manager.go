@@ -298,7 +298,10 @@ func (m *Manager) Create(ctx context.Context, req CustomerSession) (Session, err
 			return Session{}, fmt.Errorf("%w: attribute without a name", ErrInvalid)
 		}
 	}
-	qc := m.cfg.queue(req.Queue)
+	qc, err := m.cfg.queue(ctx, req.Queue)
+	if err != nil {
+		return Session{}, err
+	}
 	s := Session{
 		ID: req.ID, Tenant: req.Tenant, Kind: KindCustomer, Queue: req.Queue,
 		Status: StatusActive, History: qc.History,
@@ -314,7 +317,7 @@ func (m *Manager) Create(ctx context.Context, req CustomerSession) (Session, err
 			Name: req.Bot, Stints: []Stint{{Invited: 1, Joined: 1}}})
 	}
 	s.InitiatedBy = s.Participants[0].ID
-	s, _, err := m.create(ctx, s, nil)
+	s, _, err = m.create(ctx, s, nil)
 	return s, err
 }
 

@@ -20,7 +20,7 @@ func joinedNames(vs []session.View) []string {
 
 func TestOwnerChange(t *testing.T) {
 	t.Parallel()
-	m, _ := setup(t, func(c *session.Config) { c.History = session.HistoryFromJoin })
+	m, _ := setup(t, func(c *session.Config) { c.History = switchboard.HistoryFromJoin })
 	chat := chatWithOwner(t, m)
 	send(t, m, chat, customer, session.ModeNormal, "hello")
 	send(t, m, chat, annP, session.ModeWhisper, "handing over")
@@ -122,18 +122,18 @@ func TestBotFirstThenCustomer(t *testing.T) {
 func TestQueueOverridesHistoryRule(t *testing.T) {
 	t.Parallel()
 	m, _ := setup(t, func(c *session.Config) {
-		c.Queues["vip"] = session.QueueConfig{History: session.HistoryFromJoin}
+		c.Queues["vip"] = session.QueueConfig{ChatSettings: switchboard.ChatSettings{History: switchboard.HistoryFromJoin}}
 	})
 	_, err := m.Create(ctx, session.CustomerSession{ID: "v1", Queue: "vip", Customer: "u1", CustomerName: "Carol"})
 	require.NoError(t, err)
 	s, err := m.Session(ctx, "v1")
 	require.NoError(t, err)
-	require.Equal(t, session.HistoryFromJoin, s.History)
+	require.Equal(t, switchboard.HistoryFromJoin, s.History)
 	_, err = m.Create(ctx, session.CustomerSession{ID: "s1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
 	require.NoError(t, err)
 	s, err = m.Session(ctx, "s1")
 	require.NoError(t, err)
-	require.Equal(t, session.HistoryAll, s.History)
+	require.Equal(t, switchboard.HistoryAll, s.History)
 }
 
 func TestAssignOwnerAfterCustomerLeft(t *testing.T) {

@@ -56,17 +56,17 @@ type Message struct {
 // Sent reports where a message went.
 type Sent struct {
 	// Chat is the session holding the message: the session sent to, or a
-	// new linked session under PolicyNewLinked.
+	// new linked session under switchboard.PolicyNewLinked.
 	Chat switchboard.ChatID
 	// Seq is the message's sequence number in Chat.
 	Seq uint64
 	// Text is the text as stored, after the inbound filter.
 	Text string
 	// AfterClose is the policy applied because the session was closed: 0
-	// when it was not; PolicyReopen when the session reopened without an
-	// owner (the wiring routes it to its queue, SPEC R9); PolicyNewLinked
+	// when it was not; switchboard.PolicyReopen when the session reopened without an
+	// owner (the wiring routes it to its queue, SPEC R9); switchboard.PolicyNewLinked
 	// when Chat is a new session (the wiring routes it).
-	AfterClose AfterClosePolicy
+	AfterClose switchboard.AfterClosePolicy
 }
 
 func (m *Manager) checkContent(msg *Message) error {
@@ -188,7 +188,7 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 	if err != nil {
 		return Sent{}, fmt.Errorf("session: get %s: %w", chat, err)
 	}
-	var policy AfterClosePolicy
+	var policy switchboard.AfterClosePolicy
 	if s.Status == StatusClosed {
 		c := s.Customer()
 		if c == nil || c.ID != msg.From {
@@ -200,8 +200,12 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 		if msg.Mode != ModeNormal {
 			return Sent{}, fmt.Errorf("%w: customers send normal messages only", ErrForbidden)
 		}
-		policy = m.cfg.queue(s.Queue).AfterClose
-		if policy == PolicyReadOnly {
+		qc, err := m.cfg.queue(ctx, s.Queue)
+		if err != nil {
+			return Sent{}, err
+		}
+		policy = qc.AfterClose
+		if policy == switchboard.PolicyReadOnly {
 			return Sent{}, ErrReadOnly
 		}
 	} else {
@@ -216,7 +220,7 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 			return Sent{}, err
 		}
 	}
-	if policy == PolicyNewLinked {
+	if policy == switchboard.PolicyNewLinked {
 		return m.sendLinked(ctx, &s, msg)
 	}
 	text, fixes, hold, err := m.filter(ctx, &s, &msg)
@@ -232,7 +236,7 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 		reopened = false
 		var entries []Entry
 		update := false
-		if s.Status == StatusClosed && policy == PolicyReopen {
+		if s.Status == StatusClosed && policy == switchboard.PolicyReopen {
 			c := s.Customer()
 			if c == nil || c.ID != msg.From {
 				return nil, false, &StatusError{From: s.Status, Trigger: TriggerMessage}
@@ -290,7 +294,7 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 	}
 	out := Sent{Chat: chat, Seq: last.Seq, Text: last.Text}
 	if reopened {
-		out.AfterClose = PolicyReopen
+		out.AfterClose = switchboard.PolicyReopen
 	}
 	return out, nil
 }
@@ -347,7 +351,7 @@ func (m *Manager) sendLinked(ctx context.Context, old *Session, msg Message) (Se
 		return Sent{}, err
 	}
 	last := stored[len(stored)-1]
-	return Sent{Chat: n.ID, Seq: last.Seq, Text: last.Text, AfterClose: PolicyNewLinked}, nil
+	return Sent{Chat: n.ID, Seq: last.Seq, Text: last.Text, AfterClose: switchboard.PolicyNewLinked}, nil
 }
 
 // linkedSession returns the session with the given ID that continues the

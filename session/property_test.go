@@ -327,11 +327,11 @@ func (pm *propModel) check(t *rapid.T) {
 func TestPropertyCustomerNeverSeesPrivate(t *testing.T) {
 	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
-		rule := rapid.SampledFrom([]session.HistoryRule{session.HistoryAll, session.HistoryFromInvitation, session.HistoryFromJoin}).Draw(t, "history")
+		rule := rapid.SampledFrom([]switchboard.HistoryRule{switchboard.HistoryAll, switchboard.HistoryFromInvitation, switchboard.HistoryFromJoin}).Draw(t, "history")
 		m, b := setup(t, func(c *session.Config) {
 			c.History = rule
 			// The wrap-up reason is internal: mark it so a leak shows.
-			c.Queues = map[switchboard.QueueID]session.QueueConfig{"sales": {WrapUpReasons: []string{"PRIVATE-sold"}}}
+			c.Queues = map[switchboard.QueueID]session.QueueConfig{"sales": {ChatSettings: switchboard.ChatSettings{WrapUpReasons: []string{"PRIVATE-sold"}}}}
 		})
 		pm := &propModel{m: m, b: b, chat: "c1", agents: []session.AgentRef{ann, bob, {ID: "cat", Name: "Cat"}},
 			leftAt: map[session.ParticipantID]uint64{}}

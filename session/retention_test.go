@@ -93,7 +93,7 @@ func TestForgetClosedKeepsWhatKeepRefuses(t *testing.T) {
 
 func TestForgetClosedKeepsASessionThatChanged(t *testing.T) {
 	t.Parallel()
-	m, b := setup(t, func(c *session.Config) { c.AfterClose = session.PolicyReopen })
+	m, b := setup(t, func(c *session.Config) { c.AfterClose = switchboard.PolicyReopen })
 	closedChat(t, m, b, "c1")
 	n, err := m.ForgetClosed(ctx, b.clock.Now().Add(time.Hour), func(ctx context.Context, s session.Session, _ []session.Entry) error {
 		// The customer writes again while the host is archiving.

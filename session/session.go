@@ -201,7 +201,7 @@ type Session struct {
 	// Status is the life-cycle state.
 	Status Status
 	// History is the late-joiner history rule.
-	History HistoryRule
+	History switchboard.HistoryRule
 	// Participants lists every participant, past and present.
 	Participants []Participant
 	// Attributes are the customer's attributes.
@@ -221,7 +221,7 @@ type Session struct {
 	// ClosedAt is when the session closed; zero while open.
 	ClosedAt time.Time
 	// ReopenedAt is when a customer's message last reopened the closed
-	// session (the after-close policy PolicyReopen); zero if it never was.
+	// session (the after-close policy switchboard.PolicyReopen); zero if it never was.
 	ReopenedAt time.Time
 }
 

@@ -49,7 +49,7 @@ func setup(t testingT, mutate ...func(*session.Config)) (*session.Manager, *test
 	cfg := session.Config{Clock: b.clock, Transport: b.transport, Directory: b.dir,
 		NewID: func() switchboard.ChatID { b.ids++; return switchboard.ChatID(fmt.Sprintf("gen-%d", b.ids)) },
 		Queues: map[switchboard.QueueID]session.QueueConfig{
-			"sales": {WrapUpReasons: []string{"sold", "no-sale"}, WrapUpTime: 30 * time.Second},
+			"sales": {ChatSettings: switchboard.ChatSettings{WrapUpReasons: []string{"sold", "no-sale"}}, WrapUpTime: 30 * time.Second},
 		}}
 	for _, f := range mutate {
 		f(&cfg)

@@ -1,5 +1,7 @@
 package session
 
+import "github.com/switchboard-cc/switchboard"
+
 // AudienceKind says who an entry is for.
 type AudienceKind uint8
 
@@ -50,33 +52,6 @@ func Everyone() Audience { return Audience{Kind: AudienceEveryone} }
 // Agents is the audience of whispers and internal events.
 func Agents() Audience { return Audience{Kind: AudienceAgents} }
 
-// HistoryRule says how much history a late joiner may read: an agent added
-// after the session started as consulted agent or supervisor. Customers,
-// bots and owners always read the whole history (a new owner takes over
-// the whole visible conversation).
-type HistoryRule uint8
-
-// History rules.
-const (
-	// HistoryAll lets a late joiner read everything visible to its role.
-	HistoryAll HistoryRule = iota + 1
-	// HistoryFromInvitation lets it read what was written from its
-	// invitation on.
-	HistoryFromInvitation
-	// HistoryFromJoin lets it read what was written from its join on.
-	HistoryFromJoin
-)
-
-var historyNames = [...]string{"default", "all", "from-invitation", "from-join"}
-
-// String returns the rule's name.
-func (h HistoryRule) String() string {
-	if int(h) < len(historyNames) {
-		return historyNames[h]
-	}
-	return "invalid"
-}
-
 // Visible is the one visibility decision of the package: it reports whether
 // viewer may see entry e of a session whose history rule is rule. Every
 // output (live delivery, history and catch-up, the customer transcript,
@@ -95,7 +70,7 @@ func (h HistoryRule) String() string {
 // Entries about the viewer itself (its own join, invitation or departure)
 // pass the second test regardless, so an invited agent is told of the
 // invitation. Visible does not allocate and is safe to call concurrently.
-func Visible(rule HistoryRule, viewer *Participant, e *Entry) bool {
+func Visible(rule switchboard.HistoryRule, viewer *Participant, e *Entry) bool {
 	if viewer == nil || e == nil {
 		return false
 	}
@@ -131,7 +106,7 @@ func named(ids []ParticipantID, id ParticipantID) bool {
 }
 
 // within reports whether version v lies inside one of p's stints.
-func within(rule HistoryRule, p *Participant, v uint64) bool {
+func within(rule switchboard.HistoryRule, p *Participant, v uint64) bool {
 	for i := range p.Stints {
 		st := &p.Stints[i]
 		if st.Joined == 0 {
@@ -147,14 +122,14 @@ func within(rule HistoryRule, p *Participant, v uint64) bool {
 	return false
 }
 
-func lowerBound(rule HistoryRule, role Role, st *Stint) uint64 {
+func lowerBound(rule switchboard.HistoryRule, role Role, st *Stint) uint64 {
 	if role != RoleConsulted && role != RoleSupervisor {
 		return 0
 	}
 	switch rule {
-	case HistoryFromInvitation:
+	case switchboard.HistoryFromInvitation:
 		return st.Invited
-	case HistoryFromJoin:
+	case switchboard.HistoryFromJoin:
 		return st.Joined
 	default:
 		return 0

@@ -31,34 +31,34 @@ func TestVisible(t *testing.T) {
 	named := session.Audience{Kind: session.AudienceNamed, Members: []session.ParticipantID{sueP, annP, customer}}
 	cases := []struct {
 		name   string
-		rule   session.HistoryRule
+		rule   switchboard.HistoryRule
 		viewer *session.Participant
 		entry  *session.Entry
 		want   bool
 	}{
-		{"customer sees normal", session.HistoryAll, cust, at(2, session.Everyone()), true},
-		{"customer never sees whisper", session.HistoryAll, cust, at(2, session.Agents()), false},
-		{"customer never sees named even if listed", session.HistoryAll, cust, at(2, named), false},
-		{"bot never sees whisper", session.HistoryAll, bot, at(2, session.Agents()), false},
-		{"zero audience admits nobody", session.HistoryAll, owner, at(6, session.Audience{}), false},
-		{"owner sees whisper", session.HistoryAll, owner, at(6, session.Agents()), true},
-		{"owner reads history before joining", session.HistoryFromJoin, owner, at(1, session.Everyone()), true},
-		{"named admits member", session.HistoryAll, owner, at(6, named), true},
-		{"named excludes other agent", session.HistoryAll, late, at(6, named), false},
-		{"late joiner, all history", session.HistoryAll, late, at(1, session.Agents()), true},
-		{"late joiner, from invitation: before", session.HistoryFromInvitation, late, at(2, session.Everyone()), false},
-		{"late joiner, from invitation: at invitation", session.HistoryFromInvitation, late, at(3, session.Everyone()), true},
-		{"late joiner, from join: between", session.HistoryFromJoin, late, at(4, session.Everyone()), false},
-		{"late joiner, from join: after", session.HistoryFromJoin, late, at(5, session.Agents()), true},
-		{"supervisor follows the rule", session.HistoryFromJoin, sup, at(4, session.Everyone()), false},
-		{"supervisor monitors whispers", session.HistoryFromJoin, sup, at(5, session.Agents()), true},
-		{"left: before leaving", session.HistoryAll, gone, at(3, session.Everyone()), true},
-		{"left: nothing after leaving", session.HistoryAll, gone, at(4, session.Everyone()), false},
-		{"invited: nothing before joining", session.HistoryAll, invited, at(6, session.Everyone()), false},
-		{"returned: first stint", session.HistoryFromJoin, back, at(2, session.Everyone()), true},
-		{"returned: the gap", session.HistoryFromJoin, back, at(4, session.Everyone()), false},
-		{"returned: second stint", session.HistoryFromJoin, back, at(7, session.Everyone()), true},
-		{"nil viewer", session.HistoryAll, nil, at(1, session.Everyone()), false},
+		{"customer sees normal", switchboard.HistoryAll, cust, at(2, session.Everyone()), true},
+		{"customer never sees whisper", switchboard.HistoryAll, cust, at(2, session.Agents()), false},
+		{"customer never sees named even if listed", switchboard.HistoryAll, cust, at(2, named), false},
+		{"bot never sees whisper", switchboard.HistoryAll, bot, at(2, session.Agents()), false},
+		{"zero audience admits nobody", switchboard.HistoryAll, owner, at(6, session.Audience{}), false},
+		{"owner sees whisper", switchboard.HistoryAll, owner, at(6, session.Agents()), true},
+		{"owner reads history before joining", switchboard.HistoryFromJoin, owner, at(1, session.Everyone()), true},
+		{"named admits member", switchboard.HistoryAll, owner, at(6, named), true},
+		{"named excludes other agent", switchboard.HistoryAll, late, at(6, named), false},
+		{"late joiner, all history", switchboard.HistoryAll, late, at(1, session.Agents()), true},
+		{"late joiner, from invitation: before", switchboard.HistoryFromInvitation, late, at(2, session.Everyone()), false},
+		{"late joiner, from invitation: at invitation", switchboard.HistoryFromInvitation, late, at(3, session.Everyone()), true},
+		{"late joiner, from join: between", switchboard.HistoryFromJoin, late, at(4, session.Everyone()), false},
+		{"late joiner, from join: after", switchboard.HistoryFromJoin, late, at(5, session.Agents()), true},
+		{"supervisor follows the rule", switchboard.HistoryFromJoin, sup, at(4, session.Everyone()), false},
+		{"supervisor monitors whispers", switchboard.HistoryFromJoin, sup, at(5, session.Agents()), true},
+		{"left: before leaving", switchboard.HistoryAll, gone, at(3, session.Everyone()), true},
+		{"left: nothing after leaving", switchboard.HistoryAll, gone, at(4, session.Everyone()), false},
+		{"invited: nothing before joining", switchboard.HistoryAll, invited, at(6, session.Everyone()), false},
+		{"returned: first stint", switchboard.HistoryFromJoin, back, at(2, session.Everyone()), true},
+		{"returned: the gap", switchboard.HistoryFromJoin, back, at(4, session.Everyone()), false},
+		{"returned: second stint", switchboard.HistoryFromJoin, back, at(7, session.Everyone()), true},
+		{"nil viewer", switchboard.HistoryAll, nil, at(1, session.Everyone()), false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -71,17 +71,17 @@ func TestVisible(t *testing.T) {
 		t.Parallel()
 		e := at(5, session.Agents())
 		e.Subject = invited.ID
-		require.True(t, session.Visible(session.HistoryFromJoin, invited, e))
+		require.True(t, session.Visible(switchboard.HistoryFromJoin, invited, e))
 		e.Audience = session.Agents()
 		e.Subject = customer
-		require.False(t, session.Visible(session.HistoryAll, cust, e), "audience is checked first")
+		require.False(t, session.Visible(switchboard.HistoryAll, cust, e), "audience is checked first")
 	})
 	t.Run("correction needs the corrected entry visible", func(t *testing.T) {
 		t.Parallel()
 		e := at(6, session.Everyone())
 		e.Type, e.Ref, e.RefVersion = session.EntryCorrection, 2, 2
-		require.False(t, session.Visible(session.HistoryFromJoin, late, e))
-		require.True(t, session.Visible(session.HistoryAll, late, e))
+		require.False(t, session.Visible(switchboard.HistoryFromJoin, late, e))
+		require.True(t, session.Visible(switchboard.HistoryAll, late, e))
 	})
 }
 
@@ -92,7 +92,7 @@ func TestVisibleDoesNotAllocate(t *testing.T) {
 		Stints: []session.Stint{{Invited: 1, Joined: 1, Left: 3}, {Invited: 5, Joined: 5}}}
 	e := &session.Entry{Seq: 9, Version: 6, Type: session.EntryMessage,
 		Audience: session.Audience{Kind: session.AudienceNamed, Members: []session.ParticipantID{sueP, annP}}}
-	allocs := testing.AllocsPerRun(100, func() { session.Visible(session.HistoryFromJoin, owner, e) })
+	allocs := testing.AllocsPerRun(100, func() { session.Visible(switchboard.HistoryFromJoin, owner, e) })
 	require.Zero(t, allocs)
 }
 
@@ -268,12 +268,12 @@ func TestCatchUpAfterSequence(t *testing.T) {
 func TestLateJoinerHistoryRule(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
-		rule session.HistoryRule
+		rule switchboard.HistoryRule
 		want []string
 	}{
-		{session.HistoryAll, []string{"before invite", "between", "after join"}},
-		{session.HistoryFromInvitation, []string{"between", "after join"}},
-		{session.HistoryFromJoin, []string{"after join"}},
+		{switchboard.HistoryAll, []string{"before invite", "between", "after join"}},
+		{switchboard.HistoryFromInvitation, []string{"between", "after join"}},
+		{switchboard.HistoryFromJoin, []string{"after join"}},
 	} {
 		t.Run(c.rule.String(), func(t *testing.T) {
 			t.Parallel()

@@ -41,7 +41,7 @@ func setup(t desktest.TB, mutate ...func(*routing.Queue)) *bundle {
 	f := desktest.New(t, []routing.Queue{sales,
 		{ID: "support", Tenant: "t1", Name: "Support", Description: "Help with our products", AcceptTimeout: 20 * time.Second},
 		{ID: "other", Tenant: "t2", Name: "Other"},
-	}, session.Config{Queues: map[switchboard.QueueID]session.QueueConfig{"sales": {WrapUpReasons: reasons}, "support": {WrapUpReasons: reasons}}})
+	}, session.Config{Queues: map[switchboard.QueueID]session.QueueConfig{"sales": {ChatSettings: switchboard.ChatSettings{WrapUpReasons: reasons}}, "support": {ChatSettings: switchboard.ChatSettings{WrapUpReasons: reasons}}}})
 	return &bundle{Fixture: f}
 }
 

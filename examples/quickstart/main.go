@@ -41,9 +41,6 @@ func run(ctx context.Context) error {
 		Participants: session.Discard{},
 		Router:       routing.Config{SweepInterval: 50 * time.Millisecond},
 		Poll:         20 * time.Millisecond,
-		Session: session.Config{
-			Queues: map[switchboard.QueueID]session.QueueConfig{"support": {WrapUpReasons: []string{"resolved", "follow-up"}}},
-		},
 	})
 	if err != nil {
 		return err
@@ -59,6 +56,7 @@ func run(ctx context.Context) error {
 	if _, err := router.PutQueue(ctx, routing.Queue{
 		ID: "support", Name: "Customer support", Strategy: routing.RingAll,
 		AcceptTimeout: 800 * time.Millisecond, WrapUp: 300 * time.Millisecond,
+		Chat: switchboard.ChatSettings{WrapUpReasons: []string{"resolved", "follow-up"}},
 	}); err != nil {
 		return err
 	}

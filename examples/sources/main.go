@@ -63,6 +63,8 @@ func newCenter(cfg session.Config, queues ...routing.Queue) (*center, error) {
 	bus := routingmem.NewBus()
 	c.events = bus.Subscribe(nil)
 	var err error
+	queueSettings := cfg.Queues
+	cfg.Queues = nil // they go into the routing queues' records below
 	c.desk, err = engine.New(ctx, engine.Config{
 		Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore(),
 		Desktops: bus, Participants: session.Discard{}, Clock: c.clock, Manual: true, Session: cfg,
@@ -71,7 +73,12 @@ func newCenter(cfg session.Config, queues ...routing.Queue) (*center, error) {
 		return nil, err
 	}
 	c.router, c.sessions = c.desk.Router(), c.desk.Sessions()
+	// The chat settings of each queue (wrap-up reasons, after-close
+	// policy) live in its routing record, beside the routing settings.
 	for _, q := range queues {
+		if qc, ok := queueSettings[q.ID]; ok {
+			q.Chat = qc.ChatSettings
+		}
 		if _, err := c.router.PutQueue(ctx, q); err != nil {
 			return nil, err
 		}
@@ -149,7 +156,7 @@ func webCCA(ctx context.Context) error {
 // after close reopens the chat for the first free agent (001).
 func xcally(ctx context.Context) error {
 	fmt.Println("XCALLY Motion chat (001): ring-all, licence limit, reopen to the first free agent")
-	c, err := newCenter(session.Config{AfterClose: session.PolicyReopen},
+	c, err := newCenter(session.Config{AfterClose: switchboard.PolicyReopen},
 		routing.Queue{ID: "ChatQueue", Tenant: "acme", Strategy: routing.RingAll})
 	if err != nil {
 		return err
@@ -235,7 +242,7 @@ func xcally(ctx context.Context) error {
 func webex(ctx context.Context) error {
 	fmt.Println("Webex Contact Center chat (002): RONA, wrap-up reasons, blind transfer that ends on no answer")
 	c, err := newCenter(session.Config{Queues: map[switchboard.QueueID]session.QueueConfig{
-		"Support": {WrapUpReasons: []string{"Resolved", "Escalated"}},
+		"Support": {ChatSettings: switchboard.ChatSettings{WrapUpReasons: []string{"Resolved", "Escalated"}}},
 	}}, routing.Queue{ID: "Support", Tenant: "acme", Description: "Customer support", AcceptTimeout: 30 * time.Second,
 		TransferFallback: routing.TransferEnd})
 	if err != nil {

@@ -45,10 +45,17 @@ type Fixture struct {
 var ctx = context.Background()
 
 // New returns a Fixture with the given queues. cfg's Clock, Transport and
-// Directory are the engine's. opts adjust the engine's Config before it is
-// built.
+// Directory are the engine's; its Queues become the chat settings of the
+// routing queues of the same IDs, where the engine keeps them. opts adjust
+// the engine's Config before it is built.
 func New(t TB, queues []routing.Queue, cfg session.Config, opts ...func(*engine.Config)) *Fixture {
 	t.Helper()
+	for i := range queues {
+		if qc, ok := cfg.Queues[queues[i].ID]; ok {
+			queues[i].Chat = qc.ChatSettings
+		}
+	}
+	cfg.Queues = nil
 	f := &Fixture{T: t, Clock: clock.NewMock(), Transport: sessionmem.NewTransport(), Main: "c1"}
 	f.Clock.Set(Start)
 	bus := routingmem.NewBus()

@@ -126,7 +126,7 @@ type found struct {
 
 // checkVersion checks a write of record id at version against m and returns
 // the stored record, nil for a creation.
-func checkVersion[K comparable, V any](kind string, m map[K]*V, id K, version int64, stored func(*V) int64) (*V, error) {
+func checkVersion[K comparable, V any](kind string, m map[K]*V, id K, version uint64, stored func(*V) uint64) (*V, error) {
 	cur, ok := m[id]
 	switch {
 	case version == 0 && ok:
@@ -146,7 +146,7 @@ func (s *Store) check(txn *routing.Txn) error {
 		if slices.ContainsFunc(txn.Agents[:i], func(b routing.Agent) bool { return b.ID == a.ID }) {
 			return fmt.Errorf("routingmem: agent %s written twice: %w", a.ID, routing.ErrInvalid)
 		}
-		cur, err := checkVersion("agent", s.agents, a.ID, a.Version, func(v *routing.Agent) int64 { return v.Version })
+		cur, err := checkVersion("agent", s.agents, a.ID, a.Version, func(v *routing.Agent) uint64 { return v.Version })
 		if err != nil {
 			return err
 		}
@@ -157,7 +157,7 @@ func (s *Store) check(txn *routing.Txn) error {
 		if slices.ContainsFunc(txn.Chats[:i], func(d routing.Chat) bool { return d.ID == c.ID }) {
 			return fmt.Errorf("routingmem: chat %s written twice: %w", c.ID, routing.ErrInvalid)
 		}
-		cur, err := checkVersion("chat", s.chats, c.ID, c.Version, func(v *routing.Chat) int64 { return v.Version })
+		cur, err := checkVersion("chat", s.chats, c.ID, c.Version, func(v *routing.Chat) uint64 { return v.Version })
 		if err != nil {
 			return err
 		}
@@ -168,7 +168,7 @@ func (s *Store) check(txn *routing.Txn) error {
 		if slices.ContainsFunc(txn.Offers[:i], func(p routing.Offer) bool { return p.ID == o.ID }) {
 			return fmt.Errorf("routingmem: offer %s written twice: %w", o.ID, routing.ErrInvalid)
 		}
-		cur, err := checkVersion("offer", s.offers, o.ID, o.Version, func(v *routing.Offer) int64 { return v.Version })
+		cur, err := checkVersion("offer", s.offers, o.ID, o.Version, func(v *routing.Offer) uint64 { return v.Version })
 		if err != nil {
 			return err
 		}
@@ -178,7 +178,7 @@ func (s *Store) check(txn *routing.Txn) error {
 		if slices.ContainsFunc(txn.Queues[:i], func(p routing.Queue) bool { return p.ID == q.ID }) {
 			return fmt.Errorf("routingmem: queue %s written twice: %w", q.ID, routing.ErrInvalid)
 		}
-		if _, err := checkVersion("queue", s.queues, q.ID, q.Version, func(v *routing.Queue) int64 { return v.Version }); err != nil {
+		if _, err := checkVersion("queue", s.queues, q.ID, q.Version, func(v *routing.Queue) uint64 { return v.Version }); err != nil {
 			return err
 		}
 	}
@@ -186,7 +186,7 @@ func (s *Store) check(txn *routing.Txn) error {
 		if slices.ContainsFunc(txn.QueueStates[:i], func(p routing.QueueState) bool { return p.Queue == st.Queue }) {
 			return fmt.Errorf("routingmem: state of queue %s written twice: %w", st.Queue, routing.ErrInvalid)
 		}
-		if _, err := checkVersion("queue state", s.states, st.Queue, st.Version, func(v *routing.QueueState) int64 { return v.Version }); err != nil {
+		if _, err := checkVersion("queue state", s.states, st.Queue, st.Version, func(v *routing.QueueState) uint64 { return v.Version }); err != nil {
 			return err
 		}
 	}
@@ -207,7 +207,7 @@ func (s *Store) check(txn *routing.Txn) error {
 // checkRead checks one read-check of txn.
 func (s *Store) checkRead(txn *routing.Txn, c routing.Check) error {
 	var written bool
-	var stored int64
+	var stored uint64
 	switch c.Kind {
 	case routing.LicenceRecord:
 		if c.ID != "" {
@@ -217,23 +217,23 @@ func (s *Store) checkRead(txn *routing.Txn, c routing.Check) error {
 	case routing.AgentRecord:
 		id := switchboard.AgentID(c.ID)
 		written = slices.ContainsFunc(txn.Agents, func(a routing.Agent) bool { return a.ID == id })
-		stored = storedVersion(s.agents, id, func(a *routing.Agent) int64 { return a.Version })
+		stored = storedVersion(s.agents, id, func(a *routing.Agent) uint64 { return a.Version })
 	case routing.ChatRecord:
 		id := switchboard.ChatID(c.ID)
 		written = slices.ContainsFunc(txn.Chats, func(d routing.Chat) bool { return d.ID == id })
-		stored = storedVersion(s.chats, id, func(d *routing.Chat) int64 { return d.Version })
+		stored = storedVersion(s.chats, id, func(d *routing.Chat) uint64 { return d.Version })
 	case routing.OfferRecord:
 		id := routing.OfferID(c.ID)
 		written = slices.ContainsFunc(txn.Offers, func(o routing.Offer) bool { return o.ID == id })
-		stored = storedVersion(s.offers, id, func(o *routing.Offer) int64 { return o.Version })
+		stored = storedVersion(s.offers, id, func(o *routing.Offer) uint64 { return o.Version })
 	case routing.QueueRecord:
 		id := switchboard.QueueID(c.ID)
 		written = slices.ContainsFunc(txn.Queues, func(q routing.Queue) bool { return q.ID == id })
-		stored = storedVersion(s.queues, id, func(q *routing.Queue) int64 { return q.Version })
+		stored = storedVersion(s.queues, id, func(q *routing.Queue) uint64 { return q.Version })
 	case routing.QueueStateRecord:
 		id := switchboard.QueueID(c.ID)
 		written = slices.ContainsFunc(txn.QueueStates, func(st routing.QueueState) bool { return st.Queue == id })
-		stored = storedVersion(s.states, id, func(st *routing.QueueState) int64 { return st.Version })
+		stored = storedVersion(s.states, id, func(st *routing.QueueState) uint64 { return st.Version })
 	default:
 		return fmt.Errorf("routingmem: check of record kind %d: %w", c.Kind, routing.ErrInvalid)
 	}
@@ -247,7 +247,7 @@ func (s *Store) checkRead(txn *routing.Txn, c routing.Check) error {
 }
 
 // storedVersion returns the version of record id of m, 0 if it is not stored.
-func storedVersion[K comparable, V any](m map[K]*V, id K, version func(*V) int64) int64 {
+func storedVersion[K comparable, V any](m map[K]*V, id K, version func(*V) uint64) uint64 {
 	if v, ok := m[id]; ok {
 		return version(v)
 	}
@@ -507,5 +507,7 @@ func cloneChat(c *routing.Chat) routing.Chat {
 func cloneQueue(q *routing.Queue) routing.Queue {
 	r := *q
 	r.RequiredSkills = slices.Clone(q.RequiredSkills)
+	r.Chat.WrapUpReasons = slices.Clone(q.Chat.WrapUpReasons)
+	r.Chat.Responses = slices.Clone(q.Chat.Responses)
 	return r
 }

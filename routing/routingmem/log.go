@@ -186,9 +186,6 @@ func (s *Store) SaveCursor(ctx context.Context, c routing.Cursor) error {
 	if c.Consumer == "" {
 		return fmt.Errorf("routingmem: save cursor: empty consumer: %w", routing.ErrInvalid)
 	}
-	if c.Version < 0 {
-		return fmt.Errorf("routingmem: save cursor %s/%d: negative version: %w", c.Consumer, c.Partition, routing.ErrInvalid)
-	}
 	if err := s.checkPartition(c.Partition); err != nil {
 		return err
 	}

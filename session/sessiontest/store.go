@@ -62,7 +62,7 @@ func newSession(id switchboard.ChatID) session.Session {
 	return session.Session{
 		ID: id, Tenant: "t1", Kind: session.KindCustomer, Queue: "sales",
 		InitiatedBy: session.CustomerParticipant("c1"), Status: session.StatusActive,
-		History: session.HistoryAll, CreatedAt: epoch, Txn: "create-" + string(id),
+		History: switchboard.HistoryAll, CreatedAt: epoch, Txn: "create-" + string(id),
 		Participants: []session.Participant{{
 			ID: session.CustomerParticipant("c1"), Role: session.RoleCustomer, Name: "Carol",
 			Stints: []session.Stint{{Invited: 1, Joined: 1}},
