@@ -25,7 +25,7 @@ func member(id session.ParticipantID, role session.Role, joined, left uint64) se
 func rulesSession(status session.Status) *session.Session {
 	return &session.Session{ID: "c1", Status: status, Participants: []session.Participant{
 		member(customer, session.RoleCustomer, 1, 0),
-		member(session.BotParticipant("helper"), session.RoleBot, 1, 0),
+		member(session.BotParticipant("greeter"), session.RoleBot, 1, 0),
 		member(annP, session.RoleOwner, 2, 0),
 		member(bobP, session.RoleConsulted, 5, 0),
 		member(sueP, session.RoleConsulted, 4, 0),

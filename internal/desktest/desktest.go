@@ -1,5 +1,5 @@
 // Package desktest builds an engine.Engine over in-memory routing and
-// session stores that share one mock clock, with helpers for tests that
+// session stores that share one mock clock, with shortcuts for tests that
 // drive an engine. It is imported only by tests.
 package desktest
 
