@@ -16,13 +16,14 @@
 //     offers and RONA, strategies, capacity and licence limits.
 //   - [github.com/switchboard-cc/switchboard/session]: participants, whisper
 //     visibility, agent-to-agent chat, life cycle, wrap-up and transcripts.
-//   - [github.com/switchboard-cc/switchboard/engine]: the orchestrator a host
-//     builds and runs: it turns user actions into routing and session
-//     transitions and routing's durable events into their session
-//     consequences.
 //   - [github.com/switchboard-cc/switchboard/conference] and
-//     [github.com/switchboard-cc/switchboard/transfer]: multi-agent chats,
-//     warm and blind transfers.
+//     [github.com/switchboard-cc/switchboard/transfer]: the rules of
+//     multi-agent chats and of warm and blind transfers, as types and plain
+//     functions.
+//   - [github.com/switchboard-cc/switchboard/engine]: the orchestrator a host
+//     builds and runs: it turns user actions (conferences and transfers
+//     included) into routing and session transitions and routing's durable
+//     events into their session consequences.
 //   - [github.com/switchboard-cc/switchboard/attachment]: content-checked
 //     attachment policies.
 //   - compliance: payment-card and PII detection and masking.
@@ -36,8 +37,8 @@
 //	attachment                  ← switchboard, compliance
 //	routing                     ← switchboard
 //	session                     ← switchboard
-//	engine                      ← switchboard, routing, session, compliance, attachment
-//	conference, transfer        ← switchboard, routing, session, engine
+//	conference, transfer        ← switchboard, routing, session
+//	engine                      ← switchboard, routing, session, compliance, attachment, conference, transfer
 //
 // Packages ending in "mem" (in-memory implementations) and "test"
 // (conformance suites) may import the package they implement; no domain

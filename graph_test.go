@@ -21,9 +21,9 @@ var allowed = map[string][]string{
 	"attachment": {".", "compliance"},
 	"routing":    {"."},
 	"session":    {"."},
-	"engine":     {".", "routing", "session", "compliance", "attachment"},
-	"conference": {".", "routing", "session", "engine"},
-	"transfer":   {".", "routing", "session", "engine"},
+	"engine":     {".", "routing", "session", "compliance", "attachment", "conference", "transfer"},
+	"conference": {".", "routing", "session"},
+	"transfer":   {".", "routing", "session"},
 	// Test support, imported only by tests.
 	"internal/desktest": {".", "routing", "session", "engine", "routing/routingmem", "session/sessionmem"},
 }

@@ -37,14 +37,14 @@ func BenchmarkInviteAcceptLeave(b *testing.B) {
 		chat := switchboard.ChatID(fmt.Sprintf("bench-%d", i))
 		x.FreshChat(chat, "sales", "ann")
 		b.StartTimer()
-		o, err := x.svc.Invite(ctx, conference.Request{Chat: chat, From: "ann", Agent: "bob"})
+		o, err := x.Engine.Invite(ctx, conference.Request{Chat: chat, From: "ann", Agent: "bob"})
 		if err != nil {
 			b.Fatal(err)
 		}
 		if _, _, err := x.Engine.Accept(ctx, "bob", o.ID); err != nil {
 			b.Fatal(err)
 		}
-		if err := x.svc.Leave(ctx, chat, "bob"); err != nil {
+		if err := x.Engine.Leave(ctx, chat, "bob"); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()

@@ -1,12 +1,9 @@
 package conference
 
 import (
-	"context"
-	"errors"
 	"fmt"
 
 	"github.com/switchboard-cc/switchboard"
-	"github.com/switchboard-cc/switchboard/engine"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/session"
 )
@@ -19,8 +16,8 @@ const (
 	// the owner and the customer. The default.
 	ChatContinues EndPolicy = iota
 	// EndEverything drops the consulted agents and ends the chat as well,
-	// with the wrap-up reason given to [Service.End]: the customer is told
-	// the agent has left and the owner goes to wrap-up.
+	// with the wrap-up reason given when the conference is ended: the
+	// customer is told the agent has left and the owner goes to wrap-up.
 	EndEverything
 )
 
@@ -34,29 +31,20 @@ func (p EndPolicy) String() string {
 	return "invalid"
 }
 
-// Config holds the settings of a [Service]. The zero value is valid.
+// Config holds the conference settings of an engine
+// (engine.Config.Conference). The zero value is valid.
 type Config struct {
 	// EndPolicy decides whether ending a conference also ends the chat.
 	// Defaults to [ChatContinues].
 	EndPolicy EndPolicy
 }
 
-// Service runs conferences over a [engine.Engine]. It keeps no state of its
-// own and is safe for concurrent use.
-type Service struct {
-	eng *engine.Engine
-	cfg Config
-}
-
-// New returns a Service over eng.
-func New(eng *engine.Engine, cfg Config) (*Service, error) {
-	if eng == nil {
-		return nil, fmt.Errorf("%w: a conference service needs an engine", ErrInvalid)
+// Validate reports a setting out of range, wrapping [ErrInvalid].
+func (c Config) Validate() error {
+	if c.EndPolicy > EndEverything {
+		return fmt.Errorf("%w: end policy %d", ErrInvalid, c.EndPolicy)
 	}
-	if cfg.EndPolicy > EndEverything {
-		return nil, fmt.Errorf("%w: end policy %d", ErrInvalid, cfg.EndPolicy)
-	}
-	return &Service{eng: eng, cfg: cfg}, nil
+	return nil
 }
 
 // Request asks an agent into a chat. Exactly one of Agent and Queue is
@@ -75,141 +63,115 @@ type Request struct {
 	Queue switchboard.QueueID
 }
 
-// Invite invites an agent into a chat as a consulted agent (SPEC C1–C4). Only
-// an agent present in the chat's session as its owner or a consulted agent
-// may invite: anyone else (the customer, a bot, a monitoring supervisor, an
-// agent who left) gets [ErrNotInConference]. Once the customer has left
-// nobody may invite ([session.ErrCustomerLeft], SPEC C9), nor after the
-// chat ended ([routing.ErrChatEnded]). Routing then makes the offer:
-// to the named agent, who must be available, or to an available agent of
-// the queue; if it is declined or not accepted in time, routing offers it to
-// another available agent of the invitee's queue and, when nobody is left,
-// tells the inviter with a [routing.InviteFailed] event. One invite or
-// transfer is pending at a time ([routing.ErrInvitePending]). The invitee
-// shows as invited in the session; it joins by accepting the offer with
-// [engine.Engine.Accept], and everyone, the customer included, is told (SPEC
-// C6).
-//
-// It returns the offer made.
-func (s *Service) Invite(ctx context.Context, req Request) (routing.Offer, error) {
-	if req.Chat == "" || req.From == "" || (req.Agent == "") == (req.Queue == "") {
-		return routing.Offer{}, fmt.Errorf("%w: an invite names a chat, the inviting agent and exactly one of an agent and a queue", ErrInvalid)
+// Validate checks the request's shape: a chat, the inviting agent and
+// exactly one of an agent and a queue. It returns an error wrapping
+// [ErrInvalid] otherwise.
+func (r *Request) Validate() error {
+	if r.Chat == "" || r.From == "" || (r.Agent == "") == (r.Queue == "") {
+		return fmt.Errorf("%w: an invite names a chat, the inviting agent and exactly one of an agent and a queue", ErrInvalid)
 	}
-	if err := s.present(ctx, req.Chat, req.From); err != nil {
-		return routing.Offer{}, err
-	}
-	o, err := s.eng.Router().Invite(ctx, routing.InviteRequest{Chat: req.Chat, From: req.From, Agent: req.Agent, Queue: req.Queue})
-	if errors.Is(err, routing.ErrNotInChat) {
-		err = fmt.Errorf("%w: %w", ErrNotInConference, err)
-	}
-	if err != nil {
-		return routing.Offer{}, fmt.Errorf("conference: invite into %s: %w", req.Chat, err)
-	}
-	if _, err := s.eng.Sync(ctx, req.Chat); err != nil {
-		return o, fmt.Errorf("conference: invite into %s: the offer is made but the session is not in step; call Sync: %w", req.Chat, err)
-	}
-	return o, nil
+	return nil
 }
 
-// present checks that chat's session is active and that agent takes part in
-// it as its owner or a consulted agent who joined.
-func (s *Service) present(ctx context.Context, chat switchboard.ChatID, agent switchboard.AgentID) error {
-	ss, err := s.eng.Sessions().Session(ctx, chat)
-	if err != nil {
-		return fmt.Errorf("conference: %s: %w", chat, err)
-	}
-	switch ss.Status {
+// CanInvite decides whether from may invite into the chat whose session is
+// s (SPEC C1, C9). Only an agent present in the session as its owner or a
+// consulted agent who joined may; anyone else (the customer, a bot, a
+// monitoring supervisor, an agent still only invited or who left) gets
+// [ErrNotInConference]. Once the customer has left nobody may
+// ([ErrCustomerLeft]), nor after the chat ended ([ErrChatEnded]).
+func CanInvite(s *session.Session, from switchboard.AgentID) error {
+	switch s.Status {
 	case session.StatusActive:
 	case session.StatusCustomerLeft:
 		// The interaction is over for everyone but the owner (SPEC C9).
-		return fmt.Errorf("conference: %s: %w", chat, session.ErrCustomerLeft)
+		return fmt.Errorf("%w: %s: %w", ErrCustomerLeft, s.ID, session.ErrCustomerLeft)
 	default:
-		return fmt.Errorf("conference: %s is %s: %w", chat, ss.Status, routing.ErrChatEnded)
+		return fmt.Errorf("%w: %s is %s: %w", ErrChatEnded, s.ID, s.Status, routing.ErrChatEnded)
 	}
-	p := ss.Participant(session.AgentParticipant(agent))
+	p := s.Participant(session.AgentParticipant(from))
 	if p == nil || !p.Present() || (p.Role != session.RoleOwner && p.Role != session.RoleConsulted) {
-		return fmt.Errorf("%w: %s in %s", ErrNotInConference, agent, chat)
+		return fmt.Errorf("%w: %s in %s", ErrNotInConference, from, s.ID)
 	}
 	return nil
 }
 
-// Leave takes agent out of the conference; the inviter chooses to stay or to
-// leave (SPEC C5). A consulted agent exits: its slot is free at once, with no
-// wrap-up, and the chat goes on (SPEC C8). The owner hands the chat over to
-// the consulted agent present longest, then leaves and goes to wrap-up; the
-// customer is told one agent left (SPEC C6). An owner with no consulted
-// agent yet gets [ErrNobodyToTakeOver] and stays: a chat is never left with
-// no agent. Anyone else gets [routing.ErrNotInChat].
-func (s *Service) Leave(ctx context.Context, chat switchboard.ChatID, agent switchboard.AgentID) error {
-	c, err := s.eng.Router().Chat(ctx, chat)
+// Leaving is what an agent asking to leave a chat does (SPEC C5, C8).
+type Leaving uint8
+
+const (
+	// Exit: a consulted agent exits; the chat goes on.
+	Exit Leaving = iota
+	// HandOver: the owner hands the chat to its successor, then leaves.
+	HandOver
+)
+
+// Leave decides how agent leaves chat c, whose session is s (SPEC C5, C8):
+// a consulted agent exits; the owner hands the chat over to its
+// [Successor], which it returns. An owner with nobody to take over gets
+// [ErrNobodyToTakeOver]; anyone else in routing's chat is let exit, and
+// routing refuses an agent not in it ([ErrNotInConference]).
+func Leave(s *session.Session, c *routing.Chat, agent switchboard.AgentID) (Leaving, switchboard.AgentID, error) {
+	if !c.Owns(agent) {
+		return Exit, "", nil
+	}
+	to, err := Successor(s, c, agent)
 	if err != nil {
-		return fmt.Errorf("conference: %s leaves %s: %w", agent, chat, err)
+		return HandOver, "", err
 	}
-	if c.Owns(agent) {
-		if len(c.Consultants) == 0 {
-			return fmt.Errorf("conference: %s leaves %s: %w", agent, chat, ErrNobodyToTakeOver)
-		}
-		return s.HandOver(ctx, chat, agent, c.Consultants[0])
-	}
-	if err := s.eng.Router().Exit(ctx, chat, agent); err != nil {
-		return fmt.Errorf("conference: %s leaves %s: %w", agent, chat, err)
-	}
-	return s.sync(ctx, chat)
+	return HandOver, to, nil
 }
 
-// HandOver completes a warm (consult) transfer (SPEC C11): the owner from,
-// having consulted agent to privately (whispers reach agents only, SPEC
-// C10), hands it the customer. to becomes the owner at once and reads the
-// whole history; from leaves the session, sees nothing written afterwards
-// and goes to wrap-up. Other consulted agents stay. Errors wrap
-// [routing.ErrNotOwner], [routing.ErrNotConsultant] (to has not joined),
-// [routing.ErrTransferPending] and [routing.ErrChatEnded].
-func (s *Service) HandOver(ctx context.Context, chat switchboard.ChatID, from, to switchboard.AgentID) error {
-	if err := s.eng.Router().HandOver(ctx, chat, from, to); err != nil {
-		return fmt.Errorf("conference: hand %s over to %s: %w", chat, to, err)
+// Successor returns the agent that takes chat c over when its owner leaves
+// (SPEC C5): the consulted agent present longest. The session s, when not
+// nil, orders the consulted agents by when they joined it; those routing
+// counts in the chat but the session does not show yet come after, in
+// routing's order. It returns [ErrNotOwner] if owner does not own c, and
+// [ErrNobodyToTakeOver] if no consulted agent has joined yet.
+func Successor(s *session.Session, c *routing.Chat, owner switchboard.AgentID) (switchboard.AgentID, error) {
+	if !c.Owns(owner) {
+		return "", fmt.Errorf("%w: %s does not own %s: %w", ErrNotOwner, owner, c.ID, routing.ErrNotOwner)
 	}
-	return s.sync(ctx, chat)
+	var (
+		best   switchboard.AgentID
+		joined uint64
+	)
+	for _, a := range c.Consultants {
+		at := uint64(0)
+		if s != nil {
+			if p := s.Participant(session.AgentParticipant(a)); p != nil && p.Present() {
+				at = p.Stints[len(p.Stints)-1].Joined
+			}
+		}
+		switch {
+		case best == "":
+			best, joined = a, at
+		case at != 0 && (joined == 0 || at < joined):
+			best, joined = a, at
+		}
+	}
+	if best == "" {
+		return "", fmt.Errorf("%w: %s", ErrNobodyToTakeOver, c.ID)
+	}
+	return best, nil
 }
 
-// End ends the conference of a chat (SPEC C7): only its owner, Agent 1, may;
-// a consulted agent gets [ErrCannotEnd] (SPEC C8). Every consulted agent is
-// dropped with no wrap-up and a pending invite is withdrawn; everyone is
-// told. With [ChatContinues] the chat goes on with the customer and opts is
-// not used. With [EndEverything] the chat ends too, as [engine.Engine.End]
-// with opts: the wrap-up reason and confirmation are checked first, and a
-// refusal ([session.ErrConfirmationRequired], a [*session.WrapUpError])
-// changes nothing.
-func (s *Service) End(ctx context.Context, chat switchboard.ChatID, by switchboard.AgentID, opts session.EndOptions) error {
-	c, err := s.eng.Router().Chat(ctx, chat)
-	if err != nil {
-		return fmt.Errorf("conference: end %s: %w", chat, err)
+// CheckEnd decides whether by may end the conference of chat c (SPEC C7,
+// C8): only its owner may. A consulted agent gets [ErrCannotEnd] (which
+// also matches [ErrNotOwner]); anyone else gets [ErrChatEnded] once the
+// chat's conversation is over, and [ErrNotOwner] before.
+func CheckEnd(c *routing.Chat, by switchboard.AgentID) error {
+	if c.Owns(by) {
+		return nil
 	}
-	if !c.Owns(by) {
-		if c.In(by) {
-			return fmt.Errorf("conference: end %s: %w: %w", chat, ErrCannotEnd, routing.ErrNotOwner)
-		}
-		if c.State == routing.InWrapUp || c.State.Final() {
-			return fmt.Errorf("conference: end %s: %w", chat, routing.ErrChatEnded)
-		}
-		return fmt.Errorf("conference: end %s: %w", chat, routing.ErrNotOwner)
+	if c.In(by) {
+		return fmt.Errorf("%w: %w: %s in %s: %w", ErrCannotEnd, ErrNotOwner, by, c.ID, routing.ErrNotOwner)
 	}
-	if s.cfg.EndPolicy == EndEverything {
-		// Ending the chat drops its consultants in routing, and Sync takes
-		// them out of the ended session.
-		if _, err := s.eng.End(ctx, chat, by, opts); err != nil {
-			return fmt.Errorf("conference: end %s: %w", chat, err)
-		}
-		return s.sync(ctx, chat)
+	if c.State == routing.InWrapUp || c.State.Final() {
+		return fmt.Errorf("%w: %s: %w", ErrChatEnded, c.ID, routing.ErrChatEnded)
 	}
-	if err := s.eng.Router().DropConsultants(ctx, chat, by); err != nil {
-		return fmt.Errorf("conference: end %s: %w", chat, err)
-	}
-	return s.sync(ctx, chat)
+	return fmt.Errorf("%w: %s does not own %s: %w", ErrNotOwner, by, c.ID, routing.ErrNotOwner)
 }
 
-func (s *Service) sync(ctx context.Context, chat switchboard.ChatID) error {
-	if _, err := s.eng.Sync(ctx, chat); err != nil {
-		return fmt.Errorf("conference: %s changed in routing but its session is not in step; call Sync: %w", chat, err)
-	}
-	return nil
-}
+// EndsChat reports whether ending the conference under policy p ends the
+// chat as well (SPEC C7).
+func (p EndPolicy) EndsChat() bool { return p == EndEverything }

@@ -8,16 +8,21 @@ import (
 
 	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/conference"
+	"github.com/switchboard-cc/switchboard/engine"
 	"github.com/switchboard-cc/switchboard/routing"
+	"github.com/switchboard-cc/switchboard/routing/routingmem"
 	"github.com/switchboard-cc/switchboard/session"
+	"github.com/switchboard-cc/switchboard/session/sessionmem"
 )
 
-func TestNew(t *testing.T) {
+func TestConfig(t *testing.T) {
 	t.Parallel()
-	_, err := conference.New(nil, conference.Config{})
-	require.ErrorIs(t, err, conference.ErrInvalid)
-	b := setup(t, conference.Config{})
-	_, err = conference.New(b.Engine, conference.Config{EndPolicy: 7})
+	require.NoError(t, conference.Config{}.Validate())
+	require.NoError(t, conference.Config{EndPolicy: conference.EndEverything}.Validate())
+	require.ErrorIs(t, conference.Config{EndPolicy: 7}.Validate(), conference.ErrInvalid)
+	_, err := engine.New(ctx, engine.Config{Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore(),
+		Desktops: routingmem.NewBus(), Participants: session.Discard{}, Conference: conference.Config{EndPolicy: 7}})
+	require.ErrorIs(t, err, engine.ErrConfig)
 	require.ErrorIs(t, err, conference.ErrInvalid)
 	require.Equal(t, "chat-continues", conference.ChatContinues.String())
 	require.Equal(t, "end-everything", conference.EndEverything.String())
@@ -46,24 +51,24 @@ func TestInviteOnlyByAgentsInTheSession(t *testing.T) {
 		{"NoTarget", conference.Request{Chat: "c1", From: "ann"}, conference.ErrInvalid},
 		{"TwoTargets", conference.Request{Chat: "c1", From: "ann", Agent: "bob", Queue: "sales"}, conference.ErrInvalid},
 		{"NoChat", conference.Request{From: "ann", Agent: "bob"}, conference.ErrInvalid},
-		{"UnknownChat", conference.Request{Chat: "c9", From: "ann", Agent: "bob"}, session.ErrNotFound},
+		{"UnknownChat", conference.Request{Chat: "c9", From: "ann", Agent: "bob"}, conference.ErrChatNotFound},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := b.svc.Invite(ctx, tc.req)
+			_, err := b.Engine.Invite(ctx, tc.req)
 			require.ErrorIs(t, err, tc.want)
 		})
 	}
 	require.False(t, b.Pending(), "a refused invite changes nothing")
 
-	_, err = b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
+	_, err = b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
 	require.True(t, b.Invited(bobP))
 	// Bob is only invited: he cannot invite yet.
-	_, err = b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "bob", Agent: "sue"})
+	_, err = b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "bob", Agent: "sue"})
 	require.ErrorIs(t, err, conference.ErrNotInConference)
 	b.Accept("bob")
 	// A consulted agent who joined may invite.
-	_, err = b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "bob", Agent: "sue"})
+	_, err = b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "bob", Agent: "sue"})
 	require.NoError(t, err)
 	require.True(t, b.Invited(sueP))
 }
@@ -79,20 +84,22 @@ func TestInviteOnlyAvailableAgents(t *testing.T) {
 		name string
 		req  conference.Request
 		want error
+		own  error
 	}{
-		{"NotReady", conference.Request{Chat: "c1", From: "ann", Agent: "bob"}, routing.ErrAgentUnavailable},
-		{"Unknown", conference.Request{Chat: "c1", From: "ann", Agent: "zed"}, routing.ErrAgentNotFound},
-		{"Self", conference.Request{Chat: "c1", From: "ann", Agent: "ann"}, routing.ErrAlreadyInChat},
-		{"EmptyQueue", conference.Request{Chat: "c1", From: "ann", Queue: "support"}, routing.ErrNoAgentAvailable},
-		{"UnknownQueue", conference.Request{Chat: "c1", From: "ann", Queue: "nope"}, routing.ErrQueueNotFound},
+		{"NotReady", conference.Request{Chat: "c1", From: "ann", Agent: "bob"}, routing.ErrAgentUnavailable, conference.ErrAgentUnavailable},
+		{"Unknown", conference.Request{Chat: "c1", From: "ann", Agent: "zed"}, routing.ErrAgentNotFound, conference.ErrAgentNotFound},
+		{"Self", conference.Request{Chat: "c1", From: "ann", Agent: "ann"}, routing.ErrAlreadyInChat, conference.ErrAlreadyInChat},
+		{"EmptyQueue", conference.Request{Chat: "c1", From: "ann", Queue: "support"}, routing.ErrNoAgentAvailable, conference.ErrNoAgentAvailable},
+		{"UnknownQueue", conference.Request{Chat: "c1", From: "ann", Queue: "nope"}, routing.ErrQueueNotFound, conference.ErrQueueNotFound},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := b.svc.Invite(ctx, tc.req)
+			_, err := b.Engine.Invite(ctx, tc.req)
 			require.ErrorIs(t, err, tc.want)
+			require.ErrorIs(t, err, tc.own, "routing's refusal is conference's too")
 		})
 	}
 	// Through the queue, the one available agent is chosen.
-	o, err := b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Queue: "sales"})
+	o, err := b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Queue: "sales"})
 	require.NoError(t, err)
 	require.Equal(t, switchboard.AgentID("sue"), o.Agent)
 	require.Equal(t, routing.InviteOffer, o.Kind)
@@ -107,7 +114,7 @@ func TestInviteTimeoutMovesOn(t *testing.T) {
 	// chat keeps its owner.
 	b := setup(t, conference.Config{})
 	b.conference()
-	first, err := b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Queue: "sales"})
+	first, err := b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Queue: "sales"})
 	require.NoError(t, err)
 	other := switchboard.AgentID("bob")
 	if first.Agent == "bob" {
@@ -146,13 +153,14 @@ func TestOneInviteAtATime(t *testing.T) {
 	// can be invited.
 	b := setup(t, conference.Config{})
 	b.conference()
-	_, err := b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
+	_, err := b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
-	_, err = b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "sue"})
+	_, err = b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "sue"})
 	require.ErrorIs(t, err, routing.ErrInvitePending)
+	require.ErrorIs(t, err, conference.ErrInvitePending)
 	require.False(t, b.Invited(sueP))
 	b.Accept("bob")
-	_, err = b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "sue"})
+	_, err = b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "sue"})
 	require.NoError(t, err)
 	b.Accept("sue")
 	require.Equal(t, []switchboard.AgentID{"bob", "sue"}, b.Chat().Consultants)
@@ -167,17 +175,17 @@ func TestInviterStaysOrLeaves(t *testing.T) {
 	// goes to wrap-up; with nobody to take over it stays.
 	b := setup(t, conference.Config{})
 	b.conference()
-	_, err := b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
+	_, err := b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
-	require.ErrorIs(t, b.svc.Leave(ctx, "c1", "ann"), conference.ErrNobodyToTakeOver)
+	require.ErrorIs(t, b.Engine.Leave(ctx, "c1", "ann"), conference.ErrNobodyToTakeOver)
 	require.Equal(t, annP, b.Owner())
 	b.Accept("bob")
-	_, err = b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "sue"})
+	_, err = b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "sue"})
 	require.NoError(t, err)
 	b.Accept("sue")
 
 	// A consulted agent who invited and stays; the owner leaves.
-	require.NoError(t, b.svc.Leave(ctx, "c1", "ann"))
+	require.NoError(t, b.Engine.Leave(ctx, "c1", "ann"))
 	b.Pump()
 	c := b.Chat()
 	require.Equal(t, switchboard.AgentID("bob"), c.Agent)
@@ -188,10 +196,11 @@ func TestInviterStaysOrLeaves(t *testing.T) {
 	require.Equal(t, routing.WrapUp, b.Agent("ann").State)
 
 	// A consulted agent leaves: the chat goes on.
-	require.NoError(t, b.svc.Leave(ctx, "c1", "sue"))
+	require.NoError(t, b.Engine.Leave(ctx, "c1", "sue"))
 	require.False(t, b.Present(sueP))
 	require.Equal(t, 0, b.Load("sue"))
-	require.ErrorIs(t, b.svc.Leave(ctx, "c1", "sue"), routing.ErrNotInChat)
+	require.ErrorIs(t, b.Engine.Leave(ctx, "c1", "sue"), routing.ErrNotInChat)
+	require.ErrorIs(t, b.Engine.Leave(ctx, "c1", "sue"), conference.ErrNotInConference)
 	b.Send(customer, "still there?", session.ModeNormal)
 }
 
@@ -201,11 +210,11 @@ func TestJoinsAndLeavesAreAnnounced(t *testing.T) {
 	// agent joins or leaves, by display name.
 	b := setup(t, conference.Config{})
 	b.conference()
-	_, err := b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
+	_, err := b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
 	b.Transport.Reset()
 	b.Accept("bob")
-	require.NoError(t, b.svc.Leave(ctx, "c1", "bob"))
+	require.NoError(t, b.Engine.Leave(ctx, "c1", "bob"))
 
 	for _, p := range []session.ParticipantID{customer, annP} {
 		var joined, left bool
@@ -241,20 +250,20 @@ func TestEndConference(t *testing.T) {
 			t.Parallel()
 			b := setup(t, conference.Config{EndPolicy: tc.policy})
 			b.conference()
-			_, err := b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
+			_, err := b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 			require.NoError(t, err)
 			b.Accept("bob")
-			_, err = b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "bob", Agent: "sue"})
+			_, err = b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "bob", Agent: "sue"})
 			require.NoError(t, err)
 
 			if tc.policy == conference.EndEverything {
 				var we *session.WrapUpError
-				require.ErrorAs(t, b.svc.End(ctx, "c1", "ann", session.EndOptions{Reason: "bogus", Confirm: true}), &we)
-				require.ErrorIs(t, b.svc.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold"}), session.ErrConfirmationRequired)
+				require.ErrorAs(t, b.Engine.EndConference(ctx, "c1", "ann", session.EndOptions{Reason: "bogus", Confirm: true}), &we)
+				require.ErrorIs(t, b.Engine.EndConference(ctx, "c1", "ann", session.EndOptions{Reason: "sold"}), session.ErrConfirmationRequired)
 				require.True(t, b.Present(bobP), "a refused end changes nothing")
 				require.Equal(t, []switchboard.AgentID{"bob"}, b.Chat().Consultants)
 			}
-			require.NoError(t, b.svc.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true}))
+			require.NoError(t, b.Engine.EndConference(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true}))
 			b.Pump()
 			c := b.Chat()
 			require.Equal(t, tc.wantState, c.State)
@@ -270,9 +279,12 @@ func TestEndConference(t *testing.T) {
 				b.Send(annP, "anything else?", session.ModeNormal)
 				return
 			}
-			_, err = b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
+			_, err = b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 			require.ErrorIs(t, err, routing.ErrChatEnded)
-			require.ErrorIs(t, b.svc.End(ctx, "c1", "ann", session.EndOptions{}), routing.ErrChatEnded)
+			require.ErrorIs(t, err, conference.ErrChatEnded)
+			err = b.Engine.EndConference(ctx, "c1", "ann", session.EndOptions{})
+			require.ErrorIs(t, err, routing.ErrChatEnded)
+			require.ErrorIs(t, err, conference.ErrChatEnded)
 		})
 	}
 }
@@ -284,20 +296,23 @@ func TestConsultantCannotEndOrWrapUp(t *testing.T) {
 	// customer.
 	b := setup(t, conference.Config{EndPolicy: conference.EndEverything})
 	b.conference()
-	_, err := b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
+	_, err := b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
 	b.Accept("bob")
 
-	err = b.svc.End(ctx, "c1", "bob", session.EndOptions{Reason: "sold", Confirm: true})
+	err = b.Engine.EndConference(ctx, "c1", "bob", session.EndOptions{Reason: "sold", Confirm: true})
 	require.ErrorIs(t, err, conference.ErrCannotEnd)
 	require.ErrorIs(t, err, routing.ErrNotOwner)
-	require.ErrorIs(t, b.svc.End(ctx, "c1", "sue", session.EndOptions{}), routing.ErrNotOwner)
+	err = b.Engine.EndConference(ctx, "c1", "sue", session.EndOptions{})
+	require.ErrorIs(t, err, routing.ErrNotOwner)
+	require.ErrorIs(t, err, conference.ErrNotOwner)
+	require.NotErrorIs(t, err, conference.ErrCannotEnd, "Sue is not in the chat")
 	_, err = b.Engine.End(ctx, "c1", "bob", session.EndOptions{Reason: "sold", Confirm: true})
 	require.ErrorIs(t, err, session.ErrForbidden)
 	require.Equal(t, routing.Assigned, b.Chat().State)
 	require.Equal(t, session.StatusActive, b.Session().Status)
 
-	require.NoError(t, b.svc.Leave(ctx, "c1", "bob"))
+	require.NoError(t, b.Engine.Leave(ctx, "c1", "bob"))
 	c := b.Chat()
 	require.Equal(t, routing.Assigned, c.State)
 	require.Equal(t, switchboard.AgentID("ann"), c.Agent)
@@ -313,10 +328,10 @@ func TestCustomerLeavesEndsConference(t *testing.T) {
 	// no wrap-up and Agent 1 wraps up.
 	b := setup(t, conference.Config{})
 	b.conference()
-	_, err := b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
+	_, err := b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
 	b.Accept("bob")
-	_, err = b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "sue"})
+	_, err = b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "sue"})
 	require.NoError(t, err)
 
 	require.NoError(t, b.Engine.CustomerLeft(ctx, "c1", "u1"))
@@ -327,8 +342,9 @@ func TestCustomerLeavesEndsConference(t *testing.T) {
 	require.Equal(t, 0, b.Load("bob"))
 	_, err = b.Engine.End(ctx, "c1", "bob", session.EndOptions{Reason: "sold"})
 	require.Error(t, err, "a dropped agent applies no wrap-up")
-	_, err = b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
+	_, err = b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	require.ErrorIs(t, err, session.ErrCustomerLeft, "nobody joins a chat whose customer left")
+	require.ErrorIs(t, err, conference.ErrCustomerLeft)
 	w, err := b.Engine.End(ctx, "c1", "ann", session.EndOptions{Reason: "no-sale"})
 	require.NoError(t, err)
 	require.Equal(t, "no-sale", w.Reason)
@@ -342,10 +358,10 @@ func TestWhisperReachesAgentsOnly(t *testing.T) {
 	// the transcript.
 	b := setup(t, conference.Config{})
 	b.conference()
-	_, err := b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
+	_, err := b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
 	b.Accept("bob")
-	_, err = b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "sue"})
+	_, err = b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "sue"})
 	require.NoError(t, err)
 	b.Accept("sue")
 	b.Transport.Reset()
@@ -394,14 +410,16 @@ func TestWarmTransfer(t *testing.T) {
 	b := setup(t, conference.Config{})
 	b.conference()
 	b.Send(customer, "I want to cancel", session.ModeNormal)
-	_, err := b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
+	_, err := b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
 	b.Accept("bob")
 	b.Send(annP, "retention case, be nice", session.ModeWhisper)
-	require.ErrorIs(t, b.svc.HandOver(ctx, "c1", "bob", "ann"), routing.ErrNotOwner)
-	require.ErrorIs(t, b.svc.HandOver(ctx, "c1", "ann", "sue"), routing.ErrNotConsultant)
+	require.ErrorIs(t, b.Engine.HandOver(ctx, "c1", "bob", "ann"), routing.ErrNotOwner)
+	require.ErrorIs(t, b.Engine.HandOver(ctx, "c1", "bob", "ann"), conference.ErrNotOwner)
+	require.ErrorIs(t, b.Engine.HandOver(ctx, "c1", "ann", "sue"), routing.ErrNotConsultant)
+	require.ErrorIs(t, b.Engine.HandOver(ctx, "c1", "ann", "sue"), conference.ErrNotConsultant)
 
-	require.NoError(t, b.svc.HandOver(ctx, "c1", "ann", "bob"))
+	require.NoError(t, b.Engine.HandOver(ctx, "c1", "ann", "bob"))
 	b.Pump()
 	before := len(b.History(annP))
 	b.Send(customer, "my account number is 42", session.ModeNormal)

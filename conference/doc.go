@@ -1,9 +1,12 @@
-// Package conference runs conferences: an agent in a customer chat invites
-// other agents in, consults them, and ends the conference or hands the
-// customer over. It is a thin layer over a [engine.Engine]: routing
-// ([routing.Router]) decides who is in the chat, the session
-// ([session.Manager]) decides who sees what, and every call ends with
-// [engine.Engine.Sync] so the two agree.
+// Package conference holds the rules of conferences: an agent in a customer
+// chat invites other agents in, consults them, and ends the conference or
+// hands the customer over. It is the home of those rules as types and plain
+// functions over values, with no I/O; the engine
+// ([github.com/switchboard-cc/switchboard/engine]) runs them against
+// routing ([routing.Router] decides who is in the chat) and the session
+// ([session.Manager] decides who sees what), and its operations
+// (Engine.Invite, Engine.Leave, Engine.HandOver, Engine.EndConference)
+// keep the two in step.
 //
 // # Roles
 //
@@ -13,33 +16,38 @@
 //
 // # Inviting
 //
-// [Service.Invite] invites an agent by name or through a queue (SPEC C1–C4):
-// only an agent present in the session may invite; the invitee must be
-// available; an invite that is declined or not accepted in time moves on to
-// another available agent of the queue; one invite is pending at a time.
-// The invitee accepts with [engine.Engine.Accept]. Joins and departures are
-// announced to everyone, the customer included (SPEC C6).
-//
-// Outcomes decided inside the router (an invite timing out and moving on,
-// an invite that found nobody) reach the session through the engine's
-// event processing ([engine.Engine.Run]).
+// A [Request] invites an agent by name or through a queue (SPEC C1–C4);
+// [Request.Validate] checks its shape. [CanInvite] decides who may invite:
+// only an agent present in the session as its owner or a consulted agent,
+// and nobody once the customer left (SPEC C9). Routing then decides the
+// rest: the invitee must be available; an invite that is declined or not
+// accepted in time moves on to another available agent of the queue; one
+// invite is pending at a time. The invitee accepts the offer like any
+// other. Joins and departures are announced to everyone, the customer
+// included (SPEC C6).
 //
 // # Leaving and ending
 //
-// After inviting, the inviter stays or leaves (SPEC C5): [Service.Leave]
-// lets a consulted agent exit (the chat goes on, SPEC C8) and lets the owner
-// hand the chat to the consulted agent present longest and leave. An owner
-// with nobody to take over gets [ErrNobodyToTakeOver]: a chat is never left
-// without an agent. [Service.HandOver] is the warm transfer (SPEC C11): the
-// owner consults an agent privately, then hands it the customer and goes to
-// wrap-up.
+// After inviting, the inviter stays or leaves (SPEC C5): [Leave] decides
+// that a consulted agent exits (the chat goes on, SPEC C8) and that the
+// owner hands the chat to its [Successor], the consulted agent present
+// longest. An owner with nobody to take over gets [ErrNobodyToTakeOver]: a
+// chat is never left without an agent. The warm transfer (SPEC C11) is the
+// same hand-over asked for by name: the owner consults an agent privately,
+// then hands it the customer and goes to wrap-up.
 //
-// [Service.End] ends the conference (SPEC C7): only the owner may (a
+// [CheckEnd] decides who ends the conference (SPEC C7): only the owner (a
 // consulted agent gets [ErrCannotEnd], and cannot apply a wrap-up either,
 // SPEC C8). [Config].EndPolicy decides whether the chat goes on with the
 // customer ([ChatContinues], the default) or ends too ([EndEverything]).
-// When the customer leaves, [engine.Engine.CustomerLeft] drops the consulted
-// agents and the owner wraps up (SPEC C9).
+// When the customer leaves, the consulted agents are dropped and the owner
+// wraps up (SPEC C9).
+//
+// # Errors
+//
+// Every refusal matches one of the package's error variables. Where routing
+// or the session decides, [Refusal] turns their sentinel into this
+// package's, and the error matches both.
 //
 // # Privacy
 //

@@ -27,7 +27,6 @@ func Example() {
 		Desktops: routingmem.NewBus(), Participants: session.Discard{}, Clock: mock, Manual: true})
 	router, sessions := eng.Router(), eng.Sessions()
 	_, _ = router.PutQueue(ctx, routing.Queue{ID: "sales", WrapUp: time.Minute})
-	conf, _ := conference.New(eng, conference.Config{})
 
 	_, _ = router.Login(ctx, "ann", routing.Profile{DisplayName: "Ann", Queues: []switchboard.QueueID{"sales"}})
 	_, _ = eng.Start(ctx, engine.StartRequest{ID: "c1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
@@ -35,14 +34,14 @@ func Example() {
 	_, _, _ = eng.Accept(ctx, "ann", offers[0].ID)
 	_, _ = router.Login(ctx, "bob", routing.Profile{DisplayName: "Bob"})
 
-	invite, err := conf.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
+	invite, err := eng.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	_, _, _ = eng.Accept(ctx, "bob", invite.ID)
 	_, _ = eng.Send(ctx, "c1", session.Message{From: session.AgentParticipant("ann"), Text: "She wants a refund", Mode: session.ModeWhisper})
-	if err := conf.HandOver(ctx, "c1", "ann", "bob"); err != nil {
+	if err := eng.HandOver(ctx, "c1", "ann", "bob"); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -71,14 +70,14 @@ func Example() {
 // An owner who wants to leave before anyone joined is refused: the chat is
 // never left without an agent. With EndEverything, ending the conference
 // ends the chat too.
-func ExampleService_End() {
+func Example_endEverything() {
 	ctx := context.Background()
 	mock := clock.NewMock()
 	eng, _ := engine.New(ctx, engine.Config{Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore(),
-		Desktops: routingmem.NewBus(), Participants: session.Discard{}, Clock: mock, Manual: true})
+		Desktops: routingmem.NewBus(), Participants: session.Discard{}, Clock: mock, Manual: true,
+		Conference: conference.Config{EndPolicy: conference.EndEverything}})
 	router, sessions := eng.Router(), eng.Sessions()
 	_, _ = router.PutQueue(ctx, routing.Queue{ID: "sales"})
-	conf, _ := conference.New(eng, conference.Config{EndPolicy: conference.EndEverything})
 
 	_, _ = router.Login(ctx, "ann", routing.Profile{DisplayName: "Ann", Queues: []switchboard.QueueID{"sales"}})
 	_, _ = eng.Start(ctx, engine.StartRequest{ID: "c1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
@@ -86,11 +85,11 @@ func ExampleService_End() {
 	_, _, _ = eng.Accept(ctx, "ann", offers[0].ID)
 	_, _ = router.Login(ctx, "bob", routing.Profile{DisplayName: "Bob"})
 
-	_, _ = conf.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
-	err := conf.Leave(ctx, "c1", "ann")
+	_, _ = eng.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
+	err := eng.Leave(ctx, "c1", "ann")
 	fmt.Println(errors.Is(err, conference.ErrNobodyToTakeOver))
 
-	err = conf.End(ctx, "c1", "ann", session.EndOptions{Reason: "resolved", Confirm: true})
+	err = eng.EndConference(ctx, "c1", "ann", session.EndOptions{Reason: "resolved", Confirm: true})
 	fmt.Println(err)
 	c, _ := router.Chat(ctx, "c1")
 	s, _ := sessions.Session(ctx, "c1")

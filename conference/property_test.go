@@ -23,9 +23,8 @@ var propAgents = []switchboard.AgentID{"ann", "bob", "sue", "carl"}
 // operations, feeding routing's events to the engine after every step, and
 // checks the invariants after every step.
 type propModel struct {
-	b  *bundle
-	tr *transfer.Service
-	n  int
+	b *bundle
+	n int
 	// gone holds, for each agent out of the session, what it could see
 	// when it left: its history and how many deliveries it had received,
 	// leaving out entries about itself (an invitation or transfer naming
@@ -48,7 +47,7 @@ func (pm *propModel) agent(t *rapid.T, label string) switchboard.AgentID {
 }
 
 func (pm *propModel) actions() map[string]func(*rapid.T) {
-	b, conf := pm.b, pm.b.svc
+	b, conf := pm.b, pm.b.Engine
 	return map[string]func(*rapid.T){
 		"invite agent": func(t *rapid.T) {
 			_, _ = conf.Invite(ctx, conference.Request{Chat: "c1", From: pm.agent(t, "from"), Agent: pm.agent(t, "to")})
@@ -92,20 +91,20 @@ func (pm *propModel) actions() map[string]func(*rapid.T) {
 			_ = conf.Leave(ctx, "c1", pm.agent(t, "agent"))
 		},
 		"end conference": func(t *rapid.T) {
-			_ = conf.End(ctx, "c1", pm.agent(t, "agent"), session.EndOptions{Reason: "sold", Confirm: rapid.Bool().Draw(t, "confirm")})
+			_ = conf.EndConference(ctx, "c1", pm.agent(t, "agent"), session.EndOptions{Reason: "sold", Confirm: rapid.Bool().Draw(t, "confirm")})
 		},
 		"hand over": func(t *rapid.T) {
 			_ = conf.HandOver(ctx, "c1", pm.agent(t, "from"), pm.agent(t, "to"))
 		},
 		"transfer to agent": func(t *rapid.T) {
-			_, _ = pm.tr.Transfer(ctx, transfer.Request{Chat: "c1", From: pm.agent(t, "from"), Agent: pm.agent(t, "to"), Comment: pm.text("PRIVATE-comment")})
+			_, _ = b.Engine.Transfer(ctx, transfer.Request{Chat: "c1", From: pm.agent(t, "from"), Agent: pm.agent(t, "to"), Comment: pm.text("PRIVATE-comment")})
 		},
 		"transfer to queue": func(t *rapid.T) {
 			q := rapid.SampledFrom([]switchboard.QueueID{"sales", "support"}).Draw(t, "queue")
-			_, _ = pm.tr.Transfer(ctx, transfer.Request{Chat: "c1", From: pm.agent(t, "from"), Queue: q, Comment: pm.text("PRIVATE-comment")})
+			_, _ = b.Engine.Transfer(ctx, transfer.Request{Chat: "c1", From: pm.agent(t, "from"), Queue: q, Comment: pm.text("PRIVATE-comment")})
 		},
 		"cancel transfer": func(t *rapid.T) {
-			_ = pm.tr.Cancel(ctx, "c1", pm.agent(t, "agent"))
+			_ = b.Engine.CancelTransfer(ctx, "c1", pm.agent(t, "agent"))
 		},
 		"whisper": func(t *rapid.T) {
 			_, _ = b.Engine.Send(ctx, "c1", session.Message{From: session.AgentParticipant(pm.agent(t, "from")),
@@ -264,9 +263,7 @@ func TestPropertyConferencesAndTransfers(t *testing.T) {
 		b := setup(t, cfg, func(q *routing.Queue) { q.TransferFallback = fallback })
 		b.conference()
 		b.login("carl", "Carl")
-		tr, err := transfer.New(b.Engine)
-		require.NoError(t, err)
-		pm := &propModel{b: b, tr: tr, gone: map[switchboard.AgentID]goneView{}}
+		pm := &propModel{b: b, gone: map[switchboard.AgentID]goneView{}}
 		pm.check(t)
 		t.Repeat(pm.actions())
 	})

@@ -23,7 +23,7 @@ func TestRaceAcceptInviteWhileCustomerLeaves(t *testing.T) {
 	for i := 0; i < 25; i++ {
 		b := setup(t, conference.Config{})
 		b.conference()
-		o, err := b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
+		o, err := b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
 		require.NoError(t, err)
 		errs := desktest.Race(
 			func() error { _, _, err := b.Engine.Accept(ctx, "bob", o.ID); return err },
@@ -65,7 +65,7 @@ func TestRaceAcceptAfterInviteMovedOn(t *testing.T) {
 	for i := 0; i < 25; i++ {
 		b := setup(t, conference.Config{})
 		b.conference()
-		first, err := b.svc.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Queue: "sales"})
+		first, err := b.Engine.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Queue: "sales"})
 		require.NoError(t, err)
 		b.Clock.Add(21 * time.Second)
 		errs := desktest.Race(

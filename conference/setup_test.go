@@ -24,10 +24,9 @@ var (
 
 type bundle struct {
 	*desktest.Fixture
-	svc *conference.Service
 }
 
-// setup returns a conference Service over in-memory routing and session
+// setup returns an engine with conference settings cfg over in-memory routing and session
 // ports sharing one mock clock. Queue "sales" (tenant t1) has a 20s accept
 // timeout, 30s wrap-up and reasons sold/no-sale; queue "support" is of the
 // same tenant with nobody serving it. mutate adjusts "sales".
@@ -39,10 +38,9 @@ func setup(t desktest.TB, cfg conference.Config, mutate ...func(*routing.Queue))
 	}
 	f := desktest.New(t, []routing.Queue{sales, {ID: "support", Tenant: "t1", AcceptTimeout: 20 * time.Second}},
 		session.Config{Queues: map[switchboard.QueueID]session.QueueConfig{
-			"sales": {ChatSettings: switchboard.ChatSettings{WrapUpReasons: []string{"sold", "no-sale", "agent disconnected"}}}}})
-	svc, err := conference.New(f.Engine, cfg)
-	require.NoError(t, err)
-	return &bundle{Fixture: f, svc: svc}
+			"sales": {ChatSettings: switchboard.ChatSettings{WrapUpReasons: []string{"sold", "no-sale", "agent disconnected"}}}}},
+		func(c *engine.Config) { c.Conference = cfg })
+	return &bundle{Fixture: f}
 }
 
 func (b *bundle) login(id switchboard.AgentID, name string) {

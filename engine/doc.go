@@ -38,6 +38,18 @@
 // finished even if the host never calls again. [Engine.Start] checks the request before it creates anything, and
 // called again with the same request it finishes what the first call began.
 //
+// # Conferences and transfers
+//
+// The rules of conferences and transfers live in packages conference and
+// transfer, as types and plain functions; the engine runs them against
+// routing and the session. [Engine.Invite], [Engine.Leave],
+// [Engine.HandOver] and [Engine.EndConference] run conferences (SPEC
+// C1–C11), with the end policy of [Config].Conference; [Engine.Transfer],
+// [Engine.CancelTransfer], [Engine.TransferQueues],
+// [Engine.TransferTargets] and [Engine.TransferHistory] run blind
+// transfers (SPEC T1–T5). Their refusals match the errors of those
+// packages.
+//
 // # Running it
 //
 // A host builds one Engine per process with [New] from its stores and one

@@ -17,6 +17,7 @@ import (
 
 	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/attachment"
+	"github.com/switchboard-cc/switchboard/conference"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/session"
 )
@@ -73,6 +74,9 @@ type Config struct {
 	// its routing record (routing.Queue.Chat), so Session.Queues must be
 	// empty.
 	Session session.Config
+	// Conference holds the conference settings: whether ending a
+	// conference ends the chat too ([Engine.EndConference]).
+	Conference conference.Config
 	// AttachmentPolicies registers attachment policies by name; a queue
 	// names the one its sessions use in routing.Queue.Chat.Attachments
 	// (SPEC A1–A5). Files stores what a policy accepts. Both or neither.
@@ -147,6 +151,9 @@ func (c *Config) check() error {
 	}
 	if c.Keep != nil && c.Retention == 0 {
 		errs = append(errs, fmt.Errorf("%w: Keep is set but Retention is 0, so nothing is ever forgotten", ErrConfig))
+	}
+	if err := c.Conference.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("%w: Conference: %w", ErrConfig, err))
 	}
 	if (len(c.AttachmentPolicies) == 0) != (c.Files == nil) {
 		errs = append(errs, fmt.Errorf("%w: AttachmentPolicies and Files go together: set both or neither", ErrConfig))

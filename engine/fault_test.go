@@ -44,8 +44,6 @@ type world struct {
 	// accept uses the same offer ID, as a host's would.
 	offers map[string]routing.OfferID
 	eng    *engine.Engine
-	conf   *conference.Service
-	trans  *transfer.Service
 	clock  *clock.Mock
 }
 
@@ -155,7 +153,7 @@ var faultScenarios = []scenario{
 		startStep("c1"),
 		acceptStep("ann", "c1"),
 		{"ann transfers to bob", func(w *world) error {
-			_, err := w.trans.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob", Comment: "billing"})
+			_, err := w.eng.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob", Comment: "billing"})
 			if errors.Is(err, routing.ErrTransferPending) {
 				return nil // the earlier try made it
 			}
@@ -172,7 +170,7 @@ var faultScenarios = []scenario{
 		startStep("c1"),
 		acceptStep("ann", "c1"),
 		{"ann invites through the queue", func(w *world) error {
-			_, err := w.conf.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Queue: "sales"})
+			_, err := w.eng.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Queue: "sales"})
 			if errors.Is(err, routing.ErrInvitePending) {
 				return nil // the earlier try made it
 			}
@@ -246,11 +244,7 @@ func runScenario(t *testing.T, sc scenario, f fault) (state, log string, rCalls,
 		eng, err := engine.New(ctx, engine.Config{Routing: rs, Sessions: ss, Desktops: routingmem.NewBus(),
 			Participants: session.Discard{}, Clock: mock, Manual: true, Process: "p1"})
 		require.NoError(t, err)
-		conf, err := conference.New(eng, conference.Config{})
-		require.NoError(t, err)
-		trans, err := transfer.New(eng)
-		require.NoError(t, err)
-		return &world{offers: offers, eng: eng, conf: conf, trans: trans, clock: mock}
+		return &world{offers: offers, eng: eng, clock: mock}
 	}
 	w := build()
 	_, err := w.eng.Router().PutQueue(ctx, faultQueue)

@@ -15,11 +15,13 @@ import (
 
 	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/attachment"
+	"github.com/switchboard-cc/switchboard/conference"
 	"github.com/switchboard-cc/switchboard/engine"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/routing/routingmem"
 	"github.com/switchboard-cc/switchboard/session"
 	"github.com/switchboard-cc/switchboard/session/sessionmem"
+	"github.com/switchboard-cc/switchboard/transfer"
 )
 
 func TestNewNamesEveryMissingPart(t *testing.T) {
@@ -154,11 +156,28 @@ func TestTracerSeesEveryOperationAndEvent(t *testing.T) {
 	require.NoError(t, err)
 	_, err = b.eng.End(ctx, "c1", "bob", session.EndOptions{Reason: "sold", Confirm: true})
 	require.Error(t, err)
+	// The conference and transfer operations are traced like the others.
+	_, err = b.eng.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
+	require.Error(t, err)
+	require.ErrorIs(t, b.eng.Leave(ctx, "c1", "bob"), conference.ErrNotInConference)
+	require.Error(t, b.eng.HandOver(ctx, "c1", "ann", "bob"))
+	require.NoError(t, b.eng.EndConference(ctx, "c1", "ann", session.EndOptions{}))
+	_, err = b.eng.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann"})
+	require.Error(t, err)
+	require.NoError(t, b.eng.CancelTransfer(ctx, "c1", "ann"))
+	_, err = b.eng.TransferQueues(ctx, "t1")
+	require.NoError(t, err)
+	_, err = b.eng.TransferTargets(ctx, "c1", "ann")
+	require.NoError(t, err)
+	_, err = b.eng.TransferHistory(ctx, "c1")
+	require.NoError(t, err)
 	b.settle(t)
 	mu.Lock()
 	out := buf.String()
 	mu.Unlock()
-	for _, want := range []string{"engine.Start", "engine.Accept", "engine.End", "engine.event", "event=ChatAssigned", "chat=c1", "level=WARN"} {
+	for _, want := range []string{"engine.Start", "engine.Accept", "engine.End", "engine.event", "event=ChatAssigned", "chat=c1", "level=WARN",
+		"engine.Invite", "engine.Leave", "engine.HandOver", "engine.EndConference", "engine.Transfer ", "engine.CancelTransfer",
+		"engine.TransferQueues", "engine.TransferTargets", "engine.TransferHistory"} {
 		require.Contains(t, out, want)
 	}
 }

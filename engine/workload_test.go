@@ -177,11 +177,9 @@ func retryable(err error) bool {
 	return transient(err) || errors.Is(err, routing.ErrConflict) || errors.Is(err, session.ErrConflict)
 }
 
-// proc is one process: an engine and the services built on it.
+// proc is one process: an engine over the shared stores.
 type proc struct {
-	eng   *engine.Engine
-	conf  *conference.Service
-	trans *transfer.Service
+	eng *engine.Engine
 }
 
 // chatRec is what the workload knows of a chat it started.
@@ -232,11 +230,7 @@ func newWorkload(t *testing.T, seed uint64) *workload {
 			Desktops: routing.TransportFunc(func(context.Context, ...routing.Event) error { return nil }), Participants: w.tr,
 			Clock: w.clock, Manual: true, Process: fmt.Sprintf("p%d", i+1)})
 		require.NoError(t, err)
-		conf, err := conference.New(eng, conference.Config{})
-		require.NoError(t, err)
-		trans, err := transfer.New(eng)
-		require.NoError(t, err)
-		w.procs = append(w.procs, proc{eng: eng, conf: conf, trans: trans})
+		w.procs = append(w.procs, proc{eng: eng})
 	}
 	r := w.procs[0].eng.Router()
 	for _, q := range wlQueues {
@@ -429,7 +423,7 @@ func (w *workload) agent(a switchboard.AgentID, rnd *rand.Rand) {
 		case !owner && y < 0.8:
 			send(session.ModeNormal, "a consultant's answer")
 		case !owner:
-			_ = w.do(func() error { return p.conf.Leave(ctx, c.ID, a) })
+			_ = w.do(func() error { return p.eng.Leave(ctx, c.ID, a) })
 		case y < 0.35:
 			send(session.ModeNormal, "an answer")
 		case y < 0.55:
@@ -445,13 +439,13 @@ func (w *workload) agent(a switchboard.AgentID, rnd *rand.Rand) {
 			if rnd.IntN(2) == 0 {
 				req = conference.Request{Chat: c.ID, From: a, Queue: queue}
 			}
-			_ = w.do(func() error { _, err := p.conf.Invite(ctx, req); return err })
+			_ = w.do(func() error { _, err := p.eng.Invite(ctx, req); return err })
 		case y < 0.88:
 			req := transfer.Request{Chat: c.ID, From: a, Agent: other, Comment: "over to you"}
 			if rnd.IntN(2) == 0 {
 				req = transfer.Request{Chat: c.ID, From: a, Queue: queue}
 			}
-			_ = w.do(func() error { _, err := p.trans.Transfer(ctx, req); return err })
+			_ = w.do(func() error { _, err := p.eng.Transfer(ctx, req); return err })
 		default:
 			send(session.ModeNormal, "another answer")
 		}

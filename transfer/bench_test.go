@@ -36,7 +36,7 @@ func BenchmarkTransferAccept(b *testing.B) {
 		chat := switchboard.ChatID(fmt.Sprintf("bench-%d", i))
 		x.FreshChat(chat, "sales", "ann")
 		b.StartTimer()
-		o, err := x.svc.Transfer(ctx, transfer.Request{Chat: chat, From: "ann", Agent: "bob", Comment: "over to you"})
+		o, err := x.Engine.Transfer(ctx, transfer.Request{Chat: chat, From: "ann", Agent: "bob", Comment: "over to you"})
 		if err != nil {
 			b.Fatal(err)
 		}

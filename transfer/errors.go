@@ -7,7 +7,7 @@ import (
 	"github.com/switchboard-cc/switchboard/routing"
 )
 
-// Errors returned by the [Service]. Match them with [errors.Is]; the
+// Errors of transfers. Match them with [errors.Is]; the
 // returned errors wrap them with context. Refusals routing decides are
 // this package's own errors, and also wrap routing's sentinel, so either
 // name matches.
@@ -33,13 +33,13 @@ var (
 	ErrNotInTeam = errors.New("transfer: the target agent is not in the team")
 	// ErrAlreadyInChat: the target agent is in the chat already, as a
 	// consulted agent; hand the chat over to it instead
-	// (conference.Service.HandOver).
+	// (engine.Engine.HandOver).
 	ErrAlreadyInChat = errors.New("transfer: the target agent is in the chat already")
 	// ErrQueueNotFound: no queue of the chat's tenant has the target's ID.
 	ErrQueueNotFound = errors.New("transfer: no such queue")
 	// ErrTransferPending: another transfer of the chat is already waiting
 	// for its target. (The same transfer asked for again is not refused:
-	// see [Service.Transfer].)
+	// see [Same].)
 	ErrTransferPending = errors.New("transfer: a transfer is already pending")
 	// ErrInvitePending: an invite into the chat is pending; a transfer waits
 	// until it is answered.
@@ -62,9 +62,14 @@ var refusals = []struct{ routing, own error }{
 	{routing.ErrChatEnded, ErrChatEnded},
 }
 
-// refusal returns err, from routing, as this package's error: matching
+// Refusal returns err, from routing, as this package's error: matching
 // this package's sentinel for the refusal it wraps as well as routing's.
-func refusal(err error) error {
+// An error that already matches one of this package's sentinels is
+// returned as it is.
+func Refusal(err error) error {
+	if err == nil {
+		return nil
+	}
 	for _, r := range refusals {
 		if errors.Is(err, r.routing) && !errors.Is(err, r.own) {
 			return fmt.Errorf("%w: %w", r.own, err)

@@ -26,7 +26,6 @@ func Example() {
 		Desktops: routingmem.NewBus(), Participants: session.Discard{}, Clock: mock, Manual: true})
 	router, sessions := eng.Router(), eng.Sessions()
 	_, _ = router.PutQueue(ctx, routing.Queue{ID: "sales", Tenant: "acme", Name: "Sales", Description: "Buying and upgrades"})
-	transfers, _ := transfer.New(eng)
 
 	profile := routing.Profile{Tenant: "acme", Team: "sales", Queues: []switchboard.QueueID{"sales"}}
 	profile.DisplayName = "Ann"
@@ -39,9 +38,9 @@ func Example() {
 	profile.DisplayName = "Bob"
 	_, _ = router.Login(ctx, "bob", profile)
 
-	agents, _ := transfers.Agents(ctx, "c1", "ann")
+	agents, _ := eng.TransferTargets(ctx, "c1", "ann")
 	fmt.Println("can take it:", agents[0].Name)
-	offer, err := transfers.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: agents[0].ID, Comment: "billing"})
+	offer, err := eng.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: agents[0].ID, Comment: "billing"})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -55,11 +54,11 @@ func Example() {
 		last := views[len(views)-1]
 		fmt.Printf("%s last read: %s %q\n", who, last.Type, last.Text)
 	}
-	records, _ := transfers.History(ctx, "c1")
+	records, _ := eng.TransferHistory(ctx, "c1")
 	for _, r := range records {
 		fmt.Printf("transferred by %s to %s: %s\n", r.ByName, r.AgentName, r.Comment)
 	}
-	_, err = transfers.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob"})
+	_, err = eng.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	fmt.Println(err)
 	// Output:
 	// can take it: Bob
@@ -67,5 +66,5 @@ func Example() {
 	// ann last read: left "Ann has left"
 	// bob last read: message "Let me fix that"
 	// transferred by Ann to Bob: billing
-	// transfer: only the chat's owner transfers it: routing: transfer c1: routing: agent does not own the chat
+	// engine: transfer c1: transfer: only the chat's owner transfers it: routing: transfer c1: routing: agent does not own the chat
 }

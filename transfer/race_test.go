@@ -28,8 +28,8 @@ func TestRaceTwoTransfersAtOnce(t *testing.T) {
 		b.chatWithAnn()
 		x, y := targets[i%3], targets[(i+1)%3]
 		errs := desktest.Race(
-			func() error { _, err := b.svc.Transfer(ctx, x); return err },
-			func() error { _, err := b.svc.Transfer(ctx, y); return err },
+			func() error { _, err := b.Engine.Transfer(ctx, x); return err },
+			func() error { _, err := b.Engine.Transfer(ctx, y); return err },
 		)
 		won := -1
 		for j, err := range errs {
@@ -47,7 +47,7 @@ func TestRaceTwoTransfersAtOnce(t *testing.T) {
 		win := []transfer.Request{x, y}[won]
 		b.Pump()
 
-		hist, err := b.svc.History(ctx, "c1")
+		hist, err := b.Engine.TransferHistory(ctx, "c1")
 		require.NoError(t, err)
 		require.Len(t, hist, 1)
 		require.Equal(t, win.Comment, hist[0].Comment)
@@ -84,7 +84,7 @@ func TestRaceAcceptTransferWhileCustomerLeaves(t *testing.T) {
 	for i := 0; i < 30; i++ {
 		b := setup(t)
 		b.chatWithAnn()
-		o, err := b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob"})
+		o, err := b.Engine.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob"})
 		require.NoError(t, err)
 		errs := desktest.Race(
 			func() error { _, _, err := b.Engine.Accept(ctx, "bob", o.ID); return err },
@@ -113,7 +113,7 @@ func TestRaceTransferToQueueWhileCustomerLeaves(t *testing.T) {
 		b.chatWithAnn()
 		errs := desktest.Race(
 			func() error {
-				_, err := b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Queue: "support"})
+				_, err := b.Engine.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Queue: "support"})
 				return err
 			},
 			func() error { return b.Engine.CustomerLeft(ctx, "c1", "u1") },

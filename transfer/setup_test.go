@@ -11,7 +11,6 @@ import (
 	"github.com/switchboard-cc/switchboard/internal/desktest"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/session"
-	"github.com/switchboard-cc/switchboard/transfer"
 )
 
 var (
@@ -25,10 +24,9 @@ var (
 
 type bundle struct {
 	*desktest.Fixture
-	svc *transfer.Service
 }
 
-// setup returns a transfer Service over in-memory routing and session
+// setup returns an engine over in-memory routing and session
 // ports sharing one mock clock. Queue "sales" (tenant t1) has a 20s accept
 // timeout, 30s wrap-up and reasons sold/no-sale; queue "support" is of the
 // same tenant, "other" of tenant t2. mutate adjusts "sales".
@@ -44,9 +42,7 @@ func setup(t desktest.TB, mutate ...func(*routing.Queue)) *bundle {
 		{ID: "support", Tenant: "t1", Name: "Support", Description: "Help with our products", AcceptTimeout: 20 * time.Second},
 		{ID: "other", Tenant: "t2", Name: "Other"},
 	}, session.Config{Queues: map[switchboard.QueueID]session.QueueConfig{"sales": {ChatSettings: switchboard.ChatSettings{WrapUpReasons: reasons}}, "support": {ChatSettings: switchboard.ChatSettings{WrapUpReasons: reasons}}}})
-	svc, err := transfer.New(f.Engine)
-	require.NoError(t, err)
-	return &bundle{Fixture: f, svc: svc}
+	return &bundle{Fixture: f}
 }
 
 func (b *bundle) login(id switchboard.AgentID, name string) {

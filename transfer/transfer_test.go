@@ -13,12 +13,6 @@ import (
 	"github.com/switchboard-cc/switchboard/transfer"
 )
 
-func TestNew(t *testing.T) {
-	t.Parallel()
-	_, err := transfer.New(nil)
-	require.ErrorIs(t, err, transfer.ErrInvalid)
-}
-
 func TestBlindTransferToAgent(t *testing.T) {
 	t.Parallel()
 	// SPEC T1, T4, T5: once the target accepts, it owns the chat and reads
@@ -29,7 +23,7 @@ func TestBlindTransferToAgent(t *testing.T) {
 	b.chatWithAnn()
 	b.Send(annP, "note: asked twice already", session.ModeWhisper)
 
-	o, err := b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob", Comment: "invoice question"})
+	o, err := b.Engine.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob", Comment: "invoice question"})
 	require.NoError(t, err)
 	require.Equal(t, routing.TransferOffer, o.Kind)
 	require.Equal(t, "invoice question", o.Comment)
@@ -74,7 +68,7 @@ func TestBlindTransferToAgent(t *testing.T) {
 	require.True(t, joined)
 
 	// The record.
-	hist, err := b.svc.History(ctx, "c1")
+	hist, err := b.Engine.TransferHistory(ctx, "c1")
 	require.NoError(t, err)
 	require.Equal(t, []transfer.Record{{At: b.Clock.Now(), By: "ann", ByName: "Ann", Agent: "bob", AgentName: "Bob",
 		Comment: "invoice question"}}, hist)
@@ -120,24 +114,24 @@ func TestTransferRefusals(t *testing.T) {
 		{"UnknownChat", transfer.Request{Chat: "c9", From: "ann", Agent: "bob"}, session.ErrNotFound},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := b.svc.Transfer(ctx, tc.req)
+			_, err := b.Engine.Transfer(ctx, tc.req)
 			require.ErrorIs(t, err, tc.want)
 			require.ErrorIs(t, err, tc.want)
 		})
 	}
 	// Routing's own sentinels match too.
-	_, err := b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "sue"})
+	_, err := b.Engine.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "sue"})
 	require.ErrorIs(t, err, routing.ErrNotInTeam)
 
-	hist, err := b.svc.History(ctx, "c1")
+	hist, err := b.Engine.TransferHistory(ctx, "c1")
 	require.NoError(t, err)
 	require.Empty(t, hist, "refused transfers leave no record")
 	require.Equal(t, annP, b.Owner())
 	require.False(t, b.Pending())
 
-	_, err = b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob"})
+	_, err = b.Engine.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
-	_, err = b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "carl"})
+	_, err = b.Engine.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "carl"})
 	require.ErrorIs(t, err, transfer.ErrTransferPending)
 	require.NoError(t, b.Engine.Reject(ctx, "bob", b.Offer("bob").ID))
 	b.Pump()
@@ -152,17 +146,17 @@ func TestTransferRefusals(t *testing.T) {
 	b.Accept(owner)
 	o, err := b.Router.Invite(ctx, routing.InviteRequest{Chat: "c1", From: owner, Agent: other})
 	require.NoError(t, err)
-	_, err = b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: owner, Agent: other})
+	_, err = b.Engine.Transfer(ctx, transfer.Request{Chat: "c1", From: owner, Agent: other})
 	require.ErrorIs(t, err, transfer.ErrInvitePending)
 	_, _, err = b.Engine.Accept(ctx, other, o.ID)
 	require.NoError(t, err)
-	_, err = b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: owner, Agent: other})
+	_, err = b.Engine.Transfer(ctx, transfer.Request{Chat: "c1", From: owner, Agent: other})
 	require.ErrorIs(t, err, transfer.ErrAlreadyInChat)
 
 	// An ended session.
 	_, err = b.Engine.End(ctx, "c1", owner, session.EndOptions{Reason: "sold", Confirm: true})
 	require.NoError(t, err)
-	_, err = b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: owner, Agent: other})
+	_, err = b.Engine.Transfer(ctx, transfer.Request{Chat: "c1", From: owner, Agent: other})
 	require.ErrorIs(t, err, transfer.ErrSessionEnded)
 }
 
@@ -178,26 +172,26 @@ func TestTransferTargets(t *testing.T) {
 	_, err := b.Router.Login(ctx, "eve", routing.Profile{DisplayName: "Eve", Tenant: "t2", Team: "sales"})
 	require.NoError(t, err)
 
-	qs, err := b.svc.Queues(ctx, "t1")
+	qs, err := b.Engine.TransferQueues(ctx, "t1")
 	require.NoError(t, err)
 	require.Equal(t, []transfer.TargetQueue{
 		{ID: "sales", Name: "Sales", Description: "Buying and upgrades"},
 		{ID: "support", Name: "Support", Description: "Help with our products"},
 	}, qs)
 
-	as, err := b.svc.Agents(ctx, "c1", "ann")
+	as, err := b.Engine.TransferTargets(ctx, "c1", "ann")
 	require.NoError(t, err)
 	require.Equal(t, []transfer.TargetAgent{{ID: "bob", Name: "Bob", Free: 1}, {ID: "carl", Name: "Carl", Free: 1}}, as)
 
 	// An agent already in the chat, or busy with an offer, is not listed.
 	_, err = b.Router.Invite(ctx, routing.InviteRequest{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
-	as, err = b.svc.Agents(ctx, "c1", "ann")
+	as, err = b.Engine.TransferTargets(ctx, "c1", "ann")
 	require.NoError(t, err)
 	require.Equal(t, []transfer.TargetAgent{{ID: "carl", Name: "Carl", Free: 1}}, as)
-	_, err = b.svc.Agents(ctx, "c1", "nobody")
+	_, err = b.Engine.TransferTargets(ctx, "c1", "nobody")
 	require.ErrorIs(t, err, routing.ErrAgentNotFound)
-	_, err = b.svc.Agents(ctx, "c9", "ann")
+	_, err = b.Engine.TransferTargets(ctx, "c9", "ann")
 	require.ErrorIs(t, err, routing.ErrChatNotFound)
 }
 
@@ -217,7 +211,7 @@ func TestTransferTimeoutPolicy(t *testing.T) {
 			t.Parallel()
 			b := setup(t, func(q *routing.Queue) { q.TransferFallback = tc.policy })
 			b.chatWithAnn()
-			_, err := b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob", Comment: "billing"})
+			_, err := b.Engine.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob", Comment: "billing"})
 			require.NoError(t, err)
 			b.Advance(19 * time.Second)
 			require.Equal(t, annP, b.Owner(), "not yet timed out")
@@ -261,7 +255,7 @@ func TestTransferToQueue(t *testing.T) {
 	// takes the chat with its whole history.
 	b := setup(t)
 	b.chatWithAnn()
-	o, err := b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Queue: "support", Comment: "product fault"})
+	o, err := b.Engine.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Queue: "support", Comment: "product fault"})
 	require.NoError(t, err)
 	require.Empty(t, o.ID)
 	b.Pump()
@@ -279,7 +273,7 @@ func TestTransferToQueue(t *testing.T) {
 	b.Pump()
 	require.Equal(t, sueP, b.Owner())
 	require.Subset(t, texts(b.History(sueP)), []string{"I need an invoice", "Let me check"})
-	hist, err := b.svc.History(ctx, "c1")
+	hist, err := b.Engine.TransferHistory(ctx, "c1")
 	require.NoError(t, err)
 	require.Equal(t, []transfer.Record{{At: b.Clock.Now(), By: "ann", ByName: "Ann", Queue: "support", Comment: "product fault"}}, hist)
 	views := b.History(sueP)
@@ -296,22 +290,22 @@ func TestCancelTransfer(t *testing.T) {
 	// withdraw the transfer; the target's offer goes away.
 	b := setup(t)
 	b.chatWithAnn()
-	o, err := b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob"})
+	o, err := b.Engine.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
-	require.ErrorIs(t, b.svc.Cancel(ctx, "c1", "bob"), transfer.ErrNotOwner)
-	require.NoError(t, b.svc.Cancel(ctx, "c1", "ann"))
+	require.ErrorIs(t, b.Engine.CancelTransfer(ctx, "c1", "bob"), transfer.ErrNotOwner)
+	require.NoError(t, b.Engine.CancelTransfer(ctx, "c1", "ann"))
 	b.Pump()
 	require.False(t, b.Pending())
 	require.Equal(t, annP, b.Owner())
 	_, _, err = b.Engine.Accept(ctx, "bob", o.ID)
 	require.ErrorIs(t, err, routing.ErrOfferWithdrawn)
-	require.NoError(t, b.svc.Cancel(ctx, "c1", "ann"), "nothing pending")
-	_, err = b.svc.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "carl"})
+	require.NoError(t, b.Engine.CancelTransfer(ctx, "c1", "ann"), "nothing pending")
+	_, err = b.Engine.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "carl"})
 	require.NoError(t, err)
 	_, err = b.Engine.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
 	require.NoError(t, err)
-	require.ErrorIs(t, b.svc.Cancel(ctx, "c1", "ann"), transfer.ErrChatEnded)
-	require.ErrorIs(t, b.svc.Cancel(ctx, "c9", "ann"), routing.ErrChatNotFound)
+	require.ErrorIs(t, b.Engine.CancelTransfer(ctx, "c1", "ann"), transfer.ErrChatEnded)
+	require.ErrorIs(t, b.Engine.CancelTransfer(ctx, "c9", "ann"), routing.ErrChatNotFound)
 }
 
 func TestTransferAskedAgainFinishesTheFirstCall(t *testing.T) {
@@ -323,17 +317,17 @@ func TestTransferAskedAgainFinishesTheFirstCall(t *testing.T) {
 	b := setup(t)
 	b.chatWithAnn()
 	req := transfer.Request{Chat: "c1", From: "ann", Agent: "bob", Comment: "invoice question"}
-	first, err := b.svc.Transfer(ctx, req)
+	first, err := b.Engine.Transfer(ctx, req)
 	require.NoError(t, err)
-	again, err := b.svc.Transfer(ctx, req)
+	again, err := b.Engine.Transfer(ctx, req)
 	require.NoError(t, err)
 	require.Equal(t, first.ID, again.ID)
-	h, err := b.svc.History(ctx, "c1")
+	h, err := b.Engine.TransferHistory(ctx, "c1")
 	require.NoError(t, err)
 	require.Len(t, h, 1, "one transfer, recorded once")
 
 	req.Comment = "something else"
-	_, err = b.svc.Transfer(ctx, req)
+	_, err = b.Engine.Transfer(ctx, req)
 	require.ErrorIs(t, err, transfer.ErrTransferPending)
 	require.ErrorIs(t, err, routing.ErrTransferPending, "routing's sentinel matches too")
 }

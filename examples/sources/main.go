@@ -284,11 +284,7 @@ func webex(ctx context.Context) error {
 	if err := c.router.SetState(ctx, "cat", routing.Available, ""); err != nil {
 		return err
 	}
-	transfers, err := transfer.New(c.desk)
-	if err != nil {
-		return err
-	}
-	if _, err := transfers.Transfer(ctx, transfer.Request{Chat: "c1", From: "bob", Agent: "cat", Comment: "billing question"}); err != nil {
+	if _, err := c.desk.Transfer(ctx, transfer.Request{Chat: "c1", From: "bob", Agent: "cat", Comment: "billing question"}); err != nil {
 		return err
 	}
 	if err := c.pass(ctx, 30*time.Second); err != nil {

@@ -1,6 +1,6 @@
 // Package desktest builds an engine.Engine over in-memory routing and
-// session stores that share one mock clock, with helpers for tests of the
-// packages built on the engine. It is imported only by tests.
+// session stores that share one mock clock, with shortcuts for tests that
+// drive an engine. It is imported only by tests.
 package desktest
 
 import (
@@ -46,8 +46,9 @@ var ctx = context.Background()
 
 // New returns a Fixture with the given queues. cfg's Clock, Transport and
 // Directory are the engine's; its Queues become the chat settings of the
-// routing queues of the same IDs, where the engine keeps them.
-func New(t TB, queues []routing.Queue, cfg session.Config) *Fixture {
+// routing queues of the same IDs, where the engine keeps them. opts adjust
+// the engine's Config before it is built.
+func New(t TB, queues []routing.Queue, cfg session.Config, opts ...func(*engine.Config)) *Fixture {
 	t.Helper()
 	for i := range queues {
 		if qc, ok := cfg.Queues[queues[i].ID]; ok {
@@ -60,10 +61,14 @@ func New(t TB, queues []routing.Queue, cfg session.Config) *Fixture {
 	bus := routingmem.NewBus()
 	f.Events = bus.Subscribe(nil)
 	var err error
-	f.Engine, err = engine.New(ctx, engine.Config{
+	ecfg := engine.Config{
 		Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore(),
 		Desktops: bus, Participants: f.Transport, Clock: f.Clock, Manual: true, Session: cfg,
-	})
+	}
+	for _, o := range opts {
+		o(&ecfg)
+	}
+	f.Engine, err = engine.New(ctx, ecfg)
 	require.NoError(t, err)
 	f.Router, f.Sessions = f.Engine.Router(), f.Engine.Sessions()
 	for _, q := range queues {
