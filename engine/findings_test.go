@@ -273,3 +273,53 @@ func TestQueueChatSettingsLiveInTheQueueRecord(t *testing.T) {
 	_, err = one.Router().PutQueue(ctx, q)
 	require.ErrorIs(t, err, routing.ErrInvalid, "a setting out of range is refused")
 }
+
+func TestReopenBeforeRoutingHeardOfTheEndGoesToAFreeAgent(t *testing.T) {
+	t.Parallel()
+	// SPEC R9, found by the concurrent workload: the owner closed the
+	// session, and the customer wrote again before routing heard of the
+	// end (the process died between the two steps). Routing still held the
+	// chat for the old owner, and the reopened session must not give it
+	// back to that owner: the end is finished (the owner wraps up) and the
+	// chat is routed to the first free agent.
+	b := setup(t)
+	b.login(t, "ann", "Ann")
+	b.start(t, "c1")
+	_, _, err := b.eng.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	require.NoError(t, err)
+	b.clock.Add(time.Minute)
+	_, err = b.m.Close(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true}) // the session step alone
+	require.NoError(t, err)
+	_, err = b.m.Send(ctx, "c1", session.Message{From: customer, Text: "one more thing"}) // reopens the session alone
+	require.NoError(t, err)
+	b.login(t, "bob", "Bob")
+	b.settle(t)
+	require.Equal(t, switchboard.ChatID("c1"), b.offer(t, "bob").Chat, "the reopened chat is offered to the free agent")
+	require.Equal(t, session.ParticipantID(""), b.owner(t, "c1"), "ann does not get the ended conversation back")
+	ann, err := b.router.Agent(ctx, "ann")
+	require.NoError(t, err)
+	require.Equal(t, routing.WrapUp, ann.State, "ann wraps up the chat she ended")
+}
+
+func TestReopenBeforeALateEndReachedRoutingIsRouted(t *testing.T) {
+	t.Parallel()
+	// SPEC R9, found by the concurrent workload: the owner closed the
+	// session, the customer wrote again, and only then did the end's
+	// routing step land (the owner's process was slow). The reopened chat
+	// must still be routed, although routing ended it after the reopen.
+	b := setup(t)
+	b.login(t, "ann", "Ann")
+	b.start(t, "c1")
+	_, _, err := b.eng.Accept(ctx, "ann", b.offer(t, "ann").ID)
+	require.NoError(t, err)
+	b.clock.Add(time.Minute)
+	_, err = b.m.Close(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
+	require.NoError(t, err)
+	_, err = b.m.Send(ctx, "c1", session.Message{From: customer, Text: "one more thing"})
+	require.NoError(t, err)
+	b.clock.Add(time.Second)
+	require.NoError(t, b.router.End(ctx, "c1")) // the end's routing step, late
+	b.login(t, "bob", "Bob")
+	b.settle(t)
+	require.Equal(t, switchboard.ChatID("c1"), b.offer(t, "bob").Chat)
+}

@@ -85,6 +85,24 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 	if owner != nil && !owner.Present() {
 		owner = nil
 	}
+	if owner == nil && s.Status == session.StatusActive && !s.ReopenedAt.IsZero() &&
+		c.State == routing.Assigned && c.AssignedAt.Before(s.ReopenedAt) {
+		// The owner ended the conversation and the customer wrote again
+		// before routing heard of the end: routing still holds the chat
+		// for the old owner. Finish the end (the owner wraps up), then
+		// route the reopened chat, rather than give the old owner back a
+		// conversation that was over.
+		if err := e.endRouting(ctx, chat); err != nil {
+			return session.Session{}, err
+		}
+		if _, err := e.router.Reopen(ctx, routeRequest(&s)); err != nil {
+			var se *routing.StateError
+			if !errors.As(err, &se) {
+				return session.Session{}, err
+			}
+		}
+		return e.sessions.Session(ctx, chat)
+	}
 	if owner == nil && reopenedAfter(&s, &c) {
 		// The customer wrote after close and the session reopened, but
 		// routing has not heard of it yet.
@@ -227,7 +245,10 @@ func reopenedAfter(s *session.Session, c *routing.Chat) bool {
 	if !c.State.Final() && c.State != routing.InWrapUp {
 		return false
 	}
-	return !s.ReopenedAt.Before(c.EndedAt)
+	// Reopened after routing finished with the chat, or after its last
+	// assignment, even when the end reached routing only later (the
+	// owner's end was interrupted between its two steps).
+	return !s.ReopenedAt.Before(c.EndedAt) || !c.AssignedAt.IsZero() && c.AssignedAt.Before(s.ReopenedAt)
 }
 
 // routeRequest is the routing request that routes session s again.
