@@ -393,6 +393,7 @@ func faultLimit() int {
 }
 
 func TestFaultPointEnumeration(t *testing.T) {
+	// SPEC E2
 	if testing.Short() || raceEnabled {
 		t.Skip("the fault-point enumeration is long: it runs once, without -short or -race")
 	}

@@ -117,6 +117,7 @@ func TestStartChecksBeforeCreatingAnything(t *testing.T) {
 }
 
 func TestStartFinishesWhatAnEarlierCallBegan(t *testing.T) {
+	// SPEC E3
 	t.Parallel()
 	// The session was created but the call failed (an unknown outcome, or
 	// a crash) before routing heard of the chat: the host retries Start
@@ -139,6 +140,7 @@ func TestStartFinishesWhatAnEarlierCallBegan(t *testing.T) {
 }
 
 func TestEndFinishesTheRoutingSide(t *testing.T) {
+	// SPEC E3
 	t.Parallel()
 	// The session step of End or Close committed, then the call failed
 	// (or the process died) before routing heard: calling it again frees
@@ -193,6 +195,7 @@ func TestEndedSessionEndsRoutingOnTheNextEvent(t *testing.T) {
 }
 
 func TestEndsTheEngineMissedAreFinishedFromTheSessionFeed(t *testing.T) {
+	// SPEC E2
 	t.Parallel()
 	// The owner's end reached the session and the process died before
 	// routing heard, and the host never called again: the engine follows
@@ -218,6 +221,7 @@ func TestEndsTheEngineMissedAreFinishedFromTheSessionFeed(t *testing.T) {
 }
 
 func TestTheQueueDecidesTheTenant(t *testing.T) {
+	// SPEC E5
 	t.Parallel()
 	// The queue is the one authority on a chat's tenant: a request may
 	// leave it out, and one naming another tenant is refused before
@@ -233,6 +237,7 @@ func TestTheQueueDecidesTheTenant(t *testing.T) {
 }
 
 func TestQueueChatSettingsLiveInTheQueueRecord(t *testing.T) {
+	// SPEC E5
 	t.Parallel()
 	// One queue configuration: the chat settings (here the wrap-up
 	// reasons) live in the routing queue's record, so a change made at run

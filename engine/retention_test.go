@@ -21,6 +21,7 @@ import (
 )
 
 func TestClosedSessionsAreForgottenAfterRetention(t *testing.T) {
+	// SPEC E4
 	t.Parallel()
 	var mu sync.Mutex
 	kept := map[switchboard.ChatID][]session.View{}
@@ -81,6 +82,7 @@ func liveHeap() uint64 {
 }
 
 func TestSoakMemoryStaysFlat(t *testing.T) {
+	// SPEC E4
 	// Full life cycles through the engine with retention on: the live heap
 	// after GC stays flat, since closed sessions are forgotten and routing
 	// keeps a bounded number of finished chats.

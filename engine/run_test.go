@@ -25,6 +25,7 @@ import (
 )
 
 func TestNewNamesEveryMissingPart(t *testing.T) {
+	// SPEC E1
 	t.Parallel()
 	_, err := engine.New(ctx, engine.Config{})
 	require.ErrorIs(t, err, engine.ErrConfig)
@@ -48,6 +49,7 @@ func TestNewNamesEveryMissingPart(t *testing.T) {
 }
 
 func TestOperationsReportAnEngineThatIsNotRunning(t *testing.T) {
+	// SPEC E1
 	t.Parallel()
 	// A host that never starts Run finds out at once, not from offers that
 	// never expire.
@@ -60,6 +62,7 @@ func TestOperationsReportAnEngineThatIsNotRunning(t *testing.T) {
 }
 
 func TestRunProcessesEventsAndLeavesNothingBehind(t *testing.T) {
+	// SPEC E1
 	// Run on the real clock: offers ring, routing's outcomes reach the
 	// sessions with no Settle, and Run returns with every goroutine it
 	// started ended when ctx is cancelled.
@@ -96,6 +99,7 @@ func TestRunProcessesEventsAndLeavesNothingBehind(t *testing.T) {
 }
 
 func TestEventsSurviveACrash(t *testing.T) {
+	// SPEC E2
 	t.Parallel()
 	// Routing committed an assignment and the process died before the
 	// session heard: a new engine over the same stores finishes it. Two

@@ -724,6 +724,7 @@ func (w *workload) check() (states map[routing.ChatState]int, ownerLeft int) {
 }
 
 func TestConcurrentWorkloadUnderRandomFaults(t *testing.T) {
+	// SPEC E2
 	// SPEC R2, R7, S2, C10 under concurrency and store faults: see the
 	// invariants in workload.check.
 	if testing.Short() {
