@@ -2,6 +2,7 @@ package routing_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -218,6 +219,9 @@ func licenceLimitSetWhileChatsAreAssigned(t *testing.T, shards int) {
 	licensed := 0
 	for _, id := range ids {
 		c, err := r.Chat(b.ctx, id)
+		if errors.Is(err, routing.ErrChatNotFound) {
+			continue // a final chat the store forgot: it holds no unit
+		}
 		require.NoError(t, err)
 		if c.Licensed {
 			licensed++
