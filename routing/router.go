@@ -46,9 +46,10 @@ type Config struct {
 	// [Router.SetLicenceLimit] is split over. With one, every first offer
 	// and every end in the system writes the same record; with N, chats
 	// take units from N records, so concurrent routers contend on them
-	// about N times less (8 suits several routers on one database). It
-	// applies when a limit is set; routers sharing a store should agree on
-	// it. Defaults to 1.
+	// about N times less (8 suits several routers on one database). The
+	// shard count is stored with the licence when this router sets a
+	// limit; every router takes and frees units by the stored count, so
+	// only the routers that set limits need it. Defaults to 1.
 	LicenceShards int
 }
 
