@@ -2,11 +2,15 @@ package routing_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/benbjohnson/clock"
 
 	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/routing"
@@ -219,4 +223,77 @@ func BenchmarkLifecycleConsumed(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "chats/s")
 	b.ReportMetric(float64(consumed)/float64(i), "events/chat")
+}
+
+// conflictCounter counts the commits that lost a compare-and-set race.
+type conflictCounter struct {
+	routing.Store
+	conflicts atomic.Int64
+}
+
+func (s *conflictCounter) Commit(ctx context.Context, txn routing.Txn) error {
+	err := s.Store.Commit(ctx, txn)
+	if errors.Is(err, routing.ErrConflict) {
+		s.conflicts.Add(1)
+	}
+	return err
+}
+
+// BenchmarkLicensedAssign enqueues and abandons chats under a licence limit
+// from several goroutines at once, each on its own queue and agent, so the
+// licence is the only record they share: one shard against eight. One op is
+// one chat offered (taking a unit) and abandoned (freeing it).
+func BenchmarkLicensedAssign(b *testing.B) {
+	for _, shards := range []int{1, 8} {
+		b.Run(fmt.Sprintf("shards=%d", shards), func(b *testing.B) {
+			ctx := context.Background()
+			mem := routingmem.New(routingmem.Config{KeepFinished: 1024})
+			store := &conflictCounter{Store: mem}
+			mock := clock.NewMock()
+			mock.Set(start)
+			r, err := routing.New(store, routingmem.NewBus(), routing.Config{Clock: mock, LicenceShards: shards})
+			if err != nil {
+				b.Fatal(err)
+			}
+			const lanes = 64
+			for i := range lanes {
+				q := switchboard.QueueID(fmt.Sprintf("q%02d", i))
+				if _, err := r.PutQueue(ctx, routing.Queue{ID: q}); err != nil {
+					b.Fatal(err)
+				}
+				p := routing.Profile{Queues: []switchboard.QueueID{q}, Capacity: chatCap(1)}
+				if _, err := r.Login(ctx, switchboard.AgentID(fmt.Sprintf("a%02d", i)), p); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := r.SetLicenceLimit(ctx, 1000); err != nil {
+				b.Fatal(err)
+			}
+			var lane atomic.Int64
+			b.SetParallelism(4)
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				l := lane.Add(1) - 1
+				if l >= lanes {
+					b.Error("more goroutines than lanes")
+					return
+				}
+				q := switchboard.QueueID(fmt.Sprintf("q%02d", l))
+				for n := 0; pb.Next(); n++ {
+					id := switchboard.ChatID(fmt.Sprintf("c%02d-%d", l, n))
+					c, err := r.Enqueue(ctx, routing.ChatRequest{ID: id, Queue: q})
+					if err != nil || c.State != routing.Offered {
+						b.Errorf("enqueue %s: %v, %v", id, c.State, err)
+						return
+					}
+					if err := r.Abandon(ctx, id); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(store.conflicts.Load())/float64(b.N), "conflicts/op")
+		})
+	}
 }

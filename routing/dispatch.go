@@ -117,8 +117,8 @@ func (w *work) offerAtOnce(c *Chat, q *Queue) (bool, error) {
 	if err != nil || len(ahead) > 0 {
 		return false, err
 	}
-	l, err := w.getLicence()
-	if err != nil || l.Full() {
+	free, err := w.licenceFree(c)
+	if err != nil || !free {
 		return false, err
 	}
 	agents, err := w.pickAgents(c, q)
@@ -148,15 +148,13 @@ func (r *Router) offerChat(ctx context.Context, id switchboard.ChatID) (res rout
 		if err != nil {
 			return err
 		}
-		if !c.Licensed {
-			l, err := w.getLicence()
-			if err != nil {
-				return err
-			}
-			if l.Full() {
-				res = licenceFull
-				return nil
-			}
+		free, err := w.licenceFree(c)
+		if err != nil {
+			return err
+		}
+		if !free {
+			res = licenceFull
+			return nil
 		}
 		agents, err := w.pickAgents(c, q)
 		if err != nil {

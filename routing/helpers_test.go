@@ -124,3 +124,21 @@ func eventsOf(b *testBundle, typ routing.EventType) []routing.Event {
 	}
 	return out
 }
+
+// licenceSum reads every licence shard of store and returns the system-wide
+// limit, the units in use summed over the shards, and the shards.
+func licenceSum(ctx context.Context, store routing.Store) (total, inUse int, shards []routing.Licence, err error) {
+	base, err := store.Licence(ctx, 0)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	for i := range max(base.Shards, 1) {
+		l, err := store.Licence(ctx, i)
+		if err != nil {
+			return 0, 0, nil, err
+		}
+		inUse += l.InUse
+		shards = append(shards, l)
+	}
+	return base.Total, inUse, shards, nil
+}

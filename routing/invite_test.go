@@ -422,7 +422,7 @@ func TestTransferNotAccepted(t *testing.T) {
 			}
 			require.NoError(t, r.CompleteWrapUp(b.ctx, "c1", "a1"))
 			require.Zero(t, load(t, r, b, "a1"))
-			l, err := b.store.Licence(b.ctx)
+			l, err := b.store.Licence(b.ctx, 0)
 			require.NoError(t, err)
 			require.Zero(t, l.InUse)
 		})

@@ -46,7 +46,8 @@ func newModel(t *rapid.T) *routingModel {
 	bus := routingmem.NewBus()
 	m.events = bus.Subscribe(nil)
 	var err error
-	if m.r, err = routing.New(m.store, bus, routing.Config{Clock: m.clock}); err != nil {
+	shards := rapid.IntRange(1, 4).Draw(t, "licence shards")
+	if m.r, err = routing.New(m.store, bus, routing.Config{Clock: m.clock, LicenceShards: shards}); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range modelQueues {
@@ -389,10 +390,12 @@ func (m *routingModel) check(t *rapid.T) {
 		}
 		agents[id] = a
 	}
-	lic, err := m.store.Licence(ctx)
+	limit, inUse, shards, err := licenceSum(ctx, m.store)
 	if err != nil {
 		t.Fatal(err)
 	}
+	full := limit > 0 && !slices.ContainsFunc(shards, func(l routing.Licence) bool { return !l.Full() })
+	perShard := make([]int, len(shards))
 
 	// Each chat is in exactly one consistent place.
 	licensed := 0
@@ -462,16 +465,24 @@ func (m *routingModel) check(t *rapid.T) {
 		}
 		if c.Licensed {
 			licensed++
+			perShard[c.LicenceShard%len(shards)]++
 		}
 	}
-	if lic.Limit > 0 && lic.InUse != licensed {
-		t.Fatalf("licence counts %d units, %d chats hold one", lic.InUse, licensed)
+	// SPEC R7: the shards together count exactly the chats holding a unit,
+	// each the chats whose unit it holds, and never more than the limit.
+	if limit > 0 && inUse != licensed {
+		t.Fatalf("licence shards count %d units, %d chats hold one", inUse, licensed)
 	}
-	if lic.Limit == 0 && lic.InUse != 0 {
-		t.Fatalf("licence with no limit counts %d units", lic.InUse)
+	for i, l := range shards {
+		if limit > 0 && l.InUse != perShard[i] {
+			t.Fatalf("licence shard %d counts %d units, %d chats hold one of it", i, l.InUse, perShard[i])
+		}
 	}
-	if lic.Limit > 0 && lic.InUse > lic.Limit {
-		t.Fatalf("licence over its limit: %d > %d", lic.InUse, lic.Limit)
+	if limit == 0 && inUse != 0 {
+		t.Fatalf("licence with no limit counts %d units", inUse)
+	}
+	if limit > 0 && inUse > limit {
+		t.Fatalf("licence over its limit: %d > %d: %+v", inUse, limit, shards)
 	}
 
 	// No agent over capacity; its load is exactly its offers and chats.
@@ -529,7 +540,7 @@ func (m *routingModel) check(t *rapid.T) {
 			continue
 		}
 		m.queued[id] = c.Queue
-		if !c.Licensed && lic.Limit > 0 && lic.InUse >= lic.Limit {
+		if !c.Licensed && full {
 			continue
 		}
 		for _, a := range agents {

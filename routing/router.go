@@ -42,6 +42,15 @@ type Config struct {
 	// Rand returns a random integer in [0, n) for the [Random] strategy.
 	// Defaults to math/rand/v2's IntN.
 	Rand func(n int) int
+	// LicenceShards is the number of records a licence limit set by
+	// [Router.SetLicenceLimit] is split over. With one, every first offer
+	// and every end in the system writes the same record; with N, chats
+	// take units from N records, so concurrent routers contend on them
+	// about N times less (8 suits several routers on one database). The
+	// shard count is stored with the licence when this router sets a
+	// limit; every router takes and frees units by the stored count, so
+	// only the routers that set limits need it. Defaults to 1.
+	LicenceShards int
 }
 
 func (c Config) withDefaults() Config {
@@ -62,6 +71,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Rand == nil {
 		c.Rand = rand.IntN
+	}
+	if c.LicenceShards <= 0 {
+		c.LicenceShards = 1
 	}
 	return c
 }
@@ -251,34 +263,57 @@ func (r *Router) PutQueue(ctx context.Context, q Queue) (Queue, error) {
 // Zero removes the limit. Lowering it below the units in use takes no chat
 // away; new offers wait until enough chats end. Setting a limit where there
 // was none counts the chats that hold a unit already.
+//
+// The limit is split over [Config.LicenceShards] licence shards, written in
+// one transaction with the shard count N. A change of the limit or of N
+// rewrites every shard, old ones beyond N included, and the store recounts
+// each shard's units from the chats: a chat counts on shard
+// [Chat.LicenceShard] mod N, so the units of shards dropped move onto the
+// ones that remain. The shards are written [Licence.Unbalanced]; a second
+// transaction then fits each shard's share to its count (limit/N each when
+// no chat holds a unit, the first limit%N one more), so that the units in
+// use stay within the limit however they sat on the shards. Should the
+// router stop between the two, the next transition that takes or frees a
+// unit fits them.
 func (r *Router) SetLicenceLimit(ctx context.Context, limit int) error {
 	if limit < 0 {
 		return invalid("licence limit", "negative")
 	}
-	return r.do(ctx, func(w *work) error {
-		l, err := w.getLicence()
+	n := r.cfg.LicenceShards
+	err := r.do(ctx, func(w *work) error {
+		base, err := w.licenceBase()
 		if err != nil {
 			return err
 		}
-		switch {
-		case limit == l.Limit:
-		case limit == 0:
-			l.Limit, l.InUse = 0, 0 // nothing counts units without a limit
-			w.dirtyLicence = true
-		case l.Limit == 0:
-			// Nothing counted units until now: the store counts the chats
-			// holding one as it commits. A transition that took or freed
-			// a unit on the old licence checked it, so it either commits
-			// first and is counted, or conflicts and retries under the
-			// limit.
-			l.Limit = limit
-			w.dirtyLicence, w.countLicence = true, true
-		default:
-			l.Limit = limit
-			w.dirtyLicence = true
-		}
 		w.routeAll = true
+		if limit == base.Total && (limit == 0 || n == base.Shards) {
+			return nil
+		}
+		all := max(base.Shards, n)
+		w.growLicences(all)
+		for i := range all {
+			l, err := w.licenceShard(i)
+			if err != nil {
+				return err
+			}
+			*l = Licence{Shard: i, Shards: n, Total: limit, Unbalanced: limit > 0, Version: l.Version}
+			w.lics[i].dirty = true
+		}
+		// Without a limit nothing counts units. With one the store counts
+		// every shard as it commits: a transition that took or freed a unit
+		// read a shard this transaction writes (or checked shard 0), so it
+		// either commits first and is counted, or conflicts and retries
+		// under the new limit.
+		w.dirtyLicence, w.countLicence = true, limit > 0
 		return nil
+	})
+	if err != nil || limit == 0 {
+		return err
+	}
+	return r.do(ctx, func(w *work) error {
+		w.routeAll = true
+		_, err := w.limitedBase()
+		return err
 	})
 }
 

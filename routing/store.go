@@ -156,9 +156,10 @@ type QueueStore interface {
 	// zero QueueState of that queue (version 0) if none was stored. It does
 	// not check that the queue exists.
 	QueueState(ctx context.Context, id switchboard.QueueID) (QueueState, error)
-	// Licence returns the licence record; the zero Licence (version 0) if
-	// none was stored.
-	Licence(ctx context.Context) (Licence, error)
+	// Licence returns the licence shard with the index; the zero Licence
+	// with Shard set (version 0) if none was stored. A negative shard is
+	// [ErrInvalid].
+	Licence(ctx context.Context, shard int) (Licence, error)
 }
 
 // DeadlineStore finds records whose deadline has passed.
@@ -228,11 +229,13 @@ type Committer interface {
 	// Each of txn.Checks is a read-check: Commit fails with [ErrConflict]
 	// unless the record is stored at the check's version, and writes nothing
 	// for it. A record both checked and written, or a check of an unknown
-	// kind, is [ErrInvalid]. With txn.CountLicence, Commit stores the
-	// written licence with InUse set to the number of chats with
-	// [Chat.Licensed] once the transaction's own writes are applied,
-	// counted atomically with the commit; CountLicence without a licence
-	// write is [ErrInvalid].
+	// kind, is [ErrInvalid]. With txn.CountLicence, Commit stores every
+	// written licence shard with InUse set to the number of chats with
+	// [Chat.Licensed] and [Chat.LicenceShard] mod [Licence.Shards] equal
+	// to the shard (Shards below 1 counting as 1), once the transaction's
+	// own writes are applied, counted atomically with the commit;
+	// CountLicence without a licence write is [ErrInvalid], and so is a
+	// shard written twice or a negative shard.
 	//
 	// Commit assigns [Chat.Seq], the tie-break of chats enqueued at the same
 	// instant: a chat it creates, or one written with Seq 0, gets the next
@@ -249,12 +252,14 @@ type Txn struct {
 	// ID identifies the transaction. The router sets a fresh unique one on
 	// every attempt (16 random hexadecimal digits); the store keeps it for
 	// [TxnLog.Applied].
-	ID      string
-	Agents  []Agent
-	Chats   []Chat
-	Offers  []Offer
-	Queues  []Queue
-	Licence *Licence
+	ID     string
+	Agents []Agent
+	Chats  []Chat
+	Offers []Offer
+	Queues []Queue
+	// Licences are the licence shards written, each keyed by
+	// [Licence.Shard].
+	Licences []Licence
 	// Events are appended to the [EventLog] atomically with the writes:
 	// all of them if the commit applies, none if it fails. A transaction
 	// may carry events and no writes; its events are then logged alone.
@@ -262,9 +267,10 @@ type Txn struct {
 	// QueueStates are versioned like the other records, keyed by
 	// [QueueState.Queue].
 	QueueStates []QueueState
-	// CountLicence asks Commit to count the units of the licence it writes:
-	// see [Committer.Commit]. The router sets it when a limit is set on a
-	// system that had none, since nothing counted units before.
+	// CountLicence asks Commit to count the units of every licence shard it
+	// writes: see [Committer.Commit]. The router sets it whenever it sets a
+	// limit, since nothing counted units without one and the chats of a
+	// shard dropped are counted on the shards that remain.
 	CountLicence bool
 	// Checks are read-checks of records the transaction depends on but does
 	// not write; see [Check].
@@ -275,7 +281,7 @@ type Txn struct {
 // event.
 func (t *Txn) Empty() bool {
 	return len(t.Agents) == 0 && len(t.Chats) == 0 && len(t.Offers) == 0 && len(t.Queues) == 0 &&
-		t.Licence == nil && len(t.Events) == 0 && len(t.QueueStates) == 0
+		len(t.Licences) == 0 && len(t.Events) == 0 && len(t.QueueStates) == 0
 }
 
 // EventLog is the durable log of committed routing events: an outbox that
@@ -381,9 +387,9 @@ type TxnLog interface {
 
 // Check is a read-check of a [Txn]: the transaction read the record and
 // depends on it, but does not write it. Commit fails with [ErrConflict]
-// unless the record is still stored at Version. The router checks the
-// licence in every transition that takes or frees a unit while no limit is
-// set, so that such a transition and the one that sets a limit cannot both
+// unless the record is still stored at Version. The router checks licence
+// shard 0 in every transition that takes or frees a unit while no limit is
+// set (every limit set writes shard 0), so that such a transition and the one that sets a limit cannot both
 // commit on the same reading. A SQL store reads the record with SELECT …
 // FOR SHARE and compares its version: transactions that only check a record
 // do not serialise on one another, only with one that writes it.
@@ -391,10 +397,11 @@ type Check struct {
 	// Kind is the kind of record checked.
 	Kind RecordKind
 	// ID is the record's ID: an agent, chat, offer or queue ID, or for a
-	// queue state the ID of its queue. Empty for the licence.
+	// queue state the ID of its queue; for a licence shard its index in
+	// decimal (strconv.Itoa).
 	ID string
 	// Version is the version the record must still have; 0 means it must
-	// not be stored (for the licence: never written).
+	// not be stored (for a licence shard: never written).
 	Version uint64
 }
 
@@ -402,7 +409,7 @@ type Check struct {
 type RecordKind uint8
 
 const (
-	// LicenceRecord is the [Licence].
+	// LicenceRecord is a [Licence] shard.
 	LicenceRecord RecordKind = iota + 1
 	// AgentRecord is an [Agent].
 	AgentRecord

@@ -419,6 +419,10 @@ type Chat struct {
 	Hops int
 	// Licensed reports whether the chat holds a unit of the licence limit.
 	Licensed bool
+	// LicenceShard is the licence shard the chat's unit was taken from (see
+	// [Licence]); while [Licence.Shards] is N, the unit counts on shard
+	// LicenceShard mod N. Meaningful only while Licensed.
+	LicenceShard int
 	// Consultants are the agents who joined the chat through an accepted
 	// invite, longest present first. Each holds one slot of the chat's
 	// channel while it is in the chat. Only an [Assigned] chat has them.
@@ -642,24 +646,48 @@ func (o *Offer) NextDeadline() time.Time {
 	return o.ExpiresAt
 }
 
-// Licence is the system-wide limit on concurrent chats (SPEC R7). A chat
-// holds one unit from its first offer until it ends ([Chat.Licensed]);
-// chats beyond the limit wait in their queue.
+// Licence is one shard of the system-wide limit on concurrent chats (SPEC
+// R7). A chat holds one unit from its first offer until it ends
+// ([Chat.Licensed]); chats beyond the limit wait in their queue.
 //
 // Units are counted only while a limit is set: with none, no transition
-// writes the licence, so chats do not serialise on it. Setting a limit on
-// a system that had none counts the chats holding a unit as it commits.
-// With a limit, every first offer and every end writes this one record:
-// an exact system-wide cap needs one place where units are counted.
+// writes any licence record, so chats do not serialise on it. Setting a limit
+// on a system that had none counts the chats holding a unit as it commits.
+// With a limit, the limit is split over [Licence.Shards] records (see
+// [Config.LicenceShards]): a chat takes its unit from shard FNV-1a(chat ID)
+// mod Shards, or, if that shard is full, from the next shard with room, and
+// frees it to the same shard, so concurrent chats mostly write different
+// records while the sum over the shards never exceeds the limit.
 type Licence struct {
-	// Limit is the number of units. Zero means unlimited.
+	// Shard is the record's index, 0 to Shards-1 (or above, for a shard
+	// left over from a larger Shards, which takes no units).
+	Shard int
+	// Shards is the number of shards the limit is split over, the same on
+	// every record written together; 0 if never written.
+	Shards int
+	// Total is the system-wide limit. Zero means unlimited.
+	Total int
+	// Limit is this shard's share of Total: the shards' shares add up to
+	// Total. Fitted to the units each shard held when the limit was set
+	// (see Unbalanced): Total/Shards each when none was held, one more for
+	// the first Total%Shards shards.
 	Limit int
-	// InUse is the number of units held while Limit is set; 0 without a
-	// limit.
+	// InUse is the number of units this shard holds while a limit is set; 0
+	// without a limit.
 	InUse int
+	// Unbalanced marks shards written by [Router.SetLicenceLimit] whose
+	// shares await the units the store counted: every Limit is 0 (no shard
+	// takes a unit) until a transition fits them, in one transaction
+	// writing every shard, to the counts: while the units in use are fewer
+	// than Total, each shard's Limit becomes its InUse plus an even part of
+	// the free units, and Unbalanced is cleared; otherwise the shards stay
+	// as they are until enough chats end. So the units in use never exceed
+	// Total once they are below it, however unevenly the chats that held
+	// units before sat on the shards.
+	Unbalanced bool
 	// Version is the record's version for compare-and-set; see [Txn].
 	Version uint64
 }
 
-// Full reports whether no unit is free.
-func (l *Licence) Full() bool { return l.Limit > 0 && l.InUse >= l.Limit }
+// Full reports whether the shard has no free unit under a limit.
+func (l *Licence) Full() bool { return l.Total > 0 && l.InUse >= l.Limit }

@@ -20,17 +20,19 @@ type work struct {
 	now     time.Time
 	attempt int
 
-	agents  arena[Agent]
-	chats   arena[Chat]
-	offers  arena[Offer]
-	queues  arena[Queue]
-	states  arena[QueueState]
-	licence *Licence
-	lic     Licence
+	agents arena[Agent]
+	chats  arena[Chat]
+	offers arena[Offer]
+	queues arena[Queue]
+	states arena[QueueState]
+	// lics holds the licence shards, indexed by shard, sized by the
+	// Shards of shard 0 once read; licOut is scratch for Txn.Licences.
+	lics   []licSlot
+	licOut []Licence
 
 	dirtyLicence bool
-	checkLicence bool // the work depends on the licence it read, unwritten
-	countLicence bool // the store is to count the units of the licence written
+	checkLicence bool // the work depends on licence shard 0 it read, unwritten
+	countLicence bool // the store is to count the units of the shards written
 	checks       []Check
 
 	// seqOf, when set, names the chat whose store-assigned Seq the
@@ -87,7 +89,10 @@ func (w *work) reset() {
 	w.offers.reset()
 	w.queues.reset()
 	w.states.reset()
-	w.licence, w.lic, w.dirtyLicence = nil, Licence{}, false
+	clear(w.lics)
+	w.lics = w.lics[:0]
+	w.licOut = w.licOut[:0]
+	w.dirtyLicence = false
 	w.checkLicence, w.countLicence = false, false
 	w.checks = w.checks[:0]
 	clear(w.events)
@@ -239,16 +244,146 @@ func (w *work) queueState(id switchboard.QueueID) (*QueueState, error) {
 	return st, nil
 }
 
-func (w *work) getLicence() (*Licence, error) {
-	if w.licence == nil {
-		l, err := w.r.store.Licence(w.ctx)
+// licSlot is one licence shard a work read.
+type licSlot struct {
+	l             Licence
+	loaded, dirty bool
+}
+
+// licenceBase reads licence shard 0, which every limit set writes, and sizes
+// w.lics to the number of shards it names. Pointers from licenceShard taken
+// before are invalid after growLicences.
+func (w *work) licenceBase() (*Licence, error) {
+	if len(w.lics) == 0 {
+		w.growLicences(1)
+	}
+	l, err := w.licenceShard(0)
+	if err != nil {
+		return nil, err
+	}
+	if l.Shards > len(w.lics) {
+		w.growLicences(l.Shards)
+		l = &w.lics[0].l
+	}
+	return l, nil
+}
+
+// growLicences makes room for n shards in w.lics.
+func (w *work) growLicences(n int) {
+	if n > len(w.lics) {
+		w.lics = append(w.lics, make([]licSlot, n-len(w.lics))...)
+	}
+}
+
+// licenceShard returns shard i, reading it once per attempt; i must be
+// below len(w.lics).
+func (w *work) licenceShard(i int) (*Licence, error) {
+	s := &w.lics[i]
+	if !s.loaded {
+		l, err := w.r.store.Licence(w.ctx, i)
 		if err != nil {
 			return nil, err
 		}
-		w.lic = l
-		w.licence = &w.lic
+		s.l, s.loaded = l, true
 	}
-	return w.licence, nil
+	return &s.l, nil
+}
+
+// limitedShard returns shard i of the limit base (shard 0) describes. A
+// shard written by another limit than base's was rewritten between the two
+// reads: the attempt is stale and retried.
+func (w *work) limitedShard(base *Licence, i int) (*Licence, error) {
+	total, shards := base.Total, base.Shards
+	l, err := w.licenceShard(i)
+	if err != nil {
+		return nil, err
+	}
+	if l.Total != total || l.Shards != shards || l.Unbalanced != base.Unbalanced {
+		return nil, errStale
+	}
+	return l, nil
+}
+
+// limitedBase reads shard 0 and sizes w.lics to every shard of the limit.
+// Shards a limit set left unbalanced are fitted to their counts first (see
+// [Licence.Unbalanced]). It returns nil with no limit set.
+func (w *work) limitedBase() (*Licence, error) {
+	base, err := w.licenceBase()
+	if err != nil || base.Total == 0 {
+		return nil, err
+	}
+	n := max(base.Shards, 1)
+	if n > len(w.lics) {
+		w.growLicences(n)
+		base = &w.lics[0].l
+	}
+	if !base.Unbalanced {
+		return base, nil
+	}
+	inUse := 0
+	for i := range n {
+		l, err := w.limitedShard(base, i)
+		if err != nil {
+			return nil, err
+		}
+		inUse += l.InUse
+	}
+	if inUse >= base.Total {
+		return base, nil // every shard stays full until enough chats end
+	}
+	free := base.Total - inUse
+	for i := range n {
+		l := &w.lics[i].l
+		l.Limit, l.Unbalanced = l.InUse+free/n, false
+		if i < free%n {
+			l.Limit++
+		}
+		w.lics[i].dirty = true
+	}
+	w.dirtyLicence = true
+	return base, nil
+}
+
+// licenceHash is 32-bit FNV-1a of the chat ID: the same in every process.
+func licenceHash(id switchboard.ChatID) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(id); i++ {
+		h ^= uint32(id[i])
+		h *= 16777619
+	}
+	return h
+}
+
+// licenceRoom returns the shard chat c takes its unit from: shard
+// FNV-1a(ID) mod Shards if it has room, else the next shard with room in
+// turn. It returns nil, limited false with no limit set, and nil, limited
+// true when every shard is full.
+func (w *work) licenceRoom(c *Chat) (l *Licence, limited bool, err error) {
+	base, err := w.limitedBase()
+	if err != nil || base == nil {
+		return nil, false, err
+	}
+	n := max(base.Shards, 1)
+	start := int(licenceHash(c.ID) % uint32(n))
+	for k := range n {
+		l, err := w.limitedShard(base, (start+k)%n)
+		if err != nil {
+			return nil, true, err
+		}
+		if !l.Full() {
+			return l, true, nil
+		}
+	}
+	return nil, true, nil
+}
+
+// licenceFree reports whether chat c holds or can take a licence unit.
+func (w *work) licenceFree(c *Chat) (bool, error) {
+	if c.Licensed {
+		return true, nil
+	}
+	l, limited, err := w.licenceRoom(c)
+	return l != nil || !limited, err
 }
 
 func (w *work) touchAgent(a *Agent) { w.agents.touch(a) }
@@ -320,9 +455,14 @@ func (w *work) txn() Txn {
 		QueueStates: w.states.written()}
 	switch {
 	case w.dirtyLicence:
-		t.Licence, t.CountLicence = w.licence, w.countLicence
+		for i := range w.lics {
+			if w.lics[i].dirty {
+				w.licOut = append(w.licOut, w.lics[i].l)
+			}
+		}
+		t.Licences, t.CountLicence = w.licOut, w.countLicence
 	case w.checkLicence:
-		w.checks = append(w.checks[:0], Check{Kind: LicenceRecord, Version: w.licence.Version})
+		w.checks = append(w.checks[:0], Check{Kind: LicenceRecord, ID: "0", Version: w.lics[0].l.Version})
 		t.Checks = w.checks
 	}
 	return t
@@ -520,44 +660,66 @@ func (w *work) endUnassigned(c *Chat, reason EndReason) error {
 	return nil
 }
 
+// takeLicence takes a licence unit for chat c from the shard licenceRoom
+// picks. Callers check licenceFree first; with every shard full the unit
+// counts on the chat's own shard.
 func (w *work) takeLicence(c *Chat) error {
 	if c.Licensed {
 		return nil
 	}
-	l, err := w.getLicence()
+	l, limited, err := w.licenceRoom(c)
 	if err != nil {
 		return err
 	}
-	c.Licensed = true
-	w.countUnits(l, 1)
+	c.Licensed, c.LicenceShard = true, 0
+	if !limited {
+		// Nothing counts units without a limit: check shard 0 instead, so
+		// that a limit set meanwhile makes the commit conflict and the
+		// retry counts.
+		w.checkLicence = true
+		return nil
+	}
+	if l == nil {
+		n := max(w.lics[0].l.Shards, 1)
+		if l, err = w.limitedShard(&w.lics[0].l, int(licenceHash(c.ID)%uint32(n))); err != nil {
+			return err
+		}
+	}
+	c.LicenceShard = l.Shard
+	w.countUnit(l, 1)
 	return nil
 }
 
+// releaseLicence frees chat c's licence unit to the shard it counts on.
 func (w *work) releaseLicence(c *Chat) error {
 	if !c.Licensed {
 		return nil
 	}
-	l, err := w.getLicence()
+	base, err := w.limitedBase()
+	if err != nil {
+		return err
+	}
+	c.Licensed = false
+	if base == nil {
+		w.checkLicence = true // as in takeLicence
+		return nil
+	}
+	n := max(base.Shards, 1)
+	l, err := w.limitedShard(base, ((c.LicenceShard%n)+n)%n)
 	if err != nil {
 		return err
 	}
 	if l.Full() {
 		w.routeAll = true // chats of any queue may have waited for this unit
 	}
-	c.Licensed = false
-	w.countUnits(l, -1)
+	w.countUnit(l, -1)
 	return nil
 }
 
-// countUnits counts n units taken (negative: freed) on licence l. Without a
-// limit nothing counts units, so the licence is not written, only checked:
-// a limit set meanwhile makes the commit conflict, and the retry counts.
-func (w *work) countUnits(l *Licence, n int) {
-	if l.Limit == 0 {
-		w.checkLicence = true
-		return
-	}
+// countUnit counts n units taken (negative: freed) on shard l.
+func (w *work) countUnit(l *Licence, n int) {
 	l.InUse = max(l.InUse+n, 0)
+	w.lics[l.Shard].dirty = true
 	w.dirtyLicence = true
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/google/btree"
 
@@ -46,12 +47,12 @@ func (s *Store) Commit(ctx context.Context, txn routing.Txn) error {
 			s.states[st.Queue] = &st
 		}
 	}
-	if txn.Licence != nil {
-		s.licence = *txn.Licence
-		s.licence.Version++
+	for _, l := range txn.Licences {
+		l.Version = s.licences[l.Shard].Version + 1
 		if txn.CountLicence {
-			s.licence.InUse = s.licensed
+			l.InUse = s.countLicence(l.Shard, l.Shards)
 		}
+		s.licences[l.Shard] = l
 	}
 	s.logEvents(&txn)
 	s.recordTxn(txn.ID)
@@ -85,7 +86,7 @@ func (s *Store) forget() {
 		delete(s.chatOffers, id)
 		delete(s.chats, id)
 		if c.Licensed {
-			s.licensed--
+			s.unlicense(c.LicenceShard)
 		}
 		s.free.chats = append(s.free.chats, c)
 	}
@@ -190,10 +191,18 @@ func (s *Store) check(txn *routing.Txn) error {
 			return err
 		}
 	}
-	if txn.Licence != nil && txn.Licence.Version != s.licence.Version {
-		return conflict("licence", "")
+	for i, l := range txn.Licences {
+		if l.Shard < 0 {
+			return fmt.Errorf("routingmem: licence shard %d: %w", l.Shard, routing.ErrInvalid)
+		}
+		if slices.ContainsFunc(txn.Licences[:i], func(p routing.Licence) bool { return p.Shard == l.Shard }) {
+			return fmt.Errorf("routingmem: licence shard %d written twice: %w", l.Shard, routing.ErrInvalid)
+		}
+		if l.Version != s.licences[l.Shard].Version {
+			return conflict("licence shard", l.Shard)
+		}
 	}
-	if txn.CountLicence && txn.Licence == nil {
+	if txn.CountLicence && len(txn.Licences) == 0 {
 		return fmt.Errorf("routingmem: licence count without a licence write: %w", routing.ErrInvalid)
 	}
 	for _, c := range txn.Checks {
@@ -210,10 +219,12 @@ func (s *Store) checkRead(txn *routing.Txn, c routing.Check) error {
 	var stored uint64
 	switch c.Kind {
 	case routing.LicenceRecord:
-		if c.ID != "" {
+		shard, err := strconv.Atoi(c.ID)
+		if err != nil || shard < 0 || strconv.Itoa(shard) != c.ID {
 			return fmt.Errorf("routingmem: check of the licence names %q: %w", c.ID, routing.ErrInvalid)
 		}
-		written, stored = txn.Licence != nil, s.licence.Version
+		written = slices.ContainsFunc(txn.Licences, func(l routing.Licence) bool { return l.Shard == shard })
+		stored = s.licences[shard].Version
 	case routing.AgentRecord:
 		id := switchboard.AgentID(c.ID)
 		written = slices.ContainsFunc(txn.Agents, func(a routing.Agent) bool { return a.ID == id })
@@ -380,6 +391,10 @@ func retired(c *routing.Chat) bool { return c.State.Final() && len(c.Holds) == 0
 func (s *Store) putChat(in *routing.Chat, old *routing.Chat) {
 	wasRetired := old != nil && retired(old)
 	wasLicensed := old != nil && old.Licensed
+	var oldShard int
+	if wasLicensed {
+		oldShard = old.LicenceShard
+	}
 	if old != nil {
 		if old.State == routing.Queued {
 			s.queued[old.Queue].Delete(old)
@@ -413,11 +428,11 @@ func (s *Store) putChat(in *routing.Chat, old *routing.Chat) {
 	c.Holds = keep(prev.Holds, in.Holds)
 	c.Invitation.Declined = keep(prev.Invitation.Declined, in.Invitation.Declined)
 	c.Version++
-	switch {
-	case c.Licensed && !wasLicensed:
-		s.licensed++
-	case !c.Licensed && wasLicensed:
-		s.licensed--
+	if wasLicensed {
+		s.unlicense(oldShard)
+	}
+	if c.Licensed {
+		s.licensed[c.LicenceShard]++
 	}
 	if c.State == routing.Queued {
 		s.chatTree(s.queued, c.Queue).ReplaceOrInsert(c)
@@ -510,4 +525,24 @@ func cloneQueue(q *routing.Queue) routing.Queue {
 	r.Chat.WrapUpReasons = slices.Clone(q.Chat.WrapUpReasons)
 	r.Chat.Responses = slices.Clone(q.Chat.Responses)
 	return r
+}
+
+// unlicense uncounts a stored chat that held a unit of shard.
+func (s *Store) unlicense(shard int) {
+	if s.licensed[shard]--; s.licensed[shard] <= 0 {
+		delete(s.licensed, shard)
+	}
+}
+
+// countLicence counts the stored chats holding a unit that counts on shard
+// of shards: those whose LicenceShard mod shards is shard.
+func (s *Store) countLicence(shard, shards int) int {
+	shards = max(shards, 1)
+	n := 0
+	for k, v := range s.licensed {
+		if ((k%shards)+shards)%shards == shard {
+			n += v
+		}
+	}
+	return n
 }

@@ -43,18 +43,18 @@ type Config struct {
 // committed transactions. The zero value is not usable; call [New]. A Store is safe for concurrent use: one mutex guards it, and no
 // method calls out while holding it.
 type Store struct {
-	cfg     Config
-	mu      sync.Mutex
-	agents  map[switchboard.AgentID]*routing.Agent
-	chats   map[switchboard.ChatID]*routing.Chat
-	offers  map[routing.OfferID]*routing.Offer
-	queues  map[switchboard.QueueID]*routing.Queue
-	states  map[switchboard.QueueID]*routing.QueueState
-	licence routing.Licence
-	seq     uint64 // the last Chat.Seq assigned
-	// licensed counts the stored chats with Licensed set, for
-	// Txn.CountLicence.
-	licensed int
+	cfg      Config
+	mu       sync.Mutex
+	agents   map[switchboard.AgentID]*routing.Agent
+	chats    map[switchboard.ChatID]*routing.Chat
+	offers   map[routing.OfferID]*routing.Offer
+	queues   map[switchboard.QueueID]*routing.Queue
+	states   map[switchboard.QueueID]*routing.QueueState
+	licences map[int]routing.Licence // by shard
+	seq      uint64                  // the last Chat.Seq assigned
+	// licensed counts the stored chats with Licensed set by their
+	// LicenceShard, for Txn.CountLicence.
+	licensed map[int]int
 
 	pools       map[switchboard.QueueID]*pool                        // candidates per queue
 	queued      map[switchboard.QueueID]*btree.BTreeG[*routing.Chat] // Queued chats
@@ -111,6 +111,8 @@ func New(cfg Config) *Store {
 		offers:      make(map[routing.OfferID]*routing.Offer),
 		queues:      make(map[switchboard.QueueID]*routing.Queue),
 		states:      make(map[switchboard.QueueID]*routing.QueueState),
+		licences:    make(map[int]routing.Licence),
+		licensed:    make(map[int]int),
 		pools:       make(map[switchboard.QueueID]*pool),
 		queued:      make(map[switchboard.QueueID]*btree.BTreeG[*routing.Chat]),
 		lined:       make(map[switchboard.QueueID]*btree.BTreeG[*routing.Chat]),
@@ -385,13 +387,19 @@ func (s *Store) QueueState(ctx context.Context, id switchboard.QueueID) (routing
 }
 
 // Licence implements [routing.QueueStore].
-func (s *Store) Licence(ctx context.Context) (routing.Licence, error) {
+func (s *Store) Licence(ctx context.Context, shard int) (routing.Licence, error) {
 	if err := ctxErr(ctx); err != nil {
 		return routing.Licence{}, err
 	}
+	if shard < 0 {
+		return routing.Licence{}, fmt.Errorf("routingmem: licence shard %d: %w", shard, routing.ErrInvalid)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.licence, nil
+	if l, ok := s.licences[shard]; ok {
+		return l, nil
+	}
+	return routing.Licence{Shard: shard}, nil
 }
 
 // Due implements [routing.DeadlineStore].

@@ -313,8 +313,8 @@ func (f *FaultStore) Queues(ctx context.Context) (qs []routing.Queue, err error)
 }
 
 // Licence implements [routing.QueueStore].
-func (f *FaultStore) Licence(ctx context.Context) (l routing.Licence, err error) {
-	err = f.call("Licence", func() (err error) { l, err = f.inner.Licence(ctx); return })
+func (f *FaultStore) Licence(ctx context.Context, shard int) (l routing.Licence, err error) {
+	err = f.call("Licence", func() (err error) { l, err = f.inner.Licence(ctx, shard); return })
 	if err != nil {
 		return routing.Licence{}, err
 	}

@@ -39,6 +39,8 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
 		{"QueueStates", testQueueStates},
 		{"ReadChecks", testReadChecks},
 		{"LicenceCount", testLicenceCount},
+		{"LicenceShards", testLicenceShards},
+		{"LicenceShardCount", testLicenceShardCount},
 		{"Due", testDue},
 		{"LoggedIn", testLoggedIn},
 		{"AgentLoader", testAgentLoader},
@@ -98,9 +100,11 @@ func testNotFound(t *testing.T, s routing.Store) {
 	require.ErrorIs(t, err, routing.ErrOfferNotFound)
 	_, err = s.Queue(ctx, "none")
 	require.ErrorIs(t, err, routing.ErrQueueNotFound)
-	l, err := s.Licence(ctx)
+	l, err := s.Licence(ctx, 3)
 	require.NoError(t, err)
-	require.Equal(t, routing.Licence{}, l)
+	require.Equal(t, routing.Licence{Shard: 3}, l)
+	_, err = s.Licence(ctx, -1)
+	require.ErrorIs(t, err, routing.ErrInvalid)
 	qs, err := s.Queues(ctx)
 	require.NoError(t, err)
 	require.Empty(t, qs)
@@ -131,12 +135,12 @@ func testCommitVersions(t *testing.T, s routing.Store) {
 	ghost.Version = 3
 	require.ErrorIs(t, s.Commit(ctx, routing.Txn{Agents: []routing.Agent{ghost}}), routing.ErrConflict)
 
-	lic := routing.Licence{Limit: 5}
-	commit(t, s, routing.Txn{Licence: &lic})
-	l, err := s.Licence(ctx)
+	lic := routing.Licence{Limit: 5, Total: 5, Shards: 1}
+	commit(t, s, routing.Txn{Licences: []routing.Licence{lic}})
+	l, err := s.Licence(ctx, 0)
 	require.NoError(t, err)
-	require.Equal(t, routing.Licence{Limit: 5, Version: 1}, l)
-	require.ErrorIs(t, s.Commit(ctx, routing.Txn{Licence: &lic}), routing.ErrConflict)
+	require.Equal(t, routing.Licence{Limit: 5, Total: 5, Shards: 1, Version: 1}, l)
+	require.ErrorIs(t, s.Commit(ctx, routing.Txn{Licences: []routing.Licence{lic}}), routing.ErrConflict)
 }
 
 func testCommitAtomic(t *testing.T, s routing.Store) {
@@ -579,7 +583,7 @@ func testReadChecks(t *testing.T, s routing.Store) {
 		Chats:       []routing.Chat{chat("c", "q", 0, 0, routing.Queued)},
 		Offers:      []routing.Offer{{ID: "c#1", Chat: "c", Agent: "a", Queue: "q", ExpiresAt: t0.Add(time.Minute)}},
 	})
-	lic := routing.Check{Kind: routing.LicenceRecord}
+	lic := routing.Check{Kind: routing.LicenceRecord, ID: "0"}
 	checks := []routing.Check{lic,
 		{Kind: routing.AgentRecord, ID: "a", Version: 1},
 		{Kind: routing.ChatRecord, ID: "c", Version: 1},
@@ -603,17 +607,21 @@ func testReadChecks(t *testing.T, s routing.Store) {
 	}
 
 	// A check fails once another commit wrote the record.
-	l := routing.Licence{Limit: 2}
-	commit(t, s, routing.Txn{Licence: &l})
+	l := routing.Licence{Limit: 2, Total: 2, Shards: 1}
+	commit(t, s, routing.Txn{Licences: []routing.Licence{l}})
 	err := s.Commit(ctx, routing.Txn{Agents: []routing.Agent{agent("y", 0, 0, 1)}, Checks: []routing.Check{lic}})
 	require.ErrorIs(t, err, routing.ErrConflict)
 	lic.Version = 1
 	commit(t, s, routing.Txn{Agents: []routing.Agent{agent("y", 0, 0, 1)}, Checks: []routing.Check{lic}})
 
 	// Checking a record the Txn writes, or of an unknown kind, is invalid.
-	l, err = s.Licence(ctx)
+	l, err = s.Licence(ctx, 0)
 	require.NoError(t, err)
-	require.ErrorIs(t, s.Commit(ctx, routing.Txn{Licence: &l, Checks: []routing.Check{lic}}), routing.ErrInvalid)
+	require.ErrorIs(t, s.Commit(ctx, routing.Txn{Licences: []routing.Licence{l}, Checks: []routing.Check{lic}}), routing.ErrInvalid)
+	for _, id := range []string{"", "-1", "x", "01"} {
+		bad := routing.Check{Kind: routing.LicenceRecord, ID: id}
+		require.ErrorIs(t, s.Commit(ctx, routing.Txn{Checks: []routing.Check{bad}}), routing.ErrInvalid, "licence check naming %q", id)
+	}
 	a, err := s.Agent(ctx, "a")
 	require.NoError(t, err)
 	err = s.Commit(ctx, routing.Txn{Agents: []routing.Agent{a}, Checks: []routing.Check{{Kind: routing.AgentRecord, ID: "a", Version: 1}}})
@@ -640,20 +648,107 @@ func testLicenceCount(t *testing.T, s routing.Store) {
 	require.NoError(t, err)
 	freed.State, freed.Licensed = routing.Done, false
 
-	l := routing.Licence{Limit: 5, InUse: 42}
+	l := routing.Licence{Limit: 5, Total: 5, Shards: 1, InUse: 42}
 	require.ErrorIs(t, s.Commit(ctx, routing.Txn{CountLicence: true}), routing.ErrInvalid)
-	commit(t, s, routing.Txn{Licence: &l, CountLicence: true,
+	commit(t, s, routing.Txn{Licences: []routing.Licence{l}, CountLicence: true,
 		Chats: []routing.Chat{freed, held("new", routing.Offered), held("new2", routing.Assigned)}})
-	got, err := s.Licence(ctx)
+	got, err := s.Licence(ctx, 0)
 	require.NoError(t, err)
-	require.Equal(t, routing.Licence{Limit: 5, InUse: 3, Version: 1}, got, "o, new and new2 hold a unit")
+	require.Equal(t, routing.Licence{Limit: 5, Total: 5, Shards: 1, InUse: 3, Version: 1}, got, "o, new and new2 hold a unit")
 
 	// Without CountLicence the written count is stored as it is.
 	got.InUse = 4
-	commit(t, s, routing.Txn{Licence: &got})
-	got, err = s.Licence(ctx)
+	commit(t, s, routing.Txn{Licences: []routing.Licence{got}})
+	got, err = s.Licence(ctx, 0)
 	require.NoError(t, err)
-	require.Equal(t, routing.Licence{Limit: 5, InUse: 4, Version: 2}, got)
+	require.Equal(t, routing.Licence{Limit: 5, Total: 5, Shards: 1, InUse: 4, Version: 2}, got)
+}
+
+// testLicenceShards checks that licence shards are separate records: each
+// is written, read and compare-and-set on its own, a Txn may write several,
+// and a shard written twice or a negative shard is invalid.
+func testLicenceShards(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	shard := func(i int) routing.Licence { return routing.Licence{Shard: i, Shards: 4, Total: 7, Limit: 2} }
+	commit(t, s, routing.Txn{Licences: []routing.Licence{shard(0), shard(2)}})
+	for i, want := range []uint64{1, 0, 1, 0} {
+		l, err := s.Licence(ctx, i)
+		require.NoError(t, err)
+		require.Equal(t, i, l.Shard)
+		require.Equal(t, want, l.Version, "shard %d", i)
+	}
+
+	// A write of one shard does not conflict with one of another.
+	s0, err := s.Licence(ctx, 0)
+	require.NoError(t, err)
+	s2, err := s.Licence(ctx, 2)
+	require.NoError(t, err)
+	s0.InUse, s2.InUse = 1, 2
+	commit(t, s, routing.Txn{Licences: []routing.Licence{s0}})
+	commit(t, s, routing.Txn{Licences: []routing.Licence{s2}})
+	got, err := s.Licence(ctx, 2)
+	require.NoError(t, err)
+	require.Equal(t, routing.Licence{Shard: 2, Shards: 4, Total: 7, Limit: 2, InUse: 2, Version: 2}, got)
+
+	// A stale shard fails the whole Txn: the other shard is not written.
+	s1 := shard(1)
+	err = s.Commit(ctx, routing.Txn{Licences: []routing.Licence{s1, s0}})
+	require.ErrorIs(t, err, routing.ErrConflict)
+	got, err = s.Licence(ctx, 1)
+	require.NoError(t, err)
+	require.Zero(t, got.Version, "a failed commit wrote shard 1")
+
+	// A read-check names its shard: a check of shard 1 is not disturbed by
+	// writes of shard 0.
+	s0, err = s.Licence(ctx, 0)
+	require.NoError(t, err)
+	commit(t, s, routing.Txn{Licences: []routing.Licence{s0}, Checks: []routing.Check{{Kind: routing.LicenceRecord, ID: "1"}}})
+	err = s.Commit(ctx, routing.Txn{Checks: []routing.Check{{Kind: routing.LicenceRecord, ID: "0", Version: 2}}})
+	require.ErrorIs(t, err, routing.ErrConflict)
+
+	require.ErrorIs(t, s.Commit(ctx, routing.Txn{Licences: []routing.Licence{s1, s1}}), routing.ErrInvalid)
+	require.ErrorIs(t, s.Commit(ctx, routing.Txn{Licences: []routing.Licence{{Shard: -1}}}), routing.ErrInvalid)
+	got, err = s.Licence(ctx, 1)
+	require.NoError(t, err)
+	require.Zero(t, got.Version, "an invalid Txn wrote")
+}
+
+// testLicenceShardCount checks Txn.CountLicence over shards: each written
+// shard counts the chats whose LicenceShard mod Shards is its index, and a
+// shard beyond Shards counts none.
+func testLicenceShardCount(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	held := func(id switchboard.ChatID, shard int) routing.Chat {
+		c := chat(id, "q", 0, 0, routing.Assigned)
+		c.Licensed, c.LicenceShard = true, shard
+		return c
+	}
+	commit(t, s, routing.Txn{Chats: []routing.Chat{held("a", 0), held("b", 1), held("c", 1), held("d", 3),
+		chat("e", "q", 0, 0, routing.Queued)}})
+	four := make([]routing.Licence, 4)
+	for i := range four {
+		four[i] = routing.Licence{Shard: i, Shards: 4, Total: 8, Limit: 2, InUse: 9}
+	}
+	commit(t, s, routing.Txn{Licences: four, CountLicence: true})
+	for i, want := range []int{1, 2, 0, 1} {
+		l, err := s.Licence(ctx, i)
+		require.NoError(t, err)
+		require.Equal(t, want, l.InUse, "units on shard %d of 4", i)
+	}
+
+	// Two shards: chats of shard 3 count on shard 1, shards 2 and 3 none.
+	two := make([]routing.Licence, 4)
+	for i := range two {
+		l, err := s.Licence(ctx, i)
+		require.NoError(t, err)
+		two[i] = routing.Licence{Shard: i, Shards: 2, Total: 8, Version: l.Version}
+	}
+	commit(t, s, routing.Txn{Licences: two, CountLicence: true})
+	for i, want := range []int{1, 3, 0, 0} {
+		l, err := s.Licence(ctx, i)
+		require.NoError(t, err)
+		require.Equal(t, want, l.InUse, "units on shard %d of 2", i)
+	}
 }
 
 func testDue(t *testing.T, s routing.Store) {
@@ -785,13 +880,13 @@ func testConcurrentCAS(t *testing.T, s routing.Store) {
 		wg.Go(func() {
 			for range each {
 				for {
-					l, err := s.Licence(ctx)
+					l, err := s.Licence(ctx, 0)
 					if err != nil {
 						errs <- err
 						return
 					}
 					l.InUse++
-					err = s.Commit(ctx, routing.Txn{Licence: &l})
+					err = s.Commit(ctx, routing.Txn{Licences: []routing.Licence{l}})
 					if err == nil {
 						break
 					}
@@ -808,7 +903,7 @@ func testConcurrentCAS(t *testing.T, s routing.Store) {
 	for err := range errs {
 		require.NoError(t, err)
 	}
-	l, err := s.Licence(ctx)
+	l, err := s.Licence(ctx, 0)
 	require.NoError(t, err)
 	require.Equal(t, workers*each, l.InUse, "lost updates")
 }
