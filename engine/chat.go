@@ -116,6 +116,19 @@ func (e *Engine) sync(ctx context.Context, chat switchboard.ChatID) (session.Ses
 	return s, nil
 }
 
+// follow makes the chat's session agree with routing before the
+// conversation ends, so that it ends with the participants routing holds
+// (an owner a hand-over let go leaves as everyone saw it happen, not as a
+// side effect of the end). A chat routing does not know (an agent-to-agent
+// session) is left alone.
+func (e *Engine) follow(ctx context.Context, chat switchboard.ChatID) error {
+	_, err := e.reconcile(ctx, chat)
+	if errors.Is(err, routing.ErrChatNotFound) {
+		return nil
+	}
+	return err
+}
+
 // repairing runs fn, a session step acting for a participant; if the
 // session refuses it because it does not yet follow routing (the agent is
 // not yet its owner, say, when a consequence was interrupted), it makes the
@@ -265,10 +278,13 @@ func (e *Engine) End(ctx context.Context, chat switchboard.ChatID, agent switchb
 		return session.WrapUp{}, err
 	}
 	defer func() { end(err) }()
+	if err := e.follow(ctx, chat); err != nil {
+		return session.WrapUp{}, err
+	}
 	if err := e.wrapUpUntil(ctx, chat, &opts); err != nil {
 		return session.WrapUp{}, err
 	}
-	err = e.repairing(ctx, chat, func() (err error) { w, err = e.sessions.End(ctx, chat, agent, opts); return })
+	w, err = e.sessions.End(ctx, chat, agent, opts)
 	if err != nil {
 		var se *session.StatusError
 		s, serr := e.sessions.Session(ctx, chat)
@@ -318,11 +334,13 @@ func (e *Engine) Close(ctx context.Context, chat switchboard.ChatID, agent switc
 }
 
 func (e *Engine) close(ctx context.Context, chat switchboard.ChatID, agent switchboard.AgentID, opts session.EndOptions) (session.Closure, error) {
+	if err := e.follow(ctx, chat); err != nil {
+		return session.Closure{}, err
+	}
 	if err := e.wrapUpUntil(ctx, chat, &opts); err != nil {
 		return session.Closure{}, err
 	}
-	var c session.Closure
-	err := e.repairing(ctx, chat, func() (err error) { c, err = e.sessions.Close(ctx, chat, agent, opts); return })
+	c, err := e.sessions.Close(ctx, chat, agent, opts)
 	if errors.Is(err, session.ErrAlreadyClosed) {
 		s, serr := e.sessions.Session(ctx, chat)
 		if serr != nil || s.WrapUp == nil || s.WrapUp.Owner != agent {

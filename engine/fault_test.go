@@ -109,6 +109,16 @@ func sendStep(chat switchboard.ChatID, from session.ParticipantID, mode session.
 	}}
 }
 
+func inviteStep(from, to switchboard.AgentID) step {
+	return step{string(from) + " invites " + string(to), func(w *world) error {
+		_, err := w.eng.Invite(ctx, conference.Request{Chat: "c1", From: from, Agent: to})
+		if errors.Is(err, routing.ErrInvitePending) {
+			return nil // the earlier try made it
+		}
+		return err
+	}}
+}
+
 func advanceStep(d time.Duration) step {
 	return step{"advance " + d.String(), func(w *world) error {
 		w.clock.Add(d)
@@ -195,6 +205,23 @@ var faultScenarios = []scenario{
 			return errRefused
 		}},
 		settleStep(),
+	}},
+	{name: "conference-end-and-hand-over", agents: []switchboard.AgentID{"ann", "bob", "cy"}, chats: []switchboard.ChatID{"c1"}, steps: []step{
+		startStep("c1"),
+		acceptStep("ann", "c1"),
+		inviteStep("ann", "bob"),
+		acceptStep("bob", "c1"),
+		{"ann ends the conference", func(w *world) error {
+			return w.eng.EndConference(ctx, "c1", "ann", session.EndOptions{})
+		}},
+		inviteStep("ann", "cy"),
+		acceptStep("cy", "c1"),
+		{"ann hands over to cy", func(w *world) error { return w.eng.HandOver(ctx, "c1", "ann", "cy") }},
+		{"cy ends", func(w *world) error {
+			_, err := w.eng.End(ctx, "c1", "cy", session.EndOptions{Reason: "sold", Confirm: true})
+			return err
+		}},
+		advanceStep(31 * time.Second), settleStep(),
 	}},
 	{name: "queue-timeout", chats: []switchboard.ChatID{"c1"}, steps: []step{
 		startStep("c1"),
