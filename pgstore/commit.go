@@ -253,7 +253,7 @@ func prefixed(sep string, s []string) string {
 // check adds a read-check: the row locked FOR SHARE at the version.
 func check(rank, num int, table, idCol, id string, version uint64) op {
 	return op{rank: rank, num: num, key: id,
-		sql: fmt.Sprintf(`SELECT coalesce((SELECT version FROM %s WHERE %s = $1 FOR SHARE), 0)`, table, idCol),
+		sql:  fmt.Sprintf(`SELECT coalesce((SELECT version FROM %s WHERE %s = $1 FOR SHARE), 0)`, table, idCol),
 		args: []any{id},
 		row: func(row pgx.Row) error {
 			var v int64
