@@ -101,9 +101,9 @@ func runChild(name string) int {
 	defer pool.Close()
 	clk := clock.New()
 	eng, err := engine.New(ctx, engine.Config{
-		Routing:  pgstore.NewRouting(pool, pgstore.RoutingConfig{Clock: clk}),
-		Sessions: pgstore.NewSessions(pool, pgstore.SessionConfig{}),
-		Desktops: routing.TransportFunc(func(context.Context, ...routing.Event) error { return nil }),
+		Routing:      pgstore.NewRouting(pool, pgstore.RoutingConfig{Clock: clk}),
+		Sessions:     pgstore.NewSessions(pool, pgstore.SessionConfig{}),
+		Desktops:     routing.TransportFunc(func(context.Context, ...routing.Event) error { return nil }),
 		Participants: &recorder{pool: pool, proc: name},
 		Clock:        clk, Process: name, Poll: 20 * time.Millisecond, Lease: 3 * time.Second})
 	if err != nil {

@@ -108,8 +108,8 @@ type actor struct {
 	prefix  string
 	onStart func(switchboard.ChatID, switchboard.CustomerID, switchboard.QueueID)
 	procs   []*engine.Engine
-	agents []switchboard.AgentID
-	prof   map[switchboard.AgentID]routing.Profile
+	agents  []switchboard.AgentID
+	prof    map[switchboard.AgentID]routing.Profile
 
 	chatBudget atomic.Int64
 	ops        atomic.Int64
