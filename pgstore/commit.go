@@ -61,6 +61,9 @@ func (s *RoutingStore) Commit(ctx context.Context, txn routing.Txn) error {
 	if err := validate(&txn); err != nil {
 		return err
 	}
+	if err := s.fault(beforeCommit); err != nil {
+		return fmt.Errorf("pgstore: commit: %w", err)
+	}
 	var seqs []int64 // new Chat.Seq values, by chat index; 0 to keep the stored one
 	need := 0
 	for i := range txn.Chats {
@@ -112,6 +115,9 @@ func (s *RoutingStore) Commit(ctx context.Context, txn routing.Txn) error {
 		return dbErr(ctx, "commit", err, routing.ErrConflict)
 	}
 	if err := tx.Commit(ctx); err != nil {
+		return commitErr(ctx, err)
+	}
+	if err := s.fault(afterCommit); err != nil {
 		return commitErr(ctx, err)
 	}
 	for i := range txn.Chats {

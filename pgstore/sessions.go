@@ -35,6 +35,9 @@ type SessionConfig struct {
 type SessionStore struct {
 	pool  *pgxpool.Pool
 	parts int
+	// faults, set only by this package's tests, is asked at each fault
+	// point of a write (see fault.go).
+	faults func(point faultPoint) error
 }
 
 var (
@@ -108,6 +111,9 @@ func (s *SessionStore) write(ctx context.Context, chat switchboard.ChatID, versi
 	if err := checkEntryIDs(entries); err != nil {
 		return nil, err
 	}
+	if err := s.fault(beforeWrite); err != nil {
+		return nil, fmt.Errorf("pgstore: write: %w", err)
+	}
 	part := session.PartitionOf(chat, s.parts)
 	n := len(entries)
 	out := make([]session.Entry, n)
@@ -157,6 +163,9 @@ func (s *SessionStore) write(ctx context.Context, chat switchboard.ChatID, versi
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
+		return nil, sessCommitErr(ctx, err)
+	}
+	if err := s.fault(afterWrite); err != nil {
 		return nil, sessCommitErr(ctx, err)
 	}
 	return out, nil
