@@ -123,9 +123,6 @@ func (s *RoutingStore) Commit(ctx context.Context, txn routing.Txn) error {
 	for i := range txn.Chats {
 		txn.Chats[i].Seq = uint64(stored[i])
 	}
-	if s.notes != nil {
-		s.notes.committed(&txn)
-	}
 	return nil
 }
 

@@ -35,7 +35,6 @@ type RoutingConfig struct {
 type RoutingStore struct {
 	pool  *pgxpool.Pool
 	cfg   RoutingConfig
-	notes notifier // wakes other processes after a commit; nil for none
 	// faults, set only by this package's tests, is asked at each fault
 	// point of a commit (see fault.go).
 	faults func(point faultPoint) error
