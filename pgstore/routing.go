@@ -33,8 +33,8 @@ type RoutingConfig struct {
 // write is a compare-and-set in one database transaction. Create it with
 // [NewRouting] after [Migrate].
 type RoutingStore struct {
-	pool  *pgxpool.Pool
-	cfg   RoutingConfig
+	pool *pgxpool.Pool
+	cfg  RoutingConfig
 	// faults, set only by this package's tests, is asked at each fault
 	// point of a commit (see fault.go).
 	faults func(point faultPoint) error
