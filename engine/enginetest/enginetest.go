@@ -450,9 +450,10 @@ func Lines(views []session.View) []string {
 // Line renders one view as a line a test can assert on. Messages read
 // "Name: text", with "(private)" after the name for a message only agents
 // see and the names of attached files in brackets; everything else is a
-// system notice, starting with "* ", such as "* Ada joined" or "* Ada
-// left". A customer's view never carries a wrap-up reason, so neither does
-// its line.
+// system notice, starting with "* ": the notice's own words when it has
+// them ("* customer has left"), or else what happened ("* Ada joined", "*
+// Ada left"). A customer's view never carries a wrap-up reason, so neither
+// does its line.
 func Line(v session.View) string {
 	name := func(s string) string { return cmp.Or(s, "someone") }
 	switch v.Type {
@@ -478,6 +479,23 @@ func Line(v session.View) string {
 			labels[i] = o.Label
 		}
 		return fmt.Sprintf("%s chose: %s", name(v.FromName), strings.Join(labels, ", "))
+	case session.EntryTransfer:
+		to := cmp.Or(v.SubjectName, v.Reason)
+		s := "* " + name(v.FromName) + " transferred the chat to " + name(to)
+		if v.Text != "" {
+			s += ": " + v.Text
+		}
+		return s
+	case session.EntryCorrection:
+		return fmt.Sprintf("* message %d now reads: %s", v.Ref, v.Text)
+	}
+	if v.Text != "" {
+		// A notice that carries its own words, such as "customer has
+		// left" or the text a waiting customer is told when no agent
+		// took the chat.
+		return "* " + v.Text
+	}
+	switch v.Type {
 	case session.EntryCreated:
 		return "* chat started"
 	case session.EntryInvited:
@@ -503,15 +521,6 @@ func Line(v session.View) string {
 		return "* video started"
 	case session.EntryVideoEnded:
 		return "* video ended"
-	case session.EntryTransfer:
-		to := cmp.Or(v.SubjectName, v.Reason)
-		s := "* " + name(v.FromName) + " transferred the chat to " + name(to)
-		if v.Text != "" {
-			s += ": " + v.Text
-		}
-		return s
-	case session.EntryCorrection:
-		return fmt.Sprintf("* message %d now reads: %s", v.Ref, v.Text)
 	}
 	return "* " + v.Type.String()
 }

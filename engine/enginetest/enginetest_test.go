@@ -123,12 +123,12 @@ func TestSawFollowsTheVisibilityRule(t *testing.T) {
 	k.AgentWhispers("c1", "ada", "VIP")
 	k.AgentSays("c1", "ada", "Hi")
 	k.End("c1", "ada", "resolved")
-	customer := []string{"* chat started", "* Ada joined", "Customer: Hello", "Ada: Hi", "* Ada left"}
+	customer := []string{"* chat started", "* Ada joined", "Customer: Hello", "Ada: Hi", "* agent has left"}
 	if got := k.CustomerSaw("c1"); !slices.Equal(got, customer) {
 		t.Fatalf("the customer saw\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(customer, "\n"))
 	}
 	ada := []string{"* Ada joined", "* Ada now owns the chat", "Customer: Hello", "Ada (private): VIP", "Ada: Hi",
-		"* Ada left", "* conversation ended: resolved"}
+		"* agent has left", "* conversation ended: resolved"}
 	if got := k.AgentSaw("c1", "ada"); !slices.Equal(got, ada) {
 		t.Fatalf("ada saw\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(ada, "\n"))
 	}
@@ -177,8 +177,9 @@ func TestLinesOrderDeduplicateAndCorrect(t *testing.T) {
 		{Seq: 2, Type: session.EntryMessage, FromName: "Ada", Text: "thanks", Files: []session.File{{Name: "a.pdf"}}},
 		{Seq: 4, Type: session.EntryOptionsOffered, FromName: "Ada", Text: "Which?", Options: []session.Option{{ID: "a", Label: "A"}, {ID: "b", Label: "B"}}},
 		{Seq: 5, Type: session.EntryLeft, SubjectName: "Ada"},
+		{Seq: 6, Type: session.EntryCustomerLeft, SubjectName: "Grace", Text: "customer has left"},
 	}
-	want := []string{"Grace: card ****", "Ada: thanks [a.pdf]", "Ada offers: Which? [A | B]", "* Ada left"}
+	want := []string{"Grace: card ****", "Ada: thanks [a.pdf]", "Ada offers: Which? [A | B]", "* Ada left", "* customer has left"}
 	if got := enginetest.Lines(views); !slices.Equal(got, want) {
 		t.Fatalf("Lines = %q, want %q", got, want)
 	}
