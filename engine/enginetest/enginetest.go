@@ -54,10 +54,22 @@ type Options struct {
 	Start time.Time
 	// Configure, if set, adjusts the engine's Config before the engine is
 	// built: routing, session and conference settings, attachment
-	// policies, a tracer, or stores of your own (a store you are testing,
-	// a routingtest.FaultStore). The Kit then sets Clock, Desktops,
-	// Participants and Manual itself, since its helpers read them.
+	// policies and a file store, a tracer, or stores of your own (a store
+	// you are testing, a routingtest.FaultStore). The Kit then sets Clock,
+	// Desktops, Participants and Manual itself, since its helpers read
+	// them: to test transports of your own, set Desktops and Participants
+	// below.
 	Configure func(*engine.Config)
+	// Desktops, if set, is sent every routing event after the Kit has
+	// recorded it, as the engine would send it: a desktop transport under
+	// test sees exactly what [Kit.Desktop] reports. An error it returns is
+	// returned to the router, which logs it and carries on.
+	Desktops routing.Transport
+	// Participants, if set, is sent every delivery after the Kit has
+	// recorded it: a participant transport under test sees exactly what
+	// [Kit.Saw] renders. An error it returns is the engine's delivery
+	// error (session.Config.OnDeliveryError).
+	Participants session.Transport
 }
 
 // Kit is a whole switchboard (an [engine.Engine] over in-memory routing and
@@ -83,6 +95,22 @@ type Kit struct {
 	customers map[switchboard.ChatID]switchboard.CustomerID
 }
 
+// tee records each delivery, then passes it on to next, if any.
+type tee struct {
+	rec  *sessionmem.Transport
+	next session.Transport
+}
+
+func (t tee) Deliver(ctx context.Context, to session.ParticipantID, d session.Delivery) error {
+	if err := t.rec.Deliver(ctx, to, d); err != nil {
+		return err
+	}
+	if t.next == nil {
+		return nil
+	}
+	return t.next.Deliver(ctx, to, d)
+}
+
 // New builds a Kit for t from opts: the engine, its queues and its
 // logged-in agents. The engine's context ends when t ends.
 func New(t testing.TB, opts Options) *Kit {
@@ -91,14 +119,15 @@ func New(t testing.TB, opts Options) *Kit {
 	t.Cleanup(cancel)
 	k := &Kit{
 		t: t, ctx: ctx, Clock: clock.NewMock(), Participants: sessionmem.NewTransport(),
-		desktops: &recorder{}, customers: map[switchboard.ChatID]switchboard.CustomerID{},
+		desktops: &recorder{next: opts.Desktops}, customers: map[switchboard.ChatID]switchboard.CustomerID{},
 	}
 	k.Clock.Set(cmp.Or(opts.Start, Epoch))
 	cfg := engine.Config{Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore()}
 	if opts.Configure != nil {
 		opts.Configure(&cfg)
 	}
-	cfg.Clock, cfg.Desktops, cfg.Participants, cfg.Manual = k.Clock, k.desktops, k.Participants, true
+	cfg.Clock, cfg.Desktops, cfg.Manual = k.Clock, k.desktops, true
+	cfg.Participants = tee{rec: k.Participants, next: opts.Participants}
 	eng, err := engine.New(ctx, cfg)
 	if err != nil {
 		t.Fatalf("enginetest: the engine cannot be built from these options: %v", err)
@@ -525,10 +554,12 @@ func Line(v session.View) string {
 	return "* " + v.Type.String()
 }
 
-// recorder is the desktops' transport: it keeps every event published.
+// recorder is the desktops' transport: it keeps every event published,
+// then passes them on to next, if any.
 type recorder struct {
 	mu     sync.Mutex
 	events []routing.Event
+	next   routing.Transport
 }
 
 var _ routing.Transport = (*recorder)(nil)
@@ -538,9 +569,12 @@ func (r *recorder) Publish(ctx context.Context, events ...routing.Event) error {
 		return err
 	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.events = append(r.events, events...)
-	return nil
+	r.mu.Unlock()
+	if r.next == nil {
+		return nil
+	}
+	return r.next.Publish(ctx, events...)
 }
 
 func (r *recorder) of(agent switchboard.AgentID) []routing.Event {

@@ -13,6 +13,7 @@ import (
 	"github.com/switchboard-cc/switchboard/engine"
 	"github.com/switchboard-cc/switchboard/engine/enginetest"
 	"github.com/switchboard-cc/switchboard/routing"
+	"github.com/switchboard-cc/switchboard/routing/routingmem"
 	"github.com/switchboard-cc/switchboard/session"
 	"github.com/switchboard-cc/switchboard/session/sessionmem"
 )
@@ -268,4 +269,39 @@ func TestLicenceLimitOption(t *testing.T) {
 	if c := k.Chat("c2"); c.State != routing.Offered {
 		t.Fatalf("c2 is %s once the licence is free, want Offered", c.State)
 	}
+}
+
+func TestTransportsUnderTestSeeWhatTheKitRecords(t *testing.T) {
+	t.Parallel()
+	bus := routingmem.NewBus()
+	ada := bus.Subscribe(routingmem.ForAgent("ada"))
+	inbox := sessionmem.NewTransport()
+	opts := twoAgents()
+	opts.Desktops, opts.Participants = bus, inbox
+	k := enginetest.New(t, opts)
+	k.StartChat("c1", "support")
+	k.Accept("ada", "c1")
+	k.AgentWhispers("c1", "ada", "VIP")
+	var got []string
+	for _, e := range ada.Drain() {
+		got = append(got, e.Type.String())
+	}
+	if want := k.DesktopTypes("ada"); !slices.Equal(got, want) {
+		t.Fatalf("the desktop transport got %v, the Kit recorded %v", got, want)
+	}
+	customer := k.Customer("c1")
+	if got, want := enginetest.Lines(views(inbox.Received(customer))), k.CustomerSaw("c1"); !slices.Equal(got, want) || len(got) == 0 {
+		t.Fatalf("the participant transport got %q, the Kit recorded %q", got, want)
+	}
+	if got := enginetest.Lines(views(inbox.Received(session.AgentParticipant("ada")))); !slices.Contains(got, "Ada (private): VIP") {
+		t.Fatalf("the participant transport missed the whisper to ada: %q", got)
+	}
+}
+
+func views(ds []session.Delivery) []session.View {
+	out := make([]session.View, len(ds))
+	for i, d := range ds {
+		out[i] = d.Item
+	}
+	return out
 }
