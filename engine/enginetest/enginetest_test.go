@@ -1,14 +1,17 @@
 package enginetest_test
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/switchboard-cc/switchboard"
+	"github.com/switchboard-cc/switchboard/attachment"
 	"github.com/switchboard-cc/switchboard/compliance"
 	"github.com/switchboard-cc/switchboard/engine"
 	"github.com/switchboard-cc/switchboard/engine/enginetest"
@@ -304,4 +307,110 @@ func views(ds []session.Delivery) []session.View {
 		out[i] = d.Item
 	}
 	return out
+}
+
+// blobs is a file store under test.
+type blobs struct {
+	mu    sync.Mutex
+	files map[string][]byte
+}
+
+func (b *blobs) PutFile(ctx context.Context, chat switchboard.ChatID, f attachment.Accepted) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	ref := fmt.Sprintf("%s/%x", chat, f.SHA256[:8])
+	b.files[ref] = slices.Clone(f.Content)
+	return ref, nil
+}
+
+func (b *blobs) read(ref string) []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.files[ref]
+}
+
+func TestAFileStoreUnderTest(t *testing.T) {
+	t.Parallel()
+	store := &blobs{files: map[string][]byte{}}
+	policy := attachment.TextPDFImages()
+	policy.SkipScan = true
+	k := enginetest.New(t, enginetest.Options{
+		Queues: []routing.Queue{{ID: "support", Chat: switchboard.ChatSettings{Attachments: "files"}}},
+		Agents: []enginetest.Agent{{ID: "ada", Profile: routing.Profile{DisplayName: "Ada", Queues: support}}},
+		Configure: func(c *engine.Config) {
+			c.Files, c.AttachmentPolicies = store, map[string]attachment.Policy{"files": policy}
+		},
+	})
+	k.StartChat("c1", "support")
+	k.Accept("ada", "c1")
+	ada := session.AgentParticipant("ada")
+	sent, err := k.Engine.SendFiles(k.Context(), "c1", session.Message{From: ada, Text: "your label"},
+		[]attachment.Upload{{Name: "label.txt", Body: strings.NewReader("RETURN TO: Warehouse 4\n")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Settle()
+	if got := k.CustomerSaw("c1"); !slices.Contains(got, "Ada: your label [label.txt]") {
+		t.Fatalf("the customer saw %q", got)
+	}
+	views, err := k.Sessions.History(k.Context(), "c1", ada)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(views, func(v session.View) bool { return v.Seq == sent.Seq })
+	if i < 0 || len(views[i].Files) != 1 {
+		t.Fatalf("the message with the file is not in ada's history: %v", views)
+	}
+	if got := string(store.read(views[i].Files[0].Ref)); got != "RETURN TO: Warehouse 4\n" {
+		t.Fatalf("the store holds %q", got)
+	}
+	six := make([]attachment.Upload, 6)
+	for i := range six {
+		six[i] = attachment.Upload{Name: fmt.Sprintf("f%d.txt", i), Body: strings.NewReader("x")}
+	}
+	if _, err := k.Engine.SendFiles(k.Context(), "c1", session.Message{From: ada, Text: "six"}, six); err == nil {
+		t.Fatal("six files were accepted")
+	}
+	if len(store.files) != 1 {
+		t.Fatalf("a refused message stored files: %d in the store", len(store.files))
+	}
+}
+
+// crm is a contacts port under test.
+type crm map[switchboard.CustomerID]session.Contact
+
+func (c crm) Contact(ctx context.Context, _ switchboard.TenantID, id switchboard.CustomerID) (session.Contact, error) {
+	if ct, ok := c[id]; ok {
+		return ct, nil
+	}
+	return session.Contact{}, fmt.Errorf("%w: %s", session.ErrNotFound, id)
+}
+
+func (c crm) History(context.Context, switchboard.TenantID, switchboard.CustomerID, int) ([]session.ContactRecord, error) {
+	return nil, nil
+}
+
+func TestContactsUnderTest(t *testing.T) {
+	t.Parallel()
+	opts := twoAgents()
+	opts.Configure = func(c *engine.Config) {
+		c.Session.Contacts = crm{"grace": {Customer: "grace", Name: "Grace Hopper"}}
+	}
+	k := enginetest.New(t, opts)
+	k.Start(engine.StartRequest{ID: "c1", Queue: "support", Customer: "grace", CustomerName: "Grace"})
+	k.Accept("ada", "c1")
+	got, err := k.Sessions.ContactInfo(k.Context(), "c1", "ada")
+	if err != nil || got.Name != "Grace Hopper" {
+		t.Fatalf("ContactInfo = %+v, %v", got, err)
+	}
+	if _, err := k.Sessions.ContactInfo(k.Context(), "c1", "bob"); err == nil {
+		t.Fatal("an agent not in the chat read the customer's details")
+	}
+	page, err := k.Sessions.Directory(k.Context(), "ada", session.DirectoryQuery{})
+	if err != nil || page.Total != 1 || page.Agents[0].Name != "Bob" {
+		t.Fatalf("ada's directory = %+v, %v", page, err)
+	}
 }
