@@ -47,6 +47,10 @@ func end(chat switchboard.ChatID, agent switchboard.AgentID) step {
 	return func(t *testing.T, k *enginetest.Kit) { t.Helper(); k.End(chat, agent, "") }
 }
 
+func logout(agent switchboard.AgentID) step {
+	return func(t *testing.T, k *enginetest.Kit) { t.Helper(); k.Logout(agent) }
+}
+
 func available(agent switchboard.AgentID) step {
 	return func(t *testing.T, k *enginetest.Kit) { t.Helper(); k.SetState(agent, routing.Available, "") }
 }
@@ -225,6 +229,22 @@ func TestRoutingPolicy(t *testing.T) {
 			startFor("c1", "support", "ada"),
 			at(30 * time.Second), available("ada"),
 			offered("ada", "c1"), notOffered("bob", "c1"),
+		},
+	}, {
+		// SPEC R13: a chat waiting for a preferred agent who logs out
+		// moves on at once.
+		name: "preferred agent logs out: the chat goes to anyone at once",
+		opts: enginetest.Options{
+			Queues: []routing.Queue{{ID: "support", PreferredWait: 10 * time.Minute}},
+			Agents: []enginetest.Agent{
+				{ID: "ada", Profile: routing.Profile{Queues: []switchboard.QueueID{"support"}}, State: routing.NotReady},
+				{ID: "bob", Profile: routing.Profile{Queues: []switchboard.QueueID{"support"}}},
+			},
+		},
+		timeline: []step{
+			startFor("c1", "support", "ada"),
+			at(time.Minute), notOffered("bob", "c1"),
+			logout("ada"), offered("bob", "c1"),
 		},
 	}, {
 		// SPEC R7: chats beyond the licence limit wait in their queue
