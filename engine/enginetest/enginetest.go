@@ -179,7 +179,7 @@ func (k *Kit) Advance(d time.Duration) {
 	k.Settle()
 }
 
-// since describes the clock as time since the start of the test's day.
+// since is the clock's time of day, for failure messages.
 func (k *Kit) since() string { return k.Now().Format("15:04:05") }
 
 // Login logs agent id in with profile p (an empty DisplayName becomes the
