@@ -123,11 +123,8 @@ func run(w io.Writer) error {
 		}
 	}
 
-	fmt.Fprintln(w, "4. Ann closes the interaction and goes home; the licence frees, c2 rings the others.")
+	fmt.Fprintln(w, "4. Ann, still paused, closes the interaction; the licence frees and c2 rings the others.")
 	if _, err := eng.Close(ctx, "c1", "ann", session.EndOptions{Confirm: true}); err != nil {
-		return err
-	}
-	if err := eng.Logout(ctx, "ann"); err != nil {
 		return err
 	}
 	if err := eng.Settle(ctx); err != nil {
@@ -157,7 +154,7 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "   after close: %s; c1 rings %v (Ann has gone, Cat is busy)\n", sent.AfterClose, rang)
+	fmt.Fprintf(w, "   after close: %s; c1 rings %v (Ann is paused, Cat is busy)\n", sent.AfterClose, rang)
 	if _, _, err := eng.Accept(ctx, "bob", offerOf(ctx, router, "bob", "c1")); err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ func TestRun(t *testing.T) {
 		"bob's desktop: offer of c1 rejected",
 		"cat's desktop: offer of c1 rescinded, taken by another agent",
 		"c2 rings [bob cat]",
-		"after close: reopen; c1 rings [bob]",
+		"after close: reopen; c1 rings [bob] (Ann is paused, Cat is busy)",
 		"Carol: Is my parcel on its way?                  | Carol: Is my parcel on its way? |",
 		"* chat reopened",
 		`his tab opens on the whole conversation (3 messages), the last "Carol: One more thing: can I change the address?"`,
