@@ -1,5 +1,5 @@
 // Package enginetest builds a whole switchboard for a test in one call and
-// gives a routing-policy test the helpers it needs, the way rivertest and
+// gives a routing-policy test what it needs, the way rivertest and
 // raft's MakeCluster do for theirs.
 //
 // [New] builds an [engine.Engine] over in-memory routing and session
@@ -22,12 +22,12 @@
 //   - [Kit.Offer], [Kit.HasOffer] and [Kit.Chat]: pending offers and the
 //     chat's routing state.
 //
-// Every helper settles the engine before it returns and fails the test
+// Every method settles the engine before it returns and fails the test
 // with a message naming the agent, the chat and where the chat is when
 // something a policy expects is not so, such as an offer that was never
 // made.
 //
 // A Kit runs the library's own in-memory stores; [Options].Configure can
 // put a store of your own (or a routingtest.FaultStore) under the same
-// helpers.
+// methods.
 package enginetest

@@ -56,7 +56,7 @@ type Options struct {
 	// built: routing, session and conference settings, attachment
 	// policies and a file store, a tracer, or stores of your own (a store
 	// you are testing, a routingtest.FaultStore). The Kit then sets Clock,
-	// Desktops, Participants and Manual itself, since its helpers read
+	// Desktops, Participants and Manual itself, since its methods read
 	// them: to test transports of your own, set Desktops and Participants
 	// below.
 	Configure func(*engine.Config)
@@ -74,10 +74,10 @@ type Options struct {
 
 // Kit is a whole switchboard (an [engine.Engine] over in-memory routing and
 // session stores) on a mock clock, with recording transports, built for
-// one test. Every helper settles the engine before it returns, so what a
+// one test. Every method settles the engine before it returns, so what a
 // test reads is what users see once the engine has caught up, and every
-// helper fails the test with t.Fatalf on an error. A Kit is meant for the
-// test goroutine; its fields are there for what the helpers do not cover.
+// method fails the test with t.Fatalf on an error. A Kit is meant for the
+// test goroutine; its fields are there for what the methods do not cover.
 type Kit struct {
 	// Engine is the engine under test, built with Manual set.
 	Engine *engine.Engine
@@ -152,7 +152,7 @@ func New(t testing.TB, opts Options) *Kit {
 	return k
 }
 
-// Context returns the context the Kit's helpers use; it ends when the test
+// Context returns the context the Kit's methods use; it ends when the test
 // does.
 func (k *Kit) Context() context.Context { return k.ctx }
 

@@ -34,7 +34,7 @@ func twoAgents() enginetest.Options {
 	}
 }
 
-// fatalT stands in for a test so that a test can read the failure a helper
+// fatalT stands in for a test so that a test can read the failure a method
 // reports: Fatalf records the message and ends the goroutine, as
 // testing.T's does.
 type fatalT struct {
@@ -194,7 +194,7 @@ func TestLinesOrderDeduplicateAndCorrect(t *testing.T) {
 
 func TestFailuresSayWhereTheChatIs(t *testing.T) {
 	t.Parallel()
-	// SPEC K2: a helper's failure names the agent, the chat and where the
+	// SPEC K2: a method's failure names the agent, the chat and where the
 	// chat is, in the words of routing.
 	f := &fatalT{TB: t}
 	k := enginetest.New(f, twoAgents())
@@ -227,7 +227,7 @@ func TestFailuresSayWhereTheChatIs(t *testing.T) {
 		t.Fatalf("failure %q", msg)
 	}
 	if msg := failure(f, func(tb testing.TB) { k.Offers("ada") }); msg != "" {
-		t.Fatalf("a helper that succeeded reported %q", msg)
+		t.Fatalf("a method that succeeded reported %q", msg)
 	}
 }
 
