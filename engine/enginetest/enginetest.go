@@ -244,6 +244,9 @@ func (k *Kit) Customer(chat switchboard.ChatID) session.ParticipantID {
 	if !ok {
 		k.t.Fatalf("enginetest: chat %s was not started by this Kit", chat)
 	}
+	if c == "" {
+		k.t.Fatalf("enginetest: chat %s was started for its bot, with no customer yet", chat)
+	}
 	return session.CustomerParticipant(c)
 }
 

@@ -220,6 +220,13 @@ func TestFailuresSayWhereTheChatIs(t *testing.T) {
 	if !strings.Contains(msg, "agent ada cannot log in") {
 		t.Fatalf("failure %q does not name the agent", msg)
 	}
+	if msg := failure(f, func(testing.TB) { k.CustomerSays("c9", "hello") }); !strings.Contains(msg, "chat c9 was not started by this Kit") {
+		t.Fatalf("failure %q", msg)
+	}
+	k.Start(engine.StartRequest{ID: "c2", Queue: "support", Bot: "Botty"})
+	if msg := failure(f, func(testing.TB) { k.CustomerSaw("c2") }); !strings.Contains(msg, "chat c2 was started for its bot, with no customer yet") {
+		t.Fatalf("failure %q", msg)
+	}
 	msg = failure(f, func(tb testing.TB) {
 		k.Advance(-time.Second)
 	})
