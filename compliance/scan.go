@@ -203,6 +203,48 @@ func asciiDigitsEnd[T text](s T, pos int) int {
 	return pos
 }
 
+// nonSepMask sets the high bit of each byte of w that is not an ASCII
+// separator (' ', '-' or '.'). It is exact in every byte.
+func nonSepMask(w uint64) uint64 {
+	// For each byte v of a, b and c, (v &^ 0x80) + 0x7f carries into the
+	// high bit unless the low seven bits are zero; or-ing v keeps bytes
+	// >= 0x80 nonzero. No carry crosses bytes.
+	a, b, c := w^(lo8*' '), w^(lo8*'-'), w^(lo8*'.')
+	return (a&^hi8 + lo8*0x7f | a) & (b&^hi8 + lo8*0x7f | b) & (c&^hi8 + lo8*0x7f | c) & hi8
+}
+
+// packHigh gathers the high bits of the eight bytes of m, and only those,
+// into the eight low bits of the result, byte k to bit k. The products
+// of the multiplication land on distinct bits, so no carry disturbs them.
+func packHigh(m uint64) uint32 {
+	return uint32((m >> 7) * 0x0102040810204080 >> 56)
+}
+
+// shortChainEnd reports whether the chain that starts at the ASCII digit
+// at i can be skipped whole, up to i+q, the first byte that is neither an
+// ASCII digit nor a separator: it can hold neither a card nor a security
+// code. nd0 and nd1 are the nonDigitMask of the 16 bytes at i, and q < 16.
+//
+// Up to i+q there are only digits and separators: with no run of more
+// than three separators, that is one chain, which cannot make a card with
+// fewer than minPAN digits (see skipShort), and its last group, the only
+// one that can be a security code, is measured. A '*' or a non-ASCII byte
+// at i+q may continue the chain.
+func (sc *scanner[T]) shortChainEnd(i, q int, nd0, nd1 uint64) bool {
+	digits := packHigh(^nd0&hi8) | packHigh(^nd1&hi8)<<8
+	below := uint32(1)<<q - 1
+	d := digits & below
+	seps := below &^ d
+	lastEnd := bits.Len32(d) // one past the last digit; the first byte is one
+	// The digits of the last group: from the last non-digit before the
+	// last digit.
+	lastND := lastEnd - bits.Len32(^d&(uint32(1)<<(lastEnd-1)-1))
+	c := sc.s[i+q]
+	return bits.OnesCount32(d) < minPAN && seps&(seps>>1)&(seps>>2)&(seps>>3) == 0 &&
+		(!sc.out.wantCVV || uint(lastND-shortMin) > shortMax-shortMin) &&
+		c < utf8.RuneSelf && c != '*'
+}
+
 // asciiSepKind maps the ASCII separators to their kind, every other byte
 // to sepNone.
 var asciiSepKind = [256]uint8{' ': sepSpace, '-': sepDash, '.': sepDot}
@@ -241,6 +283,24 @@ func (sc *scanner[T]) skipShort(i int) int {
 		}
 		if s[i]-'0' > 9 {
 			return i // '*' or non-ASCII
+		}
+		if i+16 <= n {
+			// Most numbers in chat text are short and end within 16
+			// bytes: find their end from two words, without a branch
+			// per group or separator that the processor cannot foresee.
+			// q is the offset of the first byte that is neither a digit
+			// nor a separator, 16 if there is none: t0 is 64 when the
+			// first word has none.
+			w0, w1 := load64(s, i), load64(s, i+8)
+			nd0, nd1 := nonDigitMask(w0), nonDigitMask(w1)
+			t0 := bits.TrailingZeros64(nd0 & nonSepMask(w0))
+			t1 := bits.TrailingZeros64(nd1 & nonSepMask(w1))
+			q := (t0 + t1&-(t0>>6)) >> 3
+			if q < 16 && sc.shortChainEnd(i, q, nd0, nd1) {
+				sc.lastChain = i
+				i += q
+				continue
+			}
 		}
 		pos, groups := i, 0
 		firstND, lastStart, lastND := 0, 0, 0
