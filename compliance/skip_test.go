@@ -82,7 +82,7 @@ func TestRedactSameNearTheEnd(t *testing.T) {
 		" ", " ", " ", "-", ".", "  ", "   ", "    ", " - ",
 		"a", "x", "cvv", "cvv ", "card ", "exp ", "ab", ":", "/", "#", "+", ",",
 		"*", "**", "\u00a0", "４", "١", "あ", "é",
-		visa, "4111 1111 1111", "5555-5555-5555-4444", "12/27", "2024-01-06", "404.21",
+		visa, "4111 1111 1111", "5555-5555-5555-4444", "501800000009", "12/27", "2024-01-06", "404.21",
 	}
 	// Two numbers apart in a short stretch: the first is a security code.
 	fixed := []string{"cvv 123    45", "cvv 123 -  45", "cvv 1234    5 ok", "cvv 123     4", "cvv 123**", "cvv 12 ４"}
@@ -103,5 +103,28 @@ func TestRedactSameNearTheEnd(t *testing.T) {
 		require.Equal(t, want.Text+pad, got.Text, "%q", text)
 		require.Equal(t, want.Findings, got.Findings, "%q", text)
 		require.Equal(t, r.Contains(text), r.Contains(text+pad), "%q", text)
+	}
+}
+
+// SPEC P4: the start of a card number at the end of a message is found
+// for the next message to complete, however many short numbers come
+// before it in the last few words, and with line breaks after it.
+func TestRedactNextSameNearTheEnd(t *testing.T) {
+	t.Parallel()
+	r := newRedactor(t, compliance.Config{})
+	pad := strings.Repeat("\n", 24)
+	// The last groups have neither three nor four digits, the length of
+	// a security code, so that the short numbers are stepped over.
+	for _, first := range []string{"411111 11", "at 1:30 411111 11", "ok 2 - 411111 11", "at 9 x 411111 11", "x1y 411111 11"} {
+		want, _ := sendAll(t, r, first, "11 111111 thanks")
+		got, _ := sendAll(t, r, first+pad, "11 111111 thanks")
+		require.NotEmpty(t, want[1].Findings, "%q", first)
+		require.Equal(t, compliance.KindCard, want[1].Findings[0].Kind, "%q", first)
+		require.Equal(t, want[1].Text, got[1].Text, "%q", first)
+		require.Equal(t, want[1].Findings, got[1].Findings, "%q", first)
+		require.Len(t, want[1].Corrections, 1, "%q", first)
+		require.Len(t, got[1].Corrections, 1, "%q", first)
+		require.Equal(t, want[1].Corrections[0].Text+pad, got[1].Corrections[0].Text, "%q", first)
+		require.Equal(t, want[1].Corrections[0].Findings, got[1].Corrections[0].Findings, "%q", first)
 	}
 }
