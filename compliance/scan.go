@@ -265,8 +265,16 @@ func (sc *scanner[T]) shortChains(i int, w0, w1 uint64) int {
 		goesOn := sp >> 1 & (d>>2 | sp>>2&(d>>3|sp>>3&d>>4))
 		three := d & (d << 1) & (d << 2) // bit k: digits at k-2 to k
 		five := three & (d << 3) & (d << 4)
-		if ends&^goesOn&three&^five != 0 {
-			return i
+		// A security code is the last group of a chain of at most two
+		// groups (see endChain): one whose chain, since the byte before
+		// it that is neither a digit nor a separator, has at most one
+		// group that goes on.
+		for c := ends &^ goesOn & three &^ five; c != 0; c &= c - 1 {
+			k := bits.TrailingZeros32(c)
+			chain := uint32(1)<<k - 1&^(uint32(1)<<bits.Len32(other&(uint32(1)<<k-1))-1)
+			if bits.OnesCount32(ends&goesOn&chain) < 2 {
+				return i
+			}
 		}
 	}
 	// The last chain starts at a digit after neither a digit nor one to

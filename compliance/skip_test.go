@@ -83,9 +83,11 @@ func TestRedactSameNearTheEnd(t *testing.T) {
 		"a", "x", "cvv", "cvv ", "card ", "exp ", "ab", ":", "/", "#", "+", ",",
 		"*", "**", "\u00a0", "４", "١", "あ", "é",
 		visa, "4111 1111 1111", "5555-5555-5555-4444", "501800000009", "12/27", "2024-01-06", "404.21",
+		"15.01.2024", "1 22 333", "cvv2 ", "12 1234", "1.123", "CVV",
 	}
 	// Two numbers apart in a short stretch: the first is a security code.
-	fixed := []string{"cvv 123    45", "cvv 123 -  45", "cvv 1234    5 ok", "cvv 123     4", "cvv 123**", "cvv 12 ４"}
+	fixed := []string{"cvv 123    45", "cvv 123 -  45", "cvv 1234    5 ok", "cvv 123     4", "cvv 123**", "cvv 12 ４",
+		"cvv 1 22 333 x", "cvv2 123 ok", "cvv 1.123 ok", "cvv 1 - 123 ok", "cvv 15.01.2024 x", "x 12-34 567 cvv 1 234 y", "1-2 3 cvv 234 y"}
 	rng := rand.New(rand.NewPCG(5, 6))
 	pad := strings.Repeat("\n", 24)
 	for n := range 20000 {
