@@ -277,14 +277,11 @@ func (s *Store) putQueue(in *routing.Queue) {
 		return
 	}
 	// New queue, or its order or channel changed: build its pool afresh.
-	p := &pool{order: order, channel: q.Channel}
-	p.tree = btree.NewG(degree, func(a, b *routing.Agent) bool {
-		return routing.Compare(p.order, p.channel, a, b) < 0
-	})
+	p := newPool(order, q.Channel)
 	s.pools[q.ID] = p
 	for _, a := range s.agents {
 		if inPool(a, q.ID, p) {
-			p.tree.ReplaceOrInsert(a)
+			p.insert(a)
 		}
 	}
 }
@@ -303,7 +300,7 @@ func (s *Store) putAgent(in *routing.Agent, a *routing.Agent) {
 	if a != nil {
 		for _, q := range a.Profile.Queues {
 			if p := s.pools[q]; p != nil {
-				p.tree.Delete(a)
+				p.delete(a)
 			}
 		}
 	} else {
@@ -320,7 +317,7 @@ func (s *Store) putAgent(in *routing.Agent, a *routing.Agent) {
 	a.Version++
 	for _, q := range a.Profile.Queues {
 		if p := s.pools[q]; p != nil && inPool(a, q, p) {
-			p.tree.ReplaceOrInsert(a)
+			p.insert(a)
 		}
 	}
 }

@@ -82,15 +82,6 @@ var (
 	_ routing.AgentLoader = (*Store)(nil)
 )
 
-// pool holds the agents that may be offered a queue's chats now (Available,
-// logged in to the queue, a free slot on its channel), in the queue's
-// strategy order.
-type pool struct {
-	order   routing.Order
-	channel switchboard.Channel
-	tree    *btree.BTreeG[*routing.Agent]
-}
-
 const degree = 16
 
 // New returns an empty Store.
@@ -180,8 +171,11 @@ func (s *Store) LoadAgent(ctx context.Context, id switchboard.AgentID, dst *rout
 }
 
 // Candidates implements [routing.AgentStore]. A query in the order of its
-// queue's strategy is answered from the queue's index in O(log n + k) for k
-// agents skipped by skills or exclusions; any other order scans every agent.
+// queue's strategy is answered from the queue's indexes: without required
+// skills in O(log n + k) for k agents skipped by exclusions; with them from
+// the agents meeting the requirement fewest agents meet, in O(log n + m) for
+// the m of them passed over, and at once when no agent meets one. Any other
+// order scans every agent.
 func (s *Store) Candidates(ctx context.Context, q routing.CandidateQuery) ([]switchboard.AgentID, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
@@ -197,18 +191,7 @@ func (s *Store) Candidates(ctx context.Context, q routing.CandidateQuery) ([]swi
 				return []switchboard.AgentID{a.ID}, nil
 			}
 		}
-		visit := func(a *routing.Agent) bool {
-			if q.Matches(a) {
-				out = append(out, a.ID)
-			}
-			return q.Limit == 0 || len(out) < q.Limit
-		}
-		if q.Order == routing.ByID && q.After != "" {
-			p.tree.AscendGreaterOrEqual(&routing.Agent{ID: q.After}, visit)
-		} else {
-			p.tree.Ascend(visit)
-		}
-		return out, nil
+		return p.candidates(&q), nil
 	}
 	var all []*routing.Agent
 	for _, a := range s.agents {
