@@ -115,8 +115,10 @@ type ChatStore interface {
 	// [ErrChatNotFound].
 	Chat(ctx context.Context, id switchboard.ChatID) (Chat, error)
 	// Waiting returns the IDs of the [Queued] chats of queue q in queue
-	// order (see [ChatBefore]), skipping the first offset, at most limit of
-	// them (all if limit is 0).
+	// order (see [CompareChats]), skipping the first offset, at most limit
+	// of them (all if limit is 0). It leaves out the chats parked now
+	// ([QueueState.ParkedNow]): a chat parked at an epoch its queue's
+	// state has since moved past is waiting again.
 	Waiting(ctx context.Context, q switchboard.QueueID, offset, limit int) ([]switchboard.ChatID, error)
 	// Position returns how many chats of the chat's queue are [Queued] or
 	// [Offered] ahead of it in queue order, or an error wrapping

@@ -44,6 +44,11 @@ type work struct {
 	route    []switchboard.QueueID
 	routeAll bool
 	picked   []*Agent // scratch for pickAgents
+	// woken are the agents that may take chats they could not before; see
+	// [work.wake]. parkedIn are the queue states a parked chat was parked
+	// against without writing them, read-checked at commit.
+	woken    []*Agent
+	parkedIn []*QueueState
 
 	ids txnIDs // kept across attempts and uses
 }
@@ -101,6 +106,10 @@ func (w *work) reset() {
 	w.routeAll = false
 	clear(w.picked)
 	w.picked = w.picked[:0]
+	clear(w.woken)
+	w.woken = w.woken[:0]
+	clear(w.parkedIn)
+	w.parkedIn = w.parkedIn[:0]
 	w.ctx, w.attempt, w.seqOf, w.seq = nil, 0, "", nil
 }
 
@@ -150,6 +159,16 @@ func (a *arena[T]) touch(p *T) {
 		}
 	}
 	panic("routing: internal error: marking a record the work did not load")
+}
+
+// isDirty reports whether the work changed p.
+func (a *arena[T]) isDirty(p *T) bool {
+	for _, i := range a.dirty {
+		if a.live[i] == p {
+			return true
+		}
+	}
+	return false
 }
 
 // written returns copies of the changed records, or nil.
@@ -387,7 +406,7 @@ func (w *work) licenceFree(c *Chat) (bool, error) {
 }
 
 func (w *work) touchAgent(a *Agent) { w.agents.touch(a) }
-func (w *work) touchChat(c *Chat)   { w.chats.touch(c) }
+func (w *work) touchChat(c *Chat)   { c.Parked = false; w.chats.touch(c) }
 func (w *work) touchOffer(o *Offer) { w.offers.touch(o) }
 func (w *work) touchQueue(q *Queue) { w.queues.touch(q) }
 
@@ -442,6 +461,62 @@ func (w *work) routeAgent(a *Agent) {
 	for _, q := range a.Profile.Queues {
 		w.routeQueue(q)
 	}
+	w.woken = append(w.woken, a) // repeats only move an epoch twice
+}
+
+// wake moves on, in the state of each of their queues, the epochs of the
+// skills of the agents the work made able to take chats (see
+// [QueueState.Epochs]), so that the chats parked on those skills are
+// looked at again. It runs once the operation is done, on the agents'
+// final records; an agent that is not Available takes no chat and wakes
+// none.
+func (w *work) wake() error {
+	for _, a := range w.woken {
+		if a.State != Available {
+			continue
+		}
+		for _, q := range a.Profile.Queues {
+			st, err := w.queueState(q)
+			if err != nil {
+				return err
+			}
+			for i := range st.Epochs {
+				e := &st.Epochs[i]
+				if _, ok := a.SkillLevel(e.Skill); ok || e.Skill == "" {
+					e.Epoch++
+				}
+			}
+			// Written even when no epoch moved: a transaction parking a
+			// chat of q meanwhile then conflicts with this one.
+			w.touchQueueState(st)
+		}
+	}
+	return nil
+}
+
+// park marks chat c of queue q, for which no agent was found, as parked on
+// a skill it needs beyond q's at that skill's epoch in st, the state of q
+// read before the agents were looked for. A skill with no epoch yet gets
+// one, written with the chat; otherwise st is read-checked, so that an
+// agent's change committed since st was read makes the commit conflict.
+func (w *work) park(c *Chat, q *Queue, st *QueueState) {
+	skill := ""
+	for _, r := range c.Skills {
+		if !slices.ContainsFunc(q.RequiredSkills, func(s SkillRequirement) bool { return s.Skill == r.Skill && s.Min >= r.Min }) {
+			skill = r.Skill
+			break
+		}
+	}
+	w.touchChat(c)
+	c.Parked, c.ParkedOn, c.ParkedEpoch = true, skill, st.Epoch(skill)
+	if slices.ContainsFunc(st.Epochs, func(e SkillEpoch) bool { return e.Skill == skill }) {
+		if !slices.Contains(w.parkedIn, st) {
+			w.parkedIn = append(w.parkedIn, st)
+		}
+		return
+	}
+	st.Epochs = append(slices.Clip(st.Epochs), SkillEpoch{Skill: skill})
+	w.touchQueueState(st)
 }
 
 // dirty reports whether the work changed any record.
@@ -464,6 +539,12 @@ func (w *work) txn() Txn {
 	case w.checkLicence:
 		w.checks = append(w.checks[:0], Check{Kind: LicenceRecord, ID: "0", Version: w.lics[0].l.Version})
 		t.Checks = w.checks
+	}
+	for _, st := range w.parkedIn {
+		if !w.states.isDirty(st) {
+			w.checks = append(w.checks, Check{Kind: QueueStateRecord, ID: string(st.Queue), Version: st.Version})
+			t.Checks = w.checks
+		}
 	}
 	return t
 }

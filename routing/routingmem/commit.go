@@ -33,19 +33,16 @@ func (s *Store) Commit(ctx context.Context, txn routing.Txn) error {
 	for i := range txn.Agents {
 		s.putAgent(&txn.Agents[i], s.found.agents[i])
 	}
+	// Queue states before chats: a chat is parked against its queue's
+	// epochs as the transaction leaves them.
+	for i := range txn.QueueStates {
+		s.putState(&txn.QueueStates[i])
+	}
 	for i := range txn.Chats {
 		s.putChat(&txn.Chats[i], s.found.chats[i])
 	}
 	for i := range txn.Offers {
 		s.putOffer(&txn.Offers[i], s.found.offers[i])
-	}
-	for _, st := range txn.QueueStates {
-		st.Version++
-		if cur := s.states[st.Queue]; cur != nil {
-			*cur = st
-		} else {
-			s.states[st.Queue] = &st
-		}
 	}
 	for _, l := range txn.Licences {
 		l.Version = s.licences[l.Shard].Version + 1
@@ -286,6 +283,92 @@ func (s *Store) putQueue(in *routing.Queue) {
 	}
 }
 
+// --- queue states and parked chats ---
+
+// parkKey names the chats of a queue parked on one skill.
+type parkKey struct {
+	queue switchboard.QueueID
+	skill string
+}
+
+// putState stores a written queue state. The chats parked on a skill whose
+// epoch moved are waiting again.
+func (s *Store) putState(in *routing.QueueState) {
+	cur := s.states[in.Queue]
+	if cur == nil {
+		cur = &routing.QueueState{Queue: in.Queue}
+		s.states[in.Queue] = cur
+	}
+	for _, e := range in.Epochs {
+		if cur.Epoch(e.Skill) != e.Epoch {
+			s.unpark(parkKey{in.Queue, e.Skill})
+		}
+	}
+	for _, e := range cur.Epochs {
+		if in.Epoch(e.Skill) != e.Epoch {
+			s.unpark(parkKey{in.Queue, e.Skill}) // an entry dropped
+		}
+	}
+	epochs := keep(cur.Epochs, in.Epochs)
+	*cur = *in
+	cur.Epochs = epochs
+	cur.Version++
+}
+
+// unpark makes the chats parked on k waiting again.
+func (s *Store) unpark(k parkKey) {
+	for c := range s.parked[k] {
+		s.chatTree(s.queued, c.Queue).ReplaceOrInsert(c)
+	}
+	delete(s.parked, k)
+}
+
+// parkedNow reports whether stored chat c is parked now.
+func (s *Store) parkedNow(c *routing.Chat) bool {
+	if c.State != routing.Queued || !c.Parked {
+		return false
+	}
+	if st := s.states[c.Queue]; st != nil {
+		return st.ParkedNow(c)
+	}
+	return c.ParkedEpoch == 0
+}
+
+// enqueue puts stored chat c, Queued, in the index of parked chats or of
+// waiting ones.
+func (s *Store) enqueue(c *routing.Chat) {
+	if !s.parkedNow(c) {
+		s.chatTree(s.queued, c.Queue).ReplaceOrInsert(c)
+		return
+	}
+	k := parkKey{c.Queue, c.ParkedOn}
+	set := s.parked[k]
+	if set == nil {
+		set = make(map[*routing.Chat]struct{})
+		s.parked[k] = set
+	}
+	set[c] = struct{}{}
+}
+
+// dequeue takes stored chat c, Queued, out of whichever index holds it.
+func (s *Store) dequeue(c *routing.Chat) {
+	if c.Parked {
+		k := parkKey{c.Queue, c.ParkedOn}
+		if set, ok := s.parked[k]; ok {
+			if _, ok := set[c]; ok {
+				delete(set, c)
+				if len(set) == 0 {
+					delete(s.parked, k)
+				}
+				return
+			}
+		}
+	}
+	if t := s.queued[c.Queue]; t != nil {
+		t.Delete(c)
+	}
+}
+
 // --- agents ---
 
 func inPool(a *routing.Agent, q switchboard.QueueID, p *pool) bool {
@@ -394,7 +477,7 @@ func (s *Store) putChat(in *routing.Chat, old *routing.Chat) {
 	}
 	if old != nil {
 		if old.State == routing.Queued {
-			s.queued[old.Queue].Delete(old)
+			s.dequeue(old)
 		}
 		if old.State == routing.Queued || old.State == routing.Offered {
 			s.lined[old.Queue].Delete(old)
@@ -432,7 +515,7 @@ func (s *Store) putChat(in *routing.Chat, old *routing.Chat) {
 		s.licensed[c.LicenceShard]++
 	}
 	if c.State == routing.Queued {
-		s.chatTree(s.queued, c.Queue).ReplaceOrInsert(c)
+		s.enqueue(c)
 	}
 	if c.State == routing.Queued || c.State == routing.Offered {
 		s.chatTree(s.lined, c.Queue).ReplaceOrInsert(c)

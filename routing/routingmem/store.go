@@ -57,7 +57,8 @@ type Store struct {
 	licensed map[int]int
 
 	pools       map[switchboard.QueueID]*pool                        // candidates per queue
-	queued      map[switchboard.QueueID]*btree.BTreeG[*routing.Chat] // Queued chats
+	queued      map[switchboard.QueueID]*btree.BTreeG[*routing.Chat] // Queued chats, but those parked now
+	parked      map[parkKey]map[*routing.Chat]struct{}                // Queued chats parked now, by skill
 	lined       map[switchboard.QueueID]*btree.BTreeG[*routing.Chat] // Queued and Offered chats
 	deadlines   *btree.BTreeG[routing.Due]
 	agentOffers map[switchboard.AgentID][]routing.OfferID // pending offers, oldest first
@@ -106,6 +107,7 @@ func New(cfg Config) *Store {
 		licensed:    make(map[int]int),
 		pools:       make(map[switchboard.QueueID]*pool),
 		queued:      make(map[switchboard.QueueID]*btree.BTreeG[*routing.Chat]),
+		parked:      make(map[parkKey]map[*routing.Chat]struct{}),
 		lined:       make(map[switchboard.QueueID]*btree.BTreeG[*routing.Chat]),
 		deadlines:   btree.NewG(degree, lessDue),
 		agentOffers: make(map[switchboard.AgentID][]routing.OfferID),
@@ -223,7 +225,8 @@ func (s *Store) Chat(ctx context.Context, id switchboard.ChatID) (routing.Chat, 
 	return cloneChat(c), nil
 }
 
-// Waiting implements [routing.ChatStore].
+// Waiting implements [routing.ChatStore]. Parked chats are kept in an index
+// of their own, so that chats no agent can take cost nothing here.
 func (s *Store) Waiting(ctx context.Context, q switchboard.QueueID, offset, limit int) ([]switchboard.ChatID, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
@@ -364,7 +367,9 @@ func (s *Store) QueueState(ctx context.Context, id switchboard.QueueID) (routing
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if st, ok := s.states[id]; ok {
-		return *st, nil
+		out := *st
+		out.Epochs = slices.Clone(st.Epochs)
+		return out, nil
 	}
 	return routing.QueueState{Queue: id}, nil
 }
