@@ -209,7 +209,9 @@ func (w *work) pickAgents(c *Chat, q *Queue) ([]*Agent, error) {
 	}
 	cq := candidateQuery(q, c)
 	switch q.Strategy {
-	case RingAll, Random:
+	case RingAll:
+		cq.Limit = q.ringAllLimit()
+	case Random:
 		cq.Limit = 0
 	case RoundRobin:
 		st, err := w.queueState(q.ID)

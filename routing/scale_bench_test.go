@@ -75,6 +75,8 @@ func BenchmarkRareSkill(b *testing.B) {
 			q := routing.CandidateQuery{Queue: "q", Channel: switchboard.DefaultChannel, Require: c.req, Order: routing.ByIdle, Limit: 1}
 			b.Run(fmt.Sprintf("%s/agents=%d", c.name, n), func(b *testing.B) {
 				b.ReportAllocs()
+				cpu := startCPU()
+				defer cpu.report(b)
 				for b.Loop() {
 					ids, err := store.Candidates(ctx, q)
 					if err != nil {
@@ -137,6 +139,8 @@ func BenchmarkUnroutable(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("op=sweep/agents=10000/unroutable=%d", waiting), func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := startCPU()
+			defer cpu.report(b)
 			for b.Loop() {
 				if _, err := r.Sweep(ctx); err != nil {
 					b.Fatal(err)
@@ -145,6 +149,8 @@ func BenchmarkUnroutable(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("op=enqueue/agents=10000/unroutable=%d", waiting), func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := startCPU()
+			defer cpu.report(b)
 			i := 0
 			for b.Loop() {
 				id := switchboard.ChatID("c" + strconv.Itoa(i))
@@ -164,32 +170,46 @@ func BenchmarkUnroutable(b *testing.B) {
 }
 
 // BenchmarkRingAll measures one ring-all chat (enqueued, offered to every
-// Available agent, accepted by one, ended) at growing numbers of agents.
-// Its cost per agent offered is the figure to watch: agents=100 is the
-// baseline.
+// Available agent, accepted by one, ended) at growing numbers of agents
+// with no cap on the round, and at 10,000 agents with the default cap. Its
+// cost per offer is the figure to watch: agents=100 is the baseline.
 func BenchmarkRingAll(b *testing.B) {
 	ctx := context.Background()
-	for _, n := range []int{100, 1_000, 10_000} {
-		q := routing.Queue{ID: "q", Strategy: routing.RingAll}
+	cases := []struct {
+		cap, agents, offers int
+	}{{-1, 100, 100}, {-1, 1_000, 1_000}, {-1, 10_000, 10_000}, {0, 10_000, routing.DefaultRingAllMax}}
+	for _, c := range cases {
+		n, offers := c.agents, c.offers
+		q := routing.Queue{ID: "q", Strategy: routing.RingAll, RingAllMax: c.cap}
 		r, _ := routerFixture(b, n, q)
-		b.Run(fmt.Sprintf("cap=none/agents=%d", n), func(b *testing.B) {
+		name := "cap=none"
+		if c.cap == 0 {
+			name = fmt.Sprintf("cap=default(%d)", routing.DefaultRingAllMax)
+		}
+		b.Run(fmt.Sprintf("%s/agents=%d", name, n), func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := startCPU()
+			defer cpu.report(b)
 			i := 0
 			for b.Loop() {
 				id := switchboard.ChatID("c" + strconv.Itoa(i))
 				i++
 				c, err := r.Enqueue(ctx, routing.ChatRequest{ID: id, Queue: "q"})
-				if err != nil || c.Pending != n {
+				if err != nil || c.Pending != offers {
 					b.Fatalf("enqueue: %d offers, %v", c.Pending, err)
 				}
-				if _, err := r.Accept(ctx, "agent-000000", routing.OfferID(string(id)+"#1")); err != nil {
+				o, err := r.Offer(ctx, routing.OfferID(string(id)+"#1"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := r.Accept(ctx, o.Agent, o.ID); err != nil {
 					b.Fatal(err)
 				}
 				if err := r.End(ctx, id); err != nil {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/agent")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(offers), "ns/offer")
 		})
 	}
 }
@@ -227,6 +247,8 @@ func BenchmarkStatus(b *testing.B) {
 			id := switchboard.ChatID(fmt.Sprintf("chat-%07d", at.pos-1))
 			b.Run(fmt.Sprintf("chat=%s/waiting=%d", at.name, n), func(b *testing.B) {
 				b.ReportAllocs()
+				cpu := startCPU()
+				defer cpu.report(b)
 				for b.Loop() {
 					st, err := r.Status(ctx, id)
 					if err != nil || st.Position != at.pos {

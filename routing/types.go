@@ -227,6 +227,10 @@ type Queue struct {
 	// AcceptTimeout is how long an offer waits for an accept before it
 	// times out and the agent goes to RONA (SPEC R6). Defaults to 30s.
 	AcceptTimeout time.Duration
+	// RingAllMax caps how many agents one [RingAll] round offers a chat to,
+	// the longest idle first. Defaults to [DefaultRingAllMax] (0 means the
+	// default). A negative value offers it to every eligible agent.
+	RingAllMax int
 	// MaxUnanswered is how many offer rounds may end rejected or timed out
 	// before the chat escalates to Overflow, or ends with [EndEscalated]
 	// (SPEC R16). A ring-all round counts once. Defaults to 0: unlimited.
@@ -261,6 +265,26 @@ type Queue struct {
 	Chat switchboard.ChatSettings
 	// Version is the record's version for compare-and-set; see [Txn].
 	Version uint64
+}
+
+// DefaultRingAllMax is the number of agents a [RingAll] round offers a chat
+// to when its queue's RingAllMax is 0. Beyond a few dozen agents, ringing
+// more does little for how soon someone answers, while every offer is a
+// record written, a slot held and an alert on a desktop, all rescinded at
+// the first accept: a round over 10,000 agents would write 10,000 offers
+// for one chat.
+const DefaultRingAllMax = 50
+
+// ringAllLimit returns the candidate limit of a ring-all round of q: 0 for
+// no cap.
+func (q *Queue) ringAllLimit() int {
+	switch {
+	case q.RingAllMax == 0:
+		return DefaultRingAllMax
+	case q.RingAllMax < 0:
+		return 0
+	}
+	return q.RingAllMax
 }
 
 // QueueState is what the router remembers about a queue between offers,

@@ -139,11 +139,17 @@ func checkVersion[K comparable, V any](kind string, m map[K]*V, id K, version ui
 
 func (s *Store) check(txn *routing.Txn) error {
 	s.found.agents, s.found.chats, s.found.offers = s.found.agents[:0], s.found.chats[:0], s.found.offers[:0]
+	if id, ok := twice(s, txn.Agents, func(a *routing.Agent) string { return string(a.ID) }); ok {
+		return fmt.Errorf("routingmem: agent %s written twice: %w", id, routing.ErrInvalid)
+	}
+	if id, ok := twice(s, txn.Chats, func(c *routing.Chat) string { return string(c.ID) }); ok {
+		return fmt.Errorf("routingmem: chat %s written twice: %w", id, routing.ErrInvalid)
+	}
+	if id, ok := twice(s, txn.Offers, func(o *routing.Offer) string { return string(o.ID) }); ok {
+		return fmt.Errorf("routingmem: offer %s written twice: %w", id, routing.ErrInvalid)
+	}
 	for i := range txn.Agents {
 		a := &txn.Agents[i]
-		if slices.ContainsFunc(txn.Agents[:i], func(b routing.Agent) bool { return b.ID == a.ID }) {
-			return fmt.Errorf("routingmem: agent %s written twice: %w", a.ID, routing.ErrInvalid)
-		}
 		cur, err := checkVersion("agent", s.agents, a.ID, a.Version, func(v *routing.Agent) uint64 { return v.Version })
 		if err != nil {
 			return err
@@ -152,9 +158,6 @@ func (s *Store) check(txn *routing.Txn) error {
 	}
 	for i := range txn.Chats {
 		c := &txn.Chats[i]
-		if slices.ContainsFunc(txn.Chats[:i], func(d routing.Chat) bool { return d.ID == c.ID }) {
-			return fmt.Errorf("routingmem: chat %s written twice: %w", c.ID, routing.ErrInvalid)
-		}
 		cur, err := checkVersion("chat", s.chats, c.ID, c.Version, func(v *routing.Chat) uint64 { return v.Version })
 		if err != nil {
 			return err
@@ -163,9 +166,6 @@ func (s *Store) check(txn *routing.Txn) error {
 	}
 	for i := range txn.Offers {
 		o := &txn.Offers[i]
-		if slices.ContainsFunc(txn.Offers[:i], func(p routing.Offer) bool { return p.ID == o.ID }) {
-			return fmt.Errorf("routingmem: offer %s written twice: %w", o.ID, routing.ErrInvalid)
-		}
 		cur, err := checkVersion("offer", s.offers, o.ID, o.Version, func(v *routing.Offer) uint64 { return v.Version })
 		if err != nil {
 			return err
@@ -208,6 +208,34 @@ func (s *Store) check(txn *routing.Txn) error {
 		}
 	}
 	return nil
+}
+
+// twice returns a key that two of xs have, if any: by comparing every pair
+// for a few records, by a set for many, so that a large transaction (a
+// ring-all round) is checked in linear time.
+func twice[T any](s *Store, xs []T, key func(*T) string) (string, bool) {
+	if len(xs) <= 16 {
+		for i := range xs {
+			for j := range i {
+				if k := key(&xs[i]); k == key(&xs[j]) {
+					return k, true
+				}
+			}
+		}
+		return "", false
+	}
+	if s.seen == nil {
+		s.seen = make(map[string]struct{}, len(xs))
+	}
+	defer clear(s.seen)
+	for i := range xs {
+		k := key(&xs[i])
+		if _, ok := s.seen[k]; ok {
+			return k, true
+		}
+		s.seen[k] = struct{}{}
+	}
+	return "", false
 }
 
 // checkRead checks one read-check of txn.

@@ -58,7 +58,7 @@ type Store struct {
 
 	pools       map[switchboard.QueueID]*pool                        // candidates per queue
 	queued      map[switchboard.QueueID]*btree.BTreeG[*routing.Chat] // Queued chats, but those parked now
-	parked      map[parkKey]map[*routing.Chat]struct{}                // Queued chats parked now, by skill
+	parked      map[parkKey]map[*routing.Chat]struct{}               // Queued chats parked now, by skill
 	lined       map[switchboard.QueueID]*btree.BTreeG[*routing.Chat] // Queued and Offered chats
 	deadlines   *btree.BTreeG[routing.Due]
 	agentOffers map[switchboard.AgentID][]routing.OfferID // pending offers, oldest first
@@ -66,6 +66,7 @@ type Store struct {
 	agentChats  map[switchboard.AgentID][]switchboard.ChatID
 	finished    []switchboard.ChatID // final chats, oldest first
 	found       found
+	seen        map[string]struct{} // scratch for Commit's check of records written twice
 	free        recycled
 
 	parts   []partition // the event log
