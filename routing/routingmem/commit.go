@@ -508,7 +508,9 @@ func (s *Store) putChat(in *routing.Chat, old *routing.Chat) {
 			s.dequeue(old)
 		}
 		if old.State == routing.Queued || old.State == routing.Offered {
-			s.lined[old.Queue].Delete(old)
+			if t := s.lined[old.Queue]; t != nil {
+				t.Delete(old)
+			}
 		}
 		if d := old.NextDeadline(); !d.IsZero() {
 			s.deadlines.Delete(routing.Due{At: d, Kind: routing.ChatDeadline, Key: string(old.ID)})
@@ -546,7 +548,12 @@ func (s *Store) putChat(in *routing.Chat, old *routing.Chat) {
 		s.enqueue(c)
 	}
 	if c.State == routing.Queued || c.State == routing.Offered {
-		s.chatTree(s.lined, c.Queue).ReplaceOrInsert(c)
+		t := s.lined[c.Queue]
+		if t == nil {
+			t = newOSTree()
+			s.lined[c.Queue] = t
+		}
+		t.Insert(c)
 	}
 	if d := c.NextDeadline(); !d.IsZero() {
 		s.deadlines.ReplaceOrInsert(routing.Due{At: d, Kind: routing.ChatDeadline, Key: string(c.ID)})

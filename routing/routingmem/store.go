@@ -59,7 +59,7 @@ type Store struct {
 	pools       map[switchboard.QueueID]*pool                        // candidates per queue
 	queued      map[switchboard.QueueID]*btree.BTreeG[*routing.Chat] // Queued chats, but those parked now
 	parked      map[parkKey]map[*routing.Chat]struct{}               // Queued chats parked now, by skill
-	lined       map[switchboard.QueueID]*btree.BTreeG[*routing.Chat] // Queued and Offered chats
+	lined       map[switchboard.QueueID]*ostree                      // Queued and Offered chats, ranked
 	deadlines   *btree.BTreeG[routing.Due]
 	agentOffers map[switchboard.AgentID][]routing.OfferID // pending offers, oldest first
 	chatOffers  map[switchboard.ChatID][]routing.OfferID  // every offer, oldest first
@@ -109,7 +109,7 @@ func New(cfg Config) *Store {
 		pools:       make(map[switchboard.QueueID]*pool),
 		queued:      make(map[switchboard.QueueID]*btree.BTreeG[*routing.Chat]),
 		parked:      make(map[parkKey]map[*routing.Chat]struct{}),
-		lined:       make(map[switchboard.QueueID]*btree.BTreeG[*routing.Chat]),
+		lined:       make(map[switchboard.QueueID]*ostree),
 		deadlines:   btree.NewG(degree, lessDue),
 		agentOffers: make(map[switchboard.AgentID][]routing.OfferID),
 		chatOffers:  make(map[switchboard.ChatID][]routing.OfferID),
@@ -257,24 +257,24 @@ func (s *Store) Waiting(ctx context.Context, q switchboard.QueueID, offset, limi
 	return out, nil
 }
 
-// Position implements [routing.ChatStore].
-func (s *Store) Position(ctx context.Context, id switchboard.ChatID) (int, error) {
+// Position implements [routing.ChatStore]. It is always exact, and takes
+// O(log n) for a queue of n chats: each queue's waiting chats are kept in an
+// order-statistic tree.
+func (s *Store) Position(ctx context.Context, id switchboard.ChatID) (int, bool, error) {
 	if err := ctxErr(ctx); err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, ok := s.chats[id]
 	if !ok {
-		return 0, fmt.Errorf("chat %q: %w", id, routing.ErrChatNotFound)
+		return 0, false, fmt.Errorf("chat %q: %w", id, routing.ErrChatNotFound)
 	}
 	t := s.lined[c.Queue]
 	if t == nil {
-		return 0, nil
+		return 0, true, nil
 	}
-	ahead := 0
-	t.AscendLessThan(c, func(*routing.Chat) bool { ahead++; return true })
-	return ahead, nil
+	return t.Rank(c), true, nil
 }
 
 // AgentChats implements [routing.ChatStore].
