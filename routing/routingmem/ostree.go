@@ -8,7 +8,8 @@ import "github.com/switchboard-cc/switchboard/routing"
 // however long the queue.
 type ostree struct {
 	root *osNode
-	rng  uint64 // xorshift state for node priorities
+	rng  uint64    // xorshift state for node priorities
+	free []*osNode // nodes of deleted chats, for the next inserts
 }
 
 type osNode struct {
@@ -17,6 +18,10 @@ type osNode struct {
 	prio        uint64
 	size        int
 }
+
+// maxFreeNodes bounds the nodes a tree keeps for reuse, so that a queue
+// that was long once does not hold its memory.
+const maxFreeNodes = 1024
 
 func newOSTree() *ostree { return &ostree{rng: 0x9e3779b97f4a7c15} }
 
@@ -44,6 +49,11 @@ func (t *ostree) Insert(c *routing.Chat) { t.root = t.insert(t.root, c) }
 
 func (t *ostree) insert(n *osNode, c *routing.Chat) *osNode {
 	if n == nil {
+		if k := len(t.free); k > 0 {
+			n, t.free = t.free[k-1], t.free[:k-1]
+			*n = osNode{c: c, prio: t.nextPrio(), size: 1}
+			return n
+		}
 		return &osNode{c: c, prio: t.nextPrio(), size: 1}
 	}
 	if routing.CompareChats(c, n.c) < 0 {
@@ -82,7 +92,12 @@ func (t *ostree) delete(n *osNode, c *routing.Chat) *osNode {
 	case cmp > 0:
 		n.right = t.delete(n.right, c)
 	default:
-		return merge(n.left, n.right)
+		m := merge(n.left, n.right)
+		if len(t.free) < maxFreeNodes {
+			*n = osNode{}
+			t.free = append(t.free, n)
+		}
+		return m
 	}
 	n.fix()
 	return n
