@@ -312,6 +312,8 @@ type QueueState struct {
 type SkillEpoch struct {
 	// Skill is the skill's name; empty for the entry of every agent.
 	Skill string
+	// Epoch counts the changes of agents with the skill since the entry
+	// was made; it only grows.
 	Epoch uint64
 }
 
