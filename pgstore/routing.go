@@ -239,7 +239,9 @@ func (s *RoutingStore) Chat(ctx context.Context, id switchboard.ChatID) (routing
 }
 
 // Waiting implements [routing.ChatStore] from a partial index of the
-// Queued chats in queue order.
+// Queued chats in queue order. A chat parked now (its parking epoch is
+// still the one of its skill in the queue's state) is left out; the state
+// is read in the same statement, so the answer is one snapshot.
 func (s *RoutingStore) Waiting(ctx context.Context, q switchboard.QueueID, offset, limit int) ([]switchboard.ChatID, error) {
 	if offset < 0 || limit < 0 {
 		return nil, fmt.Errorf("pgstore: waiting: offset %d, limit %d: %w", offset, limit, routing.ErrInvalid)
@@ -248,7 +250,10 @@ func (s *RoutingStore) Waiting(ctx context.Context, q switchboard.QueueID, offse
 	if limit > 0 {
 		lim = limit
 	}
-	rows, err := s.pool.Query(ctx, `SELECT id FROM rt_chats WHERE queue = $1 AND state = 0
+	rows, err := s.pool.Query(ctx, `SELECT id FROM rt_chats c WHERE queue = $1 AND state = 0
+		AND NOT (parked AND parked_epoch = coalesce((SELECT (e->>'Epoch')::bigint FROM rt_queue_states st,
+			jsonb_array_elements(CASE WHEN jsonb_typeof(st.body->'Epochs') = 'array' THEN st.body->'Epochs' ELSE '[]' END) AS e
+			WHERE st.queue = $1 AND e->>'Skill' = c.parked_on), 0))
 		ORDER BY neg_priority, enqueued, seq, id OFFSET $2 LIMIT $3`, string(q), offset, lim)
 	if err != nil {
 		return nil, dbErr(ctx, "waiting", err, nil)
@@ -260,21 +265,21 @@ func (s *RoutingStore) Waiting(ctx context.Context, q switchboard.QueueID, offse
 	return ids, nil
 }
 
-// Position implements [routing.ChatStore]: a count over the partial index
-// of Queued and Offered chats up to the chat's key.
-func (s *RoutingStore) Position(ctx context.Context, id switchboard.ChatID) (int, error) {
+// Position implements [routing.ChatStore]: an exact count over the partial
+// index of Queued and Offered chats up to the chat's key.
+func (s *RoutingStore) Position(ctx context.Context, id switchboard.ChatID) (int, bool, error) {
 	var n int
 	err := s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM rt_chats o
 			WHERE o.queue = c.queue AND o.state IN (0, 1)
 			AND (o.neg_priority, o.enqueued, o.seq, o.id) < (c.neg_priority, c.enqueued, c.seq, c.id))
 		FROM rt_chats c WHERE c.id = $1`, string(id)).Scan(&n)
 	if notFound(err) {
-		return 0, fmt.Errorf("pgstore: chat %q: %w", id, routing.ErrChatNotFound)
+		return 0, false, fmt.Errorf("pgstore: chat %q: %w", id, routing.ErrChatNotFound)
 	}
 	if err != nil {
-		return 0, dbErr(ctx, "position", err, nil)
+		return 0, false, dbErr(ctx, "position", err, nil)
 	}
-	return n, nil
+	return n, true, nil
 }
 
 // AgentChats implements [routing.ChatStore] from the table of the chats
