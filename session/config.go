@@ -125,6 +125,7 @@ func (c Config) withDefaults() (Config, error) {
 			return c, fmt.Errorf("%w: queue %q settings", ErrInvalid, q)
 		}
 		qc.WrapUpReasons = slices.Clone(qc.WrapUpReasons)
+		qc.WrapUpTags = slices.Clone(qc.WrapUpTags)
 		qc.Responses = slices.Clone(qc.Responses)
 		queues[q] = qc
 	}

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -135,6 +136,8 @@ type Entry struct {
 	// Reason is the wrap-up reason of EntryEnded, the new mode of
 	// EntryModeChanged, or the target queue of EntryTransfer.
 	Reason string
+	// Tags are the wrap-up tags of EntryEnded.
+	Tags []string
 	// Ref is the sequence number of the entry this one refers to (the
 	// corrected message, the answered offer); 0 for none.
 	Ref uint64
@@ -147,6 +150,7 @@ func (e Entry) Clone() Entry {
 	e.Audience = e.Audience.clone()
 	e.Files = append([]File(nil), e.Files...)
 	e.Options = append([]Option(nil), e.Options...)
+	e.Tags = slices.Clone(e.Tags)
 	return e
 }
 
@@ -181,6 +185,8 @@ type View struct {
 	// Reason is the wrap-up reason or supervisor mode; empty in customer
 	// views.
 	Reason string
+	// Tags are the wrap-up tags; empty in customer views.
+	Tags []string
 	// Ref is the sequence number of the entry this one refers to.
 	Ref uint64
 }
@@ -200,11 +206,12 @@ func project(viewer *Participant, e *Entry) View {
 		Files:       append([]File(nil), e.Files...),
 		Options:     append([]Option(nil), e.Options...),
 		Reason:      e.Reason,
+		Tags:        slices.Clone(e.Tags),
 		Ref:         e.Ref,
 	}
 	if !viewer.Role.IsAgent() {
 		// Names only; wrap-up reasons and supervisor modes are internal.
-		v.From, v.Subject, v.Private, v.Reason = "", "", false, ""
+		v.From, v.Subject, v.Private, v.Reason, v.Tags = "", "", false, "", nil
 	}
 	return v
 }
