@@ -54,11 +54,15 @@ const (
 	// only: From asked for it, Subject is the target agent or Reason the
 	// target queue, and Text is the comment. See [Manager.RecordTransfer].
 	EntryTransfer
+	// EntryTyping tells that From is typing ([Manager.Typing]). It is
+	// delivered live only and never stored: its Seq is 0, it is in no
+	// history or catch-up, and a recipient shows it briefly and drops it.
+	EntryTyping
 )
 
 var entryNames = [...]string{"invalid", "message", "created", "invited", "joined", "left",
 	"customer-left", "owner-changed", "mode-changed", "ended", "closed", "reopened",
-	"options-offered", "option-chosen", "video-started", "video-ended", "correction", "transfer"}
+	"options-offered", "option-chosen", "video-started", "video-ended", "correction", "transfer", "typing"}
 
 // String returns the type's name.
 func (t EntryType) String() string {
