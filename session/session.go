@@ -282,9 +282,30 @@ func (s *Session) Present() []Participant {
 
 // Clone returns a deep copy of s.
 func (s Session) Clone() Session {
-	ps := make([]Participant, len(s.Participants))
+	stints := 0
 	for i := range s.Participants {
-		ps[i] = s.Participants[i].clone()
+		stints += len(s.Participants[i].Stints)
+	}
+	var ps []Participant
+	var sts []Stint
+	var w *WrapUp
+	if n := len(s.Participants); n > 0 && n <= smallParticipants && stints <= smallStints {
+		// The usual session fits one allocation.
+		b := new(cloneBlock)
+		ps, sts, w = b.ps[:len(s.Participants):len(s.Participants)], b.sts[:0:stints], &b.w
+	} else {
+		ps, sts = make([]Participant, len(s.Participants)), make([]Stint, 0, stints)
+	}
+	for i := range s.Participants {
+		ps[i] = s.Participants[i]
+		n := len(sts)
+		sts = append(sts, s.Participants[i].Stints...)
+		// Capped, so that a participant's new stint never overwrites the
+		// next participant's.
+		ps[i].Stints = sts[n:len(sts):len(sts)]
+		if len(ps[i].Stints) == 0 {
+			ps[i].Stints = nil
+		}
 	}
 	s.Participants = ps
 	s.Attributes = append([]Attribute(nil), s.Attributes...)
@@ -298,10 +319,27 @@ func (s Session) Clone() Session {
 		s.Video = &v
 	}
 	if s.WrapUp != nil {
-		w := *s.WrapUp
-		s.WrapUp = &w
+		if w == nil {
+			w = new(WrapUp)
+		}
+		*w = *s.WrapUp
+		s.WrapUp = w
 	}
 	return s
+}
+
+// Sizes of the session that [Session.Clone] copies in one allocation.
+const (
+	smallParticipants = 4
+	smallStints       = 6
+)
+
+// cloneBlock holds a small session's participants, their stints and its
+// wrap-up.
+type cloneBlock struct {
+	ps  [smallParticipants]Participant
+	sts [smallStints]Stint
+	w   WrapUp
 }
 
 // String returns a short description for logs.
