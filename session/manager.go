@@ -135,6 +135,14 @@ func (a AgentRef) validate() error {
 // must leave a session it already changed as it is.
 func (m *Manager) change(ctx context.Context, chat switchboard.ChatID,
 	fn func(s *Session) (entries []Entry, update bool, err error)) (Session, []Entry, error) {
+	return m.changeFrom(ctx, chat, nil, fn)
+}
+
+// changeFrom is change starting from first, the session as the caller
+// just read it from the store (nil to read it), which it hands over: a
+// stale one fails the compare-and-set and the session is read again.
+func (m *Manager) changeFrom(ctx context.Context, chat switchboard.ChatID, first *Session,
+	fn func(s *Session) (entries []Entry, update bool, err error)) (Session, []Entry, error) {
 	var txn string
 	// lost holds the entries of an attempt whose outcome was unknown and
 	// that was not found: its commit may still land, so every later
@@ -152,8 +160,12 @@ func (m *Manager) change(ctx context.Context, chat switchboard.ChatID,
 				return now, found, nil
 			}
 		}
-		cur, err := m.store.GetSession(ctx, chat)
-		if err != nil {
+		var cur Session
+		var err error
+		given := first != nil
+		if given {
+			cur, first = *first, nil
+		} else if cur, err = m.store.GetSession(ctx, chat); err != nil {
 			return Session{}, nil, fmt.Errorf("session: get %s: %w", chat, err)
 		}
 		next := cur.Clone()
@@ -197,6 +209,10 @@ func (m *Manager) change(ctx context.Context, chat switchboard.ChatID,
 					stored = found
 				}
 			}
+		}
+		if errors.Is(err, ErrConflict) && given {
+			attempt-- // the caller's read was stale: not a retry
+			continue
 		}
 		if errors.Is(err, ErrConflict) && attempt < m.cfg.MaxRetries {
 			continue

@@ -232,7 +232,7 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 	}
 	msg.Text = text
 	var reopened bool
-	_, stored, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+	_, stored, err := m.changeFrom(ctx, chat, &s, func(s *Session) ([]Entry, bool, error) {
 		reopened = false
 		var entries []Entry
 		update := false

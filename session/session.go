@@ -292,7 +292,7 @@ func (s Session) Clone() Session {
 	if n := len(s.Participants); n > 0 && n <= smallParticipants && stints <= smallStints {
 		// The usual session fits one allocation.
 		b := new(cloneBlock)
-		ps, sts, w = b.ps[:len(s.Participants):len(s.Participants)], b.sts[:0:stints], &b.w
+		ps, sts, w = b.ps[:n], b.sts[:0:stints], &b.w
 	} else {
 		ps, sts = make([]Participant, len(s.Participants)), make([]Stint, 0, stints)
 	}
