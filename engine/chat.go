@@ -49,11 +49,19 @@ func (r *StartRequest) routing() routing.ChatRequest {
 // op starts tracing an operation and checks that the engine runs.
 func (e *Engine) op(ctx context.Context, name string, attrs ...slog.Attr) (context.Context, func(error), error) {
 	if err := e.ready(ctx); err != nil {
-		return ctx, func(error) {}, err
+		return ctx, noEnd, err
 	}
-	ctx, end := e.cfg.Tracer.Start(ctx, name, attrs...)
+	if !e.traced {
+		return ctx, noEnd, nil
+	}
+	// A copy, so the caller's attributes stay on its stack when nothing
+	// traces.
+	ctx, end := e.cfg.Tracer.Start(ctx, name, slices.Clone(attrs)...)
 	return ctx, end, nil
 }
+
+// noEnd ends an operation nothing traces.
+func noEnd(error) {}
 
 // Start creates the chat's session and queues the chat for routing.
 //

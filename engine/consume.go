@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchboard-cc/switchboard"
@@ -28,10 +29,19 @@ type cursor struct {
 // item is one record of a durable log: its position, the chat it
 // concerns, and what it was, for tracing.
 type item struct {
-	seq  uint64
-	chat switchboard.ChatID
-	what string
-	ev   *routing.Event // for routing's log
+	seq   uint64
+	chat  switchboard.ChatID
+	what  string
+	entry session.EntryType // for the sessions' feed
+	ev    *routing.Event    // for routing's log
+}
+
+// describe says what the record was, for an error.
+func (it *item) describe() string {
+	if it.entry != 0 {
+		return "session " + it.entry.String()
+	}
+	return it.what
 }
 
 // durableLog is what the engine consumes: routing's event log or the
@@ -66,7 +76,7 @@ func (l routingLog) save(ctx context.Context, c cursor) error {
 
 func (l routingLog) read(ctx context.Context, p int, after uint64) ([]item, error) {
 	evs, err := l.s.Events(ctx, p, after, batch)
-	if err != nil {
+	if err != nil || len(evs) == 0 {
 		return nil, err
 	}
 	out := make([]item, len(evs))
@@ -101,9 +111,12 @@ func (l sessionFeed) read(ctx context.Context, p int, after uint64) ([]item, err
 	if err != nil {
 		return nil, err
 	}
+	if len(es) == 0 {
+		return nil, nil
+	}
 	out := make([]item, 0, len(es))
 	for _, e := range es {
-		out = append(out, item{seq: e.Seq, chat: e.Chat, what: "session " + e.Entry.Type.String()})
+		out = append(out, item{seq: e.Seq, chat: e.Chat, entry: e.Entry.Type})
 		if !drivesRouting(e.Entry.Type) {
 			out[len(out)-1].chat = "" // nothing for the engine to do
 		}
@@ -141,9 +154,9 @@ func (e *Engine) register(ctx context.Context, log durableLog) error {
 func (e *Engine) consume(ctx context.Context) (int, error) {
 	total := 0
 	var errs []error
-	for _, log := range e.logs {
+	for i, log := range e.logs {
 		for p := range log.partitions() {
-			n, err := e.consumePartition(ctx, log, p)
+			n, err := e.consumePartition(ctx, log, &e.held[i][p], p)
 			total += n
 			if err != nil {
 				errs = append(errs, err)
@@ -158,47 +171,91 @@ func (e *Engine) consume(ctx context.Context) (int, error) {
 // fails stops the partition there: it is processed again next time
 // (consequences are idempotent), and no later record of the partition
 // overtakes it.
-func (e *Engine) consumePartition(ctx context.Context, log durableLog, p int) (int, error) {
-	cur, err := log.cursor(ctx, p)
-	if err != nil {
-		return 0, err
+//
+// held is the cursor this process last read or saved for the partition.
+// The stored one is at its position or past it, so when nothing follows
+// that position there is nothing to do and the cursor is not read. While
+// the lease it records is this process's with at least half its length to
+// run, no other process may move the cursor, so held is what the store
+// holds: the records are processed without reading the cursor or taking
+// the lease again. Otherwise the cursor is read from the store.
+func (e *Engine) consumePartition(ctx context.Context, log durableLog, held *atomic.Pointer[cursor], p int) (int, error) {
+	var cur cursor
+	var items []item
+	var err error
+	h := held.Load()
+	if h != nil {
+		// The stored cursor is at h or past it (a cursor never moves
+		// back): nothing after h, nothing to do.
+		if items, err = log.read(ctx, p, h.position); err != nil || len(items) == 0 {
+			return 0, err
+		}
 	}
-	if cur.owner != "" && cur.owner != e.cfg.Process && e.cfg.Clock.Now().Before(cur.until) {
-		return 0, nil // another process holds it
+	if h != nil && e.holds(h) {
+		cur = *h
+	} else {
+		if cur, err = log.cursor(ctx, p); err != nil {
+			return 0, err
+		}
+		c := cur
+		held.Store(&c)
+		if cur.owner != "" && cur.owner != e.cfg.Process && e.cfg.Clock.Now().Before(cur.until) {
+			return 0, nil // another process holds it
+		}
+		if h == nil || cur.position != h.position {
+			items = nil
+		}
+	}
+	// save stores cur and remembers it; any failure forgets it, so the
+	// next pass reads the cursor from the store.
+	save := func() error {
+		held.Store(nil)
+		if err := log.save(ctx, cur); err != nil {
+			return err
+		}
+		cur.version++
+		c := cur
+		held.Store(&c)
+		return nil
 	}
 	done := 0
 	for {
-		items, err := log.read(ctx, p, cur.position)
-		if err != nil {
-			return done, err
-		}
-		if len(items) == 0 {
-			return done, nil
-		}
-		// Take (or renew) the lease before acting, so two processes never
-		// work on one partition at once.
-		cur.owner, cur.until = e.cfg.Process, e.cfg.Clock.Now().Add(e.cfg.Lease)
-		if err := log.save(ctx, cur); err != nil {
-			if log.conflict(err) {
-				return done, nil // another process took it
+		if items == nil {
+			if items, err = log.read(ctx, p, cur.position); err != nil {
+				return done, err
 			}
-			return done, err
+			if len(items) == 0 {
+				return done, nil
+			}
 		}
-		cur.version++
+		if !e.holds(&cur) {
+			// Take (or renew) the lease before acting, so two processes
+			// never work on one partition at once.
+			cur.owner, cur.until = e.cfg.Process, e.cfg.Clock.Now().Add(e.cfg.Lease)
+			if err := save(); err != nil {
+				if log.conflict(err) {
+					return done, nil // another process took it
+				}
+				return done, err
+			}
+		}
 		var failed error
 		last := cur.position
-		// A consequence makes a chat agree with routing as it is now, so
-		// a chat's later records in this batch need no pass of their own:
-		// each chat is reconciled once, at its last record.
-		lastOf := make(map[switchboard.ChatID]int, len(items))
-		for i := range items {
-			lastOf[items[i].chat] = i
+		var lastAt map[switchboard.ChatID]int // for a long batch
+		if len(items) > 32 {
+			lastAt = make(map[switchboard.ChatID]int, len(items))
+			for i := range items {
+				lastAt[items[i].chat] = i
+			}
 		}
 		for i := range items {
 			it := &items[i]
-			if lastOf[it.chat] == i {
+			// A consequence makes a chat agree with routing as it is now,
+			// so a chat's later records in this batch need no pass of
+			// their own: each chat is reconciled once, at its last record.
+			if lastAt == nil && lastOf(items, i) || lastAt != nil && lastAt[it.chat] == i {
 				if err := e.apply(ctx, it); err != nil {
-					failed = fmt.Errorf("%s log, partition %d, position %d (%s): %w", log.name(), p, it.seq, it.what, err)
+					failed = fmt.Errorf("%s log, partition %d, position %d (%s): %w", log.name(), p, it.seq, it.describe(), err)
 					break
 				}
 			}
@@ -206,19 +263,37 @@ func (e *Engine) consumePartition(ctx context.Context, log durableLog, p int) (i
 			done++
 		}
 		if last != cur.position {
+			// Saving the position renews the lease too.
 			cur.position = last
-			if err := log.save(ctx, cur); err != nil {
+			cur.owner, cur.until = e.cfg.Process, e.cfg.Clock.Now().Add(e.cfg.Lease)
+			if err := save(); err != nil {
 				if log.conflict(err) {
 					return done, nil
 				}
 				return done, err
 			}
-			cur.version++
 		}
 		if failed != nil {
 			return done, failed
 		}
+		items = nil
 	}
+}
+
+// holds reports whether c is this process's lease with at least half its
+// length to run.
+func (e *Engine) holds(c *cursor) bool {
+	return c.owner == e.cfg.Process && c.until.Sub(e.cfg.Clock.Now()) >= e.cfg.Lease/2
+}
+
+// lastOf reports whether items[i] is the last record of its chat in items.
+func lastOf(items []item, i int) bool {
+	for j := i + 1; j < len(items); j++ {
+		if items[j].chat == items[i].chat {
+			return false
+		}
+	}
+	return true
 }
 
 // apply carries out the consequence of one record. It is idempotent: it
@@ -228,7 +303,7 @@ func (e *Engine) apply(ctx context.Context, it *item) (err error) {
 	if it.chat == "" {
 		return nil
 	}
-	if it.ev != nil {
+	if it.ev != nil && e.traced {
 		var end func(error)
 		ctx, end = e.cfg.Tracer.Start(ctx, "engine.event", eventAttrs(it.ev)...)
 		defer func() { end(err) }()

@@ -218,6 +218,12 @@ type Engine struct {
 	router   *routing.Router
 	sessions *session.Manager
 	logs     []durableLog
+	// traced is false when Config.Tracer was left unset: the hot path then
+	// builds no attributes.
+	traced bool
+	// held is, per log and partition, the cursor this process last saved
+	// while holding the partition's lease, or nil.
+	held [][]atomic.Pointer[cursor]
 
 	running atomic.Int32
 	started chan struct{}
@@ -251,6 +257,12 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	e := &Engine{cfg: cfg, store: cfg.Routing, router: router, sessions: sessions, started: make(chan struct{})}
 	e.logs = []durableLog{routingLog{cfg.Routing}, sessionFeed{cfg.Sessions.(session.FeedStore)}}
+	_, untraced := cfg.Tracer.(nopTracer)
+	e.traced = !untraced
+	e.held = make([][]atomic.Pointer[cursor], len(e.logs))
+	for i, log := range e.logs {
+		e.held[i] = make([]atomic.Pointer[cursor], log.partitions())
+	}
 	for _, log := range e.logs {
 		if err := e.register(ctx, log); err != nil {
 			return nil, err
