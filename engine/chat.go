@@ -121,7 +121,7 @@ func (e *Engine) sync(ctx context.Context, chat switchboard.ChatID) (session.Ses
 	if err != nil {
 		return session.Session{}, fmt.Errorf("engine: the session of %s does not follow routing yet (call again): %w", chat, err)
 	}
-	return s, nil
+	return s.Clone(), nil
 }
 
 // follow makes the chat's session agree with routing before the
@@ -160,7 +160,11 @@ func (e *Engine) Sync(ctx context.Context, chat switchboard.ChatID) (session.Ses
 	if err := e.ready(ctx); err != nil {
 		return session.Session{}, err
 	}
-	return e.reconcile(ctx, chat)
+	s, err := e.reconcile(ctx, chat)
+	if err != nil {
+		return session.Session{}, err
+	}
+	return s.Clone(), nil
 }
 
 // Accept accepts a routing offer for agent and makes it the owner of the

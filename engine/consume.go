@@ -317,12 +317,16 @@ func (e *Engine) apply(ctx context.Context, it *item) (err error) {
 
 // reconcile makes the chat's session agree with routing, which is the
 // authority on who is in a chat, and carries out what routing decided on
-// its own (timeouts, invite fallbacks, transfers).
+// its own (timeouts, invite fallbacks, transfers). The session returned
+// may be lent by the store: clone it before handing it out.
 func (e *Engine) reconcile(ctx context.Context, chat switchboard.ChatID) (session.Session, error) {
 	for attempt := 0; ; attempt++ {
 		s, err := e.reconcileOnce(ctx, chat)
+		if err == nil {
+			return s, nil
+		}
 		var se *session.StatusError
-		if err == nil || !errors.As(err, &se) || attempt == 4 {
+		if !errors.As(err, &se) || attempt == 4 {
 			return s, err
 		}
 		// The session changed under this pass (the customer left while a

@@ -46,13 +46,14 @@ func inSession(p *session.Participant) bool { return p.Present() || p.Invited() 
 //     consultants when the chat ended, SPEC C9), and so does one whose
 //     customer left.
 //
-// Supervisors are left alone.
+// Supervisors are left alone. The session returned may be lent by the
+// store ([session.Manager.Peek]): it is not to be modified or handed out.
 func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (session.Session, error) {
 	c, err := e.router.Chat(ctx, chat)
 	if err != nil {
 		return session.Session{}, err
 	}
-	s, err := e.sessions.Session(ctx, chat)
+	s, err := e.sessions.Peek(ctx, chat)
 	if err != nil {
 		return session.Session{}, err
 	}
@@ -68,7 +69,7 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 		if err := e.endRouting(ctx, chat); err != nil {
 			return session.Session{}, err
 		}
-		return e.sessions.Session(ctx, chat)
+		return e.sessions.Peek(ctx, chat)
 	}
 	if s.Status == session.StatusClosed {
 		return s, nil
@@ -106,7 +107,7 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 				return session.Session{}, err
 			}
 		}
-		return e.sessions.Session(ctx, chat)
+		return e.sessions.Peek(ctx, chat)
 	}
 	if owner == nil && reopenedAfter(&s, &c) {
 		// The customer wrote after close and the session reopened, but
@@ -117,7 +118,7 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 				return session.Session{}, err
 			}
 		}
-		return e.sessions.Session(ctx, chat)
+		return e.sessions.Peek(ctx, chat)
 	}
 	if owner != nil && s.Status == session.StatusActive && c.State == routing.Ended && c.EndReason != routing.EndAgentLeft {
 		// Routing gave up on a chat that went back to a queue (a transfer
@@ -135,7 +136,7 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 		if err != nil && !errors.Is(err, session.ErrAlreadyClosed) {
 			return session.Session{}, err
 		}
-		return e.sessions.Session(ctx, chat)
+		return e.sessions.Peek(ctx, chat)
 	}
 	if s.Status == session.StatusCustomerLeft && customerGone(&c) {
 		// The interaction is over for everyone but the owner (SPEC C9),
@@ -179,7 +180,7 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 	case want == "" && cur != nil && c.State == routing.Ended && c.EndReason == routing.EndAgentLeft:
 		_, err := e.sessions.End(ctx, chat, agentOf(cur.ID), session.EndOptions{Reason: e.cfg.DisconnectReason, Confirm: true, Forced: true})
 		keep(err)
-		if s, err = e.sessions.Session(ctx, chat); err != nil {
+		if s, err = e.sessions.Peek(ctx, chat); err != nil {
 			return session.Session{}, err
 		}
 		stale = false
@@ -197,7 +198,7 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 		invitee = o.Agent
 	}
 	if stale {
-		if s, err = e.sessions.Session(ctx, chat); err != nil {
+		if s, err = e.sessions.Peek(ctx, chat); err != nil {
 			return session.Session{}, err
 		}
 		stale = false
@@ -237,7 +238,7 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 	if !stale {
 		return s, nil
 	}
-	return e.sessions.Session(ctx, chat)
+	return e.sessions.Peek(ctx, chat)
 }
 
 // reopenedAfter reports whether session s was reopened by its customer
@@ -287,7 +288,7 @@ func (e *Engine) settleEnded(ctx context.Context, s session.Session, keep func(e
 	if !*stale {
 		return s, nil
 	}
-	return e.sessions.Session(ctx, s.ID)
+	return e.sessions.Peek(ctx, s.ID)
 }
 
 // customerGone reports whether assigned chat c has agents besides its owner

@@ -9,6 +9,7 @@ import (
 	"github.com/switchboard-cc/switchboard"
 
 	"github.com/switchboard-cc/switchboard/session"
+	"github.com/switchboard-cc/switchboard/session/sessionmem"
 )
 
 // TestCloneIsIndependent changes every part of a clone, small and large
@@ -49,4 +50,28 @@ func TestCloneOfEmptySession(t *testing.T) {
 	require.Empty(t, c.Participants)
 	require.Nil(t, c.WrapUp)
 	require.Nil(t, c.Menu)
+}
+
+// TestPeekIsSession reads the same session through Peek and Session, from
+// a store that lends it and from one that does not.
+func TestPeekIsSession(t *testing.T) {
+	m, _ := setup(t)
+	chatWithOwner(t, m)
+	want, err := m.Session(ctx, "c1")
+	require.NoError(t, err)
+	got, err := m.Peek(ctx, "c1")
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+	_, err = m.Peek(ctx, "nope")
+	require.ErrorIs(t, err, session.ErrNotFound)
+
+	plain, err := session.NewManager(struct{ session.Store }{sessionmem.NewStore()}, session.Config{Transport: session.Discard{}})
+	require.NoError(t, err)
+	_, err = plain.Create(ctx, session.CustomerSession{ID: "c1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
+	require.NoError(t, err)
+	p, err := plain.Peek(ctx, "c1")
+	require.NoError(t, err)
+	s, err := plain.Session(ctx, "c1")
+	require.NoError(t, err)
+	require.Equal(t, s, p)
 }

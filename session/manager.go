@@ -135,14 +135,20 @@ func (a AgentRef) validate() error {
 // must leave a session it already changed as it is.
 func (m *Manager) change(ctx context.Context, chat switchboard.ChatID,
 	fn func(s *Session) (entries []Entry, update bool, err error)) (Session, []Entry, error) {
-	return m.changeFrom(ctx, chat, nil, fn)
+	s, entries, lent, err := m.changeFrom(ctx, chat, nil, false, fn)
+	if lent && err == nil {
+		s = s.Clone()
+	}
+	return s, entries, err
 }
 
 // changeFrom is change starting from first, the session as the caller
 // just read it from the store (nil to read it), which it hands over: a
 // stale one fails the compare-and-set and the session is read again.
-func (m *Manager) changeFrom(ctx context.Context, chat switchboard.ChatID, first *Session,
-	fn func(s *Session) (entries []Entry, update bool, err error)) (Session, []Entry, error) {
+// firstLent says first is lent by the store. The session returned may be
+// lent too, which lent reports.
+func (m *Manager) changeFrom(ctx context.Context, chat switchboard.ChatID, first *Session, firstLent bool,
+	fn func(s *Session) (entries []Entry, update bool, err error)) (_ Session, _ []Entry, lent bool, _ error) {
 	var txn string
 	// lost holds the entries of an attempt whose outcome was unknown and
 	// that was not found: its commit may still land, so every later
@@ -153,37 +159,39 @@ func (m *Manager) changeFrom(ctx context.Context, chat switchboard.ChatID, first
 		if lostSet {
 			now, found, ok, err := m.applied(ctx, chat, txn, lost)
 			if err != nil {
-				return Session{}, nil, fmt.Errorf("session: write %s: %w", chat, err)
+				return Session{}, nil, false, fmt.Errorf("session: write %s: %w", chat, err)
 			}
 			if ok {
 				m.deliver(ctx, &now, found)
-				return now, found, nil
+				return now, found, false, nil
 			}
 		}
 		var cur Session
 		var err error
 		given := first != nil
 		if given {
-			cur, first = *first, nil
-		} else if cur, err = m.store.GetSession(ctx, chat); err != nil {
-			return Session{}, nil, fmt.Errorf("session: get %s: %w", chat, err)
+			cur, lent, first = *first, firstLent, nil
+		} else if cur, lent, err = m.peek(ctx, chat); err != nil {
+			return Session{}, nil, false, fmt.Errorf("session: get %s: %w", chat, err)
 		}
-		next := cur.Clone()
-		entries, update, err := fn(&next)
+		np := cur.clonePtr()
+		entries, update, err := fn(np)
+		next := *np
 		if err != nil {
-			return cur, nil, err
+			return cur, nil, lent, err
 		}
 		if txn == "" && (update || slices.ContainsFunc(entries, func(e Entry) bool { return e.ID == "" })) {
 			txn = m.newID()
 		}
 		stamp(entries, txn, m.cfg.Clock.Now())
 		var stored []Entry
+		nextLent := false
 		if update {
 			next.Version, next.Txn = cur.Version, txn
 			stored, err = m.store.UpdateSession(ctx, next, entries)
 			next.Version = cur.Version + 1
 		} else {
-			next = cur
+			next, nextLent = cur, lent
 			if len(entries) > 0 {
 				stored, err = m.store.AppendEntries(ctx, chat, cur.Version, entries)
 			}
@@ -204,7 +212,7 @@ func (m *Manager) changeFrom(ctx context.Context, chat switchboard.ChatID, first
 						lost, lostSet = entries, true
 					}
 				case dup:
-					next, stored = now, found
+					next, nextLent, stored = now, false, found
 				default:
 					stored = found
 				}
@@ -218,10 +226,10 @@ func (m *Manager) changeFrom(ctx context.Context, chat switchboard.ChatID, first
 			continue
 		}
 		if err != nil {
-			return cur, nil, fmt.Errorf("session: write %s: %w", chat, err)
+			return cur, nil, lent, fmt.Errorf("session: write %s: %w", chat, err)
 		}
 		m.deliver(ctx, &next, stored)
-		return next, stored, nil
+		return next, stored, nextLent, nil
 	}
 }
 
@@ -250,6 +258,34 @@ func isInvitation(s *Session, p *Participant, e *Entry) bool {
 		return p.ID != s.InitiatedBy && p.Role.IsAgent()
 	}
 	return false
+}
+
+// peek reads the session, lent by the store when it can (see
+// [SessionLender]): then it shares memory with the store and lent is true,
+// and it must not be modified or handed out.
+func (m *Manager) peek(ctx context.Context, chat switchboard.ChatID) (s Session, lent bool, err error) {
+	if l, ok := m.store.(SessionLender); ok {
+		p, err := l.LendSession(ctx, chat)
+		if err != nil {
+			return Session{}, false, err
+		}
+		return *p, true, nil
+	}
+	s, err = m.store.GetSession(ctx, chat)
+	return s, false, err
+}
+
+// Peek is [Manager.Session] for a caller that only reads the session: when
+// the store implements [SessionLender] nothing is copied, and the session
+// returned shares memory with the store, so neither it nor anything it
+// refers to may be modified (clone it with [Session.Clone] to change or
+// keep it).
+func (m *Manager) Peek(ctx context.Context, chat switchboard.ChatID) (Session, error) {
+	s, _, err := m.peek(ctx, chat)
+	if err != nil {
+		return Session{}, fmt.Errorf("session: get %s: %w", chat, err)
+	}
+	return s, nil
 }
 
 // Session returns the session's state: participants, status, attributes,

@@ -184,7 +184,8 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 	} else {
 		msg.ID = m.newID()
 	}
-	s, err := m.store.GetSession(ctx, chat)
+	// Lent, when the store lends it: read here, and handed to the write.
+	s, lent, err := m.peek(ctx, chat)
 	if err != nil {
 		return Sent{}, fmt.Errorf("session: get %s: %w", chat, err)
 	}
@@ -232,7 +233,7 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 	}
 	msg.Text = text
 	var reopened bool
-	_, stored, err := m.changeFrom(ctx, chat, &s, func(s *Session) ([]Entry, bool, error) {
+	_, stored, _, err := m.changeFrom(ctx, chat, &s, lent, func(s *Session) ([]Entry, bool, error) {
 		reopened = false
 		var entries []Entry
 		update := false

@@ -281,21 +281,28 @@ func (s *Session) Present() []Participant {
 }
 
 // Clone returns a deep copy of s.
-func (s Session) Clone() Session {
+func (s Session) Clone() Session { return *s.clonePtr() }
+
+// clonePtr returns a deep copy of s; a small session takes one allocation,
+// the copy included.
+func (s *Session) clonePtr() *Session {
 	stints := 0
 	for i := range s.Participants {
 		stints += len(s.Participants[i].Stints)
 	}
+	var c *Session
 	var ps []Participant
 	var sts []Stint
 	var w *WrapUp
 	if n := len(s.Participants); n > 0 && n <= smallParticipants && stints <= smallStints {
 		// The usual session fits one allocation.
 		b := new(cloneBlock)
-		ps, sts, w = b.ps[:n], b.sts[:0:stints], &b.w
+		c, ps, sts, w = &b.s, b.ps[:n], b.sts[:0:stints], &b.w
 	} else {
-		ps, sts = make([]Participant, len(s.Participants)), make([]Stint, 0, stints)
+		c, ps, sts = new(Session), make([]Participant, len(s.Participants)), make([]Stint, 0, stints)
 	}
+	*c = *s
+	s = c
 	for i := range s.Participants {
 		ps[i] = s.Participants[i]
 		n := len(sts)
@@ -325,7 +332,7 @@ func (s Session) Clone() Session {
 		*w = *s.WrapUp
 		s.WrapUp = w
 	}
-	return s
+	return c
 }
 
 // Sizes of the session that [Session.Clone] copies in one allocation.
@@ -337,6 +344,7 @@ const (
 // cloneBlock holds a small session's participants, their stints and its
 // wrap-up.
 type cloneBlock struct {
+	s   Session
 	ps  [smallParticipants]Participant
 	sts [smallStints]Stint
 	w   WrapUp

@@ -96,3 +96,15 @@ type LogStore interface {
 	// empty log), or ErrNotFound.
 	LastSeq(ctx context.Context, chat switchboard.ChatID) (uint64, error)
 }
+
+// SessionLender is implemented by a [Store] that keeps each stored version
+// of a session as a value it never modifies, and so can hand it out for
+// reading without a copy. The Manager uses it, when the store implements
+// it, for the reads it does not modify or hand out ([Manager.Peek]); a
+// store over a database has no use for it.
+type SessionLender interface {
+	// LendSession returns the stored session with id, or ErrNotFound. The
+	// session and everything it refers to must not be modified, by the
+	// caller or by the store; a later write stores a new value instead.
+	LendSession(ctx context.Context, id switchboard.ChatID) (*Session, error)
+}

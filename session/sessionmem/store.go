@@ -17,6 +17,7 @@ var (
 	_ session.Store          = (*Store)(nil)
 	_ session.FeedStore      = (*Store)(nil)
 	_ session.RetentionStore = (*Store)(nil)
+	_ session.SessionLender  = (*Store)(nil)
 )
 
 // DefaultPartitions is the number of feed partitions of a Store made by
@@ -355,6 +356,15 @@ func (s *Store) GetSession(ctx context.Context, id switchboard.ChatID) (session.
 		return session.Session{}, err
 	}
 	return st.Clone(), nil
+}
+
+// LendSession implements session.SessionLender: a stored session is
+// never modified, so it is handed out as it is.
+func (s *Store) LendSession(ctx context.Context, id switchboard.ChatID) (*session.Session, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s.current(id)
 }
 
 // UpdateSession implements session.StateStore.
