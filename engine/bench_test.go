@@ -64,7 +64,11 @@ func BenchmarkLifecycle(b *testing.B) {
 			_, err := r.Login(ctx, "ann", routing.Profile{DisplayName: "Ann", Queues: []switchboard.QueueID{"q"}})
 			return err
 		})
-		ann := session.AgentParticipant("ann")
+		ann, cust := session.AgentParticipant("ann"), session.CustomerParticipant("u1")
+		msgs := []session.Message{
+			{From: cust, Text: "My order is late"}, {From: ann, Text: "Let me check"},
+			{From: ann, Mode: session.ModeWhisper, Text: "note: second time"}, {From: ann, Text: "It ships today"},
+		}
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := range b.N {
@@ -83,11 +87,7 @@ func BenchmarkLifecycle(b *testing.B) {
 				b.Fatal(err, len(os))
 			}
 			mustB(b, func() error { _, _, err := eng.Accept(ctx, "ann", os[0].ID); return err })
-			cust := session.CustomerParticipant("u1")
-			for _, m := range []session.Message{
-				{From: cust, Text: "My order is late"}, {From: ann, Text: "Let me check"},
-				{From: ann, Mode: session.ModeWhisper, Text: "note: second time"}, {From: ann, Text: "It ships today"},
-			} {
+			for _, m := range msgs {
 				mustB(b, func() error { _, err := eng.Send(ctx, id, m); return err })
 			}
 			mustB(b, func() error {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/switchboard-cc/switchboard"
@@ -34,6 +34,27 @@ type item struct {
 	what  string
 	entry session.EntryType // for the sessions' feed
 	ev    *routing.Event    // for routing's log
+}
+
+// heldCursor is a cursor this process read or saved, if ok.
+type heldCursor struct {
+	mu sync.Mutex
+	c  cursor
+	ok bool
+}
+
+// load returns the cursor, if one is held.
+func (h *heldCursor) load() (cursor, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.c, h.ok
+}
+
+// store holds c, or nothing if ok is false.
+func (h *heldCursor) store(c cursor, ok bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.c, h.ok = c, ok
 }
 
 // describe says what the record was, for an error.
@@ -179,43 +200,41 @@ func (e *Engine) consume(ctx context.Context) (int, error) {
 // run, no other process may move the cursor, so held is what the store
 // holds: the records are processed without reading the cursor or taking
 // the lease again. Otherwise the cursor is read from the store.
-func (e *Engine) consumePartition(ctx context.Context, log durableLog, held *atomic.Pointer[cursor], p int) (int, error) {
+func (e *Engine) consumePartition(ctx context.Context, log durableLog, held *heldCursor, p int) (int, error) {
 	var cur cursor
 	var items []item
 	var err error
-	h := held.Load()
-	if h != nil {
+	h, ok := held.load()
+	if ok {
 		// The stored cursor is at h or past it (a cursor never moves
 		// back): nothing after h, nothing to do.
 		if items, err = log.read(ctx, p, h.position); err != nil || len(items) == 0 {
 			return 0, err
 		}
 	}
-	if h != nil && e.holds(h) {
-		cur = *h
+	if ok && e.holds(&h) {
+		cur = h
 	} else {
 		if cur, err = log.cursor(ctx, p); err != nil {
 			return 0, err
 		}
-		c := cur
-		held.Store(&c)
+		held.store(cur, true)
 		if cur.owner != "" && cur.owner != e.cfg.Process && e.cfg.Clock.Now().Before(cur.until) {
 			return 0, nil // another process holds it
 		}
-		if h == nil || cur.position != h.position {
+		if !ok || cur.position != h.position {
 			items = nil
 		}
 	}
 	// save stores cur and remembers it; any failure forgets it, so the
 	// next pass reads the cursor from the store.
 	save := func() error {
-		held.Store(nil)
+		held.store(cursor{}, false)
 		if err := log.save(ctx, cur); err != nil {
 			return err
 		}
 		cur.version++
-		c := cur
-		held.Store(&c)
+		held.store(cur, true)
 		return nil
 	}
 	done := 0

@@ -221,9 +221,9 @@ type Engine struct {
 	// traced is false when Config.Tracer was left unset: the hot path then
 	// builds no attributes.
 	traced bool
-	// held is, per log and partition, the cursor this process last saved
-	// while holding the partition's lease, or nil.
-	held [][]atomic.Pointer[cursor]
+	// held is, per log and partition, the cursor this process last read
+	// or saved.
+	held [][]heldCursor
 
 	running atomic.Int32
 	started chan struct{}
@@ -259,9 +259,9 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	e.logs = []durableLog{routingLog{cfg.Routing}, sessionFeed{cfg.Sessions.(session.FeedStore)}}
 	_, untraced := cfg.Tracer.(nopTracer)
 	e.traced = !untraced
-	e.held = make([][]atomic.Pointer[cursor], len(e.logs))
+	e.held = make([][]heldCursor, len(e.logs))
 	for i, log := range e.logs {
-		e.held[i] = make([]atomic.Pointer[cursor], log.partitions())
+		e.held[i] = make([]heldCursor, log.partitions())
 	}
 	for _, log := range e.logs {
 		if err := e.register(ctx, log); err != nil {

@@ -169,7 +169,7 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 	}
 	cur := s.Owner()
 	switch {
-	case want != "" && (cur == nil || cur.ID != session.AgentParticipant(want)):
+	case want != "" && (cur == nil || agentOf(cur.ID) != want):
 		now, err := e.assign(ctx, chat, want)
 		keep(err)
 		if err == nil {

@@ -54,21 +54,59 @@ func NewManager(store Store, cfg Config) (*Manager, error) {
 // newID returns a write or message ID no other write of any Manager uses.
 func (m *Manager) newID() string {
 	var buf [48]byte
-	out := append(buf[:0], m.idPrefix...)
-	return string(strconv.AppendUint(out, m.idSeq.Add(1), 36))
+	return string(m.appendID(buf[:0]))
+}
+
+// appendID appends a new ID (see newID) to buf.
+func (m *Manager) appendID(buf []byte) []byte {
+	return strconv.AppendUint(append(buf, m.idPrefix...), m.idSeq.Add(1), 36)
 }
 
 // stamp gives every entry without an ID one derived from the write ID
-// txn, and the time now if it has none.
-func stamp(entries []Entry, txn string, now time.Time) {
+// txn ("txn.i", i its index), and the time now if it has none. It returns
+// txn as a string; the IDs and txn share one allocation.
+func stamp(entries []Entry, txn []byte, now time.Time) string {
+	size := 0
 	for i := range entries {
 		if entries[i].At.IsZero() {
 			entries[i].At = now
 		}
 		if entries[i].ID == "" {
-			entries[i].ID = txn + "." + strconv.Itoa(i)
+			size += len(txn) + 1 + digits(i)
 		}
 	}
+	if size == 0 {
+		return string(txn)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for i := range entries {
+		if entries[i].ID == "" {
+			var d [20]byte
+			b.Write(txn)
+			b.WriteByte('.')
+			b.Write(strconv.AppendUint(d[:0], uint64(i), 10))
+		}
+	}
+	all := b.String()
+	at := 0
+	for i := range entries {
+		if entries[i].ID == "" {
+			n := len(txn) + 1 + digits(i)
+			entries[i].ID = all[at : at+n]
+			at += n
+		}
+	}
+	return all[:len(txn)]
+}
+
+// digits returns how many decimal digits i has.
+func digits(i int) int {
+	n := 1
+	for ; i >= 10; i /= 10 {
+		n++
+	}
+	return n
 }
 
 // outcomeUnknown reports whether err leaves open whether a write applied:
@@ -181,9 +219,11 @@ func (m *Manager) changeFrom(ctx context.Context, chat switchboard.ChatID, first
 			return cur, nil, lent, err
 		}
 		if txn == "" && (update || slices.ContainsFunc(entries, func(e Entry) bool { return e.ID == "" })) {
-			txn = m.newID()
+			var buf [48]byte
+			txn = stamp(entries, m.appendID(buf[:0]), m.cfg.Clock.Now())
+		} else {
+			stamp(entries, []byte(txn), m.cfg.Clock.Now())
 		}
-		stamp(entries, txn, m.cfg.Clock.Now())
 		var stored []Entry
 		nextLent := false
 		if update {
@@ -381,8 +421,8 @@ func (m *Manager) create(ctx context.Context, s Session, extra []Entry) (Session
 	for i := range entries {
 		entries[i].At = now
 	}
-	s.Txn = m.newID()
-	stamp(entries, s.Txn, now)
+	var buf [48]byte
+	s.Txn = stamp(entries, m.appendID(buf[:0]), now)
 	var stored []Entry
 	var err error
 	for attempt := 0; ; attempt++ {
