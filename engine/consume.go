@@ -205,6 +205,9 @@ func (e *Engine) consumePartition(ctx context.Context, log durableLog, held *hel
 	var items []item
 	var err error
 	h, ok := held.load()
+	if ok && h.owner != "" && h.owner != e.cfg.Process && e.cfg.Clock.Now().Before(h.until) {
+		return 0, nil // another process held it when last read, and may still
+	}
 	if ok {
 		// The stored cursor is at h or past it (a cursor never moves
 		// back): nothing after h, nothing to do.

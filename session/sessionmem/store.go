@@ -18,6 +18,7 @@ var (
 	_ session.FeedStore      = (*Store)(nil)
 	_ session.RetentionStore = (*Store)(nil)
 	_ session.SessionLender  = (*Store)(nil)
+	_ session.EntryLender    = (*Store)(nil)
 )
 
 // DefaultPartitions is the number of feed partitions of a Store made by
@@ -66,8 +67,11 @@ type record struct {
 	state atomic.Pointer[session.Session]
 	log   []session.Entry
 	ids   map[string]uint64 // entry ID → Seq, once the log is long
-	part  int
-	gone  atomic.Bool // forgotten: its feed references are dead
+	// lent reports that part of log was handed out by LendEntries since
+	// it was last copied: an amendment then copies it first.
+	lent bool
+	part int
+	gone atomic.Bool // forgotten: its feed references are dead
 }
 
 // idScan is the log length up to which entry IDs are found by scanning
@@ -470,6 +474,26 @@ func (r *record) span(after uint64, limit int) []session.Entry {
 	return src
 }
 
+// LendEntries implements session.EntryLender: entries are appended after
+// what was handed out, and an amendment copies the log first, so what is
+// handed out never changes.
+func (s *Store) LendEntries(ctx context.Context, chat switchboard.ChatID, after uint64, limit int) ([]session.Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	r, err := s.locked(chat)
+	if err != nil {
+		return nil, err
+	}
+	defer r.mu.Unlock()
+	src := r.span(after, limit)
+	if len(src) == 0 {
+		return nil, nil
+	}
+	r.lent = true
+	return src[:len(src):len(src)], nil
+}
+
 // AmendEntry implements session.LogStore.
 func (s *Store) AmendEntry(ctx context.Context, chat switchboard.ChatID, seq uint64, text string) error {
 	if err := ctx.Err(); err != nil {
@@ -482,6 +506,10 @@ func (s *Store) AmendEntry(ctx context.Context, chat switchboard.ChatID, seq uin
 	defer r.mu.Unlock()
 	if seq == 0 || seq > uint64(len(r.log)) {
 		return fmt.Errorf("%w: %s has no entry %d", session.ErrNotFound, chat, seq)
+	}
+	if r.lent {
+		// Part of the log is out with a reader: change a copy.
+		r.log, r.lent = slices.Clone(r.log), false
 	}
 	r.log[seq-1].Text = text
 	return nil

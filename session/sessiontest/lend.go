@@ -62,3 +62,51 @@ var lendCases = []struct {
 		require.ErrorIs(t, err, context.Canceled)
 	}},
 }
+
+// entryLendCases run against a store that implements session.EntryLender.
+var entryLendCases = []struct {
+	name string
+	run  func(t *testing.T, s session.Store, l session.EntryLender)
+}{
+	{"LentIsRead", func(t *testing.T, s session.Store, l session.EntryLender) {
+		ctx := context.Background()
+		mustCreate(t, s, "s1", msg("one"), whisper("two"), msg("three"))
+		for _, c := range []struct {
+			after uint64
+			limit int
+		}{{0, 0}, {1, 0}, {0, 2}, {1, 1}, {3, 0}, {9, 0}} {
+			want, err := s.ReadEntries(ctx, "s1", c.after, c.limit)
+			require.NoError(t, err)
+			got, err := l.LendEntries(ctx, "s1", c.after, c.limit)
+			require.NoError(t, err)
+			require.Equal(t, want, got, "after %d, limit %d", c.after, c.limit)
+		}
+	}},
+	{"LentNeverChanges", func(t *testing.T, s session.Store, l session.EntryLender) {
+		ctx := context.Background()
+		st := mustCreate(t, s, "s1", msg("one"), msg("two"))
+		lent, err := l.LendEntries(ctx, "s1", 0, 0)
+		require.NoError(t, err)
+		want := make([]session.Entry, len(lent))
+		for i := range lent {
+			want[i] = lent[i].Clone()
+		}
+		require.NoError(t, s.AmendEntry(ctx, "s1", 1, "o**"))
+		_, err = s.AppendEntries(ctx, "s1", st.Version, []session.Entry{msg("three"), msg("four")})
+		require.NoError(t, err)
+		require.Equal(t, want, lent, "a write changed entries lent before it")
+		now, err := l.LendEntries(ctx, "s1", 0, 0)
+		require.NoError(t, err)
+		require.Len(t, now, 4)
+		require.Equal(t, "o**", now[0].Text)
+		// Appending to what was lent does not reach the store.
+		_ = append(lent, msg("not stored"))
+		again, err := s.ReadEntries(ctx, "s1", 0, 0)
+		require.NoError(t, err)
+		require.Equal(t, "three", again[2].Text)
+	}},
+	{"LendUnknown", func(t *testing.T, _ session.Store, l session.EntryLender) {
+		_, err := l.LendEntries(context.Background(), "nope", 0, 0)
+		require.True(t, errors.Is(err, session.ErrNotFound), "got %v", err)
+	}},
+}

@@ -18,7 +18,8 @@ import (
 // RunStoreTests runs the session.Store conformance suite. newStore must
 // return an empty store for each call; the cases run in parallel. When
 // the store also implements session.FeedStore, session.RetentionStore or
-// session.SessionLender, their cases run too; otherwise they are skipped.
+// session.SessionLender or session.EntryLender, their cases run too;
+// otherwise they are skipped.
 func RunStoreTests(t *testing.T, newStore func(t *testing.T) session.Store) {
 	t.Helper()
 	for _, c := range storeCases {
@@ -45,6 +46,17 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) session.Store) {
 			l, ok := s.(session.SessionLender)
 			if !ok {
 				t.Skip("the store does not implement session.SessionLender")
+			}
+			c.run(t, s, l)
+		})
+	}
+	for _, c := range entryLendCases {
+		t.Run("LendEntries/"+c.name, func(t *testing.T) {
+			t.Parallel()
+			s := newStore(t)
+			l, ok := s.(session.EntryLender)
+			if !ok {
+				t.Skip("the store does not implement session.EntryLender")
 			}
 			c.run(t, s, l)
 		})
