@@ -377,18 +377,19 @@ func (e *Engine) endRouting(ctx context.Context, chat switchboard.ChatID) error 
 	if err != nil {
 		return err
 	}
-	var se *routing.StateError
 	switch c.State {
 	case routing.Assigned:
-		if err := e.router.End(ctx, chat); err != nil && !errors.As(err, &se) {
-			return err
-		}
+		err = e.router.End(ctx, chat)
 	case routing.Queued, routing.Offered:
-		if err := e.router.Withdraw(ctx, chat); err != nil && !errors.As(err, &se) {
-			return err
-		}
+		err = e.router.Withdraw(ctx, chat)
 	}
-	return nil
+	if err == nil {
+		return nil
+	}
+	if se := (*routing.StateError)(nil); errors.As(err, &se) {
+		return nil // moved on meanwhile
+	}
+	return err
 }
 
 // CompleteWrapUp completes the agent's wrap-up of a chat early: its slot is

@@ -72,7 +72,9 @@ type durableLog interface {
 	partitions() int
 	cursor(ctx context.Context, p int) (cursor, error)
 	save(ctx context.Context, c cursor) error
-	read(ctx context.Context, p int, after uint64) ([]item, error)
+	// read appends the records of partition p after position after to
+	// buf, up to a batch, and returns it.
+	read(ctx context.Context, p int, after uint64, buf []item) ([]item, error)
 	conflict(err error) bool
 }
 
@@ -95,16 +97,15 @@ func (l routingLog) save(ctx context.Context, c cursor) error {
 		Owner: c.owner, LeaseUntil: c.until, Version: c.version})
 }
 
-func (l routingLog) read(ctx context.Context, p int, after uint64) ([]item, error) {
+func (l routingLog) read(ctx context.Context, p int, after uint64, buf []item) ([]item, error) {
 	evs, err := l.s.Events(ctx, p, after, batch)
 	if err != nil || len(evs) == 0 {
-		return nil, err
+		return buf, err
 	}
-	out := make([]item, len(evs))
 	for i := range evs {
-		out[i] = item{seq: evs[i].Seq, chat: evs[i].Chat, what: evs[i].Type.String(), ev: &evs[i]}
+		buf = append(buf, item{seq: evs[i].Seq, chat: evs[i].Chat, what: evs[i].Type.String(), ev: &evs[i]})
 	}
-	return out, nil
+	return buf, nil
 }
 
 // sessionFeed is the sessions' feed: every session log entry, in commit
@@ -127,22 +128,18 @@ func (l sessionFeed) save(ctx context.Context, c cursor) error {
 		Owner: c.owner, LeaseUntil: c.until, Version: c.version})
 }
 
-func (l sessionFeed) read(ctx context.Context, p int, after uint64) ([]item, error) {
+func (l sessionFeed) read(ctx context.Context, p int, after uint64, buf []item) ([]item, error) {
 	es, err := l.s.Feed(ctx, p, after, batch)
-	if err != nil {
-		return nil, err
+	if err != nil || len(es) == 0 {
+		return buf, err
 	}
-	if len(es) == 0 {
-		return nil, nil
-	}
-	out := make([]item, 0, len(es))
 	for _, e := range es {
-		out = append(out, item{seq: e.Seq, chat: e.Chat, entry: e.Entry.Type})
+		buf = append(buf, item{seq: e.Seq, chat: e.Chat, entry: e.Entry.Type})
 		if !drivesRouting(e.Entry.Type) {
-			out[len(out)-1].chat = "" // nothing for the engine to do
+			buf[len(buf)-1].chat = "" // nothing for the engine to do
 		}
 	}
-	return out, nil
+	return buf, nil
 }
 
 // drivesRouting reports whether a session entry of type t has a routing
@@ -202,8 +199,14 @@ func (e *Engine) consume(ctx context.Context) (int, error) {
 // the lease again. Otherwise the cursor is read from the store.
 func (e *Engine) consumePartition(ctx context.Context, log durableLog, held *heldCursor, p int) (int, error) {
 	var cur cursor
-	var items []item
 	var err error
+	buf := itemBufs.Get().(*[]item)
+	items := (*buf)[:0]
+	defer func() {
+		clear(items[:cap(items)]) // let go of the records
+		*buf = items[:0]
+		itemBufs.Put(buf)
+	}()
 	h, ok := held.load()
 	if ok && h.owner != "" && h.owner != e.cfg.Process && e.cfg.Clock.Now().Before(h.until) {
 		return 0, nil // another process held it when last read, and may still
@@ -211,7 +214,7 @@ func (e *Engine) consumePartition(ctx context.Context, log durableLog, held *hel
 	if ok {
 		// The stored cursor is at h or past it (a cursor never moves
 		// back): nothing after h, nothing to do.
-		if items, err = log.read(ctx, p, h.position); err != nil || len(items) == 0 {
+		if items, err = log.read(ctx, p, h.position, items); err != nil || len(items) == 0 {
 			return 0, err
 		}
 	}
@@ -226,7 +229,7 @@ func (e *Engine) consumePartition(ctx context.Context, log durableLog, held *hel
 			return 0, nil // another process holds it
 		}
 		if !ok || cur.position != h.position {
-			items = nil
+			items = items[:0]
 		}
 	}
 	// save stores cur and remembers it; any failure forgets it, so the
@@ -242,8 +245,8 @@ func (e *Engine) consumePartition(ctx context.Context, log durableLog, held *hel
 	}
 	done := 0
 	for {
-		if items == nil {
-			if items, err = log.read(ctx, p, cur.position); err != nil {
+		if len(items) == 0 {
+			if items, err = log.read(ctx, p, cur.position, items); err != nil {
 				return done, err
 			}
 			if len(items) == 0 {
@@ -298,9 +301,12 @@ func (e *Engine) consumePartition(ctx context.Context, log durableLog, held *hel
 		if failed != nil {
 			return done, failed
 		}
-		items = nil
+		items = items[:0]
 	}
 }
+
+// itemBufs holds the buffers partitions are read into.
+var itemBufs = sync.Pool{New: func() any { b := make([]item, 0, 16); return &b }}
 
 // holds reports whether c is this process's lease with at least half its
 // length to run.

@@ -477,6 +477,16 @@ func actor(s *Session, id ParticipantID) (*Participant, error) {
 	return p, nil
 }
 
+// agentActor is actor for agent a, without building its participant ID.
+func agentActor(s *Session, a switchboard.AgentID) (*Participant, error) {
+	for i := range s.Participants {
+		if id, ok := s.Participants[i].ID.Agent(); ok && id == a {
+			return actor(s, s.Participants[i].ID)
+		}
+	}
+	return actor(s, AgentParticipant(a))
+}
+
 // presentCount counts participants present or invited.
 func presentCount(s *Session) int {
 	n := 0

@@ -573,7 +573,13 @@ func (s *Store) Feed(ctx context.Context, partition int, after uint64, limit int
 	// read under each session's, never both at once (writers take them in
 	// the other order). An entry is in its log before its reference is in
 	// the feed, so every reference taken can be read.
-	var refs []feedRef
+	buf := refBufs.Get().(*[]feedRef)
+	refs := (*buf)[:0]
+	defer func() {
+		clear(refs) // let go of the records
+		*buf = refs[:0]
+		refBufs.Put(buf)
+	}()
 	p.mu.Lock()
 	c, i := p.after(after)
 	for ; c < len(p.chunks); c, i = c+1, 0 {
@@ -582,9 +588,6 @@ func (s *Store) Feed(ctx context.Context, partition int, after uint64, limit int
 				break
 			}
 			if !ref.rec.gone.Load() {
-				if refs == nil && limit > 0 {
-					refs = make([]feedRef, 0, min(limit, p.n))
-				}
 				refs = append(refs, ref)
 			}
 		}
@@ -604,6 +607,9 @@ func (s *Store) Feed(ctx context.Context, partition int, after uint64, limit int
 	}
 	return out, nil
 }
+
+// refBufs holds the buffers Feed collects references in.
+var refBufs = sync.Pool{New: func() any { b := make([]feedRef, 0, 16); return &b }}
 
 // Cursor implements session.FeedStore.
 func (s *Store) Cursor(ctx context.Context, consumer string, partition int) (session.Cursor, error) {
