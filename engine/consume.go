@@ -129,6 +129,24 @@ func (l sessionFeed) save(ctx context.Context, c cursor) error {
 }
 
 func (l sessionFeed) read(ctx context.Context, p int, after uint64, buf []item) ([]item, error) {
+	if hs, ok := l.s.(session.FeedHeadStore); ok {
+		// The positions, chats and types are all the engine needs.
+		hb := headBufs.Get().(*[]session.FeedHead)
+		defer headBufs.Put(hb)
+		heads, err := hs.FeedHeads(ctx, p, after, batch, (*hb)[:0])
+		*hb = heads[:0]
+		if err != nil {
+			return buf, err
+		}
+		for _, h := range heads {
+			buf = append(buf, item{seq: h.Seq, chat: h.Chat, entry: h.Type})
+			if !drivesRouting(h.Type) {
+				buf[len(buf)-1].chat = "" // nothing for the engine to do
+			}
+		}
+		clear(heads)
+		return buf, nil
+	}
 	es, err := l.s.Feed(ctx, p, after, batch)
 	if err != nil || len(es) == 0 {
 		return buf, err
@@ -304,6 +322,9 @@ func (e *Engine) consumePartition(ctx context.Context, log durableLog, held *hel
 		items = items[:0]
 	}
 }
+
+// headBufs holds the buffers the sessions' feed heads are read into.
+var headBufs = sync.Pool{New: func() any { b := make([]session.FeedHead, 0, 16); return &b }}
 
 // itemBufs holds the buffers partitions are read into.
 var itemBufs = sync.Pool{New: func() any { b := make([]item, 0, 16); return &b }}

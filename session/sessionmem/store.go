@@ -19,6 +19,7 @@ var (
 	_ session.RetentionStore = (*Store)(nil)
 	_ session.SessionLender  = (*Store)(nil)
 	_ session.EntryLender    = (*Store)(nil)
+	_ session.FeedHeadStore  = (*Store)(nil)
 )
 
 // DefaultPartitions is the number of feed partitions of a Store made by
@@ -63,6 +64,7 @@ type shard struct {
 // load it without a lock; mu serialises the session's writes and guards
 // log and ids.
 type record struct {
+	id    switchboard.ChatID // never changes
 	mu    sync.Mutex
 	state atomic.Pointer[session.Session]
 	log   []session.Entry
@@ -142,6 +144,7 @@ type feedRef struct {
 	pos   uint64
 	rec   *record
 	entry uint64
+	typ   session.EntryType // never changes
 }
 
 // NewStore returns an empty Store with DefaultPartitions feed partitions.
@@ -303,7 +306,7 @@ func (s *Store) append(r *record, version uint64, entries []session.Entry) []ses
 	p.mu.Lock()
 	for i := range entries {
 		p.last++
-		p.add(feedRef{pos: p.last, rec: r, entry: first + uint64(i)})
+		p.add(feedRef{pos: p.last, rec: r, entry: first + uint64(i), typ: entries[i].Type})
 	}
 	p.mu.Unlock()
 	return out
@@ -322,7 +325,7 @@ func (s *Store) CreateSession(ctx context.Context, st session.Session, entries [
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	r := &record{part: session.PartitionOf(st.ID, len(s.partitions()))}
+	r := &record{id: st.ID, part: session.PartitionOf(st.ID, len(s.partitions()))}
 	if err := r.checkIDs(st.ID, entries); err != nil {
 		return nil, err
 	}
@@ -606,6 +609,34 @@ func (s *Store) Feed(ctx context.Context, partition int, after uint64, limit int
 		r.mu.Unlock()
 	}
 	return out, nil
+}
+
+// FeedHeads implements session.FeedHeadStore. It reads the partition
+// alone: a session's ID and an entry's type never change.
+func (s *Store) FeedHeads(ctx context.Context, partition int, after uint64, limit int, buf []session.FeedHead) ([]session.FeedHead, error) {
+	if err := ctx.Err(); err != nil {
+		return buf, err
+	}
+	p, err := s.partition(partition)
+	if err != nil {
+		return buf, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	c, i := p.after(after)
+	for ; c < len(p.chunks); c, i = c+1, 0 {
+		for _, ref := range p.chunks[c][i:] {
+			if limit > 0 && n == limit {
+				return buf, nil
+			}
+			if !ref.rec.gone.Load() {
+				buf = append(buf, session.FeedHead{Seq: ref.pos, Chat: ref.rec.id, Type: ref.typ})
+				n++
+			}
+		}
+	}
+	return buf, nil
 }
 
 // refBufs holds the buffers Feed collects references in.
