@@ -81,7 +81,7 @@ type record struct {
 const idScan = 32
 
 // firstLog is the capacity of a new session's log.
-const firstLog = 16
+const firstLog = 4
 
 // partition is one feed partition: references to log entries in
 // position order, in chunks of refChunk so that growing the feed never
