@@ -24,6 +24,7 @@ var allowed = map[string][]string{
 	"engine":     {".", "routing", "session", "compliance", "attachment", "conference", "transfer"},
 	"conference": {".", "routing", "session"},
 	"transfer":   {".", "routing", "session"},
+	"stats":      {".", "routing"},
 	// Test support, imported only by tests.
 	"internal/desktest": {".", "routing", "session", "engine", "routing/routingmem", "session/sessionmem"},
 }
