@@ -117,6 +117,9 @@ type Live struct {
 	AnsweredAt time.Time
 	WrapAt     time.Time
 	Pending    int
+	// Offered are the agents with a pending offer of the chat to route
+	// it: each holds a slot for it.
+	Offered []switchboard.AgentID
 	// Conferenced is set once a consultant joined during the contact.
 	Conferenced bool
 	Visits      []Visit
@@ -170,6 +173,7 @@ func (s *State) Clone() State {
 	for k, c := range s.Chats {
 		d := *c
 		d.Visits, d.Holds, d.Teams = slices.Clone(c.Visits), slices.Clone(c.Holds), slices.Clone(c.Teams)
+		d.Offered = slices.Clone(c.Offered)
 		out.Chats[k] = &d
 	}
 	for k, a := range s.Agents {
@@ -356,11 +360,11 @@ func (a *Aggregates) contact(id switchboard.ChatID) *Live {
 			c = new(Live)
 		}
 		a.st.Chats[id] = c
-		*c = Live{Visits: c.Visits[:0], Holds: c.Holds[:0], Teams: c.Teams[:0]}
+		*c = Live{Visits: c.Visits[:0], Holds: c.Holds[:0], Teams: c.Teams[:0], Offered: c.Offered[:0]}
 		return c
 	}
 	holds := c.Holds // wrap-ups of earlier owners outlive the contact
-	*c = Live{Visits: c.Visits[:0], Holds: holds, Teams: c.Teams[:0]}
+	*c = Live{Visits: c.Visits[:0], Holds: holds, Teams: c.Teams[:0], Offered: c.Offered[:0]}
 	return c
 }
 
@@ -434,7 +438,7 @@ func (a *Aggregates) queued(e *routing.Event) {
 	if e.Reason == "transferred" && a.enter(c, e.Queue, e.At) {
 		a.row(e.At, ByQueue, string(e.Queue)).TransferredIn++
 	}
-	c.Queue, c.Phase, c.Pending = e.Queue, Waiting, 0
+	c.Queue, c.Phase, c.Pending, c.Offered = e.Queue, Waiting, 0, c.Offered[:0]
 }
 
 func (a *Aggregates) chatEvent(e *routing.Event) {
@@ -458,6 +462,7 @@ func (a *Aggregates) chatEvent(e *routing.Event) {
 		if e.Kind == routing.RouteOffer {
 			c.Phase = OfferPending
 			c.Pending++
+			c.Offered = append(c.Offered, e.Agent)
 			if v := c.visit(e.Queue); v != nil && !v.Offered {
 				v.Offered = true
 				a.row(e.At, ByQueue, string(e.Queue)).Offered++
@@ -480,6 +485,9 @@ func (a *Aggregates) chatEvent(e *routing.Event) {
 			}
 		}
 		if e.Kind == routing.RouteOffer && c.Pending > 0 {
+			if i := slices.Index(c.Offered, e.Agent); i >= 0 {
+				c.Offered = slices.Delete(c.Offered, i, i+1)
+			}
 			c.Pending--
 			// A cancelled offer's chat ends next, abandoned while offered.
 			if c.Pending == 0 && c.Phase == OfferPending && e.Outcome != routing.Cancelled {
@@ -493,7 +501,7 @@ func (a *Aggregates) chatEvent(e *routing.Event) {
 		if a.enter(c, e.Queue, e.At) {
 			a.row(e.At, ByQueue, string(e.Queue)).OverflowedIn++
 		}
-		c.Phase, c.Pending = Waiting, 0
+		c.Phase, c.Pending, c.Offered = Waiting, 0, c.Offered[:0]
 	case routing.ChatWrapUp:
 		if e.Reason == "handed-over" {
 			c.Holds = append(c.Holds, Hold{Agent: e.Agent, Team: c.teamOf(e.Agent), Since: e.At})
@@ -548,7 +556,7 @@ func (a *Aggregates) assigned(c *Live, e *routing.Event) {
 	if team == "" {
 		team = c.teamOf(e.Agent)
 	}
-	c.Phase, c.Pending, c.Agent, c.Team, c.OwnerSince = Talking, 0, e.Agent, team, e.At
+	c.Phase, c.Pending, c.Offered, c.Agent, c.Team, c.OwnerSince = Talking, 0, c.Offered[:0], e.Agent, team, e.At
 	first := c.AnsweredAt.IsZero()
 	if first {
 		c.AnsweredAt = e.At
@@ -565,7 +573,9 @@ func (a *Aggregates) assigned(c *Live, e *routing.Event) {
 		v.Answered = true
 		since = v.Since
 	}
-	a.answer(a.row(e.At, ByQueue, string(c.Queue)), e.At.Sub(since))
+	q := a.row(e.At, ByQueue, string(c.Queue))
+	q.Answered++
+	a.answer(q, e.At.Sub(since))
 	if team != "" {
 		a.answer(a.row(e.At, ByTeam, team), e.At.Sub(since))
 	}
@@ -574,7 +584,6 @@ func (a *Aggregates) assigned(c *Live, e *routing.Event) {
 		t.Answered++
 		a.answer(t, e.At.Sub(c.EnqueuedAt))
 	}
-	a.row(e.At, ByQueue, string(c.Queue)).Answered++
 }
 
 // answer adds one answer after wait to f's speed-of-answer figures (not

@@ -131,3 +131,18 @@ func (g *rig) events() [][]routing.Event {
 	}
 	return out
 }
+
+// accept2 accepts agent's pending offer of chat.
+func (g *rig) accept2(agent switchboard.AgentID, chat switchboard.ChatID) {
+	g.t.Helper()
+	os, err := g.r.Offers(g.ctx, agent)
+	require.NoError(g.t, err)
+	for _, o := range os {
+		if o.Chat == chat {
+			_, err = g.r.Accept(g.ctx, agent, o.ID)
+			require.NoError(g.t, err)
+			return
+		}
+	}
+	g.t.Fatalf("%s has no offer of %s", agent, chat)
+}

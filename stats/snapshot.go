@@ -17,9 +17,11 @@ type Agents struct {
 	ByReason map[string]int
 	// Slots is their capacity summed over channels; InUse the slots their
 	// chats take (owned chats talking or in wrap-up, and held wrap-ups);
-	// FreeSlots the slots free per channel of Available agents.
+	// Reserved the slots pending offers hold; FreeSlots the slots free
+	// (neither in use nor reserved) per channel of Available agents.
 	Slots     int
 	InUse     int
+	Reserved  int
 	FreeSlots map[switchboard.Channel]int
 }
 
@@ -132,7 +134,7 @@ func Snapshot(now time.Time, states ...*State) *Board {
 		agent switchboard.AgentID
 		ch    switchboard.Channel
 	}
-	used := map[slot]int{}
+	used, reserved := map[slot]int{}, map[slot]int{}
 	queueChannel := map[switchboard.QueueID]switchboard.Channel{}
 	for _, st := range states {
 		for id, l := range st.Chats {
@@ -157,17 +159,21 @@ func Snapshot(now time.Time, states ...*State) *Board {
 			for _, h := range l.Holds {
 				used[slot{h.Agent, l.Channel}]++
 			}
+			for _, a := range l.Offered {
+				reserved[slot{a, l.Channel}]++
+			}
 		}
 	}
 	for _, st := range states {
 		for id, ag := range st.Agents {
-			inUse, free := 0, map[switchboard.Channel]int(nil)
+			inUse, held, free := 0, 0, map[switchboard.Channel]int(nil)
 			for _, c := range ag.Capacity {
-				n := used[slot{id, c.Channel}]
+				n, r := used[slot{id, c.Channel}], reserved[slot{id, c.Channel}]
 				inUse += n
-				if ag.State == routing.Available && c.Max > n {
+				held += r
+				if ag.State == routing.Available && c.Max > n+r {
 					free = inc(free, c.Channel)
-					free[c.Channel] += c.Max - n - 1
+					free[c.Channel] += c.Max - n - r - 1
 				}
 			}
 			add := func(g *Agents) {
@@ -178,6 +184,7 @@ func Snapshot(now time.Time, states ...*State) *Board {
 				g.ByReason = inc(g.ByReason, ag.Reason)
 				g.Slots += ag.Slots
 				g.InUse += inUse
+				g.Reserved += held
 				for ch, n := range free {
 					if g.FreeSlots == nil {
 						g.FreeSlots = map[switchboard.Channel]int{}
