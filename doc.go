@@ -42,6 +42,7 @@
 //	conference, transfer        ← switchboard, routing, session
 //	engine                      ← switchboard, routing, session, compliance, attachment, conference, transfer
 //	stats                       ← switchboard, routing
+//	otel (a module of its own)  ← routing, stats, engine
 //
 // Packages ending in "mem" (in-memory implementations) and "test"
 // (conformance suites) may import the package they implement; no domain

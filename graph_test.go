@@ -25,6 +25,8 @@ var allowed = map[string][]string{
 	"conference": {".", "routing", "session"},
 	"transfer":   {".", "routing", "session"},
 	"stats":      {".", "routing"},
+	// The otel module (its own go.mod) exports statistics and traces.
+	"otel": {"routing", "stats", "engine"},
 	// Test support, imported only by tests.
 	"internal/desktest": {".", "routing", "session", "engine", "routing/routingmem", "session/sessionmem"},
 }
