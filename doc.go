@@ -41,7 +41,7 @@
 //	session                     ← switchboard
 //	conference, transfer        ← switchboard, routing, session
 //	engine                      ← switchboard, routing, session, compliance, attachment, conference, transfer
-//	stats                       ← switchboard, routing
+//	stats                       ← switchboard, routing, session
 //	otel (a module of its own)  ← routing, stats, engine
 //
 // Packages ending in "mem" (in-memory implementations) and "test"

@@ -24,7 +24,7 @@ var allowed = map[string][]string{
 	"engine":     {".", "routing", "session", "compliance", "attachment", "conference", "transfer"},
 	"conference": {".", "routing", "session"},
 	"transfer":   {".", "routing", "session"},
-	"stats":      {".", "routing"},
+	"stats":      {".", "routing", "session"},
 	// The otel module (its own go.mod) exports statistics and traces.
 	"otel": {"routing", "stats", "engine"},
 	// Test support, imported only by tests.

@@ -107,3 +107,62 @@ func TestConsumersNeedDistinctNames(t *testing.T) {
 		require.True(t, errors.Is(err, engine.ErrConfig), "consumers %v: %v", cs, err)
 	}
 }
+
+// TestFirstResponseFromTheSessionsFeed checks that a consumer that is a
+// FeedConsumer is given the sessions' feed too, so statistics time an
+// agent's first response after it took a chat: its first message counts,
+// later ones do not, and a chat it ends without writing counts none
+// (SPEC M10).
+func TestFirstResponseFromTheSessionsFeed(t *testing.T) {
+	ctx := context.Background()
+	clk := clock.NewMock()
+	clk.Set(time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC))
+	rs, ss, st := routingmem.New(routingmem.Config{}), sessionmem.NewStore(), statsmem.New()
+	e := statsProcess(t, "a", rs, ss, st, clk)
+	_, err := e.Router().PutQueue(ctx, routing.Queue{ID: "q", Tenant: "t1"})
+	require.NoError(t, err)
+	_, err = e.Router().Login(ctx, "ada", routing.Profile{Tenant: "t1", Queues: []switchboard.QueueID{"q"},
+		Capacity: []routing.Capacity{{Channel: switchboard.DefaultChannel, Max: 3}}})
+	require.NoError(t, err)
+	ada := session.AgentParticipant("ada")
+	take := func(id switchboard.ChatID) {
+		t.Helper()
+		_, err := e.Start(ctx, engine.StartRequest{ID: id, Tenant: "t1", Queue: "q", Customer: switchboard.CustomerID("u-" + id), CustomerName: "Dan"})
+		require.NoError(t, err)
+		os, err := e.Router().Offers(ctx, "ada")
+		require.NoError(t, err)
+		require.Len(t, os, 1)
+		_, _, err = e.Accept(ctx, "ada", os[0].ID)
+		require.NoError(t, err)
+	}
+	say := func(id switchboard.ChatID, from session.ParticipantID) {
+		t.Helper()
+		_, err := e.Send(ctx, id, session.Message{From: from, Text: "hello"})
+		require.NoError(t, err)
+	}
+	take("c1")
+	clk.Add(30 * time.Second)
+	say("c1", ada) // 30s
+	clk.Add(time.Minute)
+	say("c1", ada) // not a first response
+	take("c2")
+	clk.Add(time.Minute)
+	say("c2", session.CustomerParticipant("u-c2"))
+	clk.Add(time.Minute)
+	say("c2", ada) // 2m
+	take("c3")
+	clk.Add(time.Minute)
+	_, err = e.End(ctx, "c3", "ada", session.EndOptions{Confirm: true, Forced: true}) // never wrote
+	require.NoError(t, err)
+	require.NoError(t, e.Settle(ctx))
+
+	states, err := stats.LoadAll(ctx, st, max(rs.Partitions(), ss.Partitions()))
+	require.NoError(t, err)
+	f := stats.Window(stats.ByAgent, "ada", clk.Now().Add(-time.Hour), clk.Now().Add(time.Hour), states...)
+	require.Equal(t, int64(2), f.Responded)
+	require.Equal(t, 2*time.Minute+30*time.Second, f.ResponseTime)
+	avg, ok := f.AverageFirstResponse()
+	require.True(t, ok)
+	require.Equal(t, 75*time.Second, avg)
+	require.Equal(t, int64(3), f.Answered, "the routing figures are folded beside")
+}

@@ -126,7 +126,8 @@ type Config struct {
 	RetentionEvery time.Duration
 	// Consumers are fed routing's event log besides the engine itself,
 	// each under its own cursor and lease (statistics, say:
-	// stats.Consumer). Defaults to none.
+	// stats.Consumer); those that are FeedConsumers are fed the sessions'
+	// feed too. Defaults to none.
 	Consumers []EventConsumer
 }
 
@@ -225,8 +226,9 @@ type Engine struct {
 	router   *routing.Router
 	sessions *session.Manager
 	logs     []durableLog
-	// consumers are the registered consumers' views of routing's log.
-	consumers []consumerLog
+	// consumers are the registered consumers' views of routing's log and,
+	// for FeedConsumers, of the sessions' feed.
+	consumers []fedLog
 
 	running atomic.Int32
 	started chan struct{}
@@ -262,6 +264,9 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	e.logs = []durableLog{routingLog{cfg.Routing}, sessionFeed{cfg.Sessions.(session.FeedStore)}}
 	for _, c := range cfg.Consumers {
 		e.consumers = append(e.consumers, consumerLog{s: cfg.Routing, c: c})
+		if fc, ok := c.(FeedConsumer); ok {
+			e.consumers = append(e.consumers, consumerFeed{s: cfg.Sessions.(session.FeedStore), c: fc})
+		}
 	}
 	for _, log := range e.logs {
 		if err := e.register(ctx, log); err != nil {

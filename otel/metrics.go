@@ -24,8 +24,9 @@ type MetricsConfig struct {
 	// Store holds the folded states (the store a stats.Consumer saves
 	// to). Required.
 	Store stats.Store
-	// Partitions is the number of partitions of routing's event log
-	// (routing.Store.Partitions). Required.
+	// Partitions is the number of partitions to load (stats.LoadAll):
+	// routing's event log's, or the sessions' feed's when the consumer
+	// folds it too and it has more. Required.
 	Partitions int
 	// Clock times the board. Defaults to the real clock.
 	Clock clock.Clock

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/switchboard-cc/switchboard/routing"
+	"github.com/switchboard-cc/switchboard/session"
 )
 
 // ConsumerName is the name under which a [Consumer] keeps its cursors in
@@ -53,6 +54,41 @@ func (c *Consumer) Name() string { return ConsumerName }
 // nothing. An error leaves the stored state as it was; the caller gives
 // the events again.
 func (c *Consumer) Consume(ctx context.Context, p int, events []routing.Event) error {
+	return c.fold(ctx, p, func(agg *Aggregates) func() {
+		from := agg.st.Position
+		for i := range events {
+			agg.Apply(&events[i])
+		}
+		return func() {
+			if c.est != nil {
+				for i := range events {
+					if events[i].Seq == 0 || events[i].Seq > from {
+						c.est.Observe(&events[i])
+					}
+				}
+			}
+		}
+	})
+}
+
+// ConsumeFeed folds entries of partition p of the sessions' feed, in
+// order, for agents' first response times, into the state of partition p
+// (beside what Consume folds there from routing's log), and saves it.
+// Entries at or before the stored FeedPosition are replays and change
+// nothing.
+func (c *Consumer) ConsumeFeed(ctx context.Context, p int, entries []session.FeedEntry) error {
+	return c.fold(ctx, p, func(agg *Aggregates) func() {
+		for i := range entries {
+			agg.ApplyEntry(&entries[i])
+		}
+		return nil
+	})
+}
+
+// fold loads partition p's state unless it is in memory, applies apply to
+// it, and saves it, loading and applying again after a conflict; the
+// function apply returns, if any, runs once the save succeeded.
+func (c *Consumer) fold(ctx context.Context, p int, apply func(*Aggregates) func()) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for attempt := 0; ; attempt++ {
@@ -66,19 +102,12 @@ func (c *Consumer) Consume(ctx context.Context, p int, events []routing.Event) e
 				return err
 			}
 		}
-		from := agg.st.Position
-		for i := range events {
-			agg.Apply(&events[i])
-		}
+		after := apply(agg)
 		err := c.store.Save(ctx, &agg.st)
 		if err == nil {
 			c.parts[p] = agg
-			if c.est != nil {
-				for i := range events {
-					if events[i].Seq == 0 || events[i].Seq > from {
-						c.est.Observe(&events[i])
-					}
-				}
+			if after != nil {
+				after()
 			}
 			return nil
 		}
@@ -89,8 +118,11 @@ func (c *Consumer) Consume(ctx context.Context, p int, events []routing.Event) e
 	}
 }
 
-// LoadAll loads the state of partitions 0 to n-1 of store (n is the
-// event log's [routing.EventLog.Partitions]).
+// LoadAll loads the state of partitions 0 to n-1 of store: n is the
+// number of partitions of routing's event log
+// ([routing.EventLog.Partitions]), or of the sessions' feed
+// ([session.FeedStore.Partitions]) when a Consumer folds it too and it has
+// more.
 func LoadAll(ctx context.Context, store Store, n int) ([]*State, error) {
 	out := make([]*State, 0, n)
 	for p := range n {

@@ -110,6 +110,12 @@ type Figures struct {
 	StateTime [5]time.Duration
 	SlotTime  time.Duration
 	ChatTime  time.Duration
+	// Responded counts agents' first responses: an agent's first message
+	// in a chat after it became the chat's owner (agents only, from the
+	// sessions' feed); ResponseTime is the sum of the times from becoming
+	// owner to that message.
+	Responded    int64
+	ResponseTime time.Duration
 }
 
 // Merge adds o's figures to f.
@@ -155,6 +161,8 @@ func (f *Figures) Merge(o *Figures) {
 	}
 	f.SlotTime += o.SlotTime
 	f.ChatTime += o.ChatTime
+	f.Responded += o.Responded
+	f.ResponseTime += o.ResponseTime
 }
 
 func avg(sum time.Duration, n int64) (time.Duration, bool) {
@@ -180,6 +188,11 @@ func (f *Figures) AverageTalkTime() (time.Duration, bool) { return avg(f.TalkTim
 
 // AverageWrapUpTime is WrapUpTime ÷ Handled; false with none handled.
 func (f *Figures) AverageWrapUpTime() (time.Duration, bool) { return avg(f.WrapUpTime, f.Handled) }
+
+// AverageFirstResponse is ResponseTime ÷ Responded; false with none.
+func (f *Figures) AverageFirstResponse() (time.Duration, bool) {
+	return avg(f.ResponseTime, f.Responded)
+}
 
 // ServiceLevel returns the share of chats answered within threshold i of
 // the config: AnsweredWithin[i] ÷ (Answered + Abandoned − ShortAbandoned +

@@ -3,11 +3,13 @@ package stats
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
 	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/routing"
+	"github.com/switchboard-cc/switchboard/session"
 )
 
 // ErrConfig is wrapped by the error of [Config.Validate] and [New] for a
@@ -154,6 +156,17 @@ type State struct {
 	Figures map[Key]*Figures
 	Chats   map[switchboard.ChatID]*Live
 	Agents  map[switchboard.AgentID]*LiveAgent
+	// FeedPosition is the feed position of the last session entry folded
+	// from partition Partition of the sessions' feed ([Aggregates.ApplyEntry]),
+	// and Awaiting the chats whose owner has not written yet.
+	FeedPosition uint64
+	Awaiting     map[switchboard.ChatID]Awaiting
+}
+
+// Awaiting is an owner who has not written in its chat yet, since when.
+type Awaiting struct {
+	Agent switchboard.AgentID
+	Since time.Time
 }
 
 // Clone returns a deep copy of s.
@@ -180,6 +193,10 @@ func (s *State) Clone() State {
 		b := *a
 		b.Queues, b.Capacity = slices.Clone(a.Queues), slices.Clone(a.Capacity)
 		out.Agents[k] = &b
+	}
+	out.FeedPosition = s.FeedPosition
+	if s.Awaiting != nil {
+		out.Awaiting = maps.Clone(s.Awaiting)
 	}
 	return out
 }
@@ -210,6 +227,9 @@ func New(cfg Config, st State) (*Aggregates, error) {
 	}
 	if st.Agents == nil {
 		st.Agents = map[switchboard.AgentID]*LiveAgent{}
+	}
+	if st.Awaiting == nil {
+		st.Awaiting = map[switchboard.ChatID]Awaiting{}
 	}
 	return &Aggregates{cfg: cfg, interval: int64(cfg.Interval), st: st}, nil
 }
@@ -658,4 +678,40 @@ func (a *Aggregates) ended(c *Live, e *routing.Event, tenant who) {
 		}
 	}
 	a.finish(e.Chat, c)
+}
+
+// ApplyEntry folds one entry of the sessions' feed, for agents' first
+// response times, and reports whether it changed anything: an entry at or
+// before the state's FeedPosition was folded already and is ignored.
+// Entries of one partition of the feed must be applied in feed order.
+//
+// An agent awaits its first response from when it becomes a chat's owner
+// (EntryOwnerChanged: it accepted the chat, or a transfer or hand-over
+// made it the owner) until its first message in the chat; the response
+// counts in the agent's row in the interval of the message. A chat that
+// ends or closes first counts no response.
+func (a *Aggregates) ApplyEntry(e *session.FeedEntry) bool {
+	if e.Seq != 0 {
+		if e.Seq <= a.st.FeedPosition {
+			return false
+		}
+		a.st.FeedPosition = e.Seq
+	}
+	switch e.Entry.Type {
+	case session.EntryOwnerChanged:
+		if agent, ok := e.Entry.Subject.Agent(); ok {
+			a.st.Awaiting[e.Chat] = Awaiting{Agent: agent, Since: e.Entry.At}
+		}
+	case session.EntryMessage:
+		w, ok := a.st.Awaiting[e.Chat]
+		if agent, isAgent := e.Entry.From.Agent(); ok && isAgent && agent == w.Agent {
+			f := a.row(e.Entry.At, ByAgent, string(agent))
+			f.Responded++
+			f.ResponseTime += max(e.Entry.At.Sub(w.Since), 0)
+			delete(a.st.Awaiting, e.Chat)
+		}
+	case session.EntryEnded, session.EntryClosed:
+		delete(a.st.Awaiting, e.Chat)
+	}
+	return true
 }

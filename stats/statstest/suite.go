@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/routing"
+	"github.com/switchboard-cc/switchboard/session"
 	"github.com/switchboard-cc/switchboard/stats"
 )
 
@@ -50,6 +51,9 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) stats.Store) {
 		}
 		if len(got.Chats) != 1 || len(got.Agents) != 1 {
 			t.Fatalf("live state after a round trip: %d chats, %d agents; want 1 and 1", len(got.Chats), len(got.Agents))
+		}
+		if got.FeedPosition != 5 || got.Awaiting["c1"].Agent != "ada" {
+			t.Fatalf("feed state after a round trip: position %d, awaiting %v; want 5 and ada", got.FeedPosition, got.Awaiting)
 		}
 	})
 	t.Run("CompareAndSet", func(t *testing.T) {
@@ -153,5 +157,7 @@ func folded(t *testing.T) stats.State {
 	a.Apply(&routing.Event{Type: routing.AgentLoggedIn, Seq: 1, At: at, Agent: "ada", State: routing.Available,
 		Queues: []switchboard.QueueID{"q"}, Capacity: []routing.Capacity{{Channel: "chat", Max: 1}}})
 	a.Apply(&routing.Event{Type: routing.ChatQueued, Seq: 2, At: at, Chat: "c1", Queue: "q"})
+	a.ApplyEntry(&session.FeedEntry{Seq: 5, Chat: "c1", Entry: session.Entry{Type: session.EntryOwnerChanged,
+		Subject: session.AgentParticipant("ada"), At: at}})
 	return a.State().Clone()
 }
