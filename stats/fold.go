@@ -112,6 +112,8 @@ type Live struct {
 	// EnqueuedAt is when the contact began (the chat entered its first
 	// queue, or was reopened).
 	EnqueuedAt time.Time
+	// QueuedSince is when the contact first entered Queue.
+	QueuedSince time.Time
 	// Agent owns the chat since OwnerSince; Team is its team.
 	Agent      switchboard.AgentID
 	Team       string
@@ -430,9 +432,11 @@ func (c *Live) learn(e *routing.Event) {
 // contact and queue; it reports whether the queue is new to the contact.
 func (a *Aggregates) enter(c *Live, q switchboard.QueueID, t time.Time) bool {
 	c.Queue = q
-	if c.visit(q) != nil {
+	if v := c.visit(q); v != nil {
+		c.QueuedSince = v.Since
 		return false
 	}
+	c.QueuedSince = t
 	c.Visits = append(c.Visits, Visit{Queue: q, Since: t})
 	a.row(t, ByQueue, string(q)).Entered++
 	return true
@@ -469,7 +473,7 @@ func (a *Aggregates) chatEvent(e *routing.Event) {
 		}
 		c = a.contact(e.Chat) // began before the statistics: count what follows
 		c.Tenant, c.Priority, c.Channel, c.EnqueuedAt = e.Tenant, e.Priority, e.Channel, e.EnqueuedAt
-		c.Queue = e.Queue
+		c.Queue, c.QueuedSince = e.Queue, e.EnqueuedAt
 		c.Visits = append(c.Visits, Visit{Queue: e.Queue, Since: e.EnqueuedAt})
 	}
 	c.learn(e)

@@ -136,21 +136,32 @@ func Snapshot(now time.Time, states ...*State) *Board {
 	}
 	used, reserved := map[slot]int{}, map[slot]int{}
 	queueChannel := map[switchboard.QueueID]switchboard.Channel{}
+	// Chats of one queue and tenant come in runs often enough that the
+	// last rows looked up are kept.
+	var lastQ, lastT *Chats
+	var lastQID switchboard.QueueID
+	var lastTID switchboard.TenantID
 	for _, st := range states {
 		for id, l := range st.Chats {
 			if l.Phase != Finished {
-				since := l.EnqueuedAt
-				if v := l.visit(l.Queue); v != nil {
-					since = v.Since
+				since := l.QueuedSince
+				if since.IsZero() {
+					since = l.EnqueuedAt
 				}
 				wait := now.Sub(since)
-				queue(l.Queue).add(id, l, wait)
-				tenant(l.Tenant).add(id, l, wait)
+				if lastQ == nil || l.Queue != lastQID {
+					lastQ, lastQID = &queue(l.Queue).Chats, l.Queue
+					if l.Channel != "" {
+						queueChannel[l.Queue] = l.Channel
+					}
+				}
+				if lastT == nil || l.Tenant != lastTID {
+					lastT, lastTID = &tenant(l.Tenant).Chats, l.Tenant
+				}
+				lastQ.add(id, l, wait)
+				lastT.add(id, l, wait)
 				if l.Team != "" {
 					group(b.Teams, l.Team).add(id, l, wait)
-				}
-				if l.Channel != "" {
-					queueChannel[l.Queue] = l.Channel
 				}
 				if l.Agent != "" && (l.Phase == Talking || l.Phase == WrappingUp) {
 					used[slot{l.Agent, l.Channel}]++
