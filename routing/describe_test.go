@@ -36,3 +36,22 @@ func TestEventsDescribeChatAndAgent(t *testing.T) {
 	require.Equal(t, 3, offered.Priority)
 	require.Nil(t, offered.Queues, "only a login lists the agent's queues")
 }
+
+// TestLoggedLoginOwnsItsSlices checks that a login read from the event log
+// shares no memory with the log: changing what one read returned leaves
+// the next read as it was.
+func TestLoggedLoginOwnsItsSlices(t *testing.T) {
+	r, b := setup(t, routing.Queue{ID: "q"})
+	require.NoError(t, b.store.SaveCursor(b.ctx, routing.Cursor{Consumer: "reader", Partition: routing.PartitionOf(&routing.Event{Agent: "ada"}, b.store.Partitions())}))
+	_, err := r.Login(b.ctx, "ada", routing.Profile{Queues: qids("q"), Capacity: chatCap(2)})
+	require.NoError(t, err)
+	p := routing.PartitionOf(&routing.Event{Agent: "ada"}, b.store.Partitions())
+	first, err := b.store.Events(b.ctx, p, 0, 0)
+	require.NoError(t, err)
+	require.Len(t, first, 1)
+	first[0].Queues[0], first[0].Capacity[0].Max = "changed", 99
+	again, err := b.store.Events(b.ctx, p, 0, 0)
+	require.NoError(t, err)
+	require.Equal(t, qids("q"), again[0].Queues)
+	require.Equal(t, chatCap(2), again[0].Capacity)
+}
