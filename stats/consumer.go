@@ -103,6 +103,7 @@ func (c *Consumer) fold(ctx context.Context, p int, apply func(*Aggregates) func
 			}
 		}
 		after := apply(agg)
+		agg.Prune()
 		err := c.store.Save(ctx, &agg.st)
 		if err == nil {
 			c.parts[p] = agg

@@ -30,6 +30,12 @@ type Config struct {
 	// short-abandoned and left out of service level. Defaults to 5s; a
 	// negative value counts none as short.
 	ShortAbandon time.Duration
+	// Keep is how long a state keeps an interval's figures: once it has
+	// folded an event Keep after an interval's start, the interval's rows
+	// are dropped ([Aggregates.Prune]) and no longer written. A host that
+	// keeps figures for longer copies them out first. Defaults to 0: for
+	// ever.
+	Keep time.Duration
 }
 
 func (c *Config) defaults() {
@@ -51,6 +57,9 @@ func (c Config) Validate() error {
 	var errs []error
 	if c.Interval < time.Second || (24*time.Hour)%c.Interval != 0 {
 		errs = append(errs, fmt.Errorf("%w: Interval %v must be at least a second and divide 24h", ErrConfig, c.Interval))
+	}
+	if c.Keep < 0 {
+		errs = append(errs, fmt.Errorf("%w: negative Keep", ErrConfig))
 	}
 	if len(c.ServiceLevels) > MaxThresholds {
 		errs = append(errs, fmt.Errorf("%w: %d ServiceLevels, at most %d", ErrConfig, len(c.ServiceLevels), MaxThresholds))
@@ -163,6 +172,9 @@ type State struct {
 	// and Awaiting the chats whose owner has not written yet.
 	FeedPosition uint64
 	Awaiting     map[switchboard.ChatID]Awaiting
+	// Horizon is the start (Unix nanoseconds) of the oldest interval kept
+	// under Config.Keep; 0 when everything is kept.
+	Horizon int64
 }
 
 // Awaiting is an owner who has not written in its chat yet, since when.
@@ -196,7 +208,7 @@ func (s *State) Clone() State {
 		b.Queues, b.Capacity = slices.Clone(a.Queues), slices.Clone(a.Capacity)
 		out.Agents[k] = &b
 	}
-	out.FeedPosition = s.FeedPosition
+	out.FeedPosition, out.Horizon = s.FeedPosition, s.Horizon
 	if s.Awaiting != nil {
 		out.Awaiting = maps.Clone(s.Awaiting)
 	}
@@ -211,6 +223,8 @@ type Aggregates struct {
 	st       State
 	free     []*Live
 	rows     [4]*Figures
+	// past takes what is written to intervals before the horizon.
+	past Figures
 }
 
 // New returns Aggregates that carry on folding from st (the zero State to
@@ -260,6 +274,10 @@ func (a *Aggregates) start(t time.Time) int64 {
 // row returns the figures of (interval of t, dim, id), creating them.
 func (a *Aggregates) row(t time.Time, dim Dim, id string) *Figures {
 	k := Key{Start: a.start(t), Dim: dim, ID: id}
+	if k.Start < a.st.Horizon {
+		a.past = Figures{}
+		return &a.past
+	}
 	f := a.st.Figures[k]
 	if f == nil {
 		f = new(Figures)
@@ -332,6 +350,7 @@ func (a *Aggregates) Apply(e *routing.Event) bool {
 		}
 		a.st.Position = e.Seq
 	}
+	a.advance(e.At)
 	switch e.Type {
 	case routing.AgentLoggedIn, routing.AgentStateChanged, routing.AgentLoggedOut:
 		a.agentEvent(e)
@@ -701,6 +720,7 @@ func (a *Aggregates) ApplyEntry(e *session.FeedEntry) bool {
 		}
 		a.st.FeedPosition = e.Seq
 	}
+	a.advance(e.Entry.At)
 	switch e.Entry.Type {
 	case session.EntryOwnerChanged:
 		if agent, ok := e.Entry.Subject.Agent(); ok {
@@ -718,4 +738,28 @@ func (a *Aggregates) ApplyEntry(e *session.FeedEntry) bool {
 		delete(a.st.Awaiting, e.Chat)
 	}
 	return true
+}
+
+// advance moves the horizon to the interval Config.Keep before t.
+func (a *Aggregates) advance(t time.Time) {
+	if a.cfg.Keep > 0 {
+		if h := a.start(t.Add(-a.cfg.Keep)); h > a.st.Horizon {
+			a.st.Horizon = h
+		}
+	}
+}
+
+// Prune drops the rows of intervals before the horizon (Config.Keep
+// before the latest event folded), and returns how many it dropped. A
+// [Consumer] prunes after each batch; the state after the same events is
+// the same however they were batched.
+func (a *Aggregates) Prune() int {
+	n := 0
+	for k := range a.st.Figures {
+		if k.Start < a.st.Horizon {
+			delete(a.st.Figures, k)
+			n++
+		}
+	}
+	return n
 }

@@ -137,3 +137,42 @@ func TestFoldSplitAndMerged(t *testing.T) {
 		require.Equal(rt, stats.Snapshot(at("12:00:00"), one.State()), stats.Snapshot(at("12:00:00"), parts...))
 	})
 }
+
+// TestKeepDropsOldIntervalsAlike checks that with Config.Keep a partition
+// folded in pieces, pruned after each, holds the same figures as one
+// folded in one pass and pruned once: the intervals Keep before its
+// latest event, and none older (SPEC M5).
+func TestKeepDropsOldIntervalsAlike(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		g := busyMorning(t, rapid.Uint64().Draw(rt, "seed"), 300)
+		cfg := stats.Config{Interval: 5 * time.Minute, Keep: 10 * time.Minute}
+		for p, evs := range g.events() {
+			if len(evs) == 0 {
+				continue
+			}
+			one, err := stats.New(cfg, stats.State{Partition: p})
+			require.NoError(rt, err)
+			for i := range evs {
+				one.Apply(&evs[i])
+			}
+			one.Prune()
+			st := stats.State{Partition: p}
+			for i := 0; i < len(evs); {
+				j := min(len(evs), i+1+rapid.IntRange(0, 40).Draw(rt, "piece"))
+				a, err := stats.New(cfg, st.Clone())
+				require.NoError(rt, err)
+				for k := i; k < j; k++ {
+					a.Apply(&evs[k])
+				}
+				a.Prune()
+				st = a.State().Clone()
+				i = j
+			}
+			require.Equal(rt, stats.MergeFigures(one.State()), stats.MergeFigures(&st))
+			horizon := evs[len(evs)-1].At.Add(-cfg.Keep)
+			for k := range st.Figures {
+				require.GreaterOrEqual(rt, k.Start, one.Start(horizon).UnixNano(), "row %v is older than Keep", k)
+			}
+		}
+	})
+}
