@@ -157,7 +157,7 @@ func TestEstimatedWaitOnASimulatedDay(t *testing.T) {
 			require.NoError(t, err)
 			if c.State == routing.Queued { // every agent is busy: it waits
 				g.fold()
-				pos, err := g.store.Position(g.ctx, ev.chat)
+				pos, _, err := g.store.Position(g.ctx, ev.chat)
 				require.NoError(t, err)
 				gs := &guess{arrived: ev.at, positionSeen: pos}
 				gs.est, gs.hasEst = est.EstimateWait(g.ctx, "q", pos, ev.at)
