@@ -199,6 +199,11 @@ func (e *Engine) consume(ctx context.Context) (int, error) {
 			}
 		}
 	}
+	n, err := e.feed(ctx)
+	total += n
+	if err != nil {
+		errs = append(errs, err)
+	}
 	return total, errors.Join(errs...)
 }
 
