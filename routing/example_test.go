@@ -100,7 +100,7 @@ func Example_ringAll() {
 		fmt.Println(e)
 	}
 	// Output:
-	// bob: routing: accept chat-1#2: routing: chat was taken by another agent
+	// bob: routing: accept chat-1#2: chat was taken by another agent
 	// AgentLoggedIn agent=bob state=Available
 	// ChatOffered agent=bob chat=chat-1 queue=sales offer=chat-1#2
 	// OfferResolved agent=bob chat=chat-1 queue=sales offer=chat-1#2 outcome=rescinded taken=true

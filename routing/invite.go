@@ -60,7 +60,7 @@ func (req *InviteRequest) validate() error {
 // [ErrNoAgentAvailable].
 func (r *Router) Invite(ctx context.Context, req InviteRequest) (Offer, error) {
 	if err := req.validate(); err != nil {
-		return Offer{}, err
+		return Offer{}, fmt.Errorf("routing: invite into %s: %w", req.Chat, err)
 	}
 	var out Offer
 	err := r.do(ctx, func(w *work) error {
@@ -260,7 +260,7 @@ func (req *TransferRequest) validate() error {
 // zero Offer for a queue.
 func (r *Router) Transfer(ctx context.Context, req TransferRequest) (Offer, error) {
 	if err := req.validate(); err != nil {
-		return Offer{}, err
+		return Offer{}, fmt.Errorf("routing: transfer %s: %w", req.Chat, err)
 	}
 	var out Offer
 	err := r.do(ctx, func(w *work) error {

@@ -498,7 +498,7 @@ type ChatRequest struct {
 // chat is [Offered] when an agent could take it at once, else [Queued].
 func (r *Router) Enqueue(ctx context.Context, req ChatRequest) (Chat, error) {
 	if err := req.validate(); err != nil {
-		return Chat{}, err
+		return Chat{}, fmt.Errorf("routing: enqueue: %w", err)
 	}
 	var out Chat
 	seq := new(uint64)

@@ -154,12 +154,12 @@ func (m *Manager) change(ctx context.Context, chat switchboard.ChatID,
 		}
 		cur, err := m.store.GetSession(ctx, chat)
 		if err != nil {
-			return Session{}, nil, fmt.Errorf("session: get %s: %w", chat, err)
+			return Session{}, nil, fmt.Errorf("session %s: %w", chat, err)
 		}
 		next := cur.Clone()
 		entries, update, err := fn(&next)
 		if err != nil {
-			return cur, nil, err
+			return cur, nil, fmt.Errorf("session %s: %w", chat, err)
 		}
 		if txn == "" && (update || slices.ContainsFunc(entries, func(e Entry) bool { return e.ID == "" })) {
 			txn = m.newID()
@@ -242,7 +242,7 @@ func isInvitation(s *Session, p *Participant, e *Entry) bool {
 func (m *Manager) Session(ctx context.Context, chat switchboard.ChatID) (Session, error) {
 	s, err := m.store.GetSession(ctx, chat)
 	if err != nil {
-		return Session{}, fmt.Errorf("session: get %s: %w", chat, err)
+		return Session{}, fmt.Errorf("session %s: %w", chat, err)
 	}
 	return s, nil
 }

@@ -114,7 +114,7 @@ func (m *Manager) sentBefore(ctx context.Context, chat switchboard.ChatID, msg *
 	}
 	s, err := m.store.GetSession(ctx, chat)
 	if err != nil {
-		return Sent{}, false, fmt.Errorf("session: get %s: %w", chat, err)
+		return Sent{}, false, fmt.Errorf("session %s: %w", chat, err)
 	}
 	m.deliver(ctx, &s, []Entry{e})
 	return Sent{Chat: chat, Seq: e.Seq, Text: e.Text}, true, nil
@@ -175,7 +175,7 @@ func audienceFor(s *Session, p *Participant, msg *Message) (Audience, error) {
 // ([Manager.ForgetClosed]), returns ErrNotFound.
 func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message) (Sent, error) {
 	if err := m.checkContent(&msg); err != nil {
-		return Sent{}, err
+		return Sent{}, fmt.Errorf("session %s: %w", chat, err)
 	}
 	if msg.ID != "" {
 		if sent, ok, err := m.sentBefore(ctx, chat, &msg); ok || err != nil {
@@ -186,7 +186,7 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 	}
 	s, err := m.store.GetSession(ctx, chat)
 	if err != nil {
-		return Sent{}, fmt.Errorf("session: get %s: %w", chat, err)
+		return Sent{}, fmt.Errorf("session %s: %w", chat, err)
 	}
 	var policy switchboard.AfterClosePolicy
 	if s.Status == StatusClosed {
@@ -334,7 +334,7 @@ func (m *Manager) sendLinked(ctx context.Context, old *Session, msg Message) (Se
 		if _, err := m.store.GetSession(ctx, link); err == nil {
 			return m.Send(ctx, link, msg)
 		} else if !errors.Is(err, ErrNotFound) {
-			return Sent{}, fmt.Errorf("session: get %s: %w", link, err)
+			return Sent{}, fmt.Errorf("session %s: %w", link, err)
 		}
 		n.ID = link
 	}
@@ -531,7 +531,7 @@ const catchUpPage = 256
 func (m *Manager) CatchUp(ctx context.Context, chat switchboard.ChatID, viewer ParticipantID, after uint64, limit int) ([]View, error) {
 	s, err := m.store.GetSession(ctx, chat)
 	if err != nil {
-		return nil, fmt.Errorf("session: get %s: %w", chat, err)
+		return nil, fmt.Errorf("session %s: %w", chat, err)
 	}
 	p := s.Participant(viewer)
 	if p == nil {

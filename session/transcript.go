@@ -73,7 +73,7 @@ func (m *Manager) OrganisationLog(ctx context.Context, chat switchboard.ChatID) 
 func (m *Manager) readAll(ctx context.Context, chat switchboard.ChatID) (Session, []Entry, error) {
 	s, err := m.store.GetSession(ctx, chat)
 	if err != nil {
-		return Session{}, nil, fmt.Errorf("session: get %s: %w", chat, err)
+		return Session{}, nil, fmt.Errorf("session %s: %w", chat, err)
 	}
 	log, err := m.store.ReadEntries(ctx, chat, 0, 0)
 	if err != nil {

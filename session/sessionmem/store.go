@@ -136,7 +136,7 @@ func (s *Store) partitions() []partition {
 func (s *Store) get(id switchboard.ChatID) (*record, error) {
 	r, ok := s.sessions[id]
 	if !ok {
-		return nil, fmt.Errorf("%w: %s", session.ErrNotFound, id)
+		return nil, session.ErrNotFound // the caller names the session
 	}
 	return r, nil
 }
