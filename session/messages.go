@@ -39,34 +39,34 @@ type Message struct {
 	// stored in the session is stored once: Send returns it as stored. It
 	// is optional; when empty the Manager chooses one, and a repeated send
 	// is then a new message. At most MaxMessageIDBytes bytes of UTF-8.
-	ID string
+	ID string `json:"id"`
 	// From is the sender.
-	From ParticipantID
+	From ParticipantID `json:"from,omitzero"`
 	// Mode is normal, whisper or coach.
-	Mode Mode
+	Mode Mode `json:"mode,omitzero"`
 	// To is the coached agent for ModeCoach; empty otherwise.
-	To ParticipantID
+	To ParticipantID `json:"to,omitzero"`
 	// Text is the message text; emoticons are Unicode emoji.
-	Text string
+	Text string `json:"text,omitzero"`
 	// Files are attachments; pictures are files with an image/* MIME type.
 	// In whisper mode they are as private as the text (SPEC S5, A4).
-	Files []File
+	Files []File `json:"files,omitzero"`
 }
 
 // Sent reports where a message went.
 type Sent struct {
 	// Chat is the session holding the message: the session sent to, or a
 	// new linked session under switchboard.PolicyNewLinked.
-	Chat switchboard.ChatID
+	Chat switchboard.ChatID `json:"chat,omitzero"`
 	// Seq is the message's sequence number in Chat.
-	Seq uint64
+	Seq uint64 `json:"seq"`
 	// Text is the text as stored, after the inbound filter.
-	Text string
+	Text string `json:"text,omitzero"`
 	// AfterClose is the policy applied because the session was closed: 0
 	// when it was not; switchboard.PolicyReopen when the session reopened without an
 	// owner (the wiring routes it to its queue, SPEC R9); switchboard.PolicyNewLinked
 	// when Chat is a new session (the wiring routes it).
-	AfterClose switchboard.AfterClosePolicy
+	AfterClose switchboard.AfterClosePolicy `json:"after_close,omitzero"`
 }
 
 func (m *Manager) checkContent(msg *Message) error {
