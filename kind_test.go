@@ -387,3 +387,60 @@ func ExampleKindOf() {
 	// 409 session c1: write: version conflict
 	// 503 engine: start c1: connection refused
 }
+
+// TestRefusalsKeepOneKind: a refusal of routing or the session passed on
+// by transfer or conference matches both packages' sentinels and still
+// exactly one kind, the original's, with the original's message. SPEC W1.
+func TestRefusalsKeepOneKind(t *testing.T) {
+	t.Parallel()
+	for name, s := range sentinels {
+		if !strings.HasPrefix(name, "routing.") && !strings.HasPrefix(name, "session.") {
+			continue
+		}
+		orig := fmt.Errorf("routing: transfer c1: %w", s)
+		for pkg, err := range map[string]error{"transfer": transfer.Refusal(orig), "conference": conference.Refusal(orig)} {
+			ks := kindsOf(err)
+			if len(ks) != 1 || ks[0] != switchboard.KindOf(s) {
+				t.Errorf("%s.Refusal(%s) matches kinds %v, want %v", pkg, name, ks, switchboard.KindOf(s))
+			}
+			if !errors.Is(err, s) {
+				t.Errorf("%s.Refusal(%s) no longer matches it", pkg, name)
+			}
+			if !strings.HasSuffix(err.Error(), orig.Error()) {
+				t.Errorf("%s.Refusal(%s) reads %q", pkg, name, err)
+			}
+		}
+	}
+	if err := transfer.Refusal(fmt.Errorf("x: %w", routing.ErrNotOwner)); !errors.Is(err, transfer.ErrNotOwner) {
+		t.Errorf("transfer refusal does not match transfer.ErrNotOwner: %v", err)
+	}
+	if err := conference.Refusal(fmt.Errorf("x: %w", session.ErrNotFound)); !errors.Is(err, conference.ErrChatNotFound) {
+		t.Errorf("conference refusal does not match conference.ErrChatNotFound: %v", err)
+	}
+}
+
+// benchErr is a typical error as a host sees it: a sentinel wrapped twice.
+var benchErr = fmt.Errorf("engine: transfer c1: %w", fmt.Errorf("routing: transfer c1: %w", routing.ErrChatEnded))
+
+// BenchmarkKindOf measures the one-switch mapping of a wrapped state
+// refusal, which walks the kinds in precedence order.
+func BenchmarkKindOf(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if switchboard.KindOf(benchErr) != switchboard.ErrState {
+			b.Fatal("wrong kind")
+		}
+	}
+}
+
+// BenchmarkErrorsIsBaseline is the baseline of BenchmarkKindOf: one
+// errors.Is against the package sentinel, what a host listing sentinels
+// pays per comparison.
+func BenchmarkErrorsIsBaseline(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if !errors.Is(benchErr, routing.ErrChatEnded) {
+			b.Fatal("no match")
+		}
+	}
+}
