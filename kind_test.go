@@ -419,15 +419,15 @@ func TestRefusalsKeepOneKind(t *testing.T) {
 	}
 }
 
-// benchErr is a typical error as a host sees it: a sentinel wrapped twice.
-var benchErr = fmt.Errorf("engine: transfer c1: %w", fmt.Errorf("routing: transfer c1: %w", routing.ErrChatEnded))
+// errBench is a typical error as a host sees it: a sentinel wrapped twice.
+var errBench = fmt.Errorf("engine: transfer c1: %w", fmt.Errorf("routing: transfer c1: %w", routing.ErrChatEnded))
 
 // BenchmarkKindOf measures the one-switch mapping of a wrapped state
 // refusal, which walks the kinds in precedence order.
 func BenchmarkKindOf(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if switchboard.KindOf(benchErr) != switchboard.ErrState {
+		if switchboard.KindOf(errBench) != switchboard.ErrState {
 			b.Fatal("wrong kind")
 		}
 	}
@@ -439,7 +439,7 @@ func BenchmarkKindOf(b *testing.B) {
 func BenchmarkErrorsIsBaseline(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if !errors.Is(benchErr, routing.ErrChatEnded) {
+		if !errors.Is(errBench, routing.ErrChatEnded) {
 			b.Fatal("no match")
 		}
 	}
