@@ -21,6 +21,7 @@ import (
 	"github.com/switchboard-cc/switchboard/compliance"
 	"github.com/switchboard-cc/switchboard/conference"
 	"github.com/switchboard-cc/switchboard/engine"
+	"github.com/switchboard-cc/switchboard/internal/desktest"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/routing/routingmem"
 	"github.com/switchboard-cc/switchboard/routing/routingtest"
@@ -441,6 +442,34 @@ func BenchmarkErrorsIsBaseline(b *testing.B) {
 	for b.Loop() {
 		if !errors.Is(errBench, routing.ErrChatEnded) {
 			b.Fatal("no match")
+		}
+	}
+}
+
+// TestHostStoreErrorIsUnavailable: a routing store failing with an error of
+// its own makes the engine and the router return an error whose kind is
+// ErrUnavailable, with the host's error still in it. SPEC W2.
+func TestHostStoreErrorIsUnavailable(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var fs *routingtest.FaultStore
+	f := desktest.New(t, []routing.Queue{{ID: "sales", Tenant: "t1"}}, session.Config{}, func(c *engine.Config) {
+		fs = routingtest.NewFaultStore(c.Routing)
+		c.Routing = fs
+	})
+	fs.FailFrom(fs.Count()+1, errHost)
+	_, errStart := f.Engine.Start(ctx, engine.StartRequest{ID: "c1", Tenant: "t1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
+	_, errChat := f.Router.Chat(ctx, "c1")
+	for name, err := range map[string]error{"engine start": errStart, "router chat": errChat} {
+		if err == nil {
+			t.Errorf("%s: no error", name)
+			continue
+		}
+		if !errors.Is(err, errHost) {
+			t.Errorf("%s: %v hides the host's error", name, err)
+		}
+		if k := switchboard.KindOf(err); k != switchboard.ErrUnavailable {
+			t.Errorf("%s: kind %v, want unavailable", name, k)
 		}
 	}
 }
