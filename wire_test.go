@@ -52,7 +52,8 @@ func wireValues() map[string]any {
 		LicenceShard: 2, Consultants: []switchboard.AgentID{"a-18"},
 		Invitation: routing.Invitation{Offer: "c1#3", Kind: routing.TransferOffer, From: "a-17", Queue: "sales",
 			Declined: []switchboard.AgentID{"a-20"}, Comment: "VIP"},
-		Holds: []routing.Hold{{Agent: "a-16", Channel: "chat", Until: t1}}, Version: 9}
+		Holds: []routing.Hold{{Agent: "a-16", Channel: "chat", Until: t1}}, Parked: true, ParkedOn: "fr",
+		ParkedEpoch: 6, Version: 9}
 	offer := routing.Offer{ID: "c1#3", Kind: routing.InviteOffer, Chat: "c1", Agent: "a-18", Queue: "sales",
 		Channel: "chat", From: "a-17", Comment: "VIP", Customer: "Carol", EnqueuedAt: t0, CreatedAt: t0,
 		ExpiresAt: t1, Outcome: routing.TimedOut, Taken: true}
@@ -68,10 +69,10 @@ func wireValues() map[string]any {
 			Capacity: []routing.Capacity{{Channel: "chat", Max: 3}}, Skills: []routing.Skill{{Name: "fr", Level: 3}}},
 			State: routing.WrapUp, Reason: routing.ReasonWrapUp, StateSince: t0, IdleSince: t0, Used: []int{1},
 			WrapUps: 1, Version: 4},
-		"routing_queue_status": routing.QueueStatus{Queue: "sales", State: routing.Queued, Position: 2,
+		"routing_queue_status": routing.QueueStatus{Queue: "sales", State: routing.Queued, Position: 2, Exact: true,
 			Waiting: 90 * time.Second},
 		"routing_queue": routing.Queue{ID: "sales", Tenant: "t1", Name: "Sales", Description: "Buying",
-			Channel: "chat", Strategy: routing.RingAll, Priority: 1,
+			Channel: "chat", Strategy: routing.RingAll, RingAllMax: 20, Priority: 1,
 			RequiredSkills: []routing.SkillRequirement{{Skill: "en", Min: 1}}, AcceptTimeout: 20 * time.Second,
 			MaxUnanswered: 3, MaxWait: 5 * time.Minute, Overflow: "support", PreferredWait: 1500 * time.Millisecond,
 			WrapUp: 30 * time.Second, TransferFallback: routing.TransferEnd,
