@@ -26,6 +26,7 @@ import (
 	"github.com/switchboard-cc/switchboard/routing/routingmem"
 	"github.com/switchboard-cc/switchboard/routing/routingtest"
 	"github.com/switchboard-cc/switchboard/session"
+	"github.com/switchboard-cc/switchboard/stats"
 	"github.com/switchboard-cc/switchboard/transfer"
 )
 
@@ -137,6 +138,11 @@ var sentinels = map[string]error{
 	"session.ErrNotVisible":           session.ErrNotVisible,
 	"session.ErrFiltered":             session.ErrFiltered,
 	"session.ErrVideo":                session.ErrVideo,
+
+	"stats.ErrBadKey":   stats.ErrBadKey,
+	"stats.ErrConfig":   stats.ErrConfig,
+	"stats.ErrConflict": stats.ErrConflict,
+	"stats.ErrInvalid":  stats.ErrInvalid,
 
 	"transfer.ErrInvalid":          transfer.ErrInvalid,
 	"transfer.ErrSessionEnded":     transfer.ErrSessionEnded,
