@@ -48,7 +48,7 @@ func Example() {
 	// 09:00:05 OfferResolved agent=ada chat=chat-1 queue=support offer=chat-1#1 outcome=accepted
 	// 09:00:05 ChatAssigned agent=ada chat=chat-1 queue=support
 	// 09:00:05 ChatWrapUp agent=ada chat=chat-1 queue=support
-	// 09:00:05 AgentStateChanged agent=ada state=WrapUp reason=wrap-up
+	// 09:00:05 AgentStateChanged agent=ada state=WrapUp reason=wrap_up
 	// 09:00:05 ChatDone agent=ada chat=chat-1 queue=support
 	// 09:00:05 AgentStateChanged agent=ada state=Available
 }
@@ -100,7 +100,7 @@ func Example_ringAll() {
 		fmt.Println(e)
 	}
 	// Output:
-	// bob: routing: accept chat-1#2: routing: chat was taken by another agent
+	// bob: routing: accept chat-1#2: chat was taken by another agent
 	// AgentLoggedIn agent=bob state=Available
 	// ChatOffered agent=bob chat=chat-1 queue=sales offer=chat-1#2
 	// OfferResolved agent=bob chat=chat-1 queue=sales offer=chat-1#2 outcome=rescinded taken=true
@@ -135,8 +135,8 @@ func ExampleRouter_HandOver() {
 	// Output:
 	// offer to bob: invite from ada
 	// owner: bob holds: 1
-	// ChatWrapUp agent=ada chat=chat-1 queue=support reason=handed-over
-	// AgentStateChanged agent=ada state=WrapUp reason=wrap-up
+	// ChatWrapUp agent=ada chat=chat-1 queue=support reason=handed_over
+	// AgentStateChanged agent=ada state=WrapUp reason=wrap_up
 	// WrapUpDone agent=ada chat=chat-1 queue=support
 	// AgentStateChanged agent=ada state=Available
 }

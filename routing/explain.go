@@ -66,62 +66,74 @@ func (p PassReason) String() string {
 	return "PassReason(" + strconv.Itoa(int(p)) + ")"
 }
 
+// MarshalText returns the reason's wire text, such as "no_free_slot", or an
+// error wrapping [ErrInvalid] for a value that has none.
+func (p PassReason) MarshalText() ([]byte, error) {
+	return marshalEnum(p, passReasonNames[:], "pass reason")
+}
+
+// UnmarshalText parses a wire text of [PassReason.MarshalText].
+func (p *PassReason) UnmarshalText(text []byte) error {
+	return unmarshalEnum(p, text, passReasonNames[:], "pass reason")
+}
+
 // SkillShortfall is a skill requirement an agent does not meet.
 type SkillShortfall struct {
 	// Skill and Min are the requirement.
-	Skill string
-	Min   int
+	Skill string `json:"skill,omitzero"`
+	Min   int    `json:"min,omitzero"`
 	// Has reports whether the agent has the skill at all; Level is its
 	// level when it has.
-	Has   bool
-	Level int
+	Has   bool `json:"has,omitzero"`
+	Level int  `json:"level,omitzero"`
 }
 
 // AgentVerdict is what [Router.Explain] says of one agent.
 type AgentVerdict struct {
-	Agent switchboard.AgentID
+	Agent switchboard.AgentID `json:"agent,omitzero"`
 	// Eligible reports whether the agent qualifies for the chat now, by
 	// [Eligible]: exactly the agents [AgentStore.Candidates] returns for
 	// the chat. An eligible agent may still not be offered the chat, for
 	// the chat-level reasons in [Explanation.Held].
-	Eligible bool
+	Eligible bool `json:"eligible"`
 	// Reasons say why the agent is not offered the chat now, in the order
 	// of the constants; empty for an eligible agent without a pending
 	// offer. [OfferPendingReason] is the one reason an eligible agent can
 	// have.
-	Reasons []PassReason
+	Reasons []PassReason `json:"reasons,omitzero"`
 	// State is the agent's presence state, StateReason its reason code.
-	State       State
-	StateReason string
+	State       State  `json:"state,omitzero"`
+	StateReason string `json:"state_reason,omitzero"`
 	// Load and Capacity are the agent's slots in use and its slots on the
 	// queue's channel.
-	Load, Capacity int
+	Load     int `json:"load"`
+	Capacity int `json:"capacity"`
 	// Missing lists the skill requirements the agent does not meet.
-	Missing []SkillShortfall
+	Missing []SkillShortfall `json:"missing,omitzero"`
 	// Offer is the agent's pending offer of the chat, if any.
-	Offer OfferID
+	Offer OfferID `json:"offer,omitzero"`
 }
 
 // Explanation is why a waiting chat is, or is not, offered to each agent:
 // what a supervisor is shown on asking why a chat waits.
 type Explanation struct {
-	Chat  switchboard.ChatID
-	Queue switchboard.QueueID
-	State ChatState
+	Chat  switchboard.ChatID  `json:"chat,omitzero"`
+	Queue switchboard.QueueID `json:"queue,omitzero"`
+	State ChatState           `json:"state,omitzero"`
 	// At is when the explanation was made, on the router's clock.
-	At time.Time
+	At time.Time `json:"at,omitzero"`
 	// Held lists the reasons that hold the chat back from every agent,
 	// eligible or not: [OfferPendingReason], [PreferredWaitReason],
 	// [LicenceLimitReason], [ParkedReason].
-	Held []PassReason
+	Held []PassReason `json:"held,omitzero"`
 	// Preferred is the agent the chat waits for, and PreferredUntil when
 	// the wait ends; set with [PreferredWaitReason].
-	Preferred      switchboard.AgentID
-	PreferredUntil time.Time
+	Preferred      switchboard.AgentID `json:"preferred,omitzero"`
+	PreferredUntil time.Time           `json:"preferred_until,omitzero"`
 	// Agents are the logged-in agents of the queue's tenant, plus the
 	// chat's preferred agent and the agents who rejected it if they are
 	// logged out, ordered by ID.
-	Agents []AgentVerdict
+	Agents []AgentVerdict `json:"agents,omitzero"`
 }
 
 // Eligible returns the verdicts of the eligible agents.

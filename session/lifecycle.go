@@ -37,11 +37,11 @@ type EndOptions struct {
 // Closure reports what Close did.
 type Closure struct {
 	// WrapUp is the session's wrap-up.
-	WrapUp WrapUp
+	WrapUp WrapUp `json:"wrap_up,omitzero"`
 	// Ended reports that this Close also ended the conversation, so the
 	// wiring layer frees the owner's capacity now (after WrapUp.Until). When
 	// false, the earlier End already reported it.
-	Ended bool
+	Ended bool `json:"ended,omitzero"`
 }
 
 // End ends the conversation and puts the owner in wrap-up: the status
