@@ -202,6 +202,10 @@ func (e *Engine) consumePartition(ctx context.Context, log durableLog, p int) (i
 					break
 				}
 			}
+			if err := e.after(ctx, it); err != nil {
+				failed = fmt.Errorf("%s log, partition %d, position %d (%s): %w", log.name(), p, it.seq, it.what, err)
+				break
+			}
 			last = it.seq
 			done++
 		}
