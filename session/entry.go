@@ -53,11 +53,15 @@ const (
 	// only: From asked for it, Subject is the target agent or Reason the
 	// target queue, and Text is the comment. See [Manager.RecordTransfer].
 	EntryTransfer
+	// EntryNotice tells the customer, and only the customer, about its
+	// wait: Notice says what, Text says it in words (SPEC H5, H6). See
+	// [Manager.Notify].
+	EntryNotice
 )
 
 var entryNames = [...]string{"invalid", "message", "created", "invited", "joined", "left",
 	"customer-left", "owner-changed", "mode-changed", "ended", "closed", "reopened",
-	"options-offered", "option-chosen", "video-started", "video-ended", "correction", "transfer"}
+	"options-offered", "option-chosen", "video-started", "video-ended", "correction", "transfer", "notice"}
 
 // String returns the type's name.
 func (t EntryType) String() string {
@@ -140,6 +144,9 @@ type Entry struct {
 	Ref uint64
 	// RefVersion is the Version of the entry Ref points at.
 	RefVersion uint64
+	// Notice is what an [EntryNotice] tells the customer; zero on other
+	// entries.
+	Notice Notice
 }
 
 // Clone returns a deep copy of e.
@@ -183,6 +190,8 @@ type View struct {
 	Reason string
 	// Ref is the sequence number of the entry this one refers to.
 	Ref uint64
+	// Notice is what an [EntryNotice] tells the customer.
+	Notice Notice
 }
 
 // project builds viewer's view of e. The caller has checked Visible.
@@ -201,6 +210,7 @@ func project(viewer *Participant, e *Entry) View {
 		Options:     append([]Option(nil), e.Options...),
 		Reason:      e.Reason,
 		Ref:         e.Ref,
+		Notice:      e.Notice,
 	}
 	if !viewer.Role.IsAgent() {
 		// Names only; wrap-up reasons and supervisor modes are internal.
