@@ -191,8 +191,12 @@ func (e *Engine) consumePartition(ctx context.Context, log durableLog, p int) (i
 		// a chat's later records in this batch need no pass of their own:
 		// each chat is reconciled once, at its last record.
 		lastOf := make(map[switchboard.ChatID]int, len(items))
+		lastQueued := make(map[switchboard.ChatID]int)
 		for i := range items {
 			lastOf[items[i].chat] = i
+			if ev := items[i].ev; ev != nil && ev.Type == routing.ChatQueued {
+				lastQueued[items[i].chat] = i
+			}
 		}
 		for i := range items {
 			it := &items[i]
@@ -202,7 +206,7 @@ func (e *Engine) consumePartition(ctx context.Context, log durableLog, p int) (i
 					break
 				}
 			}
-			if err := e.after(ctx, it); err != nil {
+			if err := e.after(ctx, it, lastQueued[it.chat] == i); err != nil {
 				failed = fmt.Errorf("%s log, partition %d, position %d (%s): %w", log.name(), p, it.seq, it.what, err)
 				break
 			}

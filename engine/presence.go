@@ -78,11 +78,19 @@ func (e *Engine) leaveA2A(ctx context.Context, agent switchboard.AgentID) error 
 }
 
 // after carries out what one routing event means beyond its chat's
-// reconciliation: an agent's logout at the end of its grace. It is
-// idempotent, like apply.
-func (e *Engine) after(ctx context.Context, it *item) error {
+// reconciliation: an agent's logout at the end of its grace, and what the
+// customer is told. latest reports that no later ChatQueued of the chat
+// is in the same batch: an earlier one is stale, and tells the customer
+// nothing. It is idempotent, like apply.
+func (e *Engine) after(ctx context.Context, it *item, latest bool) error {
 	if it.ev == nil {
 		return nil
 	}
-	return e.agentLoggedOut(ctx, it.ev)
+	if err := e.agentLoggedOut(ctx, it.ev); err != nil {
+		return err
+	}
+	if it.ev.Type == routing.ChatQueued && !latest {
+		return nil
+	}
+	return e.notice(ctx, it.ev)
 }

@@ -1,0 +1,257 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/switchboard-cc/switchboard"
+	"github.com/switchboard-cc/switchboard/routing"
+	"github.com/switchboard-cc/switchboard/session"
+)
+
+// WaitEstimator estimates how long a customer at position (1 is next) of
+// queue will wait from now. It returns false when it has no estimate.
+// [Config].Wait takes one; the engine calls it for every position notice,
+// never while holding a lock.
+type WaitEstimator interface {
+	EstimateWait(ctx context.Context, queue switchboard.QueueID, position int, now time.Time) (time.Duration, bool)
+}
+
+// positions remembers, per process, the position each waiting customer was
+// last told, and when positions were last computed.
+type positions struct {
+	mu   sync.Mutex
+	last map[switchboard.ChatID]int
+	next time.Time
+}
+
+// due reports whether an interval has passed since the last pass, and
+// starts a new one if so.
+func (p *positions) due(now time.Time, every time.Duration) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if now.Before(p.next) {
+		return false
+	}
+	p.next = now.Add(every)
+	return true
+}
+
+func (p *positions) told(chat switchboard.ChatID) (int, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n, ok := p.last[chat]
+	return n, ok
+}
+
+func (p *positions) tell(chat switchboard.ChatID, n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.last == nil {
+		p.last = make(map[switchboard.ChatID]int)
+	}
+	p.last[chat] = n
+}
+
+func (p *positions) forget(chat switchboard.ChatID) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.last, chat)
+}
+
+// requeueReasons maps the reasons of routing's ChatQueued events to what the
+// customer is told; a reason not listed tells the customer nothing (an
+// offer it never knew of was rejected or withdrawn).
+var requeueReasons = map[string]struct {
+	kind   session.NoticeKind
+	reason string
+}{
+	"":                 {session.NoticeQueued, ""},
+	"agent-logged-out": {session.NoticeRequeued, session.RequeuedAgentLeft},
+	"timed-out":        {session.NoticeRequeued, session.RequeuedNoAnswer},
+	"transfer-failed":  {session.NoticeRequeued, session.RequeuedTransferFailed},
+	"transferred":      {session.NoticeTransferred, ""},
+}
+
+// notice tells the customer what one routing event means for its wait
+// (SPEC H5, H6, H7). The notice's ID is derived from the event's place in
+// routing's log, so processing the event again after a crash stores it
+// once.
+func (e *Engine) notice(ctx context.Context, ev *routing.Event) error {
+	switch ev.Type {
+	case routing.ChatQueued:
+	case routing.ChatTransferred:
+		if ev.Reason != "accepted" {
+			return nil
+		}
+		n := session.Notice{Kind: session.NoticeTransferred}
+		return e.notify(ctx, ev.Chat, "routing-"+strconv.FormatUint(ev.Seq, 10), n)
+	case routing.ChatAssigned, routing.ChatEnded, routing.ChatDone:
+		e.positions.forget(ev.Chat)
+		return nil
+	default:
+		return nil
+	}
+	r, ok := requeueReasons[ev.Reason]
+	if !ok {
+		return nil
+	}
+	c, err := e.router.Chat(ctx, ev.Chat)
+	if errors.Is(err, routing.ErrChatNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if c.State != routing.Queued && c.State != routing.Offered {
+		return nil // an agent has it already: the customer sees it join
+	}
+	ahead, err := e.store.Position(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	n := session.Notice{Kind: r.kind, Position: ahead + 1, Reason: r.reason}
+	e.estimate(ctx, &n, c.Queue)
+	if err := e.notify(ctx, c.ID, "routing-"+strconv.FormatUint(ev.Seq, 10), n); err != nil {
+		return err
+	}
+	e.positions.tell(c.ID, n.Position)
+	return nil
+}
+
+// notifyPositions tells every waiting customer whose position moved since
+// it was last told its new position, queue by queue: one pass costs one
+// read of each queue's waiting chats and of each one's position, however
+// many routing events moved them. The notice's ID names the interval and
+// the position, so two processes telling the same customer the same
+// position in one interval store it once; a customer this process has not
+// told anything is compared with the last notice in its session's log. It
+// returns how many customers it told.
+func (e *Engine) notifyPositions(ctx context.Context) (int, error) {
+	now := e.cfg.Clock.Now()
+	interval := strconv.FormatInt(now.UnixNano()/int64(e.cfg.PositionEvery), 10)
+	queues, err := e.router.Queues(ctx)
+	if err != nil {
+		return 0, err
+	}
+	told := 0
+	var errs []error
+	for _, q := range queues {
+		ids, err := e.store.Waiting(ctx, q.ID, 0, 0)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, id := range ids {
+			ahead, err := e.store.Position(ctx, id)
+			if errors.Is(err, routing.ErrChatNotFound) {
+				continue
+			}
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			pos := ahead + 1
+			last, ok := e.positions.told(id)
+			if !ok {
+				// Not told by this process: the session's log says what the
+				// customer was last told.
+				n, found, err := e.sessions.LastNotice(ctx, id)
+				if err != nil && !errors.Is(err, session.ErrNotFound) {
+					errs = append(errs, err)
+					continue
+				}
+				last, ok = n.Position, found || err != nil
+			}
+			if ok && last == pos {
+				e.positions.tell(id, pos)
+				continue
+			}
+			n := session.Notice{Kind: session.NoticePosition, Position: pos}
+			e.estimate(ctx, &n, q.ID)
+			if err := e.notify(ctx, id, "position-"+interval+"-"+strconv.Itoa(pos), n); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			e.positions.tell(id, pos)
+			told++
+		}
+	}
+	if len(errs) > 0 {
+		return told, fmt.Errorf("engine: position notices: %w", errors.Join(errs...))
+	}
+	return told, nil
+}
+
+// estimate adds the configured estimate of the wait to n.
+func (e *Engine) estimate(ctx context.Context, n *session.Notice, q switchboard.QueueID) {
+	if e.cfg.Wait == nil || n.Position == 0 {
+		return
+	}
+	n.Wait, n.Estimated = e.cfg.Wait.EstimateWait(ctx, q, n.Position, e.cfg.Clock.Now())
+	if n.Wait < 0 {
+		n.Wait, n.Estimated = 0, false
+	}
+}
+
+// notify writes notice n to the chat's customer. A chat with no session
+// (routed alone) or one that is not a customer's is skipped.
+func (e *Engine) notify(ctx context.Context, chat switchboard.ChatID, id string, n session.Notice) error {
+	err := e.sessions.Notify(ctx, chat, id, n, NoticeText(n))
+	if errors.Is(err, session.ErrNotFound) || errors.Is(err, session.ErrInvalid) {
+		return nil
+	}
+	return err
+}
+
+// NoticeText says notice n in words fit for a customer, in English: what
+// the engine writes as the notice's text. A host showing another language
+// builds its own from the notice's fields.
+func NoticeText(n session.Notice) string {
+	var s string
+	switch n.Kind {
+	case session.NoticeQueued:
+		s = "You are number " + strconv.Itoa(n.Position) + " in the queue."
+	case session.NoticePosition:
+		s = "You are now number " + strconv.Itoa(n.Position) + " in the queue."
+	case session.NoticeRequeued:
+		switch n.Reason {
+		case session.RequeuedAgentLeft:
+			s = "Your agent is no longer available, so you are back in the queue for the next agent."
+		case session.RequeuedNoAnswer:
+			s = "We are still finding an agent for you."
+		case session.RequeuedTransferFailed:
+			s = "The transfer could not be completed, so you are back in the queue for the next agent."
+		default:
+			s = "You are back in the queue for the next agent."
+		}
+		s += " You are number " + strconv.Itoa(n.Position) + " in the queue."
+	case session.NoticeTransferred:
+		if n.Position == 0 {
+			return "You are being transferred to another agent. Please stay in the chat."
+		}
+		s = "You are being transferred to another team. You are number " + strconv.Itoa(n.Position) + " in the queue."
+	default:
+		return ""
+	}
+	if n.Estimated {
+		s += " " + waitText(n.Wait)
+	}
+	return s
+}
+
+// waitText says an estimated wait in words.
+func waitText(d time.Duration) string {
+	m := int((d + 30*time.Second) / time.Minute)
+	switch {
+	case m < 1:
+		return "An agent should be with you in less than a minute."
+	case m == 1:
+		return "The estimated wait is about 1 minute."
+	}
+	return "The estimated wait is about " + strconv.Itoa(m) + " minutes."
+}
