@@ -84,8 +84,20 @@ var requeueReasons = map[string]struct {
 func (e *Engine) notice(ctx context.Context, ev *routing.Event) error {
 	switch ev.Type {
 	case routing.ChatQueued:
-	case routing.ChatTransferred:
-		if ev.Reason != "accepted" {
+	case routing.ChatOffered:
+		if ev.Kind != routing.TransferOffer {
+			return nil
+		}
+		// Told while the transfer is out, before the target joins; a
+		// transfer settled already is not announced late.
+		c, err := e.router.Chat(ctx, ev.Chat)
+		if errors.Is(err, routing.ErrChatNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if c.State != routing.Assigned || c.Invitation.Offer != ev.Offer {
 			return nil
 		}
 		n := session.Notice{Kind: session.NoticeTransferred}

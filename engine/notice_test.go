@@ -244,3 +244,50 @@ func TestNoticeSurvivesACrash(t *testing.T) {
 		})
 	}
 }
+
+func TestCustomerToldOfTransfers(t *testing.T) {
+	t.Parallel()
+	// SPEC H6: a transfer to another agent, and one to another queue with
+	// the customer's place in it, are announced as transfers.
+	b := setup(t)
+	_, err := b.router.PutQueue(ctx, routing.Queue{ID: "billing", Tenant: "t1"})
+	require.NoError(t, err)
+	b.login(t, "ann", "Ann")
+	b.startFor(t, "c1", "u1")
+	b.settle(t)
+	b.accept(t, "ann")
+	b.login(t, "bob", "Bob")
+	_, err = b.eng.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob"})
+	require.NoError(t, err)
+	b.settle(t)
+	b.accept(t, "bob")
+	b.settle(t)
+	require.Equal(t, []string{"queued 1", "joined Ann", "transferred 0", "joined Bob"}, b.seen(t, "c1", "u1"))
+
+	_, err = b.eng.Transfer(ctx, transfer.Request{Chat: "c1", From: "bob", Queue: "billing"})
+	require.NoError(t, err)
+	b.settle(t)
+	require.Equal(t, "transferred 1", lastOf(b.seen(t, "c1", "u1")))
+	vs, err := b.m.History(ctx, "c1", session.CustomerParticipant("u1"))
+	require.NoError(t, err)
+	require.Equal(t, "You are being transferred to another team. You are number 1 in the queue.", vs[len(vs)-1].Text)
+}
+
+func TestReconnectPastGraceLeavesAgentChats(t *testing.T) {
+	t.Parallel()
+	// SPEC H3: a Reconnect that comes after the grace, before any sweep,
+	// logs the agent out itself, and the agent leaves its agent-to-agent
+	// chats.
+	b := setup(t, withGrace(time.Minute))
+	b.login(t, "ann", "Ann")
+	b.login(t, "bob", "Bob")
+	a2a, err := b.eng.StartA2A(ctx, "bob", []switchboard.AgentID{"ann"}, "coffee?")
+	require.NoError(t, err)
+	require.NoError(t, b.eng.Disconnect(ctx, "ann"))
+	b.clock.Add(time.Minute)
+	require.ErrorIs(t, b.eng.Reconnect(ctx, "ann"), routing.ErrGraceOver)
+	require.Equal(t, routing.LoggedOut, b.agent(t, "ann").State)
+	s, err := b.m.Session(ctx, a2a.ID)
+	require.NoError(t, err)
+	require.False(t, s.Participant(annP).Present())
+}

@@ -20,8 +20,8 @@ const (
 	// NoticeRequeued: the chat is back in the queue, at Position, for the
 	// reason Reason names.
 	NoticeRequeued
-	// NoticeTransferred: the chat is being transferred to another agent or
-	// queue.
+	// NoticeTransferred: the chat is being transferred to another agent
+	// (Position 0), or to another queue (Position is its place there).
 	NoticeTransferred
 )
 
