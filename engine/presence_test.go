@@ -170,3 +170,22 @@ func TestGraceExpiresAfterACrash(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, s.Owner())
 }
+
+func TestReconnectPastGraceLeavesAgentChats(t *testing.T) {
+	t.Parallel()
+	// SPEC H3: a Reconnect that comes after the grace, before any sweep,
+	// logs the agent out itself, and the agent leaves its agent-to-agent
+	// chats.
+	b := setup(t, withGrace(time.Minute))
+	b.login(t, "ann", "Ann")
+	b.login(t, "bob", "Bob")
+	a2a, err := b.eng.StartA2A(ctx, "bob", []switchboard.AgentID{"ann"}, "coffee?")
+	require.NoError(t, err)
+	require.NoError(t, b.eng.Disconnect(ctx, "ann"))
+	b.clock.Add(time.Minute)
+	require.ErrorIs(t, b.eng.Reconnect(ctx, "ann"), routing.ErrGraceOver)
+	require.Equal(t, routing.LoggedOut, b.agent(t, "ann").State)
+	s, err := b.m.Session(ctx, a2a.ID)
+	require.NoError(t, err)
+	require.False(t, s.Participant(annP).Present())
+}
