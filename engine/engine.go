@@ -154,6 +154,12 @@ func (c *Config) check() error {
 	if c.Retention < 0 {
 		errs = append(errs, fmt.Errorf("%w: negative Retention", ErrConfig))
 	}
+	if c.PositionEvery < 0 {
+		errs = append(errs, fmt.Errorf("%w: negative PositionEvery", ErrConfig))
+	}
+	if c.Router.DisconnectGrace < 0 {
+		errs = append(errs, fmt.Errorf("%w: negative Router.DisconnectGrace", ErrConfig))
+	}
 	if _, ok := c.Sessions.(session.RetentionStore); c.Retention > 0 && c.Sessions != nil && !ok {
 		errs = append(errs, fmt.Errorf("%w: Retention needs a session store that implements session.RetentionStore", ErrConfig))
 	}

@@ -133,6 +133,21 @@ func TestGraceExpiryLogsOut(t *testing.T) {
 	require.Equal(t, switchboard.ChatID("c1"), b.offer(t, "bob").Chat)
 }
 
+func TestNegativeDurationsAreConfigErrors(t *testing.T) {
+	t.Parallel()
+	// SPEC H2, H5: negative PositionEvery or grace is refused by New.
+	for _, f := range []func(*engine.Config){
+		func(c *engine.Config) { c.PositionEvery = -time.Second },
+		func(c *engine.Config) { c.Router.DisconnectGrace = -time.Second },
+	} {
+		cfg := engine.Config{Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore(),
+			Desktops: routingmem.NewBus(), Participants: session.Discard{}, Manual: true}
+		f(&cfg)
+		_, err := engine.New(ctx, cfg)
+		require.ErrorIs(t, err, engine.ErrConfig)
+	}
+}
+
 func TestGraceExpiresAfterACrash(t *testing.T) {
 	t.Parallel()
 	// SPEC H4: the deadline is stored, so a second engine over the same

@@ -31,7 +31,7 @@ const disconnectReason = "disconnect"
 // for it. An [AgentDisconnected] event says until when. Disconnecting an
 // agent already disconnected keeps the first deadline.
 func (r *Router) Disconnect(ctx context.Context, id switchboard.AgentID) error {
-	if r.cfg.DisconnectGrace <= 0 {
+	if r.cfg.DisconnectGrace == 0 {
 		return r.logout(ctx, id, disconnectReason)
 	}
 	if err := validateID("agent ID", id); err != nil {

@@ -36,6 +36,13 @@ func types(evs []routing.Event) []routing.EventType {
 	return out
 }
 
+func TestNegativeGraceIsRefused(t *testing.T) {
+	t.Parallel()
+	// SPEC H2: a negative grace is a configuration error, not a silent 0.
+	_, err := routing.New(routingmem.New(routingmem.Config{}), routingmem.NewBus(), routing.Config{DisconnectGrace: -time.Second})
+	require.ErrorIs(t, err, routing.ErrInvalid)
+}
+
 func TestLoginNotReadyIsNeverOffered(t *testing.T) {
 	t.Parallel()
 	// SPEC H1: an agent logging in NotReady is never offered a chat, not

@@ -116,6 +116,9 @@ func New(store Store, transport Transport, cfg Config) (*Router, error) {
 	if transport == nil {
 		return nil, invalid("transport", "nil")
 	}
+	if cfg.DisconnectGrace < 0 {
+		return nil, invalid("disconnect grace", "negative")
+	}
 	r := &Router{store: store, transport: transport, cfg: cfg.withDefaults()}
 	r.loader, _ = store.(AgentLoader)
 	return r, nil
