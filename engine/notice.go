@@ -57,6 +57,19 @@ func (p *positions) tell(chat switchboard.ChatID, n int) {
 	p.last[chat] = n
 }
 
+// keep forgets every chat but those in seen: chats no longer waiting, such
+// as ones another process saw end. A chat forgotten that waits again is
+// compared with its session's log.
+func (p *positions) keep(seen map[switchboard.ChatID]struct{}) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for id := range p.last {
+		if _, ok := seen[id]; !ok {
+			delete(p.last, id)
+		}
+	}
+}
+
 func (p *positions) forget(chat switchboard.ChatID) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -152,6 +165,7 @@ func (e *Engine) notifyPositions(ctx context.Context) (int, error) {
 	}
 	told := 0
 	var errs []error
+	seen := make(map[switchboard.ChatID]struct{})
 	for _, q := range queues {
 		ids, err := e.store.Waiting(ctx, q.ID, 0, 0)
 		if err != nil {
@@ -168,6 +182,7 @@ func (e *Engine) notifyPositions(ctx context.Context) (int, error) {
 				continue
 			}
 			pos := ahead + 1
+			seen[id] = struct{}{}
 			last, ok := e.positions.told(id)
 			if !ok {
 				// Not told by this process: the session's log says what the
@@ -196,6 +211,7 @@ func (e *Engine) notifyPositions(ctx context.Context) (int, error) {
 	if len(errs) > 0 {
 		return told, fmt.Errorf("engine: position notices: %w", errors.Join(errs...))
 	}
+	e.positions.keep(seen)
 	return told, nil
 }
 

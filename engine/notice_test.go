@@ -272,3 +272,24 @@ func TestCustomerToldOfTransfers(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "You are being transferred to another team. You are number 1 in the queue.", vs[len(vs)-1].Text)
 }
+
+func TestNoRepeatedPositionAfterAnOfferComesBack(t *testing.T) {
+	t.Parallel()
+	// SPEC H5: a chat offered and rejected returns to its place; its
+	// customer, told that place already, is not told it again.
+	b := setup(t, func(c *engine.Config) { c.PositionEvery = 15 * time.Second })
+	b.startFor(t, "c1", "u1")
+	b.startFor(t, "c2", "u2")
+	b.settle(t)
+	b.login(t, "ann", "Ann")
+	b.clock.Add(15 * time.Second)
+	b.settle(t)
+	require.NoError(t, b.router.Reject(ctx, "ann", b.offer(t, "ann").ID))
+	require.NoError(t, b.router.SetState(ctx, "ann", routing.NotReady, "busy"))
+	b.clock.Add(15 * time.Second)
+	b.settle(t)
+	b.clock.Add(15 * time.Second)
+	b.settle(t)
+	require.Equal(t, []string{"queued 1"}, b.seen(t, "c1", "u1"))
+	require.Equal(t, []string{"queued 2"}, b.seen(t, "c2", "u2"))
+}
