@@ -293,3 +293,49 @@ func TestNoRepeatedPositionAfterAnOfferComesBack(t *testing.T) {
 	require.Equal(t, []string{"queued 1"}, b.seen(t, "c1", "u1"))
 	require.Equal(t, []string{"queued 2"}, b.seen(t, "c2", "u2"))
 }
+
+func TestRunTellsPositions(t *testing.T) {
+	t.Parallel()
+	// SPEC H5: under Run (not Settle) positions are computed every
+	// PositionEvery, and a moved customer is told.
+	eng, err := engine.New(ctx, engine.Config{Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore(),
+		Desktops: routingmem.NewBus(), Participants: session.Discard{}, Poll: 5 * time.Millisecond, PositionEvery: 10 * time.Millisecond,
+		Router: routing.Config{SweepInterval: 5 * time.Millisecond}})
+	require.NoError(t, err)
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- eng.Run(runCtx) }()
+	defer func() {
+		cancel()
+		require.NoError(t, <-done)
+	}()
+	_, err = eng.Router().PutQueue(ctx, routing.Queue{ID: "q"})
+	require.NoError(t, err)
+	for _, u := range []string{"u1", "u2"} {
+		_, err = eng.Start(ctx, engine.StartRequest{ID: switchboard.ChatID("c-" + u), Queue: "q", Customer: switchboard.CustomerID(u), CustomerName: u})
+		require.NoError(t, err)
+	}
+	told := func(kind session.NoticeKind, pos int) func() bool {
+		return func() bool {
+			vs, err := eng.Sessions().History(ctx, "c-u2", session.CustomerParticipant("u2"))
+			if err != nil {
+				return false
+			}
+			for _, v := range vs {
+				if v.Type == session.EntryNotice && v.Notice.Kind == kind && v.Notice.Position == pos {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	require.Eventually(t, told(session.NoticeQueued, 2), 5*time.Second, 5*time.Millisecond)
+	_, err = eng.Router().Login(ctx, "ann", routing.Profile{DisplayName: "Ann", Queues: []switchboard.QueueID{"q"}})
+	require.NoError(t, err)
+	offers, err := eng.Router().Offers(ctx, "ann")
+	require.NoError(t, err)
+	require.Len(t, offers, 1)
+	_, _, err = eng.Accept(ctx, "ann", offers[0].ID)
+	require.NoError(t, err)
+	require.Eventually(t, told(session.NoticePosition, 1), 5*time.Second, 5*time.Millisecond)
+}
