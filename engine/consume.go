@@ -191,10 +191,13 @@ func (e *Engine) consumePartition(ctx context.Context, log durableLog, p int) (i
 		// a chat's later records in this batch need no pass of their own:
 		// each chat is reconciled once, at its last record.
 		lastOf := make(map[switchboard.ChatID]int, len(items))
-		lastQueued := make(map[switchboard.ChatID]int)
+		var lastQueued map[switchboard.ChatID]int // a chat's last ChatQueued: earlier ones tell the customer nothing
 		for i := range items {
 			lastOf[items[i].chat] = i
 			if ev := items[i].ev; ev != nil && ev.Type == routing.ChatQueued {
+				if lastQueued == nil {
+					lastQueued = make(map[switchboard.ChatID]int)
+				}
 				lastQueued[items[i].chat] = i
 			}
 		}
