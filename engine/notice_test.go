@@ -339,3 +339,30 @@ func TestRunTellsPositions(t *testing.T) {
 	require.NoError(t, err)
 	require.Eventually(t, told(session.NoticePosition, 1), 5*time.Second, 5*time.Millisecond)
 }
+
+func TestPositionsCountOfferedChatsAmidTheQueue(t *testing.T) {
+	t.Parallel()
+	// SPEC H5: a chat offered while one ahead of it waits for a skill
+	// still counts ahead of the chats behind it.
+	b := setup(t, func(c *engine.Config) { c.PositionEvery = 15 * time.Second })
+	start := func(id switchboard.ChatID, u switchboard.CustomerID, skills ...routing.SkillRequirement) {
+		_, err := b.eng.Start(ctx, engine.StartRequest{ID: id, Queue: "sales", Customer: u, CustomerName: "C", Skills: skills})
+		require.NoError(t, err)
+	}
+	start("c0", "u0")
+	start("c1", "u1", routing.SkillRequirement{Skill: "french", Min: 1})
+	start("c2", "u2")
+	start("c3", "u3")
+	start("c4", "u4")
+	b.settle(t)
+	b.loginCap(t, "ann", "Ann", 2)
+	require.Len(t, b.offersOf(t, "ann"), 2) // c0 and c2; c1 needs French
+	_, _, err := b.eng.Accept(ctx, "ann", b.offersOf(t, "ann")[0].ID)
+	require.NoError(t, err)
+	require.Equal(t, routing.Offered, b.routingState(t, "c2"))
+	b.clock.Add(15 * time.Second)
+	b.settle(t)
+	require.Equal(t, []string{"queued 2", "position 1"}, b.seen(t, "c1", "u1"))
+	require.Equal(t, []string{"queued 4", "position 3"}, b.seen(t, "c3", "u3"))
+	require.Equal(t, []string{"queued 5", "position 4"}, b.seen(t, "c4", "u4"))
+}
