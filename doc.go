@@ -43,5 +43,7 @@
 // Packages ending in "mem" (in-memory implementations) and "test"
 // (conformance suites) may import the package they implement; no domain
 // package imports them outside its tests. internal/desktest, an engine over
-// in-memory stores for tests, is imported only by tests.
+// in-memory stores for tests, is imported only by tests. engine/enginetest,
+// the policy-test kit, builds an engine over routingmem and sessionmem for
+// hosts' tests; no domain package imports it.
 package switchboard

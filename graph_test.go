@@ -26,6 +26,8 @@ var allowed = map[string][]string{
 	"transfer":   {".", "routing", "session"},
 	// Test support, imported only by tests.
 	"internal/desktest": {".", "routing", "session", "engine", "routing/routingmem", "session/sessionmem"},
+	// The policy-test kit: an engine over in-memory stores, for hosts' tests.
+	"engine/enginetest": {".", "routing", "session", "engine", "routing/routingmem", "session/sessionmem"},
 }
 
 // TestImportGraph enforces the layering written in doc.go: domain packages

@@ -159,11 +159,25 @@ func run(ctx context.Context) error {
 		return err
 	}
 	for _, v := range views {
-		if v.Text != "" {
-			fmt.Printf("  %-14s %s\n", v.FromName+":", v.Text)
+		if line := transcriptLine(v); line != "" {
+			fmt.Println("  " + line)
 		}
 	}
 	return nil
+}
+
+// transcriptLine renders one entry of a customer's view: a message under
+// its writer's name, and a notice the library wrote (such as "agent has
+// left") as a notice, under nobody's name. Entries with nothing to say to
+// the customer are left out.
+func transcriptLine(v session.View) string {
+	switch {
+	case v.Type == session.EntryMessage:
+		return fmt.Sprintf("%-14s %s", v.FromName+":", v.Text)
+	case v.Text != "":
+		return fmt.Sprintf("%-14s %s", "*", v.Text)
+	}
+	return ""
 }
 
 // behaviour decides what an agent does with the n-th offer it receives.
