@@ -70,6 +70,19 @@ func (p *positions) keep(seen map[switchboard.ChatID]struct{}) {
 	}
 }
 
+// unseen returns the chats remembered that are not in seen.
+func (p *positions) unseen(seen map[switchboard.ChatID]struct{}) []switchboard.ChatID {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []switchboard.ChatID
+	for id := range p.last {
+		if _, ok := seen[id]; !ok {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 func (p *positions) forget(chat switchboard.ChatID) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -135,7 +148,7 @@ func (e *Engine) notice(ctx context.Context, ev *routing.Event) error {
 	if c.State != routing.Queued && c.State != routing.Offered {
 		return nil // an agent has it already: the customer sees it join
 	}
-	ahead, err := e.store.Position(ctx, c.ID)
+	ahead, _, err := e.store.Position(ctx, c.ID)
 	if err != nil {
 		return err
 	}
@@ -205,11 +218,63 @@ func (e *Engine) notifyPositions(ctx context.Context) (int, error) {
 			told++
 		}
 	}
+	// Chats told before that Waiting left out: offered now, or parked
+	// (routing passes over them until an agent who could take them
+	// changes), which still wait and may have moved.
+	for _, id := range e.positions.unseen(seen) {
+		n, err := e.remembered(ctx, id, interval)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if n >= 0 {
+			seen[id] = struct{}{}
+			if n > 0 {
+				told++
+			}
+		}
+	}
 	if len(errs) > 0 {
 		return told, fmt.Errorf("engine: position notices: %w", errors.Join(errs...))
 	}
 	e.positions.keep(seen)
 	return told, nil
+}
+
+// remembered tells the customer of a chat this process told a position,
+// and that Waiting left out, its new position if it is still queued and
+// moved. It returns 1 if it told it, 0 if the chat still waits (queued or
+// offered) and was not told, -1 if it no longer waits.
+func (e *Engine) remembered(ctx context.Context, id switchboard.ChatID, interval string) (int, error) {
+	c, err := e.router.Chat(ctx, id)
+	if errors.Is(err, routing.ErrChatNotFound) {
+		return -1, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	switch c.State {
+	case routing.Offered:
+		return 0, nil
+	case routing.Queued:
+	default:
+		return -1, nil
+	}
+	ahead, _, err := e.store.Position(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	pos := ahead + 1
+	if last, ok := e.positions.told(id); ok && last == pos {
+		return 0, nil
+	}
+	n := session.Notice{Kind: session.NoticePosition, Position: pos}
+	e.estimate(ctx, &n, c.Queue)
+	if err := e.notify(ctx, id, "position-"+interval+"-"+strconv.Itoa(pos), n); err != nil {
+		return 0, err
+	}
+	e.positions.tell(id, pos)
+	return 1, nil
 }
 
 // aheadOf returns how many chats are ahead of each of ids, a queue's queued
@@ -226,7 +291,7 @@ func (e *Engine) aheadOf(ctx context.Context, ids []switchboard.ChatID) ([]int, 
 		return out, nil
 	}
 	at := func(i int) (int, error) {
-		n, err := e.store.Position(ctx, ids[i])
+		n, _, err := e.store.Position(ctx, ids[i])
 		if errors.Is(err, routing.ErrChatNotFound) {
 			return i, nil
 		}

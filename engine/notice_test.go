@@ -343,7 +343,8 @@ func TestRunTellsPositions(t *testing.T) {
 func TestPositionsCountOfferedChatsAmidTheQueue(t *testing.T) {
 	t.Parallel()
 	// SPEC H5: a chat offered while one ahead of it waits for a skill
-	// still counts ahead of the chats behind it.
+	// still counts ahead of the chats behind it, and the chat routing
+	// parks for want of the skill is still told it moved.
 	b := setup(t, func(c *engine.Config) { c.PositionEvery = 15 * time.Second })
 	start := func(id switchboard.ChatID, u switchboard.CustomerID, skills ...routing.SkillRequirement) {
 		_, err := b.eng.Start(ctx, engine.StartRequest{ID: id, Queue: "sales", Customer: u, CustomerName: "C", Skills: skills})
