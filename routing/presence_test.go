@@ -180,3 +180,20 @@ func TestReconnectAfterGraceIsRefused(t *testing.T) {
 	require.ErrorIs(t, r.Reconnect(b.ctx, ""), routing.ErrInvalid)
 	require.ErrorIs(t, r.Disconnect(b.ctx, "cy"), routing.ErrLoggedOut)
 }
+
+func TestReconnectWakesChatsWaitingForItsSkills(t *testing.T) {
+	t.Parallel()
+	// SPEC H3: a chat that arrived during the grace, needing a skill only
+	// the disconnected agent has, is offered to it when it reconnects.
+	r, b := graceSetup(t, time.Minute, routing.Queue{ID: "q"})
+	_, err := r.Login(b.ctx, "ann", routing.Profile{Queues: qids("q"), Skills: []routing.Skill{{Name: "french", Level: 2}}})
+	require.NoError(t, err)
+	require.NoError(t, r.Disconnect(b.ctx, "ann"))
+	_, err = r.Enqueue(b.ctx, routing.ChatRequest{ID: "fr", Queue: "q", Skills: []routing.SkillRequirement{{Skill: "french", Min: 1}}})
+	require.NoError(t, err)
+	_, err = r.Sweep(b.ctx)
+	require.NoError(t, err)
+	require.Equal(t, routing.Queued, chatState(t, r, b, "fr"))
+	require.NoError(t, r.Reconnect(b.ctx, "ann"))
+	require.Equal(t, switchboard.ChatID("fr"), onlyOffer(t, r, b, "ann").Chat)
+}
