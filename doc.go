@@ -27,6 +27,8 @@
 //   - [github.com/switchboard-cc/switchboard/attachment]: content-checked
 //     attachment policies.
 //   - compliance: payment-card and PII detection and masking.
+//   - [github.com/switchboard-cc/switchboard/stats]: figures by interval
+//     and a real-time board, folded from routing's durable events.
 //
 // # Import graph
 //
@@ -39,11 +41,15 @@
 //	session                     ← switchboard
 //	conference, transfer        ← switchboard, routing, session
 //	engine                      ← switchboard, routing, session, compliance, attachment, conference, transfer
+//	stats                       ← switchboard, routing, session
+//	otel (a module of its own)  ← routing, stats, engine
 //
 // Packages ending in "mem" (in-memory implementations) and "test"
 // (conformance suites) may import the package they implement; no domain
 // package imports them outside its tests. internal/desktest, an engine over
 // in-memory stores for tests, is imported only by tests. engine/enginetest,
 // the policy-test kit, builds an engine over routingmem and sessionmem for
-// hosts' tests; no domain package imports it.
+// hosts' tests; no domain package imports it. pgstore, the PostgreSQL
+// adapter in a module of its own, imports switchboard, routing and session,
+// and nothing imports it.
 package switchboard

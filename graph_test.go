@@ -24,10 +24,15 @@ var allowed = map[string][]string{
 	"engine":     {".", "routing", "session", "compliance", "attachment", "conference", "transfer"},
 	"conference": {".", "routing", "session"},
 	"transfer":   {".", "routing", "session"},
+	"stats":      {".", "routing", "session"},
+	// The otel module (its own go.mod) exports statistics and traces.
+	"otel": {"routing", "stats", "engine"},
 	// Test support, imported only by tests.
 	"internal/desktest": {".", "routing", "session", "engine", "routing/routingmem", "session/sessionmem"},
 	// The policy-test kit: an engine over in-memory stores, for hosts' tests.
 	"engine/enginetest": {".", "routing", "session", "engine", "routing/routingmem", "session/sessionmem"},
+	// The PostgreSQL adapter, a module of its own.
+	"pgstore": {".", "routing", "session"},
 }
 
 // TestImportGraph enforces the layering written in doc.go: domain packages

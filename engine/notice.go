@@ -13,10 +13,12 @@ import (
 	"github.com/switchboard-cc/switchboard/session"
 )
 
-// WaitEstimator estimates how long a customer at position (1 is next) of
-// queue will wait from now. It returns false when it has no estimate.
-// [Config].Wait takes one; the engine calls it for every position notice,
-// never while holding a lock.
+// WaitEstimator estimates how long a customer of queue with position chats
+// ahead of it (0: it is next) will wait from now. It returns false when it
+// has no estimate. [Config].Wait takes one, such as the statistics'
+// (stats.Estimator); the engine calls it for every position notice, never
+// while holding a lock. A notice's own Position counts from 1: the
+// estimator is asked with one less.
 type WaitEstimator interface {
 	EstimateWait(ctx context.Context, queue switchboard.QueueID, position int, now time.Time) (time.Duration, bool)
 }
@@ -333,7 +335,7 @@ func (e *Engine) estimate(ctx context.Context, n *session.Notice, q switchboard.
 	if e.cfg.Wait == nil || n.Position == 0 {
 		return
 	}
-	n.Wait, n.Estimated = e.cfg.Wait.EstimateWait(ctx, q, n.Position, e.cfg.Clock.Now())
+	n.Wait, n.Estimated = e.cfg.Wait.EstimateWait(ctx, q, n.Position-1, e.cfg.Clock.Now())
 	if n.Wait < 0 {
 		n.Wait, n.Estimated = 0, false
 	}

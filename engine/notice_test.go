@@ -20,11 +20,12 @@ import (
 	"github.com/switchboard-cc/switchboard/transfer"
 )
 
-// waitPerPlace estimates a minute per place in the queue.
+// waitPerPlace estimates a minute per place in the queue, its own
+// included: ahead is the number of chats ahead.
 type waitPerPlace struct{}
 
-func (waitPerPlace) EstimateWait(_ context.Context, _ switchboard.QueueID, position int, _ time.Time) (time.Duration, bool) {
-	return time.Duration(position) * time.Minute, true
+func (waitPerPlace) EstimateWait(_ context.Context, _ switchboard.QueueID, ahead int, _ time.Time) (time.Duration, bool) {
+	return time.Duration(ahead+1) * time.Minute, true
 }
 
 // startFor starts chat id for customer u.
