@@ -81,6 +81,7 @@ var sentinels = map[string]error{
 	"engine.ErrBusy":       engine.ErrBusy,
 
 	"routing.ErrInvalid":          routing.ErrInvalid,
+	"routing.ErrGraceOver":        routing.ErrGraceOver,
 	"routing.ErrAgentNotFound":    routing.ErrAgentNotFound,
 	"routing.ErrQueueNotFound":    routing.ErrQueueNotFound,
 	"routing.ErrChatNotFound":     routing.ErrChatNotFound,

@@ -417,13 +417,21 @@ func (e *Engine) Logout(ctx context.Context, agent switchboard.AgentID) (err err
 	return e.logout(ctx, agent, e.router.Logout)
 }
 
-// Disconnect is [Engine.Logout] for an agent whose connection was lost.
+// Disconnect tells the engine the agent's connection was lost. With no
+// routing grace (Config.Router.DisconnectGrace, default 0) it is
+// [Engine.Logout]. With one, the agent keeps its state and its sessions,
+// and is offered nothing, until it reconnects ([Engine.Reconnect]) or the
+// grace passes; then Run or Settle, in any process, logs it out and its
+// sessions follow as after Logout (SPEC H2, H4).
 func (e *Engine) Disconnect(ctx context.Context, agent switchboard.AgentID) (err error) {
 	ctx, end, err := e.op(ctx, "engine.Disconnect", slog.String(KeyAgent, string(agent)))
 	if err != nil {
 		return err
 	}
 	defer func() { end(err) }()
+	if e.cfg.Router.DisconnectGrace > 0 {
+		return e.router.Disconnect(ctx, agent)
+	}
 	return e.logout(ctx, agent, e.router.Disconnect)
 }
 

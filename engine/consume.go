@@ -307,6 +307,10 @@ func (e *Engine) consumePartition(ctx context.Context, log durableLog, held *hel
 					break
 				}
 			}
+			if err := e.after(ctx, it, lastQueuedOf(items, i)); err != nil {
+				failed = fmt.Errorf("%s log, partition %d, position %d (%s): %w", log.name(), p, it.seq, it.describe(), err)
+				break
+			}
 			last = it.seq
 			done++
 		}
@@ -338,6 +342,21 @@ var itemBufs = sync.Pool{New: func() any { b := make([]item, 0, 16); return &b }
 // length to run.
 func (e *Engine) holds(c *cursor) bool {
 	return c.owner == e.cfg.Process && c.until.Sub(e.cfg.Clock.Now()) >= e.cfg.Lease/2
+}
+
+// lastQueuedOf reports whether no record after items[i] in items is a
+// ChatQueued of its chat: an earlier ChatQueued is stale, and tells the
+// customer nothing. Only ChatQueued records look ahead.
+func lastQueuedOf(items []item, i int) bool {
+	if ev := items[i].ev; ev == nil || ev.Type != routing.ChatQueued {
+		return true
+	}
+	for j := i + 1; j < len(items); j++ {
+		if ev := items[j].ev; items[j].chat == items[i].chat && ev != nil && ev.Type == routing.ChatQueued {
+			return false
+		}
+	}
+	return true
 }
 
 // lastOf reports whether items[i] is the last record of its chat in items.

@@ -78,6 +78,22 @@
 // chat's events are processed in order by one process at a time, and a
 // process that dies loses its leases when they run out.
 //
+// # Presence and what a waiting customer is told
+//
+// An agent may log in NotReady (routing.Profile.LoginState). With
+// routing's DisconnectGrace ([Config].Router), [Engine.Disconnect] keeps
+// the agent and its sessions until [Engine.Reconnect] or the stored
+// deadline, which any engine's Run or Settle expires as a logout (SPEC
+// H1–H4).
+//
+// A waiting customer is told, in session notices only it sees
+// (session.EntryNotice): its position when queued, the new position when
+// it moved (at most once per [Config].PositionEvery, computed per queue per
+// interval), why it is back in the queue, and a transfer; with
+// [Config].Wait each position carries an estimated wait (SPEC H5–H7). The
+// notices follow routing's event log like every consequence, so they
+// survive a crash. [NoticeText] gives their English words.
+//
 // # Observing it
 //
 // Every operation and every event the engine processes passes through

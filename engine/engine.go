@@ -124,6 +124,14 @@ type Config struct {
 	// RetentionEvery is how often Run forgets what Retention allows.
 	// Defaults to one minute.
 	RetentionEvery time.Duration
+	// PositionEvery is how often a waiting customer may be told its new
+	// position (SPEC H5): positions are computed per queue once per
+	// interval, and a customer whose position moved gets one notice for
+	// all the moves of the interval. Defaults to 15s.
+	PositionEvery time.Duration
+	// Wait estimates a waiting customer's wait for its position notices.
+	// Defaults to nil: notices carry no estimate.
+	Wait WaitEstimator
 	// Consumers are fed routing's event log besides the engine itself,
 	// each under its own cursor and lease (statistics, say:
 	// stats.Consumer); those that are FeedConsumers are fed the sessions'
@@ -150,6 +158,12 @@ func (c *Config) check() error {
 	}
 	if c.Retention < 0 {
 		errs = append(errs, fmt.Errorf("%w: negative Retention", ErrConfig))
+	}
+	if c.PositionEvery < 0 {
+		errs = append(errs, fmt.Errorf("%w: negative PositionEvery", ErrConfig))
+	}
+	if c.Router.DisconnectGrace < 0 {
+		errs = append(errs, fmt.Errorf("%w: negative Router.DisconnectGrace", ErrConfig))
 	}
 	if _, ok := c.Sessions.(session.RetentionStore); c.Retention > 0 && c.Sessions != nil && !ok {
 		errs = append(errs, fmt.Errorf("%w: Retention needs a session store that implements session.RetentionStore", ErrConfig))
@@ -211,6 +225,9 @@ func (c *Config) defaults() {
 	if c.RetentionEvery <= 0 {
 		c.RetentionEvery = time.Minute
 	}
+	if c.PositionEvery <= 0 {
+		c.PositionEvery = 15 * time.Second
+	}
 }
 
 // Engine runs customer chats end to end. It is the only place that turns
@@ -239,6 +256,8 @@ type Engine struct {
 	running atomic.Int32
 	started chan struct{}
 	once    sync.Once
+
+	positions positions
 }
 
 // New builds an Engine over cfg's stores and registers its cursors over
@@ -322,6 +341,20 @@ func (e *Engine) Run(ctx context.Context) error {
 	e.once.Do(func() { close(e.started) })
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return e.router.Run(ctx) })
+	g.Go(func() error {
+		t := e.cfg.Clock.Ticker(e.cfg.PositionEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+				if _, err := e.notifyPositions(ctx); err != nil && ctx.Err() == nil {
+					e.cfg.Logger.ErrorContext(ctx, "engine: telling waiting customers their positions failed; retrying", "err", err)
+				}
+			}
+		}
+	})
 	if e.cfg.Retention > 0 {
 		g.Go(func() error {
 			t := e.cfg.Clock.Ticker(e.cfg.RetentionEvery)
@@ -365,12 +398,19 @@ func (e *Engine) Run(ctx context.Context) error {
 // Settle expires every deadline that is due on the engine's clock
 // (held-back fragments of split card numbers included), processes every
 // routing event and session entry committed so far, repeating until
-// nothing is left, and forgets the sessions Retention allows, then
+// nothing is left, tells waiting customers their positions if
+// PositionEvery has passed since it last did, and forgets the sessions
+// Retention allows, then
 // returns. Tests call it after moving a mock clock on; a
 // running engine does the same in the background.
 func (e *Engine) Settle(ctx context.Context) error {
 	if err := e.settle(ctx); err != nil {
 		return err
+	}
+	if e.positions.due(e.cfg.Clock.Now(), e.cfg.PositionEvery) {
+		if _, err := e.notifyPositions(ctx); err != nil {
+			return fmt.Errorf("engine: settle: %w", err)
+		}
 	}
 	if e.cfg.Retention > 0 {
 		if _, err := e.forget(ctx); err != nil {

@@ -324,7 +324,8 @@ func (s *RoutingStore) plan(txn *routing.Txn, seqs, stored []int64) ([]op, error
 			queues[j] = string(q)
 		}
 		ops = append(ops, versioned(rankAgent, 0, "rt_agents", "id", string(a.ID), a.Version, body,
-			[]string{"tenant", "state", "queues"}, []any{string(a.Profile.Tenant), int16(a.State), queues}))
+			[]string{"tenant", "state", "queues", "deadline"},
+			[]any{string(a.Profile.Tenant), int16(a.State), queues, deadline(a.NextDeadline())}))
 	}
 	now := nanos(s.cfg.Clock.Now())
 	for i := range txn.Chats {

@@ -396,9 +396,9 @@ func (s *RoutingStore) Licence(ctx context.Context, shard int) (routing.Licence,
 	return l, nil
 }
 
-// Due implements [routing.DeadlineStore] from the indexes on the chats' and
-// offers' deadline columns: each side reads at most limit rows in order,
-// and the union is merged.
+// Due implements [routing.DeadlineStore] from the indexes on the chats',
+// offers' and agents' deadline columns: each side reads at most limit rows
+// in order, and the union is merged.
 func (s *RoutingStore) Due(ctx context.Context, now time.Time, limit int) ([]routing.Due, error) {
 	if limit < 0 {
 		return nil, fmt.Errorf("pgstore: due: negative limit %d: %w", limit, routing.ErrInvalid)
@@ -411,6 +411,8 @@ func (s *RoutingStore) Due(ctx context.Context, now time.Time, limit int) ([]rou
 		(SELECT deadline, 1 AS kind, id FROM rt_chats WHERE deadline <= $1 ORDER BY deadline, id LIMIT $2)
 		UNION ALL
 		(SELECT deadline, 2 AS kind, id FROM rt_offers WHERE deadline <= $1 ORDER BY deadline, id LIMIT $2)
+		UNION ALL
+		(SELECT deadline, 3 AS kind, id FROM rt_agents WHERE deadline <= $1 ORDER BY deadline, id LIMIT $2)
 		ORDER BY 1, 2, 3 LIMIT $2`, now.UnixNano(), lim)
 	if err != nil {
 		return nil, dbErr(ctx, "due", err, nil)

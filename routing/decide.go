@@ -13,10 +13,11 @@ import (
 // router agree on what "eligible" and "first" mean.
 
 // Matches reports whether agent a qualifies for the query: it is
-// [Available], logged in to the queue, has a free slot on the channel, has
-// every required skill and is not excluded.
+// [Available] and connected (not in a disconnect grace), logged in to the
+// queue, has a free slot on the channel, has every required skill and is
+// not excluded.
 func (q *CandidateQuery) Matches(a *Agent) bool {
-	if a.State != Available || !a.Serves(q.Queue) || a.AtCapacity(q.Channel) {
+	if a.State != Available || a.Disconnected() || !a.Serves(q.Queue) || a.AtCapacity(q.Channel) {
 		return false
 	}
 	if !a.HasSkills(q.Require) || slices.Contains(q.Exclude, a.ID) {
@@ -155,6 +156,19 @@ func normaliseProfile(id switchboard.AgentID, p Profile) (Profile, error) {
 		if slices.Contains(p.Queues[:i], q) {
 			return p, invalid("queues", "queue "+string(q)+" listed twice")
 		}
+	}
+	switch p.LoginState {
+	case LoggedOut, Available:
+		if p.LoginReason != "" {
+			return p, invalid("login reason", "only a NotReady login state takes a reason")
+		}
+		p.LoginState = Available
+	case NotReady:
+		if p.LoginReason == "" {
+			return p, invalid("login reason", "NotReady needs a reason code")
+		}
+	default:
+		return p, invalid("login state", "an agent logs in Available or NotReady, not "+p.LoginState.String())
 	}
 	p.Queues = slices.Clone(p.Queues)
 	p.Capacity = slices.Clone(p.Capacity)

@@ -25,6 +25,12 @@
 // NotReady ([Router.SetState]); the router puts them in RONA when an offer
 // times out and in WrapUp while they wrap up a chat.
 //
+// An agent logs in Available unless its profile's LoginState says NotReady
+// with a reason (SPEC H1). With [Config].DisconnectGrace, an agent whose
+// connection was lost ([Router.Disconnect]) keeps its state and chats,
+// offered nothing, until it reconnects ([Router.Reconnect]) or the grace
+// stored in its record passes and a sweep logs it out (SPEC H2–H4).
+//
 // # Chats
 //
 // A chat is always in exactly one [ChatState]: [Queued] → [Offered] →

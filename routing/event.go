@@ -67,12 +67,19 @@ const (
 	// WrapUpDone: Agent completed its wrap-up hold of Chat, which it had
 	// handed over; its slot is free.
 	WrapUpDone
+	// AgentDisconnected: Agent lost its connection and is in its disconnect
+	// grace until ExpiresAt (SPEC H2); State and Reason are the state it
+	// keeps.
+	AgentDisconnected
+	// AgentReconnected: Agent reconnected within its grace (SPEC H3); State
+	// and Reason are the state it resumes.
+	AgentReconnected
 )
 
 var eventNames = [...]string{"", "AgentLoggedIn", "AgentLoggedOut", "AgentStateChanged", "ChatQueued",
 	"ChatOffered", "OfferResolved", "ChatAssigned", "ChatOverflowed", "ChatWrapUp", "ChatDone",
 	"ChatEnded", "ConsultantJoined", "ConsultantLeft", "InviteFailed",
-	"ChatTransferred", "TransferFailed", "WrapUpDone"}
+	"ChatTransferred", "TransferFailed", "WrapUpDone", "AgentDisconnected", "AgentReconnected"}
 
 // String returns the type's name, such as "ChatOffered".
 func (t EventType) String() string {
@@ -164,7 +171,7 @@ func (e Event) String() string {
 		field("kind", e.Kind.String())
 	}
 	switch e.Type {
-	case AgentStateChanged, AgentLoggedIn:
+	case AgentStateChanged, AgentLoggedIn, AgentDisconnected, AgentReconnected:
 		field("state", e.State.String())
 	}
 	field("reason", e.Reason)

@@ -394,6 +394,9 @@ func (w *work) targetAgent(c *Chat, id switchboard.AgentID) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
+	if a.Disconnected() {
+		return nil, fmt.Errorf("%s is disconnected: %w", id, ErrAgentUnavailable)
+	}
 	if a.State != Available || a.AtCapacity(c.Channel) {
 		return nil, fmt.Errorf("%s is %s with %d of %d slots in use: %w",
 			id, a.State, a.Load(c.Channel), a.Capacity(c.Channel), ErrAgentUnavailable)

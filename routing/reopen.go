@@ -46,7 +46,7 @@ func (r *Router) Reopen(ctx context.Context, req ChatRequest) (Chat, error) {
 		default:
 			w.touchChat(c)
 		}
-		out, err = w.queueRequest(c, &req, q, "reopened")
+		out, err = w.queueRequest(c, &req, q, ReasonReopened)
 		return err
 	})
 	if err != nil {

@@ -51,6 +51,13 @@ type Config struct {
 	// limit; every router takes and frees units by the stored count, so
 	// only the routers that set limits need it. Defaults to 1.
 	LicenceShards int
+	// DisconnectGrace is how long an agent whose connection was lost
+	// ([Router.Disconnect]) stays logged in, offered nothing, with its
+	// chats waiting for it, before it is logged out (SPEC H2). The
+	// deadline is stored in the agent's record when it disconnects, so
+	// the grace of the router that saw the disconnect applies. Defaults to
+	// 0: a disconnect logs the agent out at once.
+	DisconnectGrace time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -108,6 +115,9 @@ func New(store Store, transport Transport, cfg Config) (*Router, error) {
 	}
 	if transport == nil {
 		return nil, invalid("transport", "nil")
+	}
+	if cfg.DisconnectGrace < 0 {
+		return nil, invalid("disconnect grace", "negative")
 	}
 	r := &Router{store: store, transport: transport, cfg: cfg.withDefaults()}
 	r.loader, _ = store.(AgentLoader)
@@ -331,7 +341,8 @@ func (r *Router) SetLicenceLimit(ctx context.Context, limit int) error {
 	})
 }
 
-// Login logs agent id in with profile and makes it Available (SPEC R1).
+// Login logs agent id in with profile, in the profile's LoginState:
+// Available unless it says NotReady with a reason (SPEC R1, H1).
 // Every queue of the profile must exist. An agent that is logged in already
 // gets [ErrAlreadyLoggedIn]; log it out first to change its profile.
 func (r *Router) Login(ctx context.Context, id switchboard.AgentID, p Profile) (Agent, error) {
@@ -359,10 +370,13 @@ func (r *Router) Login(ctx context.Context, id switchboard.AgentID, p Profile) (
 		a.Profile = p
 		a.Used = make([]int, len(p.Capacity))
 		a.WrapUps = 0
-		a.State, a.Reason, a.StateSince, a.IdleSince = Available, "", w.now, w.now
+		a.State, a.Reason, a.StateSince, a.IdleSince = p.LoginState, p.LoginReason, w.now, w.now
+		a.DisconnectedAt, a.GraceUntil = time.Time{}, time.Time{}
 		w.touchAgent(a)
-		w.routeAgent(a)
-		w.emit(Event{Type: AgentLoggedIn, Agent: id, State: Available})
+		if a.State == Available {
+			w.routeAgent(a)
+		}
+		w.emit(Event{Type: AgentLoggedIn, Agent: id, State: a.State, Reason: a.Reason})
 		out = *a
 		// The work's records are reused: the caller gets its own slices.
 		out.Profile.Queues = slices.Clone(out.Profile.Queues)
@@ -390,12 +404,6 @@ func (r *Router) Logout(ctx context.Context, id switchboard.AgentID) error {
 	return r.logout(ctx, id, ReasonLogout)
 }
 
-// Disconnect is [Router.Logout] for an agent whose connection was lost; the
-// event's reason says "disconnect".
-func (r *Router) Disconnect(ctx context.Context, id switchboard.AgentID) error {
-	return r.logout(ctx, id, ReasonDisconnect)
-}
-
 func (r *Router) logout(ctx context.Context, id switchboard.AgentID, reason string) error {
 	if err := validateID("agent ID", id); err != nil {
 		return err
@@ -408,48 +416,55 @@ func (r *Router) logout(ctx context.Context, id switchboard.AgentID, reason stri
 		if a.State == LoggedOut {
 			return ErrLoggedOut
 		}
-		if err := w.withdrawAgentOffers(a); err != nil {
-			return err
-		}
-		chats, err := r.store.AgentChats(ctx, id)
-		if err != nil {
-			return err
-		}
-		for i := range chats {
-			c, err := w.chat(chats[i].ID)
-			if err != nil {
-				return err
-			}
-			if i := c.HoldIndex(id); i >= 0 {
-				if err := w.finishHold(c, i); err != nil {
-					return err
-				}
-			}
-			switch {
-			case c.Owns(id):
-				if err := w.ownerLeft(c); err != nil {
-					return err
-				}
-			case c.State == Assigned && slices.Contains(c.Consultants, id):
-				if err := w.removeConsultant(c, slices.Index(c.Consultants, id), ReasonLogout); err != nil {
-					return err
-				}
-			case c.State == InWrapUp && c.Agent == id:
-				if err := w.finishWrapUp(c); err != nil {
-					return err
-				}
-			}
-		}
-		a.State, a.Reason, a.StateSince = LoggedOut, reason, w.now
-		a.Used, a.WrapUps = make([]int, len(a.Profile.Capacity)), 0
-		w.touchAgent(a)
-		w.routeAgent(a) // chats that waited for this agent as preferred move on
-		w.emit(Event{Type: AgentLoggedOut, Agent: id, Reason: reason})
-		return nil
+		return w.logoutAgent(a, reason)
 	})
 	if err != nil {
 		return fmt.Errorf("routing: %s %s: %w", reason, id, err)
 	}
+	return nil
+}
+
+// logoutAgent logs a out with reason: see [Router.Logout].
+func (w *work) logoutAgent(a *Agent, reason string) error {
+	id := a.ID
+	if err := w.withdrawAgentOffers(a); err != nil {
+		return err
+	}
+	chats, err := w.r.store.AgentChats(w.ctx, id)
+	if err != nil {
+		return err
+	}
+	for i := range chats {
+		c, err := w.chat(chats[i].ID)
+		if err != nil {
+			return err
+		}
+		if i := c.HoldIndex(id); i >= 0 {
+			if err := w.finishHold(c, i); err != nil {
+				return err
+			}
+		}
+		switch {
+		case c.Owns(id):
+			if err := w.ownerLeft(c); err != nil {
+				return err
+			}
+		case c.State == Assigned && slices.Contains(c.Consultants, id):
+			if err := w.removeConsultant(c, slices.Index(c.Consultants, id), ReasonLogout); err != nil {
+				return err
+			}
+		case c.State == InWrapUp && c.Agent == id:
+			if err := w.finishWrapUp(c); err != nil {
+				return err
+			}
+		}
+	}
+	a.State, a.Reason, a.StateSince = LoggedOut, reason, w.now
+	a.DisconnectedAt, a.GraceUntil = time.Time{}, time.Time{}
+	a.Used, a.WrapUps = make([]int, len(a.Profile.Capacity)), 0
+	w.touchAgent(a)
+	w.routeAgent(a) // chats that waited for this agent as preferred move on
+	w.emit(Event{Type: AgentLoggedOut, Agent: id, Reason: reason})
 	return nil
 }
 

@@ -172,9 +172,10 @@ type QueueStore interface {
 // DeadlineStore finds records whose deadline has passed.
 type DeadlineStore interface {
 	// Due returns up to limit references to records whose deadline is not
-	// zero and not after now, earliest first (ties by Kind, then Key): today
-	// chats by [Chat.NextDeadline] ([ChatDeadline]) and offers by
-	// [Offer.NextDeadline] ([OfferDeadline]). A SQL store answers it from
+	// zero and not after now, earliest first (ties by Kind, then Key):
+	// chats by [Chat.NextDeadline] ([ChatDeadline]), offers by
+	// [Offer.NextDeadline] ([OfferDeadline]) and agents by
+	// [Agent.NextDeadline] ([AgentDeadline]). A SQL store answers it from
 	// an index on each kind's deadline column.
 	Due(ctx context.Context, now time.Time, limit int) ([]Due, error)
 }
@@ -190,6 +191,9 @@ const (
 	// OfferDeadline: Key is an offer ID; the deadline is
 	// [Offer.NextDeadline].
 	OfferDeadline
+	// AgentDeadline: Key is an agent ID; the deadline is
+	// [Agent.NextDeadline], the end of its disconnect grace (SPEC H2).
+	AgentDeadline
 )
 
 // String returns the kind's name, such as "chat".
@@ -199,6 +203,8 @@ func (k DeadlineKind) String() string {
 		return "chat"
 	case OfferDeadline:
 		return "offer"
+	case AgentDeadline:
+		return "agent"
 	}
 	return "DeadlineKind(" + strconv.Itoa(int(k)) + ")"
 }

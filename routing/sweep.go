@@ -17,7 +17,7 @@ const sweepBatch = 256
 // (SPEC R6); chats past their queue's MaxWait overflow or end (SPEC R15);
 // chats waiting for a preferred agent fall back to the queue's strategy
 // (SPEC R13); wrap-ups and wrap-up holds past their time complete (SPEC
-// S11, T4).
+// S11, T4); agents past their disconnect grace are logged out (SPEC H4).
 //
 // Deadlines are stored data, so any router over the same store can sweep
 // them, including one started after the router that set them crashed. Call
@@ -46,6 +46,8 @@ func (r *Router) Sweep(ctx context.Context) (int, error) {
 				err = r.expireOffer(ctx, OfferID(d.Key))
 			case ChatDeadline:
 				err = r.expireChat(ctx, switchboard.ChatID(d.Key))
+			case AgentDeadline:
+				err = r.expireGrace(ctx, switchboard.AgentID(d.Key))
 			default:
 				err = fmt.Errorf("%w: a deadline of unknown kind %s", ErrInvalid, d.Kind)
 			}

@@ -77,6 +77,14 @@ type Profile struct {
 	// Skills with proficiency, matched against [SkillRequirement]s.
 	// Defaults to none.
 	Skills []Skill `json:"skills,omitzero"`
+	// LoginState is the state the agent logs in with (SPEC H1): [Available]
+	// or [NotReady]. Defaults to Available (the zero value, [LoggedOut],
+	// means the default). An agent logging in NotReady is never offered a
+	// chat until it sets itself Available.
+	LoginState State `json:"login_state,omitzero"`
+	// LoginReason is the reason code of a NotReady LoginState; required
+	// with NotReady, refused with any other state.
+	LoginReason string `json:"login_reason,omitzero"`
 }
 
 // Agent is the stored record of one agent: its profile, presence state and
@@ -102,8 +110,30 @@ type Agent struct {
 	// WrapUps counts the agent's wrap-ups: chats of its own in wrap-up
 	// ([InWrapUp]) and [Hold]s of chats it handed over.
 	WrapUps int `json:"wrap_ups,omitzero"`
+	// DisconnectedAt is when the agent's connection was lost, while it is
+	// in its disconnect grace (SPEC H2); zero when it is connected.
+	DisconnectedAt time.Time `json:"disconnected_at,omitzero"`
+	// GraceUntil is when a disconnected agent is logged out unless it
+	// reconnects; zero when it is connected. Stores index agents by it
+	// ([AgentDeadline]); see [Agent.NextDeadline].
+	GraceUntil time.Time `json:"grace_until,omitzero"`
 	// Version is the record's version for compare-and-set; see [Txn].
 	Version uint64 `json:"version,omitzero"`
+}
+
+// Disconnected reports whether the agent lost its connection and is in its
+// disconnect grace: logged in, with its state and chats, but offered
+// nothing (SPEC H2).
+func (a *Agent) Disconnected() bool { return !a.GraceUntil.IsZero() }
+
+// NextDeadline returns when the agent needs the sweeper: the end of its
+// disconnect grace, or the zero time when it is connected. Stores index
+// agents by it; see [DeadlineStore].
+func (a *Agent) NextDeadline() time.Time {
+	if a.State == LoggedOut {
+		return time.Time{}
+	}
+	return a.GraceUntil
 }
 
 // Capacity returns the agent's capacity on channel ch.

@@ -63,6 +63,9 @@ const (
 	// ReasonWrapUp: the agent is wrapping up a chat (the agent's state
 	// [WrapUp]).
 	ReasonWrapUp = "wrap_up"
+	// ReasonReopened: a closed chat was reopened and queued again
+	// (ChatQueued).
+	ReasonReopened = "reopened"
 )
 
 // Wire texts of the enums, indexed by value. An empty text is the zero
@@ -79,7 +82,7 @@ var (
 	eventTypeTexts      = []string{"", "agent_logged_in", "agent_logged_out", "agent_state_changed", "chat_queued",
 		"chat_offered", "offer_resolved", "chat_assigned", "chat_overflowed", "chat_wrap_up", "chat_done",
 		"chat_ended", "consultant_joined", "consultant_left", "invite_failed",
-		"chat_transferred", "transfer_failed", "wrap_up_done"}
+		"chat_transferred", "transfer_failed", "wrap_up_done", "agent_disconnected", "agent_reconnected"}
 )
 
 // marshalEnum returns the text of v, or an error wrapping [ErrInvalid] for

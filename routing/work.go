@@ -529,11 +529,11 @@ func (w *work) routeAgent(a *Agent) {
 // skills of the agents the work made able to take chats (see
 // [QueueState.Epochs]), so that the chats parked on those skills are
 // looked at again. It runs once the operation is done, on the agents'
-// final records; an agent that is not Available takes no chat and wakes
-// none.
+// final records; an agent that is not Available, or is disconnected,
+// takes no chat and wakes none.
 func (w *work) wake() error {
 	for _, a := range w.woken {
-		if a.State != Available {
+		if a.State != Available || a.Disconnected() {
 			continue
 		}
 		for _, q := range a.Profile.Queues {

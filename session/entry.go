@@ -58,11 +58,15 @@ const (
 	// delivered live only and never stored: its Seq is 0, it is in no
 	// history or catch-up, and a recipient shows it briefly and drops it.
 	EntryTyping
+	// EntryNotice tells the customer, and only the customer, about its
+	// wait: Notice says what, Text says it in words (SPEC H5, H6). See
+	// [Manager.Notify].
+	EntryNotice
 )
 
 var entryNames = [...]string{"invalid", "message", "created", "invited", "joined", "left",
 	"customer-left", "owner-changed", "mode-changed", "ended", "closed", "reopened",
-	"options-offered", "option-chosen", "video-started", "video-ended", "correction", "transfer", "typing"}
+	"options-offered", "option-chosen", "video-started", "video-ended", "correction", "transfer", "typing", "notice"}
 
 // String returns the type's name.
 func (t EntryType) String() string {
@@ -147,6 +151,9 @@ type Entry struct {
 	Ref uint64 `json:"ref,omitzero"`
 	// RefVersion is the Version of the entry Ref points at.
 	RefVersion uint64 `json:"ref_version,omitzero"`
+	// Notice is what an [EntryNotice] tells the customer; zero on other
+	// entries.
+	Notice Notice `json:"notice,omitzero"`
 }
 
 // Clone returns a deep copy of e.
@@ -193,6 +200,8 @@ type View struct {
 	Tags []string `json:"tags,omitzero"`
 	// Ref is the sequence number of the entry this one refers to.
 	Ref uint64 `json:"ref,omitzero"`
+	// Notice is what an [EntryNotice] tells the customer.
+	Notice Notice `json:"notice,omitzero"`
 }
 
 // project builds viewer's view of e. The caller has checked Visible.
@@ -212,6 +221,7 @@ func project(viewer *Participant, e *Entry) View {
 		Reason:      e.Reason,
 		Tags:        slices.Clone(e.Tags),
 		Ref:         e.Ref,
+		Notice:      e.Notice,
 	}
 	if !viewer.Role.IsAgent() {
 		// Names only; wrap-up reasons and supervisor modes are internal.

@@ -16,9 +16,12 @@ const (
 	// AudienceNamed admits only the listed agents (a supervisor coaching one
 	// agent). It never admits a customer or a bot, whatever the list says.
 	AudienceNamed
+	// AudienceCustomer admits only the customer: notices about its wait
+	// that agents have no use for (SPEC H5).
+	AudienceCustomer
 )
 
-var audienceNames = [...]string{"none", "everyone", "agents", "named"}
+var audienceNames = [...]string{"none", "everyone", "agents", "named", "customer"}
 
 // String returns the kind's name.
 func (k AudienceKind) String() string {
@@ -36,10 +39,11 @@ type Audience struct {
 	Members []ParticipantID `json:"members,omitzero"`
 }
 
-// Private reports whether the audience is anything but everyone. Private
-// entries are never visible to a customer or a bot, and the organisation's
-// log marks them as internal notes (SPEC S4).
-func (a Audience) Private() bool { return a.Kind != AudienceEveryone }
+// Private reports whether the audience is for agents only (agents, or named
+// agents). Private entries are never visible to a customer or a bot, and
+// the organisation's log marks them as internal notes (SPEC S4). Entries
+// for everyone, or for the customer alone, are not private.
+func (a Audience) Private() bool { return a.Kind != AudienceEveryone && a.Kind != AudienceCustomer }
 
 func (a Audience) clone() Audience {
 	a.Members = append([]ParticipantID(nil), a.Members...)
@@ -61,7 +65,7 @@ func Agents() Audience { return Audience{Kind: AudienceAgents} }
 //
 // An entry is visible when
 //   - its audience admits the viewer: everyone; agents only (never the
-//     customer or a bot); or the named agents; and
+//     customer or a bot); the named agents; or the customer only; and
 //   - it was written inside one of the viewer's stints, with the stint's
 //     lower bound set by the history rule for late joiners; a participant
 //     who left sees nothing written after it left; and
@@ -82,6 +86,10 @@ func Visible(rule switchboard.HistoryRule, viewer *Participant, e *Entry) bool {
 		}
 	case AudienceNamed:
 		if !viewer.Role.IsAgent() || !named(e.Audience.Members, viewer.ID) {
+			return false
+		}
+	case AudienceCustomer:
+		if viewer.Role != RoleCustomer {
 			return false
 		}
 	default:

@@ -17,11 +17,21 @@ var (
 	roleTexts      = []string{"", "customer", "owner", "consulted", "supervisor", "bot"}
 	supModeTexts   = []string{"", "monitor", "coach", "barge"}
 	modeTexts      = []string{"normal", "whisper", "coach"}
-	audienceTexts  = []string{"", "everyone", "agents", "named"}
+	audienceTexts  = []string{"", "everyone", "agents", "named", "customer"}
 	entryTypeTexts = []string{"", "message", "created", "invited", "joined", "left",
 		"customer_left", "owner_changed", "mode_changed", "ended", "closed", "reopened",
-		"options_offered", "option_chosen", "video_started", "video_ended", "correction", "transfer", "typing"}
+		"options_offered", "option_chosen", "video_started", "video_ended", "correction", "transfer", "typing", "notice"}
 )
+
+// MarshalText returns the notice kind's wire text, such as "position".
+func (k NoticeKind) MarshalText() ([]byte, error) {
+	return marshalEnum(k, noticeNames[:], "notice kind")
+}
+
+// UnmarshalText parses a wire text of [NoticeKind.MarshalText].
+func (k *NoticeKind) UnmarshalText(text []byte) error {
+	return unmarshalEnum(k, text, noticeNames[:], "notice kind")
+}
 
 // marshalEnum returns the text of v, or an error wrapping [ErrInvalid] for
 // a value that has none.

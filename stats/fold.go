@@ -463,7 +463,7 @@ func (a *Aggregates) enter(c *Live, q switchboard.QueueID, t time.Time) bool {
 
 func (a *Aggregates) queued(e *routing.Event) {
 	c := a.st.Chats[e.Chat]
-	if c == nil || c.Phase == Finished || e.Reason == "" || e.Reason == "reopened" {
+	if c == nil || c.Phase == Finished || e.Reason == "" || e.Reason == routing.ReasonReopened {
 		c = a.contact(e.Chat)
 		c.Tenant, c.Priority, c.Channel = e.Tenant, e.Priority, e.Channel
 		c.EnqueuedAt = e.At
@@ -478,7 +478,7 @@ func (a *Aggregates) queued(e *routing.Event) {
 	if e.Priority != 0 {
 		c.Priority = e.Priority
 	}
-	if e.Reason == "transferred" && a.enter(c, e.Queue, e.At) {
+	if e.Reason == routing.ReasonTransferred && a.enter(c, e.Queue, e.At) {
 		a.row(e.At, ByQueue, string(e.Queue)).TransferredIn++
 	}
 	c.Queue, c.Phase, c.Pending, c.Offered = e.Queue, Waiting, 0, c.Offered[:0]
@@ -546,7 +546,7 @@ func (a *Aggregates) chatEvent(e *routing.Event) {
 		}
 		c.Phase, c.Pending, c.Offered = Waiting, 0, c.Offered[:0]
 	case routing.ChatWrapUp:
-		if e.Reason == "handed-over" {
+		if e.Reason == routing.ReasonHandedOver {
 			c.Holds = append(c.Holds, Hold{Agent: e.Agent, Team: c.teamOf(e.Agent), Since: e.At})
 			return
 		}
@@ -575,7 +575,7 @@ func (a *Aggregates) chatEvent(e *routing.Event) {
 		for _, f := range a.rowsOf(e.At, owner) {
 			f.TransferredOut++
 		}
-		if e.Reason == "queue" {
+		if e.Reason == routing.ReasonQueue {
 			a.row(e.At, ByQueue, string(e.FromQueue)).TransferredOut++
 			c.Agent, c.Team, c.OwnerSince = "", "", time.Time{}
 			return

@@ -127,7 +127,7 @@ func TestSawFollowsTheVisibilityRule(t *testing.T) {
 	k.AgentWhispers("c1", "ada", "VIP")
 	k.AgentSays("c1", "ada", "Hi")
 	k.End("c1", "ada", "resolved")
-	customer := []string{"* chat started", "* Ada joined", "Customer: Hello", "Ada: Hi", "* agent has left"}
+	customer := []string{"* chat started", "* You are number 1 in the queue.", "* Ada joined", "Customer: Hello", "Ada: Hi", "* agent has left"}
 	if got := k.CustomerSaw("c1"); !slices.Equal(got, customer) {
 		t.Fatalf("the customer saw\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(customer, "\n"))
 	}

@@ -43,6 +43,8 @@ func Example() {
 	// ada: RONA [AgentLoggedIn ChatOffered OfferResolved AgentStateChanged]
 	// chat: Assigned with bob
 	// customer | * chat started
+	// customer | * You are number 1 in the queue.
+	// customer | * We are still finding an agent for you. You are number 1 in the queue.
 	// customer | * Bob joined
 	// customer | Customer: Where is my order?
 	// customer | Bob: Let me check

@@ -400,7 +400,7 @@ func (s *Store) dequeue(c *routing.Chat) {
 // --- agents ---
 
 func inPool(a *routing.Agent, q switchboard.QueueID, p *pool) bool {
-	return a.State == routing.Available && a.Serves(q) && !a.AtCapacity(p.channel)
+	return a.State == routing.Available && !a.Disconnected() && a.Serves(q) && !a.AtCapacity(p.channel)
 }
 
 // putAgent stores a written agent. Records are updated in place: they are
@@ -409,6 +409,9 @@ func inPool(a *routing.Agent, q switchboard.QueueID, p *pool) bool {
 // store never mutates a slice it keeps.
 func (s *Store) putAgent(in *routing.Agent, a *routing.Agent) {
 	if a != nil {
+		if d := a.NextDeadline(); !d.IsZero() {
+			s.deadlines.Delete(routing.Due{At: d, Kind: routing.AgentDeadline, Key: string(a.ID)})
+		}
 		for _, q := range a.Profile.Queues {
 			if p := s.pools[q]; p != nil {
 				p.delete(a)
@@ -426,6 +429,9 @@ func (s *Store) putAgent(in *routing.Agent, a *routing.Agent) {
 	a.Profile.Skills = keep(prev.Skills, in.Profile.Skills)
 	a.Used = used
 	a.Version++
+	if d := a.NextDeadline(); !d.IsZero() {
+		s.deadlines.ReplaceOrInsert(routing.Due{At: d, Kind: routing.AgentDeadline, Key: string(a.ID)})
+	}
 	for _, q := range a.Profile.Queues {
 		if p := s.pools[q]; p != nil && inPool(a, q, p) {
 			p.insert(a)

@@ -45,6 +45,8 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
 		{"LicenceShards", testLicenceShards},
 		{"LicenceShardCount", testLicenceShardCount},
 		{"Due", testDue},
+		{"AgentDeadlines", testAgentDeadlines},
+		{"DisconnectedAgentsAreNoCandidates", testDisconnectedCandidates},
 		{"LoggedIn", testLoggedIn},
 		{"AgentLoader", testAgentLoader},
 		{"CancelledContext", testCancelled},

@@ -164,6 +164,23 @@ func stress() int {
 }
 
 var storeCases = []storeCase{
+	{"NoticesRoundTrip", func(t *testing.T, s session.Store) {
+		ctx := context.Background()
+		mustCreate(t, s, "s1")
+		n := session.Entry{ID: "notice:n1", Type: session.EntryNotice, Audience: session.Audience{Kind: session.AudienceCustomer},
+			Text: "You are number 2 in the queue.",
+			Notice: session.Notice{Kind: session.NoticeRequeued, Position: 2, Wait: 90 * time.Second, Estimated: true,
+				Reason: session.RequeuedAgentLeft}}
+		stored, err := s.AppendEntries(ctx, "s1", 1, []session.Entry{n})
+		require.NoError(t, err)
+		require.Len(t, stored, 1)
+		got, err := s.EntryByID(ctx, "s1", "notice:n1")
+		require.NoError(t, err)
+		require.Equal(t, n.Notice, got.Notice)
+		require.Equal(t, session.AudienceCustomer, got.Audience.Kind)
+		_, err = s.AppendEntries(ctx, "s1", 1, []session.Entry{n})
+		require.ErrorIs(t, err, session.ErrDuplicate, "a notice's ID is stored once")
+	}},
 	{"CreateAndGet", func(t *testing.T, s session.Store) {
 		ctx := context.Background()
 		in := newSession("s1")
