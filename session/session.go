@@ -2,6 +2,7 @@ package session
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/switchboard-cc/switchboard"
@@ -169,6 +170,9 @@ type WrapUp struct {
 	Owner switchboard.AgentID
 	// Reason is the wrap-up reason.
 	Reason string
+	// Tags are the wrap-up tags, each once, in the order the agent gave
+	// them.
+	Tags []string
 	// At is when the conversation ended.
 	At time.Time
 	// Until is when wrap-up time ends: At plus the queue's WrapUpTime, or
@@ -281,10 +285,38 @@ func (s *Session) Present() []Participant {
 }
 
 // Clone returns a deep copy of s.
-func (s Session) Clone() Session {
-	ps := make([]Participant, len(s.Participants))
+func (s Session) Clone() Session { return *s.clonePtr() }
+
+// clonePtr returns a deep copy of s; a small session takes one allocation,
+// the copy included.
+func (s *Session) clonePtr() *Session {
+	stints := 0
 	for i := range s.Participants {
-		ps[i] = s.Participants[i].clone()
+		stints += len(s.Participants[i].Stints)
+	}
+	var c *Session
+	var ps []Participant
+	var sts []Stint
+	var w *WrapUp
+	if n := len(s.Participants); n > 0 && n <= smallParticipants && stints <= smallStints {
+		// The usual session fits one allocation.
+		b := new(cloneBlock)
+		c, ps, sts, w = &b.s, b.ps[:n], b.sts[:0:stints], &b.w
+	} else {
+		c, ps, sts = new(Session), make([]Participant, len(s.Participants)), make([]Stint, 0, stints)
+	}
+	*c = *s
+	s = c
+	for i := range s.Participants {
+		ps[i] = s.Participants[i]
+		n := len(sts)
+		sts = append(sts, s.Participants[i].Stints...)
+		// Capped, so that a participant's new stint never overwrites the
+		// next participant's.
+		ps[i].Stints = sts[n:len(sts):len(sts)]
+		if len(ps[i].Stints) == 0 {
+			ps[i].Stints = nil
+		}
 	}
 	s.Participants = ps
 	s.Attributes = append([]Attribute(nil), s.Attributes...)
@@ -298,10 +330,29 @@ func (s Session) Clone() Session {
 		s.Video = &v
 	}
 	if s.WrapUp != nil {
-		w := *s.WrapUp
-		s.WrapUp = &w
+		if w == nil {
+			w = new(WrapUp)
+		}
+		*w = *s.WrapUp
+		w.Tags = slices.Clone(w.Tags) // nil stays nil: no allocation without tags
+		s.WrapUp = w
 	}
-	return s
+	return c
+}
+
+// Sizes of the session that [Session.Clone] copies in one allocation.
+const (
+	smallParticipants = 4
+	smallStints       = 6
+)
+
+// cloneBlock holds a small session's participants, their stints and its
+// wrap-up.
+type cloneBlock struct {
+	s   Session
+	ps  [smallParticipants]Participant
+	sts [smallStints]Stint
+	w   WrapUp
 }
 
 // String returns a short description for logs.
