@@ -162,9 +162,12 @@ func (l sessionFeed) read(ctx context.Context, p int, after uint64, buf []item) 
 
 // drivesRouting reports whether a session entry of type t has a routing
 // consequence: an owner ending or closing the conversation (routing puts
-// the chat in wrap-up), a customer reopening it (routing queues it again).
+// the chat in wrap-up), a customer reopening it (routing queues it again)
+// or leaving it (routing withdraws a waiting chat, drops consultants and a
+// pending invite or transfer; a process that dies between the two steps
+// of [Engine.CustomerLeft] leaves that to whoever reads the feed).
 func drivesRouting(t session.EntryType) bool {
-	return t == session.EntryEnded || t == session.EntryClosed || t == session.EntryReopened
+	return t == session.EntryEnded || t == session.EntryClosed || t == session.EntryReopened || t == session.EntryCustomerLeft
 }
 
 // register saves the engine's cursor over every partition of log that has

@@ -261,15 +261,23 @@ type fault struct {
 // final state, and how many calls each store received.
 func runScenario(t *testing.T, sc scenario, f fault) (state, log string, rCalls, sCalls int) {
 	t.Helper()
+	return runScenarioThen(t, sc, f, nil)
+}
+
+// runScenarioThen is runScenario, handing the final world to then (when
+// set) before it is rendered.
+func runScenarioThen(t *testing.T, sc scenario, f fault, then func(*world)) (state, log string, rCalls, sCalls int) {
+	t.Helper()
 	mock := clock.NewMock()
 	mock.Set(time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC))
 	inner := routingmem.New(routingmem.Config{})
 	rs := routingtest.NewFaultStore(inner)
 	ss := &faultySessions{Store: sessionmem.NewStore()}
 	offers := map[string]routing.OfferID{}
+	process := "p1"
 	build := func() *world {
 		eng, err := engine.New(ctx, engine.Config{Routing: rs, Sessions: ss, Desktops: routingmem.NewBus(),
-			Participants: session.Discard{}, Clock: mock, Manual: true, Process: "p1"})
+			Participants: session.Discard{}, Clock: mock, Manual: true, Process: process})
 		require.NoError(t, err)
 		return &world{offers: offers, eng: eng, clock: mock}
 	}
@@ -289,14 +297,14 @@ func runScenario(t *testing.T, sc scenario, f fault) (state, log string, rCalls,
 			rs.Fail(r0+f.k, nil)
 		case f.store == "routing" && f.mode == "lost":
 			rs.LoseOutcome(r0 + f.k)
-		case f.store == "routing" && f.mode == "crash":
+		case f.store == "routing" && (f.mode == "crash" || f.mode == "kill"):
 			rs.FailFrom(r0+f.k, nil)
 			ss.dead = func() bool { return rs.Count() >= r0+f.k }
 		case f.store == "session" && f.mode == "error":
 			ss.fail = s0 + f.k
 		case f.store == "session" && f.mode == "lost":
 			ss.lose = s0 + f.k
-		case f.store == "session" && f.mode == "crash":
+		case f.store == "session" && (f.mode == "crash" || f.mode == "kill"):
 			ss.from = s0 + f.k
 			ss.onHit = func(n int) {
 				if n == s0+f.k {
@@ -315,6 +323,21 @@ func runScenario(t *testing.T, sc scenario, f fault) (state, log string, rCalls,
 				break
 			}
 			require.Less(t, attempt, 20, "step %q never succeeds: %v", st.name, err)
+			if f.mode == "kill" && !crashed {
+				// The process was killed: what it was doing is never
+				// retried; another process, over the same stores, serves
+				// the steps that follow once the dead one's leases lapse.
+				crashed = true
+				rs.Clear()
+				ss.clear()
+				process = "p2"
+				w = build()
+				if !strings.HasPrefix(st.name, "start ") {
+					break
+				}
+				// A chat recorded but perhaps never started is started
+				// again, as the host does after a restart.
+			}
 			if f.mode == "crash" && !crashed {
 				// The process died: the stores are whole, every object is
 				// built anew, and the call in flight is retried on them.
@@ -327,6 +350,10 @@ func runScenario(t *testing.T, sc scenario, f fault) (state, log string, rCalls,
 	}
 	rs.Clear()
 	ss.clear()
+	if f.mode == "kill" {
+		// Past the dead process's leases and every wrap-up.
+		w.clock.Add(time.Minute)
+	}
 	require.NoError(t, w.eng.Settle(ctx))
 	if f.k == 0 {
 		var names []string
@@ -334,6 +361,9 @@ func runScenario(t *testing.T, sc scenario, f fault) (state, log string, rCalls,
 			names = append(names, c.Method)
 		}
 		lastRoutingCalls[sc.name] = names
+	}
+	if then != nil {
+		then(w)
 	}
 	return snapshot(t, w, sc), orgLog(t, w, sc), rs.Count() - r0, ss.count() - s0
 }

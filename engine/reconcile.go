@@ -91,32 +91,26 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 	if owner != nil && !owner.Present() {
 		owner = nil
 	}
-	if owner == nil && s.Status == session.StatusActive && !s.ReopenedAt.IsZero() &&
-		c.State == routing.Assigned && c.AssignedAt.Before(s.ReopenedAt) {
+	if owner == nil && staleAssignment(&s, &c) {
 		// The owner ended the conversation and the customer wrote again
-		// before routing heard of the end: routing still holds the chat
-		// for the old owner. Finish the end (the owner wraps up), then
-		// route the reopened chat, rather than give the old owner back a
-		// conversation that was over.
+		// (and may have left since) before routing heard of the end:
+		// routing still holds the chat for the old owner. Finish the end
+		// (the owner wraps up), then route the reopened chat, rather than
+		// give the old owner back a conversation that was over; a chat
+		// whose customer left is then withdrawn as abandoned.
 		if err := e.endRouting(ctx, chat); err != nil {
 			return session.Session{}, err
 		}
-		if _, err := e.router.Reopen(ctx, routeRequest(&s)); err != nil {
-			var se *routing.StateError
-			if !errors.As(err, &se) {
-				return session.Session{}, err
-			}
+		if err := e.reroute(ctx, &s); err != nil {
+			return session.Session{}, err
 		}
 		return e.sessions.Peek(ctx, chat)
 	}
 	if owner == nil && reopenedAfter(&s, &c) {
 		// The customer wrote after close and the session reopened, but
 		// routing has not heard of it yet.
-		if _, err := e.router.Reopen(ctx, routeRequest(&s)); err != nil {
-			var se *routing.StateError
-			if !errors.As(err, &se) {
-				return session.Session{}, err
-			}
+		if err := e.reroute(ctx, &s); err != nil {
+			return session.Session{}, err
 		}
 		return e.sessions.Peek(ctx, chat)
 	}
@@ -260,6 +254,41 @@ func reopenedAfter(s *session.Session, c *routing.Chat) bool {
 	// assignment, even when the end reached routing only later (the
 	// owner's end was interrupted between its two steps).
 	return !s.ReopenedAt.Before(c.EndedAt) || !c.AssignedAt.IsZero() && c.AssignedAt.Before(s.ReopenedAt)
+}
+
+// reroute tells routing that reopened session s is to be routed again; if
+// its customer has left since, the chat is withdrawn as abandoned at once,
+// as it would be had routing heard of the reopening in time, rather than
+// offered to agents until a later pass withdraws it.
+func (e *Engine) reroute(ctx context.Context, s *session.Session) error {
+	var se *routing.StateError
+	if _, err := e.router.Reopen(ctx, routeRequest(s)); err != nil && !errors.As(err, &se) {
+		return err
+	}
+	if s.Status != session.StatusCustomerLeft {
+		return nil
+	}
+	if err := e.router.Abandon(ctx, s.ID); err != nil && !errors.As(err, &se) {
+		return err
+	}
+	return nil
+}
+
+// staleAssignment reports whether routing still holds chat c for an
+// agent whose conversation in session s was over before the customer
+// reopened it: assigned before the reopening, or at the same instant to
+// an agent who had already left the session.
+func staleAssignment(s *session.Session, c *routing.Chat) bool {
+	if s.ReopenedAt.IsZero() || c.State != routing.Assigned ||
+		s.Status != session.StatusActive && s.Status != session.StatusCustomerLeft {
+		return false
+	}
+	if c.AssignedAt.Before(s.ReopenedAt) {
+		return true
+	}
+	p := s.Participant(session.AgentParticipant(c.Agent))
+	return c.AssignedAt.Equal(s.ReopenedAt) && p != nil && !p.Present() &&
+		slices.ContainsFunc(p.Stints, func(st session.Stint) bool { return st.Joined != 0 })
 }
 
 // routeRequest is the routing request that routes session s again.
