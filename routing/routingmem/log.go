@@ -93,8 +93,8 @@ func (s *Store) Applied(ctx context.Context, txn string) (bool, error) {
 	if err := ctxErr(ctx); err != nil {
 		return false, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	if txn == "" {
 		return false, nil
 	}
@@ -132,8 +132,8 @@ func (s *Store) Events(ctx context.Context, partition int, after uint64, limit i
 	if err := s.checkPartition(partition); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	live := s.parts[partition].events[s.parts[partition].head:]
 	i, _ := slices.BinarySearchFunc(live, after+1, func(e routing.Event, seq uint64) int {
 		return cmpSeq(e.Seq, seq)
@@ -185,8 +185,8 @@ func (s *Store) Cursor(ctx context.Context, consumer string, partition int) (rou
 	if err := s.checkPartition(partition); err != nil {
 		return routing.Cursor{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	if c, ok := s.cursors[cursorKey{consumer, partition}]; ok {
 		return c, nil
 	}
