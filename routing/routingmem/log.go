@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchboard-cc/switchboard/routing"
@@ -18,6 +19,10 @@ type partition struct {
 	head   int
 	// cursors holds the position of each consumer with a stored cursor.
 	cursors map[string]uint64
+	// lent reports that part of events was handed out by LendEvents
+	// since the backing array was last replaced: until it is replaced
+	// again, no element of it below len(events) is written.
+	lent atomic.Bool
 }
 
 type cursorKey struct {
@@ -45,10 +50,18 @@ func (s *Store) logEvents(txn *routing.Txn) {
 		}
 		if p.head > 0 && p.head >= len(p.events)/2 && len(p.events) == cap(p.events) {
 			// About to grow: move the live events down instead, so the
-			// backing array is bounded by what the cursors keep.
-			k := copy(p.events, p.events[p.head:])
-			clear(p.events[k:])
-			p.events, p.head = p.events[:k], 0
+			// backing array is bounded by what the cursors keep. Lent
+			// events stay where they are: they move to a new array.
+			if p.lent.Load() {
+				live := p.events[p.head:]
+				p.events = append(make([]routing.Event, 0, max(2*len(live), 16)), live...)
+				p.lent.Store(false)
+			} else {
+				k := copy(p.events, p.events[p.head:])
+				clear(p.events[k:])
+				p.events = p.events[:k]
+			}
+			p.head = 0
 		}
 		e := txn.Events[i]
 		e.Seq, e.Txn = p.seq, txn.ID
@@ -123,25 +136,12 @@ func (s *Store) checkPartition(p int) error {
 
 // Events implements [routing.EventLog].
 func (s *Store) Events(ctx context.Context, partition int, after uint64, limit int) ([]routing.Event, error) {
-	if err := ctxErr(ctx); err != nil {
-		return nil, err
-	}
-	if limit < 0 {
-		return nil, fmt.Errorf("routingmem: events: negative limit %d: %w", limit, routing.ErrInvalid)
-	}
-	if err := s.checkPartition(partition); err != nil {
+	if err := s.checkLogRead(ctx, partition, limit); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	live := s.parts[partition].events[s.parts[partition].head:]
-	i, _ := slices.BinarySearchFunc(live, after+1, func(e routing.Event, seq uint64) int {
-		return cmpSeq(e.Seq, seq)
-	})
-	live = live[i:]
-	if limit > 0 && len(live) > limit {
-		live = live[:limit]
-	}
+	live := s.live(partition, after, limit)
 	if len(live) == 0 {
 		return nil, nil
 	}
@@ -150,6 +150,47 @@ func (s *Store) Events(ctx context.Context, partition int, after uint64, limit i
 		out[i] = ownEvent(out[i])
 	}
 	return out, nil
+}
+
+// LendEvents implements [routing.EventLender]: logged events are never
+// modified, and the array they are in is reused only once no lent event is
+// in it.
+func (s *Store) LendEvents(ctx context.Context, partition int, after uint64, limit int) ([]routing.Event, error) {
+	if err := s.checkLogRead(ctx, partition, limit); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	live := s.live(partition, after, limit)
+	if len(live) == 0 {
+		return nil, nil
+	}
+	s.parts[partition].lent.Store(true)
+	return live[:len(live):len(live)], nil
+}
+
+func (s *Store) checkLogRead(ctx context.Context, partition, limit int) error {
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
+	if limit < 0 {
+		return fmt.Errorf("routingmem: events: negative limit %d: %w", limit, routing.ErrInvalid)
+	}
+	return s.checkPartition(partition)
+}
+
+// live returns the logged events of partition after Seq after, up to
+// limit (0: all). It runs under s.mu.
+func (s *Store) live(partition int, after uint64, limit int) []routing.Event {
+	live := s.parts[partition].events[s.parts[partition].head:]
+	i, _ := slices.BinarySearchFunc(live, after+1, func(e routing.Event, seq uint64) int {
+		return cmpSeq(e.Seq, seq)
+	})
+	live = live[i:]
+	if limit > 0 && len(live) > limit {
+		live = live[:limit]
+	}
+	return live
 }
 
 // ownEvent returns e with its own copies of the slices a login carries, so
@@ -252,9 +293,19 @@ func (p *partition) trim() {
 	if base := live[0].Seq; low >= base {
 		k = min(int(low-base)+1, len(live))
 	}
-	clear(p.events[p.head : p.head+k])
+	lent := p.lent.Load()
+	if !lent {
+		clear(p.events[p.head : p.head+k]) // lent ones go with their array
+	}
 	p.head += k
 	if p.head == len(p.events) {
-		p.events, p.head = p.events[:0], 0
+		if lent {
+			// Carry on in the array's unused tail, which no reader has.
+			p.events = p.events[len(p.events):]
+			p.lent.Store(false)
+		} else {
+			p.events = p.events[:0]
+		}
+		p.head = 0
 	}
 }

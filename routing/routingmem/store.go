@@ -84,6 +84,7 @@ type Store struct {
 var (
 	_ routing.Store       = (*Store)(nil)
 	_ routing.AgentLoader = (*Store)(nil)
+	_ routing.EventLender = (*Store)(nil)
 )
 
 const degree = 16
