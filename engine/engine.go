@@ -235,6 +235,9 @@ type Engine struct {
 	// consumers are the registered consumers' views of routing's log and,
 	// for FeedConsumers, of the sessions' feed.
 	consumers []fedLog
+	// fedHeld is, per consumer's log and partition, the cursor this
+	// process last read or saved.
+	fedHeld [][]heldCursor
 
 	running atomic.Int32
 	started chan struct{}
@@ -285,10 +288,12 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 			return nil, err
 		}
 	}
-	for _, log := range e.consumers {
+	e.fedHeld = make([][]heldCursor, len(e.consumers))
+	for i, log := range e.consumers {
 		if err := e.register(ctx, log); err != nil {
 			return nil, err
 		}
+		e.fedHeld[i] = make([]heldCursor, log.partitions())
 	}
 	return e, nil
 }
