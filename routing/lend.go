@@ -15,3 +15,14 @@ type EventLender interface {
 	// the caller keeps them.
 	LendEvents(ctx context.Context, partition int, after uint64, limit int) ([]Event, error)
 }
+
+// QueueLender is an optional interface of a [QueueStore] that never
+// modifies a stored queue. The router uses it when present to read every
+// queue without copying them.
+type QueueLender interface {
+	// LendQueues returns what [QueueStore.Queues] returns, every queue
+	// ordered by ID, but shared with the store: the caller must not modify
+	// the slice, the queues or the slices they hold. The store never
+	// changes them afterwards.
+	LendQueues(ctx context.Context) ([]Queue, error)
+}

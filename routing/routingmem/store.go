@@ -45,15 +45,18 @@ type Config struct {
 // side by side and wait only for writes ([Store.Commit],
 // [Store.SaveCursor]), and no method calls out while holding it.
 type Store struct {
-	cfg      Config
-	mu       sync.RWMutex
-	agents   map[switchboard.AgentID]*routing.Agent
-	chats    map[switchboard.ChatID]*routing.Chat
-	offers   map[routing.OfferID]*routing.Offer
-	queues   map[switchboard.QueueID]*routing.Queue
-	states   map[switchboard.QueueID]*routing.QueueState
-	licences map[int]routing.Licence // by shard
-	seq      uint64                  // the last Chat.Seq assigned
+	cfg    Config
+	mu     sync.RWMutex
+	agents map[switchboard.AgentID]*routing.Agent
+	chats  map[switchboard.ChatID]*routing.Chat
+	offers map[routing.OfferID]*routing.Offer
+	queues map[switchboard.QueueID]*routing.Queue
+	// queueList holds every stored queue ordered by ID. It is replaced,
+	// never modified, when a queue is stored, so it can be lent.
+	queueList []routing.Queue
+	states    map[switchboard.QueueID]*routing.QueueState
+	licences  map[int]routing.Licence // by shard
+	seq       uint64                  // the last Chat.Seq assigned
 	// licensed counts the stored chats with Licensed set by their
 	// LicenceShard, for Txn.CountLicence.
 	licensed map[int]int
@@ -85,6 +88,7 @@ var (
 	_ routing.Store       = (*Store)(nil)
 	_ routing.AgentLoader = (*Store)(nil)
 	_ routing.EventLender = (*Store)(nil)
+	_ routing.QueueLender = (*Store)(nil)
 )
 
 const degree = 16
@@ -355,12 +359,33 @@ func (s *Store) Queues(ctx context.Context) ([]routing.Queue, error) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make([]routing.Queue, 0, len(s.queues))
-	for _, q := range s.queues {
-		out = append(out, cloneQueue(q))
+	out := slices.Clone(s.queueList)
+	for i := range out {
+		out[i] = cloneQueue(&out[i])
 	}
-	slices.SortFunc(out, func(a, b routing.Queue) int { return strings.Compare(string(a.ID), string(b.ID)) })
 	return out, nil
+}
+
+// LendQueues implements [routing.QueueLender]: a stored queue is replaced,
+// never modified, and so is the list of them.
+func (s *Store) LendQueues(ctx context.Context) ([]routing.Queue, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.queueList, nil
+}
+
+// listQueues rebuilds queueList after queues are stored. It runs under
+// s.mu, held for writing.
+func (s *Store) listQueues() {
+	list := make([]routing.Queue, 0, len(s.queues))
+	for _, q := range s.queues {
+		list = append(list, *q)
+	}
+	slices.SortFunc(list, func(a, b routing.Queue) int { return strings.Compare(string(a.ID), string(b.ID)) })
+	s.queueList = list
 }
 
 // QueueState implements [routing.QueueStore].
