@@ -37,6 +37,9 @@ type appliedTxn struct {
 	at time.Time
 }
 
+// minLog is the least capacity of a partition's array of events.
+const minLog = 64
+
 // logEvents appends the events of a committed transaction to the log. It
 // runs under s.mu after the writes are checked. A partition with no cursor
 // keeps nothing, but its Seq still advances.
@@ -48,18 +51,19 @@ func (s *Store) logEvents(txn *routing.Txn) {
 		if len(p.cursors) == 0 {
 			continue
 		}
-		if p.head > 0 && p.head >= len(p.events)/2 && len(p.events) == cap(p.events) {
-			// About to grow: move the live events down instead, so the
-			// backing array is bounded by what the cursors keep. Lent
-			// events stay where they are: they move to a new array.
-			if p.lent.Load() {
-				live := p.events[p.head:]
-				p.events = append(make([]routing.Event, 0, max(2*len(live), 16)), live...)
-				p.lent.Store(false)
-			} else {
-				k := copy(p.events, p.events[p.head:])
+		if len(p.events) == cap(p.events) {
+			// About to grow. Move the live events down instead when that
+			// frees half the array, so it is bounded by what the cursors
+			// keep; but lent events stay where they are, and the live
+			// ones move to a new array with room to spare.
+			live := p.events[p.head:]
+			if p.head > 0 && p.head >= len(p.events)/2 && !p.lent.Load() {
+				k := copy(p.events, live)
 				clear(p.events[k:])
 				p.events = p.events[:k]
+			} else {
+				p.events = append(make([]routing.Event, 0, max(2*len(live), minLog)), live...)
+				p.lent.Store(false)
 			}
 			p.head = 0
 		}
