@@ -260,7 +260,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
 	sc := cfg.Session
-	sc.Clock, sc.Transport, sc.Directory = cfg.Clock, cfg.Participants, routerDirectory{router}
+	sc.Clock, sc.Transport, sc.Directory = cfg.Clock, cfg.Participants, routerDirectory{router, cfg.Routing}
 	sc.QueueSettings = func(ctx context.Context, q switchboard.QueueID) (switchboard.ChatSettings, error) {
 		rq, err := router.Queue(ctx, q)
 		return rq.Chat, err
