@@ -7,21 +7,25 @@ package switchboard
 type ChatSettings struct {
 	// WrapUpReasons is the list an agent's wrap-up reason must come from
 	// (SPEC S11). Defaults to none: any reason, even empty, is accepted.
-	WrapUpReasons []string
+	WrapUpReasons []string `json:"wrap_up_reasons,omitzero"`
+	// WrapUpTags is the list an agent's wrap-up tags must come from: labels
+	// an agent may put on a conversation at wrap-up, several at once,
+	// beside its one reason. Defaults to none: no tag is accepted.
+	WrapUpTags []string `json:"wrap_up_tags,omitzero"`
 	// Responses are the queue's predefined responses (SPEC S12). Defaults
 	// to none: the feature reports that it is unavailable.
-	Responses []Response
+	Responses []Response `json:"responses,omitzero"`
 	// History is the late-joiner history rule of the queue's sessions.
 	// Defaults to the session configuration's rule.
-	History HistoryRule
+	History HistoryRule `json:"history,omitzero"`
 	// AfterClose is what a customer message to a closed session of the
 	// queue does. Defaults to the session configuration's policy.
-	AfterClose AfterClosePolicy
+	AfterClose AfterClosePolicy `json:"after_close,omitzero"`
 	// Attachments names the attachment policy of the queue's sessions,
 	// registered by that name with the engine (settings that are code, such
 	// as a content scanner, are registered by name and named here).
 	// Defaults to "": attachments are off (SPEC A3).
-	Attachments string
+	Attachments string `json:"attachments,omitzero"`
 }
 
 // Response is a predefined response (SPEC S12). Its text may hold the
@@ -29,11 +33,11 @@ type ChatSettings struct {
 // inserts it.
 type Response struct {
 	// ID identifies the response within its queue.
-	ID string
+	ID string `json:"id"`
 	// Title is what the agent picks from.
-	Title string
+	Title string `json:"title,omitzero"`
 	// Text is the response itself.
-	Text string
+	Text string `json:"text,omitzero"`
 }
 
 // HistoryRule says how much history a late joiner may read: an agent added

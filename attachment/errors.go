@@ -1,8 +1,8 @@
 package attachment
 
 import (
-	"errors"
 	"fmt"
+	"github.com/switchboard-cc/switchboard"
 	"strconv"
 )
 
@@ -12,61 +12,61 @@ import (
 var (
 	// ErrDisabled is returned when files are sent under a policy that has
 	// attachments switched off (the zero [Policy]).
-	ErrDisabled = errors.New("attachment: attachments are disabled")
+	ErrDisabled = switchboard.NewError(switchboard.ErrForbidden, "attachment: attachments are disabled")
 
 	// ErrInvalidPolicy is returned when a [Policy] has a negative limit or
 	// a malformed [Format].
-	ErrInvalidPolicy = errors.New("attachment: invalid policy")
+	ErrInvalidPolicy = switchboard.NewError(switchboard.ErrInvalid, "attachment: invalid policy")
 
 	// ErrTooManyFiles is returned when a message carries more files than
 	// [Policy].MaxFiles.
-	ErrTooManyFiles = errors.New("attachment: too many files")
+	ErrTooManyFiles = switchboard.NewError(switchboard.ErrInvalid, "attachment: too many files")
 
 	// ErrTooLarge means one file is larger than [Policy].MaxFileSize.
-	ErrTooLarge = errors.New("attachment: file too large")
+	ErrTooLarge = switchboard.NewError(switchboard.ErrInvalid, "attachment: file too large")
 
 	// ErrTotalTooLarge means the files of one message together exceed
 	// [Policy].MaxTotalSize.
-	ErrTotalTooLarge = errors.New("attachment: total size too large")
+	ErrTotalTooLarge = switchboard.NewError(switchboard.ErrInvalid, "attachment: total size too large")
 
 	// ErrEmpty means a file has no content.
-	ErrEmpty = errors.New("attachment: file is empty")
+	ErrEmpty = switchboard.NewError(switchboard.ErrInvalid, "attachment: file is empty")
 
 	// ErrSizeMismatch means the stream was shorter or longer than the
 	// positive [Upload].DeclaredSize: the upload was truncated or the
 	// declared length is false.
-	ErrSizeMismatch = errors.New("attachment: size differs from declared size")
+	ErrSizeMismatch = switchboard.NewError(switchboard.ErrInvalid, "attachment: size differs from declared size")
 
 	// ErrBadName means a file name is unusable: empty once cleaned, or, under
 	// [Policy].StrictNames, in need of cleaning.
-	ErrBadName = errors.New("attachment: bad file name")
+	ErrBadName = switchboard.NewError(switchboard.ErrInvalid, "attachment: bad file name")
 
 	// ErrTypeNotAllowed means the file's extension is not one the policy
 	// allows.
-	ErrTypeNotAllowed = errors.New("attachment: file type not allowed")
+	ErrTypeNotAllowed = switchboard.NewError(switchboard.ErrInvalid, "attachment: file type not allowed")
 
 	// ErrTypeMismatch means the content, as sniffed, is not what the file's
 	// extension says.
-	ErrTypeMismatch = errors.New("attachment: content does not match file type")
+	ErrTypeMismatch = switchboard.NewError(switchboard.ErrInvalid, "attachment: content does not match file type")
 
 	// ErrExecutable means the content is a program or script, whatever its
 	// name. No policy allows executables.
-	ErrExecutable = errors.New("attachment: executable content")
+	ErrExecutable = switchboard.NewError(switchboard.ErrInvalid, "attachment: executable content")
 
 	// ErrSensitiveContent means the [ContentScanner] found data that must
 	// not be sent, such as a payment card number. The [RejectedError]
 	// carries the scanner's reason.
-	ErrSensitiveContent = errors.New("attachment: sensitive content")
+	ErrSensitiveContent = switchboard.NewError(switchboard.ErrInvalid, "attachment: sensitive content")
 
 	// ErrNotScanned means a file would pass without the content scan the
 	// policy requires: no [ContentScanner] is configured for a text-bearing
 	// file, or the content cannot be inspected under [Policy].RequireScan.
-	ErrNotScanned = errors.New("attachment: content not scanned")
+	ErrNotScanned = switchboard.NewError(switchboard.ErrInvalid, "attachment: content not scanned")
 
 	// ErrUnreadable means the content could not be read or decoded: a read
 	// error, a corrupt archive, or an archive that expands beyond the
 	// policy's limits.
-	ErrUnreadable = errors.New("attachment: unreadable content")
+	ErrUnreadable = switchboard.NewError(switchboard.ErrInvalid, "attachment: unreadable content")
 )
 
 // RejectedError reports which file of a message was refused and why. Its Err

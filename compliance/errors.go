@@ -3,6 +3,7 @@ package compliance
 import (
 	"errors"
 	"fmt"
+	"github.com/switchboard-cc/switchboard"
 )
 
 // Errors returned by [New] and [Redactor.RedactNext]. Those of New are
@@ -10,21 +11,21 @@ import (
 var (
 	// ErrKeepTooMany means the configuration would leave more digits of a
 	// card visible than allowed: at most the first six and the last four.
-	ErrKeepTooMany = errors.New("compliance: too many visible digits (at most first 6 and last 4)")
+	ErrKeepTooMany = switchboard.NewError(switchboard.ErrInvalid, "compliance: too many visible digits (at most first 6 and last 4)")
 	// ErrKeepNegative means a visible-digit count is negative (other than
 	// the documented -1 of [Config.KeepLast]).
-	ErrKeepNegative = errors.New("compliance: negative visible-digit count")
+	ErrKeepNegative = switchboard.NewError(switchboard.ErrInvalid, "compliance: negative visible-digit count")
 	// ErrBrand means the brand table is invalid; the error is a *[BrandError].
-	ErrBrand = errors.New("compliance: invalid brand table")
+	ErrBrand = switchboard.NewError(switchboard.ErrInvalid, "compliance: invalid brand table")
 	// ErrPolicy means a CVV or expiry policy value is unknown.
-	ErrPolicy = errors.New("compliance: unknown policy")
+	ErrPolicy = switchboard.NewError(switchboard.ErrInvalid, "compliance: unknown policy")
 	// ErrDetector means a configured detector is nil.
-	ErrDetector = errors.New("compliance: nil detector")
+	ErrDetector = switchboard.NewError(switchboard.ErrInvalid, "compliance: nil detector")
 	// ErrSplitWindow means a split-message window setting is negative.
-	ErrSplitWindow = errors.New("compliance: invalid split-message window")
+	ErrSplitWindow = switchboard.NewError(switchboard.ErrInvalid, "compliance: invalid split-message window")
 	// ErrMessageID means a message given to [Redactor.RedactNext] has no
 	// ID, so that corrections could not name it.
-	ErrMessageID = errors.New("compliance: message has no ID")
+	ErrMessageID = switchboard.NewError(switchboard.ErrInvalid, "compliance: message has no ID")
 )
 
 // BrandError reports an invalid entry of a brand table. It matches
@@ -43,5 +44,5 @@ func (e *BrandError) Error() string {
 	return fmt.Sprintf("compliance: invalid brand table: entry %d (%q): %s", e.Index, e.Name, e.Reason)
 }
 
-// Is reports whether target is [ErrBrand].
-func (e *BrandError) Is(target error) bool { return target == ErrBrand }
+// Is reports whether target is [ErrBrand] or its kind.
+func (e *BrandError) Is(target error) bool { return errors.Is(ErrBrand, target) }

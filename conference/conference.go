@@ -36,7 +36,7 @@ func (p EndPolicy) String() string {
 type Config struct {
 	// EndPolicy decides whether ending a conference also ends the chat.
 	// Defaults to [ChatContinues].
-	EndPolicy EndPolicy
+	EndPolicy EndPolicy `json:"end_policy,omitzero"`
 }
 
 // Validate reports a setting out of range, wrapping [ErrInvalid].
@@ -51,16 +51,16 @@ func (c Config) Validate() error {
 // set.
 type Request struct {
 	// Chat to invite into; it must be assigned to an agent.
-	Chat switchboard.ChatID
+	Chat switchboard.ChatID `json:"chat,omitzero"`
 	// From is the inviting agent: the owner or a consulted agent present in
 	// the session.
-	From switchboard.AgentID
+	From switchboard.AgentID `json:"from,omitzero"`
 	// Agent names the invitee, who must be available now (SPEC C2).
-	Agent switchboard.AgentID
+	Agent switchboard.AgentID `json:"agent,omitzero"`
 	// Queue names a queue an available agent is chosen from; if the chosen
 	// agent does not accept in time, the next one of the queue is invited
 	// (SPEC C3).
-	Queue switchboard.QueueID
+	Queue switchboard.QueueID `json:"queue,omitzero"`
 }
 
 // Validate checks the request's shape: a chat, the inviting agent and

@@ -2,7 +2,7 @@ package conference
 
 import (
 	"errors"
-	"fmt"
+	"github.com/switchboard-cc/switchboard"
 
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/session"
@@ -14,52 +14,52 @@ import (
 // sentinel, so either name matches.
 var (
 	// ErrInvalid reports bad input or configuration.
-	ErrInvalid = errors.New("conference: invalid input")
+	ErrInvalid = switchboard.NewError(switchboard.ErrInvalid, "invalid input")
 	// ErrNotInConference: the agent is not present in the chat's session as
 	// its owner or a consulted agent, so it cannot invite (SPEC C1); the
 	// customer, a bot, a monitoring supervisor and an agent still only
 	// invited all get it. It also reports an agent leaving a chat it is not
 	// in.
-	ErrNotInConference = errors.New("conference: agent is not in the chat")
+	ErrNotInConference = switchboard.NewError(switchboard.ErrForbidden, "agent is not in the chat")
 	// ErrCannotEnd: only the agent who owns the chat (Agent 1) ends its
 	// conference; a consulted agent exits instead (SPEC C8). It also
 	// matches [ErrNotOwner].
-	ErrCannotEnd = errors.New("conference: only the owner can end the conference")
+	ErrCannotEnd = switchboard.NewError(switchboard.ErrForbidden, "only the owner can end the conference")
 	// ErrNobodyToTakeOver: the owner asked to leave, but no consulted agent
 	// has joined yet to take the chat over (an invite may still be pending).
 	// The owner waits for the invite to be answered, transfers the chat, or
 	// ends it.
-	ErrNobodyToTakeOver = errors.New("conference: no consulted agent to take the chat over")
+	ErrNobodyToTakeOver = switchboard.NewError(switchboard.ErrState, "no consulted agent to take the chat over")
 	// ErrNotOwner: only the chat's owner hands it over or ends its
 	// conference.
-	ErrNotOwner = errors.New("conference: only the chat's owner may do this")
+	ErrNotOwner = switchboard.NewError(switchboard.ErrForbidden, "only the chat's owner may do this")
 	// ErrNotConsultant: the agent a chat is handed over to has not joined
 	// it as a consulted agent, or the owner tried to exit as one.
-	ErrNotConsultant = errors.New("conference: the agent is not a consulted agent of the chat")
+	ErrNotConsultant = switchboard.NewError(switchboard.ErrForbidden, "the agent is not a consulted agent of the chat")
 	// ErrCustomerLeft: the customer left the chat; nobody is invited any
 	// more (SPEC C9).
-	ErrCustomerLeft = errors.New("conference: the customer has left")
+	ErrCustomerLeft = switchboard.NewError(switchboard.ErrState, "the customer has left")
 	// ErrChatEnded: the chat's conversation is over.
-	ErrChatEnded = errors.New("conference: the chat has ended")
+	ErrChatEnded = switchboard.NewError(switchboard.ErrState, "the chat has ended")
 	// ErrChatNotFound: no chat has the ID.
-	ErrChatNotFound = errors.New("conference: no such chat")
+	ErrChatNotFound = switchboard.NewError(switchboard.ErrNotFound, "no such chat")
 	// ErrInvitePending: an invite or transfer of the chat is already
 	// pending; one is pending at a time.
-	ErrInvitePending = errors.New("conference: an invite is pending")
+	ErrInvitePending = switchboard.NewError(switchboard.ErrState, "an invite is pending")
 	// ErrTransferPending: a transfer of the chat is pending.
-	ErrTransferPending = errors.New("conference: a transfer is pending")
+	ErrTransferPending = switchboard.NewError(switchboard.ErrState, "a transfer is pending")
 	// ErrAgentUnavailable: the invitee is not available or has no free
 	// slot for the chat (SPEC C2).
-	ErrAgentUnavailable = errors.New("conference: the invitee is not available")
+	ErrAgentUnavailable = switchboard.NewError(switchboard.ErrState, "the invitee is not available")
 	// ErrAgentNotFound: no agent has the invitee's ID.
-	ErrAgentNotFound = errors.New("conference: no such agent")
+	ErrAgentNotFound = switchboard.NewError(switchboard.ErrNotFound, "no such agent")
 	// ErrNoAgentAvailable: no agent of the queue is available to invite
 	// (SPEC C3).
-	ErrNoAgentAvailable = errors.New("conference: no agent of the queue is available")
+	ErrNoAgentAvailable = switchboard.NewError(switchboard.ErrState, "no agent of the queue is available")
 	// ErrQueueNotFound: no queue has the ID.
-	ErrQueueNotFound = errors.New("conference: no such queue")
+	ErrQueueNotFound = switchboard.NewError(switchboard.ErrNotFound, "no such queue")
 	// ErrAlreadyInChat: the invitee is in the chat already.
-	ErrAlreadyInChat = errors.New("conference: the invitee is in the chat already")
+	ErrAlreadyInChat = switchboard.NewError(switchboard.ErrState, "the invitee is in the chat already")
 )
 
 // refusals pairs routing's and the session's sentinels with this
@@ -102,8 +102,19 @@ func Refusal(err error) error {
 	}
 	for _, r := range refusals {
 		if errors.Is(err, r.other) {
-			return fmt.Errorf("%w: %w", r.own, err)
+			return &refusal{own: r.own, err: err}
 		}
 	}
 	return err
 }
+
+// refusal is a refusal of another package that matches this package's
+// sentinel too. Its message is the original's, which names the refusal
+// already.
+type refusal struct{ own, err error }
+
+// Error returns the original error's message.
+func (r *refusal) Error() string { return r.err.Error() }
+
+// Unwrap returns this package's sentinel and the original error.
+func (r *refusal) Unwrap() []error { return []error{r.own, r.err} }

@@ -25,15 +25,15 @@ import (
 // ErrNotRunning is returned by every operation of an [Engine] whose [Engine.Run]
 // has not started (and that is not in [Config].Manual mode): nothing would
 // expire its offers and wrap-ups or carry routing's outcomes to sessions.
-var ErrNotRunning = errors.New("engine: not running: call Run")
+var ErrNotRunning = switchboard.NewError(switchboard.ErrUnavailable, "engine: not running: call Run")
 
 // ErrInvalid is wrapped by the error an operation returns for input it
 // refuses before changing anything (a tenant other than the queue's, say).
-var ErrInvalid = errors.New("engine: invalid input")
+var ErrInvalid = switchboard.NewError(switchboard.ErrInvalid, "engine: invalid input")
 
 // ErrConfig is wrapped by the error [New] returns for a missing or
 // inconsistent part of a [Config].
-var ErrConfig = errors.New("engine: invalid config")
+var ErrConfig = switchboard.NewError(switchboard.ErrInvalid, "engine: invalid config")
 
 // Consumer is the name under which an Engine registers its cursors over
 // routing's event log and the sessions' feed.
@@ -321,7 +321,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		return fmt.Errorf("%w: a Manual engine is driven by Settle, not Run", ErrConfig)
 	}
 	if !e.running.CompareAndSwap(0, 1) {
-		return errors.New("engine: Run is already running")
+		return ErrRunning
 	}
 	defer e.running.Store(0)
 	e.once.Do(func() { close(e.started) })
@@ -411,7 +411,7 @@ func (e *Engine) settle(ctx context.Context) error {
 			return nil
 		}
 	}
-	return errors.New("engine: settle: still busy after 1000 rounds")
+	return ErrBusy
 }
 
 // ready reports ErrNotRunning unless the engine is Manual or its Run has

@@ -58,7 +58,7 @@ func (f redacting) Filter(ctx context.Context, in session.FilterInput) (session.
 	for _, c := range next.Corrections {
 		seq, err := strconv.ParseUint(c.ID, 10, 64)
 		if err != nil {
-			return session.FilterOutput{}, fmt.Errorf("engine: correction of an unknown message %q", c.ID)
+			return session.FilterOutput{}, fmt.Errorf("%w: correction of an unknown message %q", ErrInvalid, c.ID)
 		}
 		if held[seq] {
 			// Stored and delivered with all its pending digits masked

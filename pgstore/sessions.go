@@ -340,7 +340,7 @@ func (s *SessionStore) AmendEntry(ctx context.Context, chat switchboard.ChatID, 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	ct, err := s.pool.Exec(ctx, `UPDATE ss_entries SET body = jsonb_set(body, '{Text}', to_jsonb($3::text))
+	ct, err := s.pool.Exec(ctx, `UPDATE ss_entries SET body = jsonb_set(body, '{text}', to_jsonb($3::text))
 		WHERE chat = $1 AND seq = $2`, string(chat), int64(min(seq, 1<<62)), text)
 	if err != nil {
 		return sessErr(ctx, "amend entry", err)

@@ -12,13 +12,15 @@ type EventType uint8
 const (
 	// AgentLoggedIn: Agent logged in; State is its state.
 	AgentLoggedIn EventType = iota + 1
-	// AgentLoggedOut: Agent logged out; Reason is "logout" or "disconnect".
+	// AgentLoggedOut: Agent logged out; Reason is [ReasonLogout] or
+	// [ReasonDisconnect].
 	AgentLoggedOut
 	// AgentStateChanged: Agent's state became State, with Reason.
 	AgentStateChanged
 	// ChatQueued: Chat entered Queue (first time, or again with Reason
-	// "rejected", "timed-out", "withdrawn", "agent-logged-out",
-	// "transferred" or "transfer-failed").
+	// [ReasonRejected], [ReasonTimedOut], [ReasonWithdrawn],
+	// [ReasonAgentLoggedOut], [ReasonTransferred] or
+	// [ReasonTransferFailed]).
 	ChatQueued
 	// ChatOffered: Offer of Chat was made to Agent. Customer, EnqueuedAt and
 	// ExpiresAt describe it (SPEC R3).
@@ -32,7 +34,7 @@ const (
 	// ChatOverflowed: Chat moved from FromQueue to Queue.
 	ChatOverflowed
 	// ChatWrapUp: Chat ended and Agent is wrapping it up; or, with Reason
-	// "handed-over", Agent handed Chat over and holds a wrap-up of it
+	// [ReasonHandedOver], Agent handed Chat over and holds a wrap-up of it
 	// ([Hold]).
 	ChatWrapUp
 	// ChatDone: Chat is done (wrapped up, or ended with no wrap-up).
@@ -44,21 +46,22 @@ const (
 	// as a consultant.
 	ConsultantJoined
 	// ConsultantLeft: consultant Agent left Chat, with no wrap-up; Reason is
-	// "exit", "dropped" (the owner ended the conference), "chat-ended",
-	// "requeued", "transferred" or "logout".
+	// [ReasonExit], [ReasonDropped] (the owner ended the conference),
+	// [ReasonChatEnded], [ReasonRequeued], [ReasonTransferred] or
+	// [ReasonLogout].
 	ConsultantLeft
 	// InviteFailed: the invite From made (Agent is From) into Chat ended
-	// with nobody joining; Reason is "no-agent" (every agent of Queue
-	// declined, timed out or was busy) or "withdrawn".
+	// with nobody joining; Reason is [ReasonNoAgent] (every agent of
+	// Queue declined, timed out or was busy) or [ReasonWithdrawn].
 	InviteFailed
 	// ChatTransferred: Chat's owner changed from From to Agent. Reason is
-	// "accepted" (a transfer offer), "hand-over" or "owner-logged-out";
-	// for a transfer to a queue Reason is "queue", Agent is empty and Queue
-	// is the target queue.
+	// [ReasonAccepted] (a transfer offer), [ReasonHandOver] or
+	// [ReasonOwnerLoggedOut]; for a transfer to a queue Reason is
+	// [ReasonQueue], Agent is empty and Queue is the target queue.
 	ChatTransferred
 	// TransferFailed: the transfer From made (Agent is From) of Chat was
-	// not accepted; Reason is the offer's outcome ("rejected", "timed-out")
-	// or "withdrawn". What happens to the chat follows in the queue's
+	// not accepted; Reason is the offer's outcome ([ReasonRejected],
+	// [ReasonTimedOut]) or [ReasonWithdrawn]. What happens to the chat follows in the queue's
 	// TransferFallback: ChatQueued or ChatEnded with [EndAgentLeft].
 	TransferFailed
 	// WrapUpDone: Agent completed its wrap-up hold of Chat, which it had
@@ -84,40 +87,40 @@ func (t EventType) String() string {
 // commit, and published through the [Transport] after it. Fields that do not
 // apply to the Type are zero.
 type Event struct {
-	Type EventType
-	At   time.Time
+	Type EventType `json:"type"`
+	At   time.Time `json:"at,omitzero"`
 	// Seq is the event's position in its partition of the [EventLog], set
 	// by the store; 0 on events not read from the log.
-	Seq uint64
+	Seq uint64 `json:"seq"`
 	// Txn is the ID of the transaction that committed the event, set by
 	// the store like Seq; empty on events not read from the log.
-	Txn string
+	Txn string `json:"txn,omitzero"`
 	// Agent is who the event concerns; a transport delivers it to that
 	// agent's desktop.
-	Agent switchboard.AgentID
-	Chat  switchboard.ChatID
-	Queue switchboard.QueueID
-	Offer OfferID
+	Agent switchboard.AgentID `json:"agent,omitzero"`
+	Chat  switchboard.ChatID  `json:"chat,omitzero"`
+	Queue switchboard.QueueID `json:"queue,omitzero"`
+	Offer OfferID             `json:"offer,omitzero"`
 	// State and Reason: the agent's new state and reason code.
-	State  State
-	Reason string
+	State  State  `json:"state,omitzero"`
+	Reason string `json:"reason,omitzero"`
 	// Kind of an offer (ChatOffered, OfferResolved).
-	Kind OfferKind
+	Kind OfferKind `json:"kind,omitzero"`
 	// Outcome and Taken of a resolved offer.
-	Outcome OfferOutcome
-	Taken   bool
+	Outcome OfferOutcome `json:"outcome,omitzero"`
+	Taken   bool         `json:"taken,omitzero"`
 	// EndReason of an ended chat.
-	EndReason EndReason
+	EndReason EndReason `json:"end_reason,omitzero"`
 	// FromQueue of an overflow or a transfer to a queue; From of a direct
 	// chat, an invite, a transfer or a new consultant.
-	FromQueue switchboard.QueueID
-	From      switchboard.AgentID
+	FromQueue switchboard.QueueID `json:"from_queue,omitzero"`
+	From      switchboard.AgentID `json:"from,omitzero"`
 	// Customer name, queue entry time and expiry of an offer (SPEC R3).
-	Customer   string
-	EnqueuedAt time.Time
-	ExpiresAt  time.Time
+	Customer   string    `json:"customer,omitzero"`
+	EnqueuedAt time.Time `json:"enqueued_at,omitzero"`
+	ExpiresAt  time.Time `json:"expires_at,omitzero"`
 	// Comment of a transfer.
-	Comment string
+	Comment string `json:"comment,omitzero"`
 
 	// Tenant, Team, Priority and Channel describe who and what the event
 	// concerns, for consumers that aggregate it (statistics): Tenant is the
@@ -127,14 +130,14 @@ type Event struct {
 	// zero when the transition did not read the record it comes from (an
 	// accept reads the chat, not the agent): a consumer keeps what an
 	// earlier event of the same chat or agent told it.
-	Tenant   switchboard.TenantID
-	Team     string
-	Priority int
-	Channel  switchboard.Channel
+	Tenant   switchboard.TenantID `json:"tenant,omitzero"`
+	Team     string               `json:"team,omitzero"`
+	Priority int                  `json:"priority,omitzero"`
+	Channel  switchboard.Channel  `json:"channel,omitzero"`
 	// Queues and Capacity of an agent that logged in (AgentLoggedIn): the
 	// queues it serves and its capacity per channel.
-	Queues   []switchboard.QueueID
-	Capacity []Capacity
+	Queues   []switchboard.QueueID `json:"queues,omitzero"`
+	Capacity []Capacity            `json:"capacity,omitzero"`
 }
 
 // String describes the event on one line, naming only the fields that are

@@ -48,7 +48,7 @@ func Example() {
 	// 09:00:05 OfferResolved agent=ada chat=chat-1 queue=support offer=chat-1#1 outcome=accepted
 	// 09:00:05 ChatAssigned agent=ada chat=chat-1 queue=support
 	// 09:00:05 ChatWrapUp agent=ada chat=chat-1 queue=support
-	// 09:00:05 AgentStateChanged agent=ada state=WrapUp reason=wrap-up
+	// 09:00:05 AgentStateChanged agent=ada state=WrapUp reason=wrap_up
 	// 09:00:05 ChatDone agent=ada chat=chat-1 queue=support
 	// 09:00:05 AgentStateChanged agent=ada state=Available
 }
@@ -100,7 +100,7 @@ func Example_ringAll() {
 		fmt.Println(e)
 	}
 	// Output:
-	// bob: routing: accept chat-1#2: routing: chat was taken by another agent
+	// bob: routing: accept chat-1#2: chat was taken by another agent
 	// AgentLoggedIn agent=bob state=Available
 	// ChatOffered agent=bob chat=chat-1 queue=sales offer=chat-1#2
 	// OfferResolved agent=bob chat=chat-1 queue=sales offer=chat-1#2 outcome=rescinded taken=true
@@ -135,8 +135,8 @@ func ExampleRouter_HandOver() {
 	// Output:
 	// offer to bob: invite from ada
 	// owner: bob holds: 1
-	// ChatWrapUp agent=ada chat=chat-1 queue=support reason=handed-over
-	// AgentStateChanged agent=ada state=WrapUp reason=wrap-up
+	// ChatWrapUp agent=ada chat=chat-1 queue=support reason=handed_over
+	// AgentStateChanged agent=ada state=WrapUp reason=wrap_up
 	// WrapUpDone agent=ada chat=chat-1 queue=support
 	// AgentStateChanged agent=ada state=Available
 }
@@ -165,4 +165,29 @@ func ExampleRouter_Transfer() {
 	// Output:
 	// transfer offer to bob expires 20s
 	// chat: Queued bob: RONA ada: WrapUp
+}
+
+// Why a chat waits: one agent is on a break, the other lacks the chat's
+// skill, so the chat is parked until an agent who could take it changes.
+func ExampleRouter_Explain() {
+	ctx := context.Background()
+	mock := clock.NewMock()
+	router, _ := routing.New(routingmem.New(routingmem.Config{}), routingmem.NewBus(), routing.Config{Clock: mock})
+
+	router.PutQueue(ctx, routing.Queue{ID: "support"})
+	router.Login(ctx, "ada", routing.Profile{Queues: []switchboard.QueueID{"support"}, Skills: []routing.Skill{{Name: "french", Level: 3}}})
+	router.SetState(ctx, "ada", routing.NotReady, "break")
+	router.Login(ctx, "bob", routing.Profile{Queues: []switchboard.QueueID{"support"}})
+	router.Enqueue(ctx, routing.ChatRequest{ID: "chat-1", Queue: "support",
+		Skills: []routing.SkillRequirement{{Skill: "french", Min: 2}}})
+
+	e, _ := router.Explain(ctx, "chat-1")
+	fmt.Println(e.Chat, e.State, e.Held)
+	for _, v := range e.Agents {
+		fmt.Println(v.Agent, v.Eligible, v.Reasons, v.StateReason, v.Missing)
+	}
+	// Output:
+	// chat-1 Queued [parked]
+	// ada false [not_ready] break []
+	// bob false [missing_skill]  [{french 2 false 0}]
 }

@@ -60,7 +60,7 @@ func (req *InviteRequest) validate() error {
 // [ErrNoAgentAvailable].
 func (r *Router) Invite(ctx context.Context, req InviteRequest) (Offer, error) {
 	if err := req.validate(); err != nil {
-		return Offer{}, err
+		return Offer{}, fmt.Errorf("routing: invite into %s: %w", req.Chat, err)
 	}
 	var out Offer
 	err := r.do(ctx, func(w *work) error {
@@ -130,7 +130,7 @@ func (r *Router) Exit(ctx context.Context, chat switchboard.ChatID, agent switch
 			}
 			return ErrNotInChat
 		}
-		return w.removeConsultant(c, i, "exit")
+		return w.removeConsultant(c, i, ReasonExit)
 	})
 	if err != nil {
 		return fmt.Errorf("routing: exit %s from %s: %w", agent, chat, err)
@@ -163,7 +163,7 @@ func (r *Router) DropConsultants(ctx context.Context, chat switchboard.ChatID, b
 				return err
 			}
 		}
-		return w.dropConsultants(c, "dropped")
+		return w.dropConsultants(c, ReasonDropped)
 	})
 	if err != nil {
 		return fmt.Errorf("routing: end the conference of %s: %w", chat, err)
@@ -174,7 +174,7 @@ func (r *Router) DropConsultants(ctx context.Context, chat switchboard.ChatID, b
 // CancelInvitation withdraws the pending invite or transfer of an assigned
 // chat: its offer is rescinded and the target's slot freed, the chat stays
 // with its owner, and by gets an [InviteFailed] or [TransferFailed] event
-// with Reason "withdrawn". by must be the owner or the agent who made the
+// with Reason [ReasonWithdrawn]. by must be the owner or the agent who made the
 // invitation ([ErrNotOwner]). A chat with nothing pending is left as it is.
 // Errors: [ErrChatEnded] or a [*StateError] when the chat is not assigned.
 func (r *Router) CancelInvitation(ctx context.Context, chat switchboard.ChatID, by switchboard.AgentID) error {
@@ -260,7 +260,7 @@ func (req *TransferRequest) validate() error {
 // zero Offer for a queue.
 func (r *Router) Transfer(ctx context.Context, req TransferRequest) (Offer, error) {
 	if err := req.validate(); err != nil {
-		return Offer{}, err
+		return Offer{}, fmt.Errorf("routing: transfer %s: %w", req.Chat, err)
 	}
 	var out Offer
 	err := r.do(ctx, func(w *work) error {
@@ -347,7 +347,7 @@ func (r *Router) HandOver(ctx context.Context, chat switchboard.ChatID, from, to
 			}
 		}
 		c.Consultants = slices.Delete(slices.Clone(c.Consultants), i, i+1)
-		return w.changeOwner(c, to, "hand-over", "")
+		return w.changeOwner(c, to, ReasonHandOver, "")
 	})
 	if err != nil {
 		return fmt.Errorf("routing: hand over %s: %w", chat, err)
@@ -515,13 +515,13 @@ func (w *work) invitationAnswered(c *Chat, o *Offer, outcome OfferOutcome) error
 			if kind == TransferOffer {
 				typ = TransferFailed
 			}
-			w.emit(Event{Type: typ, Agent: from, Chat: c.ID, Queue: c.Queue, Reason: "withdrawn"})
+			w.emit(Event{Type: typ, Agent: from, Chat: c.ID, Queue: c.Queue, Reason: ReasonWithdrawn})
 		}
 		return nil
 	}
 	inv.Declined = append(slices.Clip(inv.Declined), o.Agent)
 	if inv.Kind == TransferOffer {
-		return w.transferFailed(c, outcome.String())
+		return w.transferFailed(c, outcome.reason())
 	}
 	q, err := w.queue(inv.Queue)
 	if err != nil && !errors.Is(err, ErrQueueNotFound) {
@@ -536,7 +536,7 @@ func (w *work) invitationAnswered(c *Chat, o *Offer, outcome OfferOutcome) error
 	if next == nil {
 		from, queue := inv.From, inv.Queue
 		c.Invitation = Invitation{}
-		w.emit(Event{Type: InviteFailed, Agent: from, Chat: c.ID, Queue: queue, Reason: "no-agent"})
+		w.emit(Event{Type: InviteFailed, Agent: from, Chat: c.ID, Queue: queue, Reason: ReasonNoAgent})
 		return nil
 	}
 	w.makeInvite(c, q, next)
@@ -561,7 +561,7 @@ func (w *work) acceptInvitation(c *Chat, o *Offer, a *Agent) error {
 		w.emit(Event{Type: ConsultantJoined, Agent: a.ID, Chat: c.ID, Queue: c.Queue, From: inv.From})
 		return nil
 	}
-	return w.changeOwner(c, a.ID, "accepted", o.Comment)
+	return w.changeOwner(c, a.ID, ReasonAccepted, o.Comment)
 }
 
 // changeOwner makes agent to the owner of assigned chat c; the old owner
@@ -596,9 +596,9 @@ func (w *work) leave(c *Chat, agent switchboard.AgentID) error {
 	w.touchChat(c)
 	a.WrapUps++
 	w.touchAgent(a)
-	w.emit(Event{Type: ChatWrapUp, Chat: c.ID, Queue: c.Queue, Agent: agent, Reason: "handed-over"})
+	w.emit(Event{Type: ChatWrapUp, Chat: c.ID, Queue: c.Queue, Agent: agent, Reason: ReasonHandedOver})
 	if a.State == Available {
-		return w.setAgentState(a, WrapUp, "wrap-up")
+		return w.setAgentState(a, WrapUp, ReasonWrapUp)
 	}
 	return nil
 }
@@ -660,7 +660,7 @@ func (w *work) transferFailed(c *Chat, reason string) error {
 		return err
 	}
 	if q.TransferFallback == TransferEnd {
-		if err := w.releaseAssigned(c, Cancelled, "chat-ended"); err != nil {
+		if err := w.releaseAssigned(c, Cancelled, ReasonChatEnded); err != nil {
 			return err
 		}
 		if err := w.releaseLicence(c); err != nil {
@@ -670,13 +670,13 @@ func (w *work) transferFailed(c *Chat, reason string) error {
 		w.emit(Event{Type: ChatEnded, Chat: c.ID, Queue: c.Queue, Agent: from, EndReason: EndAgentLeft})
 		return nil
 	}
-	if err := w.releaseAssigned(c, Cancelled, "requeued"); err != nil {
+	if err := w.releaseAssigned(c, Cancelled, ReasonRequeued); err != nil {
 		return err
 	}
 	if !slices.Contains(c.Rejected, from) {
 		c.Rejected = append(slices.Clip(c.Rejected), from)
 	}
-	return w.requeue(c, "transfer-failed", false)
+	return w.requeue(c, ReasonTransferFailed, false)
 }
 
 // tenantQueue loads queue id, which must be of the tenant of c's queue: a
@@ -703,14 +703,14 @@ func (w *work) transferToQueue(c *Chat, id switchboard.QueueID, comment string) 
 		return err
 	}
 	from, fromQueue := c.Agent, c.Queue
-	if err := w.releaseAssigned(c, Rescinded, "transferred"); err != nil {
+	if err := w.releaseAssigned(c, Rescinded, ReasonTransferred); err != nil {
 		return err
 	}
-	w.emit(Event{Type: ChatTransferred, From: from, Chat: c.ID, Queue: q.ID, FromQueue: fromQueue, Reason: "queue", Comment: comment})
+	w.emit(Event{Type: ChatTransferred, From: from, Chat: c.ID, Queue: q.ID, FromQueue: fromQueue, Reason: ReasonQueue, Comment: comment})
 	c.Queue, c.Channel = q.ID, q.Channel
 	c.Rejected, c.Unanswered, c.Preferred, c.PreferredUntil = []switchboard.AgentID{from}, 0, "", time.Time{}
 	c.QueuedAt, c.QueueDeadline = w.now, deadline(w.now, q.MaxWait)
-	return w.requeue(c, "transferred", false)
+	return w.requeue(c, ReasonTransferred, false)
 }
 
 // ownerLeft handles the logout of assigned chat c's owner: a pending invite
@@ -727,7 +727,7 @@ func (w *work) ownerLeft(c *Chat) error {
 		if err := w.withdrawInvitation(c, Rescinded); err != nil {
 			return err
 		}
-		return w.requeue(c, "agent-logged-out", false)
+		return w.requeue(c, ReasonAgentLoggedOut, false)
 	}
 	next := c.Consultants[0]
 	c.Consultants = slices.Delete(slices.Clone(c.Consultants), 0, 1)
@@ -736,6 +736,6 @@ func (w *work) ownerLeft(c *Chat) error {
 	}
 	c.Agent, c.AssignedAt = next, w.now
 	w.touchChat(c)
-	w.emit(Event{Type: ChatTransferred, Agent: next, From: from, Chat: c.ID, Queue: c.Queue, Reason: "owner-logged-out"})
+	w.emit(Event{Type: ChatTransferred, Agent: next, From: from, Chat: c.ID, Queue: c.Queue, Reason: ReasonOwnerLoggedOut})
 	return nil
 }

@@ -180,7 +180,7 @@ func TestInviteMovesOnWhenNotAccepted(t *testing.T) {
 	require.NoError(t, r.Reject(b.ctx, "a4", last.ID))
 	failed := eventsOf(b, routing.InviteFailed)
 	require.Len(t, failed, 1)
-	require.Equal(t, routing.Event{Type: routing.InviteFailed, At: b.clock.Now(), Agent: "a1", Chat: "c1", Queue: "q", Reason: "no-agent"}, failed[0])
+	require.Equal(t, routing.Event{Type: routing.InviteFailed, At: b.clock.Now(), Agent: "a1", Chat: "c1", Queue: "q", Reason: routing.ReasonNoAgent}, failed[0])
 	c = mustChat(t, r, b, "c1")
 	require.False(t, c.Invitation.Pending())
 	require.Equal(t, []switchboard.AgentID{"a2"}, c.Consultants)
@@ -310,7 +310,7 @@ func TestHandOver(t *testing.T) {
 	require.Equal(t, []switchboard.ChatID{"c1"}, chatIDs(t, r, b, "a1"))
 	moved := eventsOf(b, routing.ChatTransferred)
 	require.Len(t, moved, 1)
-	require.Equal(t, routing.Event{Type: routing.ChatTransferred, At: start, Agent: "a2", From: "a1", Chat: "c1", Queue: "q", Reason: "hand-over"}, moved[0])
+	require.Equal(t, routing.Event{Type: routing.ChatTransferred, At: start, Agent: "a2", From: "a1", Chat: "c1", Queue: "q", Reason: routing.ReasonHandOver}, moved[0])
 
 	// The hold expires by itself.
 	advance(t, r, b, 29*time.Second)
@@ -605,7 +605,7 @@ func TestLogoutInConference(t *testing.T) {
 		require.Equal(t, 1, load(t, r, b, "a2"))
 		moved := eventsOf(b, routing.ChatTransferred)
 		require.Len(t, moved, 1)
-		require.Equal(t, "owner-logged-out", moved[0].Reason)
+		require.Equal(t, routing.ReasonOwnerLoggedOut, moved[0].Reason)
 	})
 	t.Run("InviteeWithdrawn", func(t *testing.T) {
 		t.Parallel()
@@ -617,7 +617,7 @@ func TestLogoutInConference(t *testing.T) {
 		require.Empty(t, mustChat(t, r, b, "c1").Invitation.Offer)
 		failed := eventsOf(b, routing.InviteFailed)
 		require.Len(t, failed, 1)
-		require.Equal(t, "withdrawn", failed[0].Reason)
+		require.Equal(t, routing.ReasonWithdrawn, failed[0].Reason)
 		require.Equal(t, switchboard.AgentID("a1"), failed[0].Agent)
 	})
 	t.Run("TransferringOwner", func(t *testing.T) {
@@ -701,7 +701,7 @@ func TestCancelInvitation(t *testing.T) {
 	require.Zero(t, load(t, r, b, "a2"))
 	var failed bool
 	for _, e := range b.events.Drain() {
-		failed = failed || e.Type == routing.TransferFailed && e.Agent == "a1" && e.Reason == "withdrawn"
+		failed = failed || e.Type == routing.TransferFailed && e.Agent == "a1" && e.Reason == routing.ReasonWithdrawn
 	}
 	require.True(t, failed)
 	_, err = r.Accept(b.ctx, "a2", o.ID)

@@ -58,16 +58,16 @@ func (r *Router) AgentChats(ctx context.Context, agent switchboard.AgentID) ([]C
 
 // QueueStatus is where a waiting chat stands (SPEC R12).
 type QueueStatus struct {
-	Queue switchboard.QueueID
-	State ChatState
+	Queue switchboard.QueueID `json:"queue,omitzero"`
+	State ChatState           `json:"state"`
 	// Position is 1 for the chat served next; chats being offered count.
-	Position int
+	Position int `json:"position,omitzero"`
 	// Exact reports whether Position is exact; false when the store
 	// answered with an estimate (see [ChatStore.Position]).
-	Exact bool
+	Exact bool `json:"exact,omitzero"`
 	// Waiting is how long the chat has waited since it first entered a
 	// queue.
-	Waiting time.Duration
+	Waiting time.Duration `json:"-"`
 }
 
 // Status returns the queue position and waiting time of a waiting (queued or

@@ -20,7 +20,7 @@ import (
 // chat that is not final gets a [*StateError].
 func (r *Router) Reopen(ctx context.Context, req ChatRequest) (Chat, error) {
 	if err := req.validate(); err != nil {
-		return Chat{}, err
+		return Chat{}, fmt.Errorf("routing: reopen %s: %w", req.ID, err)
 	}
 	var out Chat
 	seq := new(uint64)

@@ -387,13 +387,13 @@ func (r *Router) Login(ctx context.Context, id switchboard.AgentID, p Profile) (
 // position, so no customer is left with no agent. It leaves the chats it is
 // a consultant in, and invites and transfers it made are withdrawn.
 func (r *Router) Logout(ctx context.Context, id switchboard.AgentID) error {
-	return r.logout(ctx, id, "logout")
+	return r.logout(ctx, id, ReasonLogout)
 }
 
 // Disconnect is [Router.Logout] for an agent whose connection was lost; the
 // event's reason says "disconnect".
 func (r *Router) Disconnect(ctx context.Context, id switchboard.AgentID) error {
-	return r.logout(ctx, id, "disconnect")
+	return r.logout(ctx, id, ReasonDisconnect)
 }
 
 func (r *Router) logout(ctx context.Context, id switchboard.AgentID, reason string) error {
@@ -431,7 +431,7 @@ func (r *Router) logout(ctx context.Context, id switchboard.AgentID, reason stri
 					return err
 				}
 			case c.State == Assigned && slices.Contains(c.Consultants, id):
-				if err := w.removeConsultant(c, slices.Index(c.Consultants, id), "logout"); err != nil {
+				if err := w.removeConsultant(c, slices.Index(c.Consultants, id), ReasonLogout); err != nil {
 					return err
 				}
 			case c.State == InWrapUp && c.Agent == id:
@@ -512,7 +512,7 @@ type ChatRequest struct {
 // chat is [Offered] when an agent could take it at once, else [Queued].
 func (r *Router) Enqueue(ctx context.Context, req ChatRequest) (Chat, error) {
 	if err := req.validate(); err != nil {
-		return Chat{}, err
+		return Chat{}, fmt.Errorf("routing: enqueue: %w", err)
 	}
 	var out Chat
 	seq := new(uint64)
@@ -614,8 +614,8 @@ func (r *Router) endWaiting(ctx context.Context, id switchboard.ChatID, reason E
 // Assignment is what the accepting agent receives: the chat, with the bot
 // transcript (SPEC R11), and the accepted offer.
 type Assignment struct {
-	Chat  Chat
-	Offer Offer
+	Chat  Chat  `json:"chat,omitzero"`
+	Offer Offer `json:"offer,omitzero"`
 }
 
 // Accept accepts an offer on behalf of agent (SPEC R4). Exactly one accept of
@@ -779,7 +779,7 @@ func (r *Router) End(ctx context.Context, id switchboard.ChatID) error {
 		if err := w.withdrawInvitation(c, Cancelled); err != nil {
 			return err
 		}
-		if err := w.dropConsultants(c, "chat-ended"); err != nil {
+		if err := w.dropConsultants(c, ReasonChatEnded); err != nil {
 			return err
 		}
 		if err := w.releaseLicence(c); err != nil {
@@ -799,7 +799,7 @@ func (r *Router) End(ctx context.Context, id switchboard.ChatID) error {
 		w.touchAgent(a)
 		w.emit(Event{Type: ChatWrapUp, Chat: c.ID, Queue: c.Queue, Agent: c.Agent})
 		if a.State == Available {
-			return w.setAgentState(a, WrapUp, "wrap-up")
+			return w.setAgentState(a, WrapUp, ReasonWrapUp)
 		}
 		return nil
 	})

@@ -40,70 +40,70 @@ func (s State) String() string {
 
 // Skill is a named skill of an agent with its proficiency level.
 type Skill struct {
-	Name  string
-	Level int
+	Name  string `json:"name,omitzero"`
+	Level int    `json:"level,omitzero"`
 }
 
 // SkillRequirement asks for a skill at a minimum proficiency level.
 type SkillRequirement struct {
-	Skill string
-	Min   int
+	Skill string `json:"skill,omitzero"`
+	Min   int    `json:"min,omitzero"`
 }
 
 // Capacity is the number of chats of one channel an agent handles at once.
 type Capacity struct {
-	Channel switchboard.Channel
-	Max     int
+	Channel switchboard.Channel `json:"channel,omitzero"`
+	Max     int                 `json:"max,omitzero"`
 }
 
 // Profile is what an agent logs in with.
 type Profile struct {
 	// DisplayName is the name customers see. Defaults to the agent's ID.
-	DisplayName string
+	DisplayName string `json:"display_name,omitzero"`
 	// Tenant the agent belongs to. Defaults to the empty tenant.
-	Tenant switchboard.TenantID
+	Tenant switchboard.TenantID `json:"tenant,omitzero"`
 	// Team (functional group) the agent belongs to. Defaults to none.
-	Team string
+	Team string `json:"team,omitzero"`
 	// Supervisor marks a supervisor, who may see and chat with agents of
 	// every team of its tenant. Defaults to false.
-	Supervisor bool
+	Supervisor bool `json:"supervisor,omitzero"`
 	// Queues the agent serves. Only chats of these queues are offered to it
 	// (SPEC R1). Every queue must exist. Defaults to none: the agent can
 	// still take part in agent-to-agent chats.
-	Queues []switchboard.QueueID
+	Queues []switchboard.QueueID `json:"queues,omitzero"`
 	// Capacity per channel. A channel not listed has capacity 0. Defaults
 	// to one chat on [switchboard.DefaultChannel].
-	Capacity []Capacity
+	Capacity []Capacity `json:"capacity,omitzero"`
 	// Skills with proficiency, matched against [SkillRequirement]s.
 	// Defaults to none.
-	Skills []Skill
+	Skills []Skill `json:"skills,omitzero"`
 }
 
 // Agent is the stored record of one agent: its profile, presence state and
 // the chat slots it uses. Records are values; the [Router] changes them only
 // through [Store.Commit].
 type Agent struct {
-	ID      switchboard.AgentID
-	Profile Profile
-	State   State
+	ID      switchboard.AgentID `json:"id"`
+	Profile Profile             `json:"profile,omitzero"`
+	State   State               `json:"state"`
 	// Reason is the reason code of a NotReady state, or why the system
-	// changed the state ("rona", "wrap-up").
-	Reason string
+	// changed the state ([ReasonRONA], [ReasonWrapUp]).
+	Reason string `json:"reason,omitzero"`
 	// StateSince is when State last changed.
-	StateSince time.Time
+	StateSince time.Time `json:"state_since,omitzero"`
 	// IdleSince is the last time the agent became Available, was offered a
 	// chat or finished one. The longest-idle strategy picks the oldest.
-	IdleSince time.Time
+	IdleSince time.Time `json:"idle_since,omitzero"`
 	// Used counts the slots in use per channel, in the order of
 	// Profile.Capacity: pending offers of every kind, chats it owns
 	// (assigned or in wrap-up), chats it is a consultant in, and its
 	// wrap-up holds of chats it handed over.
-	Used []int
+	Used []int `json:"used,omitzero"`
 	// WrapUps counts the agent's wrap-ups: chats of its own in wrap-up
 	// ([InWrapUp]) and [Hold]s of chats it handed over.
-	WrapUps int
+	WrapUps int `json:"wrap_ups,omitzero"`
 	// Version is the record's version for compare-and-set; see [Txn].
-	Version uint64
+	Version uint64 `json:"version,omitzero"`
 }
 
 // Capacity returns the agent's capacity on channel ch.
@@ -209,62 +209,63 @@ func (s Strategy) String() string {
 // Queue is the configuration of one queue, plus the round-robin memory the
 // router keeps in it.
 type Queue struct {
-	ID switchboard.QueueID
+	ID switchboard.QueueID `json:"id"`
 	// Tenant the queue belongs to. Defaults to the empty tenant.
-	Tenant switchboard.TenantID
+	Tenant switchboard.TenantID `json:"tenant,omitzero"`
 	// Name and Description are shown to agents choosing a queue.
-	Name, Description string
+	Name        string `json:"name,omitzero"`
+	Description string `json:"description,omitzero"`
 	// Channel of the queue's chats. Defaults to [switchboard.DefaultChannel].
-	Channel switchboard.Channel
+	Channel switchboard.Channel `json:"channel,omitzero"`
 	// Strategy picks the agent. Defaults to [LongestIdle].
-	Strategy Strategy
+	Strategy Strategy `json:"strategy,omitzero"`
 	// Priority of the queue: when an agent serves several queues, chats of
 	// higher effective priority (queue priority plus chat priority) are
 	// served first. Defaults to 0.
-	Priority int
+	Priority int `json:"priority,omitzero"`
 	// RequiredSkills every chat of the queue needs. Defaults to none.
-	RequiredSkills []SkillRequirement
+	RequiredSkills []SkillRequirement `json:"required_skills,omitzero"`
 	// AcceptTimeout is how long an offer waits for an accept before it
 	// times out and the agent goes to RONA (SPEC R6). Defaults to 30s.
-	AcceptTimeout time.Duration
+	AcceptTimeout time.Duration `json:"-"`
 	// RingAllMax caps how many agents one [RingAll] round offers a chat to,
 	// the longest idle first. Defaults to [DefaultRingAllMax] (0 means the
 	// default). A negative value offers it to every eligible agent.
-	RingAllMax int
+	RingAllMax int `json:"ring_all_max,omitzero"`
 	// MaxUnanswered is how many offer rounds may end rejected or timed out
 	// before the chat escalates to Overflow, or ends with [EndEscalated]
 	// (SPEC R16). A ring-all round counts once. Defaults to 0: unlimited.
-	MaxUnanswered int
+	MaxUnanswered int `json:"max_unanswered,omitzero"`
 	// MaxWait is how long a chat may wait in this queue before it moves to
 	// Overflow, or ends with [EndTimedOut] (SPEC R15). Defaults to 0: unlimited.
-	MaxWait time.Duration
+	MaxWait time.Duration `json:"-"`
 	// Overflow is where chats go on MaxWait or MaxUnanswered. Defaults to
 	// none: such chats end.
-	Overflow switchboard.QueueID
+	Overflow switchboard.QueueID `json:"overflow,omitzero"`
 	// PreferredWait is how long a chat naming a preferred agent waits for
 	// that agent before any agent of the queue may take it (SPEC R13).
 	// Defaults to 0: a preferred agent is tried once, when the chat is
 	// routed, and then the queue's strategy applies.
-	PreferredWait time.Duration
+	PreferredWait time.Duration `json:"-"`
 	// WrapUp is how long an agent's wrap-up of a chat of this queue may
 	// last; the agent's slot stays in use until it completes or this time
 	// passes. It applies as well to an agent who hands a chat over to
 	// another (a [Hold]). Defaults to 0: chats are done as soon as they
 	// end, and an agent who hands a chat over is free at once.
-	WrapUp time.Duration
+	WrapUp time.Duration `json:"-"`
 	// TransferFallback decides what happens to a chat of this queue whose
 	// transfer to an agent was rejected or not accepted in time (SPEC T3).
 	// Defaults to [TransferRequeue].
-	TransferFallback TransferPolicy
+	TransferFallback TransferPolicy `json:"transfer_fallback,omitzero"`
 	// Chat holds the queue's settings for the conversations themselves
 	// (wrap-up reasons, predefined responses, history rule, after-close
 	// policy, attachment policy), kept in this one record beside the
 	// routing settings so that every process reads the same. Routing
 	// stores them and does not act on them; the engine hands them to the
 	// sessions. Defaults to the zero settings.
-	Chat switchboard.ChatSettings
+	Chat switchboard.ChatSettings `json:"chat,omitzero"`
 	// Version is the record's version for compare-and-set; see [Txn].
-	Version uint64
+	Version uint64 `json:"version,omitzero"`
 }
 
 // DefaultRingAllMax is the number of agents a [RingAll] round offers a chat
@@ -414,84 +415,84 @@ func (r EndReason) String() string {
 // Customer is who a customer chat is with.
 type Customer struct {
 	// ID is the host's identifier of the customer, if any.
-	ID string
+	ID string `json:"id"`
 	// Name is shown to agents in offers (SPEC R3).
-	Name string
+	Name string `json:"name,omitzero"`
 }
 
 // Turn is one message of the conversation a bot had with the customer before
 // the chat was routed (SPEC R11).
 type Turn struct {
-	From string // "bot" or "customer"
-	Text string
-	At   time.Time
+	From string    `json:"from,omitzero"` // "bot" or "customer"
+	Text string    `json:"text,omitzero"`
+	At   time.Time `json:"at,omitzero"`
 }
 
 // Chat is the stored record of one chat.
 type Chat struct {
-	ID       switchboard.ChatID
-	Kind     ChatKind
-	Queue    switchboard.QueueID
-	Channel  switchboard.Channel
-	Customer Customer
+	ID       switchboard.ChatID  `json:"id"`
+	Kind     ChatKind            `json:"kind"`
+	Queue    switchboard.QueueID `json:"queue,omitzero"`
+	Channel  switchboard.Channel `json:"channel,omitzero"`
+	Customer Customer            `json:"customer,omitzero"`
 	// Priority raises (or lowers) the chat against others of its queue.
-	Priority int
+	Priority int `json:"priority,omitzero"`
 	// Skills the chat needs beyond its queue's RequiredSkills.
-	Skills []SkillRequirement
+	Skills []SkillRequirement `json:"skills,omitzero"`
 	// Transcript is the bot conversation before routing (SPEC R11).
-	Transcript []Turn
+	Transcript []Turn `json:"transcript,omitzero"`
 	// Preferred is the agent the chat waits for first (sticky routing).
-	Preferred switchboard.AgentID
+	Preferred switchboard.AgentID `json:"preferred,omitzero"`
 	// PreferredUntil is when the wait for Preferred ends.
-	PreferredUntil time.Time
-	State          ChatState
+	PreferredUntil time.Time `json:"preferred_until,omitzero"`
+	State          ChatState `json:"state"`
 	// EnqueuedAt is when the chat first entered a queue. It never changes:
 	// a re-offered, re-queued or overflowed chat keeps its age and position.
-	EnqueuedAt time.Time
+	EnqueuedAt time.Time `json:"enqueued_at,omitzero"`
 	// Seq orders chats enqueued at the same instant. The store assigns it
 	// when it creates the chat (see [Committer.Commit]), so every router
 	// over the store agrees on it; a re-queued chat keeps it.
-	Seq uint64
+	Seq uint64 `json:"seq"`
 	// QueuedAt is when the chat entered its current queue.
-	QueuedAt time.Time
+	QueuedAt time.Time `json:"queued_at,omitzero"`
 	// QueueDeadline is when the chat leaves its current queue (MaxWait).
 	// Zero means never.
-	QueueDeadline time.Time
+	QueueDeadline time.Time `json:"queue_deadline,omitzero"`
 	// Agent is the chat's owner: the assigned agent (Assigned, InWrapUp,
 	// Done) or, for a direct chat, the agent who started it.
-	Agent      switchboard.AgentID
-	AssignedAt time.Time
+	Agent      switchboard.AgentID `json:"agent,omitzero"`
+	AssignedAt time.Time           `json:"assigned_at,omitzero"`
 	// WrapUpUntil is when the wrap-up ends by itself.
-	WrapUpUntil time.Time
-	EndedAt     time.Time
-	EndReason   EndReason
+	WrapUpUntil time.Time `json:"wrap_up_until,omitzero"`
+	EndedAt     time.Time `json:"ended_at,omitzero"`
+	EndReason   EndReason `json:"end_reason,omitzero"`
 	// Rejected lists the agents who rejected the chat. They are not offered
 	// it again (SPEC R5).
-	Rejected []switchboard.AgentID
+	Rejected []switchboard.AgentID `json:"rejected,omitzero"`
 	// Unanswered counts offer rounds that ended rejected or timed out.
-	Unanswered int
+	Unanswered int `json:"unanswered,omitzero"`
 	// Pending counts the chat's pending offers.
-	Pending int
+	Pending int `json:"pending,omitzero"`
 	// Offers counts every offer ever made for the chat; it numbers offer IDs.
-	Offers int
+	Offers int `json:"offers,omitzero"`
 	// Hops counts overflows.
-	Hops int
+	Hops int `json:"hops,omitzero"`
 	// Licensed reports whether the chat holds a unit of the licence limit.
-	Licensed bool
+	Licensed bool `json:"licensed,omitzero"`
 	// LicenceShard is the licence shard the chat's unit was taken from (see
 	// [Licence]); while [Licence.Shards] is N, the unit counts on shard
 	// LicenceShard mod N. Meaningful only while Licensed.
-	LicenceShard int
+	LicenceShard int `json:"licence_shard,omitzero"`
 	// Consultants are the agents who joined the chat through an accepted
 	// invite, longest present first. Each holds one slot of the chat's
 	// channel while it is in the chat. Only an [Assigned] chat has them.
-	Consultants []switchboard.AgentID
+	Consultants []switchboard.AgentID `json:"consultants,omitzero"`
 	// Invitation is the chat's pending invite or transfer, if any: a chat
 	// has at most one at a time (SPEC C4).
-	Invitation Invitation
+	Invitation Invitation `json:"invitation,omitzero"`
 	// Holds are the wrap-ups of agents who handed the chat over to another
 	// agent while it continues. They outlive the chat if it ends first.
-	Holds []Hold
+	Holds []Hold `json:"holds,omitzero"`
 	// Parked marks a [Queued] chat the router found no agent for, so that
 	// routing passes over it until an agent who could take it changes: it
 	// is out of [ChatStore.Waiting] while the epoch of skill ParkedOn in
@@ -500,11 +501,11 @@ type Chat struct {
 	// the chat needs beyond its queue's, or empty for a chat woken by any
 	// agent of the queue. Any other write of the chat by the router clears
 	// Parked, so a chat whose requirements change is looked at afresh.
-	Parked      bool
-	ParkedOn    string
-	ParkedEpoch uint64
+	Parked      bool   `json:"parked,omitzero"`
+	ParkedOn    string `json:"parked_on,omitzero"`
+	ParkedEpoch uint64 `json:"parked_epoch,omitzero"`
 	// Version is the record's version for compare-and-set; see [Txn].
-	Version uint64
+	Version uint64 `json:"version,omitzero"`
 }
 
 // Owns reports whether agent owns the chat: it is the assigned agent of an
@@ -552,19 +553,19 @@ func (c *Chat) NextDeadline() time.Time {
 // The zero Invitation means none is pending.
 type Invitation struct {
 	// Offer is the pending offer; empty when none is.
-	Offer OfferID
+	Offer OfferID `json:"offer,omitzero"`
 	// Kind is [InviteOffer] or [TransferOffer].
-	Kind OfferKind
+	Kind OfferKind `json:"kind,omitzero"`
 	// From is the agent who invited or transferred.
-	From switchboard.AgentID
+	From switchboard.AgentID `json:"from,omitzero"`
 	// Queue is where another agent is chosen when an invitee declines or
 	// does not answer: the queue named by the invite, or the chat's.
-	Queue switchboard.QueueID
+	Queue switchboard.QueueID `json:"queue,omitzero"`
 	// Declined lists the agents who rejected the invite or let it time
 	// out; it is not offered to them again.
-	Declined []switchboard.AgentID
+	Declined []switchboard.AgentID `json:"declined,omitzero"`
 	// Comment is the transferring agent's note to the target.
-	Comment string
+	Comment string `json:"comment,omitzero"`
 }
 
 // Pending reports whether an invite or transfer offer is out.
@@ -575,9 +576,9 @@ func (i *Invitation) Pending() bool { return i.Offer != "" }
 // of Channel until the agent completes it ([Router.CompleteWrapUp]) or
 // Until passes.
 type Hold struct {
-	Agent   switchboard.AgentID
-	Channel switchboard.Channel
-	Until   time.Time
+	Agent   switchboard.AgentID `json:"agent,omitzero"`
+	Channel switchboard.Channel `json:"channel,omitzero"`
+	Until   time.Time           `json:"until,omitzero"`
 }
 
 // TransferPolicy decides what happens to a chat whose transfer to an agent
@@ -665,34 +666,35 @@ func (o OfferOutcome) String() string {
 // Offer is the stored record of one offer of a chat to one agent. It is what
 // an agent desktop shows as a separate item (SPEC R3).
 type Offer struct {
-	ID OfferID
+	ID OfferID `json:"id"`
 	// Kind says whether the offer routes a waiting chat, invites the agent
 	// into an assigned one or transfers one to it.
-	Kind  OfferKind
-	Chat  switchboard.ChatID
-	Agent switchboard.AgentID
+	Kind  OfferKind           `json:"kind"`
+	Chat  switchboard.ChatID  `json:"chat,omitzero"`
+	Agent switchboard.AgentID `json:"agent,omitzero"`
 	// Queue is the chat's queue; for an invite, the queue the invitee was
 	// chosen from. Its AcceptTimeout applies.
-	Queue   switchboard.QueueID
-	Channel switchboard.Channel
+	Queue   switchboard.QueueID `json:"queue,omitzero"`
+	Channel switchboard.Channel `json:"channel,omitzero"`
 	// From is the agent who invited or transferred; empty for a
 	// [RouteOffer].
-	From switchboard.AgentID
+	From switchboard.AgentID `json:"from,omitzero"`
 	// Comment is the transferring agent's note to the target.
-	Comment string
+	Comment string `json:"comment,omitzero"`
 	// Customer is the customer's name.
-	Customer string
+	Customer string `json:"customer,omitzero"`
 	// EnqueuedAt is when the chat entered the queue.
-	EnqueuedAt time.Time
+	EnqueuedAt time.Time `json:"enqueued_at,omitzero"`
 	// CreatedAt is when the offer was made; ExpiresAt when it times out.
-	CreatedAt, ExpiresAt time.Time
-	Outcome              OfferOutcome
+	CreatedAt time.Time    `json:"created_at,omitzero"`
+	ExpiresAt time.Time    `json:"expires_at,omitzero"`
+	Outcome   OfferOutcome `json:"outcome"`
 	// Taken reports, for a rescinded offer, that another agent accepted the
 	// chat.
-	Taken      bool
-	ResolvedAt time.Time
+	Taken      bool      `json:"taken,omitzero"`
+	ResolvedAt time.Time `json:"resolved_at,omitzero"`
 	// Version is the record's version for compare-and-set; see [Txn].
-	Version uint64
+	Version uint64 `json:"version,omitzero"`
 }
 
 // Waiting returns how long the offer has been waiting for acceptance at now.

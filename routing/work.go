@@ -696,7 +696,7 @@ func (w *work) resolveOffer(o *Offer, outcome OfferOutcome, taken bool) error {
 	}
 	if o.Kind != RouteOffer {
 		if outcome == TimedOut {
-			if err := w.setAgentState(a, RONA, "rona"); err != nil {
+			if err := w.setAgentState(a, RONA, ReasonRONA); err != nil {
 				return err
 			}
 		}
@@ -711,7 +711,7 @@ func (w *work) resolveOffer(o *Offer, outcome OfferOutcome, taken bool) error {
 	}
 	w.touchChat(c)
 	if outcome == TimedOut {
-		if err := w.setAgentState(a, RONA, "rona"); err != nil {
+		if err := w.setAgentState(a, RONA, ReasonRONA); err != nil {
 			return err
 		}
 	}
@@ -719,7 +719,7 @@ func (w *work) resolveOffer(o *Offer, outcome OfferOutcome, taken bool) error {
 		return nil
 	}
 	unanswered := outcome == Rejected || outcome == TimedOut
-	return w.requeue(c, outcome.String(), unanswered)
+	return w.requeue(c, outcome.reason(), unanswered)
 }
 
 // requeue puts chat c back in its queue at its original position. An

@@ -23,13 +23,13 @@ type DirectoryQuery struct {
 // DirectoryPage is one page of the agent directory.
 type DirectoryPage struct {
 	// Agents are this page's agents, sorted by name, then ID.
-	Agents []AgentInfo
+	Agents []AgentInfo `json:"agents,omitzero"`
 	// Page is the page number.
-	Page int
+	Page int `json:"page,omitzero"`
 	// Pages is the number of pages.
-	Pages int
+	Pages int `json:"pages,omitzero"`
 	// Total is the number of matching agents.
-	Total int
+	Total int `json:"total,omitzero"`
 }
 
 // Directory lists the logged-in agents viewer may see and chat with

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -53,11 +54,15 @@ const (
 	// only: From asked for it, Subject is the target agent or Reason the
 	// target queue, and Text is the comment. See [Manager.RecordTransfer].
 	EntryTransfer
+	// EntryTyping tells that From is typing ([Manager.Typing]). It is
+	// delivered live only and never stored: its Seq is 0, it is in no
+	// history or catch-up, and a recipient shows it briefly and drops it.
+	EntryTyping
 )
 
 var entryNames = [...]string{"invalid", "message", "created", "invited", "joined", "left",
 	"customer-left", "owner-changed", "mode-changed", "ended", "closed", "reopened",
-	"options-offered", "option-chosen", "video-started", "video-ended", "correction", "transfer"}
+	"options-offered", "option-chosen", "video-started", "video-ended", "correction", "transfer", "typing"}
 
 // String returns the type's name.
 func (t EntryType) String() string {
@@ -71,13 +76,13 @@ func (t EntryType) String() string {
 // host's storage. Pictures are files whose MIME type is image/*.
 type File struct {
 	// Name is the file name shown to the recipients.
-	Name string
+	Name string `json:"name,omitzero"`
 	// MIMEType is the content type, such as "application/pdf".
-	MIMEType string
+	MIMEType string `json:"mime_type,omitzero"`
 	// Size is the length in bytes.
-	Size int64
+	Size int64 `json:"size,omitzero"`
 	// Ref is an opaque reference into the host's storage.
-	Ref string
+	Ref string `json:"ref,omitzero"`
 }
 
 // IsPicture reports whether the file is an image.
@@ -86,9 +91,9 @@ func (f File) IsPicture() bool { return strings.HasPrefix(f.MIMEType, "image/") 
 // Option is one choice of a structured offer (SPEC S13).
 type Option struct {
 	// ID identifies the option within its offer.
-	ID string
+	ID string `json:"id"`
 	// Label is the text shown to the customer.
-	Label string
+	Label string `json:"label,omitzero"`
 }
 
 // Entry is one item of a session's log as stored. Entries leave the
@@ -100,46 +105,48 @@ type Entry struct {
 	// write. The store keeps it and never stores two entries with the same
 	// non-empty ID in one session, which is what makes a retried write
 	// safe; an empty ID is not checked.
-	ID string
+	ID string `json:"id"`
 	// Seq is the per-session sequence number, 1, 2, 3, ... with no gaps. It
 	// is assigned by the store when the entry is appended.
-	Seq uint64
+	Seq uint64 `json:"seq"`
 	// Version is the session state version the entry was written against;
 	// the store sets it. Visibility windows are expressed in versions.
-	Version uint64
+	Version uint64 `json:"version,omitzero"`
 	// At is when the entry was created.
-	At time.Time
+	At time.Time `json:"at,omitzero"`
 	// Type says what the entry records.
-	Type EntryType
+	Type EntryType `json:"type"`
 	// FromRole is From's role at the time (statistics count messages by
 	// it); 0 for system events.
-	FromRole Role
+	FromRole Role `json:"from_role,omitzero"`
 	// Audience is who may see the entry. It is fixed at creation.
-	Audience Audience
+	Audience Audience `json:"audience,omitzero"`
 	// From is the participant who wrote or caused the entry; empty for
 	// system events.
-	From ParticipantID
+	From ParticipantID `json:"from,omitzero"`
 	// FromName is From's display name at the time.
-	FromName string
+	FromName string `json:"from_name,omitzero"`
 	// Subject is the participant the event is about (joined, left, ...).
-	Subject ParticipantID
+	Subject ParticipantID `json:"subject,omitzero"`
 	// SubjectName is Subject's display name at the time.
-	SubjectName string
+	SubjectName string `json:"subject_name,omitzero"`
 	// Text is the message text (UTF-8; emoticons are Unicode emoji), the
 	// offer's prompt, or the corrected text of a correction.
-	Text string
+	Text string `json:"text,omitzero"`
 	// Files are the message's attachments; they share its audience.
-	Files []File
+	Files []File `json:"files,omitzero"`
 	// Options are the offered options, or the one chosen.
-	Options []Option
+	Options []Option `json:"options,omitzero"`
 	// Reason is the wrap-up reason of EntryEnded, the new mode of
 	// EntryModeChanged, or the target queue of EntryTransfer.
-	Reason string
+	Reason string `json:"reason,omitzero"`
+	// Tags are the wrap-up tags of EntryEnded.
+	Tags []string `json:"tags,omitzero"`
 	// Ref is the sequence number of the entry this one refers to (the
 	// corrected message, the answered offer); 0 for none.
-	Ref uint64
+	Ref uint64 `json:"ref,omitzero"`
 	// RefVersion is the Version of the entry Ref points at.
-	RefVersion uint64
+	RefVersion uint64 `json:"ref_version,omitzero"`
 }
 
 // Clone returns a deep copy of e.
@@ -147,6 +154,7 @@ func (e Entry) Clone() Entry {
 	e.Audience = e.Audience.clone()
 	e.Files = append([]File(nil), e.Files...)
 	e.Options = append([]Option(nil), e.Options...)
+	e.Tags = slices.Clone(e.Tags)
 	return e
 }
 
@@ -155,34 +163,36 @@ func (e Entry) Clone() Entry {
 // participant IDs, only display names (SPEC S18), and are never private.
 type View struct {
 	// Seq is the entry's sequence number.
-	Seq uint64
+	Seq uint64 `json:"seq"`
 	// At is when the entry was created.
-	At time.Time
+	At time.Time `json:"at,omitzero"`
 	// Type says what the entry records.
-	Type EntryType
+	Type EntryType `json:"type"`
 	// Private reports that the entry is for agents only (whisper, internal
 	// event). Always false in a customer's view.
-	Private bool
+	Private bool `json:"private,omitzero"`
 	// From is the writer's participant ID; empty in customer views.
-	From ParticipantID
+	From ParticipantID `json:"from,omitzero"`
 	// FromName is the writer's display name.
-	FromName string
+	FromName string `json:"from_name,omitzero"`
 	// Subject is the participant the event is about; empty in customer
 	// views.
-	Subject ParticipantID
+	Subject ParticipantID `json:"subject,omitzero"`
 	// SubjectName is the subject's display name.
-	SubjectName string
+	SubjectName string `json:"subject_name,omitzero"`
 	// Text is the message text, prompt or corrected text.
-	Text string
+	Text string `json:"text,omitzero"`
 	// Files are the attachments.
-	Files []File
+	Files []File `json:"files,omitzero"`
 	// Options are the offered or chosen options.
-	Options []Option
+	Options []Option `json:"options,omitzero"`
 	// Reason is the wrap-up reason or supervisor mode; empty in customer
 	// views.
-	Reason string
+	Reason string `json:"reason,omitzero"`
+	// Tags are the wrap-up tags; empty in customer views.
+	Tags []string `json:"tags,omitzero"`
 	// Ref is the sequence number of the entry this one refers to.
-	Ref uint64
+	Ref uint64 `json:"ref,omitzero"`
 }
 
 // project builds viewer's view of e. The caller has checked Visible.
@@ -200,11 +210,12 @@ func project(viewer *Participant, e *Entry) View {
 		Files:       append([]File(nil), e.Files...),
 		Options:     append([]Option(nil), e.Options...),
 		Reason:      e.Reason,
+		Tags:        slices.Clone(e.Tags),
 		Ref:         e.Ref,
 	}
 	if !viewer.Role.IsAgent() {
 		// Names only; wrap-up reasons and supervisor modes are internal.
-		v.From, v.Subject, v.Private, v.Reason = "", "", false, ""
+		v.From, v.Subject, v.Private, v.Reason, v.Tags = "", "", false, "", nil
 	}
 	return v
 }

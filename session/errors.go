@@ -3,6 +3,7 @@ package session
 import (
 	"errors"
 	"fmt"
+	"github.com/switchboard-cc/switchboard"
 	"strings"
 )
 
@@ -14,13 +15,13 @@ import (
 // write took effect.
 var (
 	// ErrNotFound means the session (or the log entry) does not exist.
-	ErrNotFound = errors.New("session: not found")
+	ErrNotFound = switchboard.NewError(switchboard.ErrNotFound, "not found")
 	// ErrExists means a session with the same ID already exists.
-	ErrExists = errors.New("session: already exists")
+	ErrExists = switchboard.NewError(switchboard.ErrExists, "already exists")
 	// ErrConflict means the stored session version differs from the one an
 	// update or fenced append was based on. The Manager retries on it; when
 	// retries run out it is returned wrapped.
-	ErrConflict = errors.New("session: version conflict")
+	ErrConflict = switchboard.NewError(switchboard.ErrConflict, "version conflict")
 	// ErrOutcomeUnknown means a store cannot know whether a write took
 	// effect: the connection broke after the write was sent, a commit timed
 	// out. A store returns an error wrapping it (never a bare "failed"
@@ -28,73 +29,73 @@ var (
 	// log to find out, using the IDs every write carries, and only returns
 	// ErrOutcomeUnknown (wrapped) when the re-read fails too; a host that
 	// gets it retries with the same Message.ID.
-	ErrOutcomeUnknown = errors.New("session: outcome of the write unknown")
+	ErrOutcomeUnknown = switchboard.NewError(switchboard.ErrOutcomeUnknown, "outcome of the write unknown")
 	// ErrDuplicate means a log entry with the same ID is already stored in
 	// the session: the write was applied before. A store returns it from a
 	// write and stores nothing; the Manager returns it for a message ID that
 	// another sender, or another kind of entry, already uses.
-	ErrDuplicate = errors.New("session: entry ID already stored")
+	ErrDuplicate = switchboard.NewError(switchboard.ErrExists, "entry ID already stored")
 	// ErrInvalid means an argument is malformed (empty ID, unknown role,
 	// bad file metadata and so on).
-	ErrInvalid = errors.New("session: invalid argument")
+	ErrInvalid = switchboard.NewError(switchboard.ErrInvalid, "invalid argument")
 	// ErrNotParticipant means the acting or viewing participant is not in
 	// the session.
-	ErrNotParticipant = errors.New("session: not a participant")
+	ErrNotParticipant = switchboard.NewError(switchboard.ErrForbidden, "not a participant")
 	// ErrForbidden means the participant's role does not allow the action
 	// (a customer whispering, a consulted agent ending, a monitoring
 	// supervisor writing).
-	ErrForbidden = errors.New("session: not allowed for this participant")
+	ErrForbidden = switchboard.NewError(switchboard.ErrForbidden, "not allowed for this participant")
 	// ErrLeft means the participant has left the session.
-	ErrLeft = errors.New("session: participant has left")
+	ErrLeft = switchboard.NewError(switchboard.ErrState, "participant has left")
 	// ErrCustomerLeft means the customer has left, so agents can no longer
 	// send in the session (SPEC S9).
-	ErrCustomerLeft = errors.New("session: customer has left")
+	ErrCustomerLeft = switchboard.NewError(switchboard.ErrState, "customer has left")
 	// ErrConfirmationRequired means ending or closing would disconnect a
 	// customer who is still connected; repeat with Confirm set (SPEC S10).
-	ErrConfirmationRequired = errors.New("session: customer still connected, confirmation required")
+	ErrConfirmationRequired = switchboard.NewError(switchboard.ErrState, "customer still connected, confirmation required")
 	// ErrInvalidWrapUp means the wrap-up reason is not in the queue's list.
 	// Returned as a *WrapUpError.
-	ErrInvalidWrapUp = errors.New("session: wrap-up reason not allowed")
+	ErrInvalidWrapUp = switchboard.NewError(switchboard.ErrInvalid, "wrap-up reason not allowed")
 	// ErrAlreadyClosed means Close was called on a closed session. No event
 	// is written.
-	ErrAlreadyClosed = errors.New("session: already closed")
+	ErrAlreadyClosed = switchboard.NewError(switchboard.ErrState, "already closed")
 	// ErrReadOnly means the session is closed and the after-close policy is
 	// switchboard.PolicyReadOnly.
-	ErrReadOnly = errors.New("session: closed session is read-only")
+	ErrReadOnly = switchboard.NewError(switchboard.ErrState, "closed session is read-only")
 	// ErrInvalidState means the action is not allowed in the session's
 	// current status. Returned as a *StatusError.
-	ErrInvalidState = errors.New("session: not allowed in this state")
+	ErrInvalidState = switchboard.NewError(switchboard.ErrState, "not allowed in this state")
 	// ErrEmptyMessage means a message has neither text nor files.
-	ErrEmptyMessage = errors.New("session: empty message")
+	ErrEmptyMessage = switchboard.NewError(switchboard.ErrInvalid, "empty message")
 	// ErrTooLarge means a message exceeds a configured limit. Returned as a
 	// *TooLargeError.
-	ErrTooLarge = errors.New("session: message too large")
+	ErrTooLarge = switchboard.NewError(switchboard.ErrInvalid, "message too large")
 	// ErrSecondCustomer means a session already has a customer, or is an
 	// agent-to-agent session, and another customer was added.
-	ErrSecondCustomer = errors.New("session: session already has a customer")
+	ErrSecondCustomer = switchboard.NewError(switchboard.ErrState, "session already has a customer")
 	// ErrCannotRemoveCustomer means an agent tried to remove the customer.
-	ErrCannotRemoveCustomer = errors.New("session: the customer cannot be removed")
+	ErrCannotRemoveCustomer = switchboard.NewError(switchboard.ErrForbidden, "the customer cannot be removed")
 	// ErrAlreadyParticipant means the participant is already in the session.
-	ErrAlreadyParticipant = errors.New("session: already a participant")
+	ErrAlreadyParticipant = switchboard.NewError(switchboard.ErrState, "already a participant")
 	// ErrParticipantLimit means the session is at Config.MaxParticipants.
-	ErrParticipantLimit = errors.New("session: participant limit reached")
+	ErrParticipantLimit = switchboard.NewError(switchboard.ErrState, "participant limit reached")
 	// ErrUnavailable means an optional feature is not configured: no
 	// predefined responses for the queue, no Directory, no Contacts.
-	ErrUnavailable = errors.New("session: feature unavailable")
+	ErrUnavailable = switchboard.NewError(switchboard.ErrState, "feature unavailable")
 	// ErrNoOffer means the customer chose an option but no option set is
 	// open.
-	ErrNoOffer = errors.New("session: no options offered")
+	ErrNoOffer = switchboard.NewError(switchboard.ErrState, "no options offered")
 	// ErrUnknownOption means the chosen option is not one of those offered.
-	ErrUnknownOption = errors.New("session: unknown option")
+	ErrUnknownOption = switchboard.NewError(switchboard.ErrInvalid, "unknown option")
 	// ErrNotVisible means the directory does not let the agent see (and so
 	// chat with) the other agent (SPEC S6).
-	ErrNotVisible = errors.New("session: agent not visible")
+	ErrNotVisible = switchboard.NewError(switchboard.ErrForbidden, "agent not visible")
 	// ErrFiltered means the inbound filter failed or returned an invalid
 	// result; the message was rejected and nothing was stored.
-	ErrFiltered = errors.New("session: rejected by inbound filter")
+	ErrFiltered = switchboard.NewError(switchboard.ErrUnavailable, "rejected by inbound filter")
 	// ErrVideo means the video leg is not in the state the call needs
 	// (starting while one runs, ending when none runs).
-	ErrVideo = errors.New("session: video leg not in the required state")
+	ErrVideo = switchboard.NewError(switchboard.ErrState, "video leg not in the required state")
 )
 
 // StatusError reports a trigger that the session's life cycle does not allow
@@ -108,11 +109,11 @@ type StatusError struct {
 
 // Error implements error.
 func (e *StatusError) Error() string {
-	return fmt.Sprintf("session: %s not allowed when %s", e.Trigger, e.From)
+	return fmt.Sprintf("%s not allowed when %s", e.Trigger, e.From)
 }
 
-// Is reports whether target is ErrInvalidState.
-func (e *StatusError) Is(target error) bool { return target == ErrInvalidState }
+// Is reports whether target is ErrInvalidState or its kind.
+func (e *StatusError) Is(target error) bool { return errors.Is(ErrInvalidState, target) }
 
 // WrapUpError reports a wrap-up reason that is not in the queue's list. It
 // matches ErrInvalidWrapUp with errors.Is.
@@ -125,11 +126,28 @@ type WrapUpError struct {
 
 // Error implements error.
 func (e *WrapUpError) Error() string {
-	return fmt.Sprintf("session: wrap-up reason %q not in [%s]", e.Reason, strings.Join(e.Allowed, ", "))
+	return fmt.Sprintf("wrap-up reason %q not in [%s]", e.Reason, strings.Join(e.Allowed, ", "))
 }
 
-// Is reports whether target is ErrInvalidWrapUp.
-func (e *WrapUpError) Is(target error) bool { return target == ErrInvalidWrapUp }
+// Is reports whether target is ErrInvalidWrapUp or its kind.
+func (e *WrapUpError) Is(target error) bool { return errors.Is(ErrInvalidWrapUp, target) }
+
+// TagError reports wrap-up tags that are not in the queue's list. It
+// matches ErrInvalid with errors.Is.
+type TagError struct {
+	// Unknown are the refused tags, each once.
+	Unknown []string
+	// Allowed is the queue's configured list.
+	Allowed []string
+}
+
+// Error implements error.
+func (e *TagError) Error() string {
+	return fmt.Sprintf("session: wrap-up tags [%s] not in [%s]", strings.Join(e.Unknown, ", "), strings.Join(e.Allowed, ", "))
+}
+
+// Is reports whether target is ErrInvalid.
+func (e *TagError) Is(target error) bool { return target == ErrInvalid }
 
 // TooLargeError reports a message over a configured limit. It matches
 // ErrTooLarge with errors.Is.
@@ -144,8 +162,8 @@ type TooLargeError struct {
 
 // Error implements error.
 func (e *TooLargeError) Error() string {
-	return fmt.Sprintf("session: %d %s exceeds the limit of %d", e.Size, e.What, e.Limit)
+	return fmt.Sprintf("%d %s exceeds the limit of %d", e.Size, e.What, e.Limit)
 }
 
-// Is reports whether target is ErrTooLarge.
-func (e *TooLargeError) Is(target error) bool { return target == ErrTooLarge }
+// Is reports whether target is ErrTooLarge or its kind.
+func (e *TooLargeError) Is(target error) bool { return errors.Is(ErrTooLarge, target) }

@@ -96,8 +96,8 @@ func ExampleManager_Close() {
 	_, err = m.Close(ctx, "chat-1", "a1", session.EndOptions{})
 	fmt.Println(errors.Is(err, session.ErrAlreadyClosed))
 	// Output:
-	// session: customer still connected, confirmation required
-	// session: wrap-up reason "lunch" not in [resolved, escalated]
+	// session chat-1: customer still connected, confirmation required
+	// session chat-1: wrap-up reason "lunch" not in [resolved, escalated]
 	// ended: true reason: resolved free capacity at: 09:01:00
 	// true
 }

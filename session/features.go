@@ -45,7 +45,7 @@ func (m *Manager) OfferOptions(ctx context.Context, chat switchboard.ChatID, by 
 	}
 	s, err := m.store.GetSession(ctx, chat)
 	if err != nil {
-		return fmt.Errorf("session: get %s: %w", chat, err)
+		return fmt.Errorf("session %s: %w", chat, err)
 	}
 	if _, err := check(&s); err != nil {
 		return err
@@ -178,7 +178,7 @@ func (m *Manager) SetAttribute(ctx context.Context, chat switchboard.ChatID, a A
 func (m *Manager) agentIn(ctx context.Context, chat switchboard.ChatID, agent switchboard.AgentID) (Session, *Participant, error) {
 	s, err := m.store.GetSession(ctx, chat)
 	if err != nil {
-		return Session{}, nil, fmt.Errorf("session: get %s: %w", chat, err)
+		return Session{}, nil, fmt.Errorf("session %s: %w", chat, err)
 	}
 	p, err := actor(&s, AgentParticipant(agent))
 	if err != nil {

@@ -34,6 +34,8 @@ type Manager struct {
 	// in its write, a character the prefix and counter never hold.
 	idPrefix string
 	idSeq    atomic.Uint64
+	// typing remembers when each participant's typing was last delivered.
+	typing typingLimiter
 }
 
 // NewManager returns a Manager over store. It returns an error matching
@@ -210,13 +212,13 @@ func (m *Manager) changeFrom(ctx context.Context, chat switchboard.ChatID, first
 		if given {
 			cur, lent, first = *first, firstLent, nil
 		} else if cur, lent, err = m.peek(ctx, chat); err != nil {
-			return Session{}, nil, false, fmt.Errorf("session: get %s: %w", chat, err)
+			return Session{}, nil, false, fmt.Errorf("session %s: %w", chat, err)
 		}
 		np := cur.clonePtr()
 		entries, update, err := fn(np)
 		next := *np
 		if err != nil {
-			return cur, nil, lent, err
+			return cur, nil, lent, fmt.Errorf("session %s: %w", chat, err)
 		}
 		if txn == "" && (update || slices.ContainsFunc(entries, func(e Entry) bool { return e.ID == "" })) {
 			var buf [48]byte
@@ -323,7 +325,7 @@ func (m *Manager) peek(ctx context.Context, chat switchboard.ChatID) (s Session,
 func (m *Manager) Peek(ctx context.Context, chat switchboard.ChatID) (Session, error) {
 	s, _, err := m.peek(ctx, chat)
 	if err != nil {
-		return Session{}, fmt.Errorf("session: get %s: %w", chat, err)
+		return Session{}, fmt.Errorf("session %s: %w", chat, err)
 	}
 	return s, nil
 }
@@ -334,7 +336,7 @@ func (m *Manager) Peek(ctx context.Context, chat switchboard.ChatID) (Session, e
 func (m *Manager) Session(ctx context.Context, chat switchboard.ChatID) (Session, error) {
 	s, err := m.store.GetSession(ctx, chat)
 	if err != nil {
-		return Session{}, fmt.Errorf("session: get %s: %w", chat, err)
+		return Session{}, fmt.Errorf("session %s: %w", chat, err)
 	}
 	return s, nil
 }

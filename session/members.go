@@ -19,7 +19,7 @@ import (
 // unless the session is active or its customer left.
 func (m *Manager) AssignOwner(ctx context.Context, chat switchboard.ChatID, agent AgentRef) (Session, error) {
 	if err := agent.validate(); err != nil {
-		return Session{}, err
+		return Session{}, fmt.Errorf("session %s: %w", chat, err)
 	}
 	id := AgentParticipant(agent.ID)
 	s, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
@@ -93,7 +93,7 @@ func (m *Manager) AddCustomer(ctx context.Context, chat switchboard.ChatID, id s
 // present agent.
 func (m *Manager) Invite(ctx context.Context, chat switchboard.ChatID, by switchboard.AgentID, agent AgentRef) error {
 	if err := agent.validate(); err != nil {
-		return err
+		return fmt.Errorf("session %s: %w", chat, err)
 	}
 	id := AgentParticipant(agent.ID)
 	_, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
@@ -152,7 +152,7 @@ func (m *Manager) Join(ctx context.Context, chat switchboard.ChatID, agent switc
 // joiners under the session's history rule.
 func (m *Manager) Supervise(ctx context.Context, chat switchboard.ChatID, sup AgentRef, mode SupervisorMode) error {
 	if err := sup.validate(); err != nil {
-		return err
+		return fmt.Errorf("session %s: %w", chat, err)
 	}
 	if mode < SupervisorMonitor || mode > SupervisorBarge {
 		return fmt.Errorf("%w: supervisor mode %d", ErrInvalid, mode)

@@ -39,34 +39,34 @@ type Message struct {
 	// stored in the session is stored once: Send returns it as stored. It
 	// is optional; when empty the Manager chooses one, and a repeated send
 	// is then a new message. At most MaxMessageIDBytes bytes of UTF-8.
-	ID string
+	ID string `json:"id"`
 	// From is the sender.
-	From ParticipantID
+	From ParticipantID `json:"from,omitzero"`
 	// Mode is normal, whisper or coach.
-	Mode Mode
+	Mode Mode `json:"mode,omitzero"`
 	// To is the coached agent for ModeCoach; empty otherwise.
-	To ParticipantID
+	To ParticipantID `json:"to,omitzero"`
 	// Text is the message text; emoticons are Unicode emoji.
-	Text string
+	Text string `json:"text,omitzero"`
 	// Files are attachments; pictures are files with an image/* MIME type.
 	// In whisper mode they are as private as the text (SPEC S5, A4).
-	Files []File
+	Files []File `json:"files,omitzero"`
 }
 
 // Sent reports where a message went.
 type Sent struct {
 	// Chat is the session holding the message: the session sent to, or a
 	// new linked session under switchboard.PolicyNewLinked.
-	Chat switchboard.ChatID
+	Chat switchboard.ChatID `json:"chat,omitzero"`
 	// Seq is the message's sequence number in Chat.
-	Seq uint64
+	Seq uint64 `json:"seq"`
 	// Text is the text as stored, after the inbound filter.
-	Text string
+	Text string `json:"text,omitzero"`
 	// AfterClose is the policy applied because the session was closed: 0
 	// when it was not; switchboard.PolicyReopen when the session reopened without an
 	// owner (the wiring routes it to its queue, SPEC R9); switchboard.PolicyNewLinked
 	// when Chat is a new session (the wiring routes it).
-	AfterClose switchboard.AfterClosePolicy
+	AfterClose switchboard.AfterClosePolicy `json:"after_close,omitzero"`
 }
 
 func (m *Manager) checkContent(msg *Message) error {
@@ -114,7 +114,7 @@ func (m *Manager) sentBefore(ctx context.Context, chat switchboard.ChatID, msg *
 	}
 	s, err := m.store.GetSession(ctx, chat)
 	if err != nil {
-		return Sent{}, false, fmt.Errorf("session: get %s: %w", chat, err)
+		return Sent{}, false, fmt.Errorf("session %s: %w", chat, err)
 	}
 	m.deliver(ctx, &s, []Entry{e})
 	return Sent{Chat: chat, Seq: e.Seq, Text: e.Text}, true, nil
@@ -175,7 +175,7 @@ func audienceFor(s *Session, p *Participant, msg *Message) (Audience, error) {
 // ([Manager.ForgetClosed]), returns ErrNotFound.
 func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message) (Sent, error) {
 	if err := m.checkContent(&msg); err != nil {
-		return Sent{}, err
+		return Sent{}, fmt.Errorf("session %s: %w", chat, err)
 	}
 	if msg.ID != "" {
 		if sent, ok, err := m.sentBefore(ctx, chat, &msg); ok || err != nil {
@@ -187,7 +187,7 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 	// Lent, when the store lends it: read here, and handed to the write.
 	s, lent, err := m.peek(ctx, chat)
 	if err != nil {
-		return Sent{}, fmt.Errorf("session: get %s: %w", chat, err)
+		return Sent{}, fmt.Errorf("session %s: %w", chat, err)
 	}
 	var policy switchboard.AfterClosePolicy
 	if s.Status == StatusClosed {
@@ -335,7 +335,7 @@ func (m *Manager) sendLinked(ctx context.Context, old *Session, msg Message) (Se
 		if _, err := m.store.GetSession(ctx, link); err == nil {
 			return m.Send(ctx, link, msg)
 		} else if !errors.Is(err, ErrNotFound) {
-			return Sent{}, fmt.Errorf("session: get %s: %w", link, err)
+			return Sent{}, fmt.Errorf("session %s: %w", link, err)
 		}
 		n.ID = link
 	}
@@ -532,7 +532,7 @@ const catchUpPage = 256
 func (m *Manager) CatchUp(ctx context.Context, chat switchboard.ChatID, viewer ParticipantID, after uint64, limit int) ([]View, error) {
 	s, _, err := m.peek(ctx, chat)
 	if err != nil {
-		return nil, fmt.Errorf("session: get %s: %w", chat, err)
+		return nil, fmt.Errorf("session %s: %w", chat, err)
 	}
 	p := s.Participant(viewer)
 	if p == nil {

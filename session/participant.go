@@ -118,31 +118,31 @@ func (m SupervisorMode) String() string {
 // than v.
 type Stint struct {
 	// Invited is the first session version after the invitation.
-	Invited uint64
+	Invited uint64 `json:"invited,omitzero"`
 	// Joined is the first session version at which the participant was in
 	// the session; 0 while an invitation is pending.
-	Joined uint64
+	Joined uint64 `json:"joined,omitzero"`
 	// Left is the first version at which the participant was gone; 0 while
 	// it is still in.
-	Left uint64
+	Left uint64 `json:"left,omitzero"`
 }
 
 // Participant is one member of a session, past or present.
 type Participant struct {
 	// ID identifies the participant.
-	ID ParticipantID
+	ID ParticipantID `json:"id"`
 	// Role is the participant's current role.
-	Role Role
+	Role Role `json:"role,omitzero"`
 	// Name is the display name shown to others, customers included.
-	Name string
+	Name string `json:"name,omitzero"`
 	// Mode is the supervisor mode; zero for other roles.
-	Mode SupervisorMode
+	Mode SupervisorMode `json:"mode,omitzero"`
 	// AwaitingReply marks an agent-to-agent recipient who has not answered
 	// the latest message yet (SPEC R10 seen from the session).
-	AwaitingReply bool
+	AwaitingReply bool `json:"awaiting_reply,omitzero"`
 	// Stints records each stay, oldest first. A participant who left and
 	// came back has several.
-	Stints []Stint
+	Stints []Stint `json:"stints,omitzero"`
 }
 
 // current returns the open stint, or nil if the participant is not in the

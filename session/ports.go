@@ -10,17 +10,17 @@ import (
 // AgentInfo describes an agent as the directory knows it.
 type AgentInfo struct {
 	// ID identifies the agent.
-	ID switchboard.AgentID
+	ID switchboard.AgentID `json:"id"`
 	// Tenant is the agent's tenant.
-	Tenant switchboard.TenantID
+	Tenant switchboard.TenantID `json:"tenant,omitzero"`
 	// Name is the display name.
-	Name string
+	Name string `json:"name,omitzero"`
 	// Group is the functional group, such as "sales" or "support".
-	Group string
+	Group string `json:"group,omitzero"`
 	// Supervisor reports that the agent is a supervisor.
-	Supervisor bool
+	Supervisor bool `json:"supervisor,omitzero"`
 	// LoggedIn reports that the agent is logged in.
-	LoggedIn bool
+	LoggedIn bool `json:"logged_in,omitzero"`
 }
 
 // CanSee reports whether viewer may see (and chat with) target in the
@@ -48,23 +48,23 @@ type Directory interface {
 // Contact is what the host knows about a customer (SPEC S15).
 type Contact struct {
 	// Customer identifies the customer.
-	Customer switchboard.CustomerID
+	Customer switchboard.CustomerID `json:"customer,omitzero"`
 	// Name is the customer's name.
-	Name string
+	Name string `json:"name,omitzero"`
 	// Fields holds further contact data, such as e-mail or phone.
-	Fields map[string]string
+	Fields map[string]string `json:"fields,omitzero"`
 }
 
 // ContactRecord is one past interaction with the customer.
 type ContactRecord struct {
 	// Chat identifies the interaction.
-	Chat switchboard.ChatID
+	Chat switchboard.ChatID `json:"chat,omitzero"`
 	// Queue is the queue it came through.
-	Queue switchboard.QueueID
+	Queue switchboard.QueueID `json:"queue,omitzero"`
 	// At is when it started.
-	At time.Time
+	At time.Time `json:"at,omitzero"`
 	// Summary describes it.
-	Summary string
+	Summary string `json:"summary,omitzero"`
 }
 
 // Contacts gives agents the customer's contact information and history

@@ -108,7 +108,7 @@ func (m *Manager) forget(ctx context.Context, rs RetentionStore, id switchboard.
 	keep func(ctx context.Context, s Session, log []Entry) error) error {
 	s, err := m.store.GetSession(ctx, id)
 	if err != nil {
-		return fmt.Errorf("session: get %s: %w", id, err)
+		return fmt.Errorf("session %s: %w", id, err)
 	}
 	if s.Status != StatusClosed || !s.ClosedAt.Before(before) {
 		return fmt.Errorf("%w: %s reopened", ErrConflict, id)

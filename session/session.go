@@ -2,6 +2,7 @@ package session
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/switchboard-cc/switchboard"
@@ -128,52 +129,55 @@ func Next(from Status, t Trigger) (Status, error) {
 // address, with whether it was authenticated (SPEC S14).
 type Attribute struct {
 	// Name is the attribute's name.
-	Name string
+	Name string `json:"name,omitzero"`
 	// Value is the attribute's value.
-	Value string
+	Value string `json:"value,omitzero"`
 	// Verified reports that the host authenticated the value; false means
 	// the customer only claimed it.
-	Verified bool
+	Verified bool `json:"verified,omitzero"`
 }
 
 // Menu is a structured set of options awaiting the customer's choice.
 type Menu struct {
 	// Version is the session version the offer was made at.
-	Version uint64
+	Version uint64 `json:"version,omitzero"`
 	// By is the agent who offered.
-	By ParticipantID
+	By ParticipantID `json:"by,omitzero"`
 	// Prompt is the question.
-	Prompt string
+	Prompt string `json:"prompt,omitzero"`
 	// Options are the choices.
-	Options []Option
+	Options []Option `json:"options,omitzero"`
 }
 
 // VideoLeg is a running video call inside the chat (SPEC S16).
 type VideoLeg struct {
 	// StartedBy is the participant who started it.
-	StartedBy ParticipantID
+	StartedBy ParticipantID `json:"started_by,omitzero"`
 	// StartedAt is when it started.
-	StartedAt time.Time
+	StartedAt time.Time `json:"started_at,omitzero"`
 }
 
 // WrapUp reports the end of a conversation so a wiring layer can free the
 // owner's routing capacity, at Until (SPEC S11).
 type WrapUp struct {
 	// Chat is the session.
-	Chat switchboard.ChatID
+	Chat switchboard.ChatID `json:"chat,omitzero"`
 	// Tenant is the session's tenant.
-	Tenant switchboard.TenantID
+	Tenant switchboard.TenantID `json:"tenant,omitzero"`
 	// Queue is the session's queue; empty for agent-to-agent sessions.
-	Queue switchboard.QueueID
+	Queue switchboard.QueueID `json:"queue,omitzero"`
 	// Owner is the agent in wrap-up; empty if the session had no owner.
-	Owner switchboard.AgentID
+	Owner switchboard.AgentID `json:"owner,omitzero"`
 	// Reason is the wrap-up reason.
-	Reason string
+	Reason string `json:"reason,omitzero"`
+	// Tags are the wrap-up tags, each once, in the order the agent gave
+	// them.
+	Tags []string `json:"tags,omitzero"`
 	// At is when the conversation ended.
-	At time.Time
+	At time.Time `json:"at,omitzero"`
 	// Until is when wrap-up time ends: At plus the queue's WrapUpTime, or
 	// EndOptions.WrapUpUntil when that was set.
-	Until time.Time
+	Until time.Time `json:"until,omitzero"`
 }
 
 // Session is the state of one session. It is a value: the Manager reads it
@@ -181,48 +185,48 @@ type WrapUp struct {
 // compare-and-set on Version.
 type Session struct {
 	// ID identifies the session.
-	ID switchboard.ChatID
+	ID switchboard.ChatID `json:"id"`
 	// Version is the stored version, 1 after creation; the store bumps it on
 	// every update.
-	Version uint64
+	Version uint64 `json:"version,omitzero"`
 	// Txn is the ID of the write that stored this version. The Manager sets
 	// a new one on every CreateSession and UpdateSession and the store keeps
 	// it as given, so that re-reading the session tells whether a write
 	// whose outcome was unknown took effect.
-	Txn string
+	Txn string `json:"txn,omitzero"`
 	// Tenant is the tenant the session belongs to.
-	Tenant switchboard.TenantID
+	Tenant switchboard.TenantID `json:"tenant,omitzero"`
 	// Kind is customer-to-agent or agent-to-agent.
-	Kind Kind
+	Kind Kind `json:"kind,omitzero"`
 	// Queue is what a customer session is about; empty for A2A (SPEC S1).
-	Queue switchboard.QueueID
+	Queue switchboard.QueueID `json:"queue,omitzero"`
 	// InitiatedBy is the participant who started the session.
-	InitiatedBy ParticipantID
+	InitiatedBy ParticipantID `json:"initiated_by,omitzero"`
 	// Status is the life-cycle state.
-	Status Status
+	Status Status `json:"status,omitzero"`
 	// History is the late-joiner history rule.
-	History switchboard.HistoryRule
+	History switchboard.HistoryRule `json:"history,omitzero"`
 	// Participants lists every participant, past and present.
-	Participants []Participant
+	Participants []Participant `json:"participants,omitzero"`
 	// Attributes are the customer's attributes.
-	Attributes []Attribute
+	Attributes []Attribute `json:"attributes,omitzero"`
 	// Menu is the open menu of options awaiting the customer's choice, if any.
-	Menu *Menu
+	Menu *Menu `json:"menu,omitzero"`
 	// Video is the running video leg, if any.
-	Video *VideoLeg
+	Video *VideoLeg `json:"video,omitzero"`
 	// WrapUp is set when the conversation ended.
-	WrapUp *WrapUp
+	WrapUp *WrapUp `json:"wrap_up,omitzero"`
 	// LinkedFrom is the closed session this one continues, if any.
-	LinkedFrom switchboard.ChatID
+	LinkedFrom switchboard.ChatID `json:"linked_from,omitzero"`
 	// LinkedTo is the session that continues this closed one, if any.
-	LinkedTo switchboard.ChatID
+	LinkedTo switchboard.ChatID `json:"linked_to,omitzero"`
 	// CreatedAt is when the session was created.
-	CreatedAt time.Time
+	CreatedAt time.Time `json:"created_at,omitzero"`
 	// ClosedAt is when the session closed; zero while open.
-	ClosedAt time.Time
+	ClosedAt time.Time `json:"closed_at,omitzero"`
 	// ReopenedAt is when a customer's message last reopened the closed
 	// session (the after-close policy switchboard.PolicyReopen); zero if it never was.
-	ReopenedAt time.Time
+	ReopenedAt time.Time `json:"reopened_at,omitzero"`
 }
 
 // About returns what the session is about: the queue name, or "A2A" (SPEC S1).
@@ -330,6 +334,7 @@ func (s *Session) clonePtr() *Session {
 			w = new(WrapUp)
 		}
 		*w = *s.WrapUp
+		w.Tags = slices.Clone(w.Tags) // nil stays nil: no allocation without tags
 		s.WrapUp = w
 	}
 	return c

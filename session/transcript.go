@@ -31,10 +31,10 @@ type LogLine struct {
 	// View is the entry as an agent with full access sees it.
 	View
 	// Audience is who could see the entry.
-	Audience Audience
+	Audience Audience `json:"audience,omitzero"`
 	// InternalNote marks a private entry: whispers and agents-only events
 	// double as internal notes in the organisation's log (SPEC S4).
-	InternalNote bool
+	InternalNote bool `json:"internal_note,omitzero"`
 }
 
 // OrganisationLog is the organisation's record of the session: every
@@ -73,7 +73,7 @@ func (m *Manager) OrganisationLog(ctx context.Context, chat switchboard.ChatID) 
 func (m *Manager) readAll(ctx context.Context, chat switchboard.ChatID) (Session, []Entry, error) {
 	s, err := m.store.GetSession(ctx, chat)
 	if err != nil {
-		return Session{}, nil, fmt.Errorf("session: get %s: %w", chat, err)
+		return Session{}, nil, fmt.Errorf("session %s: %w", chat, err)
 	}
 	log, err := m.store.ReadEntries(ctx, chat, 0, 0)
 	if err != nil {

@@ -14,16 +14,16 @@ type TransferNote struct {
 	// ID identifies the record in the session's log, so that recording
 	// the same transfer again (a call retried after an error) stores it
 	// once. Defaults to empty: an ID is derived from the write.
-	ID string
+	ID string `json:"id"`
 	// By is the agent who transferred the chat.
-	By switchboard.AgentID
+	By switchboard.AgentID `json:"by,omitzero"`
 	// Agent is the target agent, and AgentName its display name.
-	Agent     switchboard.AgentID
-	AgentName string
+	Agent     switchboard.AgentID `json:"agent,omitzero"`
+	AgentName string              `json:"agent_name,omitzero"`
 	// Queue is the target queue.
-	Queue switchboard.QueueID
+	Queue switchboard.QueueID `json:"queue,omitzero"`
 	// Comment is the transferring agent's note for the target.
-	Comment string
+	Comment string `json:"comment,omitzero"`
 }
 
 // maxTransferComment bounds a transfer comment, as routing does.

@@ -10,12 +10,12 @@ import (
 // filtered and projected for it.
 type Delivery struct {
 	// Chat is the session.
-	Chat switchboard.ChatID
+	Chat switchboard.ChatID `json:"chat,omitzero"`
 	// Item is the recipient's view of the entry.
-	Item View
+	Item View `json:"item,omitzero"`
 	// Invitation reports that the entry brings the recipient into a session
 	// someone else started: show it as a new, highlighted tab (SPEC S8).
-	Invitation bool
+	Invitation bool `json:"invitation,omitzero"`
 }
 
 // Transport delivers entries to participants, typically over the host's

@@ -31,9 +31,9 @@ func (k AudienceKind) String() string {
 // Audience is fixed when an entry is created and never changes.
 type Audience struct {
 	// Kind says who the entry is for.
-	Kind AudienceKind
+	Kind AudienceKind `json:"kind,omitzero"`
 	// Members lists the admitted participants for AudienceNamed.
-	Members []ParticipantID
+	Members []ParticipantID `json:"members,omitzero"`
 }
 
 // Private reports whether the audience is anything but everyone. Private

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/routing"
 )
 
@@ -55,7 +56,7 @@ func (k Key) MarshalText() ([]byte, error) {
 
 // ErrBadKey is wrapped by the error of [Key.UnmarshalText] for text that is
 // not a key.
-var ErrBadKey = errors.New("stats: malformed key")
+var ErrBadKey = switchboard.NewError(switchboard.ErrInvalid, "stats: malformed key")
 
 // UnmarshalText decodes a key encoded by MarshalText.
 func (k *Key) UnmarshalText(b []byte) error {

@@ -14,7 +14,7 @@ import (
 
 // ErrConfig is wrapped by the error of [Config.Validate] and [New] for a
 // config they refuse.
-var ErrConfig = errors.New("stats: invalid config")
+var ErrConfig = switchboard.NewError(switchboard.ErrInvalid, "stats: invalid config")
 
 // Config says how events are folded into figures. Every process folding
 // the same log must use the same Config, or their figures do not merge.

@@ -2,16 +2,17 @@ package stats
 
 import (
 	"context"
-	"errors"
+
+	"github.com/switchboard-cc/switchboard"
 )
 
 // ErrConflict is wrapped by the error of [Store.Save] when the stored
 // version is not the one saved against.
-var ErrConflict = errors.New("stats: version conflict")
+var ErrConflict = switchboard.NewError(switchboard.ErrConflict, "stats: version conflict")
 
 // ErrInvalid is wrapped by the error of a [Store] method for input it
 // refuses, such as a negative partition.
-var ErrInvalid = errors.New("stats: invalid input")
+var ErrInvalid = switchboard.NewError(switchboard.ErrInvalid, "stats: invalid input")
 
 // Store keeps the folded [State] of each partition of routing's event log,
 // so figures outlive the events (which the routing store drops once every

@@ -3,6 +3,7 @@ package transfer
 import (
 	"errors"
 	"fmt"
+	"github.com/switchboard-cc/switchboard"
 
 	"github.com/switchboard-cc/switchboard/routing"
 )
@@ -15,37 +16,37 @@ var (
 	// ErrInvalid reports bad input: no chat, no transferring agent, not
 	// exactly one target, a comment longer than
 	// [switchboard.MaxCommentBytes].
-	ErrInvalid = errors.New("transfer: invalid input")
+	ErrInvalid = switchboard.NewError(switchboard.ErrInvalid, "invalid input")
 	// ErrSessionEnded: the chat's session is over (ended, closed, or its
 	// customer left), so there is nobody to transfer.
-	ErrSessionEnded = errors.New("transfer: the chat's session has ended")
+	ErrSessionEnded = switchboard.NewError(switchboard.ErrState, "the chat's session has ended")
 	// ErrNotOwner: only the chat's owner transfers it.
-	ErrNotOwner = errors.New("transfer: only the chat's owner transfers it")
+	ErrNotOwner = switchboard.NewError(switchboard.ErrForbidden, "only the chat's owner transfers it")
 	// ErrAgentUnavailable: the target agent is logged out, not Available, or
 	// has no free slot for the chat.
-	ErrAgentUnavailable = errors.New("transfer: the target agent is not available")
+	ErrAgentUnavailable = switchboard.NewError(switchboard.ErrState, "the target agent is not available")
 	// ErrAgentNotFound: no agent has the target's ID.
-	ErrAgentNotFound = errors.New("transfer: no such agent")
+	ErrAgentNotFound = switchboard.NewError(switchboard.ErrNotFound, "no such agent")
 	// ErrSameAgent: an agent cannot transfer a chat to itself.
-	ErrSameAgent = errors.New("transfer: an agent cannot transfer a chat to itself")
+	ErrSameAgent = switchboard.NewError(switchboard.ErrInvalid, "an agent cannot transfer a chat to itself")
 	// ErrNotInTeam: the target agent is not in the transferring agent's
 	// team.
-	ErrNotInTeam = errors.New("transfer: the target agent is not in the team")
+	ErrNotInTeam = switchboard.NewError(switchboard.ErrForbidden, "the target agent is not in the team")
 	// ErrAlreadyInChat: the target agent is in the chat already, as a
 	// consulted agent; hand the chat over to it instead
 	// (engine.Engine.HandOver).
-	ErrAlreadyInChat = errors.New("transfer: the target agent is in the chat already")
+	ErrAlreadyInChat = switchboard.NewError(switchboard.ErrState, "the target agent is in the chat already")
 	// ErrQueueNotFound: no queue of the chat's tenant has the target's ID.
-	ErrQueueNotFound = errors.New("transfer: no such queue")
+	ErrQueueNotFound = switchboard.NewError(switchboard.ErrNotFound, "no such queue")
 	// ErrTransferPending: another transfer of the chat is already waiting
 	// for its target. (The same transfer asked for again is not refused:
 	// see [Same].)
-	ErrTransferPending = errors.New("transfer: a transfer is already pending")
+	ErrTransferPending = switchboard.NewError(switchboard.ErrState, "a transfer is already pending")
 	// ErrInvitePending: an invite into the chat is pending; a transfer waits
 	// until it is answered.
-	ErrInvitePending = errors.New("transfer: an invite is pending")
+	ErrInvitePending = switchboard.NewError(switchboard.ErrState, "an invite is pending")
 	// ErrChatEnded: the chat's conversation is over in routing.
-	ErrChatEnded = errors.New("transfer: the chat has ended")
+	ErrChatEnded = switchboard.NewError(switchboard.ErrState, "the chat has ended")
 )
 
 // refusals pairs routing's sentinels with this package's.
@@ -72,8 +73,19 @@ func Refusal(err error) error {
 	}
 	for _, r := range refusals {
 		if errors.Is(err, r.routing) && !errors.Is(err, r.own) {
-			return fmt.Errorf("%w: %w", r.own, err)
+			return &refusal{own: r.own, err: err}
 		}
 	}
 	return fmt.Errorf("transfer: %w", err)
 }
+
+// refusal is a refusal of another package that matches this package's
+// sentinel too. Its message is the original's, which names the refusal
+// already.
+type refusal struct{ own, err error }
+
+// Error returns the original error's message.
+func (r *refusal) Error() string { return r.err.Error() }
+
+// Unwrap returns this package's sentinel and the original error.
+func (r *refusal) Unwrap() []error { return []error{r.own, r.err} }

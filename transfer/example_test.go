@@ -66,5 +66,5 @@ func Example() {
 	// ann last read: left "Ann has left"
 	// bob last read: message "Let me fix that"
 	// transferred by Ann to Bob: billing
-	// engine: transfer c1: transfer: only the chat's owner transfers it: routing: transfer c1: routing: agent does not own the chat
+	// engine: transfer c1: routing: transfer c1: agent does not own the chat
 }

@@ -17,17 +17,17 @@ const maxComment = switchboard.MaxCommentBytes
 // Request asks to transfer a chat. Exactly one of Agent and Queue is set.
 type Request struct {
 	// Chat to transfer; it must be assigned to From.
-	Chat switchboard.ChatID
+	Chat switchboard.ChatID `json:"chat,omitzero"`
 	// From is the transferring agent: the chat's owner.
-	From switchboard.AgentID
+	From switchboard.AgentID `json:"from,omitzero"`
 	// Agent is the target agent: available now, with a free slot for the
 	// chat, in From's team (see [Targets]).
-	Agent switchboard.AgentID
+	Agent switchboard.AgentID `json:"agent,omitzero"`
 	// Queue is the target queue, of the chat's tenant (see [Queues]).
-	Queue switchboard.QueueID
+	Queue switchboard.QueueID `json:"queue,omitzero"`
 	// Comment is a note for the target, at most 4096 bytes; it travels on
 	// the offer and stays in the chat's transfer history.
-	Comment string
+	Comment string `json:"comment,omitzero"`
 }
 
 // Validate checks the request's shape: a chat, the transferring agent,
@@ -95,9 +95,10 @@ func CheckCancel(c *routing.Chat, by switchboard.AgentID) (pending bool, err err
 // TargetQueue is a queue a chat can be transferred to (SPEC T2).
 type TargetQueue struct {
 	// ID identifies the queue.
-	ID switchboard.QueueID
+	ID switchboard.QueueID `json:"id"`
 	// Name and Description are shown to the agent choosing a queue.
-	Name, Description string
+	Name        string `json:"name,omitzero"`
+	Description string `json:"description,omitzero"`
 }
 
 // Queues returns the queues of qs that belong to tenant, as transfer
@@ -115,11 +116,11 @@ func Queues(qs []routing.Queue, tenant switchboard.TenantID) []TargetQueue {
 // TargetAgent is an agent a chat can be transferred to (SPEC T2).
 type TargetAgent struct {
 	// ID identifies the agent.
-	ID switchboard.AgentID
+	ID switchboard.AgentID `json:"id"`
 	// Name is its display name.
-	Name string
+	Name string `json:"name,omitzero"`
 	// Free is how many more chats of the chat's channel it can take now.
-	Free int
+	Free int `json:"free,omitzero"`
 }
 
 // Targets returns the agents of agents that from can transfer chat c to
@@ -145,18 +146,18 @@ func Targets(c *routing.Chat, from *routing.Agent, agents []routing.Agent) []Tar
 // Record is one transfer of a chat, from its history (SPEC T5).
 type Record struct {
 	// At is when the transfer was asked for.
-	At time.Time
+	At time.Time `json:"at,omitzero"`
 	// By is the agent who transferred the chat, and ByName its display name.
-	By     switchboard.AgentID
-	ByName string
+	By     switchboard.AgentID `json:"by,omitzero"`
+	ByName string              `json:"by_name,omitzero"`
 	// Agent is the target agent, and AgentName its display name; empty for
 	// a transfer to a queue.
-	Agent     switchboard.AgentID
-	AgentName string
+	Agent     switchboard.AgentID `json:"agent,omitzero"`
+	AgentName string              `json:"agent_name,omitzero"`
 	// Queue is the target queue; empty for a transfer to an agent.
-	Queue switchboard.QueueID
+	Queue switchboard.QueueID `json:"queue,omitzero"`
 	// Comment is the transferring agent's note.
-	Comment string
+	Comment string `json:"comment,omitzero"`
 }
 
 // History returns the transfers recorded in log, a session's organisation

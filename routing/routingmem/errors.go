@@ -1,6 +1,6 @@
 package routingmem
 
-import "errors"
+import "github.com/switchboard-cc/switchboard"
 
 // ErrClosed is returned by [Subscription.Next] after [Subscription.Close].
-var ErrClosed = errors.New("routingmem: subscription closed")
+var ErrClosed = switchboard.NewError(switchboard.ErrState, "routingmem: subscription closed")

@@ -2,7 +2,6 @@ package routingtest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -51,7 +50,7 @@ type Call struct {
 }
 
 // ErrInjected is the error of a fault set with a nil error.
-var ErrInjected = errors.New("routingtest: injected fault")
+var ErrInjected = switchboard.NewError(switchboard.ErrUnavailable, "routingtest: injected fault")
 
 type fault struct {
 	err  error // injected instead of calling the store

@@ -200,7 +200,7 @@ func (s *Store) locked(id switchboard.ChatID) (*record, error) {
 		}
 		r.mu.Unlock()
 	}
-	return nil, fmt.Errorf("%w: %s", session.ErrNotFound, id)
+	return nil, session.ErrNotFound // the caller names the session
 }
 
 // current returns the stored state of id (not to be modified), or
@@ -211,7 +211,7 @@ func (s *Store) current(id switchboard.ChatID) (*session.Session, error) {
 			return st, nil
 		}
 	}
-	return nil, fmt.Errorf("%w: %s", session.ErrNotFound, id)
+	return nil, session.ErrNotFound // the caller names the session
 }
 
 // index keeps r in its shard's closed map while it is closed, if its
