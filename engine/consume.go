@@ -98,7 +98,14 @@ func (l routingLog) save(ctx context.Context, c cursor) error {
 }
 
 func (l routingLog) read(ctx context.Context, p int, after uint64, buf []item) ([]item, error) {
-	evs, err := l.s.Events(ctx, p, after, batch)
+	var evs []routing.Event
+	var err error
+	if ll, ok := l.s.(routing.EventLender); ok {
+		// The engine only reads the events: nothing need be copied.
+		evs, err = ll.LendEvents(ctx, p, after, batch)
+	} else {
+		evs, err = l.s.Events(ctx, p, after, batch)
+	}
 	if err != nil || len(evs) == 0 {
 		return buf, err
 	}

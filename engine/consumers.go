@@ -142,9 +142,9 @@ func checkConsumers(cs []EventConsumer) error {
 func (e *Engine) feed(ctx context.Context) (int, error) {
 	total := 0
 	var errs []error
-	for _, l := range e.consumers {
+	for i, l := range e.consumers {
 		for p := range l.partitions() {
-			n, err := e.feedPartition(ctx, l, p)
+			n, err := e.feedPartition(ctx, l, &e.fedHeld[i][p], p)
 			total += n
 			if err != nil {
 				errs = append(errs, err)
@@ -157,39 +157,83 @@ func (e *Engine) feed(ctx context.Context) (int, error) {
 // feedPartition leases partition p for consumer l, gives it the records
 // after its cursor batch by batch, and moves the cursor past each batch
 // the consumer processed.
-func (e *Engine) feedPartition(ctx context.Context, l fedLog, p int) (int, error) {
-	cur, err := l.cursor(ctx, p)
-	if err != nil {
-		return 0, err
+//
+// held is the cursor this process last read or saved for the partition,
+// and is used as the engine's own logs use theirs ([Engine.consumePartition]):
+// with nothing after its position the cursor is not read, and while its
+// lease is this process's with at least half its length to run the lease
+// is not taken again before a batch.
+func (e *Engine) feedPartition(ctx context.Context, l fedLog, held *heldCursor, p int) (int, error) {
+	h, ok := held.load()
+	if ok && h.owner != "" && h.owner != e.cfg.Process && e.cfg.Clock.Now().Before(h.until) {
+		return 0, nil // another process held it when last read, and may still
 	}
-	if cur.owner != "" && cur.owner != e.cfg.Process && e.cfg.Clock.Now().Before(cur.until) {
-		return 0, nil // another process holds it
+	var n int
+	var last uint64
+	var give func(context.Context) error
+	var err error
+	if ok {
+		// The stored cursor is at h or past it: nothing after h, nothing
+		// to do.
+		if n, last, give, err = l.next(ctx, p, h.position); err != nil || n == 0 {
+			return 0, err
+		}
+	}
+	var cur cursor
+	if ok && e.holds(&h) {
+		cur = h
+	} else {
+		if cur, err = l.cursor(ctx, p); err != nil {
+			return 0, err
+		}
+		held.store(cur, true)
+		if cur.owner != "" && cur.owner != e.cfg.Process && e.cfg.Clock.Now().Before(cur.until) {
+			return 0, nil // another process holds it
+		}
+		if !ok || cur.position != h.position {
+			n = 0 // read from where the stored cursor is
+		}
+	}
+	// save stores cur and remembers it; any failure forgets it, so the
+	// next pass reads the cursor from the store.
+	save := func() error {
+		held.store(cursor{}, false)
+		if err := l.save(ctx, cur); err != nil {
+			return err
+		}
+		cur.version++
+		held.store(cur, true)
+		return nil
 	}
 	done := 0
 	for {
-		n, last, give, err := l.next(ctx, p, cur.position)
-		if err != nil || n == 0 {
-			return done, err
-		}
-		cur.owner, cur.until = e.cfg.Process, e.cfg.Clock.Now().Add(e.cfg.Lease)
-		if err := l.save(ctx, cur); err != nil {
-			if l.conflict(err) {
-				return done, nil // another process took it
+		if n == 0 {
+			if n, last, give, err = l.next(ctx, p, cur.position); err != nil || n == 0 {
+				return done, err
 			}
-			return done, err
 		}
-		cur.version++
+		if !e.holds(&cur) {
+			cur.owner, cur.until = e.cfg.Process, e.cfg.Clock.Now().Add(e.cfg.Lease)
+			if err := save(); err != nil {
+				if l.conflict(err) {
+					return done, nil // another process took it
+				}
+				return done, err
+			}
+		}
 		if err := give(ctx); err != nil {
 			return done, fmt.Errorf("%s log, partition %d, after position %d: %w", l.name(), p, cur.position, err)
 		}
+		// Saving the position renews the lease too.
 		cur.position = last
-		if err := l.save(ctx, cur); err != nil {
+		cur.owner, cur.until = e.cfg.Process, e.cfg.Clock.Now().Add(e.cfg.Lease)
+		if err := save(); err != nil {
 			if l.conflict(err) {
 				return done, nil
 			}
 			return done, err
 		}
-		cur.version++
 		done += n
+		n = 0
 	}
 }

@@ -252,6 +252,9 @@ type Engine struct {
 	// consumers are the registered consumers' views of routing's log and,
 	// for FeedConsumers, of the sessions' feed.
 	consumers []fedLog
+	// fedHeld is, per consumer's log and partition, the cursor this
+	// process last read or saved.
+	fedHeld [][]heldCursor
 
 	running atomic.Int32
 	started chan struct{}
@@ -276,7 +279,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
 	sc := cfg.Session
-	sc.Clock, sc.Transport, sc.Directory = cfg.Clock, cfg.Participants, routerDirectory{router}
+	sc.Clock, sc.Transport, sc.Directory = cfg.Clock, cfg.Participants, routerDirectory{router, cfg.Routing}
 	sc.QueueSettings = func(ctx context.Context, q switchboard.QueueID) (switchboard.ChatSettings, error) {
 		rq, err := router.Queue(ctx, q)
 		return rq.Chat, err
@@ -304,10 +307,12 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 			return nil, err
 		}
 	}
-	for _, log := range e.consumers {
+	e.fedHeld = make([][]heldCursor, len(e.consumers))
+	for i, log := range e.consumers {
 		if err := e.register(ctx, log); err != nil {
 			return nil, err
 		}
+		e.fedHeld[i] = make([]heldCursor, log.partitions())
 	}
 	return e, nil
 }

@@ -349,17 +349,17 @@ func (e *Engine) dropAfterCustomer(ctx context.Context, c *routing.Chat) error {
 // assign makes agent the owner of chat's session, and returns the session
 // as stored.
 func (e *Engine) assign(ctx context.Context, chat switchboard.ChatID, agent switchboard.AgentID) (session.Session, error) {
-	a, err := e.router.Agent(ctx, agent)
+	ref, err := e.agentRef(ctx, agent)
 	if err != nil {
 		return session.Session{}, err
 	}
-	return e.sessions.AssignOwner(ctx, chat, session.AgentRef{ID: a.ID, Name: a.Profile.DisplayName})
+	return e.sessions.AssignOwner(ctx, chat, ref)
 }
 
 func (e *Engine) invite(ctx context.Context, chat switchboard.ChatID, by, agent switchboard.AgentID) error {
-	a, err := e.router.Agent(ctx, agent)
+	ref, err := e.agentRef(ctx, agent)
 	if err != nil {
 		return err
 	}
-	return e.sessions.Invite(ctx, chat, by, session.AgentRef{ID: a.ID, Name: a.Profile.DisplayName})
+	return e.sessions.Invite(ctx, chat, by, ref)
 }

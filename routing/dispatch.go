@@ -51,16 +51,30 @@ func (r *Router) routeQueues(ctx context.Context, ids []switchboard.QueueID) err
 
 // routeAll offers waiting chats of every queue.
 func (r *Router) routeAll(ctx context.Context) error {
-	qs, err := r.store.Queues(ctx)
+	var qs []Queue
+	var err error
+	if l, ok := r.store.(QueueLender); ok {
+		// Lent queues are read, never written: copy them only to sort.
+		if qs, err = l.LendQueues(ctx); err == nil && !byPriority(qs) {
+			qs = slices.Clone(qs)
+		}
+	} else {
+		qs, err = r.store.Queues(ctx)
+	}
 	if err != nil {
 		return err
 	}
 	return r.routeEach(ctx, qs)
 }
 
+func higherPriority(a, b Queue) int { return cmp.Compare(b.Priority, a.Priority) }
+
+// byPriority reports whether qs is ordered by priority, highest first.
+func byPriority(qs []Queue) bool { return slices.IsSortedFunc(qs, higherPriority) }
+
 func (r *Router) routeEach(ctx context.Context, qs []Queue) error {
-	if len(qs) > 1 {
-		slices.SortStableFunc(qs, func(a, b Queue) int { return cmp.Compare(b.Priority, a.Priority) })
+	if !byPriority(qs) {
+		slices.SortStableFunc(qs, higherPriority)
 	}
 	for i := range qs {
 		full, err := r.routeQueue(ctx, &qs[i])

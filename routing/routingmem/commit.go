@@ -30,6 +30,9 @@ func (s *Store) Commit(ctx context.Context, txn routing.Txn) error {
 	for i := range txn.Queues {
 		s.putQueue(&txn.Queues[i])
 	}
+	if len(txn.Queues) > 0 {
+		s.listQueues()
+	}
 	for i := range txn.Agents {
 		s.putAgent(&txn.Agents[i], s.found.agents[i])
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchboard-cc/switchboard/routing"
@@ -18,6 +19,10 @@ type partition struct {
 	head   int
 	// cursors holds the position of each consumer with a stored cursor.
 	cursors map[string]uint64
+	// lent reports that part of events was handed out by LendEvents
+	// since the backing array was last replaced: until it is replaced
+	// again, no element of it below len(events) is written.
+	lent atomic.Bool
 }
 
 type cursorKey struct {
@@ -32,6 +37,9 @@ type appliedTxn struct {
 	at time.Time
 }
 
+// minLog is the least capacity of a partition's array of events.
+const minLog = 64
+
 // logEvents appends the events of a committed transaction to the log. It
 // runs under s.mu after the writes are checked. A partition with no cursor
 // keeps nothing, but its Seq still advances.
@@ -43,12 +51,21 @@ func (s *Store) logEvents(txn *routing.Txn) {
 		if len(p.cursors) == 0 {
 			continue
 		}
-		if p.head > 0 && p.head >= len(p.events)/2 && len(p.events) == cap(p.events) {
-			// About to grow: move the live events down instead, so the
-			// backing array is bounded by what the cursors keep.
-			k := copy(p.events, p.events[p.head:])
-			clear(p.events[k:])
-			p.events, p.head = p.events[:k], 0
+		if len(p.events) == cap(p.events) {
+			// About to grow. Move the live events down instead when that
+			// frees half the array, so it is bounded by what the cursors
+			// keep; but lent events stay where they are, and the live
+			// ones move to a new array with room to spare.
+			live := p.events[p.head:]
+			if p.head > 0 && p.head >= len(p.events)/2 && !p.lent.Load() {
+				k := copy(p.events, live)
+				clear(p.events[k:])
+				p.events = p.events[:k]
+			} else {
+				p.events = append(make([]routing.Event, 0, max(2*len(live), minLog)), live...)
+				p.lent.Store(false)
+			}
+			p.head = 0
 		}
 		e := txn.Events[i]
 		e.Seq, e.Txn = p.seq, txn.ID
@@ -93,8 +110,8 @@ func (s *Store) Applied(ctx context.Context, txn string) (bool, error) {
 	if err := ctxErr(ctx); err != nil {
 		return false, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	if txn == "" {
 		return false, nil
 	}
@@ -123,25 +140,12 @@ func (s *Store) checkPartition(p int) error {
 
 // Events implements [routing.EventLog].
 func (s *Store) Events(ctx context.Context, partition int, after uint64, limit int) ([]routing.Event, error) {
-	if err := ctxErr(ctx); err != nil {
+	if err := s.checkLogRead(ctx, partition, limit); err != nil {
 		return nil, err
 	}
-	if limit < 0 {
-		return nil, fmt.Errorf("routingmem: events: negative limit %d: %w", limit, routing.ErrInvalid)
-	}
-	if err := s.checkPartition(partition); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	live := s.parts[partition].events[s.parts[partition].head:]
-	i, _ := slices.BinarySearchFunc(live, after+1, func(e routing.Event, seq uint64) int {
-		return cmpSeq(e.Seq, seq)
-	})
-	live = live[i:]
-	if limit > 0 && len(live) > limit {
-		live = live[:limit]
-	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	live := s.live(partition, after, limit)
 	if len(live) == 0 {
 		return nil, nil
 	}
@@ -150,6 +154,47 @@ func (s *Store) Events(ctx context.Context, partition int, after uint64, limit i
 		out[i] = ownEvent(out[i])
 	}
 	return out, nil
+}
+
+// LendEvents implements [routing.EventLender]: logged events are never
+// modified, and the array they are in is reused only once no lent event is
+// in it.
+func (s *Store) LendEvents(ctx context.Context, partition int, after uint64, limit int) ([]routing.Event, error) {
+	if err := s.checkLogRead(ctx, partition, limit); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	live := s.live(partition, after, limit)
+	if len(live) == 0 {
+		return nil, nil
+	}
+	s.parts[partition].lent.Store(true)
+	return live[:len(live):len(live)], nil
+}
+
+func (s *Store) checkLogRead(ctx context.Context, partition, limit int) error {
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
+	if limit < 0 {
+		return fmt.Errorf("routingmem: events: negative limit %d: %w", limit, routing.ErrInvalid)
+	}
+	return s.checkPartition(partition)
+}
+
+// live returns the logged events of partition after Seq after, up to
+// limit (0: all). It runs under s.mu.
+func (s *Store) live(partition int, after uint64, limit int) []routing.Event {
+	live := s.parts[partition].events[s.parts[partition].head:]
+	i, _ := slices.BinarySearchFunc(live, after+1, func(e routing.Event, seq uint64) int {
+		return cmpSeq(e.Seq, seq)
+	})
+	live = live[i:]
+	if limit > 0 && len(live) > limit {
+		live = live[:limit]
+	}
+	return live
 }
 
 // ownEvent returns e with its own copies of the slices a login carries, so
@@ -185,8 +230,8 @@ func (s *Store) Cursor(ctx context.Context, consumer string, partition int) (rou
 	if err := s.checkPartition(partition); err != nil {
 		return routing.Cursor{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	if c, ok := s.cursors[cursorKey{consumer, partition}]; ok {
 		return c, nil
 	}
@@ -252,9 +297,19 @@ func (p *partition) trim() {
 	if base := live[0].Seq; low >= base {
 		k = min(int(low-base)+1, len(live))
 	}
-	clear(p.events[p.head : p.head+k])
+	lent := p.lent.Load()
+	if !lent {
+		clear(p.events[p.head : p.head+k]) // lent ones go with their array
+	}
 	p.head += k
 	if p.head == len(p.events) {
-		p.events, p.head = p.events[:0], 0
+		if lent {
+			// Carry on in the array's unused tail, which no reader has.
+			p.events = p.events[len(p.events):]
+			p.lent.Store(false)
+		} else {
+			p.events = p.events[:0]
+		}
+		p.head = 0
 	}
 }

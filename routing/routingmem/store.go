@@ -40,18 +40,23 @@ type Config struct {
 }
 
 // Store is an in-memory [routing.Store], with its event log and the IDs of
-// committed transactions. The zero value is not usable; call [New]. A Store is safe for concurrent use: one mutex guards it, and no
-// method calls out while holding it.
+// committed transactions. The zero value is not usable; call [New]. A Store is
+// safe for concurrent use: one read-write mutex guards it, so reads proceed
+// side by side and wait only for writes ([Store.Commit],
+// [Store.SaveCursor]), and no method calls out while holding it.
 type Store struct {
-	cfg      Config
-	mu       sync.Mutex
-	agents   map[switchboard.AgentID]*routing.Agent
-	chats    map[switchboard.ChatID]*routing.Chat
-	offers   map[routing.OfferID]*routing.Offer
-	queues   map[switchboard.QueueID]*routing.Queue
-	states   map[switchboard.QueueID]*routing.QueueState
-	licences map[int]routing.Licence // by shard
-	seq      uint64                  // the last Chat.Seq assigned
+	cfg    Config
+	mu     sync.RWMutex
+	agents map[switchboard.AgentID]*routing.Agent
+	chats  map[switchboard.ChatID]*routing.Chat
+	offers map[routing.OfferID]*routing.Offer
+	queues map[switchboard.QueueID]*routing.Queue
+	// queueList holds every stored queue ordered by ID. It is replaced,
+	// never modified, when a queue is stored, so it can be lent.
+	queueList []routing.Queue
+	states    map[switchboard.QueueID]*routing.QueueState
+	licences  map[int]routing.Licence // by shard
+	seq       uint64                  // the last Chat.Seq assigned
 	// licensed counts the stored chats with Licensed set by their
 	// LicenceShard, for Txn.CountLicence.
 	licensed map[int]int
@@ -82,6 +87,8 @@ type Store struct {
 var (
 	_ routing.Store       = (*Store)(nil)
 	_ routing.AgentLoader = (*Store)(nil)
+	_ routing.EventLender = (*Store)(nil)
+	_ routing.QueueLender = (*Store)(nil)
 )
 
 const degree = 16
@@ -143,8 +150,8 @@ func (s *Store) Agent(ctx context.Context, id switchboard.AgentID) (routing.Agen
 	if err := ctxErr(ctx); err != nil {
 		return routing.Agent{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	a, ok := s.agents[id]
 	if !ok {
 		return routing.Agent{}, fmt.Errorf("agent %q: %w", id, routing.ErrAgentNotFound)
@@ -158,8 +165,8 @@ func (s *Store) LoadAgent(ctx context.Context, id switchboard.AgentID, dst *rout
 	if err := ctxErr(ctx); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	a, ok := s.agents[id]
 	if !ok {
 		return fmt.Errorf("agent %q: %w", id, routing.ErrAgentNotFound)
@@ -183,8 +190,8 @@ func (s *Store) Candidates(ctx context.Context, q routing.CandidateQuery) ([]swi
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	var out []switchboard.AgentID
 	if p := s.pools[q.Queue]; p != nil && p.order == q.Order && p.channel == q.Channel {
 		if q.Limit == 1 && q.After == "" {
@@ -217,8 +224,8 @@ func (s *Store) Chat(ctx context.Context, id switchboard.ChatID) (routing.Chat, 
 	if err := ctxErr(ctx); err != nil {
 		return routing.Chat{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	c, ok := s.chats[id]
 	if !ok {
 		return routing.Chat{}, fmt.Errorf("chat %q: %w", id, routing.ErrChatNotFound)
@@ -232,8 +239,8 @@ func (s *Store) Waiting(ctx context.Context, q switchboard.QueueID, offset, limi
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	t := s.queued[q]
 	if t == nil {
 		return nil, nil
@@ -264,8 +271,8 @@ func (s *Store) Position(ctx context.Context, id switchboard.ChatID) (int, bool,
 	if err := ctxErr(ctx); err != nil {
 		return 0, false, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	c, ok := s.chats[id]
 	if !ok {
 		return 0, false, fmt.Errorf("chat %q: %w", id, routing.ErrChatNotFound)
@@ -282,8 +289,8 @@ func (s *Store) AgentChats(ctx context.Context, agent switchboard.AgentID) ([]ro
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	ids := s.agentChats[agent]
 	out := make([]routing.Chat, 0, len(ids))
 	for _, id := range ids {
@@ -297,8 +304,8 @@ func (s *Store) Offer(ctx context.Context, id routing.OfferID) (routing.Offer, e
 	if err := ctxErr(ctx); err != nil {
 		return routing.Offer{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	o, ok := s.offers[id]
 	if !ok {
 		return routing.Offer{}, fmt.Errorf("offer %q: %w", id, routing.ErrOfferNotFound)
@@ -314,8 +321,8 @@ func (s *Store) PendingOffers(ctx context.Context, f routing.OfferFilter) ([]rou
 	if (f.Chat == "") == (f.Agent == "") {
 		return nil, fmt.Errorf("routingmem: pending offers: set exactly one of chat and agent: %w", routing.ErrInvalid)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	var ids []routing.OfferID
 	if f.Chat != "" {
 		ids = s.chatOffers[f.Chat]
@@ -336,8 +343,8 @@ func (s *Store) Queue(ctx context.Context, id switchboard.QueueID) (routing.Queu
 	if err := ctxErr(ctx); err != nil {
 		return routing.Queue{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	q, ok := s.queues[id]
 	if !ok {
 		return routing.Queue{}, fmt.Errorf("queue %q: %w", id, routing.ErrQueueNotFound)
@@ -350,14 +357,35 @@ func (s *Store) Queues(ctx context.Context) ([]routing.Queue, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]routing.Queue, 0, len(s.queues))
-	for _, q := range s.queues {
-		out = append(out, cloneQueue(q))
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := slices.Clone(s.queueList)
+	for i := range out {
+		out[i] = cloneQueue(&out[i])
 	}
-	slices.SortFunc(out, func(a, b routing.Queue) int { return strings.Compare(string(a.ID), string(b.ID)) })
 	return out, nil
+}
+
+// LendQueues implements [routing.QueueLender]: a stored queue is replaced,
+// never modified, and so is the list of them.
+func (s *Store) LendQueues(ctx context.Context) ([]routing.Queue, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.queueList, nil
+}
+
+// listQueues rebuilds queueList after queues are stored. It runs under
+// s.mu, held for writing.
+func (s *Store) listQueues() {
+	list := make([]routing.Queue, 0, len(s.queues))
+	for _, q := range s.queues {
+		list = append(list, *q)
+	}
+	slices.SortFunc(list, func(a, b routing.Queue) int { return strings.Compare(string(a.ID), string(b.ID)) })
+	s.queueList = list
 }
 
 // QueueState implements [routing.QueueStore].
@@ -365,8 +393,8 @@ func (s *Store) QueueState(ctx context.Context, id switchboard.QueueID) (routing
 	if err := ctxErr(ctx); err != nil {
 		return routing.QueueState{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	if st, ok := s.states[id]; ok {
 		out := *st
 		out.Epochs = slices.Clone(st.Epochs)
@@ -383,8 +411,8 @@ func (s *Store) Licence(ctx context.Context, shard int) (routing.Licence, error)
 	if shard < 0 {
 		return routing.Licence{}, fmt.Errorf("routingmem: licence shard %d: %w", shard, routing.ErrInvalid)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	if l, ok := s.licences[shard]; ok {
 		return l, nil
 	}
@@ -396,8 +424,8 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]routing.Du
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	var out []routing.Due
 	s.deadlines.Ascend(func(d routing.Due) bool {
 		if d.At.After(now) || (limit > 0 && len(out) >= limit) {
@@ -414,8 +442,8 @@ func (s *Store) LoggedIn(ctx context.Context, tenant switchboard.TenantID) ([]ro
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	var out []routing.Agent
 	for _, a := range s.agents {
 		if a.State != routing.LoggedOut && a.Profile.Tenant == tenant {

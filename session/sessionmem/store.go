@@ -80,8 +80,10 @@ type record struct {
 // the log rather than through an index.
 const idScan = 32
 
-// firstLog is the capacity of a new session's log.
-const firstLog = 4
+// firstLog is the capacity of a new session's log: enough for a chat's
+// usual life (creation, joins, a few messages, the end and the close)
+// without growing it.
+const firstLog = 16
 
 // partition is one feed partition: references to log entries in
 // position order, in chunks of refChunk so that growing the feed never
