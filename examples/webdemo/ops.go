@@ -32,8 +32,8 @@ type request struct {
 	State  string `json:"state"`
 	Reason string `json:"reason"`
 	// Option is the chosen option's ID; Options are offered ones.
-	Option  string           `json:"option"`
-	Options []session.Option `json:"options"`
+	Option  string       `json:"option"`
+	Options []wireOption `json:"options"`
 	// Confirm confirms ending a chat while the customer is connected.
 	Confirm bool `json:"confirm"`
 	// File is an attachment: its name, declared type and content.
@@ -82,7 +82,7 @@ func (h *hub) handleCustomer(ctx context.Context, c *client, req *request) (any,
 		return h.sendFile(ctx, c.chat, me, req)
 	case "choose":
 		o, err := h.eng.Sessions().Choose(ctx, c.chat, me, req.Option)
-		return o, err
+		return wireOption{ID: o.ID, Label: o.Label}, err
 	case "leave":
 		return nil, h.eng.CustomerLeft(ctx, c.chat, c.customer)
 	}
@@ -189,7 +189,7 @@ func (h *hub) login(ctx context.Context, c *client, req *request) (any, error) {
 		return nil, err
 	}
 	return frame{"agent": id, "name": p.DisplayName, "state": stateName(a.State), "reason": a.Reason,
-		"queues": qs, "wrap_up_reasons": wrapUpReasons}, nil
+		"queues": queuesOf(qs), "wrap_up_reasons": wrapUpReasons}, nil
 }
 
 func (h *hub) handleAgent(ctx context.Context, c *client, req *request) (any, error) {
@@ -228,9 +228,14 @@ func (h *hub) handleAgent(ctx context.Context, c *client, req *request) (any, er
 		sent, err := h.eng.Send(ctx, chat, msg)
 		return frame{"seq": sent.Seq}, err
 	case "options":
-		return nil, m.OfferOptions(ctx, chat, me, req.Text, req.Options)
+		options := make([]session.Option, 0, len(req.Options))
+		for _, o := range req.Options {
+			options = append(options, session.Option{ID: o.ID, Label: o.Label})
+		}
+		return nil, m.OfferOptions(ctx, chat, me, req.Text, options)
 	case "responses":
-		return m.Responses(ctx, chat, me, req.Text)
+		rs, err := m.Responses(ctx, chat, me, req.Text)
+		return responsesOf(rs), err
 	case "insert_response":
 		return m.InsertResponse(ctx, chat, me, req.Option)
 	case "invite":
@@ -246,7 +251,8 @@ func (h *hub) handleAgent(ctx context.Context, c *client, req *request) (any, er
 			Agent: switchboard.AgentID(req.Agent), Queue: switchboard.QueueID(req.Queue), Comment: req.Text})
 		return frame{"offer": o.ID}, err
 	case "targets":
-		return h.eng.TransferTargets(ctx, chat, me)
+		ts, err := h.eng.TransferTargets(ctx, chat, me)
+		return targetsOf(ts), err
 	case "end":
 		w, err := h.eng.End(ctx, chat, me, session.EndOptions{Reason: req.Reason, Confirm: req.Confirm})
 		if errors.Is(err, session.ErrConfirmationRequired) {
@@ -256,7 +262,8 @@ func (h *hub) handleAgent(ctx context.Context, c *client, req *request) (any, er
 	case "complete_wrap_up":
 		return nil, h.eng.CompleteWrapUp(ctx, chat, me)
 	case "directory":
-		return m.Directory(ctx, me, session.DirectoryQuery{Search: req.Text})
+		page, err := m.Directory(ctx, me, session.DirectoryQuery{Search: req.Text})
+		return directoryOf(page), err
 	case "a2a":
 		s, err := h.eng.StartA2A(ctx, me, []switchboard.AgentID{switchboard.AgentID(req.Agent)}, req.Text)
 		return frame{"chat": s.ID}, err

@@ -5,8 +5,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/session"
+	"github.com/switchboard-cc/switchboard/transfer"
 )
 
 // This file holds every JSON form the server sends to a browser, so the
@@ -14,19 +16,19 @@ import (
 
 // wireView is a session entry as one participant may see it.
 type wireView struct {
-	Seq         uint64           `json:"seq"`
-	At          time.Time        `json:"at"`
-	Type        string           `json:"type"`
-	Private     bool             `json:"private,omitempty"`
-	From        string           `json:"from,omitempty"`
-	FromName    string           `json:"from_name,omitempty"`
-	Subject     string           `json:"subject,omitempty"`
-	SubjectName string           `json:"subject_name,omitempty"`
-	Text        string           `json:"text,omitempty"`
-	Files       []wireFile       `json:"files,omitempty"`
-	Options     []session.Option `json:"options,omitempty"`
-	Reason      string           `json:"reason,omitempty"`
-	Ref         uint64           `json:"ref,omitempty"`
+	Seq         uint64       `json:"seq"`
+	At          time.Time    `json:"at"`
+	Type        string       `json:"type"`
+	Private     bool         `json:"private,omitempty"`
+	From        string       `json:"from,omitempty"`
+	FromName    string       `json:"from_name,omitempty"`
+	Subject     string       `json:"subject,omitempty"`
+	SubjectName string       `json:"subject_name,omitempty"`
+	Text        string       `json:"text,omitempty"`
+	Files       []wireFile   `json:"files,omitempty"`
+	Options     []wireOption `json:"options,omitempty"`
+	Reason      string       `json:"reason,omitempty"`
+	Ref         uint64       `json:"ref,omitempty"`
 }
 
 // wireFile is an attachment with the address it downloads from.
@@ -40,7 +42,7 @@ type wireFile struct {
 func viewOf(v session.View) wireView {
 	w := wireView{Seq: v.Seq, At: v.At, Type: snake(v.Type.String()), Private: v.Private, From: string(v.From),
 		FromName: v.FromName, Subject: string(v.Subject), SubjectName: v.SubjectName, Text: v.Text,
-		Options: v.Options, Reason: v.Reason, Ref: v.Ref}
+		Options: optionsOf(v.Options), Reason: v.Reason, Ref: v.Ref}
 	for _, f := range v.Files {
 		w.Files = append(w.Files, wireFile{Name: f.Name, Type: f.MIMEType, Size: f.Size, URL: "/files/" + f.Ref})
 	}
@@ -130,4 +132,58 @@ func encode(f frame) []byte {
 		b, _ = json.Marshal(frame{"type": "error", "error": err.Error()})
 	}
 	return b
+}
+
+// wireOption is a structured option, offered or chosen.
+type wireOption struct {
+	ID    string `json:"id"`
+	Label string `json:"label"`
+}
+
+func optionsOf(os []session.Option) []wireOption {
+	out := make([]wireOption, 0, len(os))
+	for _, o := range os {
+		out = append(out, wireOption{ID: o.ID, Label: o.Label})
+	}
+	return out
+}
+
+// named is anything a desktop lists by ID and name: queues, agents,
+// predefined responses.
+type named struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	LoggedIn bool   `json:"logged_in,omitempty"`
+}
+
+func queuesOf(qs []transfer.TargetQueue) []named {
+	out := make([]named, 0, len(qs))
+	for _, q := range qs {
+		out = append(out, named{ID: string(q.ID), Name: q.Name})
+	}
+	return out
+}
+
+func directoryOf(p session.DirectoryPage) []named {
+	out := make([]named, 0, len(p.Agents))
+	for _, a := range p.Agents {
+		out = append(out, named{ID: string(a.ID), Name: a.Name, LoggedIn: a.LoggedIn})
+	}
+	return out
+}
+
+func responsesOf(rs []switchboard.Response) []named {
+	out := make([]named, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, named{ID: r.ID, Name: r.Title})
+	}
+	return out
+}
+
+func targetsOf(ts []transfer.TargetAgent) []named {
+	out := make([]named, 0, len(ts))
+	for _, a := range ts {
+		out = append(out, named{ID: string(a.ID), Name: a.Name})
+	}
+	return out
 }

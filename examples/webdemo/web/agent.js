@@ -83,13 +83,13 @@ function panelFor(chat, invited) {
 function tools(p) {
   p.compose(["normal", "whisper"]);
   const pick = (cls, items) => el("select", { class: cls }, ...items);
-  const queueOpts = () => (me.queues || []).map((q) => el("option", { value: q.ID }, q.Name));
+  const queueOpts = () => (me.queues || []).map((q) => el("option", { value: q.id }, q.name));
   const agentOpts = () => ["ada", "bob", "cy"].filter((a) => a !== me.agent).map((a) => el("option", { value: a }, a));
 
   const responses = pick("responses", []);
   const loadResponses = async () => {
     const rs = await p.call("responses", { text: "" }).catch(() => []);
-    responses.replaceChildren(...(rs || []).map((r) => el("option", { value: r.ID }, r.Title)));
+    responses.replaceChildren(...(rs || []).map((r) => el("option", { value: r.id }, r.name)));
   };
   p.root.append(el("div", { class: "row" }, "Responses ", responses,
     el("button", { class: "secondary", onclick: loadResponses }, "Load"),
@@ -101,7 +101,7 @@ function tools(p) {
   const prompt = el("input", { class: "prompt", placeholder: "question", size: 12 });
   const choices = el("input", { class: "choices-input", placeholder: "yes, no", size: 10 });
   p.root.append(el("div", { class: "row" }, prompt, choices, el("button", { class: "offer-options secondary", onclick: () => {
-    const options = choices.value.split(",").map((s) => s.trim()).filter(Boolean).map((label, i) => ({ ID: "o" + (i + 1), Label: label }));
+    const options = choices.value.split(",").map((s) => s.trim()).filter(Boolean).map((label, i) => ({ id: "o" + (i + 1), label: label }));
     p.call("options", { text: prompt.value, options }).catch(() => {});
   } }, "Offer options")));
 
@@ -152,11 +152,11 @@ $("set-state").onclick = () => conn.req("state", { state: $("state-select").valu
   .catch((e) => { $("login-error").textContent = e.message; });
 $("dir-refresh").onclick = async () => {
   const page = await conn.req("directory", { text: $("dir-search").value });
-  $("directory").replaceChildren(...(page.Agents || []).filter((a) => a.ID !== me.agent).map((a) =>
-    el("li", { "data-agent": a.ID }, a.Name + (a.LoggedIn ? "" : " (away)") + " ",
+  $("directory").replaceChildren(...(page || []).filter((a) => a.id !== me.agent).map((a) =>
+    el("li", { "data-agent": a.id }, a.name + (a.logged_in ? "" : " (away)") + " ",
       el("button", { class: "a2a secondary", onclick: async () => {
-        const text = "Hi " + a.Name.split(" ")[0] + ", got a minute?";
-        const r = await conn.req("a2a", { agent: a.ID, text });
+        const text = "Hi " + a.name.split(" ")[0] + ", got a minute?";
+        const r = await conn.req("a2a", { agent: a.id, text });
         panelFor(r.chat, false);
       } }, "Chat"))));
 };
