@@ -293,3 +293,117 @@ func TestBrowserLifeCycle(t *testing.T) {
 	ada.screenshot(dir, "agent")
 	sup.screenshot(dir, "supervisor")
 }
+
+// TestBrowserRONA: an offer nobody answers rings with a countdown for the
+// queue's accept timeout and then turns into RONA on the desktop and the
+// wallboard (SPEC R6); the agent sets itself Available and the chat rings
+// again.
+func TestBrowserRONA(t *testing.T) {
+	b := newBrowser(t, options{AcceptTimeout: 1500 * time.Millisecond})
+	sup := b.open("supervisor", "/supervisor")
+	sup.click("#login-btn")
+	bob := b.open("bob", "/agent")
+	loginAgent(bob, "bob", "available")
+	startChat(b.open("customer", "/"), "Ray", "support")
+
+	bob.waitJS("an offer rings", `!!document.querySelector(".offer .countdown")`)
+	bob.waitText(".offer .countdown", "0:0")
+	bob.waitJS("RONA", `document.getElementById("state").dataset.state === "rona"`)
+	bob.waitJS("the RONA notice", `!document.getElementById("rona").classList.contains("hidden")`)
+	bob.waitJS("the offer stops ringing", `!document.querySelector(".offer")`)
+	sup.waitJS("RONA on the wallboard", `!!document.querySelector('#agents tr[data-key="bob"] [data-state="rona"]')`)
+
+	bob.choose("#state-select", "available")
+	bob.click("#set-state")
+	accept(bob)
+}
+
+// TestBrowserTransferToQueue: an agent takes a break and transfers a chat
+// to another queue (SPEC T1); the agent of that queue is offered it and
+// takes over, and the customer's chat goes on.
+func TestBrowserTransferToQueue(t *testing.T) {
+	b := newBrowser(t, options{})
+	customer := b.open("customer", "/")
+	ada := b.open("ada", "/agent")
+	cy := b.open("cy", "/agent")
+	loginAgent(ada, "ada", "available")
+	startChat(customer, "Lee", "support")
+	accept(ada)
+	loginAgent(cy, "cy", "available")
+
+	ada.choose("#state-select", "not_ready")
+	ada.do("reason", chromedp.SetValue(chromedp.ID("state-reason"), "lunch"))
+	ada.click("#set-state")
+	ada.waitJS("not ready", `document.getElementById("state").dataset.state === "not_ready"`)
+	ada.choose(".chat select.transfer-queue", "billing")
+	ada.do("note", chromedp.SetValue(chromedp.CSS(".chat input.comment"), "asks about an invoice"))
+	ada.click(".chat button.transfer-queue-btn")
+
+	// A chat transferred to a queue waits there as any other: its agent is
+	// offered it as a new chat of the queue.
+	cy.waitText(".offer", "Lee")
+	cy.waitText(".offer", "billing")
+	accept(cy)
+	cy.say(".chat input.text", "Hi Lee, billing here.", ".chat button.send")
+	customer.waitText("#messages", "Hi Lee, billing here.")
+	customer.waitText("#messages li.notice", "Ada Lovelace has left")
+}
+
+// TestBrowserConference: an agent invites a colleague (SPEC C2); both see
+// the customer's card number masked (SPEC P1); the colleague leaves and the
+// customer and the owner see it (SPEC C6, S9), and the chat goes on.
+func TestBrowserConference(t *testing.T) {
+	b := newBrowser(t, options{})
+	customer := b.open("customer", "/")
+	ada := b.open("ada", "/agent")
+	bob := b.open("bob", "/agent")
+	loginAgent(ada, "ada", "available")
+	startChat(customer, "Mo", "support")
+	accept(ada)
+	loginAgent(bob, "bob", "available")
+
+	ada.choose(".chat select.invite-agent", "bob")
+	ada.click(".chat button.invite")
+	bob.waitText(".offer", "Invitation")
+	accept(bob)
+	customer.waitText("#messages", "Bob Kahn joined")
+
+	customer.say("#text", "card 5555 5555 5555 4444 please", "#send")
+	for _, agent := range []*person{ada, bob} {
+		agent.waitText(".chat li.msg", "card **** **** **** 4444 please")
+		agent.never("5555 5555 5555 4444")
+	}
+
+	bob.click(".chat button.leave")
+	customer.waitText("#messages li.notice", "Bob Kahn has left")
+	ada.waitText(".chat li.notice", "Bob Kahn has left")
+	ada.say(".chat input.text", "Still here, Mo.", ".chat button.send")
+	customer.waitText("#messages", "Still here, Mo.")
+}
+
+// TestBrowserWallboardWaiting: the wallboard's waiting count goes up as
+// customers arrive with nobody to take them, down when one leaves, and to
+// zero when an agent takes the other.
+func TestBrowserWallboardWaiting(t *testing.T) {
+	b := newBrowser(t, options{})
+	sup := b.open("supervisor", "/supervisor")
+	sup.click("#login-btn")
+	waitingOn(sup, "billing", 0)
+	first, second := b.open("first customer", "/"), b.open("second customer", "/")
+	startChat(first, "Ann", "billing")
+	waitingOn(sup, "billing", 1)
+	startChat(second, "Ben", "billing")
+	waitingOn(sup, "billing", 2)
+	second.waitText("#status", "number 2")
+
+	first.click("#leave")
+	first.click("#leave-confirm")
+	waitingOn(sup, "billing", 1)
+	second.waitText("#status", "number 1")
+
+	cy := b.open("cy", "/agent")
+	loginAgent(cy, "cy", "available")
+	accept(cy)
+	waitingOn(sup, "billing", 0)
+	second.waitText("#status", "chatting with an agent")
+}

@@ -12,6 +12,10 @@ const conn = connect("supervisor", (f) => {
 });
 
 function rows(tbody, items, key, cells) {
+  // Redraw only what changed, so buttons stay put under the pointer.
+  const shown = JSON.stringify(items);
+  if (tbody.dataset.shown === shown) return;
+  tbody.dataset.shown = shown;
   tbody.replaceChildren(...items.map((it) => {
     const tr = el("tr", { "data-key": it[key] });
     for (const c of cells(it)) tr.append(c instanceof Node ? el("td", {}, c) : c);
