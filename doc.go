@@ -45,5 +45,7 @@
 // package imports them outside its tests. internal/desktest, an engine over
 // in-memory stores for tests, is imported only by tests. engine/enginetest,
 // the policy-test kit, builds an engine over routingmem and sessionmem for
-// hosts' tests; no domain package imports it.
+// hosts' tests; no domain package imports it. pgstore, the PostgreSQL
+// adapter in a module of its own, imports switchboard, routing and session,
+// and nothing imports it.
 package switchboard

@@ -21,12 +21,13 @@ import (
 const catalogueFile = "docs/behaviours.md"
 
 // TestBehaviourCatalogue keeps docs/behaviours.md and the code in step: every
-// behaviour ID cited in the module's Go files has an entry in the catalogue,
+// behaviour ID cited in the repository's Go files (the nested modules', such
+// as adapters, included) has an entry in the catalogue,
 // every entry is cited by at least one test, and every test the catalogue
 // links to exists and cites the entry's ID.
 func TestBehaviourCatalogue(t *testing.T) {
 	t.Parallel()
-	problems, err := checkCatalogue(".")
+	problems, err := checkCatalogue(".", true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +44,7 @@ var fixture = filepath.Join("testdata", "catalogue")
 // hidden directories and in nested modules are not read.
 func TestBehaviourCatalogueReports(t *testing.T) {
 	t.Parallel()
-	problems, err := checkCatalogue(fixture)
+	problems, err := checkCatalogue(fixture, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,9 +151,10 @@ var (
 const item = `[A-Z][0-9]+(?:\s*[-–]\s*[A-Z][0-9]+)?`
 
 // checkCatalogue compares the catalogue under root with the citations in
-// root's Go files and returns one line per problem, sorted.
-func checkCatalogue(root string) ([]string, error) {
-	files, problems, err := readSources(root)
+// root's Go files, and with nested those of the modules nested under root,
+// and returns one line per problem, sorted.
+func checkCatalogue(root string, nested bool) ([]string, error) {
+	files, problems, err := readSources(root, nested)
 	if err != nil {
 		return nil, err
 	}
@@ -218,9 +220,10 @@ func byPlace(a, b string) int {
 }
 
 // readSources parses every Go file under root, as the go command sees the
-// module: directories named testdata or starting with "." or "_", and nested
-// modules, are skipped. Files are keyed by their slash path relative to root.
-func readSources(root string) (map[string]*sourceFile, []string, error) {
+// module: directories named testdata or starting with "." or "_" are
+// skipped, and so are nested modules unless nested is set. Files are keyed
+// by their slash path relative to root.
+func readSources(root string, nested bool) (map[string]*sourceFile, []string, error) {
 	files := map[string]*sourceFile{}
 	var problems []string
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
@@ -235,7 +238,7 @@ func readSources(root string) (map[string]*sourceFile, []string, error) {
 			if name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
 				return filepath.SkipDir
 			}
-			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
+			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil && !nested {
 				return filepath.SkipDir
 			}
 			return nil

@@ -28,6 +28,8 @@ var allowed = map[string][]string{
 	"internal/desktest": {".", "routing", "session", "engine", "routing/routingmem", "session/sessionmem"},
 	// The policy-test kit: an engine over in-memory stores, for hosts' tests.
 	"engine/enginetest": {".", "routing", "session", "engine", "routing/routingmem", "session/sessionmem"},
+	// The PostgreSQL adapter, a module of its own.
+	"pgstore": {".", "routing", "session"},
 }
 
 // TestImportGraph enforces the layering written in doc.go: domain packages

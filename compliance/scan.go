@@ -203,6 +203,87 @@ func asciiDigitsEnd[T text](s T, pos int) int {
 	return pos
 }
 
+// packHigh gathers the high bits of the eight bytes of m, and only those,
+// into the eight low bits of the result, byte k to bit k. The products
+// of the multiplication land on distinct bits, so no carry disturbs them.
+func packHigh(m uint64) uint32 {
+	return uint32((m >> 7) * 0x0102040810204080 >> 56)
+}
+
+// starMask sets the high bit of each byte of w that is the mask
+// character '*'. It is exact in every byte: for each byte v of w^'*',
+// (v &^ 0x80) + 0x7f carries into the high bit unless the low seven bits
+// are zero, or-ing v keeps bytes >= 0x80 nonzero, and no carry crosses
+// bytes.
+func starMask(w uint64) uint64 {
+	v := w ^ (lo8 * '*')
+	return ^(v&^hi8 + lo8*0x7f | v) & hi8
+}
+
+// shortChains steps over the short numbers in the 16 bytes w0, w1 at i,
+// where an ASCII digit starts a chain, and returns the offset of the
+// last byte among them that is neither a digit nor a separator: every
+// chain before it ends there. It returns i when a chain there may hold a
+// card or a security code or may go on past the 16 bytes, and when one
+// of the 16 bytes is '*' or non-ASCII; such chains are read group by
+// group.
+//
+// With the 16 bytes as bit masks (bit k for byte k): fewer than minPAN
+// digits make no card (see skipShort), whatever the chains; a run of
+// more than three separators may end one chain and start the next, which
+// is left to the byte path; and the last group of each chain, which is
+// a security code if anything is, is a run of digits not followed by one
+// to three separators and a digit.
+func (sc *scanner[T]) shortChains(i int, w0, w1 uint64) int {
+	if (w0|w1)&hi8 != 0 || starMask(w0)|starMask(w1) != 0 {
+		return i
+	}
+	// Every byte is ASCII, and so is each byte of w^c: adding 0x7f to it
+	// sets its high bit exactly when it is not zero (not c), adding
+	// 0x76 exactly when it is at least 10 (not a digit after w^'0'), and
+	// no carry reaches the next byte.
+	x, a, b, c := w0^(lo8*'0'), w0^(lo8*' '), w0^(lo8*'-'), w0^(lo8*'.')
+	nd0 := (x + lo8*(0x80-10)) & hi8
+	ns0 := (a + lo8*0x7f) & (b + lo8*0x7f) & (c + lo8*0x7f)
+	x, a, b, c = w1^(lo8*'0'), w1^(lo8*' '), w1^(lo8*'-'), w1^(lo8*'.')
+	nd1 := (x + lo8*(0x80-10)) & hi8
+	ns1 := (a + lo8*0x7f) & (b + lo8*0x7f) & (c + lo8*0x7f)
+	digits := packHigh(nd0^hi8) | packHigh(nd1^hi8)<<8
+	other := packHigh(nd0&ns0) | packHigh(nd1&ns1)<<8
+	last := bits.Len32(other) - 1
+	if last < 1 {
+		return i
+	}
+	below := uint32(1)<<last - 1
+	d := digits & below
+	sp := below &^ d &^ other // separators
+	if bits.OnesCount32(d) >= minPAN || sp&(sp>>1)&(sp>>2)&(sp>>3) != 0 {
+		return i
+	}
+	if sc.out.wantCVV {
+		ends := d &^ (d >> 1)
+		goesOn := sp >> 1 & (d>>2 | sp>>2&(d>>3|sp>>3&d>>4))
+		three := d & (d << 1) & (d << 2) // bit k: digits at k-2 to k
+		five := three & (d << 3) & (d << 4)
+		// A security code is the last group of a chain of at most two
+		// groups (see endChain): one whose chain, since the byte before
+		// it that is neither a digit nor a separator, has at most one
+		// group that goes on.
+		for c := ends &^ goesOn & three &^ five; c != 0; c &= c - 1 {
+			k := bits.TrailingZeros32(c)
+			chain := uint32(1)<<k - 1&^(uint32(1)<<bits.Len32(other&(uint32(1)<<k-1))-1)
+			if bits.OnesCount32(ends&goesOn&chain) < 2 {
+				return i
+			}
+		}
+	}
+	// The last chain starts at a digit after neither a digit nor one to
+	// three separators after a digit.
+	joined := sp << 1 & (d<<2 | sp<<2&(d<<3|sp<<3&d<<4))
+	sc.lastChain = i + bits.Len32(d&^(d<<1)&^joined) - 1
+	return i + last
+}
+
 // asciiSepKind maps the ASCII separators to their kind, every other byte
 // to sepNone.
 var asciiSepKind = [256]uint8{' ': sepSpace, '-': sepDash, '.': sepDot}
@@ -241,6 +322,15 @@ func (sc *scanner[T]) skipShort(i int) int {
 		}
 		if s[i]-'0' > 9 {
 			return i // '*' or non-ASCII
+		}
+		if i+16 <= n {
+			// Most numbers in chat text are short: the ones in the next
+			// 16 bytes are read at once from two words, without a branch
+			// per group or separator that the processor cannot foresee.
+			if end := sc.shortChains(i, load64(s, i), load64(s, i+8)); end > i {
+				i = end
+				continue
+			}
 		}
 		pos, groups := i, 0
 		firstND, lastStart, lastND := 0, 0, 0

@@ -21,6 +21,7 @@ const (
 	gone        routeResult = iota // the chat is no longer waiting
 	offered                        // offers were made
 	noAgent                        // no agent can take it now
+	parked                         // no agent can take it until one changes
 	licenceFull                    // no licence unit is free
 )
 
@@ -105,6 +106,8 @@ func (r *Router) routeQueue(ctx context.Context, q *Queue) (licenceLimited bool,
 				}
 				skipped++
 			}
+			// An offered or parked chat is no longer in Waiting: the
+			// offset counts only the chats passed over and still there.
 		}
 	}
 }
@@ -144,6 +147,14 @@ func (r *Router) offerChat(ctx context.Context, id switchboard.ChatID) (res rout
 			return nil
 		}
 		special = constrained(c)
+		var st *QueueState
+		if special {
+			// Read before the agents, so that the chat is parked only on
+			// what an agent's change since then makes conflict.
+			if st, err = w.queueState(c.Queue); err != nil {
+				return err
+			}
+		}
 		q, err := w.queue(c.Queue)
 		if err != nil {
 			return err
@@ -162,6 +173,12 @@ func (r *Router) offerChat(ctx context.Context, id switchboard.ChatID) (res rout
 		}
 		if len(agents) == 0 {
 			res = noAgent
+			if special && c.Preferred == "" {
+				// A chat waiting for its preferred agent is not parked: its
+				// wait ends by the clock, not by an agent's change.
+				res = parked
+				w.park(c, q, st)
+			}
 			return nil
 		}
 		res = offered
@@ -192,7 +209,9 @@ func (w *work) pickAgents(c *Chat, q *Queue) ([]*Agent, error) {
 	}
 	cq := candidateQuery(q, c)
 	switch q.Strategy {
-	case RingAll, Random:
+	case RingAll:
+		cq.Limit = q.ringAllLimit()
+	case Random:
 		cq.Limit = 0
 	case RoundRobin:
 		st, err := w.queueState(q.ID)

@@ -62,6 +62,9 @@ type QueueStatus struct {
 	State ChatState
 	// Position is 1 for the chat served next; chats being offered count.
 	Position int
+	// Exact reports whether Position is exact; false when the store
+	// answered with an estimate (see [ChatStore.Position]).
+	Exact bool
 	// Waiting is how long the chat has waited since it first entered a
 	// queue.
 	Waiting time.Duration
@@ -77,7 +80,7 @@ func (r *Router) Status(ctx context.Context, id switchboard.ChatID) (QueueStatus
 	if c.State != Queued && c.State != Offered {
 		return QueueStatus{}, fmt.Errorf("routing: status: %w", chatStateError(&c, "report the queue position of"))
 	}
-	ahead, err := r.store.Position(ctx, id)
+	ahead, exact, err := r.store.Position(ctx, id)
 	if err != nil {
 		return QueueStatus{}, fmt.Errorf("routing: status of %s: %w", id, err)
 	}
@@ -85,6 +88,7 @@ func (r *Router) Status(ctx context.Context, id switchboard.ChatID) (QueueStatus
 		Queue:    c.Queue,
 		State:    c.State,
 		Position: ahead + 1,
+		Exact:    exact,
 		Waiting:  r.cfg.Clock.Now().Sub(c.EnqueuedAt),
 	}, nil
 }

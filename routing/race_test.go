@@ -20,7 +20,7 @@ func TestRingAllRaceExactlyOneWins(t *testing.T) {
 	// SPEC R4, R7: 64 agents accept the same ring-all chat at once: exactly
 	// one wins, the rest get ErrOfferTaken, nobody goes over capacity.
 	for round := range 10 {
-		r, b := setup(t, routing.Queue{ID: "q", Strategy: routing.RingAll})
+		r, b := setup(t, routing.Queue{ID: "q", Strategy: routing.RingAll, RingAllMax: -1})
 		const n = 64
 		agents := make([]switchboard.AgentID, n)
 		for i := range agents {

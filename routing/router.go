@@ -133,7 +133,11 @@ func (r *Router) do(ctx context.Context, op func(w *work) error) error {
 		}
 		w.reset()
 		w.r, w.ctx, w.now, w.attempt = r, ctx, r.cfg.Clock.Now(), attempt
-		if err := op(w); err != nil {
+		err := op(w)
+		if err == nil {
+			err = w.wake()
+		}
+		if err != nil {
 			if errors.Is(err, errStale) && attempt < r.cfg.MaxRetries {
 				continue
 			}
@@ -249,6 +253,16 @@ func (r *Router) PutQueue(ctx context.Context, q Queue) (Queue, error) {
 		}
 		w.touchQueue(cur)
 		w.routeQueue(q.ID)
+		// Its chats' requirements may have changed: every parked chat of
+		// the queue is looked at again.
+		st, err := w.queueState(q.ID)
+		if err != nil {
+			return err
+		}
+		for i := range st.Epochs {
+			st.Epochs[i].Epoch++
+		}
+		w.touchQueueState(st)
 		out = *cur
 		return nil
 	})

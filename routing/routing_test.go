@@ -326,7 +326,7 @@ func TestQueueStatus(t *testing.T) {
 	}
 	st, err := r.Status(b.ctx, "c3")
 	require.NoError(t, err)
-	require.Equal(t, routing.QueueStatus{Queue: "q", State: routing.Queued, Position: 3, Waiting: 3 * time.Second}, st)
+	require.Equal(t, routing.QueueStatus{Queue: "q", State: routing.Queued, Position: 3, Exact: true, Waiting: 3 * time.Second}, st)
 
 	login(t, r, b, "a1", 1, "q") // c1 is offered: it still counts as ahead
 	st, err = r.Status(b.ctx, "c3")

@@ -115,13 +115,20 @@ type ChatStore interface {
 	// [ErrChatNotFound].
 	Chat(ctx context.Context, id switchboard.ChatID) (Chat, error)
 	// Waiting returns the IDs of the [Queued] chats of queue q in queue
-	// order (see [ChatBefore]), skipping the first offset, at most limit of
-	// them (all if limit is 0).
+	// order (see [CompareChats]), skipping the first offset, at most limit
+	// of them (all if limit is 0). It leaves out the chats parked now
+	// ([QueueState.ParkedNow]): a chat parked at an epoch its queue's
+	// state has since moved past is waiting again.
 	Waiting(ctx context.Context, q switchboard.QueueID, offset, limit int) ([]switchboard.ChatID, error)
 	// Position returns how many chats of the chat's queue are [Queued] or
 	// [Offered] ahead of it in queue order, or an error wrapping
-	// [ErrChatNotFound]. It is meaningful only for a waiting chat.
-	Position(ctx context.Context, id switchboard.ChatID) (int, error)
+	// [ErrChatNotFound]. It is meaningful only for a waiting chat. Where an
+	// exact rank is costly a store may answer with an estimate (such as
+	// the waiting chats of the queue enqueued before the chat, whatever
+	// their priority, read from an index or from the queue's statistics)
+	// and says so with exact false; [Router.Status] passes it on in
+	// [QueueStatus.Exact].
+	Position(ctx context.Context, id switchboard.ChatID) (ahead int, exact bool, err error)
 	// AgentChats returns the chats the agent is in: assigned to it or in
 	// wrap-up with it, assigned chats it is a consultant of, and direct
 	// chats it started or receives, that are not final; and chats of any

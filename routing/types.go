@@ -227,6 +227,10 @@ type Queue struct {
 	// AcceptTimeout is how long an offer waits for an accept before it
 	// times out and the agent goes to RONA (SPEC R6). Defaults to 30s.
 	AcceptTimeout time.Duration
+	// RingAllMax caps how many agents one [RingAll] round offers a chat to,
+	// the longest idle first. Defaults to [DefaultRingAllMax] (0 means the
+	// default). A negative value offers it to every eligible agent.
+	RingAllMax int
 	// MaxUnanswered is how many offer rounds may end rejected or timed out
 	// before the chat escalates to Overflow, or ends with [EndEscalated]
 	// (SPEC R16). A ring-all round counts once. Defaults to 0: unlimited.
@@ -263,6 +267,26 @@ type Queue struct {
 	Version uint64
 }
 
+// DefaultRingAllMax is the number of agents a [RingAll] round offers a chat
+// to when its queue's RingAllMax is 0. Beyond a few dozen agents, ringing
+// more does little for how soon someone answers, while every offer is a
+// record written, a slot held and an alert on a desktop, all rescinded at
+// the first accept: a round over 10,000 agents would write 10,000 offers
+// for one chat.
+const DefaultRingAllMax = 50
+
+// ringAllLimit returns the candidate limit of a ring-all round of q: 0 for
+// no cap.
+func (q *Queue) ringAllLimit() int {
+	switch {
+	case q.RingAllMax == 0:
+		return DefaultRingAllMax
+	case q.RingAllMax < 0:
+		return 0
+	}
+	return q.RingAllMax
+}
+
 // QueueState is what the router remembers about a queue between offers,
 // kept apart from its configuration ([Queue]) so that offers never rewrite
 // the configuration record: only a change of configuration writes a Queue.
@@ -272,8 +296,43 @@ type QueueState struct {
 	// Cursor is the round-robin memory: the agent most recently offered a
 	// chat, or an invite, of this queue. The router maintains it.
 	Cursor switchboard.AgentID
+	// Epochs count, per skill, the times an agent of the queue holding the
+	// skill became able to take a chat (logged in, became Available, freed
+	// a slot); the entry of the empty skill counts every agent's. Only
+	// skills a chat was parked on ([Chat.Parked]) have an entry. Every such
+	// change of an agent writes the state of each of its queues, so that a
+	// transaction parking a chat, which read the state before it looked
+	// for agents, conflicts with it. The router maintains them.
+	Epochs []SkillEpoch
 	// Version is the record's version for compare-and-set; see [Txn].
 	Version uint64
+}
+
+// SkillEpoch is one skill's entry in [QueueState.Epochs].
+type SkillEpoch struct {
+	// Skill is the skill's name; empty for the entry of every agent.
+	Skill string
+	// Epoch counts the changes of agents with the skill since the entry
+	// was made; it only grows.
+	Epoch uint64
+}
+
+// Epoch returns the epoch of skill in st, 0 if it has no entry.
+func (st *QueueState) Epoch(skill string) uint64 {
+	for _, e := range st.Epochs {
+		if e.Skill == skill {
+			return e.Epoch
+		}
+	}
+	return 0
+}
+
+// ParkedNow reports whether chat c is parked in its queue whose state is st:
+// it is [Queued], was parked, and the epoch it was parked at is still the
+// current one of the skill it was parked on. A store leaves such a chat out
+// of [ChatStore.Waiting].
+func (st *QueueState) ParkedNow(c *Chat) bool {
+	return c.State == Queued && c.Parked && c.Queue == st.Queue && st.Epoch(c.ParkedOn) == c.ParkedEpoch
 }
 
 // ChatKind is the kind of a chat routing holds.
@@ -433,6 +492,17 @@ type Chat struct {
 	// Holds are the wrap-ups of agents who handed the chat over to another
 	// agent while it continues. They outlive the chat if it ends first.
 	Holds []Hold
+	// Parked marks a [Queued] chat the router found no agent for, so that
+	// routing passes over it until an agent who could take it changes: it
+	// is out of [ChatStore.Waiting] while the epoch of skill ParkedOn in
+	// its queue's [QueueState] is ParkedEpoch, and waiting again once the
+	// epoch has moved on (see [QueueState.ParkedNow]). ParkedOn is a skill
+	// the chat needs beyond its queue's, or empty for a chat woken by any
+	// agent of the queue. Any other write of the chat by the router clears
+	// Parked, so a chat whose requirements change is looked at afresh.
+	Parked      bool
+	ParkedOn    string
+	ParkedEpoch uint64
 	// Version is the record's version for compare-and-set; see [Txn].
 	Version uint64
 }

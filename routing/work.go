@@ -44,6 +44,11 @@ type work struct {
 	route    []switchboard.QueueID
 	routeAll bool
 	picked   []*Agent // scratch for pickAgents
+	// woken are the agents that may take chats they could not before; see
+	// [work.wake]. parkedIn are the queue states a parked chat was parked
+	// against without writing them, read-checked at commit.
+	woken    []*Agent
+	parkedIn []*QueueState
 
 	ids txnIDs // kept across attempts and uses
 }
@@ -80,7 +85,17 @@ func (t *txnIDs) next() string {
 	return id
 }
 
-var workPool = sync.Pool{New: func() any { return new(work) }}
+var workPool = sync.Pool{New: func() any { return newWork() }}
+
+func newWork() *work {
+	w := new(work)
+	w.agents.key = func(a *Agent) string { return string(a.ID) }
+	w.chats.key = func(c *Chat) string { return string(c.ID) }
+	w.offers.key = func(o *Offer) string { return string(o.ID) }
+	w.queues.key = func(q *Queue) string { return string(q.ID) }
+	w.states.key = func(st *QueueState) string { return string(st.Queue) }
+	return w
+}
 
 // reset empties w for the next attempt, keeping its buffers.
 func (w *work) reset() {
@@ -101,17 +116,31 @@ func (w *work) reset() {
 	w.routeAll = false
 	clear(w.picked)
 	w.picked = w.picked[:0]
+	clear(w.woken)
+	w.woken = w.woken[:0]
+	clear(w.parkedIn)
+	w.parkedIn = w.parkedIn[:0]
 	w.ctx, w.attempt, w.seqOf, w.seq = nil, 0, "", nil
 }
 
 // arena holds the records of one kind a work has read or created, and which
-// of them it changed.
+// of them it changed. Up to arenaScan records it finds them by a linear
+// scan; beyond, by maps built as records are looked up, so that a work
+// touching thousands of records (a ring-all round) stays linear.
 type arena[T any] struct {
 	live  []*T
 	free  []*T
 	dirty []int
 	out   []T
+	flags []bool // flags[i]: live[i] is dirty
+
+	key     func(*T) string
+	byKey   map[string]*T
+	at      map[*T]int
+	indexed int // live[:indexed] are in byKey and at
 }
+
+const arenaScan = 16
 
 // alloc returns a record for the work to fill. Its content is garbage from
 // an earlier use: the caller overwrites all of it.
@@ -123,6 +152,7 @@ func (a *arena[T]) alloc() *T {
 		p = new(T)
 	}
 	a.live = append(a.live, p)
+	a.flags = append(a.flags, false)
 	return p
 }
 
@@ -130,26 +160,85 @@ func (a *arena[T]) alloc() *T {
 // every use overwrites one whole (see alloc).
 func (a *arena[T]) reset() {
 	a.free = append(a.free, a.live...)
-	a.live, a.dirty, a.out = a.live[:0], a.dirty[:0], a.out[:0]
+	clear(a.live)
+	a.live, a.dirty, a.out, a.flags = a.live[:0], a.dirty[:0], a.out[:0], a.flags[:0]
+	if a.indexed > 0 {
+		clear(a.byKey)
+		clear(a.at)
+		a.indexed = 0
+	}
 }
 
 // drop forgets the most recently allocated record, which failed to load.
+// It was never looked up, so it is in no map.
 func (a *arena[T]) drop() {
 	n := len(a.live) - 1
 	a.free = append(a.free, a.live[n])
-	a.live = a.live[:n]
+	a.live, a.flags = a.live[:n], a.flags[:n]
+	a.indexed = min(a.indexed, n)
+}
+
+// index brings the maps up to date with live, once there are enough
+// records to need them. A record's key is its ID, which never changes.
+func (a *arena[T]) index() bool {
+	if len(a.live) <= arenaScan {
+		return false
+	}
+	if a.byKey == nil {
+		a.byKey, a.at = make(map[string]*T), make(map[*T]int)
+	}
+	for ; a.indexed < len(a.live); a.indexed++ {
+		p := a.live[a.indexed]
+		a.byKey[a.key(p)] = p
+		a.at[p] = a.indexed
+	}
+	return true
+}
+
+// find returns the record with key k, or nil.
+func (a *arena[T]) find(k string) *T {
+	if a.index() {
+		return a.byKey[k]
+	}
+	for _, p := range a.live {
+		if a.key(p) == k {
+			return p
+		}
+	}
+	return nil
+}
+
+// pos returns the index of p in live, or -1.
+func (a *arena[T]) pos(p *T) int {
+	if a.index() {
+		if i, ok := a.at[p]; ok {
+			return i
+		}
+		return -1
+	}
+	for i, q := range a.live {
+		if q == p {
+			return i
+		}
+	}
+	return -1
 }
 
 func (a *arena[T]) touch(p *T) {
-	for i, q := range a.live {
-		if q == p {
-			if !slices.Contains(a.dirty, i) {
-				a.dirty = append(a.dirty, i)
-			}
-			return
-		}
+	i := a.pos(p)
+	if i < 0 {
+		panic("routing: internal error: marking a record the work did not load")
 	}
-	panic("routing: internal error: marking a record the work did not load")
+	if !a.flags[i] {
+		a.flags[i] = true
+		a.dirty = append(a.dirty, i)
+	}
+}
+
+// isDirty reports whether the work changed p.
+func (a *arena[T]) isDirty(p *T) bool {
+	i := a.pos(p)
+	return i >= 0 && a.flags[i]
 }
 
 // written returns copies of the changed records, or nil.
@@ -164,10 +253,8 @@ func (a *arena[T]) written() []T {
 }
 
 func (w *work) agent(id switchboard.AgentID) (*Agent, error) {
-	for _, a := range w.agents.live {
-		if a.ID == id {
-			return a, nil
-		}
+	if a := w.agents.find(string(id)); a != nil {
+		return a, nil
 	}
 	a := w.agents.alloc()
 	var err error
@@ -184,10 +271,8 @@ func (w *work) agent(id switchboard.AgentID) (*Agent, error) {
 }
 
 func (w *work) chat(id switchboard.ChatID) (*Chat, error) {
-	for _, c := range w.chats.live {
-		if c.ID == id {
-			return c, nil
-		}
+	if c := w.chats.find(string(id)); c != nil {
+		return c, nil
 	}
 	c := w.chats.alloc()
 	var err error
@@ -199,10 +284,8 @@ func (w *work) chat(id switchboard.ChatID) (*Chat, error) {
 }
 
 func (w *work) offer(id OfferID) (*Offer, error) {
-	for _, o := range w.offers.live {
-		if o.ID == id {
-			return o, nil
-		}
+	if o := w.offers.find(string(id)); o != nil {
+		return o, nil
 	}
 	o := w.offers.alloc()
 	var err error
@@ -214,10 +297,8 @@ func (w *work) offer(id OfferID) (*Offer, error) {
 }
 
 func (w *work) queue(id switchboard.QueueID) (*Queue, error) {
-	for _, q := range w.queues.live {
-		if q.ID == id {
-			return q, nil
-		}
+	if q := w.queues.find(string(id)); q != nil {
+		return q, nil
 	}
 	q := w.queues.alloc()
 	var err error
@@ -230,10 +311,8 @@ func (w *work) queue(id switchboard.QueueID) (*Queue, error) {
 
 // queueState reads the state record of queue id.
 func (w *work) queueState(id switchboard.QueueID) (*QueueState, error) {
-	for _, st := range w.states.live {
-		if st.Queue == id {
-			return st, nil
-		}
+	if st := w.states.find(string(id)); st != nil {
+		return st, nil
 	}
 	st := w.states.alloc()
 	var err error
@@ -387,7 +466,7 @@ func (w *work) licenceFree(c *Chat) (bool, error) {
 }
 
 func (w *work) touchAgent(a *Agent) { w.agents.touch(a) }
-func (w *work) touchChat(c *Chat)   { w.chats.touch(c) }
+func (w *work) touchChat(c *Chat)   { c.Parked = false; w.chats.touch(c) }
 func (w *work) touchOffer(o *Offer) { w.offers.touch(o) }
 func (w *work) touchQueue(q *Queue) { w.queues.touch(q) }
 
@@ -442,6 +521,62 @@ func (w *work) routeAgent(a *Agent) {
 	for _, q := range a.Profile.Queues {
 		w.routeQueue(q)
 	}
+	w.woken = append(w.woken, a) // repeats only move an epoch twice
+}
+
+// wake moves on, in the state of each of their queues, the epochs of the
+// skills of the agents the work made able to take chats (see
+// [QueueState.Epochs]), so that the chats parked on those skills are
+// looked at again. It runs once the operation is done, on the agents'
+// final records; an agent that is not Available takes no chat and wakes
+// none.
+func (w *work) wake() error {
+	for _, a := range w.woken {
+		if a.State != Available {
+			continue
+		}
+		for _, q := range a.Profile.Queues {
+			st, err := w.queueState(q)
+			if err != nil {
+				return err
+			}
+			for i := range st.Epochs {
+				e := &st.Epochs[i]
+				if _, ok := a.SkillLevel(e.Skill); ok || e.Skill == "" {
+					e.Epoch++
+				}
+			}
+			// Written even when no epoch moved: a transaction parking a
+			// chat of q meanwhile then conflicts with this one.
+			w.touchQueueState(st)
+		}
+	}
+	return nil
+}
+
+// park marks chat c of queue q, for which no agent was found, as parked on
+// a skill it needs beyond q's at that skill's epoch in st, the state of q
+// read before the agents were looked for. A skill with no epoch yet gets
+// one, written with the chat; otherwise st is read-checked, so that an
+// agent's change committed since st was read makes the commit conflict.
+func (w *work) park(c *Chat, q *Queue, st *QueueState) {
+	skill := ""
+	for _, r := range c.Skills {
+		if !slices.ContainsFunc(q.RequiredSkills, func(s SkillRequirement) bool { return s.Skill == r.Skill && s.Min >= r.Min }) {
+			skill = r.Skill
+			break
+		}
+	}
+	w.touchChat(c)
+	c.Parked, c.ParkedOn, c.ParkedEpoch = true, skill, st.Epoch(skill)
+	if slices.ContainsFunc(st.Epochs, func(e SkillEpoch) bool { return e.Skill == skill }) {
+		if !slices.Contains(w.parkedIn, st) {
+			w.parkedIn = append(w.parkedIn, st)
+		}
+		return
+	}
+	st.Epochs = append(slices.Clip(st.Epochs), SkillEpoch{Skill: skill})
+	w.touchQueueState(st)
 }
 
 // dirty reports whether the work changed any record.
@@ -464,6 +599,12 @@ func (w *work) txn() Txn {
 	case w.checkLicence:
 		w.checks = append(w.checks[:0], Check{Kind: LicenceRecord, ID: "0", Version: w.lics[0].l.Version})
 		t.Checks = w.checks
+	}
+	for _, st := range w.parkedIn {
+		if !w.states.isDirty(st) {
+			w.checks = append(w.checks, Check{Kind: QueueStateRecord, ID: string(st.Queue), Version: st.Version})
+			t.Checks = w.checks
+		}
 	}
 	return t
 }

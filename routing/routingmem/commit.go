@@ -33,19 +33,16 @@ func (s *Store) Commit(ctx context.Context, txn routing.Txn) error {
 	for i := range txn.Agents {
 		s.putAgent(&txn.Agents[i], s.found.agents[i])
 	}
+	// Queue states before chats: a chat is parked against its queue's
+	// epochs as the transaction leaves them.
+	for i := range txn.QueueStates {
+		s.putState(&txn.QueueStates[i])
+	}
 	for i := range txn.Chats {
 		s.putChat(&txn.Chats[i], s.found.chats[i])
 	}
 	for i := range txn.Offers {
 		s.putOffer(&txn.Offers[i], s.found.offers[i])
-	}
-	for _, st := range txn.QueueStates {
-		st.Version++
-		if cur := s.states[st.Queue]; cur != nil {
-			*cur = st
-		} else {
-			s.states[st.Queue] = &st
-		}
 	}
 	for _, l := range txn.Licences {
 		l.Version = s.licences[l.Shard].Version + 1
@@ -142,11 +139,17 @@ func checkVersion[K comparable, V any](kind string, m map[K]*V, id K, version ui
 
 func (s *Store) check(txn *routing.Txn) error {
 	s.found.agents, s.found.chats, s.found.offers = s.found.agents[:0], s.found.chats[:0], s.found.offers[:0]
+	if id, ok := twice(s, txn.Agents, func(a *routing.Agent) string { return string(a.ID) }); ok {
+		return fmt.Errorf("routingmem: agent %s written twice: %w", id, routing.ErrInvalid)
+	}
+	if id, ok := twice(s, txn.Chats, func(c *routing.Chat) string { return string(c.ID) }); ok {
+		return fmt.Errorf("routingmem: chat %s written twice: %w", id, routing.ErrInvalid)
+	}
+	if id, ok := twice(s, txn.Offers, func(o *routing.Offer) string { return string(o.ID) }); ok {
+		return fmt.Errorf("routingmem: offer %s written twice: %w", id, routing.ErrInvalid)
+	}
 	for i := range txn.Agents {
 		a := &txn.Agents[i]
-		if slices.ContainsFunc(txn.Agents[:i], func(b routing.Agent) bool { return b.ID == a.ID }) {
-			return fmt.Errorf("routingmem: agent %s written twice: %w", a.ID, routing.ErrInvalid)
-		}
 		cur, err := checkVersion("agent", s.agents, a.ID, a.Version, func(v *routing.Agent) uint64 { return v.Version })
 		if err != nil {
 			return err
@@ -155,9 +158,6 @@ func (s *Store) check(txn *routing.Txn) error {
 	}
 	for i := range txn.Chats {
 		c := &txn.Chats[i]
-		if slices.ContainsFunc(txn.Chats[:i], func(d routing.Chat) bool { return d.ID == c.ID }) {
-			return fmt.Errorf("routingmem: chat %s written twice: %w", c.ID, routing.ErrInvalid)
-		}
 		cur, err := checkVersion("chat", s.chats, c.ID, c.Version, func(v *routing.Chat) uint64 { return v.Version })
 		if err != nil {
 			return err
@@ -166,9 +166,6 @@ func (s *Store) check(txn *routing.Txn) error {
 	}
 	for i := range txn.Offers {
 		o := &txn.Offers[i]
-		if slices.ContainsFunc(txn.Offers[:i], func(p routing.Offer) bool { return p.ID == o.ID }) {
-			return fmt.Errorf("routingmem: offer %s written twice: %w", o.ID, routing.ErrInvalid)
-		}
 		cur, err := checkVersion("offer", s.offers, o.ID, o.Version, func(v *routing.Offer) uint64 { return v.Version })
 		if err != nil {
 			return err
@@ -211,6 +208,34 @@ func (s *Store) check(txn *routing.Txn) error {
 		}
 	}
 	return nil
+}
+
+// twice returns a key that two of xs have, if any: by comparing every pair
+// for a few records, by a set for many, so that a large transaction (a
+// ring-all round) is checked in linear time.
+func twice[T any](s *Store, xs []T, key func(*T) string) (string, bool) {
+	if len(xs) <= 16 {
+		for i := range xs {
+			for j := range i {
+				if k := key(&xs[i]); k == key(&xs[j]) {
+					return k, true
+				}
+			}
+		}
+		return "", false
+	}
+	if s.seen == nil {
+		s.seen = make(map[string]struct{}, len(xs))
+	}
+	defer clear(s.seen)
+	for i := range xs {
+		k := key(&xs[i])
+		if _, ok := s.seen[k]; ok {
+			return k, true
+		}
+		s.seen[k] = struct{}{}
+	}
+	return "", false
 }
 
 // checkRead checks one read-check of txn.
@@ -277,15 +302,98 @@ func (s *Store) putQueue(in *routing.Queue) {
 		return
 	}
 	// New queue, or its order or channel changed: build its pool afresh.
-	p := &pool{order: order, channel: q.Channel}
-	p.tree = btree.NewG(degree, func(a, b *routing.Agent) bool {
-		return routing.Compare(p.order, p.channel, a, b) < 0
-	})
+	p := newPool(order, q.Channel)
 	s.pools[q.ID] = p
 	for _, a := range s.agents {
 		if inPool(a, q.ID, p) {
-			p.tree.ReplaceOrInsert(a)
+			p.insert(a)
 		}
+	}
+}
+
+// --- queue states and parked chats ---
+
+// parkKey names the chats of a queue parked on one skill.
+type parkKey struct {
+	queue switchboard.QueueID
+	skill string
+}
+
+// putState stores a written queue state. The chats parked on a skill whose
+// epoch moved are waiting again.
+func (s *Store) putState(in *routing.QueueState) {
+	cur := s.states[in.Queue]
+	if cur == nil {
+		cur = &routing.QueueState{Queue: in.Queue}
+		s.states[in.Queue] = cur
+	}
+	for _, e := range in.Epochs {
+		if cur.Epoch(e.Skill) != e.Epoch {
+			s.unpark(parkKey{in.Queue, e.Skill})
+		}
+	}
+	for _, e := range cur.Epochs {
+		if in.Epoch(e.Skill) != e.Epoch {
+			s.unpark(parkKey{in.Queue, e.Skill}) // an entry dropped
+		}
+	}
+	epochs := keep(cur.Epochs, in.Epochs)
+	*cur = *in
+	cur.Epochs = epochs
+	cur.Version++
+}
+
+// unpark makes the chats parked on k waiting again.
+func (s *Store) unpark(k parkKey) {
+	for c := range s.parked[k] {
+		s.chatTree(s.queued, c.Queue).ReplaceOrInsert(c)
+	}
+	delete(s.parked, k)
+}
+
+// parkedNow reports whether stored chat c is parked now.
+func (s *Store) parkedNow(c *routing.Chat) bool {
+	if c.State != routing.Queued || !c.Parked {
+		return false
+	}
+	if st := s.states[c.Queue]; st != nil {
+		return st.ParkedNow(c)
+	}
+	return c.ParkedEpoch == 0
+}
+
+// enqueue puts stored chat c, Queued, in the index of parked chats or of
+// waiting ones.
+func (s *Store) enqueue(c *routing.Chat) {
+	if !s.parkedNow(c) {
+		s.chatTree(s.queued, c.Queue).ReplaceOrInsert(c)
+		return
+	}
+	k := parkKey{c.Queue, c.ParkedOn}
+	set := s.parked[k]
+	if set == nil {
+		set = make(map[*routing.Chat]struct{})
+		s.parked[k] = set
+	}
+	set[c] = struct{}{}
+}
+
+// dequeue takes stored chat c, Queued, out of whichever index holds it.
+func (s *Store) dequeue(c *routing.Chat) {
+	if c.Parked {
+		k := parkKey{c.Queue, c.ParkedOn}
+		if set, ok := s.parked[k]; ok {
+			if _, ok := set[c]; ok {
+				delete(set, c)
+				if len(set) == 0 {
+					delete(s.parked, k)
+				}
+				return
+			}
+		}
+	}
+	if t := s.queued[c.Queue]; t != nil {
+		t.Delete(c)
 	}
 }
 
@@ -303,7 +411,7 @@ func (s *Store) putAgent(in *routing.Agent, a *routing.Agent) {
 	if a != nil {
 		for _, q := range a.Profile.Queues {
 			if p := s.pools[q]; p != nil {
-				p.tree.Delete(a)
+				p.delete(a)
 			}
 		}
 	} else {
@@ -320,7 +428,7 @@ func (s *Store) putAgent(in *routing.Agent, a *routing.Agent) {
 	a.Version++
 	for _, q := range a.Profile.Queues {
 		if p := s.pools[q]; p != nil && inPool(a, q, p) {
-			p.tree.ReplaceOrInsert(a)
+			p.insert(a)
 		}
 	}
 }
@@ -397,10 +505,12 @@ func (s *Store) putChat(in *routing.Chat, old *routing.Chat) {
 	}
 	if old != nil {
 		if old.State == routing.Queued {
-			s.queued[old.Queue].Delete(old)
+			s.dequeue(old)
 		}
 		if old.State == routing.Queued || old.State == routing.Offered {
-			s.lined[old.Queue].Delete(old)
+			if t := s.lined[old.Queue]; t != nil {
+				t.Delete(old)
+			}
 		}
 		if d := old.NextDeadline(); !d.IsZero() {
 			s.deadlines.Delete(routing.Due{At: d, Kind: routing.ChatDeadline, Key: string(old.ID)})
@@ -435,10 +545,15 @@ func (s *Store) putChat(in *routing.Chat, old *routing.Chat) {
 		s.licensed[c.LicenceShard]++
 	}
 	if c.State == routing.Queued {
-		s.chatTree(s.queued, c.Queue).ReplaceOrInsert(c)
+		s.enqueue(c)
 	}
 	if c.State == routing.Queued || c.State == routing.Offered {
-		s.chatTree(s.lined, c.Queue).ReplaceOrInsert(c)
+		t := s.lined[c.Queue]
+		if t == nil {
+			t = newOSTree()
+			s.lined[c.Queue] = t
+		}
+		t.Insert(c)
 	}
 	if d := c.NextDeadline(); !d.IsZero() {
 		s.deadlines.ReplaceOrInsert(routing.Due{At: d, Kind: routing.ChatDeadline, Key: string(c.ID)})

@@ -57,14 +57,16 @@ type Store struct {
 	licensed map[int]int
 
 	pools       map[switchboard.QueueID]*pool                        // candidates per queue
-	queued      map[switchboard.QueueID]*btree.BTreeG[*routing.Chat] // Queued chats
-	lined       map[switchboard.QueueID]*btree.BTreeG[*routing.Chat] // Queued and Offered chats
+	queued      map[switchboard.QueueID]*btree.BTreeG[*routing.Chat] // Queued chats, but those parked now
+	parked      map[parkKey]map[*routing.Chat]struct{}               // Queued chats parked now, by skill
+	lined       map[switchboard.QueueID]*ostree                      // Queued and Offered chats, ranked
 	deadlines   *btree.BTreeG[routing.Due]
 	agentOffers map[switchboard.AgentID][]routing.OfferID // pending offers, oldest first
 	chatOffers  map[switchboard.ChatID][]routing.OfferID  // every offer, oldest first
 	agentChats  map[switchboard.AgentID][]switchboard.ChatID
 	finished    []switchboard.ChatID // final chats, oldest first
 	found       found
+	seen        map[string]struct{} // scratch for Commit's check of records written twice
 	free        recycled
 
 	parts   []partition // the event log
@@ -81,15 +83,6 @@ var (
 	_ routing.Store       = (*Store)(nil)
 	_ routing.AgentLoader = (*Store)(nil)
 )
-
-// pool holds the agents that may be offered a queue's chats now (Available,
-// logged in to the queue, a free slot on its channel), in the queue's
-// strategy order.
-type pool struct {
-	order   routing.Order
-	channel switchboard.Channel
-	tree    *btree.BTreeG[*routing.Agent]
-}
 
 const degree = 16
 
@@ -115,7 +108,8 @@ func New(cfg Config) *Store {
 		licensed:    make(map[int]int),
 		pools:       make(map[switchboard.QueueID]*pool),
 		queued:      make(map[switchboard.QueueID]*btree.BTreeG[*routing.Chat]),
-		lined:       make(map[switchboard.QueueID]*btree.BTreeG[*routing.Chat]),
+		parked:      make(map[parkKey]map[*routing.Chat]struct{}),
+		lined:       make(map[switchboard.QueueID]*ostree),
 		deadlines:   btree.NewG(degree, lessDue),
 		agentOffers: make(map[switchboard.AgentID][]routing.OfferID),
 		chatOffers:  make(map[switchboard.ChatID][]routing.OfferID),
@@ -180,8 +174,11 @@ func (s *Store) LoadAgent(ctx context.Context, id switchboard.AgentID, dst *rout
 }
 
 // Candidates implements [routing.AgentStore]. A query in the order of its
-// queue's strategy is answered from the queue's index in O(log n + k) for k
-// agents skipped by skills or exclusions; any other order scans every agent.
+// queue's strategy is answered from the queue's indexes: without required
+// skills in O(log n + k) for k agents skipped by exclusions; with them from
+// the agents meeting the requirement fewest agents meet, in O(log n + m) for
+// the m of them passed over, and at once when no agent meets one. Any other
+// order scans every agent.
 func (s *Store) Candidates(ctx context.Context, q routing.CandidateQuery) ([]switchboard.AgentID, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
@@ -197,18 +194,7 @@ func (s *Store) Candidates(ctx context.Context, q routing.CandidateQuery) ([]swi
 				return []switchboard.AgentID{a.ID}, nil
 			}
 		}
-		visit := func(a *routing.Agent) bool {
-			if q.Matches(a) {
-				out = append(out, a.ID)
-			}
-			return q.Limit == 0 || len(out) < q.Limit
-		}
-		if q.Order == routing.ByID && q.After != "" {
-			p.tree.AscendGreaterOrEqual(&routing.Agent{ID: q.After}, visit)
-		} else {
-			p.tree.Ascend(visit)
-		}
-		return out, nil
+		return p.candidates(&q), nil
 	}
 	var all []*routing.Agent
 	for _, a := range s.agents {
@@ -240,7 +226,8 @@ func (s *Store) Chat(ctx context.Context, id switchboard.ChatID) (routing.Chat, 
 	return cloneChat(c), nil
 }
 
-// Waiting implements [routing.ChatStore].
+// Waiting implements [routing.ChatStore]. Parked chats are kept in an index
+// of their own, so that chats no agent can take cost nothing here.
 func (s *Store) Waiting(ctx context.Context, q switchboard.QueueID, offset, limit int) ([]switchboard.ChatID, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
@@ -270,24 +257,24 @@ func (s *Store) Waiting(ctx context.Context, q switchboard.QueueID, offset, limi
 	return out, nil
 }
 
-// Position implements [routing.ChatStore].
-func (s *Store) Position(ctx context.Context, id switchboard.ChatID) (int, error) {
+// Position implements [routing.ChatStore]. It is always exact, and takes
+// O(log n) for a queue of n chats: each queue's waiting chats are kept in an
+// order-statistic tree.
+func (s *Store) Position(ctx context.Context, id switchboard.ChatID) (int, bool, error) {
 	if err := ctxErr(ctx); err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, ok := s.chats[id]
 	if !ok {
-		return 0, fmt.Errorf("chat %q: %w", id, routing.ErrChatNotFound)
+		return 0, false, fmt.Errorf("chat %q: %w", id, routing.ErrChatNotFound)
 	}
 	t := s.lined[c.Queue]
 	if t == nil {
-		return 0, nil
+		return 0, true, nil
 	}
-	ahead := 0
-	t.AscendLessThan(c, func(*routing.Chat) bool { ahead++; return true })
-	return ahead, nil
+	return t.Rank(c), true, nil
 }
 
 // AgentChats implements [routing.ChatStore].
@@ -381,7 +368,9 @@ func (s *Store) QueueState(ctx context.Context, id switchboard.QueueID) (routing
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if st, ok := s.states[id]; ok {
-		return *st, nil
+		out := *st
+		out.Epochs = slices.Clone(st.Epochs)
+		return out, nil
 	}
 	return routing.QueueState{Queue: id}, nil
 }

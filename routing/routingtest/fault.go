@@ -250,12 +250,12 @@ func (f *FaultStore) Waiting(ctx context.Context, q switchboard.QueueID, offset,
 }
 
 // Position implements [routing.ChatStore].
-func (f *FaultStore) Position(ctx context.Context, id switchboard.ChatID) (n int, err error) {
-	err = f.call("Position", func() (err error) { n, err = f.inner.Position(ctx, id); return })
+func (f *FaultStore) Position(ctx context.Context, id switchboard.ChatID) (n int, exact bool, err error) {
+	err = f.call("Position", func() (err error) { n, exact, err = f.inner.Position(ctx, id); return })
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	return n, nil
+	return n, exact, nil
 }
 
 // AgentChats implements [routing.ChatStore].

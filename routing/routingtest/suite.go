@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -32,6 +33,8 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
 		{"CopiesAcrossTheBoundary", testCopies},
 		{"Candidates", testCandidates},
 		{"WaitingAndPosition", testWaiting},
+		{"CandidatesBySkill", testSkillCandidates},
+		{"ParkedChats", testParkedChats},
 		{"AgentChats", testAgentChats},
 		{"ConferenceFields", testConferenceFields},
 		{"PendingOffers", testPendingOffers},
@@ -94,7 +97,7 @@ func testNotFound(t *testing.T, s routing.Store) {
 	require.ErrorIs(t, err, routing.ErrAgentNotFound)
 	_, err = s.Chat(ctx, "nothing")
 	require.ErrorIs(t, err, routing.ErrChatNotFound)
-	_, err = s.Position(ctx, "nothing")
+	_, _, err = s.Position(ctx, "nothing")
 	require.ErrorIs(t, err, routing.ErrChatNotFound)
 	_, err = s.Offer(ctx, "none")
 	require.ErrorIs(t, err, routing.ErrOfferNotFound)
@@ -330,6 +333,159 @@ func testCandidates(t *testing.T, s routing.Store) {
 	require.Equal(t, []switchboard.AgentID{"a2", "a4"}, got)
 }
 
+// testSkillCandidates checks required skills and minimum levels, for a
+// skill held by one agent, by none, and two skills at once, in each order a
+// queue's strategy selects by.
+func testSkillCandidates(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	for _, strategy := range []routing.Strategy{routing.LongestIdle, routing.LeastBusy, routing.RoundRobin} {
+		qid := switchboard.QueueID("skills-" + strategy.String())
+		var agents []routing.Agent
+		for i, skills := range [][]routing.Skill{
+			{{Name: "english", Level: 1}},
+			{{Name: "english", Level: 3}, {Name: "french", Level: 1}},
+			{{Name: "english", Level: 2}, {Name: "billing", Level: 2}},
+			{{Name: "french", Level: 2}, {Name: "billing", Level: 1}},
+			{{Name: "english", Level: 5}, {Name: "french", Level: 2}, {Name: "rare", Level: 1}},
+		} {
+			a := agent(switchboard.AgentID(fmt.Sprintf("%s-%d", qid, i)), time.Duration(i)*time.Second, 0, 2, qid)
+			a.Profile.Skills = skills
+			agents = append(agents, a)
+		}
+		busy := agent(switchboard.AgentID(string(qid)+"-busy"), 0, 2, 2, qid) // full: never a candidate
+		busy.Profile.Skills = []routing.Skill{{Name: "rare", Level: 9}}
+		commit(t, s, routing.Txn{Queues: []routing.Queue{queue(qid, strategy)}, Agents: append(agents, busy)})
+		id := func(i int) switchboard.AgentID { return agents[i].ID }
+
+		cases := []struct {
+			name string
+			req  []routing.SkillRequirement
+			want []switchboard.AgentID // in ID order
+		}{
+			{"HeldByOne", []routing.SkillRequirement{{Skill: "rare", Min: 1}}, []switchboard.AgentID{id(4)}},
+			{"HeldByNone", []routing.SkillRequirement{{Skill: "nobody", Min: 0}}, nil},
+			{"LevelHeldByNone", []routing.SkillRequirement{{Skill: "billing", Min: 3}}, nil},
+			{"MinimumLevel", []routing.SkillRequirement{{Skill: "english", Min: 2}}, []switchboard.AgentID{id(1), id(2), id(4)}},
+			{"LevelZeroNeedsTheSkill", []routing.SkillRequirement{{Skill: "billing", Min: 0}}, []switchboard.AgentID{id(2), id(3)}},
+			{"TwoSkills", []routing.SkillRequirement{{Skill: "english", Min: 1}, {Skill: "french", Min: 2}}, []switchboard.AgentID{id(4)}},
+			{"TwoSkillsNobodyHasBoth", []routing.SkillRequirement{{Skill: "billing", Min: 1}, {Skill: "rare", Min: 1}}, nil},
+		}
+		order := routing.OrderOf(strategy)
+		for _, tc := range cases {
+			for _, limit := range []int{0, 1} {
+				got, err := s.Candidates(ctx, routing.CandidateQuery{Queue: qid, Channel: switchboard.DefaultChannel,
+					Require: tc.req, Order: order, Limit: limit})
+				require.NoError(t, err, tc.name)
+				want := sortedAgents(agents, order, tc.want)
+				if limit > 0 && len(want) > limit {
+					want = want[:limit]
+				}
+				require.Equal(t, want, got, "%s %s limit %d", strategy, tc.name, limit)
+			}
+		}
+
+		// A change of skills is reflected at once.
+		a0, err := s.Agent(ctx, id(0))
+		require.NoError(t, err)
+		a0.Profile.Skills = append(a0.Profile.Skills, routing.Skill{Name: "rare", Level: 1})
+		commit(t, s, routing.Txn{Agents: []routing.Agent{a0}})
+		got, err := s.Candidates(ctx, routing.CandidateQuery{Queue: qid, Channel: switchboard.DefaultChannel,
+			Require: []routing.SkillRequirement{{Skill: "rare", Min: 1}}, Order: routing.ByID})
+		require.NoError(t, err)
+		require.Equal(t, []switchboard.AgentID{id(0), id(4)}, got, strategy.String())
+	}
+}
+
+// sortedAgents returns ids in the order o puts the agents with those IDs.
+func sortedAgents(agents []routing.Agent, o routing.Order, ids []switchboard.AgentID) []switchboard.AgentID {
+	var sel []*routing.Agent
+	for i := range agents {
+		if slices.Contains(ids, agents[i].ID) {
+			sel = append(sel, &agents[i])
+		}
+	}
+	slices.SortFunc(sel, func(a, b *routing.Agent) int { return routing.Compare(o, switchboard.DefaultChannel, a, b) })
+	var out []switchboard.AgentID
+	for _, a := range sel {
+		out = append(out, a.ID)
+	}
+	return out
+}
+
+// testParkedChats checks that Waiting leaves out the chats parked at their
+// skill's current epoch, lists them again once the epoch moves, whatever
+// else the queue state holds, and still counts them in positions.
+func testParkedChats(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	first := chat("first", "pq", 0, 0, routing.Queued)
+	rare := chat("rare", "pq", 0, 0, routing.Queued)
+	rare.Parked, rare.ParkedOn = true, "rare"
+	anyone := chat("anyone", "pq", 0, 0, routing.Queued)
+	anyone.Parked = true
+	last := chat("last", "pq", 0, 0, routing.Queued)
+	for i, c := range []*routing.Chat{&first, &rare, &anyone, &last} {
+		c.EnqueuedAt = t0.Add(time.Duration(i) * time.Second)
+	}
+	st := routing.QueueState{Queue: "pq", Epochs: []routing.SkillEpoch{{Skill: "rare"}, {Skill: ""}}}
+	commit(t, s, routing.Txn{Queues: []routing.Queue{queue("pq", routing.LongestIdle)},
+		Chats: []routing.Chat{first, rare, anyone, last}, QueueStates: []routing.QueueState{st}})
+	waiting := func() []switchboard.ChatID {
+		t.Helper()
+		ids, err := s.Waiting(ctx, "pq", 0, 0)
+		require.NoError(t, err)
+		return ids
+	}
+	require.Equal(t, []switchboard.ChatID{"first", "last"}, waiting(), "parked chats are left out")
+	page, err := s.Waiting(ctx, "pq", 1, 1)
+	require.NoError(t, err)
+	require.Equal(t, []switchboard.ChatID{"last"}, page, "offsets count only chats listed")
+	n, exact, err := s.Position(ctx, "last")
+	require.NoError(t, err)
+	if exact {
+		require.Equal(t, 3, n, "parked chats keep their place")
+	}
+	got, err := s.QueueState(ctx, "pq")
+	require.NoError(t, err)
+	require.Equal(t, st.Epochs, got.Epochs)
+	require.True(t, got.ParkedNow(&rare))
+
+	// Another skill's epoch moving wakes nobody parked on "rare".
+	st = got
+	st.Epochs = []routing.SkillEpoch{{Skill: "rare"}, {Skill: ""}, {Skill: "french", Epoch: 4}}
+	commit(t, s, routing.Txn{QueueStates: []routing.QueueState{st}})
+	require.Equal(t, []switchboard.ChatID{"first", "last"}, waiting())
+
+	// The "" epoch moves: the chat parked on it waits again.
+	st.Version++
+	st.Epochs[1].Epoch++
+	commit(t, s, routing.Txn{QueueStates: []routing.QueueState{st}})
+	require.Equal(t, []switchboard.ChatID{"first", "anyone", "last"}, waiting())
+
+	// A chat parked at an epoch already past is waiting.
+	c, err := s.Chat(ctx, "first")
+	require.NoError(t, err)
+	require.False(t, c.Parked)
+	c.Parked, c.ParkedOn, c.ParkedEpoch = true, "", 0
+	commit(t, s, routing.Txn{Chats: []routing.Chat{c}})
+	require.Equal(t, []switchboard.ChatID{"first", "anyone", "last"}, waiting())
+
+	// The "rare" epoch moves; then a chat written unparked is listed too.
+	st.Version++
+	st.Epochs[0].Epoch = 7
+	commit(t, s, routing.Txn{QueueStates: []routing.QueueState{st}})
+	require.Equal(t, []switchboard.ChatID{"first", "rare", "anyone", "last"}, waiting())
+	r, err := s.Chat(ctx, "rare")
+	require.NoError(t, err)
+	require.True(t, r.Parked, "the store keeps the record as written")
+	r.Parked, r.ParkedEpoch = true, 7
+	commit(t, s, routing.Txn{Chats: []routing.Chat{r}})
+	require.Equal(t, []switchboard.ChatID{"first", "anyone", "last"}, waiting(), "parked again at the current epoch")
+	r.Version++
+	r.Parked = false
+	commit(t, s, routing.Txn{Chats: []routing.Chat{r}})
+	require.Equal(t, []switchboard.ChatID{"first", "rare", "anyone", "last"}, waiting())
+}
+
 func testWaiting(t *testing.T, s routing.Store) {
 	ctx := context.Background()
 	chats := []routing.Chat{
@@ -355,9 +511,15 @@ func testWaiting(t *testing.T, s routing.Store) {
 	require.Empty(t, none)
 
 	for id, want := range map[switchboard.ChatID]int{"high-1": 0, "high-2": 1, "offered": 2, "low-2": 3, "low-1": 4, "other": 0} {
-		got, err := s.Position(ctx, id)
+		got, exact, err := s.Position(ctx, id)
 		require.NoError(t, err)
-		require.Equal(t, want, got, "chats ahead of %s", id)
+		if exact {
+			require.Equal(t, want, got, "chats ahead of %s", id)
+		} else {
+			// An estimate still counts only chats of the queue that wait.
+			require.GreaterOrEqual(t, got, 0, "estimate of the chats ahead of %s", id)
+			require.Less(t, got, 5, "estimate of the chats ahead of %s", id)
+		}
 	}
 }
 
