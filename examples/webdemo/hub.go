@@ -150,7 +150,7 @@ func (h *hub) pushPositions(ctx context.Context) {
 		st, err := h.eng.Router().Status(ctx, c.chat)
 		f := frame{"type": "position", "waiting": false}
 		if err == nil && (st.State == routing.Queued || st.State == routing.Offered) {
-			f = frame{"type": "position", "waiting": true, "position": st.Position,
+			f = frame{"type": "position", "waiting": true, "position": st.Position, "exact": st.Exact,
 				"waited_ms": st.Waiting.Milliseconds(), "queue": st.Queue}
 		}
 		key := fmt.Sprint(f["waiting"], f["position"], f["queue"])
