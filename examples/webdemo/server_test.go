@@ -364,3 +364,60 @@ func TestRefusals(t *testing.T) {
 		t.Error("an agent desktop supervised a chat")
 	}
 }
+
+// TestDesktopTools: what a desktop offers beside talking. Predefined
+// responses with their placeholders filled in (SPEC S12); a warm transfer:
+// a colleague invited, joined, handed the chat and left as its owner
+// (SPEC C11); the directory of colleagues and a chat between agents
+// (SPEC S6).
+func TestDesktopTools(t *testing.T) {
+	s := startServer(t, options{})
+	customer := s.open(t, "customer")
+	chat := customer.must("start", map[string]any{"name": "Jane"})["chat"]
+	ada := s.open(t, "agent")
+	ada.must("login", map[string]any{"agent": "ada"})
+	ada.must("accept", map[string]any{"offer": ada.wait("offer", isEvent("chat_offered"))["event"].(map[string]any)["offer"]})
+	bob := s.open(t, "agent")
+	bob.must("login", map[string]any{"agent": "bob"})
+
+	rs, err := ada.do("responses", map[string]any{"chat": chat})
+	if err != nil || len(rs.([]any)) != len(responses) {
+		t.Fatalf("responses: %v %v", rs, err)
+	}
+	text, err := ada.do("insert_response", map[string]any{"chat": chat, "option": "hello"})
+	if err != nil || text != "Hello Jane, I am Ada Lovelace. How can I help?" {
+		t.Errorf("inserted response: %q %v", text, err)
+	}
+
+	// Warm transfer: invite Bob, who joins, then hand the chat over.
+	ada.must("invite", map[string]any{"chat": chat, "agent": "bob"})
+	bob.must("accept", map[string]any{"offer": bob.wait("invitation", isEvent("chat_offered"))["event"].(map[string]any)["offer"]})
+	customer.wait("Bob joins", isEntry("joined", ""))
+	ada.must("handover", map[string]any{"chat": chat, "agent": "bob"})
+	info := bob.must("info", map[string]any{"chat": chat})
+	owner := ""
+	for _, p := range info["participants"].([]any) {
+		p := p.(map[string]any)
+		if p["role"] == "owner" && p["present"] == true {
+			owner = fmt.Sprint(p["name"])
+		}
+	}
+	if owner != "Bob Kahn" {
+		t.Errorf("owner after the hand-over: %q, want Bob Kahn (%v)", owner, info)
+	}
+	bob.must("send", map[string]any{"chat": chat, "text": "Bob here, I will take it from now."})
+	customer.wait("Bob's message", isEntry("message", "Bob here"))
+
+	dir, err := ada.do("directory", map[string]any{"text": "bo"})
+	if err != nil || len(dir.([]any)) != 1 || dir.([]any)[0].(map[string]any)["id"] != "bob" {
+		t.Fatalf("directory search: %v %v", dir, err)
+	}
+	a2a := ada.must("a2a", map[string]any{"agent": "bob", "text": "Thanks for taking it!"})
+	got := bob.wait("the colleague's message", isEntry("message", "Thanks for taking it!"))
+	if got["chat"] != a2a["chat"] || got["chat"] == chat {
+		t.Errorf("agent-to-agent message in chat %v, want the new chat %v", got["chat"], a2a["chat"])
+	}
+	if strings.Contains(customer.texts(), "Thanks for taking it") {
+		t.Error("the customer saw a chat between agents")
+	}
+}
