@@ -350,7 +350,8 @@ func TestBrowserTransferToQueue(t *testing.T) {
 }
 
 // TestBrowserConference: an agent invites a colleague (SPEC C2); both see
-// the customer's card number masked (SPEC P1); the colleague leaves and the
+// the customer's card number masked (SPEC P1) and the file the customer
+// sends, after a program was refused; the colleague leaves and the
 // customer and the owner see it (SPEC C6, S9), and the chat goes on.
 func TestBrowserConference(t *testing.T) {
 	b := newBrowser(t, options{})
@@ -372,6 +373,24 @@ func TestBrowserConference(t *testing.T) {
 	for _, agent := range []*person{ada, bob} {
 		agent.waitText(".chat li.msg", "card **** **** **** 4444 please")
 		agent.never("5555 5555 5555 4444")
+	}
+
+	// A file the attachment policy refuses is refused with its reason
+	// (SPEC A1); a text file goes through to both agents.
+	dir := t.TempDir()
+	exe, notes := filepath.Join(dir, "setup.exe"), filepath.Join(dir, "order.txt")
+	if err := os.WriteFile(exe, []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00 program"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(notes, []byte("order 1234, two parcels\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	customer.do("attach a program", chromedp.SetUploadFiles(chromedp.ID("file"), []string{exe}), chromedp.Click(chromedp.ID("attach")))
+	customer.waitText("#file-error", "File refused: setup.exe: .exe files are not allowed")
+	customer.do("attach a text file", chromedp.SetUploadFiles(chromedp.ID("file"), []string{notes}), chromedp.Click(chromedp.ID("attach")))
+	customer.waitText("#messages a.file", "order.txt")
+	for _, agent := range []*person{ada, bob} {
+		agent.waitText(".chat a.file", "order.txt")
 	}
 
 	bob.click(".chat button.leave")

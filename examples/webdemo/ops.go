@@ -48,7 +48,14 @@ type request struct {
 var errWrongPage = errors.New("not allowed from this page")
 
 // errorText is an error as a page shows it.
-func errorText(err error) string { return err.Error() }
+// A refused file is shown with the policy's own short reason.
+func errorText(err error) string {
+	var r *attachment.RejectedError
+	if errors.As(err, &r) && r.Reason != "" {
+		return fmt.Sprintf("%s: %s", r.OriginalName, r.Reason)
+	}
+	return err.Error()
+}
 
 func (h *hub) handle(ctx context.Context, c *client, req *request) (any, error) {
 	switch c.role {

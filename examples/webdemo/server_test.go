@@ -339,7 +339,7 @@ func TestRefusals(t *testing.T) {
 	// reason, and nothing reaches the chat.
 	exe := base64.StdEncoding.EncodeToString([]byte("MZ\x90\x00\x03\x00\x00\x00 not a document"))
 	if _, err := customer.do("file", map[string]any{"file": map[string]any{"name": "tool.exe", "type": "application/octet-stream", "data": exe}}); err == nil ||
-		!strings.Contains(err.Error(), "attachment") {
+		!strings.Contains(err.Error(), "tool.exe: .exe files are not allowed") {
 		t.Errorf("an executable: %v, want the attachment policy's refusal", err)
 	}
 	if _, err := customer.do("send", map[string]any{"text": ""}); err == nil {
