@@ -27,6 +27,8 @@
 //   - [github.com/switchboard-cc/switchboard/attachment]: content-checked
 //     attachment policies.
 //   - compliance: payment-card and PII detection and masking.
+//   - [github.com/switchboard-cc/switchboard/stats]: figures by interval
+//     and a real-time board, folded from routing's durable events.
 //
 // # Import graph
 //
@@ -39,6 +41,8 @@
 //	session                     ← switchboard
 //	conference, transfer        ← switchboard, routing, session
 //	engine                      ← switchboard, routing, session, compliance, attachment, conference, transfer
+//	stats                       ← switchboard, routing, session
+//	otel (a module of its own)  ← routing, stats, engine
 //
 // Packages ending in "mem" (in-memory implementations) and "test"
 // (conformance suites) may import the package they implement; no domain

@@ -24,6 +24,9 @@ var allowed = map[string][]string{
 	"engine":     {".", "routing", "session", "compliance", "attachment", "conference", "transfer"},
 	"conference": {".", "routing", "session"},
 	"transfer":   {".", "routing", "session"},
+	"stats":      {".", "routing", "session"},
+	// The otel module (its own go.mod) exports statistics and traces.
+	"otel": {"routing", "stats", "engine"},
 	// Test support, imported only by tests.
 	"internal/desktest": {".", "routing", "session", "engine", "routing/routingmem", "session/sessionmem"},
 	// The policy-test kit: an engine over in-memory stores, for hosts' tests.

@@ -150,6 +150,11 @@ func (e *Engine) consume(ctx context.Context) (int, error) {
 			}
 		}
 	}
+	n, err := e.feed(ctx)
+	total += n
+	if err != nil {
+		errs = append(errs, err)
+	}
 	return total, errors.Join(errs...)
 }
 

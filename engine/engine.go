@@ -124,6 +124,11 @@ type Config struct {
 	// RetentionEvery is how often Run forgets what Retention allows.
 	// Defaults to one minute.
 	RetentionEvery time.Duration
+	// Consumers are fed routing's event log besides the engine itself,
+	// each under its own cursor and lease (statistics, say:
+	// stats.Consumer); those that are FeedConsumers are fed the sessions'
+	// feed too. Defaults to none.
+	Consumers []EventConsumer
 }
 
 func (c *Config) check() error {
@@ -151,6 +156,9 @@ func (c *Config) check() error {
 	}
 	if c.Keep != nil && c.Retention == 0 {
 		errs = append(errs, fmt.Errorf("%w: Keep is set but Retention is 0, so nothing is ever forgotten", ErrConfig))
+	}
+	if err := checkConsumers(c.Consumers); err != nil {
+		errs = append(errs, err)
 	}
 	if err := c.Conference.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("%w: Conference: %w", ErrConfig, err))
@@ -218,6 +226,9 @@ type Engine struct {
 	router   *routing.Router
 	sessions *session.Manager
 	logs     []durableLog
+	// consumers are the registered consumers' views of routing's log and,
+	// for FeedConsumers, of the sessions' feed.
+	consumers []fedLog
 
 	running atomic.Int32
 	started chan struct{}
@@ -251,7 +262,18 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	e := &Engine{cfg: cfg, store: cfg.Routing, router: router, sessions: sessions, started: make(chan struct{})}
 	e.logs = []durableLog{routingLog{cfg.Routing}, sessionFeed{cfg.Sessions.(session.FeedStore)}}
+	for _, c := range cfg.Consumers {
+		e.consumers = append(e.consumers, consumerLog{s: cfg.Routing, c: c})
+		if fc, ok := c.(FeedConsumer); ok {
+			e.consumers = append(e.consumers, consumerFeed{s: cfg.Sessions.(session.FeedStore), c: fc})
+		}
+	}
 	for _, log := range e.logs {
+		if err := e.register(ctx, log); err != nil {
+			return nil, err
+		}
+	}
+	for _, log := range e.consumers {
 		if err := e.register(ctx, log); err != nil {
 			return nil, err
 		}

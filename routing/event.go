@@ -118,6 +118,23 @@ type Event struct {
 	ExpiresAt  time.Time
 	// Comment of a transfer.
 	Comment string
+
+	// Tenant, Team, Priority and Channel describe who and what the event
+	// concerns, for consumers that aggregate it (statistics): Tenant is the
+	// queue's tenant, or the agent's when the event has no queue; Team is
+	// the agent's team; Priority and Channel are the chat's. The router
+	// fills each one from the records the transition read, so a field is
+	// zero when the transition did not read the record it comes from (an
+	// accept reads the chat, not the agent): a consumer keeps what an
+	// earlier event of the same chat or agent told it.
+	Tenant   switchboard.TenantID
+	Team     string
+	Priority int
+	Channel  switchboard.Channel
+	// Queues and Capacity of an agent that logged in (AgentLoggedIn): the
+	// queues it serves and its capacity per channel.
+	Queues   []switchboard.QueueID
+	Capacity []Capacity
 }
 
 // String describes the event on one line, naming only the fields that are

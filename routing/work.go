@@ -508,6 +508,7 @@ func (w *work) newOffer(o Offer) *Offer {
 
 func (w *work) emit(e Event) {
 	e.At = w.now
+	w.describe(&e)
 	w.events = append(w.events, e)
 }
 

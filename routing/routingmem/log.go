@@ -52,7 +52,7 @@ func (s *Store) logEvents(txn *routing.Txn) {
 		}
 		e := txn.Events[i]
 		e.Seq, e.Txn = p.seq, txn.ID
-		p.events = append(p.events, e)
+		p.events = append(p.events, ownEvent(e))
 	}
 }
 
@@ -145,7 +145,23 @@ func (s *Store) Events(ctx context.Context, partition int, after uint64, limit i
 	if len(live) == 0 {
 		return nil, nil
 	}
-	return slices.Clone(live), nil
+	out := slices.Clone(live)
+	for i := range out {
+		out[i] = ownEvent(out[i])
+	}
+	return out, nil
+}
+
+// ownEvent returns e with its own copies of the slices a login carries, so
+// the log and its readers share nothing.
+func ownEvent(e routing.Event) routing.Event {
+	if e.Queues != nil {
+		e.Queues = slices.Clone(e.Queues)
+	}
+	if e.Capacity != nil {
+		e.Capacity = slices.Clone(e.Capacity)
+	}
+	return e
 }
 
 func cmpSeq(a, b uint64) int {

@@ -1,0 +1,59 @@
+// Package statsmem is the in-memory [stats.Store]: the default for tests
+// and single-process hosts that need no figures after a restart.
+package statsmem
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/switchboard-cc/switchboard/stats"
+)
+
+// Store keeps partition states in memory. The zero Store is not usable:
+// call New.
+type Store struct {
+	mu    sync.Mutex
+	parts map[int]stats.State
+}
+
+// New returns an empty Store.
+func New() *Store { return &Store{parts: map[int]stats.State{}} }
+
+// Load implements [stats.Store.Load].
+func (s *Store) Load(ctx context.Context, p int) (stats.State, error) {
+	if err := ctx.Err(); err != nil {
+		return stats.State{}, fmt.Errorf("statsmem: load: %w", err)
+	}
+	if p < 0 {
+		return stats.State{}, fmt.Errorf("statsmem: load partition %d: %w", p, stats.ErrInvalid)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.parts[p]
+	if !ok {
+		return stats.State{Partition: p}, nil
+	}
+	return st.Clone(), nil
+}
+
+// Save implements [stats.Store.Save].
+func (s *Store) Save(ctx context.Context, st *stats.State) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("statsmem: save: %w", err)
+	}
+	if st.Partition < 0 {
+		return fmt.Errorf("statsmem: save partition %d: %w", st.Partition, stats.ErrInvalid)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, ok := s.parts[st.Partition]
+	if (!ok && st.Version != 0) || (ok && cur.Version != st.Version) {
+		return fmt.Errorf("statsmem: save partition %d at version %d: %w", st.Partition, st.Version, stats.ErrConflict)
+	}
+	c := st.Clone()
+	c.Version++
+	s.parts[st.Partition] = c
+	st.Version = c.Version
+	return nil
+}
