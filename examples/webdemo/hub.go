@@ -17,6 +17,7 @@ import (
 	"github.com/switchboard-cc/switchboard/engine"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/session"
+	"github.com/switchboard-cc/switchboard/stats"
 )
 
 // client is one browser page connected over a websocket. Everything the
@@ -58,6 +59,12 @@ type demoChat struct {
 type hub struct {
 	eng   *engine.Engine
 	files *memFiles
+	// figures are the statistics the engine folds from routing's log, in
+	// as many partitions as the log has; estimates tell waiting customers
+	// how long they may wait.
+	figures    stats.Store
+	partitions int
+	estimates  *stats.Estimator
 
 	mu      sync.Mutex
 	clients map[*client]struct{}
@@ -152,8 +159,12 @@ func (h *hub) pushPositions(ctx context.Context) {
 		if err == nil && (st.State == routing.Queued || st.State == routing.Offered) {
 			f = frame{"type": "position", "waiting": true, "position": st.Position, "exact": st.Exact,
 				"waited_ms": st.Waiting.Milliseconds(), "queue": st.Queue}
+			if d, ok := h.estimates.EstimateWait(ctx, st.Queue, st.Position, h.eng.Clock().Now()); ok {
+				// Rounded to 10s, so the estimate moves when it changes.
+				f["estimate_ms"] = d.Round(10 * time.Second).Milliseconds()
+			}
 		}
-		key := fmt.Sprint(f["waiting"], f["position"], f["queue"])
+		key := fmt.Sprint(f["waiting"], f["position"], f["queue"], f["estimate_ms"])
 		h.mu.Lock()
 		changed := c.last != key
 		c.last = key
@@ -176,6 +187,10 @@ type boardQueue struct {
 	Name          string `json:"name"`
 	Waiting       int    `json:"waiting"`
 	LongestWaitMS int64  `json:"longest_wait_ms"`
+	Talking       int    `json:"talking"`
+	// Agents serving the queue by state, and Eligible of them free now.
+	Agents   map[string]int `json:"agents"`
+	Eligible int            `json:"eligible"`
 }
 
 type boardAgent struct {
@@ -194,8 +209,8 @@ type boardChat struct {
 	State    string `json:"state"`
 }
 
-// wallboard reads the queues, the logged-in agents and the chats the
-// demo started from routing.
+// wallboard reads each queue's figures from the statistics board, and
+// the logged-in agents and the chats the demo started from routing.
 func (h *hub) wallboard(ctx context.Context) (board, error) {
 	r := h.eng.Router()
 	now := h.eng.Clock().Now()
@@ -203,11 +218,23 @@ func (h *hub) wallboard(ctx context.Context) (board, error) {
 	if err != nil {
 		return board{}, err
 	}
+	figures, err := stats.LoadBoard(ctx, h.figures, h.partitions, now)
+	if err != nil {
+		return board{}, err
+	}
 	var b board
-	index := map[switchboard.QueueID]int{}
 	for _, q := range qs {
-		index[q.ID] = len(b.Queues)
-		b.Queues = append(b.Queues, boardQueue{ID: string(q.ID), Name: q.Name})
+		bq := boardQueue{ID: string(q.ID), Name: q.Name, Agents: map[string]int{}}
+		if f := figures.Queues[q.ID]; f != nil {
+			bq.Waiting, bq.LongestWaitMS, bq.Talking = f.Waiting+f.Offered, f.Longest.Milliseconds(), f.Talking
+			bq.Eligible = f.Eligible
+			for st, n := range f.Agents.ByState {
+				if n > 0 {
+					bq.Agents[stateName(routing.State(st))] = n
+				}
+			}
+		}
+		b.Queues = append(b.Queues, bq)
 	}
 	h.mu.Lock()
 	chats := append([]demoChat(nil), h.chats...)
@@ -216,14 +243,6 @@ func (h *hub) wallboard(ctx context.Context) (board, error) {
 		c, err := r.Chat(ctx, dc.id)
 		if err != nil || c.State.Final() {
 			continue
-		}
-		if c.State == routing.Queued || c.State == routing.Offered {
-			if i, ok := index[c.Queue]; ok {
-				b.Queues[i].Waiting++
-				if w := now.Sub(c.EnqueuedAt).Milliseconds(); w > b.Queues[i].LongestWaitMS {
-					b.Queues[i].LongestWaitMS = w
-				}
-			}
 		}
 		b.Chats = append(b.Chats, boardChat{ID: string(c.ID), Queue: string(c.Queue), Customer: dc.name,
 			Agent: string(c.Agent), State: snake(c.State.String())})

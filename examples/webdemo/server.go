@@ -19,6 +19,8 @@ import (
 	"github.com/switchboard-cc/switchboard/routing/routingmem"
 	"github.com/switchboard-cc/switchboard/session"
 	"github.com/switchboard-cc/switchboard/session/sessionmem"
+	"github.com/switchboard-cc/switchboard/stats"
+	"github.com/switchboard-cc/switchboard/stats/statsmem"
 )
 
 //go:embed web
@@ -83,8 +85,16 @@ func run(ctx context.Context, opts options) error {
 	policy.MaxFileSize = 1 << 20
 	h := newHub()
 	bus := routingmem.NewBus()
+	routes := routingmem.New(routingmem.Config{})
+	// Statistics fold routing's event log as the engine runs: the
+	// wallboard's figures and the customers' wait estimates.
+	h.figures, h.estimates, h.partitions = statsmem.New(), stats.NewEstimator(15*time.Minute), routes.Partitions()
+	figures, err := stats.NewConsumer(stats.Config{}, h.figures, h.estimates)
+	if err != nil {
+		return err
+	}
 	eng, err := engine.New(ctx, engine.Config{
-		Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore(),
+		Routing: routes, Sessions: sessionmem.NewStore(), Consumers: []engine.EventConsumer{figures},
 		Desktops: bus, Participants: h, Logger: opts.Logger,
 		Router:             routing.Config{SweepInterval: 100 * time.Millisecond},
 		Poll:               50 * time.Millisecond,

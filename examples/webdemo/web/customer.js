@@ -8,7 +8,8 @@ const conn = connect("customer", (f) => {
     if (f.item.type === "closed" || f.item.type === "ended") $("closed").classList.remove("hidden");
   } else if (f.type === "position") {
     $("status").textContent = f.waiting
-      ? "You are " + (f.exact === false ? "about " : "") + "number " + f.position + " in the queue · waiting " + clock(f.waited_ms)
+      ? "You are " + (f.exact === false ? "about " : "") + "number " + f.position + " in the queue · waiting " + clock(f.waited_ms) +
+        (f.estimate_ms !== undefined ? " · estimated wait " + clock(f.estimate_ms) : "")
       : "You are chatting with an agent";
     $("status").dataset.position = f.waiting ? f.position : "";
   }

@@ -25,7 +25,10 @@ function rows(tbody, items, key, cells) {
 
 function render(b) {
   rows($("queues").tBodies[0], b.queues || [], "id", (q) => [
-    q.name, el("td", { class: "num waiting" }, String(q.waiting)), el("td", { class: "longest" }, clock(q.longest_wait_ms))]);
+    q.name, el("td", { class: "num waiting" }, String(q.waiting)), el("td", { class: "longest" }, clock(q.longest_wait_ms)),
+    el("td", { class: "num talking" }, String(q.talking)),
+    el("td", { class: "staff" }, Object.entries(q.agents || {}).map(([s, n]) => n + " " + s.replace("_", " ")).join(", ") || "nobody",
+      " · " + q.eligible + " free")]);
   rows($("agents").tBodies[0], b.agents || [], "id", (a) => [
     a.name, el("td", {}, el("span", { class: "state " + a.state, "data-state": a.state }, a.state.replace("_", " ") + (a.reason ? " · " + a.reason : ""))),
     el("td", { class: "used" }, String(a.chats))]);
