@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -39,6 +40,7 @@ func BenchmarkLifecycle(b *testing.B) {
 		})
 		b.ReportAllocs()
 		b.ResetTimer()
+		defer reportCPU(b)()
 		for i := range b.N {
 			id := ids[i%len(ids)]
 			mustB(b, func() error { _, err := r.Enqueue(ctx, routing.ChatRequest{ID: id, Queue: "q"}); return err })
@@ -64,9 +66,14 @@ func BenchmarkLifecycle(b *testing.B) {
 			_, err := r.Login(ctx, "ann", routing.Profile{DisplayName: "Ann", Queues: []switchboard.QueueID{"q"}})
 			return err
 		})
-		ann := session.AgentParticipant("ann")
+		ann, cust := session.AgentParticipant("ann"), session.CustomerParticipant("u1")
+		msgs := []session.Message{
+			{From: cust, Text: "My order is late"}, {From: ann, Text: "Let me check"},
+			{From: ann, Mode: session.ModeWhisper, Text: "note: second time"}, {From: ann, Text: "It ships today"},
+		}
 		b.ReportAllocs()
 		b.ResetTimer()
+		defer reportCPU(b)()
 		for i := range b.N {
 			id := ids[i%len(ids)]
 			// Session IDs are never reused while a session is kept, so
@@ -83,11 +90,7 @@ func BenchmarkLifecycle(b *testing.B) {
 				b.Fatal(err, len(os))
 			}
 			mustB(b, func() error { _, _, err := eng.Accept(ctx, "ann", os[0].ID); return err })
-			cust := session.CustomerParticipant("u1")
-			for _, m := range []session.Message{
-				{From: cust, Text: "My order is late"}, {From: ann, Text: "Let me check"},
-				{From: ann, Mode: session.ModeWhisper, Text: "note: second time"}, {From: ann, Text: "It ships today"},
-			} {
+			for _, m := range msgs {
 				mustB(b, func() error { _, err := eng.Send(ctx, id, m); return err })
 			}
 			mustB(b, func() error {
@@ -102,9 +105,165 @@ func BenchmarkLifecycle(b *testing.B) {
 
 func nopPublish(_ context.Context, _ ...routing.Event) error { return nil }
 
+// reportCPU starts measuring the process's CPU time (every goroutine's,
+// the collector's included); the function it returns reports it per
+// operation as cpu-ns/op. Wall time (ns/op) depends on what else the
+// machine runs; CPU time much less so.
+func reportCPU(b *testing.B) func() {
+	start, ok := cpuTime()
+	return func() {
+		if end, ok2 := cpuTime(); ok && ok2 && b.N > 0 {
+			b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
+		}
+	}
+}
+
 func mustB(b *testing.B, f func() error) {
 	b.Helper()
 	if err := f(); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// BenchmarkLifecycleParallel runs independent chats' whole life cycles at
+// once (run it with -cpu 1,2 to see how it scales with cores): each
+// goroutine is an engine of its own, as a process would be, with its own
+// agent and queue, and all share one routing store and one session store.
+// Routing's own life cycle, run the same way, is the baseline.
+func BenchmarkLifecycleParallel(b *testing.B) {
+	b.Run("layer=routing", func(b *testing.B) {
+		rs := routingmem.New(routingmem.Config{})
+		mock := clock.NewMock()
+		var g atomic.Int64
+		b.ReportAllocs()
+		b.ResetTimer()
+		defer reportCPU(b)()
+		b.RunParallel(func(pb *testing.PB) {
+			n := strconv.FormatInt(g.Add(1), 10)
+			r, err := routing.New(rs, routing.TransportFunc(nopPublish), routing.Config{Clock: mock})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			agent, queue := switchboard.AgentID("a"+n), switchboard.QueueID("q"+n)
+			if !setUp(b, r, agent, queue) {
+				return
+			}
+			buf := []byte("g" + n + "-")
+			for i := 0; pb.Next(); i++ {
+				id := switchboard.ChatID(strconv.AppendInt(buf, int64(i), 10))
+				if !routingLifecycle(b, r, agent, queue, id) {
+					return
+				}
+			}
+		})
+	})
+	b.Run("layer=engine", func(b *testing.B) {
+		rs, ss := routingmem.New(routingmem.Config{}), sessionmem.NewStore()
+		mock := clock.NewMock()
+		var g atomic.Int64
+		b.ReportAllocs()
+		b.ResetTimer()
+		defer reportCPU(b)()
+		b.RunParallel(func(pb *testing.PB) {
+			n := strconv.FormatInt(g.Add(1), 10)
+			eng, err := engine.New(ctx, engine.Config{Routing: rs, Sessions: ss, Desktops: routing.TransportFunc(nopPublish),
+				Participants: session.Discard{}, Clock: mock, Manual: true, Process: "p" + n})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			agent, queue := switchboard.AgentID("a"+n), switchboard.QueueID("q"+n)
+			if !setUp(b, eng.Router(), agent, queue) {
+				return
+			}
+			ag, cust := session.AgentParticipant(agent), session.CustomerParticipant("u1")
+			msgs := []session.Message{
+				{From: cust, Text: "My order is late"}, {From: ag, Text: "Let me check"},
+				{From: ag, Mode: session.ModeWhisper, Text: "note: second time"}, {From: ag, Text: "It ships today"},
+			}
+			buf := []byte("g" + n + "-")
+			for i := 0; pb.Next(); i++ {
+				id := switchboard.ChatID(strconv.AppendInt(buf, int64(i), 10))
+				if !engineLifecycle(b, eng, agent, queue, id, msgs) {
+					return
+				}
+			}
+		})
+	})
+}
+
+// setUp puts queue and logs agent in to take its chats.
+func setUp(b *testing.B, r *routing.Router, agent switchboard.AgentID, queue switchboard.QueueID) bool {
+	if _, err := r.PutQueue(ctx, routing.Queue{ID: queue, WrapUp: time.Second}); err != nil {
+		b.Error(err)
+		return false
+	}
+	if _, err := r.Login(ctx, agent, routing.Profile{DisplayName: "Agent", Queues: []switchboard.QueueID{queue}}); err != nil {
+		b.Error(err)
+		return false
+	}
+	return true
+}
+
+// routingLifecycle runs chat id through routing alone: enqueue, offer,
+// accept, end, wrap-up done.
+func routingLifecycle(b *testing.B, r *routing.Router, agent switchboard.AgentID, queue switchboard.QueueID, id switchboard.ChatID) bool {
+	if _, err := r.Enqueue(ctx, routing.ChatRequest{ID: id, Queue: queue}); err != nil {
+		b.Error(err)
+		return false
+	}
+	os, err := r.Offers(ctx, agent)
+	if err != nil || len(os) != 1 {
+		b.Error(err, len(os))
+		return false
+	}
+	if _, err := r.Accept(ctx, agent, os[0].ID); err != nil {
+		b.Error(err)
+		return false
+	}
+	if err := r.End(ctx, id); err != nil {
+		b.Error(err)
+		return false
+	}
+	if err := r.CompleteWrapUp(ctx, id, agent); err != nil {
+		b.Error(err)
+		return false
+	}
+	return true
+}
+
+// engineLifecycle runs chat id through the engine, as BenchmarkLifecycle
+// does.
+func engineLifecycle(b *testing.B, eng *engine.Engine, agent switchboard.AgentID, queue switchboard.QueueID, id switchboard.ChatID, msgs []session.Message) bool {
+	fail := func(err error) bool {
+		b.Error(err)
+		return false
+	}
+	if _, err := eng.Start(ctx, engine.StartRequest{ID: id, Queue: queue, Customer: "u1", CustomerName: "Carol"}); err != nil {
+		return fail(err)
+	}
+	os, err := eng.Router().Offers(ctx, agent)
+	if err != nil || len(os) != 1 {
+		b.Error(err, len(os))
+		return false
+	}
+	if _, _, err := eng.Accept(ctx, agent, os[0].ID); err != nil {
+		return fail(err)
+	}
+	for _, m := range msgs {
+		if _, err := eng.Send(ctx, id, m); err != nil {
+			return fail(err)
+		}
+	}
+	if _, err := eng.End(ctx, id, agent, session.EndOptions{Reason: "resolved", Confirm: true}); err != nil {
+		return fail(err)
+	}
+	if err := eng.CompleteWrapUp(ctx, id, agent); err != nil {
+		return fail(err)
+	}
+	if err := eng.Settle(ctx); err != nil {
+		return fail(err)
+	}
+	return true
 }

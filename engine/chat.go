@@ -49,11 +49,19 @@ func (r *StartRequest) routing() routing.ChatRequest {
 // op starts tracing an operation and checks that the engine runs.
 func (e *Engine) op(ctx context.Context, name string, attrs ...slog.Attr) (context.Context, func(error), error) {
 	if err := e.ready(ctx); err != nil {
-		return ctx, func(error) {}, err
+		return ctx, noEnd, err
 	}
-	ctx, end := e.cfg.Tracer.Start(ctx, name, attrs...)
+	if !e.traced {
+		return ctx, noEnd, nil
+	}
+	// A copy, so the caller's attributes stay on its stack when nothing
+	// traces.
+	ctx, end := e.cfg.Tracer.Start(ctx, name, slices.Clone(attrs)...)
 	return ctx, end, nil
 }
+
+// noEnd ends an operation nothing traces.
+func noEnd(error) {}
 
 // Start creates the chat's session and queues the chat for routing.
 //
@@ -113,7 +121,7 @@ func (e *Engine) sync(ctx context.Context, chat switchboard.ChatID) (session.Ses
 	if err != nil {
 		return session.Session{}, fmt.Errorf("engine: the session of %s does not follow routing yet (call again): %w", chat, err)
 	}
-	return s, nil
+	return s.Clone(), nil
 }
 
 // follow makes the chat's session agree with routing before the
@@ -152,7 +160,11 @@ func (e *Engine) Sync(ctx context.Context, chat switchboard.ChatID) (session.Ses
 	if err := e.ready(ctx); err != nil {
 		return session.Session{}, err
 	}
-	return e.reconcile(ctx, chat)
+	s, err := e.reconcile(ctx, chat)
+	if err != nil {
+		return session.Session{}, err
+	}
+	return s.Clone(), nil
 }
 
 // Accept accepts a routing offer for agent and makes it the owner of the
@@ -365,18 +377,19 @@ func (e *Engine) endRouting(ctx context.Context, chat switchboard.ChatID) error 
 	if err != nil {
 		return err
 	}
-	var se *routing.StateError
 	switch c.State {
 	case routing.Assigned:
-		if err := e.router.End(ctx, chat); err != nil && !errors.As(err, &se) {
-			return err
-		}
+		err = e.router.End(ctx, chat)
 	case routing.Queued, routing.Offered:
-		if err := e.router.Withdraw(ctx, chat); err != nil && !errors.As(err, &se) {
-			return err
-		}
+		err = e.router.Withdraw(ctx, chat)
 	}
-	return nil
+	if err == nil {
+		return nil
+	}
+	if se := (*routing.StateError)(nil); errors.As(err, &se) {
+		return nil // moved on meanwhile
+	}
+	return err
 }
 
 // CompleteWrapUp completes the agent's wrap-up of a chat early: its slot is

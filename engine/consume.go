@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/switchboard-cc/switchboard"
@@ -28,10 +29,40 @@ type cursor struct {
 // item is one record of a durable log: its position, the chat it
 // concerns, and what it was, for tracing.
 type item struct {
-	seq  uint64
-	chat switchboard.ChatID
-	what string
-	ev   *routing.Event // for routing's log
+	seq   uint64
+	chat  switchboard.ChatID
+	what  string
+	entry session.EntryType // for the sessions' feed
+	ev    *routing.Event    // for routing's log
+}
+
+// heldCursor is a cursor this process read or saved, if ok.
+type heldCursor struct {
+	mu sync.Mutex
+	c  cursor
+	ok bool
+}
+
+// load returns the cursor, if one is held.
+func (h *heldCursor) load() (cursor, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.c, h.ok
+}
+
+// store holds c, or nothing if ok is false.
+func (h *heldCursor) store(c cursor, ok bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.c, h.ok = c, ok
+}
+
+// describe says what the record was, for an error.
+func (it *item) describe() string {
+	if it.entry != 0 {
+		return "session " + it.entry.String()
+	}
+	return it.what
 }
 
 // durableLog is what the engine consumes: routing's event log or the
@@ -41,7 +72,9 @@ type durableLog interface {
 	partitions() int
 	cursor(ctx context.Context, p int) (cursor, error)
 	save(ctx context.Context, c cursor) error
-	read(ctx context.Context, p int, after uint64) ([]item, error)
+	// read appends the records of partition p after position after to
+	// buf, up to a batch, and returns it.
+	read(ctx context.Context, p int, after uint64, buf []item) ([]item, error)
 	conflict(err error) bool
 }
 
@@ -64,16 +97,15 @@ func (l routingLog) save(ctx context.Context, c cursor) error {
 		Owner: c.owner, LeaseUntil: c.until, Version: c.version})
 }
 
-func (l routingLog) read(ctx context.Context, p int, after uint64) ([]item, error) {
+func (l routingLog) read(ctx context.Context, p int, after uint64, buf []item) ([]item, error) {
 	evs, err := l.s.Events(ctx, p, after, batch)
-	if err != nil {
-		return nil, err
+	if err != nil || len(evs) == 0 {
+		return buf, err
 	}
-	out := make([]item, len(evs))
 	for i := range evs {
-		out[i] = item{seq: evs[i].Seq, chat: evs[i].Chat, what: evs[i].Type.String(), ev: &evs[i]}
+		buf = append(buf, item{seq: evs[i].Seq, chat: evs[i].Chat, what: evs[i].Type.String(), ev: &evs[i]})
 	}
-	return out, nil
+	return buf, nil
 }
 
 // sessionFeed is the sessions' feed: every session log entry, in commit
@@ -96,19 +128,36 @@ func (l sessionFeed) save(ctx context.Context, c cursor) error {
 		Owner: c.owner, LeaseUntil: c.until, Version: c.version})
 }
 
-func (l sessionFeed) read(ctx context.Context, p int, after uint64) ([]item, error) {
-	es, err := l.s.Feed(ctx, p, after, batch)
-	if err != nil {
-		return nil, err
+func (l sessionFeed) read(ctx context.Context, p int, after uint64, buf []item) ([]item, error) {
+	if hs, ok := l.s.(session.FeedHeadStore); ok {
+		// The positions, chats and types are all the engine needs.
+		hb := headBufs.Get().(*[]session.FeedHead)
+		defer headBufs.Put(hb)
+		heads, err := hs.FeedHeads(ctx, p, after, batch, (*hb)[:0])
+		*hb = heads[:0]
+		if err != nil {
+			return buf, err
+		}
+		for _, h := range heads {
+			buf = append(buf, item{seq: h.Seq, chat: h.Chat, entry: h.Type})
+			if !drivesRouting(h.Type) {
+				buf[len(buf)-1].chat = "" // nothing for the engine to do
+			}
+		}
+		clear(heads)
+		return buf, nil
 	}
-	out := make([]item, 0, len(es))
+	es, err := l.s.Feed(ctx, p, after, batch)
+	if err != nil || len(es) == 0 {
+		return buf, err
+	}
 	for _, e := range es {
-		out = append(out, item{seq: e.Seq, chat: e.Chat, what: "session " + e.Entry.Type.String()})
+		buf = append(buf, item{seq: e.Seq, chat: e.Chat, entry: e.Entry.Type})
 		if !drivesRouting(e.Entry.Type) {
-			out[len(out)-1].chat = "" // nothing for the engine to do
+			buf[len(buf)-1].chat = "" // nothing for the engine to do
 		}
 	}
-	return out, nil
+	return buf, nil
 }
 
 // drivesRouting reports whether a session entry of type t has a routing
@@ -141,9 +190,9 @@ func (e *Engine) register(ctx context.Context, log durableLog) error {
 func (e *Engine) consume(ctx context.Context) (int, error) {
 	total := 0
 	var errs []error
-	for _, log := range e.logs {
+	for i, log := range e.logs {
 		for p := range log.partitions() {
-			n, err := e.consumePartition(ctx, log, p)
+			n, err := e.consumePartition(ctx, log, &e.held[i][p], p)
 			total += n
 			if err != nil {
 				errs = append(errs, err)
@@ -163,47 +212,98 @@ func (e *Engine) consume(ctx context.Context) (int, error) {
 // fails stops the partition there: it is processed again next time
 // (consequences are idempotent), and no later record of the partition
 // overtakes it.
-func (e *Engine) consumePartition(ctx context.Context, log durableLog, p int) (int, error) {
-	cur, err := log.cursor(ctx, p)
-	if err != nil {
-		return 0, err
+//
+// held is the cursor this process last read or saved for the partition.
+// The stored one is at its position or past it, so when nothing follows
+// that position there is nothing to do and the cursor is not read. While
+// the lease it records is this process's with at least half its length to
+// run, no other process may move the cursor, so held is what the store
+// holds: the records are processed without reading the cursor or taking
+// the lease again. Otherwise the cursor is read from the store.
+func (e *Engine) consumePartition(ctx context.Context, log durableLog, held *heldCursor, p int) (int, error) {
+	var cur cursor
+	var err error
+	buf := itemBufs.Get().(*[]item)
+	items := (*buf)[:0]
+	defer func() {
+		clear(items[:cap(items)]) // let go of the records
+		*buf = items[:0]
+		itemBufs.Put(buf)
+	}()
+	h, ok := held.load()
+	if ok && h.owner != "" && h.owner != e.cfg.Process && e.cfg.Clock.Now().Before(h.until) {
+		return 0, nil // another process held it when last read, and may still
 	}
-	if cur.owner != "" && cur.owner != e.cfg.Process && e.cfg.Clock.Now().Before(cur.until) {
-		return 0, nil // another process holds it
+	if ok {
+		// The stored cursor is at h or past it (a cursor never moves
+		// back): nothing after h, nothing to do.
+		if items, err = log.read(ctx, p, h.position, items); err != nil || len(items) == 0 {
+			return 0, err
+		}
+	}
+	if ok && e.holds(&h) {
+		cur = h
+	} else {
+		if cur, err = log.cursor(ctx, p); err != nil {
+			return 0, err
+		}
+		held.store(cur, true)
+		if cur.owner != "" && cur.owner != e.cfg.Process && e.cfg.Clock.Now().Before(cur.until) {
+			return 0, nil // another process holds it
+		}
+		if !ok || cur.position != h.position {
+			items = items[:0]
+		}
+	}
+	// save stores cur and remembers it; any failure forgets it, so the
+	// next pass reads the cursor from the store.
+	save := func() error {
+		held.store(cursor{}, false)
+		if err := log.save(ctx, cur); err != nil {
+			return err
+		}
+		cur.version++
+		held.store(cur, true)
+		return nil
 	}
 	done := 0
 	for {
-		items, err := log.read(ctx, p, cur.position)
-		if err != nil {
-			return done, err
-		}
 		if len(items) == 0 {
-			return done, nil
-		}
-		// Take (or renew) the lease before acting, so two processes never
-		// work on one partition at once.
-		cur.owner, cur.until = e.cfg.Process, e.cfg.Clock.Now().Add(e.cfg.Lease)
-		if err := log.save(ctx, cur); err != nil {
-			if log.conflict(err) {
-				return done, nil // another process took it
+			if items, err = log.read(ctx, p, cur.position, items); err != nil {
+				return done, err
 			}
-			return done, err
+			if len(items) == 0 {
+				return done, nil
+			}
 		}
-		cur.version++
+		if !e.holds(&cur) {
+			// Take (or renew) the lease before acting, so two processes
+			// never work on one partition at once.
+			cur.owner, cur.until = e.cfg.Process, e.cfg.Clock.Now().Add(e.cfg.Lease)
+			if err := save(); err != nil {
+				if log.conflict(err) {
+					return done, nil // another process took it
+				}
+				return done, err
+			}
+		}
 		var failed error
 		last := cur.position
-		// A consequence makes a chat agree with routing as it is now, so
-		// a chat's later records in this batch need no pass of their own:
-		// each chat is reconciled once, at its last record.
-		lastOf := make(map[switchboard.ChatID]int, len(items))
-		for i := range items {
-			lastOf[items[i].chat] = i
+		var lastAt map[switchboard.ChatID]int // for a long batch
+		if len(items) > 32 {
+			lastAt = make(map[switchboard.ChatID]int, len(items))
+			for i := range items {
+				lastAt[items[i].chat] = i
+			}
 		}
 		for i := range items {
 			it := &items[i]
-			if lastOf[it.chat] == i {
+			// A consequence makes a chat agree with routing as it is now,
+			// so a chat's later records in this batch need no pass of
+			// their own: each chat is reconciled once, at its last record.
+			if lastAt == nil && lastOf(items, i) || lastAt != nil && lastAt[it.chat] == i {
 				if err := e.apply(ctx, it); err != nil {
-					failed = fmt.Errorf("%s log, partition %d, position %d (%s): %w", log.name(), p, it.seq, it.what, err)
+					failed = fmt.Errorf("%s log, partition %d, position %d (%s): %w", log.name(), p, it.seq, it.describe(), err)
 					break
 				}
 			}
@@ -211,19 +311,43 @@ func (e *Engine) consumePartition(ctx context.Context, log durableLog, p int) (i
 			done++
 		}
 		if last != cur.position {
+			// Saving the position renews the lease too.
 			cur.position = last
-			if err := log.save(ctx, cur); err != nil {
+			cur.owner, cur.until = e.cfg.Process, e.cfg.Clock.Now().Add(e.cfg.Lease)
+			if err := save(); err != nil {
 				if log.conflict(err) {
 					return done, nil
 				}
 				return done, err
 			}
-			cur.version++
 		}
 		if failed != nil {
 			return done, failed
 		}
+		items = items[:0]
 	}
+}
+
+// headBufs holds the buffers the sessions' feed heads are read into.
+var headBufs = sync.Pool{New: func() any { b := make([]session.FeedHead, 0, 16); return &b }}
+
+// itemBufs holds the buffers partitions are read into.
+var itemBufs = sync.Pool{New: func() any { b := make([]item, 0, 16); return &b }}
+
+// holds reports whether c is this process's lease with at least half its
+// length to run.
+func (e *Engine) holds(c *cursor) bool {
+	return c.owner == e.cfg.Process && c.until.Sub(e.cfg.Clock.Now()) >= e.cfg.Lease/2
+}
+
+// lastOf reports whether items[i] is the last record of its chat in items.
+func lastOf(items []item, i int) bool {
+	for j := i + 1; j < len(items); j++ {
+		if items[j].chat == items[i].chat {
+			return false
+		}
+	}
+	return true
 }
 
 // apply carries out the consequence of one record. It is idempotent: it
@@ -233,7 +357,7 @@ func (e *Engine) apply(ctx context.Context, it *item) (err error) {
 	if it.chat == "" {
 		return nil
 	}
-	if it.ev != nil {
+	if it.ev != nil && e.traced {
 		var end func(error)
 		ctx, end = e.cfg.Tracer.Start(ctx, "engine.event", eventAttrs(it.ev)...)
 		defer func() { end(err) }()
@@ -247,12 +371,16 @@ func (e *Engine) apply(ctx context.Context, it *item) (err error) {
 
 // reconcile makes the chat's session agree with routing, which is the
 // authority on who is in a chat, and carries out what routing decided on
-// its own (timeouts, invite fallbacks, transfers).
+// its own (timeouts, invite fallbacks, transfers). The session returned
+// may be lent by the store: clone it before handing it out.
 func (e *Engine) reconcile(ctx context.Context, chat switchboard.ChatID) (session.Session, error) {
 	for attempt := 0; ; attempt++ {
 		s, err := e.reconcileOnce(ctx, chat)
+		if err == nil {
+			return s, nil
+		}
 		var se *session.StatusError
-		if err == nil || !errors.As(err, &se) || attempt == 4 {
+		if !errors.As(err, &se) || attempt == 4 {
 			return s, err
 		}
 		// The session changed under this pass (the customer left while a

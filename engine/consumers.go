@@ -85,8 +85,8 @@ func (l consumerFeed) save(ctx context.Context, c cursor) error {
 		Owner: c.owner, LeaseUntil: c.until, Version: c.version})
 }
 
-func (l consumerFeed) read(context.Context, int, uint64) ([]item, error) {
-	return nil, errors.New("engine: a feed consumer's log is read by feed")
+func (l consumerFeed) read(_ context.Context, _ int, _ uint64, buf []item) ([]item, error) {
+	return buf, errors.New("engine: a feed consumer's log is read by feed")
 }
 
 func (l consumerFeed) next(ctx context.Context, p int, after uint64) (int, uint64, func(context.Context) error, error) {
@@ -113,8 +113,8 @@ func (l consumerLog) save(ctx context.Context, c cursor) error {
 		Owner: c.owner, LeaseUntil: c.until, Version: c.version})
 }
 
-func (l consumerLog) read(context.Context, int, uint64) ([]item, error) {
-	return nil, errors.New("engine: an event consumer's log is read by feed")
+func (l consumerLog) read(_ context.Context, _ int, _ uint64, buf []item) ([]item, error) {
+	return buf, errors.New("engine: an event consumer's log is read by feed")
 }
 
 // checkConsumers reports consumers with an empty, reserved or repeated

@@ -226,6 +226,12 @@ type Engine struct {
 	router   *routing.Router
 	sessions *session.Manager
 	logs     []durableLog
+	// traced is false when Config.Tracer was left unset: the hot path then
+	// builds no attributes.
+	traced bool
+	// held is, per log and partition, the cursor this process last read
+	// or saved.
+	held [][]heldCursor
 	// consumers are the registered consumers' views of routing's log and,
 	// for FeedConsumers, of the sessions' feed.
 	consumers []fedLog
@@ -262,6 +268,12 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	e := &Engine{cfg: cfg, store: cfg.Routing, router: router, sessions: sessions, started: make(chan struct{})}
 	e.logs = []durableLog{routingLog{cfg.Routing}, sessionFeed{cfg.Sessions.(session.FeedStore)}}
+	_, untraced := cfg.Tracer.(nopTracer)
+	e.traced = !untraced
+	e.held = make([][]heldCursor, len(e.logs))
+	for i, log := range e.logs {
+		e.held[i] = make([]heldCursor, log.partitions())
+	}
 	for _, c := range cfg.Consumers {
 		e.consumers = append(e.consumers, consumerLog{s: cfg.Routing, c: c})
 		if fc, ok := c.(FeedConsumer); ok {

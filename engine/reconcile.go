@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/routing"
@@ -45,13 +46,14 @@ func inSession(p *session.Participant) bool { return p.Present() || p.Invited() 
 //     consultants when the chat ended, SPEC C9), and so does one whose
 //     customer left.
 //
-// Supervisors are left alone.
+// Supervisors are left alone. The session returned may be lent by the
+// store ([session.Manager.Peek]): it is not to be modified or handed out.
 func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (session.Session, error) {
 	c, err := e.router.Chat(ctx, chat)
 	if err != nil {
 		return session.Session{}, err
 	}
-	s, err := e.sessions.Session(ctx, chat)
+	s, err := e.sessions.Peek(ctx, chat)
 	if err != nil {
 		return session.Session{}, err
 	}
@@ -67,19 +69,23 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 		if err := e.endRouting(ctx, chat); err != nil {
 			return session.Session{}, err
 		}
-		return e.sessions.Session(ctx, chat)
+		return e.sessions.Peek(ctx, chat)
 	}
 	if s.Status == session.StatusClosed {
 		return s, nil
 	}
 	var errs []error
+	// stale reports that s may be behind the store: a write was tried
+	// since it was read.
+	stale := false
 	keep := func(err error) {
+		stale = true
 		if err != nil && !errors.Is(err, session.ErrAlreadyParticipant) && !errors.Is(err, session.ErrLeft) && !errors.Is(err, session.ErrNotParticipant) {
 			errs = append(errs, err)
 		}
 	}
 	if s.Status == session.StatusEnded {
-		return e.settleEnded(ctx, s, keep, &errs)
+		return e.settleEnded(ctx, s, keep, &errs, &stale)
 	}
 	owner := s.Owner()
 	if owner != nil && !owner.Present() {
@@ -101,7 +107,7 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 				return session.Session{}, err
 			}
 		}
-		return e.sessions.Session(ctx, chat)
+		return e.sessions.Peek(ctx, chat)
 	}
 	if owner == nil && reopenedAfter(&s, &c) {
 		// The customer wrote after close and the session reopened, but
@@ -112,7 +118,7 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 				return session.Session{}, err
 			}
 		}
-		return e.sessions.Session(ctx, chat)
+		return e.sessions.Peek(ctx, chat)
 	}
 	if owner != nil && s.Status == session.StatusActive && c.State == routing.Ended && c.EndReason != routing.EndAgentLeft {
 		// Routing gave up on a chat that went back to a queue (a transfer
@@ -130,7 +136,7 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 		if err != nil && !errors.Is(err, session.ErrAlreadyClosed) {
 			return session.Session{}, err
 		}
-		return e.sessions.Session(ctx, chat)
+		return e.sessions.Peek(ctx, chat)
 	}
 	if s.Status == session.StatusCustomerLeft && customerGone(&c) {
 		// The interaction is over for everyone but the owner (SPEC C9),
@@ -163,27 +169,26 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 	}
 	cur := s.Owner()
 	switch {
-	case want != "" && (cur == nil || cur.ID != session.AgentParticipant(want)):
-		keep(e.assign(ctx, chat, want))
+	case want != "" && (cur == nil || agentOf(cur.ID) != want):
+		now, err := e.assign(ctx, chat, want)
+		keep(err)
+		if err == nil {
+			s, stale = now, false // the session as the assignment stored it
+		}
 	case want == "" && cur != nil && (c.State == routing.Queued || c.State == routing.Offered):
 		keep(e.sessions.ReleaseOwner(ctx, chat, agentOf(cur.ID)))
 	case want == "" && cur != nil && c.State == routing.Ended && c.EndReason == routing.EndAgentLeft:
 		_, err := e.sessions.End(ctx, chat, agentOf(cur.ID), session.EndOptions{Reason: e.cfg.DisconnectReason, Confirm: true, Forced: true})
 		keep(err)
-		if s, err = e.sessions.Session(ctx, chat); err != nil {
+		if s, err = e.sessions.Peek(ctx, chat); err != nil {
 			return session.Session{}, err
 		}
-		return e.settleEnded(ctx, s, keep, &errs)
+		stale = false
+		return e.settleEnded(ctx, s, keep, &errs, &stale)
 	}
 
 	// Consultants and the pending invitee.
-	in := map[switchboard.AgentID]bool{}
-	if want != "" {
-		in[want] = true
-	}
-	for _, a := range c.Consultants {
-		in[a] = true
-	}
+	in := func(a switchboard.AgentID) bool { return a == want && want != "" || slices.Contains(c.Consultants, a) }
 	var invitee switchboard.AgentID
 	if c.State == routing.Assigned && c.Invitation.Pending() && c.Invitation.Kind == routing.InviteOffer {
 		o, err := e.router.Offer(ctx, c.Invitation.Offer)
@@ -192,8 +197,11 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 		}
 		invitee = o.Agent
 	}
-	if s, err = e.sessions.Session(ctx, chat); err != nil {
-		return session.Session{}, err
+	if stale {
+		if s, err = e.sessions.Peek(ctx, chat); err != nil {
+			return session.Session{}, err
+		}
+		stale = false
 	}
 	for i := range s.Participants {
 		p := &s.Participants[i]
@@ -201,7 +209,7 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 		if a == "" || p.Role == session.RoleSupervisor || p.Role == session.RoleOwner || !inSession(p) {
 			continue // the owner is settled above
 		}
-		if p.Invited() && a != invitee && !in[a] || p.Present() && !in[a] {
+		if p.Invited() && a != invitee && !in(a) || p.Present() && !in(a) {
 			keep(e.sessions.Leave(ctx, chat, p.ID))
 		}
 	}
@@ -227,7 +235,10 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 	if len(errs) > 0 {
 		return session.Session{}, fmt.Errorf("engine: reconcile %s: %w", chat, errors.Join(errs...))
 	}
-	return e.sessions.Session(ctx, chat)
+	if !stale {
+		return s, nil
+	}
+	return e.sessions.Peek(ctx, chat)
 }
 
 // reopenedAfter reports whether session s was reopened by its customer
@@ -264,7 +275,7 @@ func routeRequest(s *session.Session) routing.ChatRequest {
 // settleEnded takes the agents other than the owner out of ended session s:
 // routing dropped its consultants and withdrew its invitation when the chat
 // ended (SPEC C9), so none of them may stay present.
-func (e *Engine) settleEnded(ctx context.Context, s session.Session, keep func(error), errs *[]error) (session.Session, error) {
+func (e *Engine) settleEnded(ctx context.Context, s session.Session, keep func(error), errs *[]error, stale *bool) (session.Session, error) {
 	for i := range s.Participants {
 		p := &s.Participants[i]
 		if agentOf(p.ID) != "" && p.Role != session.RoleOwner && p.Role != session.RoleSupervisor && inSession(p) {
@@ -274,7 +285,10 @@ func (e *Engine) settleEnded(ctx context.Context, s session.Session, keep func(e
 	if len(*errs) > 0 {
 		return session.Session{}, fmt.Errorf("engine: reconcile %s: %w", s.ID, errors.Join(*errs...))
 	}
-	return e.sessions.Session(ctx, s.ID)
+	if !*stale {
+		return s, nil
+	}
+	return e.sessions.Peek(ctx, s.ID)
 }
 
 // customerGone reports whether assigned chat c has agents besides its owner
@@ -303,13 +317,14 @@ func (e *Engine) dropAfterCustomer(ctx context.Context, c *routing.Chat) error {
 	return nil
 }
 
-func (e *Engine) assign(ctx context.Context, chat switchboard.ChatID, agent switchboard.AgentID) error {
+// assign makes agent the owner of chat's session, and returns the session
+// as stored.
+func (e *Engine) assign(ctx context.Context, chat switchboard.ChatID, agent switchboard.AgentID) (session.Session, error) {
 	a, err := e.router.Agent(ctx, agent)
 	if err != nil {
-		return err
+		return session.Session{}, err
 	}
-	_, err = e.sessions.AssignOwner(ctx, chat, session.AgentRef{ID: a.ID, Name: a.Profile.DisplayName})
-	return err
+	return e.sessions.AssignOwner(ctx, chat, session.AgentRef{ID: a.ID, Name: a.Profile.DisplayName})
 }
 
 func (e *Engine) invite(ctx context.Context, chat switchboard.ChatID, by, agent switchboard.AgentID) error {

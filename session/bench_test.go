@@ -2,10 +2,11 @@ package session_test
 
 import (
 	"fmt"
-	"github.com/switchboard-cc/switchboard"
 	"testing"
 
+	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/session"
+	"github.com/switchboard-cc/switchboard/session/sessionmem"
 )
 
 // fourParty returns a manager with session "c1": customer, owner Ann,
@@ -110,5 +111,64 @@ func BenchmarkVisible(b *testing.B) {
 			}
 			_ = n
 		})
+	}
+}
+
+// BenchmarkCatchUpSize catches an agent up on k entries of a 1,000-entry
+// log, for k = 10 and k = 1,000 side by side: the k last entries
+// (from=tail), and the first k with a limit (from=start). What a catch-up
+// allocates grows with k, not with the log. store=lending is the in-memory
+// store, which lends its entries (session.EntryLender); store=copying is
+// the same store seen only as a session.Store, as a database would be.
+func BenchmarkCatchUpSize(b *testing.B) {
+	stores := []struct {
+		name  string
+		store session.Store
+	}{
+		{"lending", sessionmem.NewStore()},
+		{"copying", struct{ session.Store }{sessionmem.NewStore()}},
+	}
+	for _, st := range stores {
+		m, err := session.NewManager(st.store, session.Config{Transport: session.Discard{},
+			Queues: map[switchboard.QueueID]session.QueueConfig{"sales": {}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		chat := chatWithOwner(b, m)
+		if err := m.Invite(ctx, chat, "ann", bob); err != nil {
+			b.Fatal(err)
+		}
+		if err := m.Join(ctx, chat, "bob"); err != nil {
+			b.Fatal(err)
+		}
+		last := uint64(0)
+		for i := range 1000 {
+			mode := session.ModeNormal
+			if i%4 == 0 {
+				mode = session.ModeWhisper
+			}
+			sent, err := m.Send(ctx, chat, session.Message{From: annP, Mode: mode, Text: fmt.Sprintf("message %d", i)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			last = sent.Seq
+		}
+		for _, k := range []int{10, 1000} {
+			for _, from := range []string{"tail", "start"} {
+				b.Run(fmt.Sprintf("store=%s/from=%s/k=%d", st.name, from, k), func(b *testing.B) {
+					after, limit := last-uint64(k), 0
+					if from == "start" {
+						after, limit = 0, k
+					}
+					b.ReportAllocs()
+					for b.Loop() {
+						vs, err := m.CatchUp(ctx, chat, bobP, after, limit)
+						if err != nil || len(vs) != k {
+							b.Fatal(err, len(vs))
+						}
+					}
+				})
+			}
+		}
 	}
 }

@@ -28,7 +28,7 @@ func (m *Manager) OfferOptions(ctx context.Context, chat switchboard.ChatID, by 
 		seen[o.ID] = true
 	}
 	check := func(s *Session) (*Participant, error) {
-		p, err := actor(s, AgentParticipant(by))
+		p, err := agentActor(s, by)
 		if err != nil {
 			return nil, err
 		}

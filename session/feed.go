@@ -69,6 +69,26 @@ type FeedEntry struct {
 	Entry Entry
 }
 
+// FeedHead is what a consumer that only dispatches needs of a feed entry.
+type FeedHead struct {
+	// Seq is the entry's feed position, as in [FeedEntry].
+	Seq uint64
+	// Chat is the session the entry belongs to.
+	Chat switchboard.ChatID
+	// Type is the entry's type.
+	Type EntryType
+}
+
+// FeedHeadStore is implemented by a [FeedStore] that can read the feed's
+// positions, sessions and entry types without the entries: a SQL store
+// selects three columns rather than the entry. The engine uses it, when
+// the store implements it, to find the entries it acts on.
+type FeedHeadStore interface {
+	// FeedHeads appends to buf the heads of the entries that Feed with
+	// the same arguments returns, in the same order, and returns buf.
+	FeedHeads(ctx context.Context, partition int, after uint64, limit int, buf []FeedHead) ([]FeedHead, error)
+}
+
 // Cursor is a consumer's position in one partition of the feed, with a
 // lease so that one process at a time consumes the partition.
 type Cursor struct {

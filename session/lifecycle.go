@@ -71,7 +71,7 @@ func (m *Manager) end(ctx context.Context, s *Session, by switchboard.AgentID, o
 	if err != nil {
 		return nil, err
 	}
-	p, err := actor(s, AgentParticipant(by))
+	p, err := agentActor(s, by)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func (m *Manager) end(ctx context.Context, s *Session, by switchboard.AgentID, o
 		s.WrapUp.Owner, _ = o.ID.Agent()
 	}
 	s.Menu = nil
-	var entries []Entry
+	entries := make([]Entry, 0, 3)
 	if s.Video != nil {
 		s.Video = nil
 		e := event(EntryVideoEnded, Everyone(), p, p)
@@ -144,7 +144,7 @@ func (m *Manager) Close(ctx context.Context, chat switchboard.ChatID, by switchb
 			}
 			ended = true
 		} else {
-			p, err := actor(s, AgentParticipant(by))
+			p, err := agentActor(s, by)
 			if err != nil {
 				return nil, false, err
 			}

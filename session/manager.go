@@ -54,21 +54,59 @@ func NewManager(store Store, cfg Config) (*Manager, error) {
 // newID returns a write or message ID no other write of any Manager uses.
 func (m *Manager) newID() string {
 	var buf [48]byte
-	out := append(buf[:0], m.idPrefix...)
-	return string(strconv.AppendUint(out, m.idSeq.Add(1), 36))
+	return string(m.appendID(buf[:0]))
+}
+
+// appendID appends a new ID (see newID) to buf.
+func (m *Manager) appendID(buf []byte) []byte {
+	return strconv.AppendUint(append(buf, m.idPrefix...), m.idSeq.Add(1), 36)
 }
 
 // stamp gives every entry without an ID one derived from the write ID
-// txn, and the time now if it has none.
-func stamp(entries []Entry, txn string, now time.Time) {
+// txn ("txn.i", i its index), and the time now if it has none. It returns
+// txn as a string; the IDs and txn share one allocation.
+func stamp(entries []Entry, txn []byte, now time.Time) string {
+	size := 0
 	for i := range entries {
 		if entries[i].At.IsZero() {
 			entries[i].At = now
 		}
 		if entries[i].ID == "" {
-			entries[i].ID = txn + "." + strconv.Itoa(i)
+			size += len(txn) + 1 + digits(i)
 		}
 	}
+	if size == 0 {
+		return string(txn)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for i := range entries {
+		if entries[i].ID == "" {
+			var d [20]byte
+			b.Write(txn)
+			b.WriteByte('.')
+			b.Write(strconv.AppendUint(d[:0], uint64(i), 10))
+		}
+	}
+	all := b.String()
+	at := 0
+	for i := range entries {
+		if entries[i].ID == "" {
+			n := len(txn) + 1 + digits(i)
+			entries[i].ID = all[at : at+n]
+			at += n
+		}
+	}
+	return all[:len(txn)]
+}
+
+// digits returns how many decimal digits i has.
+func digits(i int) int {
+	n := 1
+	for ; i >= 10; i /= 10 {
+		n++
+	}
+	return n
 }
 
 // outcomeUnknown reports whether err leaves open whether a write applied:
@@ -135,6 +173,20 @@ func (a AgentRef) validate() error {
 // must leave a session it already changed as it is.
 func (m *Manager) change(ctx context.Context, chat switchboard.ChatID,
 	fn func(s *Session) (entries []Entry, update bool, err error)) (Session, []Entry, error) {
+	s, entries, lent, err := m.changeFrom(ctx, chat, nil, false, fn)
+	if lent && err == nil {
+		s = s.Clone()
+	}
+	return s, entries, err
+}
+
+// changeFrom is change starting from first, the session as the caller
+// just read it from the store (nil to read it), which it hands over: a
+// stale one fails the compare-and-set and the session is read again.
+// firstLent says first is lent by the store. The session returned may be
+// lent too, which lent reports.
+func (m *Manager) changeFrom(ctx context.Context, chat switchboard.ChatID, first *Session, firstLent bool,
+	fn func(s *Session) (entries []Entry, update bool, err error)) (_ Session, _ []Entry, lent bool, _ error) {
 	var txn string
 	// lost holds the entries of an attempt whose outcome was unknown and
 	// that was not found: its commit may still land, so every later
@@ -145,33 +197,41 @@ func (m *Manager) change(ctx context.Context, chat switchboard.ChatID,
 		if lostSet {
 			now, found, ok, err := m.applied(ctx, chat, txn, lost)
 			if err != nil {
-				return Session{}, nil, fmt.Errorf("session: write %s: %w", chat, err)
+				return Session{}, nil, false, fmt.Errorf("session: write %s: %w", chat, err)
 			}
 			if ok {
 				m.deliver(ctx, &now, found)
-				return now, found, nil
+				return now, found, false, nil
 			}
 		}
-		cur, err := m.store.GetSession(ctx, chat)
-		if err != nil {
-			return Session{}, nil, fmt.Errorf("session: get %s: %w", chat, err)
+		var cur Session
+		var err error
+		given := first != nil
+		if given {
+			cur, lent, first = *first, firstLent, nil
+		} else if cur, lent, err = m.peek(ctx, chat); err != nil {
+			return Session{}, nil, false, fmt.Errorf("session: get %s: %w", chat, err)
 		}
-		next := cur.Clone()
-		entries, update, err := fn(&next)
+		np := cur.clonePtr()
+		entries, update, err := fn(np)
+		next := *np
 		if err != nil {
-			return cur, nil, err
+			return cur, nil, lent, err
 		}
 		if txn == "" && (update || slices.ContainsFunc(entries, func(e Entry) bool { return e.ID == "" })) {
-			txn = m.newID()
+			var buf [48]byte
+			txn = stamp(entries, m.appendID(buf[:0]), m.cfg.Clock.Now())
+		} else {
+			stamp(entries, []byte(txn), m.cfg.Clock.Now())
 		}
-		stamp(entries, txn, m.cfg.Clock.Now())
 		var stored []Entry
+		nextLent := false
 		if update {
 			next.Version, next.Txn = cur.Version, txn
 			stored, err = m.store.UpdateSession(ctx, next, entries)
 			next.Version = cur.Version + 1
 		} else {
-			next = cur
+			next, nextLent = cur, lent
 			if len(entries) > 0 {
 				stored, err = m.store.AppendEntries(ctx, chat, cur.Version, entries)
 			}
@@ -192,20 +252,24 @@ func (m *Manager) change(ctx context.Context, chat switchboard.ChatID,
 						lost, lostSet = entries, true
 					}
 				case dup:
-					next, stored = now, found
+					next, nextLent, stored = now, false, found
 				default:
 					stored = found
 				}
 			}
 		}
+		if errors.Is(err, ErrConflict) && given {
+			attempt-- // the caller's read was stale: not a retry
+			continue
+		}
 		if errors.Is(err, ErrConflict) && attempt < m.cfg.MaxRetries {
 			continue
 		}
 		if err != nil {
-			return cur, nil, fmt.Errorf("session: write %s: %w", chat, err)
+			return cur, nil, lent, fmt.Errorf("session: write %s: %w", chat, err)
 		}
 		m.deliver(ctx, &next, stored)
-		return next, stored, nil
+		return next, stored, nextLent, nil
 	}
 }
 
@@ -234,6 +298,34 @@ func isInvitation(s *Session, p *Participant, e *Entry) bool {
 		return p.ID != s.InitiatedBy && p.Role.IsAgent()
 	}
 	return false
+}
+
+// peek reads the session, lent by the store when it can (see
+// [SessionLender]): then it shares memory with the store and lent is true,
+// and it must not be modified or handed out.
+func (m *Manager) peek(ctx context.Context, chat switchboard.ChatID) (s Session, lent bool, err error) {
+	if l, ok := m.store.(SessionLender); ok {
+		p, err := l.LendSession(ctx, chat)
+		if err != nil {
+			return Session{}, false, err
+		}
+		return *p, true, nil
+	}
+	s, err = m.store.GetSession(ctx, chat)
+	return s, false, err
+}
+
+// Peek is [Manager.Session] for a caller that only reads the session: when
+// the store implements [SessionLender] nothing is copied, and the session
+// returned shares memory with the store, so neither it nor anything it
+// refers to may be modified (clone it with [Session.Clone] to change or
+// keep it).
+func (m *Manager) Peek(ctx context.Context, chat switchboard.ChatID) (Session, error) {
+	s, _, err := m.peek(ctx, chat)
+	if err != nil {
+		return Session{}, fmt.Errorf("session: get %s: %w", chat, err)
+	}
+	return s, nil
 }
 
 // Session returns the session's state: participants, status, attributes,
@@ -329,8 +421,8 @@ func (m *Manager) create(ctx context.Context, s Session, extra []Entry) (Session
 	for i := range entries {
 		entries[i].At = now
 	}
-	s.Txn = m.newID()
-	stamp(entries, s.Txn, now)
+	var buf [48]byte
+	s.Txn = stamp(entries, m.appendID(buf[:0]), now)
 	var stored []Entry
 	var err error
 	for attempt := 0; ; attempt++ {
@@ -383,6 +475,16 @@ func actor(s *Session, id ParticipantID) (*Participant, error) {
 		return nil, fmt.Errorf("%w: %s in %s", ErrLeft, id, s.ID)
 	}
 	return p, nil
+}
+
+// agentActor is actor for agent a, without building its participant ID.
+func agentActor(s *Session, a switchboard.AgentID) (*Participant, error) {
+	for i := range s.Participants {
+		if id, ok := s.Participants[i].ID.Agent(); ok && id == a {
+			return actor(s, s.Participants[i].ID)
+		}
+	}
+	return actor(s, AgentParticipant(a))
 }
 
 // presentCount counts participants present or invited.

@@ -40,7 +40,7 @@ func (m *Manager) AssignOwner(ctx context.Context, chat switchboard.ChatID, agen
 		if old := s.Owner(); old != nil {
 			old.Role = RoleConsulted
 		}
-		var entries []Entry
+		entries := make([]Entry, 0, 2)
 		v := s.Version + 1
 		if p == nil {
 			s.Participants = append(s.Participants, Participant{ID: id})
@@ -100,7 +100,7 @@ func (m *Manager) Invite(ctx context.Context, chat switchboard.ChatID, by switch
 		if err := open(s, TriggerJoin); err != nil {
 			return nil, false, err
 		}
-		inviter, err := actor(s, AgentParticipant(by))
+		inviter, err := agentActor(s, by)
 		if err != nil {
 			return nil, false, err
 		}
@@ -217,7 +217,7 @@ func (m *Manager) Leave(ctx context.Context, chat switchboard.ChatID, who Partic
 // customer cannot be removed (ErrCannotRemoveCustomer), nor the owner.
 func (m *Manager) Remove(ctx context.Context, chat switchboard.ChatID, by switchboard.AgentID, who ParticipantID) error {
 	_, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
-		owner, err := actor(s, AgentParticipant(by))
+		owner, err := agentActor(s, by)
 		if err != nil {
 			return nil, false, err
 		}

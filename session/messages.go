@@ -184,7 +184,8 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 	} else {
 		msg.ID = m.newID()
 	}
-	s, err := m.store.GetSession(ctx, chat)
+	// Lent, when the store lends it: read here, and handed to the write.
+	s, lent, err := m.peek(ctx, chat)
 	if err != nil {
 		return Sent{}, fmt.Errorf("session: get %s: %w", chat, err)
 	}
@@ -232,7 +233,7 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 	}
 	msg.Text = text
 	var reopened bool
-	_, stored, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+	_, stored, _, err := m.changeFrom(ctx, chat, &s, lent, func(s *Session) ([]Entry, bool, error) {
 		reopened = false
 		var entries []Entry
 		update := false
@@ -529,7 +530,7 @@ const catchUpPage = 256
 // participant who left may still read what it was allowed to see. It
 // returns ErrNotParticipant if viewer was never in the session.
 func (m *Manager) CatchUp(ctx context.Context, chat switchboard.ChatID, viewer ParticipantID, after uint64, limit int) ([]View, error) {
-	s, err := m.store.GetSession(ctx, chat)
+	s, _, err := m.peek(ctx, chat)
 	if err != nil {
 		return nil, fmt.Errorf("session: get %s: %w", chat, err)
 	}
@@ -537,31 +538,78 @@ func (m *Manager) CatchUp(ctx context.Context, chat switchboard.ChatID, viewer P
 	if p == nil {
 		return nil, fmt.Errorf("%w: %s in %s", ErrNotParticipant, viewer, chat)
 	}
-	var out []View
-	for {
-		page, err := m.store.ReadEntries(ctx, chat, after, catchUpPage)
+	if l, ok := m.store.(EntryLender); ok {
+		// Nothing is copied but what is returned.
+		log, err := l.LendEntries(ctx, chat, after, 0)
 		if err != nil {
 			return nil, fmt.Errorf("session: read %s: %w", chat, err)
 		}
-		if limit <= 0 {
-			out = slices.Grow(out, len(page))
+		return views(&s, p, log, limit, nil), nil
+	}
+	// Pages as long as what is asked for, up to catchUpPage: a short
+	// catch-up reads a short page.
+	page := catchUpPage
+	if limit > 0 && limit < page {
+		page = limit
+	}
+	// Room for all there is to return, at once, rather than growing page
+	// by page.
+	last, err := m.store.LastSeq(ctx, chat)
+	if err != nil {
+		return nil, fmt.Errorf("session: last seq of %s: %w", chat, err)
+	}
+	var out []View
+	if last > after {
+		n := last - after
+		if limit > 0 {
+			n = min(n, uint64(limit))
 		}
-		for i := range page {
-			if Visible(s.History, p, &page[i]) {
-				out = append(out, project(p, &page[i]))
-				if limit > 0 && len(out) == limit {
-					return out, nil
-				}
-			}
+		out = make([]View, 0, n)
+	}
+	for {
+		entries, err := m.store.ReadEntries(ctx, chat, after, page)
+		if err != nil {
+			return nil, fmt.Errorf("session: read %s: %w", chat, err)
 		}
-		if len(page) < catchUpPage {
+		out = views(&s, p, entries, limit, out)
+		if len(entries) < page || limit > 0 && len(out) == limit {
 			if len(out) == 0 {
 				return nil, nil
 			}
 			return out, nil
 		}
-		after = page[len(page)-1].Seq
+		after = entries[len(entries)-1].Seq
+		page = min(2*page, catchUpPage)
 	}
+}
+
+// views appends to out, up to limit in all (limit <= 0: no limit), p's
+// views of the entries of s's log that p may see, and returns out (nil if
+// there are none).
+func views(s *Session, p *Participant, log []Entry, limit int, out []View) []View {
+	want := len(log)
+	if limit > 0 {
+		want = limit - len(out)
+	}
+	n := 0
+	for i := 0; i < len(log) && n < want; i++ {
+		if Visible(s.History, p, &log[i]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return out
+	}
+	out = slices.Grow(out, n)
+	for i := range log {
+		if Visible(s.History, p, &log[i]) {
+			out = append(out, project(p, &log[i]))
+			if limit > 0 && len(out) == limit {
+				break
+			}
+		}
+	}
+	return out
 }
 
 // History returns everything viewer may see of the session: CatchUp from

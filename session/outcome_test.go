@@ -111,6 +111,18 @@ func (f *flakyStore) GetSession(ctx context.Context, id switchboard.ChatID) (ses
 	return f.Store.GetSession(ctx, id)
 }
 
+// LendSession is a session read too: it lets a late write commit first.
+func (f *flakyStore) LendSession(ctx context.Context, id switchboard.ChatID) (*session.Session, error) {
+	f.mu.Lock()
+	late := f.late
+	f.late = nil
+	f.mu.Unlock()
+	if late != nil {
+		late()
+	}
+	return f.Store.LendSession(ctx, id)
+}
+
 func (f *flakyStore) CreateSession(ctx context.Context, s session.Session, e []session.Entry) ([]session.Entry, error) {
 	return f.write(ctx, "create", s.ID, func() ([]session.Entry, error) { return f.Store.CreateSession(ctx, s, e) })
 }

@@ -281,10 +281,38 @@ func (s *Session) Present() []Participant {
 }
 
 // Clone returns a deep copy of s.
-func (s Session) Clone() Session {
-	ps := make([]Participant, len(s.Participants))
+func (s Session) Clone() Session { return *s.clonePtr() }
+
+// clonePtr returns a deep copy of s; a small session takes one allocation,
+// the copy included.
+func (s *Session) clonePtr() *Session {
+	stints := 0
 	for i := range s.Participants {
-		ps[i] = s.Participants[i].clone()
+		stints += len(s.Participants[i].Stints)
+	}
+	var c *Session
+	var ps []Participant
+	var sts []Stint
+	var w *WrapUp
+	if n := len(s.Participants); n > 0 && n <= smallParticipants && stints <= smallStints {
+		// The usual session fits one allocation.
+		b := new(cloneBlock)
+		c, ps, sts, w = &b.s, b.ps[:n], b.sts[:0:stints], &b.w
+	} else {
+		c, ps, sts = new(Session), make([]Participant, len(s.Participants)), make([]Stint, 0, stints)
+	}
+	*c = *s
+	s = c
+	for i := range s.Participants {
+		ps[i] = s.Participants[i]
+		n := len(sts)
+		sts = append(sts, s.Participants[i].Stints...)
+		// Capped, so that a participant's new stint never overwrites the
+		// next participant's.
+		ps[i].Stints = sts[n:len(sts):len(sts)]
+		if len(ps[i].Stints) == 0 {
+			ps[i].Stints = nil
+		}
 	}
 	s.Participants = ps
 	s.Attributes = append([]Attribute(nil), s.Attributes...)
@@ -298,10 +326,28 @@ func (s Session) Clone() Session {
 		s.Video = &v
 	}
 	if s.WrapUp != nil {
-		w := *s.WrapUp
-		s.WrapUp = &w
+		if w == nil {
+			w = new(WrapUp)
+		}
+		*w = *s.WrapUp
+		s.WrapUp = w
 	}
-	return s
+	return c
+}
+
+// Sizes of the session that [Session.Clone] copies in one allocation.
+const (
+	smallParticipants = 4
+	smallStints       = 6
+)
+
+// cloneBlock holds a small session's participants, their stints and its
+// wrap-up.
+type cloneBlock struct {
+	s   Session
+	ps  [smallParticipants]Participant
+	sts [smallStints]Stint
+	w   WrapUp
 }
 
 // String returns a short description for logs.

@@ -96,3 +96,28 @@ type LogStore interface {
 	// empty log), or ErrNotFound.
 	LastSeq(ctx context.Context, chat switchboard.ChatID) (uint64, error)
 }
+
+// SessionLender is implemented by a [Store] that keeps each stored version
+// of a session as a value it never modifies, and so can hand it out for
+// reading without a copy. The Manager uses it, when the store implements
+// it, for the reads it does not modify or hand out ([Manager.Peek]); a
+// store over a database has no use for it.
+type SessionLender interface {
+	// LendSession returns the stored session with id, or ErrNotFound. The
+	// session and everything it refers to must not be modified, by the
+	// caller or by the store; a later write stores a new value instead.
+	LendSession(ctx context.Context, id switchboard.ChatID) (*Session, error)
+}
+
+// EntryLender is implemented by a [LogStore] that never modifies an entry
+// it has handed out (an amendment stores a new copy of what it changes),
+// and so can hand entries out for reading without a copy. The Manager uses
+// it, when the store implements it, to catch participants up
+// ([Manager.CatchUp]) without copying the log; a store over a database has
+// no use for it.
+type EntryLender interface {
+	// LendEntries returns what ReadEntries returns, without copying: the
+	// entries and everything they refer to must not be modified, by the
+	// caller or by the store.
+	LendEntries(ctx context.Context, chat switchboard.ChatID, after uint64, limit int) ([]Entry, error)
+}

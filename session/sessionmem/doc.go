@@ -5,7 +5,7 @@
 // deliveries per participant) and [Directory] (a fixed agent list).
 //
 // They are meant for a single process and for tests: everything lives in
-// process memory behind a mutex, nothing is durable, and values are copied
+// process memory behind per-session locks, nothing is durable, and values are copied
 // across the boundary so callers can never alias stored data. Hosts that
 // run several processes, or need sessions to survive a restart, implement
 // [session.Store] over their own database and check it with

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchboard-cc/switchboard"
@@ -16,51 +17,89 @@ var (
 	_ session.Store          = (*Store)(nil)
 	_ session.FeedStore      = (*Store)(nil)
 	_ session.RetentionStore = (*Store)(nil)
+	_ session.SessionLender  = (*Store)(nil)
+	_ session.EntryLender    = (*Store)(nil)
+	_ session.FeedHeadStore  = (*Store)(nil)
 )
 
 // DefaultPartitions is the number of feed partitions of a Store made by
 // NewStore or used as its zero value.
 const DefaultPartitions = 16
 
+// shardCount is how many independently locked maps hold the sessions.
+const shardCount = 64
+
 // Store is an in-memory session.Store, session.FeedStore and
 // session.RetentionStore. The zero value is ready to use, with
 // DefaultPartitions feed partitions; a Store must not be copied after
 // first use. It is safe for concurrent use. Forgetting a session frees
 // its memory: run [session.Manager.ForgetClosed] periodically.
+//
+// Writes to different sessions do not wait for each other: each session
+// has its own lock, the sessions are spread over independently locked
+// maps, and each feed partition has its own lock. A session's stored
+// state is never changed in place (a write stores a new copy), so reading
+// it takes no lock and copies it outside every lock.
 type Store struct {
-	mu       sync.Mutex
+	once   sync.Once
+	parts  []partition
+	shards [shardCount]shard
+}
+
+// shard holds the sessions whose ID hashes to it. Lock order: a record's
+// mu, then a shard's mu, then a partition's mu; a shard's mu is never held
+// while a record's mu is taken.
+type shard struct {
+	mu       sync.RWMutex
 	sessions map[switchboard.ChatID]*record
 	closed   map[switchboard.ChatID]*record // the closed ones among sessions
-	parts    []partition
-	cursors  map[cursorKey]session.Cursor
 	// peak is the most sessions held since the maps were last rebuilt:
 	// Go maps keep their size when entries are deleted, so Forget
 	// rebuilds them once most sessions are gone.
 	peak int
+	_    [64]byte // keeps neighbouring shards' locks off one cache line
 }
 
+// record is one session. state is replaced, never modified, so readers
+// load it without a lock; mu serialises the session's writes and guards
+// log and ids.
 type record struct {
-	state session.Session
+	id    switchboard.ChatID // never changes
+	mu    sync.Mutex
+	state atomic.Pointer[session.Session]
 	log   []session.Entry
-	ids   map[string]uint64 // entry ID → Seq
-	part  int
-	gone  bool // forgotten: its feed references are dead
+	ids   map[string]uint64 // entry ID → Seq, once the log is long
+	// lent reports that part of log was handed out by LendEntries since
+	// it was last copied: an amendment then copies it first.
+	lent bool
+	part int
+	gone atomic.Bool // forgotten: its feed references are dead
 }
+
+// idScan is the log length up to which entry IDs are found by scanning
+// the log rather than through an index.
+const idScan = 32
+
+// firstLog is the capacity of a new session's log.
+const firstLog = 4
 
 // partition is one feed partition: references to log entries in
 // position order, in chunks of refChunk so that growing the feed never
-// copies it.
+// copies it, and the consumers' cursors over it.
 type partition struct {
-	last   uint64 // the last position given
-	chunks [][]feedRef
-	n      int // references held
-	dead   int // references to forgotten records, dropped when they pile up
+	mu      sync.Mutex
+	last    uint64 // the last position given
+	chunks  [][]feedRef
+	n       int // references held
+	dead    int // references to forgotten records, dropped when they pile up
+	cursors map[string]session.Cursor
+	_       [64]byte
 }
 
 // refChunk is the length of a full chunk of feed references.
 const refChunk = 256
 
-// add appends ref to the feed.
+// add appends ref to the feed. The caller holds p.mu.
 func (p *partition) add(ref feedRef) {
 	if k := len(p.chunks); k == 0 || len(p.chunks[k-1]) == refChunk {
 		p.chunks = append(p.chunks, make([]feedRef, 0, refChunk))
@@ -71,7 +110,7 @@ func (p *partition) add(ref feedRef) {
 }
 
 // after returns the references with a position greater than pos, as
-// chunk index and offset of the first.
+// chunk index and offset of the first. The caller holds p.mu.
 func (p *partition) after(pos uint64) (int, int) {
 	// The first chunk whose last position is greater than pos.
 	c, _ := slices.BinarySearchFunc(p.chunks, pos+1, func(ch []feedRef, pos uint64) int {
@@ -84,18 +123,18 @@ func (p *partition) after(pos uint64) (int, int) {
 	return c, i
 }
 
-// compact drops the references to forgotten records.
+// compact drops the references to forgotten records. The caller holds
+// p.mu.
 func (p *partition) compact() {
-	var live partition
-	live.last = p.last
+	live := partition{last: p.last, cursors: p.cursors}
 	for _, ch := range p.chunks {
 		for _, ref := range ch {
-			if !ref.rec.gone {
+			if !ref.rec.gone.Load() {
 				live.add(ref)
 			}
 		}
 	}
-	*p = live
+	p.last, p.chunks, p.n, p.dead = live.last, live.chunks, live.n, 0
 }
 
 // feedRef points at entry number entry (its Seq) of rec's log. It holds
@@ -105,11 +144,7 @@ type feedRef struct {
 	pos   uint64
 	rec   *record
 	entry uint64
-}
-
-type cursorKey struct {
-	consumer  string
-	partition int
+	typ   session.EntryType // never changes
 }
 
 // NewStore returns an empty Store with DefaultPartitions feed partitions.
@@ -125,43 +160,104 @@ func NewStoreWithPartitions(n int) (*Store, error) {
 }
 
 // partitions returns the feed partitions, making the default ones on
-// first use. The caller holds s.mu.
+// first use.
 func (s *Store) partitions() []partition {
-	if s.parts == nil {
-		s.parts = make([]partition, DefaultPartitions)
-	}
+	s.once.Do(func() {
+		if s.parts == nil {
+			s.parts = make([]partition, DefaultPartitions)
+		}
+	})
 	return s.parts
 }
 
-func (s *Store) get(id switchboard.ChatID) (*record, error) {
-	r, ok := s.sessions[id]
-	if !ok {
-		return nil, fmt.Errorf("%w: %s", session.ErrNotFound, id)
+// shardOf returns the shard holding id: FNV-1a over the ID.
+func (s *Store) shardOf(id switchboard.ChatID) *shard {
+	h := uint32(2166136261)
+	for i := 0; i < len(id); i++ {
+		h ^= uint32(id[i])
+		h *= 16777619
 	}
-	return r, nil
+	return &s.shards[h%shardCount]
 }
 
-// index keeps r in s.closed while it is closed. The caller holds s.mu.
-func (s *Store) index(r *record) {
-	if r.state.Status != session.StatusClosed {
-		delete(s.closed, r.state.ID)
+// lookup returns the record of id, or nil.
+func (s *Store) lookup(id switchboard.ChatID) *record {
+	sh := s.shardOf(id)
+	sh.mu.RLock()
+	r := sh.sessions[id]
+	sh.mu.RUnlock()
+	return r
+}
+
+// locked returns the record of id with its mu held, or ErrNotFound.
+func (s *Store) locked(id switchboard.ChatID) (*record, error) {
+	if r := s.lookup(id); r != nil {
+		r.mu.Lock()
+		if !r.gone.Load() {
+			return r, nil
+		}
+		r.mu.Unlock()
+	}
+	return nil, fmt.Errorf("%w: %s", session.ErrNotFound, id)
+}
+
+// current returns the stored state of id (not to be modified), or
+// ErrNotFound.
+func (s *Store) current(id switchboard.ChatID) (*session.Session, error) {
+	if r := s.lookup(id); r != nil {
+		if st := r.state.Load(); st != nil && !r.gone.Load() {
+			return st, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: %s", session.ErrNotFound, id)
+}
+
+// index keeps r in its shard's closed map while it is closed, if its
+// status changed from was. The caller holds r.mu.
+func (s *Store) index(r *record, was session.Status) {
+	st := r.state.Load()
+	if (was == session.StatusClosed) == (st.Status == session.StatusClosed) {
 		return
 	}
-	if s.closed == nil {
-		s.closed = map[switchboard.ChatID]*record{}
+	sh := s.shardOf(st.ID)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.sessions[st.ID] != r {
+		return
 	}
-	s.closed[r.state.ID] = r
+	if st.Status != session.StatusClosed {
+		delete(sh.closed, st.ID)
+		return
+	}
+	if sh.closed == nil {
+		sh.closed = map[switchboard.ChatID]*record{}
+	}
+	sh.closed[st.ID] = r
+}
+
+// seqOf returns the Seq of the entry of r's log with ID id, or 0. The
+// caller holds r.mu (or owns r alone).
+func (r *record) seqOf(id string) uint64 {
+	if r.ids != nil {
+		return r.ids[id]
+	}
+	for i := range r.log {
+		if r.log[i].ID == id {
+			return r.log[i].Seq
+		}
+	}
+	return 0
 }
 
 // checkIDs returns ErrDuplicate if an entry's ID is already in r's log or
-// appears twice in entries. The caller holds s.mu.
-func (r *record) checkIDs(entries []session.Entry) error {
+// appears twice in entries. The caller holds r.mu (or owns r alone).
+func (r *record) checkIDs(chat switchboard.ChatID, entries []session.Entry) error {
 	for i, e := range entries {
 		if e.ID == "" {
 			continue
 		}
-		if _, ok := r.ids[e.ID]; ok {
-			return fmt.Errorf("%w: %s in %s", session.ErrDuplicate, e.ID, r.state.ID)
+		if r.seqOf(e.ID) != 0 {
+			return fmt.Errorf("%w: %s in %s", session.ErrDuplicate, e.ID, chat)
 		}
 		for _, f := range entries[:i] {
 			if f.ID == e.ID {
@@ -174,26 +270,54 @@ func (r *record) checkIDs(entries []session.Entry) error {
 
 // append copies entries into r's log with the next sequence numbers and
 // gives each the next position of r's feed partition. The caller holds
-// s.mu and has checked the IDs.
+// r.mu (or owns r alone) and has checked the IDs.
 func (s *Store) append(r *record, version uint64, entries []session.Entry) []session.Entry {
+	if len(entries) == 0 {
+		return nil
+	}
 	out := make([]session.Entry, len(entries))
-	p := &s.partitions()[r.part]
+	if r.log == nil {
+		r.log = make([]session.Entry, 0, max(firstLog, len(entries)))
+	}
+	first := uint64(len(r.log)) + 1
 	for i, e := range entries {
 		e = e.Clone()
 		e.Seq = uint64(len(r.log)) + 1
 		e.Version = version
 		r.log = append(r.log, e)
-		p.last++
-		p.add(feedRef{pos: p.last, rec: r, entry: e.Seq})
-		if e.ID != "" {
-			if r.ids == nil {
-				r.ids = map[string]uint64{}
-			}
-			r.ids[e.ID] = e.Seq
-		}
 		out[i] = e.Clone()
 	}
+	if r.ids == nil && len(r.log) > idScan {
+		r.ids = make(map[string]uint64, 2*len(r.log))
+		for i := range r.log[:len(r.log)-len(entries)] {
+			if id := r.log[i].ID; id != "" {
+				r.ids[id] = r.log[i].Seq
+			}
+		}
+	}
+	if r.ids != nil {
+		for _, e := range out {
+			if e.ID != "" {
+				r.ids[e.ID] = e.Seq
+			}
+		}
+	}
+	p := &s.partitions()[r.part]
+	p.mu.Lock()
+	for i := range entries {
+		p.last++
+		p.add(feedRef{pos: p.last, rec: r, entry: first + uint64(i), typ: entries[i].Type})
+	}
+	p.mu.Unlock()
 	return out
+}
+
+// frozen returns a copy of st for the store to keep: nothing else refers
+// to it, and it is never modified.
+func frozen(st *session.Session, version uint64) *session.Session {
+	c := st.Clone()
+	c.Version = version
+	return &c
 }
 
 // CreateSession implements session.StateStore.
@@ -201,23 +325,31 @@ func (s *Store) CreateSession(ctx context.Context, st session.Session, entries [
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.sessions[st.ID]; ok {
-		return nil, fmt.Errorf("%w: %s", session.ErrExists, st.ID)
-	}
-	if s.sessions == nil {
-		s.sessions = map[switchboard.ChatID]*record{}
-	}
-	st = st.Clone()
-	st.Version = 1
-	r := &record{state: st, part: session.PartitionOf(st.ID, len(s.partitions()))}
-	if err := r.checkIDs(entries); err != nil {
+	r := &record{id: st.ID, part: session.PartitionOf(st.ID, len(s.partitions()))}
+	if err := r.checkIDs(st.ID, entries); err != nil {
 		return nil, err
 	}
-	s.sessions[st.ID] = r
-	s.peak = max(s.peak, len(s.sessions))
-	s.index(r)
+	r.state.Store(frozen(&st, 1))
+	sh := s.shardOf(st.ID)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if _, ok := sh.sessions[st.ID]; ok {
+		return nil, fmt.Errorf("%w: %s", session.ErrExists, st.ID)
+	}
+	if sh.sessions == nil {
+		sh.sessions = map[switchboard.ChatID]*record{}
+	}
+	sh.sessions[st.ID] = r
+	sh.peak = max(sh.peak, len(sh.sessions))
+	if st.Status == session.StatusClosed {
+		if sh.closed == nil {
+			sh.closed = map[switchboard.ChatID]*record{}
+		}
+		sh.closed[st.ID] = r
+	}
+	// The record is in the map before its entries reach the feed, so a
+	// consumer never finds an entry of a session it cannot read; nobody
+	// else can reach the record until the shard is unlocked.
 	return s.append(r, 1, entries), nil
 }
 
@@ -226,13 +358,20 @@ func (s *Store) GetSession(ctx context.Context, id switchboard.ChatID) (session.
 	if err := ctx.Err(); err != nil {
 		return session.Session{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.get(id)
+	st, err := s.current(id)
 	if err != nil {
 		return session.Session{}, err
 	}
-	return r.state.Clone(), nil
+	return st.Clone(), nil
+}
+
+// LendSession implements session.SessionLender: a stored session is
+// never modified, so it is handed out as it is.
+func (s *Store) LendSession(ctx context.Context, id switchboard.ChatID) (*session.Session, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s.current(id)
 }
 
 // UpdateSession implements session.StateStore.
@@ -240,22 +379,25 @@ func (s *Store) UpdateSession(ctx context.Context, st session.Session, entries [
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.get(st.ID)
+	next := frozen(&st, st.Version+1) // copied before taking any lock
+	r, err := s.locked(st.ID)
 	if err != nil {
 		return nil, err
 	}
-	if r.state.Version != st.Version {
-		return nil, fmt.Errorf("%w: %s is at version %d, not %d", session.ErrConflict, st.ID, r.state.Version, st.Version)
+	defer r.mu.Unlock()
+	cur := r.state.Load()
+	if cur.Version != st.Version {
+		return nil, fmt.Errorf("%w: %s is at version %d, not %d", session.ErrConflict, st.ID, cur.Version, st.Version)
 	}
-	if err := r.checkIDs(entries); err != nil {
+	if err := r.checkIDs(st.ID, entries); err != nil {
 		return nil, err
 	}
+	// The new state is in place before the entries reach the feed: a
+	// consumer reading the session for an entry sees the state it was
+	// written with.
+	r.state.Store(next)
 	out := s.append(r, st.Version, entries)
-	r.state = st.Clone()
-	r.state.Version = st.Version + 1
-	s.index(r)
+	s.index(r, cur.Status)
 	return out, nil
 }
 
@@ -264,16 +406,20 @@ func (s *Store) ActiveSessions(ctx context.Context, p session.ParticipantID) ([]
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	var out []switchboard.ChatID
-	for id, r := range s.sessions {
-		if r.state.Status == session.StatusClosed {
-			continue
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.RLock()
+		for id, r := range sh.sessions {
+			st := r.state.Load()
+			if st.Status == session.StatusClosed {
+				continue
+			}
+			if q := st.Participant(p); q != nil && q.Present() {
+				out = append(out, id)
+			}
 		}
-		if q := r.state.Participant(p); q != nil && q.Present() {
-			out = append(out, id)
-		}
+		sh.mu.RUnlock()
 	}
 	return out, nil
 }
@@ -283,16 +429,15 @@ func (s *Store) AppendEntries(ctx context.Context, chat switchboard.ChatID, vers
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.get(chat)
+	r, err := s.locked(chat)
 	if err != nil {
 		return nil, err
 	}
-	if r.state.Version != version {
-		return nil, fmt.Errorf("%w: %s is at version %d, not %d", session.ErrConflict, chat, r.state.Version, version)
+	defer r.mu.Unlock()
+	if v := r.state.Load().Version; v != version {
+		return nil, fmt.Errorf("%w: %s is at version %d, not %d", session.ErrConflict, chat, v, version)
 	}
-	if err := r.checkIDs(entries); err != nil {
+	if err := r.checkIDs(chat, entries); err != nil {
 		return nil, err
 	}
 	return s.append(r, version, entries), nil
@@ -303,18 +448,14 @@ func (s *Store) ReadEntries(ctx context.Context, chat switchboard.ChatID, after 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.get(chat)
+	r, err := s.locked(chat)
 	if err != nil {
 		return nil, err
 	}
-	if after >= uint64(len(r.log)) {
+	defer r.mu.Unlock()
+	src := r.span(after, limit)
+	if len(src) == 0 {
 		return nil, nil
-	}
-	src := r.log[after:]
-	if limit > 0 && len(src) > limit {
-		src = src[:limit]
 	}
 	out := make([]session.Entry, len(src))
 	for i := range src {
@@ -323,19 +464,55 @@ func (s *Store) ReadEntries(ctx context.Context, chat switchboard.ChatID, after 
 	return out, nil
 }
 
+// span returns the entries of r's log after after, at most limit of them
+// when limit > 0. The caller holds r.mu.
+func (r *record) span(after uint64, limit int) []session.Entry {
+	if after >= uint64(len(r.log)) {
+		return nil
+	}
+	src := r.log[after:]
+	if limit > 0 && len(src) > limit {
+		src = src[:limit]
+	}
+	return src
+}
+
+// LendEntries implements session.EntryLender: entries are appended after
+// what was handed out, and an amendment copies the log first, so what is
+// handed out never changes.
+func (s *Store) LendEntries(ctx context.Context, chat switchboard.ChatID, after uint64, limit int) ([]session.Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	r, err := s.locked(chat)
+	if err != nil {
+		return nil, err
+	}
+	defer r.mu.Unlock()
+	src := r.span(after, limit)
+	if len(src) == 0 {
+		return nil, nil
+	}
+	r.lent = true
+	return src[:len(src):len(src)], nil
+}
+
 // AmendEntry implements session.LogStore.
 func (s *Store) AmendEntry(ctx context.Context, chat switchboard.ChatID, seq uint64, text string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.get(chat)
+	r, err := s.locked(chat)
 	if err != nil {
 		return err
 	}
+	defer r.mu.Unlock()
 	if seq == 0 || seq > uint64(len(r.log)) {
 		return fmt.Errorf("%w: %s has no entry %d", session.ErrNotFound, chat, seq)
+	}
+	if r.lent {
+		// Part of the log is out with a reader: change a copy.
+		r.log, r.lent = slices.Clone(r.log), false
 	}
 	r.log[seq-1].Text = text
 	return nil
@@ -349,14 +526,13 @@ func (s *Store) EntryByID(ctx context.Context, chat switchboard.ChatID, id strin
 	if id == "" {
 		return session.Entry{}, fmt.Errorf("%w: empty entry ID", session.ErrInvalid)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.get(chat)
+	r, err := s.locked(chat)
 	if err != nil {
 		return session.Entry{}, err
 	}
-	seq, ok := r.ids[id]
-	if !ok {
+	defer r.mu.Unlock()
+	seq := r.seqOf(id)
+	if seq == 0 {
 		return session.Entry{}, fmt.Errorf("%w: %s has no entry %s", session.ErrNotFound, chat, id)
 	}
 	return r.log[seq-1].Clone(), nil
@@ -367,23 +543,18 @@ func (s *Store) LastSeq(ctx context.Context, chat switchboard.ChatID) (uint64, e
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.get(chat)
+	r, err := s.locked(chat)
 	if err != nil {
 		return 0, err
 	}
+	defer r.mu.Unlock()
 	return uint64(len(r.log)), nil
 }
 
 // Partitions implements session.FeedStore.
-func (s *Store) Partitions() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.partitions())
-}
+func (s *Store) Partitions() int { return len(s.partitions()) }
 
-// partition returns partition n, or ErrInvalid. The caller holds s.mu.
+// partition returns partition n, or ErrInvalid.
 func (s *Store) partition(n int) (*partition, error) {
 	parts := s.partitions()
 	if n < 0 || n >= len(parts) {
@@ -397,27 +568,79 @@ func (s *Store) Feed(ctx context.Context, partition int, after uint64, limit int
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	p, err := s.partition(partition)
 	if err != nil {
 		return nil, err
 	}
-	var out []session.FeedEntry
+	// The references are taken under the partition's lock and the entries
+	// read under each session's, never both at once (writers take them in
+	// the other order). An entry is in its log before its reference is in
+	// the feed, so every reference taken can be read.
+	buf := refBufs.Get().(*[]feedRef)
+	refs := (*buf)[:0]
+	defer func() {
+		clear(refs) // let go of the records
+		*buf = refs[:0]
+		refBufs.Put(buf)
+	}()
+	p.mu.Lock()
 	c, i := p.after(after)
 	for ; c < len(p.chunks); c, i = c+1, 0 {
 		for _, ref := range p.chunks[c][i:] {
-			if limit > 0 && len(out) == limit {
-				return out, nil
+			if limit > 0 && len(refs) == limit {
+				break
 			}
-			if ref.rec.gone {
-				continue
+			if !ref.rec.gone.Load() {
+				refs = append(refs, ref)
 			}
-			out = append(out, session.FeedEntry{Seq: ref.pos, Chat: ref.rec.state.ID, Entry: ref.rec.log[ref.entry-1].Clone()})
 		}
+	}
+	p.mu.Unlock()
+	if len(refs) == 0 {
+		return nil, nil
+	}
+	out := make([]session.FeedEntry, 0, len(refs))
+	for _, ref := range refs {
+		r := ref.rec
+		r.mu.Lock()
+		if !r.gone.Load() {
+			out = append(out, session.FeedEntry{Seq: ref.pos, Chat: r.state.Load().ID, Entry: r.log[ref.entry-1].Clone()})
+		}
+		r.mu.Unlock()
 	}
 	return out, nil
 }
+
+// FeedHeads implements session.FeedHeadStore. It reads the partition
+// alone: a session's ID and an entry's type never change.
+func (s *Store) FeedHeads(ctx context.Context, partition int, after uint64, limit int, buf []session.FeedHead) ([]session.FeedHead, error) {
+	if err := ctx.Err(); err != nil {
+		return buf, err
+	}
+	p, err := s.partition(partition)
+	if err != nil {
+		return buf, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	c, i := p.after(after)
+	for ; c < len(p.chunks); c, i = c+1, 0 {
+		for _, ref := range p.chunks[c][i:] {
+			if limit > 0 && n == limit {
+				return buf, nil
+			}
+			if !ref.rec.gone.Load() {
+				buf = append(buf, session.FeedHead{Seq: ref.pos, Chat: ref.rec.id, Type: ref.typ})
+				n++
+			}
+		}
+	}
+	return buf, nil
+}
+
+// refBufs holds the buffers Feed collects references in.
+var refBufs = sync.Pool{New: func() any { b := make([]feedRef, 0, 16); return &b }}
 
 // Cursor implements session.FeedStore.
 func (s *Store) Cursor(ctx context.Context, consumer string, partition int) (session.Cursor, error) {
@@ -427,12 +650,13 @@ func (s *Store) Cursor(ctx context.Context, consumer string, partition int) (ses
 	if consumer == "" {
 		return session.Cursor{}, fmt.Errorf("%w: empty consumer", session.ErrInvalid)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, err := s.partition(partition); err != nil {
+	p, err := s.partition(partition)
+	if err != nil {
 		return session.Cursor{}, err
 	}
-	if c, ok := s.cursors[cursorKey{consumer, partition}]; ok {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c, ok := p.cursors[consumer]; ok {
 		return c, nil
 	}
 	return session.Cursor{Consumer: consumer, Partition: partition}, nil
@@ -446,14 +670,13 @@ func (s *Store) SaveCursor(ctx context.Context, c session.Cursor) error {
 	if c.Consumer == "" {
 		return fmt.Errorf("%w: empty consumer", session.ErrInvalid)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	p, err := s.partition(c.Partition)
 	if err != nil {
 		return err
 	}
-	key := cursorKey{c.Consumer, c.Partition}
-	cur := s.cursors[key] // Version 0 when none is stored
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	cur := p.cursors[c.Consumer] // Version 0 when none is stored
 	switch {
 	case cur.Version != c.Version:
 		return fmt.Errorf("%w: cursor %s/%d is at version %d, not %d", session.ErrConflict, c.Consumer, c.Partition, cur.Version, c.Version)
@@ -462,11 +685,11 @@ func (s *Store) SaveCursor(ctx context.Context, c session.Cursor) error {
 	case c.Position > p.last:
 		return fmt.Errorf("%w: cursor %s/%d position %d is past the last position %d", session.ErrInvalid, c.Consumer, c.Partition, c.Position, p.last)
 	}
-	if s.cursors == nil {
-		s.cursors = map[cursorKey]session.Cursor{}
+	if p.cursors == nil {
+		p.cursors = map[string]session.Cursor{}
 	}
 	c.Version++
-	s.cursors[key] = c
+	p.cursors[c.Consumer] = c
 	return nil
 }
 
@@ -475,18 +698,21 @@ func (s *Store) Closed(ctx context.Context, before time.Time, limit int) ([]swit
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
 	type closedAt struct {
 		id switchboard.ChatID
 		at time.Time
 	}
 	var due []closedAt
-	for id, r := range s.closed {
-		if r.state.ClosedAt.Before(before) {
-			due = append(due, closedAt{id, r.state.ClosedAt})
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.RLock()
+		for id, r := range sh.closed {
+			if at := r.state.Load().ClosedAt; at.Before(before) {
+				due = append(due, closedAt{id, at})
+			}
 		}
+		sh.mu.RUnlock()
 	}
-	s.mu.Unlock()
 	slices.SortFunc(due, func(a, b closedAt) int {
 		if c := a.at.Compare(b.at); c != 0 {
 			return c
@@ -509,30 +735,40 @@ func (s *Store) Forget(ctx context.Context, chat switchboard.ChatID, version uin
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.get(chat)
+	r, err := s.locked(chat)
 	if err != nil {
 		return err
 	}
-	if r.state.Version != version {
-		return fmt.Errorf("%w: %s is at version %d, not %d", session.ErrConflict, chat, r.state.Version, version)
+	defer r.mu.Unlock()
+	st := r.state.Load()
+	if st.Version != version {
+		return fmt.Errorf("%w: %s is at version %d, not %d", session.ErrConflict, chat, st.Version, version)
 	}
-	if r.state.Status != session.StatusClosed {
-		return fmt.Errorf("%w: %s is %s, not closed", session.ErrInvalidState, chat, r.state.Status)
+	if st.Status != session.StatusClosed {
+		return fmt.Errorf("%w: %s is %s, not closed", session.ErrInvalidState, chat, st.Status)
 	}
-	delete(s.sessions, chat)
-	delete(s.closed, chat)
+	r.gone.Store(true)
+	sh := s.shardOf(chat)
+	sh.mu.Lock()
+	delete(sh.sessions, chat)
+	delete(sh.closed, chat)
+	switch {
+	case len(sh.sessions) == 0:
+		sh.sessions, sh.closed, sh.peak = nil, nil, 0
+	case sh.peak > 16 && len(sh.sessions) < sh.peak/4:
+		sh.sessions, sh.closed = shrunk(sh.sessions), shrunk(sh.closed)
+		sh.peak = len(sh.sessions)
+	}
+	sh.mu.Unlock()
 	p := &s.partitions()[r.part]
+	p.mu.Lock()
 	p.dead += len(r.log)
-	*r = record{gone: true}
 	if p.dead > p.n/2 {
 		p.compact()
 	}
-	if s.peak > 64 && len(s.sessions) < s.peak/4 {
-		s.sessions, s.closed = shrunk(s.sessions), shrunk(s.closed)
-		s.peak = len(s.sessions)
-	}
+	p.mu.Unlock()
+	r.log, r.ids = nil, nil
+	r.state.Store(nil)
 	return nil
 }
 

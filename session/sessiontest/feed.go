@@ -258,3 +258,47 @@ var feedCases = []feedCase{
 		require.Zero(t, c.Version)
 	}},
 }
+
+// feedHeadCases run against a store that implements session.FeedHeadStore
+// as well as session.FeedStore.
+var feedHeadCases = []struct {
+	name string
+	run  func(t *testing.T, s session.Store, f session.FeedStore, h session.FeedHeadStore)
+}{
+	{"HeadsAreTheFeed", func(t *testing.T, s session.Store, f session.FeedStore, h session.FeedHeadStore) {
+		ctx := context.Background()
+		ids := chatsIn(f, 0, 3)
+		for i, id := range ids {
+			st := mustCreate(t, s, id, msg("hello"))
+			next := st.Clone()
+			if i == 1 {
+				next.Status = session.StatusClosed
+			}
+			_, err := s.UpdateSession(ctx, next, []session.Entry{whisper("psst"), {Type: session.EntryClosed, Audience: session.Everyone(), At: epoch}})
+			require.NoError(t, err)
+		}
+		if r, ok := s.(session.RetentionStore); ok {
+			st, err := s.GetSession(ctx, ids[1])
+			require.NoError(t, err)
+			require.NoError(t, r.Forget(ctx, ids[1], st.Version))
+		}
+		for _, c := range []struct {
+			after uint64
+			limit int
+		}{{0, 0}, {0, 2}, {2, 0}, {3, 3}, {1000, 0}} {
+			feed, err := f.Feed(ctx, 0, c.after, c.limit)
+			require.NoError(t, err)
+			// FeedHeads appends to the buffer it is given.
+			kept := session.FeedHead{Seq: 99, Chat: "kept"}
+			want := []session.FeedHead{kept}
+			for _, e := range feed {
+				want = append(want, session.FeedHead{Seq: e.Seq, Chat: e.Chat, Type: e.Entry.Type})
+			}
+			got, err := h.FeedHeads(ctx, 0, c.after, c.limit, []session.FeedHead{kept})
+			require.NoError(t, err)
+			require.Equal(t, want, got, "after %d, limit %d", c.after, c.limit)
+		}
+		_, err := h.FeedHeads(ctx, f.Partitions(), 0, 0, nil)
+		require.ErrorIs(t, err, session.ErrInvalid)
+	}},
+}

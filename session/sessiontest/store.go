@@ -17,7 +17,8 @@ import (
 
 // RunStoreTests runs the session.Store conformance suite. newStore must
 // return an empty store for each call; the cases run in parallel. When
-// the store also implements session.FeedStore or session.RetentionStore,
+// the store also implements session.FeedStore, session.FeedHeadStore,
+// session.RetentionStore, session.SessionLender or session.EntryLender,
 // their cases run too; otherwise they are skipped.
 func RunStoreTests(t *testing.T, newStore func(t *testing.T) session.Store) {
 	t.Helper()
@@ -36,6 +37,40 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) session.Store) {
 				t.Skip("the store does not implement session.FeedStore")
 			}
 			c.run(t, s, f)
+		})
+	}
+	for _, c := range feedHeadCases {
+		t.Run("FeedHeads/"+c.name, func(t *testing.T) {
+			t.Parallel()
+			s := newStore(t)
+			f, ok := s.(session.FeedStore)
+			h, ok2 := s.(session.FeedHeadStore)
+			if !ok || !ok2 {
+				t.Skip("the store does not implement session.FeedStore and session.FeedHeadStore")
+			}
+			c.run(t, s, f, h)
+		})
+	}
+	for _, c := range lendCases {
+		t.Run("Lend/"+c.name, func(t *testing.T) {
+			t.Parallel()
+			s := newStore(t)
+			l, ok := s.(session.SessionLender)
+			if !ok {
+				t.Skip("the store does not implement session.SessionLender")
+			}
+			c.run(t, s, l)
+		})
+	}
+	for _, c := range entryLendCases {
+		t.Run("LendEntries/"+c.name, func(t *testing.T) {
+			t.Parallel()
+			s := newStore(t)
+			l, ok := s.(session.EntryLender)
+			if !ok {
+				t.Skip("the store does not implement session.EntryLender")
+			}
+			c.run(t, s, l)
 		})
 	}
 	for _, c := range retentionCases {

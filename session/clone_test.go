@@ -1,0 +1,77 @@
+package session_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-cc/switchboard"
+
+	"github.com/switchboard-cc/switchboard/session"
+	"github.com/switchboard-cc/switchboard/session/sessionmem"
+)
+
+// TestCloneIsIndependent changes every part of a clone, small and large
+// sessions alike, and checks that the original and the other participants
+// keep what they held.
+func TestCloneIsIndependent(t *testing.T) {
+	for _, n := range []int{1, 3, 4, 5, 9} {
+		t.Run(fmt.Sprint(n, " participants"), func(t *testing.T) {
+			orig := session.Session{ID: "c1", WrapUp: &session.WrapUp{Reason: "sold"}, Attributes: []session.Attribute{{Name: "e-mail", Value: "a@b"}}}
+			for i := range n {
+				orig.Participants = append(orig.Participants, session.Participant{
+					ID: session.AgentParticipant(switchboard.AgentID(fmt.Sprint("a", i))), Name: fmt.Sprint("A", i),
+					Stints: []session.Stint{{Invited: 1, Joined: 1, Left: 2}, {Invited: 3, Joined: 3}}})
+			}
+			want := orig.Clone()
+			c := orig.Clone()
+			require.Equal(t, want, c)
+			for i := range c.Participants {
+				c.Participants[i].Stints[0].Left = 99
+				c.Participants[i].Stints = append(c.Participants[i].Stints, session.Stint{Invited: 7})
+				c.Participants[i].Name = "changed"
+			}
+			c.Participants = append(c.Participants, session.Participant{ID: "x"})
+			c.WrapUp.Reason = "changed"
+			c.Attributes[0].Value = "changed"
+			require.Equal(t, want, orig, "the original changed with its clone")
+			for i := range c.Participants[:n] {
+				require.Equal(t, []session.Stint{{Invited: 1, Joined: 1, Left: 99}, {Invited: 3, Joined: 3}, {Invited: 7}},
+					c.Participants[i].Stints, "participant %d's stints were overwritten by another's", i)
+			}
+		})
+	}
+}
+
+// TestCloneOfEmptySession keeps an empty session empty.
+func TestCloneOfEmptySession(t *testing.T) {
+	c := session.Session{ID: "c1"}.Clone()
+	require.Empty(t, c.Participants)
+	require.Nil(t, c.WrapUp)
+	require.Nil(t, c.Menu)
+}
+
+// TestPeekIsSession reads the same session through Peek and Session, from
+// a store that lends it and from one that does not.
+func TestPeekIsSession(t *testing.T) {
+	m, _ := setup(t)
+	chatWithOwner(t, m)
+	want, err := m.Session(ctx, "c1")
+	require.NoError(t, err)
+	got, err := m.Peek(ctx, "c1")
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+	_, err = m.Peek(ctx, "nope")
+	require.ErrorIs(t, err, session.ErrNotFound)
+
+	plain, err := session.NewManager(struct{ session.Store }{sessionmem.NewStore()}, session.Config{Transport: session.Discard{}})
+	require.NoError(t, err)
+	_, err = plain.Create(ctx, session.CustomerSession{ID: "c1", Queue: "sales", Customer: "u1", CustomerName: "Carol"})
+	require.NoError(t, err)
+	p, err := plain.Peek(ctx, "c1")
+	require.NoError(t, err)
+	s, err := plain.Session(ctx, "c1")
+	require.NoError(t, err)
+	require.Equal(t, s, p)
+}
