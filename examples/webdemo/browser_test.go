@@ -46,7 +46,10 @@ func newBrowser(t *testing.T, opts options) *browser {
 	}
 	s := startServer(t, opts)
 	flags := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path),
-		chromedp.WindowSize(1500, 1000), chromedp.Flag("headless", "new"))
+		chromedp.WindowSize(1500, 1000), chromedp.Flag("headless", "new"),
+		// On a loaded machine Chromium takes long to start: wait for it
+		// rather than fail the test.
+		chromedp.WSURLReadTimeout(time.Minute))
 	if os.Geteuid() == 0 {
 		flags = append(flags, chromedp.NoSandbox)
 	}
