@@ -18,7 +18,7 @@ function rows(tbody, items, key, cells) {
   tbody.dataset.shown = shown;
   tbody.replaceChildren(...items.map((it) => {
     const tr = el("tr", { "data-key": it[key] });
-    for (const c of cells(it)) tr.append(c instanceof Node ? el("td", {}, c) : c);
+    for (const c of cells(it)) tr.append(c instanceof HTMLTableCellElement ? c : el("td", {}, c));
     return tr;
   }));
 }
