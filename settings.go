@@ -8,6 +8,10 @@ type ChatSettings struct {
 	// WrapUpReasons is the list an agent's wrap-up reason must come from
 	// (SPEC S11). Defaults to none: any reason, even empty, is accepted.
 	WrapUpReasons []string
+	// WrapUpTags is the list an agent's wrap-up tags must come from: labels
+	// an agent may put on a conversation at wrap-up, several at once,
+	// beside its one reason. Defaults to none: no tag is accepted.
+	WrapUpTags []string
 	// Responses are the queue's predefined responses (SPEC S12). Defaults
 	// to none: the feature reports that it is unavailable.
 	Responses []Response

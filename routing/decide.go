@@ -165,6 +165,7 @@ func normaliseProfile(id switchboard.AgentID, p Profile) (Profile, error) {
 // normaliseQueue validates q and applies its defaults.
 func normaliseQueue(q Queue) (Queue, error) {
 	q.Chat.WrapUpReasons = slices.Clone(q.Chat.WrapUpReasons)
+	q.Chat.WrapUpTags = slices.Clone(q.Chat.WrapUpTags)
 	q.Chat.Responses = slices.Clone(q.Chat.Responses)
 	if err := validateID("queue ID", q.ID); err != nil {
 		return q, err
@@ -195,6 +196,9 @@ func normaliseQueue(q Queue) (Queue, error) {
 	}
 	if err := validateSkills("required skills", q.RequiredSkills); err != nil {
 		return q, err
+	}
+	if slices.Contains(q.Chat.WrapUpTags, "") {
+		return q, invalid("wrap-up tags", "empty tag")
 	}
 	q.RequiredSkills = slices.Clone(q.RequiredSkills)
 	return q, nil

@@ -166,3 +166,28 @@ func ExampleRouter_Transfer() {
 	// transfer offer to bob expires 20s
 	// chat: Queued bob: RONA ada: WrapUp
 }
+
+// Why a chat waits: one agent is on a break, the other lacks the chat's
+// skill, so the chat is parked until an agent who could take it changes.
+func ExampleRouter_Explain() {
+	ctx := context.Background()
+	mock := clock.NewMock()
+	router, _ := routing.New(routingmem.New(routingmem.Config{}), routingmem.NewBus(), routing.Config{Clock: mock})
+
+	router.PutQueue(ctx, routing.Queue{ID: "support"})
+	router.Login(ctx, "ada", routing.Profile{Queues: []switchboard.QueueID{"support"}, Skills: []routing.Skill{{Name: "french", Level: 3}}})
+	router.SetState(ctx, "ada", routing.NotReady, "break")
+	router.Login(ctx, "bob", routing.Profile{Queues: []switchboard.QueueID{"support"}})
+	router.Enqueue(ctx, routing.ChatRequest{ID: "chat-1", Queue: "support",
+		Skills: []routing.SkillRequirement{{Skill: "french", Min: 2}}})
+
+	e, _ := router.Explain(ctx, "chat-1")
+	fmt.Println(e.Chat, e.State, e.Held)
+	for _, v := range e.Agents {
+		fmt.Println(v.Agent, v.Eligible, v.Reasons, v.StateReason, v.Missing)
+	}
+	// Output:
+	// chat-1 Queued [parked]
+	// ada false [not_ready] break []
+	// bob false [missing_skill]  [{french 2 false 0}]
+}

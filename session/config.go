@@ -48,6 +48,11 @@ type Config struct {
 	// FilterWindow is how many of the sender's latest messages the filter
 	// sees. Defaults to 10.
 	FilterWindow int
+	// TypingInterval is the least time between two typing indicators of one
+	// participant in one session ([Manager.Typing]); those sooner are
+	// dropped. The limit is kept in the Manager's memory, not the store:
+	// indicators are ephemeral. Defaults to 2s; negative is invalid.
+	TypingInterval time.Duration
 	// Queues holds per-queue settings. Defaults to none.
 	Queues map[switchboard.QueueID]QueueConfig
 	// QueueSettings, when set, reads a queue's chat settings at the moment
@@ -105,6 +110,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.MaxRetries == 0 {
 		c.MaxRetries = 16
 	}
+	if c.TypingInterval == 0 {
+		c.TypingInterval = 2 * time.Second
+	}
 	if c.NewID == nil {
 		c.NewID = randomID
 	}
@@ -112,7 +120,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.OnDeliveryError = func(context.Context, switchboard.ChatID, ParticipantID, error) {}
 	}
 	switch {
-	case c.FilterWindow < 0, c.MaxParticipants < 2, c.MaxTextBytes < 0, c.MaxFiles < 0, c.MaxRetries < 0:
+	case c.FilterWindow < 0, c.MaxParticipants < 2, c.MaxTextBytes < 0, c.MaxFiles < 0, c.MaxRetries < 0, c.TypingInterval < 0:
 		return c, fmt.Errorf("%w: negative limit or MaxParticipants below 2", ErrInvalid)
 	case c.History > switchboard.HistoryFromJoin:
 		return c, fmt.Errorf("%w: history rule %d", ErrInvalid, c.History)
@@ -125,6 +133,7 @@ func (c Config) withDefaults() (Config, error) {
 			return c, fmt.Errorf("%w: queue %q settings", ErrInvalid, q)
 		}
 		qc.WrapUpReasons = slices.Clone(qc.WrapUpReasons)
+		qc.WrapUpTags = slices.Clone(qc.WrapUpTags)
 		qc.Responses = slices.Clone(qc.Responses)
 		queues[q] = qc
 	}

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -53,11 +54,15 @@ const (
 	// only: From asked for it, Subject is the target agent or Reason the
 	// target queue, and Text is the comment. See [Manager.RecordTransfer].
 	EntryTransfer
+	// EntryTyping tells that From is typing ([Manager.Typing]). It is
+	// delivered live only and never stored: its Seq is 0, it is in no
+	// history or catch-up, and a recipient shows it briefly and drops it.
+	EntryTyping
 )
 
 var entryNames = [...]string{"invalid", "message", "created", "invited", "joined", "left",
 	"customer-left", "owner-changed", "mode-changed", "ended", "closed", "reopened",
-	"options-offered", "option-chosen", "video-started", "video-ended", "correction", "transfer"}
+	"options-offered", "option-chosen", "video-started", "video-ended", "correction", "transfer", "typing"}
 
 // String returns the type's name.
 func (t EntryType) String() string {
@@ -135,6 +140,8 @@ type Entry struct {
 	// Reason is the wrap-up reason of EntryEnded, the new mode of
 	// EntryModeChanged, or the target queue of EntryTransfer.
 	Reason string
+	// Tags are the wrap-up tags of EntryEnded.
+	Tags []string
 	// Ref is the sequence number of the entry this one refers to (the
 	// corrected message, the answered offer); 0 for none.
 	Ref uint64
@@ -147,6 +154,7 @@ func (e Entry) Clone() Entry {
 	e.Audience = e.Audience.clone()
 	e.Files = append([]File(nil), e.Files...)
 	e.Options = append([]Option(nil), e.Options...)
+	e.Tags = slices.Clone(e.Tags)
 	return e
 }
 
@@ -181,6 +189,8 @@ type View struct {
 	// Reason is the wrap-up reason or supervisor mode; empty in customer
 	// views.
 	Reason string
+	// Tags are the wrap-up tags; empty in customer views.
+	Tags []string
 	// Ref is the sequence number of the entry this one refers to.
 	Ref uint64
 }
@@ -200,11 +210,12 @@ func project(viewer *Participant, e *Entry) View {
 		Files:       append([]File(nil), e.Files...),
 		Options:     append([]Option(nil), e.Options...),
 		Reason:      e.Reason,
+		Tags:        slices.Clone(e.Tags),
 		Ref:         e.Ref,
 	}
 	if !viewer.Role.IsAgent() {
 		// Names only; wrap-up reasons and supervisor modes are internal.
-		v.From, v.Subject, v.Private, v.Reason = "", "", false, ""
+		v.From, v.Subject, v.Private, v.Reason, v.Tags = "", "", false, "", nil
 	}
 	return v
 }

@@ -131,6 +131,23 @@ func (e *WrapUpError) Error() string {
 // Is reports whether target is ErrInvalidWrapUp.
 func (e *WrapUpError) Is(target error) bool { return target == ErrInvalidWrapUp }
 
+// TagError reports wrap-up tags that are not in the queue's list. It
+// matches ErrInvalid with errors.Is.
+type TagError struct {
+	// Unknown are the refused tags, each once.
+	Unknown []string
+	// Allowed is the queue's configured list.
+	Allowed []string
+}
+
+// Error implements error.
+func (e *TagError) Error() string {
+	return fmt.Sprintf("session: wrap-up tags [%s] not in [%s]", strings.Join(e.Unknown, ", "), strings.Join(e.Allowed, ", "))
+}
+
+// Is reports whether target is ErrInvalid.
+func (e *TagError) Is(target error) bool { return target == ErrInvalid }
+
 // TooLargeError reports a message over a configured limit. It matches
 // ErrTooLarge with errors.Is.
 type TooLargeError struct {

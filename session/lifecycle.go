@@ -22,6 +22,10 @@ type EndOptions struct {
 	// agent disconnected, a transfer was not accepted): Reason then records
 	// why and need not come from the queue's list. Defaults to false.
 	Forced bool
+	// Tags label the conversation at wrap-up; each must come from the
+	// queue's WrapUpTags, even for a forced end. A tag given twice counts
+	// once. Ignored for agent-to-agent sessions. Defaults to none.
+	Tags []string
 	// WrapUpUntil, when set, is when the wrap-up ends, in place of the
 	// queue's WrapUpTime after now; a time already past ends it at once. The
 	// engine sets it from the routing queue's WrapUp time, so the session
@@ -91,6 +95,12 @@ func (m *Manager) end(ctx context.Context, s *Session, by switchboard.AgentID, o
 	} else if !opts.Forced && len(qc.WrapUpReasons) > 0 && !slices.Contains(qc.WrapUpReasons, reason) {
 		return nil, &WrapUpError{Reason: reason, Allowed: slices.Clone(qc.WrapUpReasons)}
 	}
+	var tags []string
+	if s.Kind != KindA2A {
+		if tags, err = WrapUpTags(opts.Tags, qc.WrapUpTags); err != nil {
+			return nil, err
+		}
+	}
 	now := m.now()
 	s.Status = to
 	until := now.Add(qc.WrapUpTime)
@@ -100,7 +110,7 @@ func (m *Manager) end(ctx context.Context, s *Session, by switchboard.AgentID, o
 			until = now
 		}
 	}
-	s.WrapUp = &WrapUp{Chat: s.ID, Tenant: s.Tenant, Queue: s.Queue, Reason: reason, At: now, Until: until}
+	s.WrapUp = &WrapUp{Chat: s.ID, Tenant: s.Tenant, Queue: s.Queue, Reason: reason, Tags: tags, At: now, Until: until}
 	if o := s.Owner(); o != nil {
 		s.WrapUp.Owner, _ = o.ID.Agent()
 	}
@@ -119,8 +129,29 @@ func (m *Manager) end(ctx context.Context, s *Session, by switchboard.AgentID, o
 		entries = append(entries, e)
 	}
 	e := event(EntryEnded, Agents(), p, nil)
-	e.Reason = reason
+	e.Reason, e.Tags = reason, slices.Clone(tags)
 	return append(entries, e), nil
+}
+
+// WrapUpTags returns the wrap-up tags an agent gave, each once in the order
+// first given, or a [*TagError] naming those not in allowed, the queue's
+// WrapUpTags. It is a plain function; [Manager.End] applies it.
+func WrapUpTags(given, allowed []string) ([]string, error) {
+	var out, unknown []string
+	for _, t := range given {
+		switch {
+		case !slices.Contains(allowed, t):
+			if !slices.Contains(unknown, t) {
+				unknown = append(unknown, t)
+			}
+		case !slices.Contains(out, t):
+			out = append(out, t)
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, &TagError{Unknown: unknown, Allowed: slices.Clone(allowed)}
+	}
+	return out, nil
 }
 
 // Close closes the session. From Active or CustomerLeft it ends the

@@ -34,6 +34,8 @@ type Manager struct {
 	// in its write, a character the prefix and counter never hold.
 	idPrefix string
 	idSeq    atomic.Uint64
+	// typing remembers when each participant's typing was last delivered.
+	typing typingLimiter
 }
 
 // NewManager returns a Manager over store. It returns an error matching

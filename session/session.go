@@ -2,6 +2,7 @@ package session
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/switchboard-cc/switchboard"
@@ -169,6 +170,9 @@ type WrapUp struct {
 	Owner switchboard.AgentID
 	// Reason is the wrap-up reason.
 	Reason string
+	// Tags are the wrap-up tags, each once, in the order the agent gave
+	// them.
+	Tags []string
 	// At is when the conversation ended.
 	At time.Time
 	// Until is when wrap-up time ends: At plus the queue's WrapUpTime, or
@@ -330,6 +334,7 @@ func (s *Session) clonePtr() *Session {
 			w = new(WrapUp)
 		}
 		*w = *s.WrapUp
+		w.Tags = slices.Clone(w.Tags) // nil stays nil: no allocation without tags
 		s.WrapUp = w
 	}
 	return c
