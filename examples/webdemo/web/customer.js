@@ -1,0 +1,64 @@
+"use strict";
+const $ = (id) => document.getElementById(id);
+let token = "";
+const log = new Log($("messages"), { choose: (id) => conn.req("choose", { option: id }).catch(showError) });
+const conn = connect("customer", (f) => {
+  if (f.type === "entry") {
+    log.add(f.item);
+    if (f.item.type === "closed" || f.item.type === "ended") $("closed").classList.remove("hidden");
+  } else if (f.type === "position") {
+    $("status").textContent = f.waiting
+      ? "You are " + (f.exact === false ? "about " : "") + "number " + f.position + " in the queue · waiting " + clock(f.waited_ms) +
+        (f.estimate_ms !== undefined ? " · estimated wait " + clock(f.estimate_ms) : "")
+      : "You are chatting with an agent";
+    $("status").dataset.position = f.waiting ? f.position : "";
+  }
+});
+function showError(e) { $("file-error").textContent = e.message; $("file-error").classList.remove("hidden"); }
+
+$("signin").onclick = async () => {
+  const r = await fetch("/signin", { method: "POST", body: new URLSearchParams({ email: $("email").value }) });
+  if (!r.ok) { $("signed-in").textContent = await r.text(); return; }
+  const j = await r.json();
+  token = j.token;
+  $("signed-in").textContent = "Signed in as " + j.email + " (verified)";
+  $("signed-in").className = "verified";
+};
+$("start-btn").onclick = async () => {
+  try {
+    const r = await conn.req("start", { name: $("name").value, queue: $("queue").value, token });
+    $("start").classList.add("hidden");
+    $("chat").classList.remove("hidden");
+    $("transcript").href = "/transcript?chat=" + encodeURIComponent(r.chat) + "&customer=" + encodeURIComponent(r.customer);
+  } catch (e) {
+    $("start-error").textContent = e.message;
+    $("start-error").classList.remove("hidden");
+  }
+};
+async function send() {
+  const text = $("text").value.trim();
+  if (!text) return;
+  try { await conn.req("send", { text }); $("text").value = ""; $("file-error").classList.add("hidden"); } catch (e) { showError(e); }
+}
+$("send").onclick = send;
+$("text").addEventListener("keydown", (e) => { if (e.key === "Enter") send(); });
+$("attach").onclick = async () => {
+  const file = $("file").files[0];
+  if (!file) return showError(new Error("Choose a file first"));
+  const data = await new Promise((resolve) => {
+    const rd = new FileReader();
+    rd.onload = () => resolve(String(rd.result).replace(/^data:[^,]*,/, ""));
+    rd.readAsDataURL(file);
+  });
+  try {
+    await conn.req("file", { file: { name: file.name, type: file.type, data } });
+    $("file-error").classList.add("hidden");
+    $("file").value = "";
+  } catch (e) { showError(new Error("File refused: " + e.message)); }
+};
+$("leave").onclick = () => $("leave-warning").classList.remove("hidden");
+$("leave-cancel").onclick = () => $("leave-warning").classList.add("hidden");
+$("leave-confirm").onclick = async () => {
+  $("leave-warning").classList.add("hidden");
+  try { await conn.req("leave"); $("closed").classList.remove("hidden"); } catch (e) { showError(e); }
+};
