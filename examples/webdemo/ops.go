@@ -153,6 +153,13 @@ func (h *hub) sendFile(ctx context.Context, chat switchboard.ChatID, me session.
 	return frame{"seq": sent.Seq}, err
 }
 
+// forget makes c a page of no agent again, after a failed login.
+func (h *hub) forget(c *client) {
+	h.mu.Lock()
+	c.agent, c.who = "", ""
+	h.mu.Unlock()
+}
+
 func (h *hub) login(ctx context.Context, c *client, req *request) (any, error) {
 	id := switchboard.AgentID(req.Agent)
 	p, ok := profileOf(id)
@@ -162,31 +169,33 @@ func (h *hub) login(ctx context.Context, c *client, req *request) (any, error) {
 	if c.role == "supervisor" && !p.Supervisor {
 		return nil, fmt.Errorf("%s is not a supervisor", p.DisplayName)
 	}
-	r := h.eng.Router()
-	a, err := r.Agent(ctx, id)
-	if err != nil || a.State == routing.LoggedOut {
-		if _, err := r.Login(ctx, id, p); err != nil && !errors.Is(err, routing.ErrAlreadyLoggedIn) {
-			return nil, err
-		}
-		state := routing.Available
-		if req.State != "" {
-			if state, ok = parseState(req.State); !ok {
-				return nil, fmt.Errorf("unknown state %q", req.State)
-			}
-		}
-		if p.Supervisor {
-			state = routing.NotReady
-			req.Reason = "supervising"
-		}
-		if state != routing.Available {
-			if err := r.SetState(ctx, id, state, req.Reason); err != nil {
-				return nil, err
-			}
-		}
-	}
+	// The page is this agent's desktop before routing hears of the login:
+	// an offer made by the login itself reaches it.
 	h.mu.Lock()
 	c.agent, c.who = id, session.AgentParticipant(id)
 	h.mu.Unlock()
+	r := h.eng.Router()
+	a, err := r.Agent(ctx, id)
+	if err != nil || a.State == routing.LoggedOut {
+		if req.State != "" {
+			state, ok := parseState(req.State)
+			if !ok {
+				h.forget(c)
+				return nil, fmt.Errorf("unknown state %q", req.State)
+			}
+			p.LoginState, p.LoginReason = state, req.Reason
+		}
+		if p.Supervisor {
+			p.LoginState, p.LoginReason = routing.NotReady, "supervising"
+		}
+		if p.LoginState == routing.Available {
+			p.LoginReason = ""
+		}
+		if _, err := r.Login(ctx, id, p); err != nil && !errors.Is(err, routing.ErrAlreadyLoggedIn) {
+			h.forget(c)
+			return nil, err
+		}
+	}
 	a, err = r.Agent(ctx, id)
 	if err != nil {
 		return nil, err
