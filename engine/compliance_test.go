@@ -114,7 +114,16 @@ func setupCompliant(t *testing.T) *complianceBundle {
 	redactor, err := compliance.New(compliance.Config{})
 	require.NoError(t, err)
 	logs := &bytes.Buffer{}
-	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	// The record's own time is the wall clock's, not the engine's: left in,
+	// its digits could line up with a card's by chance and fail the search
+	// for digits below. Every attribute the engine logs stays.
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) == 0 && a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		}}))
 	mock := clock.NewMock()
 	mock.Set(time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC))
 	bus := routingmem.NewBus()
