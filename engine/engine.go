@@ -111,7 +111,9 @@ type Config struct {
 	// engine hands it to Keep and forgets it, log and all (a customer
 	// writing to it later gets [session.ErrNotFound], as for an ID never
 	// used). The session store must implement [session.RetentionStore].
-	// Routing's store forgets finished chats by its own bound
+	// A routing store that implements [routing.Pruner] (a SQL store) is
+	// asked to forget the chats that became final as long ago, on the same
+	// schedule; routingmem forgets finished chats by its own bound
 	// (routingmem.Config.KeepFinished). Defaults to 0: sessions are kept
 	// for ever.
 	Retention time.Duration
@@ -430,7 +432,20 @@ func (e *Engine) Settle(ctx context.Context) error {
 func (e *Engine) forget(ctx context.Context) (n int, err error) {
 	ctx, end := e.cfg.Tracer.Start(ctx, "engine.forget")
 	defer func() { end(err) }()
-	return e.sessions.ForgetClosed(ctx, e.cfg.Clock.Now().Add(-e.cfg.Retention), e.cfg.Keep)
+	n, err = e.sessions.ForgetClosed(ctx, e.cfg.Clock.Now().Add(-e.cfg.Retention), e.cfg.Keep)
+	if err != nil {
+		return n, err
+	}
+	// A routing store that forgets final chats only when asked is asked
+	// with the same retention: the chat and its session go together.
+	if p, ok := e.cfg.Routing.(routing.Pruner); ok {
+		m, err := p.Prune(ctx, e.cfg.Retention, 0)
+		if err != nil {
+			return n, fmt.Errorf("engine: forget finished chats: %w", err)
+		}
+		n += m
+	}
+	return n, nil
 }
 
 func (e *Engine) settle(ctx context.Context) error {

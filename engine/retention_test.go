@@ -161,3 +161,45 @@ func TestSoakMemoryStaysFlat(t *testing.T) {
 		n, float64(heapAt[1])/1e6, float64(heapAt[2])/1e6, float64(heapAt[4])/1e6, perOpen, perForgotten)
 	require.Less(t, float64(heapAt[4]), float64(heapAt[1])*1.25+4e6, "the live heap grows with chats long gone")
 }
+
+// pruningStore is a routing store that forgets final chats only when asked,
+// as a SQL store does; it records what it was asked.
+type pruningStore struct {
+	*routingmem.Store
+	mu    sync.Mutex
+	keeps []time.Duration
+}
+
+func (s *pruningStore) Prune(_ context.Context, keep time.Duration, limit int) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keeps = append(s.keeps, keep)
+	return 0, nil
+}
+
+func (s *pruningStore) asked() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.keeps...)
+}
+
+// TestRoutingStoreIsAskedToPrune: an engine with a retention asks a
+// routing store that implements routing.Pruner to forget the chats final
+// for as long, so a host over a SQL store runs no pruning job of its own;
+// without a retention it never asks. SPEC E4
+func TestRoutingStoreIsAskedToPrune(t *testing.T) {
+	t.Parallel()
+	var _ routing.Pruner = (*pruningStore)(nil)
+	store := &pruningStore{Store: routingmem.New(routingmem.Config{})}
+	b := setup(t, func(c *engine.Config) {
+		c.Routing = store
+		c.Retention = time.Hour
+	})
+	b.settle(t)
+	require.Equal(t, []time.Duration{time.Hour}, store.asked())
+
+	never := &pruningStore{Store: routingmem.New(routingmem.Config{})}
+	b = setup(t, func(c *engine.Config) { c.Routing = never })
+	b.settle(t)
+	require.Empty(t, never.asked(), "no retention, no pruning")
+}

@@ -8,6 +8,9 @@ import (
 	"github.com/switchboard-cc/switchboard/routing"
 )
 
+// RoutingStore forgets final chats when an engine with a retention asks.
+var _ routing.Pruner = (*RoutingStore)(nil)
+
 // Prune deletes up to limit chats that became final (done or ended, with
 // no wrap-up held) more than keep ago by the store's clock, with their
 // offers, and the committed transaction IDs older than
