@@ -429,17 +429,34 @@ func (m *Manager) Create(ctx context.Context, req CustomerSession) (Session, err
 		Attributes: append([]Attribute(nil), req.Attributes...),
 		CreatedAt:  m.cfg.Clock.Now(),
 	}
+	// The participants and their stints share one allocation; each
+	// stint list is capped, so a later stint never overwrites the next
+	// participant's.
+	b := new(startBlock)
+	ps := b.ps[:0]
 	if req.Customer != "" {
-		s.Participants = append(s.Participants, Participant{ID: CustomerParticipant(req.Customer), Role: RoleCustomer,
-			Name: req.CustomerName, Stints: []Stint{{Invited: 1, Joined: 1}}})
+		b.sts[0] = Stint{Invited: 1, Joined: 1}
+		ps = append(ps, Participant{ID: CustomerParticipant(req.Customer), Role: RoleCustomer,
+			Name: req.CustomerName, Stints: b.sts[0:1:1]})
 	}
 	if req.Bot != "" {
-		s.Participants = append(s.Participants, Participant{ID: BotParticipant(req.Bot), Role: RoleBot,
-			Name: req.Bot, Stints: []Stint{{Invited: 1, Joined: 1}}})
+		b.sts[1] = Stint{Invited: 1, Joined: 1}
+		ps = append(ps, Participant{ID: BotParticipant(req.Bot), Role: RoleBot,
+			Name: req.Bot, Stints: b.sts[1:2:2]})
+	}
+	if len(ps) > 0 {
+		s.Participants = ps
 	}
 	s.InitiatedBy = s.Participants[0].ID
 	s, _, err = m.create(ctx, s, nil)
 	return s, err
+}
+
+// startBlock holds the participants a customer session starts with, and
+// their stints.
+type startBlock struct {
+	ps  [2]Participant
+	sts [2]Stint
 }
 
 // create stores a new session with its creation entry plus extra entries.
