@@ -135,6 +135,9 @@ func wireValues() map[string]any {
 				Agents: stats.Agents{LoggedIn: 6, ByState: [5]int{0, 2, 3, 0, 1}, Slots: 12, InUse: 5}}},
 			Tenants: map[switchboard.TenantID]*stats.GroupNow{"t1": {Chats: stats.Chats{Waiting: 3, Longest: 95 * time.Second, LongestChat: "c1"},
 				Agents: stats.Agents{LoggedIn: 6, Slots: 12}}}},
+		"session_customer_notice": session.CustomerDelivery{Chat: "c1", Item: session.CustomerView{Seq: 2, At: t0,
+			Type: session.EntryNotice, Text: "You are number 2 in the queue.",
+			Notice: session.Notice{Kind: session.NoticePosition, Position: 2, Wait: 45 * time.Second, Estimated: true}}},
 		"conference_request": conference.Request{Chat: "c1", From: "a-17", Agent: "a-18"},
 		"conference_config":  conference.Config{EndPolicy: conference.EndEverything},
 	}
