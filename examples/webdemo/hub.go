@@ -83,7 +83,10 @@ func (h *hub) Deliver(ctx context.Context, to session.ParticipantID, d session.D
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	f := frame{"type": "entry", "chat": d.Chat, "invitation": d.Invitation, "item": viewOf(d.Item)}
+	f, err := entryFrame(to, d)
+	if err != nil {
+		return err
+	}
 	for _, c := range h.pages(func(c *client) bool { return c.who == to }) {
 		c.send(f)
 	}
@@ -121,7 +124,7 @@ func (h *hub) forwardRouting(ctx context.Context, sub interface {
 		if e.Agent == "" {
 			continue
 		}
-		f := frame{"type": "routing", "event": eventOf(e)}
+		f := frame{"type": "routing", "event": e}
 		for _, c := range h.pages(func(c *client) bool { return c.agent == e.Agent }) {
 			c.send(f)
 		}
@@ -189,24 +192,24 @@ type boardQueue struct {
 	LongestWaitMS int64  `json:"longest_wait_ms"`
 	Talking       int    `json:"talking"`
 	// Agents serving the queue by state, and Eligible of them free now.
-	Agents   map[string]int `json:"agents"`
-	Eligible int            `json:"eligible"`
+	Agents   map[routing.State]int `json:"agents"`
+	Eligible int                   `json:"eligible"`
 }
 
 type boardAgent struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	State  string `json:"state"`
-	Reason string `json:"reason,omitempty"`
-	Chats  int    `json:"chats"`
+	ID     string        `json:"id"`
+	Name   string        `json:"name"`
+	State  routing.State `json:"state"`
+	Reason string        `json:"reason,omitempty"`
+	Chats  int           `json:"chats"`
 }
 
 type boardChat struct {
-	ID       string `json:"id"`
-	Queue    string `json:"queue"`
-	Customer string `json:"customer"`
-	Agent    string `json:"agent,omitempty"`
-	State    string `json:"state"`
+	ID       string            `json:"id"`
+	Queue    string            `json:"queue"`
+	Customer string            `json:"customer"`
+	Agent    string            `json:"agent,omitempty"`
+	State    routing.ChatState `json:"state"`
 }
 
 // wallboard reads each queue's figures from the statistics board, and
@@ -224,13 +227,13 @@ func (h *hub) wallboard(ctx context.Context) (board, error) {
 	}
 	var b board
 	for _, q := range qs {
-		bq := boardQueue{ID: string(q.ID), Name: q.Name, Agents: map[string]int{}}
+		bq := boardQueue{ID: string(q.ID), Name: q.Name, Agents: map[routing.State]int{}}
 		if f := figures.Queues[q.ID]; f != nil {
 			bq.Waiting, bq.LongestWaitMS, bq.Talking = f.Waiting+f.Offered, f.Longest.Milliseconds(), f.Talking
 			bq.Eligible = f.Eligible
 			for st, n := range f.Agents.ByState {
 				if n > 0 {
-					bq.Agents[stateName(routing.State(st))] = n
+					bq.Agents[routing.State(st)] = n
 				}
 			}
 		}
@@ -245,7 +248,7 @@ func (h *hub) wallboard(ctx context.Context) (board, error) {
 			continue
 		}
 		b.Chats = append(b.Chats, boardChat{ID: string(c.ID), Queue: string(c.Queue), Customer: dc.name,
-			Agent: string(c.Agent), State: snake(c.State.String())})
+			Agent: string(c.Agent), State: c.State})
 	}
 	agents, err := r.LoggedIn(ctx, "")
 	if err != nil {
@@ -257,7 +260,7 @@ func (h *hub) wallboard(ctx context.Context) (board, error) {
 			used += u
 		}
 		b.Agents = append(b.Agents, boardAgent{ID: string(a.ID), Name: a.Profile.DisplayName,
-			State: stateName(a.State), Reason: a.Reason, Chats: used})
+			State: a.State, Reason: a.Reason, Chats: used})
 	}
 	return b, nil
 }
