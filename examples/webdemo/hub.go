@@ -33,8 +33,6 @@ type client struct {
 	customer switchboard.CustomerID
 	chat     switchboard.ChatID
 	agent    switchboard.AgentID
-	// last is the last position frame sent, to send changes only.
-	last string
 }
 
 func (c *client) send(f frame) {
@@ -44,8 +42,8 @@ func (c *client) send(f frame) {
 	}
 }
 
-// demoChat is what the host knows of a chat it started: the wallboard and
-// the customers' positions are read from routing for each.
+// demoChat is what the host knows of a chat it started: the wallboard
+// reads each from routing.
 type demoChat struct {
 	id       switchboard.ChatID
 	queue    switchboard.QueueID
@@ -60,11 +58,9 @@ type hub struct {
 	eng   *engine.Engine
 	files *memFiles
 	// figures are the statistics the engine folds from routing's log, in
-	// as many partitions as the log has; estimates tell waiting customers
-	// how long they may wait.
+	// as many partitions as the log has.
 	figures    stats.Store
 	partitions int
-	estimates  *stats.Estimator
 
 	mu      sync.Mutex
 	clients map[*client]struct{}
@@ -131,8 +127,9 @@ func (h *hub) forwardRouting(ctx context.Context, sub interface {
 	}
 }
 
-// tick pushes each waiting customer's position and the wallboard, twice a
-// second, on the engine's clock.
+// tick pushes the wallboard to supervisors, twice a second, on the
+// engine's clock. Waiting customers are told their place by the engine's
+// own notices.
 func (h *hub) tick(ctx context.Context) {
 	t := h.eng.Clock().Ticker(500 * time.Millisecond)
 	defer t.Stop()
@@ -142,7 +139,6 @@ func (h *hub) tick(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		h.pushPositions(ctx)
 		if sups := h.pages(func(c *client) bool { return c.role == "supervisor" }); len(sups) > 0 {
 			b, err := h.wallboard(ctx)
 			if err != nil {
@@ -151,29 +147,6 @@ func (h *hub) tick(ctx context.Context) {
 			for _, c := range sups {
 				c.send(frame{"type": "wallboard", "board": b})
 			}
-		}
-	}
-}
-
-func (h *hub) pushPositions(ctx context.Context) {
-	for _, c := range h.pages(func(c *client) bool { return c.role == "customer" && c.chat != "" }) {
-		st, err := h.eng.Router().Status(ctx, c.chat)
-		f := frame{"type": "position", "waiting": false}
-		if err == nil && (st.State == routing.Queued || st.State == routing.Offered) {
-			f = frame{"type": "position", "waiting": true, "position": st.Position, "exact": st.Exact,
-				"waited_ms": st.Waiting.Milliseconds(), "queue": st.Queue}
-			if d, ok := h.estimates.EstimateWait(ctx, st.Queue, st.Position, h.eng.Clock().Now()); ok {
-				// Rounded to 10s, so the estimate moves when it changes.
-				f["estimate_ms"] = d.Round(10 * time.Second).Milliseconds()
-			}
-		}
-		key := fmt.Sprint(f["waiting"], f["position"], f["queue"], f["estimate_ms"])
-		h.mu.Lock()
-		changed := c.last != key
-		c.last = key
-		h.mu.Unlock()
-		if changed {
-			c.send(f)
 		}
 	}
 }

@@ -16,14 +16,20 @@ import (
 
 // entryFrame is the frame carrying one delivery to a participant's page:
 // the library's wire form of the delivery, for an agent or a supervisor,
-// or of the customer's delivery, which cannot hold an agent ID.
+// or of the customer's delivery, which cannot hold an agent ID. A notice
+// to the customer (its place in the queue, its estimated wait) carries
+// the library's wire form of the notice beside it.
 func entryFrame(to session.ParticipantID, d session.Delivery) (frame, error) {
 	if _, ok := to.Customer(); ok {
 		cd, err := session.CustomerDeliveryOf(d)
 		if err != nil {
 			return nil, err
 		}
-		return frame{"type": "entry", "chat": cd.Chat, "item": cd.Item}, nil
+		f := frame{"type": "entry", "chat": cd.Chat, "item": cd.Item}
+		if d.Item.Type == session.EntryNotice {
+			f["notice"] = d.Item.Notice
+		}
+		return f, nil
 	}
 	return frame{"type": "entry", "chat": d.Chat, "invitation": d.Invitation, "item": d.Item}, nil
 }

@@ -96,3 +96,41 @@ func TestPagesGetTheLibraryWire(t *testing.T) {
 		t.Errorf("agent's history %v, want the whisper, private and from agent:ada", agentHist)
 	}
 }
+
+// noticeAt matches an entry frame carrying the engine's notice of kind
+// with position.
+func noticeAt(kind string, position int) func(map[string]any) bool {
+	return func(f map[string]any) bool {
+		n, _ := f["notice"].(map[string]any)
+		return isEntry("notice", "")(f) && n["kind"] == kind && n["position"] == float64(position)
+	}
+}
+
+// TestCustomersToldTheirPlace: the engine's notices tell each waiting
+// customer its place when queued and again when it moves (SPEC H5), in
+// the notice's wire form, on the customer's page only.
+func TestCustomersToldTheirPlace(t *testing.T) {
+	s := startServer(t, options{})
+	first, second := s.open(t, "customer"), s.open(t, "customer")
+	first.must("start", map[string]any{"name": "Ann", "queue": "billing"})
+	first.wait("queued first", noticeAt("queued", 1))
+	second.must("start", map[string]any{"name": "Ben", "queue": "billing"})
+	queued := second.wait("queued second", noticeAt("queued", 2))
+	if item := queued["item"].(map[string]any); fmt.Sprint(item["text"]) == "" || item["from"] != nil {
+		t.Errorf("notice entry %v, want its words and no writer", item)
+	}
+	mark := second.mark()
+	first.must("leave", nil)
+	second.waitFrom(mark, "moved to first", noticeAt("position", 1))
+
+	cy := s.open(t, "agent")
+	cy.must("login", map[string]any{"agent": "cy"})
+	cy.wait("offer", isEvent("chat_offered"))
+	cy.mu.Lock()
+	defer cy.mu.Unlock()
+	for _, f := range cy.seen {
+		if _, ok := f["notice"]; ok || isEntry("notice", "")(f) {
+			t.Errorf("the agent's page received a customer's notice: %v", f)
+		}
+	}
+}
