@@ -22,6 +22,7 @@ import (
 	"github.com/switchboard-cc/switchboard/internal/desktest"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/session"
+	"github.com/switchboard-cc/switchboard/stats"
 	"github.com/switchboard-cc/switchboard/transfer"
 )
 
@@ -123,6 +124,20 @@ func wireValues() map[string]any {
 			}},
 		"session_notice": session.Notice{Kind: session.NoticeRequeued, Position: 3, Wait: 90 * time.Second,
 			Estimated: true, Reason: session.RequeuedAgentLeft},
+		"stats_board": stats.Board{At: t0,
+			Queues: map[switchboard.QueueID]*stats.QueueNow{"sales": {
+				Chats: stats.Chats{Waiting: 3, Offered: 1, WaitingByPriority: map[int]int{0: 2, 5: 1},
+					OfferedByPriority: map[int]int{0: 1}, Longest: 95 * time.Second, LongestChat: "c1", Talking: 4, WrappingUp: 1},
+				Agents: stats.Agents{LoggedIn: 6, ByState: [5]int{0, 2, 3, 0, 1}, ByReason: map[string]int{"": 3, "lunch": 2, "wrap_up": 1},
+					Slots: 12, InUse: 5, Reserved: 1, FreeSlots: map[switchboard.Channel]int{"chat": 4}},
+				Eligible: 2}},
+			Teams: map[string]*stats.GroupNow{"support": {Chats: stats.Chats{Talking: 4},
+				Agents: stats.Agents{LoggedIn: 6, ByState: [5]int{0, 2, 3, 0, 1}, Slots: 12, InUse: 5}}},
+			Tenants: map[switchboard.TenantID]*stats.GroupNow{"t1": {Chats: stats.Chats{Waiting: 3, Longest: 95 * time.Second, LongestChat: "c1"},
+				Agents: stats.Agents{LoggedIn: 6, Slots: 12}}}},
+		"session_customer_notice": session.CustomerDelivery{Chat: "c1", Item: session.CustomerView{Seq: 2, At: t0,
+			Type: session.EntryNotice, Text: "You are number 2 in the queue.",
+			Notice: session.Notice{Kind: session.NoticePosition, Position: 2, Wait: 45 * time.Second, Estimated: true}}},
 		"conference_request": conference.Request{Chat: "c1", From: "a-17", Agent: "a-18"},
 		"conference_config":  conference.Config{EndPolicy: conference.EndEverything},
 	}
@@ -188,6 +203,12 @@ func TestWireIsSnakeCase(t *testing.T) {
 			for k, x := range v {
 				if !snake(k) {
 					t.Errorf("%s: key %q is not snake_case", name, k)
+				}
+				if strings.HasPrefix(key, "by_") {
+					// A count keyed by an enum text or a reason code,
+					// such as by_state's "wrap_up": not a duration.
+					walk(name, "", x)
+					continue
 				}
 				walk(name, k, x)
 			}

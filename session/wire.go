@@ -148,6 +148,10 @@ type CustomerView struct {
 	Options []Option `json:"options,omitzero"`
 	// Ref is the sequence number of the entry this one refers to.
 	Ref uint64 `json:"ref,omitzero"`
+	// Notice is what an [EntryNotice] tells the customer about its wait
+	// (position, estimated wait, why it is back in the queue), for a
+	// client that words it itself; zero on other entries.
+	Notice Notice `json:"notice,omitzero"`
 }
 
 // CustomerDelivery is the wire form of a [Delivery] to a customer or a
@@ -180,7 +184,7 @@ type CustomerWire struct {
 func customerView(v *View) CustomerView {
 	return CustomerView{
 		Seq: v.Seq, At: v.At, Type: v.Type, FromName: v.FromName, SubjectName: v.SubjectName,
-		Text: v.Text, Files: v.Files, Options: v.Options, Ref: v.Ref,
+		Text: v.Text, Files: v.Files, Options: v.Options, Ref: v.Ref, Notice: v.Notice,
 	}
 }
 

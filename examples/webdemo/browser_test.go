@@ -355,7 +355,7 @@ func TestBrowserTransferToQueue(t *testing.T) {
 
 	// A chat transferred to a queue waits there as any other: its agent is
 	// offered it as a new chat of the queue.
-	cy.waitText(".offer", "Lee")
+	cy.waitText(".offer", "New chat: Lee")
 	cy.waitText(".offer", "billing")
 	accept(cy)
 	cy.say(".chat input.text", "Hi Lee, billing here.", ".chat button.send")

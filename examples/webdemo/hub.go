@@ -33,8 +33,6 @@ type client struct {
 	customer switchboard.CustomerID
 	chat     switchboard.ChatID
 	agent    switchboard.AgentID
-	// last is the last position frame sent, to send changes only.
-	last string
 }
 
 func (c *client) send(f frame) {
@@ -44,8 +42,8 @@ func (c *client) send(f frame) {
 	}
 }
 
-// demoChat is what the host knows of a chat it started: the wallboard and
-// the customers' positions are read from routing for each.
+// demoChat is what the host knows of a chat it started: the wallboard
+// reads each from routing.
 type demoChat struct {
 	id       switchboard.ChatID
 	queue    switchboard.QueueID
@@ -60,11 +58,9 @@ type hub struct {
 	eng   *engine.Engine
 	files *memFiles
 	// figures are the statistics the engine folds from routing's log, in
-	// as many partitions as the log has; estimates tell waiting customers
-	// how long they may wait.
+	// as many partitions as the log has.
 	figures    stats.Store
 	partitions int
-	estimates  *stats.Estimator
 
 	mu      sync.Mutex
 	clients map[*client]struct{}
@@ -83,7 +79,10 @@ func (h *hub) Deliver(ctx context.Context, to session.ParticipantID, d session.D
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	f := frame{"type": "entry", "chat": d.Chat, "invitation": d.Invitation, "item": viewOf(d.Item)}
+	f, err := entryFrame(to, d)
+	if err != nil {
+		return err
+	}
 	for _, c := range h.pages(func(c *client) bool { return c.who == to }) {
 		c.send(f)
 	}
@@ -121,15 +120,16 @@ func (h *hub) forwardRouting(ctx context.Context, sub interface {
 		if e.Agent == "" {
 			continue
 		}
-		f := frame{"type": "routing", "event": eventOf(e)}
+		f := frame{"type": "routing", "event": e}
 		for _, c := range h.pages(func(c *client) bool { return c.agent == e.Agent }) {
 			c.send(f)
 		}
 	}
 }
 
-// tick pushes each waiting customer's position and the wallboard, twice a
-// second, on the engine's clock.
+// tick pushes the wallboard to supervisors, twice a second, on the
+// engine's clock. Waiting customers are told their place by the engine's
+// own notices.
 func (h *hub) tick(ctx context.Context) {
 	t := h.eng.Clock().Ticker(500 * time.Millisecond)
 	defer t.Stop()
@@ -139,7 +139,6 @@ func (h *hub) tick(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		h.pushPositions(ctx)
 		if sups := h.pages(func(c *client) bool { return c.role == "supervisor" }); len(sups) > 0 {
 			b, err := h.wallboard(ctx)
 			if err != nil {
@@ -148,29 +147,6 @@ func (h *hub) tick(ctx context.Context) {
 			for _, c := range sups {
 				c.send(frame{"type": "wallboard", "board": b})
 			}
-		}
-	}
-}
-
-func (h *hub) pushPositions(ctx context.Context) {
-	for _, c := range h.pages(func(c *client) bool { return c.role == "customer" && c.chat != "" }) {
-		st, err := h.eng.Router().Status(ctx, c.chat)
-		f := frame{"type": "position", "waiting": false}
-		if err == nil && (st.State == routing.Queued || st.State == routing.Offered) {
-			f = frame{"type": "position", "waiting": true, "position": st.Position, "exact": st.Exact,
-				"waited_ms": st.Waiting.Milliseconds(), "queue": st.Queue}
-			if d, ok := h.estimates.EstimateWait(ctx, st.Queue, st.Position, h.eng.Clock().Now()); ok {
-				// Rounded to 10s, so the estimate moves when it changes.
-				f["estimate_ms"] = d.Round(10 * time.Second).Milliseconds()
-			}
-		}
-		key := fmt.Sprint(f["waiting"], f["position"], f["queue"], f["estimate_ms"])
-		h.mu.Lock()
-		changed := c.last != key
-		c.last = key
-		h.mu.Unlock()
-		if changed {
-			c.send(f)
 		}
 	}
 }
@@ -189,24 +165,24 @@ type boardQueue struct {
 	LongestWaitMS int64  `json:"longest_wait_ms"`
 	Talking       int    `json:"talking"`
 	// Agents serving the queue by state, and Eligible of them free now.
-	Agents   map[string]int `json:"agents"`
-	Eligible int            `json:"eligible"`
+	Agents   map[routing.State]int `json:"agents"`
+	Eligible int                   `json:"eligible"`
 }
 
 type boardAgent struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	State  string `json:"state"`
-	Reason string `json:"reason,omitempty"`
-	Chats  int    `json:"chats"`
+	ID     string        `json:"id"`
+	Name   string        `json:"name"`
+	State  routing.State `json:"state"`
+	Reason string        `json:"reason,omitempty"`
+	Chats  int           `json:"chats"`
 }
 
 type boardChat struct {
-	ID       string `json:"id"`
-	Queue    string `json:"queue"`
-	Customer string `json:"customer"`
-	Agent    string `json:"agent,omitempty"`
-	State    string `json:"state"`
+	ID       string            `json:"id"`
+	Queue    string            `json:"queue"`
+	Customer string            `json:"customer"`
+	Agent    string            `json:"agent,omitempty"`
+	State    routing.ChatState `json:"state"`
 }
 
 // wallboard reads each queue's figures from the statistics board, and
@@ -224,13 +200,13 @@ func (h *hub) wallboard(ctx context.Context) (board, error) {
 	}
 	var b board
 	for _, q := range qs {
-		bq := boardQueue{ID: string(q.ID), Name: q.Name, Agents: map[string]int{}}
+		bq := boardQueue{ID: string(q.ID), Name: q.Name, Agents: map[routing.State]int{}}
 		if f := figures.Queues[q.ID]; f != nil {
 			bq.Waiting, bq.LongestWaitMS, bq.Talking = f.Waiting+f.Offered, f.Longest.Milliseconds(), f.Talking
 			bq.Eligible = f.Eligible
 			for st, n := range f.Agents.ByState {
 				if n > 0 {
-					bq.Agents[stateName(routing.State(st))] = n
+					bq.Agents[routing.State(st)] = n
 				}
 			}
 		}
@@ -245,7 +221,7 @@ func (h *hub) wallboard(ctx context.Context) (board, error) {
 			continue
 		}
 		b.Chats = append(b.Chats, boardChat{ID: string(c.ID), Queue: string(c.Queue), Customer: dc.name,
-			Agent: string(c.Agent), State: snake(c.State.String())})
+			Agent: string(c.Agent), State: c.State})
 	}
 	agents, err := r.LoggedIn(ctx, "")
 	if err != nil {
@@ -257,7 +233,7 @@ func (h *hub) wallboard(ctx context.Context) (board, error) {
 			used += u
 		}
 		b.Agents = append(b.Agents, boardAgent{ID: string(a.ID), Name: a.Profile.DisplayName,
-			State: stateName(a.State), Reason: a.Reason, Chats: used})
+			State: a.State, Reason: a.Reason, Chats: used})
 	}
 	return b, nil
 }

@@ -32,8 +32,8 @@ type request struct {
 	State  string `json:"state"`
 	Reason string `json:"reason"`
 	// Option is the chosen option's ID; Options are offered ones.
-	Option  string       `json:"option"`
-	Options []wireOption `json:"options"`
+	Option  string           `json:"option"`
+	Options []session.Option `json:"options"`
 	// Confirm confirms ending a chat while the customer is connected.
 	Confirm bool `json:"confirm"`
 	// File is an attachment: its name, declared type and content.
@@ -89,7 +89,7 @@ func (h *hub) handleCustomer(ctx context.Context, c *client, req *request) (any,
 		return h.sendFile(ctx, c.chat, me, req)
 	case "choose":
 		o, err := h.eng.Sessions().Choose(ctx, c.chat, me, req.Option)
-		return wireOption{ID: o.ID, Label: o.Label}, err
+		return o, err
 	case "leave":
 		return nil, h.eng.CustomerLeft(ctx, c.chat, c.customer)
 	}
@@ -204,7 +204,7 @@ func (h *hub) login(ctx context.Context, c *client, req *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return frame{"agent": id, "name": p.DisplayName, "state": stateName(a.State), "reason": a.Reason,
+	return frame{"agent": id, "name": p.DisplayName, "state": a.State, "reason": a.Reason,
 		"queues": queuesOf(qs), "wrap_up_reasons": wrapUpReasons}, nil
 }
 
@@ -244,11 +244,7 @@ func (h *hub) handleAgent(ctx context.Context, c *client, req *request) (any, er
 		sent, err := h.eng.Send(ctx, chat, msg)
 		return frame{"seq": sent.Seq}, err
 	case "options":
-		options := make([]session.Option, 0, len(req.Options))
-		for _, o := range req.Options {
-			options = append(options, session.Option{ID: o.ID, Label: o.Label})
-		}
-		return nil, m.OfferOptions(ctx, chat, me, req.Text, options)
+		return nil, m.OfferOptions(ctx, chat, me, req.Text, req.Options)
 	case "responses":
 		rs, err := m.Responses(ctx, chat, me, req.Text)
 		return responsesOf(rs), err
@@ -284,23 +280,13 @@ func (h *hub) handleAgent(ctx context.Context, c *client, req *request) (any, er
 		s, err := h.eng.StartA2A(ctx, me, []switchboard.AgentID{switchboard.AgentID(req.Agent)}, req.Text)
 		return frame{"chat": s.ID}, err
 	case "history":
-		views, err := m.History(ctx, chat, from)
-		out := make([]wireView, 0, len(views))
-		for _, v := range views {
-			out = append(out, viewOf(v))
-		}
-		return out, err
+		return m.History(ctx, chat, from)
 	case "supervise":
 		if c.role != "supervisor" {
 			return nil, errWrongPage
 		}
 		var mode session.SupervisorMode
-		for _, md := range []session.SupervisorMode{session.SupervisorMonitor, session.SupervisorCoach, session.SupervisorBarge} {
-			if md.String() == req.Mode {
-				mode = md
-			}
-		}
-		if mode == 0 {
+		if err := mode.UnmarshalText([]byte(req.Mode)); err != nil || mode == 0 {
 			return nil, fmt.Errorf("unknown mode %q", req.Mode)
 		}
 		p, _ := profileOf(me)
@@ -324,7 +310,7 @@ func (h *hub) chatInfo(ctx context.Context, s session.Session) (any, error) {
 		Value    string `json:"value"`
 		Verified bool   `json:"verified"`
 	}
-	info := frame{"chat": s.ID, "queue": s.Queue, "kind": snake(s.Kind.String()), "status": snake(s.Status.String())}
+	info := frame{"chat": s.ID, "queue": s.Queue, "kind": s.Kind, "status": s.Status}
 	var attrs []attr
 	for _, a := range s.Attributes {
 		attrs = append(attrs, attr{a.Name, a.Value, a.Verified})
@@ -332,7 +318,7 @@ func (h *hub) chatInfo(ctx context.Context, s session.Session) (any, error) {
 	info["attributes"] = attrs
 	var people []frame
 	for _, p := range s.Participants {
-		people = append(people, frame{"id": p.ID, "name": p.Name, "role": snake(p.Role.String()), "present": p.Present()})
+		people = append(people, frame{"id": p.ID, "name": p.Name, "role": p.Role, "present": p.Present()})
 	}
 	info["participants"] = people
 	return info, nil

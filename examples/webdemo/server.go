@@ -87,9 +87,11 @@ func run(ctx context.Context, opts options) error {
 	bus := routingmem.NewBus()
 	routes := routingmem.New(routingmem.Config{})
 	// Statistics fold routing's event log as the engine runs: the
-	// wallboard's figures and the customers' wait estimates.
-	h.figures, h.estimates, h.partitions = statsmem.New(), stats.NewEstimator(15*time.Minute), routes.Partitions()
-	figures, err := stats.NewConsumer(stats.Config{}, h.figures, h.estimates)
+	// wallboard's figures and the wait estimates the engine's notices
+	// give waiting customers.
+	estimates := stats.NewEstimator(15 * time.Minute)
+	h.figures, h.partitions = statsmem.New(), routes.Partitions()
+	figures, err := stats.NewConsumer(stats.Config{}, h.figures, estimates)
 	if err != nil {
 		return err
 	}
@@ -102,6 +104,9 @@ func run(ctx context.Context, opts options) error {
 		AttachmentPolicies: map[string]attachment.Policy{"documents": policy},
 		Session: session.Config{Filter: engine.RedactingFilter(redactor),
 			Fragments: sessionmem.NewFragmentStore()},
+		// A waiting customer is told its new place within 2s of a move.
+		PositionEvery: 2 * time.Second,
+		Wait:          estimates,
 	})
 	if err != nil {
 		return err

@@ -217,7 +217,11 @@ func TestChatOverWebsockets(t *testing.T) {
 
 	// Waiting with no agent logged in: first in the queue (SPEC R12), and
 	// counted on the wallboard.
-	customer.wait("position 1", func(f map[string]any) bool { return f["type"] == "position" && f["position"] == float64(1) })
+	// The engine's notice tells the customer its place (SPEC H5).
+	customer.wait("position 1", func(f map[string]any) bool {
+		n, _ := f["notice"].(map[string]any)
+		return isEntry("notice", "")(f) && n["position"] == float64(1)
+	})
 	sup.wait("one waiting", waitingIs("support", 1))
 
 	ada := s.open(t, "agent")
@@ -227,7 +231,7 @@ func TestChatOverWebsockets(t *testing.T) {
 		t.Fatalf("offer %v, want chat %s for Jane", offer, chat)
 	}
 	ada.must("accept", map[string]any{"offer": offer["offer"]})
-	customer.wait("not waiting", func(f map[string]any) bool { return f["type"] == "position" && f["waiting"] == false })
+	customer.wait("the agent joins", isEntry("joined", ""))
 	sup.wait("none waiting", waitingIs("support", 0))
 
 	ada.must("send", map[string]any{"chat": chat, "text": "note: repeat caller", "mode": "whisper"})

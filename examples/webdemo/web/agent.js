@@ -41,10 +41,12 @@ function routing(e) {
 }
 
 function ring(e) {
+  // The wire omits the zero kind, route.
   const kinds = { route: "New chat", invite: "Invitation", transfer: "Transfer" };
+  const kind = e.kind || "route";
   const countdown = el("span", { class: "countdown" });
   const node = el("div", { class: "offer", "data-offer": e.offer, "data-chat": e.chat },
-    el("div", {}, el("b", {}, (kinds[e.kind] || e.kind) + ": " + (e.customer || e.chat)), " · " + (e.queue || "")),
+    el("div", {}, el("b", {}, (kinds[kind] || kind) + ": " + (e.customer || e.chat)), " · " + (e.queue || "")),
     e.from ? el("div", {}, "from " + e.from + (e.comment ? ": " + e.comment : "")) : null,
     el("div", { class: "row" }, "Answer within ", countdown,
       el("button", { class: "accept", onclick: () => answer(e, true) }, "Accept"),

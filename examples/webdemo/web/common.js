@@ -95,7 +95,7 @@ class Log {
         el("span", { class: "who" }, item.from_name + (item.private ? " (whisper)" : "")),
         el("span", { class: "text" }, item.text || ""));
       for (const f of item.files || []) {
-        li.append(el("a", { class: "file", href: f.url, download: f.name }, "📎 " + f.name));
+        li.append(el("a", { class: "file", href: "/files/" + encodeURIComponent(f.ref), download: f.name }, "📎 " + f.name));
       }
     } else if (item.type === "options_offered") {
       li = el("li", { class: "options", "data-seq": item.seq }, el("span", { class: "text" }, item.text));

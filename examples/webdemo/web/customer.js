@@ -3,17 +3,24 @@ const $ = (id) => document.getElementById(id);
 let token = "";
 const log = new Log($("messages"), { choose: (id) => conn.req("choose", { option: id }).catch(showError) });
 const conn = connect("customer", (f) => {
-  if (f.type === "entry") {
-    log.add(f.item);
-    if (f.item.type === "closed" || f.item.type === "ended") $("closed").classList.remove("hidden");
-  } else if (f.type === "position") {
-    $("status").textContent = f.waiting
-      ? "You are " + (f.exact === false ? "about " : "") + "number " + f.position + " in the queue · waiting " + clock(f.waited_ms) +
-        (f.estimate_ms !== undefined ? " · estimated wait " + clock(f.estimate_ms) : "")
-      : "You are chatting with an agent";
-    $("status").dataset.position = f.waiting ? f.position : "";
-  }
+  if (f.type !== "entry") return;
+  if (f.notice) return told(f.notice, f.item);
+  log.add(f.item);
+  if (f.item.type === "joined") status("You are chatting with an agent", "");
+  if (f.item.type === "closed" || f.item.type === "ended") $("closed").classList.remove("hidden");
 });
+function status(text, position) {
+  $("status").textContent = text;
+  $("status").dataset.position = position;
+}
+// told shows a notice of the engine: the place in the queue and the
+// estimated wait; a requeue or a transfer is also kept in the log.
+function told(n, item) {
+  if (n.kind === "requeued" || n.kind === "transferred") log.add(item);
+  if (!n.position) return status(item.text || "You are being transferred", "");
+  status("You are number " + n.position + " in the queue" +
+    (n.estimated ? " · estimated wait " + clock(n.wait_ms || 0) : ""), n.position);
+}
 function showError(e) { $("file-error").textContent = e.message; $("file-error").classList.remove("hidden"); }
 
 $("signin").onclick = async () => {
