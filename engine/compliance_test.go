@@ -53,6 +53,18 @@ func (r *recordingStore) AppendEntries(ctx context.Context, chat switchboard.Cha
 	return r.Store.AppendEntries(ctx, chat, v, e)
 }
 
+// KeepSession records as UpdateSession does.
+func (r *recordingStore) KeepSession(ctx context.Context, s *session.Session, e []session.Entry) ([]session.Entry, error) {
+	r.record(*s, e)
+	return r.Store.KeepSession(ctx, s, e)
+}
+
+// KeepEntries records as AppendEntries does.
+func (r *recordingStore) KeepEntries(ctx context.Context, chat switchboard.ChatID, v uint64, e []session.Entry) ([]session.Entry, error) {
+	r.record(chat, v, e)
+	return r.Store.KeepEntries(ctx, chat, v, e)
+}
+
 func (r *recordingStore) AmendEntry(ctx context.Context, chat switchboard.ChatID, seq uint64, text string) error {
 	r.record(chat, seq, text)
 	return r.Store.AmendEntry(ctx, chat, seq, text)

@@ -17,7 +17,7 @@ import (
 // agent-to-agent session, and ErrForbidden while an agent owns the session
 // (the owner ends it with [Manager.End]); in each case nothing changes.
 func (m *Manager) Expire(ctx context.Context, chat switchboard.ChatID, reason, text string) error {
-	_, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+	err := m.write(ctx, chat, func(s *Session) ([]Entry, bool, error) {
 		if s.Status == StatusClosed {
 			return nil, false, ErrAlreadyClosed
 		}

@@ -56,7 +56,7 @@ func (m *Manager) OfferOptions(ctx context.Context, chat switchboard.ChatID, by 
 	if err != nil {
 		return err
 	}
-	_, _, err = m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+	err = m.write(ctx, chat, func(s *Session) ([]Entry, bool, error) {
 		p, err := check(s)
 		if err != nil {
 			return nil, false, err
@@ -75,7 +75,7 @@ func (m *Manager) OfferOptions(ctx context.Context, chat switchboard.ChatID, by 
 // option that was not offered; then nothing changes.
 func (m *Manager) Choose(ctx context.Context, chat switchboard.ChatID, by ParticipantID, optionID string) (Option, error) {
 	var chosen Option
-	_, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+	err := m.write(ctx, chat, func(s *Session) ([]Entry, bool, error) {
 		p, err := actor(s, by)
 		if err != nil {
 			return nil, false, err
@@ -112,7 +112,7 @@ func (m *Manager) Choose(ctx context.Context, chat switchboard.ChatID, by Partic
 // StartVideo starts a video leg inside the chat (SPEC S16); everyone is
 // told. It returns ErrVideo if one is running.
 func (m *Manager) StartVideo(ctx context.Context, chat switchboard.ChatID, by ParticipantID) error {
-	_, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+	err := m.write(ctx, chat, func(s *Session) ([]Entry, bool, error) {
 		p, err := actor(s, by)
 		if err != nil {
 			return nil, false, err
@@ -136,7 +136,7 @@ func (m *Manager) StartVideo(ctx context.Context, chat switchboard.ChatID, by Pa
 // told "<name> has left the video call". It returns ErrVideo if none is
 // running.
 func (m *Manager) EndVideo(ctx context.Context, chat switchboard.ChatID, by ParticipantID) error {
-	_, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+	err := m.write(ctx, chat, func(s *Session) ([]Entry, bool, error) {
 		p, err := actor(s, by)
 		if err != nil {
 			return nil, false, err
@@ -158,7 +158,7 @@ func (m *Manager) SetAttribute(ctx context.Context, chat switchboard.ChatID, a A
 	if a.Name == "" {
 		return fmt.Errorf("%w: attribute without a name", ErrInvalid)
 	}
-	_, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+	err := m.write(ctx, chat, func(s *Session) ([]Entry, bool, error) {
 		if s.Kind != KindCustomer {
 			return nil, false, fmt.Errorf("%w: agent-to-agent sessions have no customer", ErrInvalid)
 		}

@@ -150,7 +150,7 @@ func (m *Manager) reveal(ctx context.Context, f Fragment) (bool, error) {
 	if err := m.store.AmendEntry(ctx, f.Chat, e.Seq, f.Text); err != nil {
 		return false, fmt.Errorf("session: amend %s seq %d: %w", f.Chat, e.Seq, err)
 	}
-	if _, _, err := m.change(ctx, f.Chat, func(*Session) ([]Entry, bool, error) { return []Entry{fix}, false, nil }); err != nil {
+	if err := m.write(ctx, f.Chat, func(*Session) ([]Entry, bool, error) { return []Entry{fix}, false, nil }); err != nil {
 		return false, err
 	}
 	return true, nil

@@ -56,7 +56,8 @@ type Closure struct {
 // list, and a *StatusError unless the session is Active or CustomerLeft; in
 // every such case nothing changes.
 func (m *Manager) End(ctx context.Context, chat switchboard.ChatID, by switchboard.AgentID, opts EndOptions) (WrapUp, error) {
-	s, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+	// The session may be lent by the store: only its wrap-up is copied out.
+	s, _, _, err := m.changeFrom(ctx, chat, nil, false, nil, func(s *Session) ([]Entry, bool, error) {
 		entries, err := m.end(ctx, s, by, opts)
 		return entries, true, err
 	})
@@ -66,7 +67,7 @@ func (m *Manager) End(ctx context.Context, chat switchboard.ChatID, by switchboa
 	if s.WrapUp == nil { // a retried write found stored, and the session reopened since
 		return WrapUp{}, fmt.Errorf("%w: %s reopened after it ended", ErrConflict, chat)
 	}
-	return *s.WrapUp, nil
+	return s.WrapUp.clone(), nil
 }
 
 // end applies TriggerEnd to s.
@@ -162,7 +163,8 @@ func WrapUpTags(given, allowed []string) ([]string, error) {
 // ErrAlreadyClosed and writes nothing.
 func (m *Manager) Close(ctx context.Context, chat switchboard.ChatID, by switchboard.AgentID, opts EndOptions) (Closure, error) {
 	var ended bool
-	s, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+	// The session may be lent by the store: only its wrap-up is copied out.
+	s, _, _, err := m.changeFrom(ctx, chat, nil, false, nil, func(s *Session) ([]Entry, bool, error) {
 		ended = false
 		to, err := Next(s.Status, TriggerClose)
 		if err != nil {
@@ -196,5 +198,12 @@ func (m *Manager) Close(ctx context.Context, chat switchboard.ChatID, by switchb
 	if s.WrapUp == nil { // a retried write found stored, and the session reopened since
 		return Closure{}, fmt.Errorf("%w: %s reopened after it closed", ErrConflict, chat)
 	}
-	return Closure{WrapUp: *s.WrapUp, Ended: ended}, nil
+	return Closure{WrapUp: s.WrapUp.clone(), Ended: ended}, nil
+}
+
+// clone returns a copy of w sharing no memory with it.
+func (w *WrapUp) clone() WrapUp {
+	c := *w
+	c.Tags = slices.Clone(c.Tags)
+	return c
 }

@@ -175,20 +175,33 @@ func (a AgentRef) validate() error {
 // must leave a session it already changed as it is.
 func (m *Manager) change(ctx context.Context, chat switchboard.ChatID,
 	fn func(s *Session) (entries []Entry, update bool, err error)) (Session, []Entry, error) {
-	s, entries, lent, err := m.changeFrom(ctx, chat, nil, false, fn)
+	s, entries, lent, err := m.changeFrom(ctx, chat, nil, false, nil, fn)
 	if lent && err == nil {
 		s = s.Clone()
 	}
 	return s, entries, err
 }
 
+// write is change for a caller that needs neither the session nor the
+// entries stored: nothing is copied for it.
+func (m *Manager) write(ctx context.Context, chat switchboard.ChatID,
+	fn func(s *Session) (entries []Entry, update bool, err error)) error {
+	_, _, _, err := m.changeFrom(ctx, chat, nil, false, nil, fn)
+	return err
+}
+
 // changeFrom is change starting from first, the session as the caller
 // just read it from the store (nil to read it), which it hands over: a
 // stale one fails the compare-and-set and the session is read again.
 // firstLent says first is lent by the store. The session returned may be
-// lent too, which lent reports.
+// lent too, which lent reports; the entries returned may be lent by the
+// store (see [SessionKeeper]) and are not to be modified. When reads
+// reports true for first, fn neither changes first nor reports an update
+// for it, and it is given first itself rather than a deep copy.
 func (m *Manager) changeFrom(ctx context.Context, chat switchboard.ChatID, first *Session, firstLent bool,
+	reads func(s *Session) bool,
 	fn func(s *Session) (entries []Entry, update bool, err error)) (_ Session, _ []Entry, lent bool, _ error) {
+	keeper, keeps := m.store.(SessionKeeper)
 	var txn string
 	// lost holds the entries of an attempt whose outcome was unknown and
 	// that was not found: its commit may still land, so every later
@@ -208,13 +221,18 @@ func (m *Manager) changeFrom(ctx context.Context, chat switchboard.ChatID, first
 		}
 		var cur Session
 		var err error
-		given := first != nil
+		given, fp := first != nil, first
 		if given {
 			cur, lent, first = *first, firstLent, nil
 		} else if cur, lent, err = m.peek(ctx, chat); err != nil {
 			return Session{}, nil, false, fmt.Errorf("session %s: %w", chat, err)
 		}
-		np := cur.clonePtr()
+		var np *Session
+		if given && reads != nil && reads(fp) {
+			np = fp // fn only reads it: the caller's copy will do
+		} else {
+			np = cur.clonePtr()
+		}
 		entries, update, err := fn(np)
 		next := *np
 		if err != nil {
@@ -228,13 +246,22 @@ func (m *Manager) changeFrom(ctx context.Context, chat switchboard.ChatID, first
 		}
 		var stored []Entry
 		nextLent := false
-		if update {
+		switch {
+		case update && keeps:
+			// np is handed over: the store may keep it as it is.
+			np.Version, np.Txn = cur.Version, txn
+			next = *np
+			stored, err = keeper.KeepSession(ctx, np, entries)
+			next.Version, nextLent = cur.Version+1, true
+		case update:
 			next.Version, next.Txn = cur.Version, txn
 			stored, err = m.store.UpdateSession(ctx, next, entries)
 			next.Version = cur.Version + 1
-		} else {
+		default:
 			next, nextLent = cur, lent
-			if len(entries) > 0 {
+			if len(entries) > 0 && keeps {
+				stored, err = keeper.KeepEntries(ctx, chat, cur.Version, entries)
+			} else if len(entries) > 0 {
 				stored, err = m.store.AppendEntries(ctx, chat, cur.Version, entries)
 			}
 		}
@@ -402,17 +429,34 @@ func (m *Manager) Create(ctx context.Context, req CustomerSession) (Session, err
 		Attributes: append([]Attribute(nil), req.Attributes...),
 		CreatedAt:  m.cfg.Clock.Now(),
 	}
+	// The participants and their stints share one allocation; each
+	// stint list is capped, so a later stint never overwrites the next
+	// participant's.
+	b := new(startBlock)
+	ps := b.ps[:0]
 	if req.Customer != "" {
-		s.Participants = append(s.Participants, Participant{ID: CustomerParticipant(req.Customer), Role: RoleCustomer,
-			Name: req.CustomerName, Stints: []Stint{{Invited: 1, Joined: 1}}})
+		b.sts[0] = Stint{Invited: 1, Joined: 1}
+		ps = append(ps, Participant{ID: CustomerParticipant(req.Customer), Role: RoleCustomer,
+			Name: req.CustomerName, Stints: b.sts[0:1:1]})
 	}
 	if req.Bot != "" {
-		s.Participants = append(s.Participants, Participant{ID: BotParticipant(req.Bot), Role: RoleBot,
-			Name: req.Bot, Stints: []Stint{{Invited: 1, Joined: 1}}})
+		b.sts[1] = Stint{Invited: 1, Joined: 1}
+		ps = append(ps, Participant{ID: BotParticipant(req.Bot), Role: RoleBot,
+			Name: req.Bot, Stints: b.sts[1:2:2]})
+	}
+	if len(ps) > 0 {
+		s.Participants = ps
 	}
 	s.InitiatedBy = s.Participants[0].ID
 	s, _, err = m.create(ctx, s, nil)
 	return s, err
+}
+
+// startBlock holds the participants a customer session starts with, and
+// their stints.
+type startBlock struct {
+	ps  [2]Participant
+	sts [2]Stint
 }
 
 // create stores a new session with its creation entry plus extra entries.

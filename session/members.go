@@ -69,7 +69,7 @@ func (m *Manager) AddCustomer(ctx context.Context, chat switchboard.ChatID, id s
 	if id == "" || name == "" {
 		return fmt.Errorf("%w: a customer needs an ID and a display name", ErrInvalid)
 	}
-	_, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+	err := m.write(ctx, chat, func(s *Session) ([]Entry, bool, error) {
 		if s.Kind != KindCustomer || s.Customer() != nil {
 			return nil, false, ErrSecondCustomer
 		}
@@ -96,7 +96,7 @@ func (m *Manager) Invite(ctx context.Context, chat switchboard.ChatID, by switch
 		return fmt.Errorf("session %s: %w", chat, err)
 	}
 	id := AgentParticipant(agent.ID)
-	_, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+	err := m.write(ctx, chat, func(s *Session) ([]Entry, bool, error) {
 		if err := open(s, TriggerJoin); err != nil {
 			return nil, false, err
 		}
@@ -131,7 +131,7 @@ func (m *Manager) Invite(ctx context.Context, chat switchboard.ChatID, by switch
 // ErrNotParticipant if there is no pending invitation.
 func (m *Manager) Join(ctx context.Context, chat switchboard.ChatID, agent switchboard.AgentID) error {
 	id := AgentParticipant(agent)
-	_, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+	err := m.write(ctx, chat, func(s *Session) ([]Entry, bool, error) {
 		if err := open(s, TriggerJoin); err != nil {
 			return nil, false, err
 		}
@@ -158,7 +158,7 @@ func (m *Manager) Supervise(ctx context.Context, chat switchboard.ChatID, sup Ag
 		return fmt.Errorf("%w: supervisor mode %d", ErrInvalid, mode)
 	}
 	id := AgentParticipant(sup.ID)
-	_, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+	err := m.write(ctx, chat, func(s *Session) ([]Entry, bool, error) {
 		if err := open(s, TriggerJoin); err != nil {
 			return nil, false, err
 		}
@@ -207,7 +207,7 @@ func (m *Manager) Supervise(ctx context.Context, chat switchboard.ChatID, sup Ag
 // ends the session or hands it over first (ErrForbidden). When the last
 // agent leaves an agent-to-agent session, the session closes.
 func (m *Manager) Leave(ctx context.Context, chat switchboard.ChatID, who ParticipantID) error {
-	_, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+	err := m.write(ctx, chat, func(s *Session) ([]Entry, bool, error) {
 		return m.leave(s, who, nil)
 	})
 	return err
@@ -216,7 +216,7 @@ func (m *Manager) Leave(ctx context.Context, chat switchboard.ChatID, who Partic
 // Remove takes who out of the session on behalf of the owner by. The
 // customer cannot be removed (ErrCannotRemoveCustomer), nor the owner.
 func (m *Manager) Remove(ctx context.Context, chat switchboard.ChatID, by switchboard.AgentID, who ParticipantID) error {
-	_, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+	err := m.write(ctx, chat, func(s *Session) ([]Entry, bool, error) {
 		owner, err := agentActor(s, by)
 		if err != nil {
 			return nil, false, err
@@ -291,7 +291,7 @@ func (m *Manager) leave(s *Session, who ParticipantID, by *Participant) ([]Entry
 // if agent is not the session's owner and a *StatusError unless the session is
 // active.
 func (m *Manager) ReleaseOwner(ctx context.Context, chat switchboard.ChatID, agent switchboard.AgentID) error {
-	_, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+	err := m.write(ctx, chat, func(s *Session) ([]Entry, bool, error) {
 		if err := open(s, TriggerJoin); err != nil {
 			return nil, false, err
 		}

@@ -233,7 +233,12 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 	}
 	msg.Text = text
 	var reopened bool
-	_, stored, _, err := m.changeFrom(ctx, chat, &s, lent, func(s *Session) ([]Entry, bool, error) {
+	// A message changes the session only when it reopens it or when the
+	// session keeps track of who awaits a reply.
+	reads := func(s *Session) bool {
+		return s.Kind != KindA2A && (s.Status != StatusClosed || policy != switchboard.PolicyReopen)
+	}
+	_, stored, _, err := m.changeFrom(ctx, chat, &s, lent, reads, func(s *Session) ([]Entry, bool, error) {
 		reopened = false
 		var entries []Entry
 		update := false
@@ -319,7 +324,7 @@ func (m *Manager) sendLinked(ctx context.Context, old *Session, msg Message) (Se
 		return Sent{}, err
 	}
 	var link switchboard.ChatID
-	_, _, err = m.change(ctx, old.ID, func(s *Session) ([]Entry, bool, error) {
+	err = m.write(ctx, old.ID, func(s *Session) ([]Entry, bool, error) {
 		if link = s.LinkedTo; link != "" {
 			return nil, false, nil
 		}

@@ -105,7 +105,7 @@ func (m *Manager) Notify(ctx context.Context, chat switchboard.ChatID, id string
 	if id == "" || text == "" || n.Kind == 0 || int(n.Kind) >= len(noticeNames) {
 		return fmt.Errorf("%w: a notice needs an ID, a kind and a text", ErrInvalid)
 	}
-	_, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+	err := m.write(ctx, chat, func(s *Session) ([]Entry, bool, error) {
 		if s.Kind != KindCustomer {
 			return nil, false, fmt.Errorf("%w: %s is not a customer session", ErrInvalid, chat)
 		}

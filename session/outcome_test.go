@@ -131,6 +131,16 @@ func (f *flakyStore) UpdateSession(ctx context.Context, s session.Session, e []s
 	return f.write(ctx, "update", s.ID, func() ([]session.Entry, error) { return f.Store.UpdateSession(ctx, s, e) })
 }
 
+// KeepSession fails as scripted for UpdateSession.
+func (f *flakyStore) KeepSession(ctx context.Context, s *session.Session, e []session.Entry) ([]session.Entry, error) {
+	return f.UpdateSession(ctx, *s, e)
+}
+
+// KeepEntries fails as scripted for AppendEntries.
+func (f *flakyStore) KeepEntries(ctx context.Context, chat switchboard.ChatID, v uint64, e []session.Entry) ([]session.Entry, error) {
+	return f.AppendEntries(ctx, chat, v, e)
+}
+
 func (f *flakyStore) AppendEntries(ctx context.Context, chat switchboard.ChatID, v uint64, e []session.Entry) ([]session.Entry, error) {
 	f.mu.Lock()
 	foreign := f.foreign

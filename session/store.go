@@ -121,3 +121,23 @@ type EntryLender interface {
 	// caller or by the store.
 	LendEntries(ctx context.Context, chat switchboard.ChatID, after uint64, limit int) ([]Entry, error)
 }
+
+// SessionKeeper is implemented by a [Store] that can keep, as its stored
+// version, a session the caller hands over, and can hand back the entries
+// it stored without a copy. The Manager uses it, when the store implements
+// it, for its writes: it hands over a session it built for the write alone
+// and modifies nothing it handed over or got back. A store over a database
+// has no use for it.
+type SessionKeeper interface {
+	// KeepSession is [StateStore.UpdateSession] for a session handed over:
+	// the store may keep s itself as the new version (setting s.Version),
+	// so neither the caller nor the store modifies s or anything it refers
+	// to after the call, whatever its outcome. The entries it returns must
+	// not be modified, by the caller or by the store.
+	KeepSession(ctx context.Context, s *Session, entries []Entry) ([]Entry, error)
+
+	// KeepEntries is [LogStore.AppendEntries] returning the stored entries
+	// without a copy: they must not be modified, by the caller or by the
+	// store.
+	KeepEntries(ctx context.Context, chat switchboard.ChatID, version uint64, entries []Entry) ([]Entry, error)
+}

@@ -55,7 +55,7 @@ func (m *Manager) RecordTransfer(ctx context.Context, chat switchboard.ChatID, n
 	if err := note.validate(); err != nil {
 		return err
 	}
-	_, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+	err := m.write(ctx, chat, func(s *Session) ([]Entry, bool, error) {
 		if s.Kind != KindCustomer || s.Status == StatusClosed {
 			return nil, false, &StatusError{From: s.Status, Trigger: TriggerMessage}
 		}

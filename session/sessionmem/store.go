@@ -277,18 +277,32 @@ func (s *Store) append(r *record, version uint64, entries []session.Entry) []ses
 	if len(entries) == 0 {
 		return nil
 	}
-	out := make([]session.Entry, len(entries))
+	lent := s.appendLent(r, version, entries)
+	out := make([]session.Entry, len(lent))
+	for i := range lent {
+		out[i] = lent[i].Clone()
+	}
+	return out
+}
+
+// appendLent is append returning the stored entries themselves, lent
+// like LendEntries' (see [Store.LendEntries]). The caller holds r.mu (or
+// owns r alone) and has checked the IDs.
+func (s *Store) appendLent(r *record, version uint64, entries []session.Entry) []session.Entry {
+	if len(entries) == 0 {
+		return nil
+	}
 	if r.log == nil {
 		r.log = make([]session.Entry, 0, max(firstLog, len(entries)))
 	}
 	first := uint64(len(r.log)) + 1
-	for i, e := range entries {
+	for _, e := range entries {
 		e = e.Clone()
 		e.Seq = uint64(len(r.log)) + 1
 		e.Version = version
 		r.log = append(r.log, e)
-		out[i] = e.Clone()
 	}
+	out := r.log[len(r.log)-len(entries) : len(r.log) : len(r.log)]
 	if r.ids == nil && len(r.log) > idScan {
 		r.ids = make(map[string]uint64, 2*len(r.log))
 		for i := range r.log[:len(r.log)-len(entries)] {
@@ -400,6 +414,57 @@ func (s *Store) UpdateSession(ctx context.Context, st session.Session, entries [
 	r.state.Store(next)
 	out := s.append(r, st.Version, entries)
 	s.index(r, cur.Status)
+	return out, nil
+}
+
+// KeepSession implements session.SessionKeeper: st becomes the stored
+// version, never modified again, and the entries are lent.
+func (s *Store) KeepSession(ctx context.Context, st *session.Session, entries []session.Entry) ([]session.Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	r, err := s.locked(st.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer r.mu.Unlock()
+	cur := r.state.Load()
+	if cur.Version != st.Version {
+		return nil, fmt.Errorf("%w: %s is at version %d, not %d", session.ErrConflict, st.ID, cur.Version, st.Version)
+	}
+	if err := r.checkIDs(st.ID, entries); err != nil {
+		return nil, err
+	}
+	version := st.Version
+	st.Version++
+	// As in UpdateSession, the new state is in place before the entries
+	// reach the feed.
+	r.state.Store(st)
+	out := s.appendLent(r, version, entries)
+	r.lent = r.lent || len(out) > 0
+	s.index(r, cur.Status)
+	return out, nil
+}
+
+// KeepEntries implements session.SessionKeeper: AppendEntries with the
+// stored entries lent.
+func (s *Store) KeepEntries(ctx context.Context, chat switchboard.ChatID, version uint64, entries []session.Entry) ([]session.Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	r, err := s.locked(chat)
+	if err != nil {
+		return nil, err
+	}
+	defer r.mu.Unlock()
+	if v := r.state.Load().Version; v != version {
+		return nil, fmt.Errorf("%w: %s is at version %d, not %d", session.ErrConflict, chat, v, version)
+	}
+	if err := r.checkIDs(chat, entries); err != nil {
+		return nil, err
+	}
+	out := s.appendLent(r, version, entries)
+	r.lent = r.lent || len(out) > 0
 	return out, nil
 }
 
