@@ -2,7 +2,7 @@ package routing
 
 import (
 	"encoding/json"
-	"fmt"
+	"github.com/switchboard-cc/switchboard/internal/enumtext"
 	"time"
 )
 
@@ -85,25 +85,15 @@ var (
 		"chat_transferred", "transfer_failed", "wrap_up_done", "agent_disconnected", "agent_reconnected"}
 )
 
-// marshalEnum returns the text of v, or an error wrapping [ErrInvalid] for
-// a value that has none.
+// marshalEnum returns the text of v, or an error wrapping [ErrInvalid].
 func marshalEnum[T ~uint8](v T, texts []string, typ string) ([]byte, error) {
-	if int(v) >= len(texts) {
-		return nil, fmt.Errorf("%w: %s %d has no text form", ErrInvalid, typ, v)
-	}
-	return []byte(texts[v]), nil
+	return enumtext.Marshal(v, texts, typ, ErrInvalid)
 }
 
 // unmarshalEnum sets *v to the value whose text is text, or returns an
 // error wrapping [ErrInvalid] for an unknown text.
 func unmarshalEnum[T ~uint8](v *T, text []byte, texts []string, typ string) error {
-	for i, t := range texts {
-		if t == string(text) {
-			*v = T(i)
-			return nil
-		}
-	}
-	return fmt.Errorf("%w: unknown %s %q", ErrInvalid, typ, text)
+	return enumtext.Unmarshal(v, text, texts, typ, ErrInvalid)
 }
 
 // MarshalText returns the state's wire text, such as "not_ready".

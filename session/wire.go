@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"github.com/switchboard-cc/switchboard/internal/enumtext"
 	"time"
 
 	"github.com/switchboard-cc/switchboard"
@@ -33,25 +34,15 @@ func (k *NoticeKind) UnmarshalText(text []byte) error {
 	return unmarshalEnum(k, text, noticeNames[:], "notice kind")
 }
 
-// marshalEnum returns the text of v, or an error wrapping [ErrInvalid] for
-// a value that has none.
+// marshalEnum returns the text of v, or an error wrapping [ErrInvalid].
 func marshalEnum[T ~uint8](v T, texts []string, typ string) ([]byte, error) {
-	if int(v) >= len(texts) {
-		return nil, fmt.Errorf("%w: %s %d has no text form", ErrInvalid, typ, v)
-	}
-	return []byte(texts[v]), nil
+	return enumtext.Marshal(v, texts, typ, ErrInvalid)
 }
 
 // unmarshalEnum sets *v to the value whose text is text, or returns an
 // error wrapping [ErrInvalid] for an unknown text.
 func unmarshalEnum[T ~uint8](v *T, text []byte, texts []string, typ string) error {
-	for i, t := range texts {
-		if t == string(text) {
-			*v = T(i)
-			return nil
-		}
-	}
-	return fmt.Errorf("%w: unknown %s %q", ErrInvalid, typ, text)
+	return enumtext.Unmarshal(v, text, texts, typ, ErrInvalid)
 }
 
 // MarshalText returns the kind's wire text, "customer" or "a2a".
