@@ -152,7 +152,11 @@ func TestLicenceLimitSetWhileChatsAreAssigned(t *testing.T) {
 func licenceLimitSetWhileChatsAreAssigned(t *testing.T, shards int) {
 	const workers, limit = 8, 3
 	_, b := setup(t, routing.Queue{ID: "q"})
-	r, err := routing.New(b.store, b.bus, routing.Config{Clock: b.clock, LicenceShards: shards})
+	// Eight workers end and start chats of one queue with no pause, and
+	// each end writes the queue's state: the retry budget is raised so
+	// that what is tested is the licence count, not how often a router
+	// may lose that race in a row.
+	r, err := routing.New(b.store, b.bus, routing.Config{Clock: b.clock, LicenceShards: shards, MaxRetries: 10_000})
 	require.NoError(t, err)
 	for i := range workers {
 		login(t, r, b, switchboard.AgentID(fmt.Sprintf("a%d", i)), 1, "q")
@@ -376,4 +380,29 @@ func TestRoundRobinLeavesTheQueueRecordAlone(t *testing.T) {
 	after, err := r.Queue(b.ctx, "q")
 	require.NoError(t, err)
 	require.Equal(t, before.Version, after.Version, "round-robin offers rewrote the queue's configuration")
+}
+
+// conflictingStore loses every commit, as a store does when other routers
+// keep winning a hot record.
+type conflictingStore struct{ routing.Store }
+
+func (conflictingStore) Commit(context.Context, routing.Txn) error { return routing.ErrConflict }
+
+// TestEnqueueThatKeepsLosingIsAConflict: an enqueue whose every attempt
+// lost a race reports a conflict, a retry later; it says the chat exists
+// only when it does. SPEC R7
+func TestEnqueueThatKeepsLosingIsAConflict(t *testing.T) {
+	t.Parallel()
+	_, b := setup(t, routing.Queue{ID: "q"})
+	r, err := routing.New(conflictingStore{b.store}, b.bus, routing.Config{Clock: b.clock, MaxRetries: 2})
+	require.NoError(t, err)
+	_, err = r.Enqueue(b.ctx, routing.ChatRequest{ID: "c1", Queue: "q"})
+	require.ErrorIs(t, err, routing.ErrConflict)
+	require.NotErrorIs(t, err, routing.ErrChatExists)
+
+	plain, err := routing.New(b.store, b.bus, routing.Config{Clock: b.clock})
+	require.NoError(t, err)
+	enqueue(t, plain, b, "c2", "q")
+	_, err = r.Enqueue(b.ctx, routing.ChatRequest{ID: "c2", Queue: "q"})
+	require.ErrorIs(t, err, routing.ErrChatExists)
 }

@@ -546,7 +546,11 @@ func (r *Router) Enqueue(ctx context.Context, req ChatRequest) (Chat, error) {
 	})
 	if err != nil {
 		if errors.Is(err, ErrConflict) {
-			err = ErrChatExists
+			// Every attempt lost a race; the chat's own creation is one of
+			// the compare-and-sets that may have lost, so look.
+			if _, cerr := r.store.Chat(ctx, req.ID); cerr == nil {
+				err = ErrChatExists
+			}
 		}
 		return Chat{}, fmt.Errorf("routing: enqueue %s: %w", req.ID, err)
 	}
