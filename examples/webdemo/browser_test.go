@@ -193,7 +193,7 @@ func startChat(p *person, name, queue string) {
 	p.t.Helper()
 	p.do("start", chromedp.SetValue(chromedp.ID("name"), name), chromedp.SetValue(chromedp.ID("queue"), queue),
 		chromedp.Click(chromedp.ID("start-btn")))
-	p.waitText("#status", "in the queue")
+	p.waitText("#status", "in line")
 }
 
 // accept accepts the offer ringing on a desktop and waits for the chat.
@@ -231,7 +231,7 @@ func TestBrowserLifeCycle(t *testing.T) {
 	customer.click("#signin")
 	customer.waitText("#signed-in", "(verified)")
 	startChat(customer, "Jane", "support")
-	customer.waitText("#status", "number 1")
+	customer.waitText("#status", "You are 1st in line")
 	waitingOn(sup, "support", 1)
 
 	ada := b.open("ada", "/agent")
@@ -427,12 +427,12 @@ func TestBrowserWallboardWaiting(t *testing.T) {
 	waitingOn(sup, "billing", 1)
 	startChat(second, "Ben", "billing")
 	waitingOn(sup, "billing", 2)
-	second.waitText("#status", "number 2")
+	second.waitText("#status", "You are 2nd in line")
 
 	first.click("#leave")
 	first.click("#leave-confirm")
 	waitingOn(sup, "billing", 1)
-	second.waitText("#status", "number 1")
+	second.waitText("#status", "You are 1st in line")
 
 	cy := b.open("cy", "/agent")
 	loginAgent(cy, "cy", "available")

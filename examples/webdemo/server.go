@@ -39,6 +39,9 @@ type options struct {
 	// statistics live there, shared with every process given the same
 	// URL. Empty keeps everything in this process's memory.
 	PG string
+	// wrapRouting, when set, stands between the engine and the routing
+	// store (a test's store that estimates positions, say).
+	wrapRouting func(routing.Store) routing.Store
 }
 
 // Queues and agents the demo is seeded with.
@@ -94,6 +97,9 @@ func run(ctx context.Context, opts options) error {
 	defer be.close()
 	h.be = be
 	routes := be.routes
+	if opts.wrapRouting != nil {
+		routes = opts.wrapRouting(routes)
+	}
 	// Statistics fold routing's event log as the engine runs: the
 	// wallboard's figures and the wait estimates the engine's notices
 	// give waiting customers.
