@@ -291,3 +291,33 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestBrowserAcrossTwoProcesses: a customer's widget served by one demo
+// process and an agent's desktop served by another, in the browser: the
+// customer waits with its place, the agent accepts, they talk both ways,
+// and the agent's whisper never reaches the customer's page (SPEC W9).
+func TestBrowserAcrossTwoProcesses(t *testing.T) {
+	db := freshSchema(t)
+	b := startChromium(t)
+	bin := buildDemo(t)
+	one, two := startProcess(t, bin, db), startProcess(t, bin, db)
+	const whisper = "note: repeat caller"
+
+	customer := b.openURL("customer", one.url+"/")
+	startChat(customer, "Jane", "support")
+	customer.waitText("#status", "You are 1st in line")
+	ada := b.openURL("ada", two.url+"/agent")
+	loginAgent(ada, "ada", "available")
+	accept(ada)
+	customer.waitText("#status", "chatting with an agent")
+
+	ada.choose(".chat select.mode", "whisper")
+	ada.say(".chat input.text", whisper, ".chat button.send")
+	ada.waitText(".chat li.private", whisper)
+	ada.choose(".chat select.mode", "normal")
+	ada.say(".chat input.text", "Hello Jane, how can I help?", ".chat button.send")
+	customer.waitText("#messages", "Hello Jane, how can I help?")
+	customer.say("#text", "Where is my order?", "#send")
+	ada.waitText(".chat li.msg", "Where is my order?")
+	customer.never(whisper)
+}
