@@ -88,11 +88,11 @@ func run(ctx context.Context, opts options) error {
 	policy.Scanner = redactor
 	policy.MaxFileSize = 1 << 20
 	h := newHub()
-	be := memoryBackend(h)
-	if opts.PG != "" {
-		if be, err = pgBackend(ctx, opts.PG, h, opts.Logger); err != nil {
-			return err
-		}
+	var be *backend
+	if opts.PG == "" {
+		be = memoryBackend(h)
+	} else if be, err = pgBackend(ctx, opts.PG, h, opts.Logger); err != nil {
+		return err
 	}
 	defer be.close()
 	h.be = be
