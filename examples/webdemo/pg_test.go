@@ -222,10 +222,11 @@ func talkAcross(t *testing.T, one, two *server) {
 		t.Errorf("the agent received the card number: %s", ada.texts())
 	}
 
+	ending := ada.mark()
 	ada.must("end", map[string]any{"chat": chat, "reason": "resolved", "confirm": true})
 	customer.wait("the agent leaves", isEntry("left", ""))
-	ada.wait("wrap-up", agentState("wrap_up"))
-	ada.wait("wrap-up expired", agentState("available"))
+	ada.waitFrom(ending, "wrap-up", agentState("wrap_up"))
+	ada.waitFrom(ending, "wrap-up expired", agentState("available"))
 
 	res, err := http.Get(two.url + "/transcript?" + url.Values{"chat": {chat}, "customer": {started["customer"].(string)}}.Encode())
 	if err != nil {
