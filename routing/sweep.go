@@ -132,6 +132,7 @@ func (r *Router) expireChat(ctx context.Context, id switchboard.ChatID) error {
 				w.touchChat(c)
 				w.routeQueue(c.Queue)
 			}
+			return w.relaxDue(c)
 		case InWrapUp:
 			if !w.now.Before(c.WrapUpUntil) {
 				return w.finishWrapUp(c)
