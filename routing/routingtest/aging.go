@@ -92,7 +92,8 @@ func testAgingOrder(t *testing.T, s routing.Store) {
 }
 
 // testRelaxDeadline checks that a queued chat's next relaxation step is one
-// of its deadlines, and that an offered chat's is not (SPEC V2).
+// of its deadlines, and that an offered chat's is not, and that a queue's
+// steps are stored as written (SPEC V2).
 func testRelaxDeadline(t *testing.T, s routing.Store) {
 	ctx := context.Background()
 	queued := chat("queued", "q", 0, 0, routing.Queued)
@@ -110,4 +111,14 @@ func testRelaxDeadline(t *testing.T, s routing.Store) {
 	require.NoError(t, err)
 	require.Equal(t, 1, got.RelaxStep)
 	require.True(t, got.RelaxAt.Equal(t0.Add(time.Minute)))
+
+	// The queue's steps and aging step are stored as written.
+	q := queue("q", routing.LongestIdle)
+	q.Relax = []routing.RelaxStep{{After: 30 * time.Second, Lower: 1}, {After: time.Minute, Drop: []string{"fr", "vip"}}}
+	q.AgingStep = 90 * time.Second
+	commit(t, s, routing.Txn{Queues: []routing.Queue{q}})
+	stored, err := s.Queue(ctx, "q")
+	require.NoError(t, err)
+	require.Equal(t, q.Relax, stored.Relax)
+	require.Equal(t, q.AgingStep, stored.AgingStep)
 }
