@@ -109,6 +109,9 @@ func relaxSkills(reqs []SkillRequirement, steps []RelaxStep) []SkillRequirement 
 			out = append(out, r)
 		}
 	}
+	if len(out) == 0 {
+		return nil // every skill dropped: any agent of the queue
+	}
 	return out
 }
 

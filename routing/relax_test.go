@@ -3,10 +3,12 @@ package routing_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
 
 	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/routing"
@@ -281,4 +283,77 @@ func TestAChatParkedAfterAStepWakesForTheWiderPool(t *testing.T) {
 	require.Equal(t, 1, c.RelaxStep)
 	loginInQ(t, r, b, "german", routing.Skill{Name: "de", Level: 1})
 	require.Equal(t, "c", string(onlyOffer(t, r, b, "german").Chat))
+}
+
+// relaxModel applies steps to reqs as the test understands them, apart from
+// the library's code.
+func relaxModel(reqs []routing.SkillRequirement, steps []routing.RelaxStep) []routing.SkillRequirement {
+	var out []routing.SkillRequirement
+	for _, r := range reqs {
+		dropped := false
+		for _, s := range steps {
+			for _, d := range s.Drop {
+				dropped = dropped || d == r.Skill
+			}
+			r.Min -= s.Lower
+		}
+		if !dropped {
+			out = append(out, routing.SkillRequirement{Skill: r.Skill, Min: max(r.Min, 0)})
+		}
+	}
+	return out
+}
+
+func TestExplainAgreesWithCandidatesAtEveryStep(t *testing.T) {
+	t.Parallel()
+	// SPEC V1, V4: at whatever step a chat is, the agents Explain calls
+	// eligible are exactly those the store returns for the requirements
+	// the steps leave, and Explain reports those requirements.
+	skills := []string{"fr", "de", "vip"}
+	rapid.Check(t, func(rt *rapid.T) {
+		q := routing.Queue{ID: "q", RequiredSkills: []routing.SkillRequirement{{Skill: "fr", Min: rapid.IntRange(0, 3).Draw(rt, "queue min")}}}
+		after := time.Duration(0)
+		for range rapid.IntRange(0, 3).Draw(rt, "steps") {
+			after += time.Duration(rapid.IntRange(1, 60).Draw(rt, "after (s)")) * time.Second
+			s := routing.RelaxStep{After: after, Lower: rapid.IntRange(0, 2).Draw(rt, "lower"),
+				Drop: rapid.SliceOfNDistinct(rapid.SampledFrom(skills), 0, 2, rapid.ID).Draw(rt, "drop")}
+			if s.Lower == 0 && len(s.Drop) == 0 {
+				s.Lower = 1
+			}
+			q.Relax = append(q.Relax, s)
+		}
+		r, b := setup(t, q)
+		var txn routing.Txn
+		for i := range rapid.IntRange(0, 10).Draw(rt, "agents") {
+			a := routing.Agent{ID: switchboard.AgentID(fmt.Sprintf("a%02d", i)), State: routing.Available,
+				Profile: routing.Profile{Queues: qids("q"), Capacity: chatCap(1)}}
+			for _, s := range rapid.SliceOfNDistinct(rapid.SampledFrom(skills), 0, 3, rapid.ID).Draw(rt, "skills") {
+				a.Profile.Skills = append(a.Profile.Skills, routing.Skill{Name: s, Level: rapid.IntRange(0, 3).Draw(rt, "level")})
+			}
+			txn.Agents = append(txn.Agents, a)
+		}
+		c := routing.Chat{ID: "c", Queue: "q", Channel: switchboard.DefaultChannel, State: routing.Queued,
+			EnqueuedAt: start, QueuedAt: start, RelaxStep: rapid.IntRange(0, len(q.Relax)).Draw(rt, "step")}
+		for _, s := range rapid.SliceOfNDistinct(rapid.SampledFrom(skills), 0, 2, rapid.ID).Draw(rt, "chat skills") {
+			c.Skills = append(c.Skills, routing.SkillRequirement{Skill: s, Min: rapid.IntRange(0, 3).Draw(rt, "chat min")})
+		}
+		txn.Chats = append(txn.Chats, c)
+		require.NoError(rt, b.store.Commit(b.ctx, txn))
+
+		reqs := relaxModel(append(slices.Clone(q.RequiredSkills), c.Skills...), q.Relax[:c.RelaxStep])
+		e, err := r.Explain(b.ctx, "c")
+		require.NoError(rt, err)
+		require.Equal(rt, c.RelaxStep, e.RelaxStep)
+		require.Equal(rt, reqs, e.Require)
+		want, err := b.store.Candidates(b.ctx, routing.CandidateQuery{Queue: "q", Channel: switchboard.DefaultChannel,
+			Require: reqs, Order: routing.ByID})
+		require.NoError(rt, err)
+		var got []switchboard.AgentID
+		for _, v := range e.Agents {
+			if v.Eligible {
+				got = append(got, v.Agent)
+			}
+		}
+		require.Equal(rt, want, got)
+	})
 }
