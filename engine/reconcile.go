@@ -95,17 +95,15 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 	if owner != nil && !owner.Present() {
 		owner = nil
 	}
-	if owner != nil {
-		// A timer took the chat from its owner (SPEC D2): routing queues
-		// it for another agent, and the owner goes below.
-		asked, err := e.reassignIfDue(ctx, &s, &c)
-		if err != nil {
+	// A timer took the chat from its owner (SPEC D2): routing queues it
+	// for another agent rather than give it back.
+	asked, err := e.reassignIfDue(ctx, &s, &c)
+	if err != nil {
+		return session.Session{}, err
+	}
+	if asked {
+		if c, err = e.router.Chat(ctx, chat); err != nil {
 			return session.Session{}, err
-		}
-		if asked {
-			if c, err = e.router.Chat(ctx, chat); err != nil {
-				return session.Session{}, err
-			}
 		}
 	}
 	if owner == nil && staleAssignment(&s, &c) {

@@ -51,17 +51,18 @@ func (e *Engine) expireTimers(ctx context.Context) (n int, err error) {
 	return n, errors.Join(errs...)
 }
 
-// reassignIfDue has routing take chat from the owner a timer marked for
-// reassignment in session s (TimerState.Reassign), if routing still has it
-// assigned to that owner, and reports whether it asked. Routing then
-// queues the chat for another agent, and reconcile lets the owner go.
+// reassignIfDue has routing take chat c from the owner a timer took it
+// from in session s (TimerState.Reassign), if routing still has it
+// assigned to that owner and the session has not given it back, and
+// reports whether it asked. Routing then queues the chat for another
+// agent.
 func (e *Engine) reassignIfDue(ctx context.Context, s *session.Session, c *routing.Chat) (bool, error) {
 	a := s.Timers.Reassign
 	if a == "" || s.Status != session.StatusActive || !c.Owns(a) {
 		return false, nil
 	}
-	if o := s.Owner(); o == nil || agentOf(o.ID) != a {
-		return false, nil
+	if o := s.Owner(); o != nil && o.Present() && agentOf(o.ID) == a {
+		return false, nil // the agent owns the session again
 	}
 	var se *routing.StateError
 	if err := e.router.Reassign(ctx, c.ID, a); err != nil && !errors.As(err, &se) &&

@@ -94,9 +94,9 @@ type TimerState struct {
 	// Fired lists the timers that fired for the present owner and the
 	// present wait, so each fires once.
 	Fired []Timer `json:"fired,omitzero"`
-	// Reassign is the owner a timer took the chat from: routing is to put
-	// the chat back in its queue for another agent. The engine clears it
-	// when the owner leaves.
+	// Reassign is the owner a timer took the chat from (it left the
+	// session then): routing is to put the chat back in its queue for
+	// another agent. The next owner clears it.
 	Reassign switchboard.AgentID `json:"reassign,omitzero"`
 }
 
@@ -196,9 +196,11 @@ func noteOwner(s *Session, owner switchboard.AgentID, now time.Time) {
 	if !t.Settings.On() {
 		return
 	}
-	t.Owner, t.AssignedAt, t.Answered, t.Reassign, t.Fired = owner, now, false, "", nil
+	t.Owner, t.AssignedAt, t.Answered, t.Fired = owner, now, false, nil
 	if owner == "" {
 		t.AssignedAt = time.Time{}
+	} else {
+		t.Reassign = ""
 	}
 }
 
@@ -248,8 +250,10 @@ type Fired struct {
 // for agents and supervisors, except the customer-inactivity warning,
 // which everyone reads (its Text is the queue's CustomerIdleText). A
 // missed first response, and an agent silence when the queue says so,
-// mark the owner for reassignment (TimerState.Reassign): the caller (the
-// engine) then has routing queue the chat for another agent. A customer
+// take the chat from the owner: it leaves the session in the same write
+// (everyone reads that it left) and stays marked in TimerState.Reassign
+// until the session has a new owner; the caller (the engine) has routing
+// queue the chat for another agent. A customer
 // silence past CustomerIdleClose ends and closes the session with the
 // reason [ReasonCustomerIdle]: the customer reads CustomerIdleCloseText
 // and leaves, and agents read the reason on the [EntryEnded] entry.
@@ -294,6 +298,18 @@ func (m *Manager) FireTimers(ctx context.Context, chat switchboard.ChatID) (Fire
 				continue
 			}
 			entries = append(entries, e)
+		}
+		if a := s.Timers.Reassign; a != "" && len(entries) > 0 {
+			// The owner lets go in the same write, so everyone reads that
+			// it left before anything routing then does.
+			if o := s.Owner(); o != nil && o.ID == AgentParticipant(a) {
+				e := event(EntryLeft, joinAudience(o), o, o)
+				e.Text = o.Name + " has left"
+				o.Role = RoleConsulted
+				leaveAt(o, s.Version+1)
+				entries = append(entries, e)
+			}
+			s.Timers.Owner = ""
 		}
 		out.Reassign = s.Timers.Reassign
 		return entries, len(entries) > 0, nil
