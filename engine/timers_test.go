@@ -353,3 +353,34 @@ func TestTimerSettingsAreChecked(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 30*time.Second, q.WrapUp)
 }
+
+func TestTimersAddNoStoreCallPerMessage(t *testing.T) {
+	t.Parallel()
+	// SPEC D9: the timers' facts travel in the write each message makes
+	// anyway: a message costs the same session store calls with every
+	// timer on as with none.
+	calls := func(timers switchboard.Timers) []int {
+		ss := &faultySessions{Store: sessionmem.NewStore()}
+		b := timed(t, timers, func(c *engine.Config) { c.Sessions = ss })
+		b.login(t, "ann", "Ann")
+		b.accepted(t, "ann")
+		var out []int
+		for _, m := range []session.Message{
+			{From: customer, Text: "My order is late"}, {From: annP, Text: "Let me check"},
+			{From: annP, Mode: session.ModeWhisper, Text: "note: second time"}, {From: annP, Text: "It ships today"},
+			{From: customer, Text: "thanks"},
+		} {
+			before := ss.count()
+			_, err := b.eng.Send(ctx, "c1", m)
+			require.NoError(t, err)
+			out = append(out, ss.count()-before)
+		}
+		return out
+	}
+	off := calls(switchboard.Timers{})
+	on := calls(switchboard.Timers{FirstResponse: time.Minute, ResponseSLA: time.Minute, CustomerIdle: time.Minute, AgentIdle: time.Minute})
+	require.Equal(t, off, on)
+	for _, n := range off {
+		require.Positive(t, n, "each message is written")
+	}
+}
