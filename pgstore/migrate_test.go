@@ -1,7 +1,7 @@
 package pgstore_test
 
 import (
-	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -37,7 +37,7 @@ func TestMigrateConcurrently(t *testing.T) {
 	var applied, distinct int
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*), count(DISTINCT name) FROM pgstore_migrations`).Scan(&applied, &distinct))
 	require.Equal(t, distinct, applied)
-	files, err := os.ReadDir("migrations")
+	files, err := filepath.Glob(filepath.Join("migrations", "*.sql"))
 	require.NoError(t, err)
 	require.Equal(t, len(files), applied, "every migration, once each")
 	var tables int
