@@ -142,7 +142,7 @@ func wireValues() map[string]any {
 			},
 			Require: []routing.SkillRequirement{{Skill: "fr", Min: 2}}, RelaxStep: 1, NextRelaxAt: t1},
 		"session_notice": session.Notice{Kind: session.NoticeRequeued, Position: 3, Wait: 90 * time.Second,
-			Estimated: true, Reason: session.RequeuedAgentLeft},
+			Estimated: true, Reason: session.RequeuedAgentLeft, Approximate: true},
 		"stats_board": stats.Board{At: t0,
 			Queues: map[switchboard.QueueID]*stats.QueueNow{"sales": {
 				Chats: stats.Chats{Waiting: 3, Offered: 1, WaitingByPriority: map[int]int{0: 2, 5: 1},
