@@ -103,6 +103,9 @@ var requeueReasons = map[string]struct {
 	routing.ReasonTimedOut:       {session.NoticeRequeued, session.RequeuedNoAnswer},
 	routing.ReasonTransferFailed: {session.NoticeRequeued, session.RequeuedTransferFailed},
 	routing.ReasonTransferred:    {session.NoticeTransferred, ""},
+	// A chat its agent returned: the customer is told it waits again,
+	// never why.
+	routing.ReasonReturned: {session.NoticeRequeued, ""},
 }
 
 // notice tells the customer what one routing event means for its wait
