@@ -40,9 +40,10 @@ const pickScanFactor = 10
 // chats of the [Manual] queues it serves that it may take, by [Eligible]
 // (it is Available and connected, has a free slot on the queue's channel
 // and the skills the queue and the chat require, and has not rejected or
-// returned the chat). They come in the order the router would serve them:
+// returned the chat; the chat's skills as its queue's relaxation steps
+// have widened them). They come in the order the router would serve them:
 // higher effective priority (the queue's plus the chat's) first, then the
-// first to arrive (EnqueuedAt, then Seq). At most limit chats are listed, 1 to [MaxPickable].
+// first to arrive, by each queue's order ([Chat.QueueOrder], then Seq). At most limit chats are listed, 1 to [MaxPickable].
 //
 // It reads the agent, its queues and, in each manual queue it may take
 // chats of, the waiting chats in queue order until limit of them fit the
@@ -80,7 +81,7 @@ func (r *Router) Pickable(ctx context.Context, agent switchboard.AgentID, limit 
 			return nil, fmt.Errorf("routing: pickable for %s: %w", agent, err)
 		}
 		if q.Strategy != Manual || a.State != Available || a.Disconnected() || a.AtCapacity(q.Channel) ||
-			!a.HasSkills(q.RequiredSkills) {
+			!a.HasSkills(q.widest()) {
 			continue
 		}
 		found, scanned := 0, 0
@@ -106,7 +107,8 @@ func (r *Router) Pickable(ctx context.Context, agent switchboard.AgentID, limit 
 						queues++
 					}
 					out = append(out, c)
-					prio = append(prio, q.Priority+c.Priority)
+					p, _ := c.QueueOrder()
+					prio = append(prio, q.Priority+p)
 					found++
 				}
 			}
@@ -127,7 +129,9 @@ func (r *Router) Pickable(ctx context.Context, agent switchboard.AgentID, limit 
 			return c
 		}
 		a, b := &out[i], &out[j]
-		if c := a.EnqueuedAt.Compare(b.EnqueuedAt); c != 0 {
+		_, ak := a.QueueOrder()
+		_, bk := b.QueueOrder()
+		if c := ak.Compare(bk); c != 0 {
 			return c
 		}
 		if c := cmp.Compare(a.Seq, b.Seq); c != 0 {
@@ -254,7 +258,7 @@ func pickRefusal(a *Agent, q *Queue, c *Chat) error {
 		return nil
 	case a.State == LoggedOut:
 		return ErrLoggedOut
-	case !a.Serves(q.ID) || !a.HasSkills(q.RequiredSkills) || !a.HasSkills(c.Skills) || slices.Contains(c.Rejected, a.ID):
+	case !a.Serves(q.ID) || !a.HasSkills(Requirements(q, c)) || slices.Contains(c.Rejected, a.ID):
 		return ErrNotEligible
 	}
 	return ErrAgentUnavailable

@@ -410,3 +410,22 @@ func TestExplainSaysAManualChatWaitsToBePicked(t *testing.T) {
 	require.True(t, ok)
 	require.True(t, v.Eligible)
 }
+
+func TestPickableFollowsRelaxation(t *testing.T) {
+	t.Parallel()
+	// SPEC U2: a chat whose skills a relaxation step dropped is listed to,
+	// and picked by, an agent who lacks them once the step applied.
+	q := deskQueue
+	q.RequiredSkills = []routing.SkillRequirement{{Skill: "billing", Min: 2}}
+	q.Relax = []routing.RelaxStep{{After: 30 * time.Second, Drop: []string{"billing"}}}
+	r, b := setup(t, q)
+	login(t, r, b, "ann", 1, "desk")
+	enqueue(t, r, b, "c1", "desk")
+	require.Empty(t, pickableIDs(t, r, b, "ann", 5))
+	_, err := r.Pick(b.ctx, "ann", "c1")
+	require.ErrorIs(t, err, routing.ErrNotEligible)
+	advance(t, r, b, 31*time.Second)
+	require.Equal(t, []switchboard.ChatID{"c1"}, pickableIDs(t, r, b, "ann", 5))
+	_, err = r.Pick(b.ctx, "ann", "c1")
+	require.NoError(t, err)
+}
