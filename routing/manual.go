@@ -38,8 +38,9 @@ const pickScanFactor = 10
 
 // Pickable lists the chats agent may pick now ([Router.Pick]): the waiting
 // chats of the [Manual] queues it serves that it may take, by [Eligible]
-// (it is Available and connected, has a free slot on the queue's channel
-// and the skills the queue and the chat require, and has not rejected or
+// (it is Available and connected, has room for an item of the queue's
+// channel ([Agent.HasRoom]: a free slot, within its budget and interrupt
+// rules) and the skills the queue and the chat require, and has not rejected or
 // returned the chat; the chat's skills as its queue's relaxation steps
 // have widened them). They come in the order the router would serve them:
 // higher effective priority (the queue's plus the chat's) first, then the
@@ -80,7 +81,7 @@ func (r *Router) Pickable(ctx context.Context, agent switchboard.AgentID, limit 
 		if err != nil {
 			return nil, fmt.Errorf("routing: pickable for %s: %w", agent, err)
 		}
-		if q.Strategy != Manual || a.State != Available || a.Disconnected() || a.AtCapacity(q.Channel) ||
+		if q.Strategy != Manual || a.State != Available || a.Disconnected() || !a.HasRoom(q.Channel) ||
 			!a.HasSkills(q.widest()) {
 			continue
 		}
@@ -161,7 +162,9 @@ func (r *Router) Pickable(ctx context.Context, agent switchboard.AgentID, limit 
 // [ErrNotManual] for a chat of a queue whose chats are offered,
 // [ErrNotEligible] for an agent that does not serve the queue, lacks a
 // required skill or rejected or returned the chat, [ErrAgentUnavailable]
-// for one that is not Available, is disconnected or has no free slot,
+// for one that is not Available, is disconnected or has no room for the
+// chat's channel (no free slot, over its budget, or busy with a channel
+// the chat's may not interrupt),
 // [ErrLoggedOut], [ErrLicenceFull], and a [*StateError] for a chat that
 // ended.
 func (r *Router) Pick(ctx context.Context, agent switchboard.AgentID, chat switchboard.ChatID) (Assignment, error) {
