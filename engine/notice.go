@@ -104,6 +104,9 @@ var requeueReasons = map[string]struct {
 	routing.ReasonTransferFailed: {session.NoticeRequeued, session.RequeuedTransferFailed},
 	routing.ReasonNoResponse:     {session.NoticeRequeued, session.RequeuedReassigned},
 	routing.ReasonTransferred:    {session.NoticeTransferred, ""},
+	// A chat its agent returned: the customer is told it waits again,
+	// never why.
+	routing.ReasonReturned: {session.NoticeRequeued, ""},
 }
 
 // notice tells the customer what one routing event means for its wait
