@@ -108,6 +108,7 @@ var sentinels = map[string]error{
 	"routing.ErrChatEnded":        routing.ErrChatEnded,
 	"routing.ErrConflict":         routing.ErrConflict,
 	"routing.ErrOutcomeUnknown":   routing.ErrOutcomeUnknown,
+	"routing.ErrQueueClosed":      routing.ErrQueueClosed,
 
 	"routing/routingtest.ErrInjected": routingtest.ErrInjected,
 	"routing/routingmem.ErrClosed":    routingmem.ErrClosed,

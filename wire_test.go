@@ -54,7 +54,7 @@ func wireValues() map[string]any {
 		Invitation: routing.Invitation{Offer: "c1#3", Kind: routing.TransferOffer, From: "a-17", Queue: "sales",
 			Declined: []switchboard.AgentID{"a-20"}, Comment: "VIP"},
 		Holds: []routing.Hold{{Agent: "a-16", Channel: "chat", Until: t1}}, Parked: true, ParkedOn: "fr",
-		ParkedEpoch: 6, Version: 9}
+		ParkedEpoch: 6, OpensAt: t1, Version: 9}
 	offer := routing.Offer{ID: "c1#3", Kind: routing.InviteOffer, Chat: "c1", Agent: "a-18", Queue: "sales",
 		Channel: "chat", From: "a-17", Comment: "VIP", Customer: "Carol", EnqueuedAt: t0, CreatedAt: t0,
 		ExpiresAt: t1, Outcome: routing.TimedOut, Taken: true}
@@ -80,7 +80,14 @@ func wireValues() map[string]any {
 			Chat: switchboard.ChatSettings{WrapUpReasons: []string{"sold"},
 				Responses: []switchboard.Response{{ID: "hi", Title: "Greeting", Text: "Hello {customer}"}},
 				History:   switchboard.HistoryFromJoin, AfterClose: switchboard.PolicyNewLinked, Attachments: "default"},
-			Version: 2},
+			Hours: routing.BusinessHours{Zone: "Europe/London",
+				Weekly: []routing.WeeklyInterval{{Day: time.Friday,
+					Interval: routing.Interval{Open: routing.HM(22, 0), Close: routing.HM(2, 0)}}},
+				Holidays: []routing.Date{{Year: 2024, Month: 12, Day: 25}},
+				Overrides: []routing.DateHours{{Date: routing.Date{Year: 2024, Month: 12, Day: 24},
+					Intervals: []routing.Interval{{Open: routing.HM(9, 0), Close: routing.HM(12, 30)}}}}},
+			WhenClosed: routing.ClosedOverflow,
+			Version:    2},
 		"routing_assignment": routing.Assignment{Chat: chat, Offer: offer},
 		"session_view":       view,
 		"session_delivery":   session.Delivery{Chat: "c1", Item: view, Invitation: true},
@@ -121,7 +128,7 @@ func wireValues() map[string]any {
 				{Agent: "a-18", Reasons: []routing.PassReason{routing.NotReadyReason, routing.MissingSkillReason},
 					State: routing.NotReady, StateReason: "lunch", Capacity: 2,
 					Missing: []routing.SkillShortfall{{Skill: "fr", Min: 2, Has: true, Level: 1}}},
-			}},
+			}, OpensAt: t1},
 		"session_notice": session.Notice{Kind: session.NoticeRequeued, Position: 3, Wait: 90 * time.Second,
 			Estimated: true, Reason: session.RequeuedAgentLeft},
 		"stats_board": stats.Board{At: t0,
@@ -285,8 +292,9 @@ func enums() []enum {
 		{"session.EntryType", vals(int(session.EntryNotice)+1, func(i int) encoding.TextMarshaler { return session.EntryType(i) }), func() encoding.TextUnmarshaler { return new(session.EntryType) }},
 		{"switchboard.HistoryRule", vals(4, func(i int) encoding.TextMarshaler { return switchboard.HistoryRule(i) }), func() encoding.TextUnmarshaler { return new(switchboard.HistoryRule) }},
 		{"switchboard.AfterClosePolicy", vals(4, func(i int) encoding.TextMarshaler { return switchboard.AfterClosePolicy(i) }), func() encoding.TextUnmarshaler { return new(switchboard.AfterClosePolicy) }},
-		{"routing.PassReason", vals(int(routing.ParkedReason)+1, func(i int) encoding.TextMarshaler { return routing.PassReason(i) }), func() encoding.TextUnmarshaler { return new(routing.PassReason) }},
+		{"routing.PassReason", vals(int(routing.ClosedReason)+1, func(i int) encoding.TextMarshaler { return routing.PassReason(i) }), func() encoding.TextUnmarshaler { return new(routing.PassReason) }},
 		{"session.NoticeKind", vals(int(session.NoticeTransferred)+1, func(i int) encoding.TextMarshaler { return session.NoticeKind(i) }), func() encoding.TextUnmarshaler { return new(session.NoticeKind) }},
+		{"routing.ClosedPolicy", vals(3, func(i int) encoding.TextMarshaler { return routing.ClosedPolicy(i) }), func() encoding.TextUnmarshaler { return new(routing.ClosedPolicy) }},
 		{"conference.EndPolicy", vals(2, func(i int) encoding.TextMarshaler { return conference.EndPolicy(i) }), func() encoding.TextUnmarshaler { return new(conference.EndPolicy) }},
 	}
 }

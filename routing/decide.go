@@ -215,5 +215,5 @@ func normaliseQueue(q Queue) (Queue, error) {
 		return q, invalid("wrap-up tags", "empty tag")
 	}
 	q.RequiredSkills = slices.Clone(q.RequiredSkills)
-	return q, nil
+	return normaliseQueueHours(q)
 }

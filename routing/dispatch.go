@@ -21,6 +21,7 @@ const (
 	gone        routeResult = iota // the chat is no longer waiting
 	offered                        // offers were made
 	noAgent                        // no agent can take it now
+	closedQueue                    // its queue is closed by its business hours
 	parked                         // no agent can take it until one changes
 	licenceFull                    // no licence unit is free
 )
@@ -88,6 +89,10 @@ func (r *Router) routeEach(ctx context.Context, qs []Queue) error {
 // routeQueue offers the waiting chats of q, first in queue order first, while
 // agents can take them. It reports whether it stopped at the licence limit.
 func (r *Router) routeQueue(ctx context.Context, q *Queue) (licenceLimited bool, err error) {
+	if open, _ := q.Hours.openAt(r.cfg.Clock.Now(), false); !open {
+		// Its chats wait for the opening, at no cost until then.
+		return false, nil
+	}
 	head, err := r.store.Waiting(ctx, q.ID, 0, 1)
 	if err != nil || len(head) == 0 {
 		return false, err
@@ -112,6 +117,8 @@ func (r *Router) routeQueue(ctx context.Context, q *Queue) (licenceLimited bool,
 			switch res {
 			case licenceFull:
 				return true, nil
+			case closedQueue:
+				return false, nil
 			case noAgent:
 				if !special {
 					// Every chat behind this one asks at least as much of an
@@ -172,6 +179,10 @@ func (r *Router) offerChat(ctx context.Context, id switchboard.ChatID) (res rout
 		q, err := w.queue(c.Queue)
 		if err != nil {
 			return err
+		}
+		if open, _ := q.Hours.openAt(w.now, false); !open {
+			res = closedQueue
+			return nil
 		}
 		free, err := w.licenceFree(c)
 		if err != nil {
@@ -295,7 +306,7 @@ func (w *work) makeOffers(c *Chat, q *Queue, agents []*Agent) error {
 		w.emit(Event{Type: ChatOffered, Agent: a.ID, Chat: c.ID, Queue: q.ID, Offer: o.ID,
 			Customer: o.Customer, EnqueuedAt: o.EnqueuedAt, ExpiresAt: o.ExpiresAt})
 	}
-	c.State, c.Pending = Offered, len(agents)
+	c.State, c.Pending, c.OpensAt = Offered, len(agents), time.Time{}
 	w.touchChat(c)
 	return nil
 }

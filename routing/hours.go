@@ -302,8 +302,9 @@ func compareDates(a, b Date) int {
 }
 
 // OpenAt reports whether the hours are open at t, and when that next
-// changes: the next closing when open, the next opening when closed. next
-// is the zero time when nothing changes within a year of t. The zero
+// changes: the next closing when open, the next opening when closed, in
+// t's location. next is the zero time when nothing changes within a year
+// of t. The zero
 // BusinessHours are always open.
 //
 // OpenAt is a plain function of h and t. It expects hours that passed
@@ -362,10 +363,10 @@ func (h *BusinessHours) openAt(t time.Time, wantNext bool) (bool, time.Time) {
 				continue
 			}
 			if have && t.Before(me) {
-				return true, me
+				return true, me.In(t.Location())
 			}
 			if t.Before(s) {
-				return false, s
+				return false, s.In(t.Location())
 			}
 			ms, me, have = s, e, true
 			if !wantNext && t.Before(me) && !t.Before(ms) {
@@ -377,7 +378,7 @@ func (h *BusinessHours) openAt(t time.Time, wantNext bool) (bool, time.Time) {
 	end := wallTime(today.add(hoursHorizon+2), 0, loc)
 	if have && t.Before(me) {
 		if me.Before(end) {
-			return true, me
+			return true, me.In(t.Location())
 		}
 		return true, time.Time{}
 	}

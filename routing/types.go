@@ -294,6 +294,18 @@ type Queue struct {
 	// stores them and does not act on them; the engine hands them to the
 	// sessions. Defaults to the zero settings.
 	Chat switchboard.ChatSettings `json:"chat,omitzero"`
+
+	// Business hours.
+
+	// Hours say when the queue is open. Chats of a closed queue are
+	// offered to no agent; offers already out continue, and chats waiting
+	// when it closes keep waiting for it to open. Defaults to none: the
+	// queue is always open.
+	Hours BusinessHours `json:"hours,omitzero"`
+	// WhenClosed decides what happens to a chat arriving while Hours have
+	// the queue closed. Defaults to [ClosedWait].
+	WhenClosed ClosedPolicy `json:"when_closed,omitzero"`
+
 	// Version is the record's version for compare-and-set; see [Txn].
 	Version uint64 `json:"version,omitzero"`
 }
@@ -534,6 +546,14 @@ type Chat struct {
 	Parked      bool   `json:"parked,omitzero"`
 	ParkedOn    string `json:"parked_on,omitzero"`
 	ParkedEpoch uint64 `json:"parked_epoch,omitzero"`
+
+	// Business hours.
+
+	// OpensAt is when the closed queue the chat waits in opens, for a
+	// chat that arrived while it was closed: a deadline, at which any
+	// router's [Router.Sweep] routes the queue again. Zero otherwise.
+	OpensAt time.Time `json:"opens_at,omitzero"`
+
 	// Version is the record's version for compare-and-set; see [Txn].
 	Version uint64 `json:"version,omitzero"`
 }
@@ -556,14 +576,17 @@ func (c *Chat) HoldIndex(agent switchboard.AgentID) int {
 }
 
 // NextDeadline returns the earliest instant at which the chat needs the
-// sweeper, or the zero time if it needs none: the queue timeout or preferred
-// agent's wait of a queued chat, the end of a chat's wrap-up, and the end of
-// every [Hold]. Stores index chats by it; see [DeadlineStore].
+// sweeper, or the zero time if it needs none: the queue timeout, preferred
+// agent's wait or closed queue's opening ([Chat.OpensAt]) of a queued
+// chat, the end of a chat's wrap-up, and the end of every [Hold]. Stores index chats by it; see [DeadlineStore].
 func (c *Chat) NextDeadline() time.Time {
 	var d time.Time
 	switch c.State {
 	case Queued:
 		d = c.QueueDeadline
+		if !c.OpensAt.IsZero() && (d.IsZero() || c.OpensAt.Before(d)) {
+			d = c.OpensAt
+		}
 		if c.Preferred != "" && !c.PreferredUntil.IsZero() && (d.IsZero() || c.PreferredUntil.Before(d)) {
 			d = c.PreferredUntil
 		}

@@ -66,6 +66,9 @@ const (
 	// ReasonReopened: a closed chat was reopened and queued again
 	// (ChatQueued).
 	ReasonReopened = "reopened"
+	// ReasonClosed: the chat's queue is closed by its business hours and
+	// refused it (the reason of the session's end).
+	ReasonClosed = "closed"
 )
 
 // Wire texts of the enums, indexed by value. An empty text is the zero
