@@ -127,6 +127,28 @@ func TestClosedQueueOverflows(t *testing.T) {
 	require.True(t, c.OpensAt.Equal(sunday), "waits for waits to open, got %s", c.OpensAt)
 }
 
+func TestTimingOutIntoAClosedQueue(t *testing.T) {
+	t.Parallel()
+	// SPEC B7: a chat already waiting that overflows on MaxWait into a
+	// closed queue waits there for its opening, whatever that queue's
+	// policy for chats arriving anew, and is offered then.
+	r, b := setup(t,
+		routing.Queue{ID: "first", MaxWait: time.Minute, Overflow: "later"},
+		routing.Queue{ID: "later", Hours: officeHours(), WhenClosed: routing.ClosedRefuse, MaxWait: time.Hour})
+	login(t, r, b, "a", 1, "later")
+	enqueue(t, r, b, "c", "first")
+	advance(t, r, b, time.Minute)
+	c := mustChat(t, r, b, "c")
+	require.Equal(t, routing.Queued, c.State)
+	require.Equal(t, switchboard.QueueID("later"), c.Queue)
+	opening := start.Add(time.Hour)
+	require.True(t, c.OpensAt.Equal(opening), "waits for 10:00, got %s", c.OpensAt)
+	require.True(t, c.QueueDeadline.Equal(opening.Add(time.Hour)), "MaxWait counts from the opening")
+	require.Empty(t, offers(t, r, b, "a"))
+	advance(t, r, b, 59*time.Minute)
+	require.Len(t, offeredTo(t, r, b, "c", "a"), 1)
+}
+
 func TestQueueClosingLeavesItsChatsWaiting(t *testing.T) {
 	t.Parallel()
 	// SPEC B8: a queue closing while chats wait leaves them waiting; offers

@@ -21,9 +21,9 @@ const (
 	gone        routeResult = iota // the chat is no longer waiting
 	offered                        // offers were made
 	noAgent                        // no agent can take it now
-	closedQueue                    // its queue is closed by its business hours
 	parked                         // no agent can take it until one changes
 	licenceFull                    // no licence unit is free
+	closedQueue                    // its queue is closed by its business hours
 )
 
 // routeQueues offers waiting chats of the queues, queues of higher priority

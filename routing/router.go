@@ -588,20 +588,13 @@ func (w *work) queueRequest(c *Chat, req *ChatRequest, q *Queue, reason string) 
 	if c.Preferred != "" {
 		c.PreferredUntil = deadline(w.now, q.PreferredWait)
 	}
-	if q.Hours.IsZero() {
-		w.emit(Event{Type: ChatQueued, Chat: c.ID, Queue: q.ID, Reason: reason, Customer: c.Customer.Name, EnqueuedAt: w.now})
-	} else {
-		first := q.ID
-		var closed bool
-		var err error
-		// The queued event comes before any overflow's.
-		w.emit(Event{Type: ChatQueued, Chat: c.ID, Queue: first, Reason: reason, Customer: c.Customer.Name, EnqueuedAt: w.now})
-		if q, closed, err = w.arrive(c, q); err != nil {
-			return Chat{}, err
-		}
-		if closed {
-			return *c, nil // offered once the queue opens
-		}
+	w.emit(Event{Type: ChatQueued, Chat: c.ID, Queue: q.ID, Reason: reason, Customer: c.Customer.Name, EnqueuedAt: w.now})
+	q, closed, err := w.arrive(c, q)
+	if err != nil {
+		return Chat{}, err
+	}
+	if closed {
+		return *c, nil // offered once the queue opens
 	}
 	offered, err := w.offerAtOnce(c, q)
 	if err != nil {
