@@ -129,7 +129,7 @@ func wireValues() map[string]any {
 					State: routing.NotReady, StateReason: "lunch", Capacity: 2,
 					Missing: []routing.SkillShortfall{{Skill: "fr", Min: 2, Has: true, Level: 1}}},
 			}, OpensAt: t1},
-		"session_notice": session.Notice{Kind: session.NoticeRequeued, Position: 3, Wait: 90 * time.Second,
+		"session_notice": session.Notice{Kind: session.NoticeRequeued, Position: 3, Wait: 90 * time.Second, Opens: t1,
 			Estimated: true, Reason: session.RequeuedAgentLeft},
 		"stats_board": stats.Board{At: t0,
 			Queues: map[switchboard.QueueID]*stats.QueueNow{"sales": {

@@ -3,9 +3,11 @@ package engine
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/routing"
+	"github.com/switchboard-cc/switchboard/session"
 )
 
 // admits returns the router's refusal of a chat arriving at queue q now,
@@ -34,4 +36,29 @@ func (e *Engine) refused(ctx context.Context, chat switchboard.ChatID, refusal e
 		return refusal
 	}
 	return errors.Join(refusal, err)
+}
+
+// opens adds to notice n, for chat c waiting in a queue closed by its
+// business hours, the opening it waits for, in the queue's time zone (SPEC
+// B11).
+func (e *Engine) opens(ctx context.Context, n *session.Notice, c *routing.Chat) error {
+	if c.State != routing.Queued || c.OpensAt.IsZero() {
+		return nil
+	}
+	q, err := e.router.Queue(ctx, c.Queue)
+	if err != nil {
+		return err
+	}
+	n.Opens = c.OpensAt
+	if loc, err := time.LoadLocation(q.Hours.Zone); err == nil && q.Hours.Zone != "" {
+		n.Opens = c.OpensAt.In(loc)
+	}
+	return nil
+}
+
+// opensText says in words when a closed queue opens, in the time zone
+// of t.
+func opensText(t time.Time) string {
+	return "We are closed now; an agent will be with you after we open at " +
+		t.Format("15:04 MST on Monday 2 January") + "."
 }

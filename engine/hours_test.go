@@ -72,6 +72,48 @@ func TestStartInAClosedQueue(t *testing.T) {
 	require.NoError(t, err)
 }
 
+func TestWaitingCustomerIsToldWhenTheQueueOpens(t *testing.T) {
+	t.Parallel()
+	// SPEC B11: a customer whose chat waits for a closed queue is told,
+	// in the notice of its place in the queue, when the queue opens, in
+	// the queue's time zone.
+	b := setup(t)
+	ny := nineToFive()
+	ny.Zone = "America/New_York"
+	_, err := b.router.PutQueue(ctx, routing.Queue{ID: "waits", Tenant: "t1", Hours: ny})
+	require.NoError(t, err)
+	_, err = startIn(b, "c1", "waits")
+	require.NoError(t, err)
+	b.settle(t)
+	vs, err := b.m.History(ctx, "c1", session.CustomerParticipant("u1"))
+	require.NoError(t, err)
+	var notices []session.View
+	for _, v := range vs {
+		if v.Type == session.EntryNotice {
+			notices = append(notices, v)
+		}
+	}
+	require.Len(t, notices, 1)
+	n := notices[0].Notice
+	require.Equal(t, session.NoticeQueued, n.Kind)
+	require.Equal(t, 1, n.Position)
+	require.True(t, n.Opens.Equal(time.Date(2024, 1, 1, 15, 0, 0, 0, time.UTC)), "opens at 10:00 in New York, got %s", n.Opens)
+	require.Equal(t, "You are number 1 in the queue. We are closed now; an agent will be with you after we open at 10:00 EST on Monday 1 January.",
+		notices[0].Text)
+
+	// A queue that is open says nothing of opening.
+	b.start(t, "c2")
+	b.settle(t)
+	vs, err = b.m.History(ctx, "c2", session.CustomerParticipant("u1"))
+	require.NoError(t, err)
+	for _, v := range vs {
+		if v.Type == session.EntryNotice {
+			require.True(t, v.Notice.Opens.IsZero())
+			require.NotContains(t, v.Text, "closed")
+		}
+	}
+}
+
 // closingSessions calls onCreate before each session is created.
 type closingSessions struct {
 	*sessionmem.Store

@@ -63,6 +63,12 @@ type Notice struct {
 	// Reason says why a [NoticeRequeued] chat is back in the queue: one of
 	// the Requeued* codes.
 	Reason string `json:"reason,omitzero"`
+
+	// Business hours.
+
+	// Opens is when the closed queue the chat waits in opens, in the
+	// queue's time zone; zero when the queue is open.
+	Opens time.Time `json:"opens,omitzero"`
 }
 
 // noticeWire is the wire form of a [Notice]: the wait in milliseconds, with
@@ -73,11 +79,12 @@ type noticeWire struct {
 	WaitMS    int64      `json:"wait_ms,omitzero"`
 	Estimated bool       `json:"estimated,omitzero"`
 	Reason    string     `json:"reason,omitzero"`
+	Opens     time.Time  `json:"opens,omitzero"`
 }
 
 // MarshalJSON gives the notice's wire form, with the wait as wait_ms.
 func (n Notice) MarshalJSON() ([]byte, error) {
-	return json.Marshal(noticeWire{n.Kind, n.Position, n.Wait.Milliseconds(), n.Estimated, n.Reason})
+	return json.Marshal(noticeWire{n.Kind, n.Position, n.Wait.Milliseconds(), n.Estimated, n.Reason, n.Opens})
 }
 
 // UnmarshalJSON reads the wire form of [Notice.MarshalJSON].
@@ -87,7 +94,7 @@ func (n *Notice) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*n = Notice{Kind: w.Kind, Position: w.Position, Wait: time.Duration(w.WaitMS) * time.Millisecond,
-		Estimated: w.Estimated, Reason: w.Reason}
+		Estimated: w.Estimated, Reason: w.Reason, Opens: w.Opens}
 	return nil
 }
 
