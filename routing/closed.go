@@ -103,6 +103,7 @@ func (w *work) arrive(c *Chat, q *Queue) (*Queue, bool, error) {
 			c.Queue, c.Channel, c.Hops = ov.ID, ov.Channel, c.Hops+1
 			c.Preferred, c.PreferredUntil = "", time.Time{}
 			c.QueuedAt, c.QueueDeadline = w.now, deadline(w.now, ov.MaxWait)
+			c.joinQueue(ov, w.now)
 			w.touchChat(c)
 			w.emit(Event{Type: ChatOverflowed, Chat: c.ID, Queue: ov.ID, FromQueue: q.ID, Customer: c.Customer.Name, EnqueuedAt: c.EnqueuedAt})
 			q = ov

@@ -60,6 +60,8 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
 		{"EventRetention", testEventRetention},
 		{"Applied", testApplied},
 		{"BusinessHours", testBusinessHours},
+		{"AgingOrder", testAgingOrder},
+		{"RelaxDeadline", testRelaxDeadline},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
