@@ -142,6 +142,13 @@ func (r *Router) QueueOpen(ctx context.Context, id switchboard.QueueID) (open bo
 // overflows to while closed) refuse it. The answer can change with the
 // clock, so [Router.Enqueue] decides again.
 func (r *Router) Admits(ctx context.Context, id switchboard.QueueID) error {
+	if err := r.admits(ctx, id); err != nil {
+		return fmt.Errorf("routing: admits %s: %w", id, err)
+	}
+	return nil
+}
+
+func (r *Router) admits(ctx context.Context, id switchboard.QueueID) error {
 	q, err := r.store.Queue(ctx, id)
 	for hops := 0; err == nil; hops++ {
 		open, next := q.Hours.openAt(r.cfg.Clock.Now(), false)
@@ -163,7 +170,7 @@ func (r *Router) Admits(ctx context.Context, id switchboard.QueueID) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("routing: admits %s: %w", id, err)
+	return err
 }
 
 // opened looks at queued chat c whose queue's opening time has come: once
