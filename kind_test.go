@@ -113,6 +113,7 @@ var sentinels = map[string]error{
 	"routing.ErrNotManual":   routing.ErrNotManual,
 	"routing.ErrNotEligible": routing.ErrNotEligible,
 	"routing.ErrLicenceFull": routing.ErrLicenceFull,
+	"routing.ErrQueueClosed": routing.ErrQueueClosed,
 
 	"routing/routingtest.ErrInjected": routingtest.ErrInjected,
 	"routing/routingmem.ErrClosed":    routingmem.ErrClosed,

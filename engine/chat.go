@@ -70,6 +70,13 @@ func noEnd(error) {}
 // the same request after an error (or after a crash), it finishes what the
 // first call began and returns the session; a chat that already exists
 // under the ID and is routed is simply returned.
+//
+// A queue closed by its business hours whose policy refuses chats (SPEC
+// B10) makes Start return the router's [*routing.ClosedError], saying when
+// the queue opens, and leave no session behind; should the queue close
+// between that check and the routing of the chat, the session just
+// created is ended at once with the reason [routing.ReasonClosed], the
+// customer being told Config.NoAgentText.
 func (e *Engine) Start(ctx context.Context, req StartRequest) (s session.Session, err error) {
 	ctx, end, err := e.op(ctx, "engine.Start", slog.String(KeyChat, string(req.ID)), slog.String(KeyQueue, string(req.Queue)))
 	if err != nil {
@@ -89,6 +96,9 @@ func (e *Engine) Start(ctx context.Context, req StartRequest) (s session.Session
 		return session.Session{}, fmt.Errorf("engine: start %s: %w: tenant %q, but queue %s belongs to %q",
 			req.ID, ErrInvalid, req.Tenant, q.ID, q.Tenant)
 	}
+	if err := e.admits(ctx, &q, req.ID); err != nil {
+		return session.Session{}, fmt.Errorf("engine: start %s: %w", req.ID, err)
+	}
 	s, err = e.sessions.Create(ctx, session.CustomerSession{
 		ID: req.ID, Tenant: q.Tenant, Queue: req.Queue, Customer: req.Customer,
 		CustomerName: req.CustomerName, Attributes: req.Attributes, Bot: req.Bot,
@@ -105,6 +115,9 @@ func (e *Engine) Start(ctx context.Context, req StartRequest) (s session.Session
 		return session.Session{}, fmt.Errorf("engine: start %s: %w", req.ID, err)
 	}
 	if _, err := e.router.Enqueue(ctx, rreq); err != nil {
+		if errors.Is(err, routing.ErrQueueClosed) {
+			err = e.refused(ctx, req.ID, err)
+		}
 		if !errors.Is(err, routing.ErrChatExists) {
 			return session.Session{}, fmt.Errorf("engine: start %s: %w", req.ID, err)
 		}

@@ -159,6 +159,9 @@ func (e *Engine) notice(ctx context.Context, ev *routing.Event) error {
 		return err
 	}
 	n := session.Notice{Kind: r.kind, Position: ahead + 1, Reason: r.reason, Approximate: !exact}
+	if err := e.opens(ctx, &n, &c); err != nil {
+		return err
+	}
 	e.estimate(ctx, &n, c.Queue)
 	if err := e.notify(ctx, c.ID, "routing-"+strconv.FormatUint(ev.Seq, 10), n); err != nil {
 		return err
@@ -390,7 +393,9 @@ func NoticeText(n session.Notice) string {
 	default:
 		return ""
 	}
-	if n.Estimated {
+	if !n.Opens.IsZero() {
+		s += " " + opensText(n.Opens)
+	} else if n.Estimated {
 		s += " " + waitText(n.Wait)
 	}
 	return s

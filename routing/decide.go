@@ -228,5 +228,5 @@ func normaliseQueue(q Queue) (Queue, error) {
 	}
 	q.RequiredSkills = slices.Clone(q.RequiredSkills)
 	q.Relax = cloneRelax(q.Relax)
-	return q, nil
+	return normaliseQueueHours(q)
 }

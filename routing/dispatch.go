@@ -23,6 +23,7 @@ const (
 	noAgent                        // no agent can take it now
 	parked                         // no agent can take it until one changes
 	licenceFull                    // no licence unit is free
+	closedQueue                    // its queue is closed by its business hours
 )
 
 // routeQueues offers waiting chats of the queues, queues of higher priority
@@ -88,6 +89,10 @@ func (r *Router) routeEach(ctx context.Context, qs []Queue) error {
 // routeQueue offers the waiting chats of q, first in queue order first, while
 // agents can take them. It reports whether it stopped at the licence limit.
 func (r *Router) routeQueue(ctx context.Context, q *Queue) (licenceLimited bool, err error) {
+	if open, _ := q.Hours.openAt(r.cfg.Clock.Now(), false); !open {
+		// Its chats wait for the opening, at no cost until then.
+		return false, nil
+	}
 	if q.Strategy == Manual {
 		return false, nil // its chats wait to be picked
 	}
@@ -115,6 +120,8 @@ func (r *Router) routeQueue(ctx context.Context, q *Queue) (licenceLimited bool,
 			switch res {
 			case licenceFull:
 				return true, nil
+			case closedQueue:
+				return false, nil
 			case noAgent:
 				if !special {
 					// Every chat behind this one asks at least as much of an
@@ -178,6 +185,10 @@ func (r *Router) offerChat(ctx context.Context, id switchboard.ChatID) (res rout
 		q, err := w.queue(c.Queue)
 		if err != nil {
 			return err
+		}
+		if open, _ := q.Hours.openAt(w.now, false); !open {
+			res = closedQueue
+			return nil
 		}
 		if q.Strategy == Manual {
 			res, special = noAgent, false // it waits to be picked
@@ -305,7 +316,7 @@ func (w *work) makeOffers(c *Chat, q *Queue, agents []*Agent) error {
 		w.emit(Event{Type: ChatOffered, Agent: a.ID, Chat: c.ID, Queue: q.ID, Offer: o.ID,
 			Customer: o.Customer, EnqueuedAt: o.EnqueuedAt, ExpiresAt: o.ExpiresAt})
 	}
-	c.State, c.Pending = Offered, len(agents)
+	c.State, c.Pending, c.OpensAt = Offered, len(agents), time.Time{}
 	w.touchChat(c)
 	return nil
 }

@@ -92,10 +92,24 @@
 // consultant in, and its holds. When an owner logs out, its longest-present
 // consultant becomes the owner; with none, the chat is re-queued.
 //
+// # Business hours
+//
+// A queue may have [BusinessHours] (Queue.Hours): weekly intervals in an
+// IANA time zone, with holidays and one-off overrides; without them it is
+// always open. [BusinessHours.OpenAt] says, as a plain function, whether
+// hours are open at an instant and when that changes, across daylight
+// saving changes. The zones load with [time.LoadLocation]: a host that
+// may run where no time zone database is installed imports [time/tzdata].
+// A closed queue offers nothing; its WhenClosed [ClosedPolicy] decides
+// what a chat arriving meanwhile gets: it waits for the opening, stored
+// as its deadline ([Chat.OpensAt]), which is the default; it is refused
+// with a [*ClosedError]; or it overflows. Chats waiting when a queue
+// closes keep waiting and are offered once it opens (SPEC B1–B10).
+//
 // # Deadlines and several routers
 //
 // Every deadline (offer expiry, queue timeout, sticky fallback, wrap-up end,
-// the end of a [Hold]) is a field of a stored record, indexed by the store ([DeadlineStore]).
+// the end of a [Hold], a closed queue's opening) is a field of a stored record, indexed by the store ([DeadlineStore]).
 // [Router.Sweep] expires the due ones and routes waiting chats;
 // [Router.Run] calls it periodically on the router's clock. Tests advance a
 // mock clock and call Sweep.

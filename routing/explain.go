@@ -65,11 +65,14 @@ const (
 	// so no agent is offered the chat: it waits until an eligible agent
 	// picks it ([Router.Pick]).
 	ManualPickReason
+	// ClosedReason (chat-level): the chat's queue is closed by its business
+	// hours; [Explanation.OpensAt] says when it opens.
+	ClosedReason
 )
 
 var passReasonNames = [...]string{"", "logged_out", "not_ready", "rona", "wrap_up", "not_serving_queue",
 	"no_free_slot", "missing_skill", "rejected", "offer_pending", "preferred_wait", "licence_limit", "parked",
-	"budget_full", "interrupt_blocked", "manual_pick"}
+	"budget_full", "interrupt_blocked", "manual_pick", "closed"}
 
 // String returns the reason as snake_case text, such as "no_free_slot".
 func (p PassReason) String() string {
@@ -147,7 +150,8 @@ type Explanation struct {
 	At time.Time `json:"at,omitzero"`
 	// Held lists the reasons that hold the chat back from every agent,
 	// eligible or not: [OfferPendingReason], [PreferredWaitReason],
-	// [LicenceLimitReason], [ParkedReason], [ManualPickReason].
+	// [LicenceLimitReason], [ParkedReason], [ManualPickReason],
+	// [ClosedReason].
 	Held []PassReason `json:"held,omitzero"`
 	// Preferred is the agent the chat waits for, and PreferredUntil when
 	// the wait ends; set with [PreferredWaitReason].
@@ -158,6 +162,11 @@ type Explanation struct {
 	// logged out, ordered by ID.
 	Agents []AgentVerdict `json:"agents,omitzero"`
 
+	// Business hours.
+
+	// OpensAt is when the chat's closed queue opens, set with
+	// [ClosedReason]; zero if it does not open within a year.
+	OpensAt time.Time `json:"opens_at,omitzero"`
 	// Skill relaxation (SPEC V4).
 
 	// Require are the skills the chat needs of an agent now, its queue's
@@ -316,6 +325,17 @@ func (r *Router) Explain(ctx context.Context, id switchboard.ChatID) (Explanatio
 
 // held fills e's chat-level reasons for chat c of queue q at now.
 func (r *Router) held(ctx context.Context, e *Explanation, c *Chat, q *Queue, now time.Time) error {
+	if err := r.heldBefore(ctx, e, c, q, now); err != nil || c.State != Queued {
+		return err
+	}
+	if open, next := q.Hours.OpenAt(now); !open {
+		e.Held, e.OpensAt = append(e.Held, ClosedReason), next
+	}
+	return nil
+}
+
+// heldBefore fills e's chat-level reasons that come before [ClosedReason].
+func (r *Router) heldBefore(ctx context.Context, e *Explanation, c *Chat, q *Queue, now time.Time) error {
 	if c.State == Offered {
 		e.Held = append(e.Held, OfferPendingReason)
 		return nil

@@ -591,6 +591,13 @@ func (w *work) queueRequest(c *Chat, req *ChatRequest, q *Queue, reason string) 
 	}
 	c.joinQueue(q, w.now)
 	w.emit(Event{Type: ChatQueued, Chat: c.ID, Queue: q.ID, Reason: reason, Customer: c.Customer.Name, EnqueuedAt: w.now})
+	q, closed, err := w.arrive(c, q)
+	if err != nil {
+		return Chat{}, err
+	}
+	if closed {
+		return *c, nil // offered once the queue opens
+	}
 	offered, err := w.offerAtOnce(c, q)
 	if err != nil {
 		return Chat{}, err

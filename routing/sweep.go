@@ -122,6 +122,11 @@ func (r *Router) expireChat(ctx context.Context, id switchboard.ChatID) error {
 		}
 		switch c.State {
 		case Queued:
+			if !c.OpensAt.IsZero() && !w.now.Before(c.OpensAt) {
+				if err := w.opened(c); err != nil {
+					return err
+				}
+			}
 			if !c.QueueDeadline.IsZero() && !w.now.Before(c.QueueDeadline) {
 				q, err := w.queue(c.Queue)
 				if err != nil {

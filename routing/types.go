@@ -336,6 +336,17 @@ type Queue struct {
 	// sessions. Defaults to the zero settings.
 	Chat switchboard.ChatSettings `json:"chat,omitzero"`
 
+	// Business hours.
+
+	// Hours say when the queue is open. Chats of a closed queue are
+	// offered to no agent; offers already out continue, and chats waiting
+	// when it closes keep waiting for it to open. Defaults to none: the
+	// queue is always open.
+	Hours BusinessHours `json:"hours,omitzero"`
+	// WhenClosed decides what happens to a chat arriving while Hours have
+	// the queue closed. Defaults to [ClosedWait].
+	WhenClosed ClosedPolicy `json:"when_closed,omitzero"`
+
 	// Skill relaxation and priority aging (SPEC V1–V7).
 
 	// Relax are the queue's relaxation steps (bullseye rings), earliest
@@ -597,6 +608,13 @@ type Chat struct {
 	ParkedOn    string `json:"parked_on,omitzero"`
 	ParkedEpoch uint64 `json:"parked_epoch,omitzero"`
 
+	// Business hours.
+
+	// OpensAt is when the closed queue the chat waits in opens, for a
+	// chat that arrived while it was closed: a deadline, at which any
+	// router's [Router.Sweep] routes the queue again. Zero otherwise.
+	OpensAt time.Time `json:"opens_at,omitzero"`
+
 	// Skill relaxation and priority aging (SPEC V1–V7).
 
 	// RelaxStep is how many steps of its queue's [Queue.Relax] apply to
@@ -632,15 +650,18 @@ func (c *Chat) HoldIndex(agent switchboard.AgentID) int {
 }
 
 // NextDeadline returns the earliest instant at which the chat needs the
-// sweeper, or the zero time if it needs none: the queue timeout or preferred
-// agent's wait or next relaxation step of a queued chat, the end of a
-// chat's wrap-up, and the end of every [Hold]. Stores index chats by it;
-// see [DeadlineStore].
+// sweeper, or the zero time if it needs none: the queue timeout, preferred
+// agent's wait, next relaxation step or closed queue's opening
+// ([Chat.OpensAt]) of a queued chat, the end of a chat's wrap-up, and the
+// end of every [Hold]. Stores index chats by it; see [DeadlineStore].
 func (c *Chat) NextDeadline() time.Time {
 	var d time.Time
 	switch c.State {
 	case Queued:
 		d = c.QueueDeadline
+		if !c.OpensAt.IsZero() && (d.IsZero() || c.OpensAt.Before(d)) {
+			d = c.OpensAt
+		}
 		if c.Preferred != "" && !c.PreferredUntil.IsZero() && (d.IsZero() || c.PreferredUntil.Before(d)) {
 			d = c.PreferredUntil
 		}

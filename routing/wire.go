@@ -74,6 +74,9 @@ const (
 	// ([Router.Return]); the event's Comment holds the owner's reason code
 	// (ChatQueued).
 	ReasonReturned = "returned"
+	// ReasonClosed: the chat's queue is closed by its business hours and
+	// refused it (the reason of the session's end).
+	ReasonClosed = "closed"
 )
 
 // Wire texts of the enums, indexed by value. An empty text is the zero

@@ -759,10 +759,16 @@ func (w *work) escalate(c *Chat, q *Queue, reason EndReason) error {
 		if err == nil {
 			c.Queue, c.Channel, c.Hops = ov.ID, ov.Channel, c.Hops+1
 			c.Unanswered, c.Preferred, c.PreferredUntil = 0, "", time.Time{}
-			c.QueuedAt, c.QueueDeadline = w.now, deadline(w.now, ov.MaxWait)
+			c.QueuedAt, c.QueueDeadline, c.OpensAt = w.now, deadline(w.now, ov.MaxWait), time.Time{}
 			c.joinQueue(ov, w.now)
 			w.touchChat(c)
 			w.emit(Event{Type: ChatOverflowed, Chat: c.ID, Queue: ov.ID, FromQueue: q.ID, Customer: c.Customer.Name, EnqueuedAt: c.EnqueuedAt})
+			if open, next := ov.Hours.openAt(w.now, false); !open {
+				// Already in the system: it waits for the opening, whatever
+				// the overflow queue does with chats arriving anew.
+				w.waitOpening(c, ov, next)
+				return nil
+			}
 			w.routeQueue(ov.ID)
 			return nil
 		}

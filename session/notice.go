@@ -71,6 +71,12 @@ type Notice struct {
 	// store answered with one (routing.QueueStatus.Exact false), so a
 	// client says "about" before it.
 	Approximate bool `json:"approximate,omitzero"`
+
+	// Business hours.
+
+	// Opens is when the closed queue the chat waits in opens, in the
+	// queue's time zone; zero when the queue is open.
+	Opens time.Time `json:"opens,omitzero"`
 }
 
 // noticeWire is the wire form of a [Notice]: the wait in milliseconds, with
@@ -82,11 +88,12 @@ type noticeWire struct {
 	Estimated   bool       `json:"estimated,omitzero"`
 	Reason      string     `json:"reason,omitzero"`
 	Approximate bool       `json:"approximate,omitzero"`
+	Opens       time.Time  `json:"opens,omitzero"`
 }
 
 // MarshalJSON gives the notice's wire form, with the wait as wait_ms.
 func (n Notice) MarshalJSON() ([]byte, error) {
-	return json.Marshal(noticeWire{n.Kind, n.Position, n.Wait.Milliseconds(), n.Estimated, n.Reason, n.Approximate})
+	return json.Marshal(noticeWire{n.Kind, n.Position, n.Wait.Milliseconds(), n.Estimated, n.Reason, n.Approximate, n.Opens})
 }
 
 // UnmarshalJSON reads the wire form of [Notice.MarshalJSON].
@@ -96,7 +103,7 @@ func (n *Notice) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*n = Notice{Kind: w.Kind, Position: w.Position, Wait: time.Duration(w.WaitMS) * time.Millisecond,
-		Estimated: w.Estimated, Reason: w.Reason, Approximate: w.Approximate}
+		Estimated: w.Estimated, Reason: w.Reason, Approximate: w.Approximate, Opens: w.Opens}
 	return nil
 }
 

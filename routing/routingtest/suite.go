@@ -60,6 +60,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
 		{"EventRetention", testEventRetention},
 		{"Applied", testApplied},
 		{"CrossChannel", testCrossChannel},
+		{"BusinessHours", testBusinessHours},
 		{"AgingOrder", testAgingOrder},
 		{"RelaxDeadline", testRelaxDeadline},
 		{"PickRace", testPickRace},
