@@ -137,7 +137,10 @@ func (m *Manager) MarkRead(ctx context.Context, chat switchboard.ChatID, partici
 	now := m.now()
 	var old ReadMark
 	moved := false
-	next, _, _, err := m.changeFrom(ctx, chat, &s, lent, nil, func(s *Session) ([]Entry, bool, error) {
+	// A copy to hand over, so that a position already read costs no
+	// allocation.
+	first := s
+	next, _, _, err := m.changeFrom(ctx, chat, &first, lent, nil, func(s *Session) ([]Entry, bool, error) {
 		moved = false
 		p, err := actor(s, participant)
 		if err != nil {
