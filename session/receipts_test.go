@@ -291,3 +291,33 @@ func lastSeqOfM(t *testing.T, m *session.Manager, chat switchboard.ChatID, p ses
 	require.NotEmpty(t, h)
 	return h[len(h)-1].Seq
 }
+
+func TestConcurrentMarksKeepTheFurthest(t *testing.T) {
+	t.Parallel()
+	// SPEC I1: marks of one participant racing in several goroutines (or
+	// processes) serialise on the session's compare-and-set; the furthest
+	// wins and no mark moves the position back.
+	m, b := setup(t, func(c *session.Config) { c.MaxRetries = 64 })
+	chat := chatWithOwner(t, m)
+	for range 20 {
+		send(t, m, chat, customer, session.ModeNormal, "hello")
+	}
+	last := lastSeqOf(t, b, chat)
+	done := make(chan error)
+	for g := range 8 {
+		go func() {
+			var err error
+			for i := uint64(g); i < 20 && err == nil; i += 3 {
+				err = m.MarkRead(ctx, chat, annP, last-i)
+			}
+			done <- err
+		}()
+	}
+	for range 8 {
+		require.NoError(t, <-done)
+	}
+	s, err := m.Session(ctx, chat)
+	require.NoError(t, err)
+	require.Equal(t, last, s.Participant(annP).Read.Seq)
+	require.Equal(t, last, s.Participant(annP).Read.Public)
+}
