@@ -92,6 +92,10 @@ func CustomerReceiptsOf(rs []Receipt) ([]CustomerReceipt, error) {
 // the customer and bots get the last entry for everyone at or before it,
 // and nothing when that did not move, as when an agent reads whispers.
 // A customer or a bot is never told of a silent supervisor's reading.
+// Deliveries are not rate-limited as typing is: each carries the whole
+// position, so dropping one would leave a stale receipt until the next
+// catch-up; a client that marks what it shows on every render costs one
+// read of the session for each position that did not move.
 func (m *Manager) MarkRead(ctx context.Context, chat switchboard.ChatID, participant ParticipantID, upTo uint64) error {
 	s, lent, err := m.peek(ctx, chat)
 	if err != nil {
