@@ -54,7 +54,7 @@ func wireValues() map[string]any {
 		Invitation: routing.Invitation{Offer: "c1#3", Kind: routing.TransferOffer, From: "a-17", Queue: "sales",
 			Declined: []switchboard.AgentID{"a-20"}, Comment: "VIP"},
 		Holds: []routing.Hold{{Agent: "a-16", Channel: "chat", Until: t1}}, Parked: true, ParkedOn: "fr",
-		ParkedEpoch: 6, Version: 9}
+		ParkedEpoch: 6, RelaxStep: 1, RelaxAt: t1, VirtualStart: t0.Add(-2 * time.Minute), Version: 9}
 	offer := routing.Offer{ID: "c1#3", Kind: routing.InviteOffer, Chat: "c1", Agent: "a-18", Queue: "sales",
 		Channel: "chat", From: "a-17", Comment: "VIP", Customer: "Carol", EnqueuedAt: t0, CreatedAt: t0,
 		ExpiresAt: t1, Outcome: routing.TimedOut, Taken: true}
@@ -80,7 +80,8 @@ func wireValues() map[string]any {
 			Chat: switchboard.ChatSettings{WrapUpReasons: []string{"sold"},
 				Responses: []switchboard.Response{{ID: "hi", Title: "Greeting", Text: "Hello {customer}"}},
 				History:   switchboard.HistoryFromJoin, AfterClose: switchboard.PolicyNewLinked, Attachments: "default"},
-			Version: 2},
+			Relax:     []routing.RelaxStep{{After: 30 * time.Second, Lower: 1}, {After: time.Minute, Drop: []string{"en"}}},
+			AgingStep: time.Minute, Version: 2},
 		"routing_assignment": routing.Assignment{Chat: chat, Offer: offer},
 		"session_view":       view,
 		"session_delivery":   session.Delivery{Chat: "c1", Item: view, Invitation: true},
@@ -122,7 +123,8 @@ func wireValues() map[string]any {
 				{Agent: "a-18", Reasons: []routing.PassReason{routing.NotReadyReason, routing.MissingSkillReason},
 					State: routing.NotReady, StateReason: "lunch", Capacity: 2,
 					Missing: []routing.SkillShortfall{{Skill: "fr", Min: 2, Has: true, Level: 1}}},
-			}},
+			},
+			Require: []routing.SkillRequirement{{Skill: "fr", Min: 2}}, RelaxStep: 1, NextRelaxAt: t1},
 		"session_notice": session.Notice{Kind: session.NoticeRequeued, Position: 3, Wait: 90 * time.Second,
 			Estimated: true, Reason: session.RequeuedAgentLeft},
 		"stats_board": stats.Board{At: t0,

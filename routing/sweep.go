@@ -16,8 +16,10 @@ const sweepBatch = 256
 // handled. Offers not accepted in time time out and put their agent in RONA
 // (SPEC R6); chats past their queue's MaxWait overflow or end (SPEC R15);
 // chats waiting for a preferred agent fall back to the queue's strategy
-// (SPEC R13); wrap-ups and wrap-up holds past their time complete (SPEC
-// S11, T4); agents past their disconnect grace are logged out (SPEC H4).
+// (SPEC R13); chats whose next relaxation step came need less of an agent
+// and are looked at afresh (SPEC V2); wrap-ups and wrap-up holds past their
+// time complete (SPEC S11, T4); agents past their disconnect grace are
+// logged out (SPEC H4).
 //
 // Deadlines are stored data, so any router over the same store can sweep
 // them, including one started after the router that set them crashed. Call
@@ -132,6 +134,7 @@ func (r *Router) expireChat(ctx context.Context, id switchboard.ChatID) error {
 				w.touchChat(c)
 				w.routeQueue(c.Queue)
 			}
+			return w.relaxDue(c)
 		case InWrapUp:
 			if !w.now.Before(c.WrapUpUntil) {
 				return w.finishWrapUp(c)

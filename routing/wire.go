@@ -195,6 +195,7 @@ type queueJSON struct {
 	MaxWaitMS       int64 `json:"max_wait_ms,omitzero"`
 	PreferredWaitMS int64 `json:"preferred_wait_ms,omitzero"`
 	WrapUpMS        int64 `json:"wrap_up_ms,omitzero"`
+	AgingStepMS     int64 `json:"aging_step_ms,omitzero"`
 }
 
 // queuePlain is a Queue without its methods.
@@ -202,11 +203,12 @@ type queuePlain Queue
 
 // MarshalJSON returns the queue's wire form: snake_case fields, durations
 // in whole milliseconds (accept_timeout_ms, max_wait_ms,
-// preferred_wait_ms, wrap_up_ms).
+// preferred_wait_ms, wrap_up_ms, aging_step_ms).
 func (q Queue) MarshalJSON() ([]byte, error) {
 	return json.Marshal(queueJSON{queuePlain: queuePlain(q),
 		AcceptTimeoutMS: ms(q.AcceptTimeout), MaxWaitMS: ms(q.MaxWait),
-		PreferredWaitMS: ms(q.PreferredWait), WrapUpMS: ms(q.WrapUp)})
+		PreferredWaitMS: ms(q.PreferredWait), WrapUpMS: ms(q.WrapUp),
+		AgingStepMS: ms(q.AgingStep)})
 }
 
 // UnmarshalJSON parses the wire form of [Queue.MarshalJSON].
@@ -218,6 +220,7 @@ func (q *Queue) UnmarshalJSON(data []byte) error {
 	*q = Queue(w.queuePlain)
 	q.AcceptTimeout, q.MaxWait = fromMS(w.AcceptTimeoutMS), fromMS(w.MaxWaitMS)
 	q.PreferredWait, q.WrapUp = fromMS(w.PreferredWaitMS), fromMS(w.WrapUpMS)
+	q.AgingStep = fromMS(w.AgingStepMS)
 	return nil
 }
 
