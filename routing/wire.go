@@ -82,7 +82,8 @@ var (
 	eventTypeTexts      = []string{"", "agent_logged_in", "agent_logged_out", "agent_state_changed", "chat_queued",
 		"chat_offered", "offer_resolved", "chat_assigned", "chat_overflowed", "chat_wrap_up", "chat_done",
 		"chat_ended", "consultant_joined", "consultant_left", "invite_failed",
-		"chat_transferred", "transfer_failed", "wrap_up_done", "agent_disconnected", "agent_reconnected"}
+		"chat_transferred", "transfer_failed", "wrap_up_done", "agent_disconnected", "agent_reconnected",
+		"agent_work_changed"}
 )
 
 // marshalEnum returns the text of v, or an error wrapping [ErrInvalid].
