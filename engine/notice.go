@@ -102,6 +102,7 @@ var requeueReasons = map[string]struct {
 	routing.ReasonAgentLoggedOut: {session.NoticeRequeued, session.RequeuedAgentLeft},
 	routing.ReasonTimedOut:       {session.NoticeRequeued, session.RequeuedNoAnswer},
 	routing.ReasonTransferFailed: {session.NoticeRequeued, session.RequeuedTransferFailed},
+	routing.ReasonNoResponse:     {session.NoticeRequeued, session.RequeuedReassigned},
 	routing.ReasonTransferred:    {session.NoticeTransferred, ""},
 }
 
@@ -369,6 +370,8 @@ func NoticeText(n session.Notice) string {
 			s = "We are still finding an agent for you."
 		case session.RequeuedTransferFailed:
 			s = "The transfer could not be completed, so you are back in the queue for the next agent."
+		case session.RequeuedReassigned:
+			s = "Another agent will be with you shortly."
 		default:
 			s = "You are back in the queue for the next agent."
 		}

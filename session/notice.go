@@ -46,6 +46,9 @@ const (
 	// RequeuedTransferFailed: a transfer of the chat could not be
 	// completed.
 	RequeuedTransferFailed = "transfer_failed"
+	// RequeuedReassigned: the customer's agent did not answer in time and
+	// another agent will take the chat (SPEC D2).
+	RequeuedReassigned = "reassigned"
 )
 
 // Notice is what an [EntryNotice] tells a customer about its wait, in a

@@ -227,6 +227,11 @@ type Session struct {
 	// ReopenedAt is when a customer's message last reopened the closed
 	// session (the after-close policy switchboard.PolicyReopen); zero if it never was.
 	ReopenedAt time.Time `json:"reopened_at,omitzero"`
+
+	// Timers are the session's timers after assignment (SPEC D1–D9): the
+	// queue's settings when it started and the facts its deadlines derive
+	// from; [Session.NextDeadline] is the next of them.
+	Timers TimerState `json:"timers,omitzero"`
 }
 
 // About returns what the session is about: the queue name, or "A2A" (SPEC S1).
@@ -328,6 +333,9 @@ func (s *Session) clonePtr() *Session {
 	if s.Video != nil {
 		v := *s.Video
 		s.Video = &v
+	}
+	if s.Timers.Fired != nil {
+		s.Timers.Fired = slices.Clone(s.Timers.Fired)
 	}
 	if s.WrapUp != nil {
 		if w == nil {
