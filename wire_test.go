@@ -100,7 +100,8 @@ func wireValues() map[string]any {
 			Queue: "sales", InitiatedBy: "customer:u1", Status: session.StatusCustomerLeft,
 			History: switchboard.HistoryFromInvitation,
 			Participants: []session.Participant{{ID: "agent:a-19", Role: session.RoleSupervisor, Name: "Sue",
-				Mode: session.SupervisorCoach, AwaitingReply: true, Stints: []session.Stint{{Invited: 1, Joined: 2, Left: 4}}}},
+				Mode: session.SupervisorCoach, AwaitingReply: true, Stints: []session.Stint{{Invited: 1, Joined: 2, Left: 4}},
+				Read: session.ReadMark{Seq: 9, At: t1, Public: 8, PublicVersion: 3, PublicAt: t0}}},
 			Attributes: []session.Attribute{{Name: "email", Value: "carol@example.com", Verified: true}},
 			Menu:       &session.Menu{Version: 3, By: "agent:a-17", Prompt: "Pick one", Options: options},
 			Video:      &session.VideoLeg{StartedBy: "agent:a-17", StartedAt: t0},
@@ -166,6 +167,10 @@ func wireValues() map[string]any {
 			Notice: session.Notice{Kind: session.NoticePosition, Position: 2, Wait: 45 * time.Second, Estimated: true}}},
 		"conference_request": conference.Request{Chat: "c1", From: "a-17", Agent: "a-18"},
 		"conference_config":  conference.Config{EndPolicy: conference.EndEverything},
+		"session_receipt":    session.Receipt{Participant: "agent:a-17", Name: "Ann", Seq: 9, At: t1},
+		"session_customer_receipt": session.CustomerDelivery{Chat: "c1", Item: session.CustomerView{At: t0,
+			Type: session.EntryRead, FromName: "Ann", Ref: 8}},
+		"session_customer_receipts": []session.CustomerReceipt{{Name: "Ann", Seq: 8, At: t0}},
 	}
 }
 
@@ -308,7 +313,7 @@ func enums() []enum {
 		{"session.SupervisorMode", vals(4, func(i int) encoding.TextMarshaler { return session.SupervisorMode(i) }), func() encoding.TextUnmarshaler { return new(session.SupervisorMode) }},
 		{"session.Mode", vals(3, func(i int) encoding.TextMarshaler { return session.Mode(i) }), func() encoding.TextUnmarshaler { return new(session.Mode) }},
 		{"session.AudienceKind", vals(int(session.AudienceCustomer)+1, func(i int) encoding.TextMarshaler { return session.AudienceKind(i) }), func() encoding.TextUnmarshaler { return new(session.AudienceKind) }},
-		{"session.EntryType", vals(int(session.EntryTimer)+1, func(i int) encoding.TextMarshaler { return session.EntryType(i) }), func() encoding.TextUnmarshaler { return new(session.EntryType) }},
+		{"session.EntryType", vals(int(session.EntryRead)+1, func(i int) encoding.TextMarshaler { return session.EntryType(i) }), func() encoding.TextUnmarshaler { return new(session.EntryType) }},
 		{"switchboard.HistoryRule", vals(4, func(i int) encoding.TextMarshaler { return switchboard.HistoryRule(i) }), func() encoding.TextUnmarshaler { return new(switchboard.HistoryRule) }},
 		{"switchboard.AfterClosePolicy", vals(4, func(i int) encoding.TextMarshaler { return switchboard.AfterClosePolicy(i) }), func() encoding.TextUnmarshaler { return new(switchboard.AfterClosePolicy) }},
 		{"routing.PassReason", vals(int(routing.ClosedReason)+1, func(i int) encoding.TextMarshaler { return routing.PassReason(i) }), func() encoding.TextUnmarshaler { return new(routing.PassReason) }},

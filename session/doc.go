@@ -52,6 +52,12 @@
 // responses ([Manager.Responses], [Manager.InsertResponse]) and run a video
 // leg inside the chat ([Manager.StartVideo], [Manager.EndVideo]).
 //
+// Each participant's read position is stored on it ([Participant].Read,
+// [Manager.MarkRead]) and shown to the others through the same rule: agents
+// see every position, a customer only the last entry of its own transcript
+// an agent has read, never where a whisper lies ([Manager.Receipts],
+// [EntryRead] deliveries, [Manager.Unread]).
+//
 // Every inbound message passes through Config.Filter ([InboundFilter])
 // before it is stored, delivered or put in an event; engine.RedactingFilter
 // masks payment card data with the compliance package. The filter may

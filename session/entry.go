@@ -67,11 +67,16 @@ const (
 	// agents and supervisors, except the customer-inactivity warning, which
 	// everyone reads in Text.
 	EntryTimer
+	// EntryRead tells that From has read the log up to Ref
+	// ([Manager.MarkRead], SPEC I3). Like [EntryTyping] it is delivered live
+	// only and never stored; [Manager.Receipts] gives the same positions to
+	// a participant catching up.
+	EntryRead
 )
 
 var entryNames = [...]string{"invalid", "message", "created", "invited", "joined", "left",
 	"customer-left", "owner-changed", "mode-changed", "ended", "closed", "reopened",
-	"options-offered", "option-chosen", "video-started", "video-ended", "correction", "transfer", "typing", "notice", "timer"}
+	"options-offered", "option-chosen", "video-started", "video-ended", "correction", "transfer", "typing", "notice", "timer", "read"}
 
 // String returns the type's name.
 func (t EntryType) String() string {

@@ -143,6 +143,12 @@ type Participant struct {
 	// Stints records each stay, oldest first. A participant who left and
 	// came back has several.
 	Stints []Stint `json:"stints,omitzero"`
+
+	// Read receipts (SPEC I1).
+
+	// Read is how far the participant has read the session's log
+	// ([Manager.MarkRead]).
+	Read ReadMark `json:"read,omitzero"`
 }
 
 // current returns the open stint, or nil if the participant is not in the

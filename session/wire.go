@@ -21,7 +21,7 @@ var (
 	audienceTexts  = []string{"", "everyone", "agents", "named", "customer"}
 	entryTypeTexts = []string{"", "message", "created", "invited", "joined", "left",
 		"customer_left", "owner_changed", "mode_changed", "ended", "closed", "reopened",
-		"options_offered", "option_chosen", "video_started", "video_ended", "correction", "transfer", "typing", "notice", "timer"}
+		"options_offered", "option_chosen", "video_started", "video_ended", "correction", "transfer", "typing", "notice", "timer", "read"}
 )
 
 // MarshalText returns the notice kind's wire text, such as "position".
@@ -168,6 +168,12 @@ type CustomerWire struct {
 	Agents []string `json:"agents,omitzero"`
 	// Entries are the entries the customer may see, in sequence order.
 	Entries []CustomerView `json:"entries,omitzero"`
+
+	// Read receipts (SPEC I4).
+
+	// Receipts are how far the customer and the agents it knows of have
+	// read the transcript, as the customer may see it.
+	Receipts []CustomerReceipt `json:"receipts,omitzero"`
 }
 
 // customerView builds the customer wire form of v, a view projected for a
@@ -198,6 +204,7 @@ func ForCustomer(s *Session, log []Entry) CustomerWire {
 	for _, v := range CustomerTranscript(s, log) {
 		out.Entries = append(out.Entries, customerView(&v))
 	}
+	out.Receipts = customerReceipts(s, log)
 	return out
 }
 

@@ -456,8 +456,10 @@ func (k *Kit) Saw(chat switchboard.ChatID, p session.ParticipantID) []string {
 
 // Lines renders views as a client shows them: sorted by Seq, each Seq
 // once, corrections applied to the messages they correct; see [Line].
+// Items that are never stored (Seq 0: typing indicators and read
+// receipts) are not lines.
 func Lines(views []session.View) []string {
-	views = slices.Clone(views)
+	views = slices.DeleteFunc(slices.Clone(views), func(v session.View) bool { return v.Seq == 0 })
 	slices.SortStableFunc(views, func(a, b session.View) int { return cmp.Compare(a.Seq, b.Seq) })
 	views = slices.CompactFunc(views, func(a, b session.View) bool { return a.Seq == b.Seq })
 	at := map[uint64]int{}
