@@ -108,6 +108,11 @@ var sentinels = map[string]error{
 	"routing.ErrChatEnded":        routing.ErrChatEnded,
 	"routing.ErrConflict":         routing.ErrConflict,
 	"routing.ErrOutcomeUnknown":   routing.ErrOutcomeUnknown,
+	// On hold.
+	"routing.ErrOnHold":       routing.ErrOnHold,
+	"routing.ErrNotOnHold":    routing.ErrNotOnHold,
+	"routing.ErrNoFreeSlot":   routing.ErrNoFreeSlot,
+	"routing.ErrInConference": routing.ErrInConference,
 
 	"routing/routingtest.ErrInjected": routingtest.ErrInjected,
 	"routing/routingmem.ErrClosed":    routingmem.ErrClosed,

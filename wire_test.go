@@ -274,7 +274,7 @@ func enums() []enum {
 		{"routing.TransferPolicy", vals(2, func(i int) encoding.TextMarshaler { return routing.TransferPolicy(i) }), func() encoding.TextUnmarshaler { return new(routing.TransferPolicy) }},
 		{"routing.OfferKind", vals(3, func(i int) encoding.TextMarshaler { return routing.OfferKind(i) }), func() encoding.TextUnmarshaler { return new(routing.OfferKind) }},
 		{"routing.OfferOutcome", vals(6, func(i int) encoding.TextMarshaler { return routing.OfferOutcome(i) }), func() encoding.TextUnmarshaler { return new(routing.OfferOutcome) }},
-		{"routing.EventType", vals(int(routing.AgentReconnected)+1, func(i int) encoding.TextMarshaler { return routing.EventType(i) }), func() encoding.TextUnmarshaler { return new(routing.EventType) }},
+		{"routing.EventType", vals(int(routing.ChatOnHoldRequeued)+1, func(i int) encoding.TextMarshaler { return routing.EventType(i) }), func() encoding.TextUnmarshaler { return new(routing.EventType) }},
 		{"session.Kind", vals(3, func(i int) encoding.TextMarshaler { return session.Kind(i) }), func() encoding.TextUnmarshaler { return new(session.Kind) }},
 		{"session.Status", vals(5, func(i int) encoding.TextMarshaler { return session.Status(i) }), func() encoding.TextUnmarshaler { return new(session.Status) }},
 		{"session.Trigger", vals(7, func(i int) encoding.TextMarshaler { return session.Trigger(i) }), func() encoding.TextUnmarshaler { return new(session.Trigger) }},
@@ -288,6 +288,7 @@ func enums() []enum {
 		{"routing.PassReason", vals(int(routing.ParkedReason)+1, func(i int) encoding.TextMarshaler { return routing.PassReason(i) }), func() encoding.TextUnmarshaler { return new(routing.PassReason) }},
 		{"session.NoticeKind", vals(int(session.NoticeTransferred)+1, func(i int) encoding.TextMarshaler { return session.NoticeKind(i) }), func() encoding.TextUnmarshaler { return new(session.NoticeKind) }},
 		{"conference.EndPolicy", vals(2, func(i int) encoding.TextMarshaler { return conference.EndPolicy(i) }), func() encoding.TextUnmarshaler { return new(conference.EndPolicy) }},
+		{"routing.OnHoldPolicy", vals(2, func(i int) encoding.TextMarshaler { return routing.OnHoldPolicy(i) }), func() encoding.TextUnmarshaler { return new(routing.OnHoldPolicy) }},
 	}
 }
 

@@ -74,12 +74,26 @@ const (
 	// AgentReconnected: Agent reconnected within its grace (SPEC H3); State
 	// and Reason are the state it resumes.
 	AgentReconnected
+	// ChatOnHold: Agent, the owner, put Chat on hold and its slot is free
+	// (SPEC O1); ExpiresAt is when the maximum on-hold time passes, zero
+	// when there is none.
+	ChatOnHold
+	// ChatResumed: Chat is off hold and Agent, its owner, has it again on
+	// one of its slots (SPEC O2, O3); Reason is [ReasonResumed] (the owner
+	// resumed it) or [ReasonOnHoldExpired] (the maximum on-hold time
+	// passed and the queue's OnHoldEnd resumed it).
+	ChatResumed
+	// ChatOnHoldRequeued: the maximum on-hold time of Chat passed and it
+	// was taken from Agent, its owner, back to its queue (SPEC O3);
+	// Reason is [ReasonOnHoldExpired]. A ChatQueued follows.
+	ChatOnHoldRequeued
 )
 
 var eventNames = [...]string{"", "AgentLoggedIn", "AgentLoggedOut", "AgentStateChanged", "ChatQueued",
 	"ChatOffered", "OfferResolved", "ChatAssigned", "ChatOverflowed", "ChatWrapUp", "ChatDone",
 	"ChatEnded", "ConsultantJoined", "ConsultantLeft", "InviteFailed",
-	"ChatTransferred", "TransferFailed", "WrapUpDone", "AgentDisconnected", "AgentReconnected"}
+	"ChatTransferred", "TransferFailed", "WrapUpDone", "AgentDisconnected", "AgentReconnected",
+	"ChatOnHold", "ChatResumed", "ChatOnHoldRequeued"}
 
 // String returns the type's name, such as "ChatOffered".
 func (t EventType) String() string {

@@ -36,6 +36,12 @@ func (r *Router) Reopen(ctx context.Context, req ChatRequest) (Chat, error) {
 			c = w.newChat(Chat{})
 		case err != nil:
 			return err
+		case c.State == InWrapUp && c.OnHold:
+			// The wrap-up of a chat ended on hold uses no slot, so it
+			// cannot become a hold, which uses one: it is complete.
+			if err := w.onHoldWrapUpDone(c); err != nil {
+				return err
+			}
 		case c.State == InWrapUp:
 			// The customer wrote again while the agent was still wrapping
 			// up: the agent keeps its wrap-up, as a hold, until it ends.

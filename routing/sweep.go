@@ -17,7 +17,9 @@ const sweepBatch = 256
 // (SPEC R6); chats past their queue's MaxWait overflow or end (SPEC R15);
 // chats waiting for a preferred agent fall back to the queue's strategy
 // (SPEC R13); wrap-ups and wrap-up holds past their time complete (SPEC
-// S11, T4); agents past their disconnect grace are logged out (SPEC H4).
+// S11, T4); agents past their disconnect grace are logged out (SPEC H4);
+// chats on hold past their maximum on-hold time resume or go back to their
+// queue (SPEC O3).
 //
 // Deadlines are stored data, so any router over the same store can sweep
 // them, including one started after the router that set them crashed. Call
@@ -135,6 +137,10 @@ func (r *Router) expireChat(ctx context.Context, id switchboard.ChatID) error {
 		case InWrapUp:
 			if !w.now.Before(c.WrapUpUntil) {
 				return w.finishWrapUp(c)
+			}
+		case Assigned:
+			if c.OnHold && !c.OnHoldUntil.IsZero() && !w.now.Before(c.OnHoldUntil) {
+				return w.onHoldExpired(c)
 			}
 		}
 		return nil

@@ -66,6 +66,11 @@ const (
 	// ReasonReopened: a closed chat was reopened and queued again
 	// (ChatQueued).
 	ReasonReopened = "reopened"
+	// ReasonResumed: the owner resumed its chat on hold (ChatResumed).
+	ReasonResumed = "resumed"
+	// ReasonOnHoldExpired: the maximum on-hold time of the chat passed
+	// (ChatResumed, ChatOnHoldRequeued, ChatQueued).
+	ReasonOnHoldExpired = "on_hold_expired"
 )
 
 // Wire texts of the enums, indexed by value. An empty text is the zero
@@ -82,7 +87,9 @@ var (
 	eventTypeTexts      = []string{"", "agent_logged_in", "agent_logged_out", "agent_state_changed", "chat_queued",
 		"chat_offered", "offer_resolved", "chat_assigned", "chat_overflowed", "chat_wrap_up", "chat_done",
 		"chat_ended", "consultant_joined", "consultant_left", "invite_failed",
-		"chat_transferred", "transfer_failed", "wrap_up_done", "agent_disconnected", "agent_reconnected"}
+		"chat_transferred", "transfer_failed", "wrap_up_done", "agent_disconnected", "agent_reconnected",
+		"chat_on_hold", "chat_resumed", "chat_on_hold_requeued"}
+	onHoldPolicyTexts = []string{"resume", "requeue"}
 )
 
 // marshalEnum returns the text of v, or an error wrapping [ErrInvalid].
@@ -195,6 +202,7 @@ type queueJSON struct {
 	MaxWaitMS       int64 `json:"max_wait_ms,omitzero"`
 	PreferredWaitMS int64 `json:"preferred_wait_ms,omitzero"`
 	WrapUpMS        int64 `json:"wrap_up_ms,omitzero"`
+	MaxOnHoldMS     int64 `json:"max_on_hold_ms,omitzero"`
 }
 
 // queuePlain is a Queue without its methods.
@@ -202,11 +210,12 @@ type queuePlain Queue
 
 // MarshalJSON returns the queue's wire form: snake_case fields, durations
 // in whole milliseconds (accept_timeout_ms, max_wait_ms,
-// preferred_wait_ms, wrap_up_ms).
+// preferred_wait_ms, wrap_up_ms, max_on_hold_ms).
 func (q Queue) MarshalJSON() ([]byte, error) {
 	return json.Marshal(queueJSON{queuePlain: queuePlain(q),
 		AcceptTimeoutMS: ms(q.AcceptTimeout), MaxWaitMS: ms(q.MaxWait),
-		PreferredWaitMS: ms(q.PreferredWait), WrapUpMS: ms(q.WrapUp)})
+		PreferredWaitMS: ms(q.PreferredWait), WrapUpMS: ms(q.WrapUp),
+		MaxOnHoldMS: ms(q.MaxOnHold)})
 }
 
 // UnmarshalJSON parses the wire form of [Queue.MarshalJSON].
@@ -218,6 +227,7 @@ func (q *Queue) UnmarshalJSON(data []byte) error {
 	*q = Queue(w.queuePlain)
 	q.AcceptTimeout, q.MaxWait = fromMS(w.AcceptTimeoutMS), fromMS(w.MaxWaitMS)
 	q.PreferredWait, q.WrapUp = fromMS(w.PreferredWaitMS), fromMS(w.WrapUpMS)
+	q.MaxOnHold = fromMS(w.MaxOnHoldMS)
 	return nil
 }
 
@@ -254,4 +264,14 @@ func (o OfferOutcome) reason() string {
 		return outcomeTexts[o]
 	}
 	return o.String()
+}
+
+// MarshalText returns the policy's wire text, such as "requeue".
+func (p OnHoldPolicy) MarshalText() ([]byte, error) {
+	return marshalEnum(p, onHoldPolicyTexts, "on-hold policy")
+}
+
+// UnmarshalText parses a wire text of [OnHoldPolicy.MarshalText].
+func (p *OnHoldPolicy) UnmarshalText(text []byte) error {
+	return unmarshalEnum(p, text, onHoldPolicyTexts, "on-hold policy")
 }
