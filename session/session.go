@@ -227,6 +227,12 @@ type Session struct {
 	// ReopenedAt is when a customer's message last reopened the closed
 	// session (the after-close policy switchboard.PolicyReopen); zero if it never was.
 	ReopenedAt time.Time `json:"reopened_at,omitzero"`
+
+	// OnHold marks a customer session whose chat its owner put on hold
+	// (SPEC O6, O7): the customer was told, and its messages are flagged
+	// [Entry.OnHold] for the owner. It follows routing, through
+	// [Manager.SetOnHold].
+	OnHold bool `json:"on_hold,omitzero"`
 }
 
 // About returns what the session is about: the queue name, or "A2A" (SPEC S1).
