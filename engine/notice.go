@@ -103,6 +103,7 @@ var requeueReasons = map[string]struct {
 	routing.ReasonTimedOut:       {session.NoticeRequeued, session.RequeuedNoAnswer},
 	routing.ReasonTransferFailed: {session.NoticeRequeued, session.RequeuedTransferFailed},
 	routing.ReasonTransferred:    {session.NoticeTransferred, ""},
+	routing.ReasonOnHoldExpired:  {session.NoticeRequeued, session.RequeuedOnHoldExpired},
 }
 
 // notice tells the customer what one routing event means for its wait
@@ -369,6 +370,8 @@ func NoticeText(n session.Notice) string {
 			s = "We are still finding an agent for you."
 		case session.RequeuedTransferFailed:
 			s = "The transfer could not be completed, so you are back in the queue for the next agent."
+		case session.RequeuedOnHoldExpired:
+			s = "Your agent could not come back to you in time, so you are back in the queue for the next agent."
 		default:
 			s = "You are back in the queue for the next agent."
 		}
@@ -378,6 +381,10 @@ func NoticeText(n session.Notice) string {
 			return "You are being transferred to another agent. Please stay in the chat."
 		}
 		s = "You are being transferred to another team. You are number " + strconv.Itoa(n.Position) + " in the queue."
+	case session.NoticeOnHold:
+		return "Your agent has put the chat on hold and will be back with you shortly."
+	case session.NoticeResumed:
+		return "Your agent is back. Thank you for waiting."
 	default:
 		return ""
 	}
