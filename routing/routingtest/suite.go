@@ -59,6 +59,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
 		{"Cursors", testCursors},
 		{"EventRetention", testEventRetention},
 		{"Applied", testApplied},
+		{"OnHoldDeadlines", testOnHoldDeadlines},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
