@@ -6,9 +6,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/switchboard-cc/switchboard/conference"
 	"github.com/switchboard-cc/switchboard/engine"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/session"
+	"github.com/switchboard-cc/switchboard/transfer"
 )
 
 // holdQueue gives queue "sales" a maximum on-hold time and policy.
@@ -170,4 +172,27 @@ func TestHoldNoticeTexts(t *testing.T) {
 		engine.NoticeText(session.Notice{Kind: session.NoticeOnHold}))
 	require.Equal(t, "Your agent could not come back to you in time, so you are back in the queue for the next agent. You are number 2 in the queue.",
 		engine.NoticeText(session.Notice{Kind: session.NoticeRequeued, Position: 2, Reason: session.RequeuedOnHoldExpired}))
+}
+
+func TestEngineRefusesToTransferOrInviteIntoAChatOnHold(t *testing.T) {
+	t.Parallel()
+	// SPEC O5: the engine's transfers and invites get routing's refusal,
+	// and the chat stays on hold with its owner.
+	b := setup(t)
+	b.login(t, "ann", "Ann")
+	b.startFor(t, "c1", "u1")
+	b.accept(t, "ann")
+	b.login(t, "bob", "Bob")
+	_, err := b.eng.PutOnHold(ctx, "ann", "c1")
+	require.NoError(t, err)
+
+	_, err = b.eng.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob"})
+	require.ErrorIs(t, err, routing.ErrOnHold)
+	_, err = b.eng.Invite(ctx, conference.Request{Chat: "c1", From: "ann", Agent: "bob"})
+	require.ErrorIs(t, err, routing.ErrOnHold)
+	c, err := b.router.Chat(ctx, "c1")
+	require.NoError(t, err)
+	require.True(t, c.OnHold)
+	require.Equal(t, "ann", string(c.Agent))
+	require.False(t, c.Invitation.Pending())
 }
