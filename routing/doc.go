@@ -135,7 +135,8 @@
 // refused with [ErrNotInChat], [ErrNotOwner], [ErrNotConsultant],
 // [ErrAlreadyInChat], [ErrAgentUnavailable], [ErrNoAgentAvailable],
 // [ErrSameAgent], [ErrNotInTeam], [ErrInvitePending], [ErrTransferPending]
-// or [ErrChatEnded]. A call that returns an error changes nothing and emits
+// or [ErrChatEnded]; holds with [ErrOnHold], [ErrNotOnHold], [ErrNoFreeSlot]
+// or [ErrInConference]. A call that returns an error changes nothing and emits
 // no event, except one wrapping [ErrOutcomeUnknown]: the store lost the
 // outcome of the commit and could not say afterwards whether it applied, so
 // the transition may have happened (its events are then in the log).
