@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/session"
 )
 
@@ -46,6 +47,15 @@ func TestSetOnHoldMarksTheSessionAndTellsTheCustomer(t *testing.T) {
 	require.True(t, s.OnHold)
 
 	require.ErrorIs(t, m.SetOnHold(ctx, "nope", true, "x"), session.ErrNotFound)
+
+	// An agent-to-agent session has no hold.
+	directoryFixture(b)
+	a2a, err := m.StartA2A(ctx, "ann", []switchboard.AgentID{"bob"}, "hi")
+	require.NoError(t, err)
+	require.ErrorIs(t, m.SetOnHold(ctx, a2a.ID, true, "x"), session.ErrInvalid)
+	s, err = m.Session(ctx, a2a.ID)
+	require.NoError(t, err)
+	require.False(t, s.OnHold)
 	require.Equal(t, "on_hold", session.NoticeOnHold.String())
 	require.Equal(t, "resumed", session.NoticeResumed.String())
 }
