@@ -342,9 +342,10 @@ func (s *RoutingStore) plan(txn *routing.Txn, seqs, stored []int64) ([]op, error
 		if c.State.Final() && len(c.Holds) == 0 {
 			finalAt = &now
 		}
-		args := []any{string(c.ID), int64(c.Version), body, seq, string(c.Queue), int16(c.State), -c.Priority,
+		priority, key := c.QueueOrder()
+		args := []any{string(c.ID), int64(c.Version), body, seq, string(c.Queue), int16(c.State), -priority,
 			nanos(c.EnqueuedAt), deadline(c.NextDeadline()), c.Licensed, c.LicenceShard, finalAt,
-			c.Parked, c.ParkedOn, int64(c.ParkedEpoch)}
+			c.Parked, c.ParkedOn, int64(c.ParkedEpoch), nanos(key)}
 		what := fmt.Sprintf("chat %q at version %d", c.ID, c.Version)
 		into := &stored[i]
 		scan := func(row pgx.Row) error {
@@ -357,13 +358,14 @@ func (s *RoutingStore) plan(txn *routing.Txn, seqs, stored []int64) ([]op, error
 		var sql string
 		if c.Version == 0 {
 			sql = `INSERT INTO rt_chats (id, version, body, seq, queue, state, neg_priority, enqueued, deadline,
-				licensed, licence_shard, final_at, parked, parked_on, parked_epoch)
-				VALUES ($1, $2::bigint + 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+				licensed, licence_shard, final_at, parked, parked_on, parked_epoch, order_key)
+				VALUES ($1, $2::bigint + 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 				ON CONFLICT DO NOTHING RETURNING seq`
 		} else {
 			sql = `UPDATE rt_chats SET version = $2 + 1, body = $3, seq = CASE WHEN $4::bigint > 0 THEN $4 ELSE seq END,
 				queue = $5, state = $6, neg_priority = $7, enqueued = $8, deadline = $9, licensed = $10,
-				licence_shard = $11, final_at = $12, parked = $13, parked_on = $14, parked_epoch = $15
+				licence_shard = $11, final_at = $12, parked = $13, parked_on = $14, parked_epoch = $15,
+				order_key = $16
 				WHERE id = $1 AND version = $2 RETURNING seq`
 		}
 		ops = append(ops, op{rank: rankChat, key: string(c.ID), sql: sql, args: args, row: scan})

@@ -20,9 +20,9 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		{"Candidates", `SELECT body, version FROM rt_agents WHERE state = 1 AND queues @> ARRAY['q'::text]`, "rt_agents_available"},
 		{"LoggedIn", `SELECT body, version FROM rt_agents WHERE tenant = 't' AND state <> 0 ORDER BY id`, "rt_agents_logged_in"},
 		{"Agent", `SELECT body, version FROM rt_agents WHERE id = 'a'`, "rt_agents_pkey"},
-		{"Waiting", `SELECT id FROM rt_chats WHERE queue = 'q' AND state = 0 ORDER BY neg_priority, enqueued, seq, id OFFSET 0 LIMIT 10`, "rt_chats_queued"},
+		{"Waiting", `SELECT id FROM rt_chats WHERE queue = 'q' AND state = 0 ORDER BY neg_priority, order_key, seq, id OFFSET 0 LIMIT 10`, "rt_chats_queued"},
 		{"Position", `SELECT (SELECT count(*) FROM rt_chats o WHERE o.queue = c.queue AND o.state IN (0, 1)
-			AND (o.neg_priority, o.enqueued, o.seq, o.id) < (c.neg_priority, c.enqueued, c.seq, c.id)) FROM rt_chats c WHERE c.id = 'c'`, "rt_chats_lined"},
+			AND (o.neg_priority, o.order_key, o.seq, o.id) < (c.neg_priority, c.order_key, c.seq, c.id)) FROM rt_chats c WHERE c.id = 'c'`, "rt_chats_lined"},
 		{"DueChats", `SELECT deadline, 1, id FROM rt_chats WHERE deadline <= 5 ORDER BY deadline, id LIMIT 10`, "rt_chats_deadline"},
 		{"DueOffers", `SELECT deadline, 2, id FROM rt_offers WHERE deadline <= 5 ORDER BY deadline, id LIMIT 10`, "rt_offers_deadline"},
 		{"PendingOffersOfAgent", `SELECT body, version FROM rt_offers WHERE agent = 'a' AND pending ORDER BY created`, "rt_offers_agent_pending"},

@@ -254,7 +254,7 @@ func (s *RoutingStore) Waiting(ctx context.Context, q switchboard.QueueID, offse
 		AND NOT (parked AND parked_epoch = coalesce((SELECT (e->>'Epoch')::bigint FROM rt_queue_states st,
 			jsonb_array_elements(CASE WHEN jsonb_typeof(st.body->'Epochs') = 'array' THEN st.body->'Epochs' ELSE '[]' END) AS e
 			WHERE st.queue = $1 AND e->>'Skill' = c.parked_on), 0))
-		ORDER BY neg_priority, enqueued, seq, id OFFSET $2 LIMIT $3`, string(q), offset, lim)
+		ORDER BY neg_priority, order_key, seq, id OFFSET $2 LIMIT $3`, string(q), offset, lim)
 	if err != nil {
 		return nil, dbErr(ctx, "waiting", err, nil)
 	}
@@ -271,7 +271,7 @@ func (s *RoutingStore) Position(ctx context.Context, id switchboard.ChatID) (int
 	var n int
 	err := s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM rt_chats o
 			WHERE o.queue = c.queue AND o.state IN (0, 1)
-			AND (o.neg_priority, o.enqueued, o.seq, o.id) < (c.neg_priority, c.enqueued, c.seq, c.id))
+			AND (o.neg_priority, o.order_key, o.seq, o.id) < (c.neg_priority, c.order_key, c.seq, c.id))
 		FROM rt_chats c WHERE c.id = $1`, string(id)).Scan(&n)
 	if notFound(err) {
 		return 0, false, fmt.Errorf("pgstore: chat %q: %w", id, routing.ErrChatNotFound)

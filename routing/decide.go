@@ -47,11 +47,15 @@ func Compare(o Order, ch switchboard.Channel, a, b *Agent) int {
 // CompareChats orders two chats of one queue: higher priority first, then
 // first enqueued (SPEC R14: FIFO within a priority), then by sequence and ID.
 // A re-queued chat keeps its EnqueuedAt and Seq, so it keeps its position.
+// In a queue that ages priority, the key a chat got on entering it stands
+// for both priority and arrival (SPEC V5, [Chat.QueueOrder]).
 func CompareChats(a, b *Chat) int {
-	if c := cmp.Compare(b.Priority, a.Priority); c != 0 {
+	ap, ak := a.QueueOrder()
+	bp, bk := b.QueueOrder()
+	if c := cmp.Compare(bp, ap); c != 0 {
 		return c
 	}
-	if c := a.EnqueuedAt.Compare(b.EnqueuedAt); c != 0 {
+	if c := ak.Compare(bk); c != 0 {
 		return c
 	}
 	if c := cmp.Compare(a.Seq, b.Seq); c != 0 {
@@ -62,14 +66,10 @@ func CompareChats(a, b *Chat) int {
 
 // candidateQuery is the query that finds agents for chat c of queue q.
 func candidateQuery(q *Queue, c *Chat) CandidateQuery {
-	req := q.RequiredSkills
-	if len(c.Skills) > 0 {
-		req = append(slices.Clip(req), c.Skills...)
-	}
 	return CandidateQuery{
 		Queue:   q.ID,
 		Channel: q.Channel,
-		Require: req,
+		Require: Requirements(q, c),
 		Exclude: c.Rejected,
 		Order:   OrderOf(q.Strategy),
 	}
@@ -77,7 +77,7 @@ func candidateQuery(q *Queue, c *Chat) CandidateQuery {
 
 // Eligible reports whether chat c of queue q may be offered to agent a now:
 // a is Available, logged in to q, has a free slot on q's channel and the
-// skills of q and c, and has not rejected c.
+// skills c needs now ([Requirements]), and has not rejected c.
 func Eligible(a *Agent, q *Queue, c *Chat) bool {
 	cq := candidateQuery(q, c)
 	cq.Order = ByIdle
@@ -85,9 +85,10 @@ func Eligible(a *Agent, q *Queue, c *Chat) bool {
 }
 
 // constrained reports whether c asks more of an agent than its queue does,
-// so that an agent unfit for c may still fit a chat behind it.
+// or asks otherwise than the chats behind it as their relaxation steps
+// come, so that an agent unfit for c may still fit a chat behind it.
 func constrained(c *Chat) bool {
-	return len(c.Skills) > 0 || len(c.Rejected) > 0 || c.Preferred != ""
+	return len(c.Skills) > 0 || len(c.Rejected) > 0 || c.Preferred != "" || relaxing(c)
 }
 
 func validateID[T ~string](field string, id T) error {
@@ -217,6 +218,10 @@ func normaliseQueue(q Queue) (Queue, error) {
 	if slices.Contains(q.Chat.WrapUpTags, "") {
 		return q, invalid("wrap-up tags", "empty tag")
 	}
+	if err := validateRelax(&q); err != nil {
+		return q, err
+	}
 	q.RequiredSkills = slices.Clone(q.RequiredSkills)
+	q.Relax = cloneRelax(q.Relax)
 	return q, nil
 }

@@ -93,7 +93,7 @@ func (r *Router) routeQueue(ctx context.Context, q *Queue) (licenceLimited bool,
 		return false, err
 	}
 	any, err := r.store.Candidates(ctx, CandidateQuery{
-		Queue: q.ID, Channel: q.Channel, Require: q.RequiredSkills, Order: OrderOf(q.Strategy), Limit: 1,
+		Queue: q.ID, Channel: q.Channel, Require: q.widest(), Order: OrderOf(q.Strategy), Limit: 1,
 	})
 	if err != nil || len(any) == 0 {
 		return false, err

@@ -134,6 +134,19 @@ type Explanation struct {
 	// chat's preferred agent and the agents who rejected it if they are
 	// logged out, ordered by ID.
 	Agents []AgentVerdict `json:"agents,omitzero"`
+
+	// Skill relaxation (SPEC V4).
+
+	// Require are the skills the chat needs of an agent now, its queue's
+	// and its own widened by the relaxation steps it reached
+	// ([Requirements]): what every verdict's Missing is judged against.
+	Require []SkillRequirement `json:"require,omitzero"`
+	// RelaxStep is how many of its queue's relaxation steps apply to the
+	// chat; NextRelaxAt is when the next one does, zero when none is left.
+	// A step that comes while the chat is offered applies if it is queued
+	// again.
+	RelaxStep   int       `json:"relax_step,omitzero"`
+	NextRelaxAt time.Time `json:"next_relax_at,omitzero"`
 }
 
 // Eligible returns the verdicts of the eligible agents.
@@ -224,7 +237,8 @@ func (r *Router) Explain(ctx context.Context, id switchboard.ChatID) (Explanatio
 		return Explanation{}, fmt.Errorf("routing: explain %s: %w", id, err)
 	}
 	now := r.cfg.Clock.Now()
-	e := Explanation{Chat: c.ID, Queue: c.Queue, State: c.State, At: now}
+	e := Explanation{Chat: c.ID, Queue: c.Queue, State: c.State, At: now,
+		Require: Requirements(&q, &c), RelaxStep: min(c.RelaxStep, len(q.Relax)), NextRelaxAt: c.RelaxAt}
 	if err := r.held(ctx, &e, &c, &q, now); err != nil {
 		return Explanation{}, fmt.Errorf("routing: explain %s: %w", id, err)
 	}

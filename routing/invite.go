@@ -722,6 +722,7 @@ func (w *work) transferToQueue(c *Chat, id switchboard.QueueID, comment string) 
 	c.Queue, c.Channel = q.ID, q.Channel
 	c.Rejected, c.Unanswered, c.Preferred, c.PreferredUntil = []switchboard.AgentID{from}, 0, "", time.Time{}
 	c.QueuedAt, c.QueueDeadline = w.now, deadline(w.now, q.MaxWait)
+	c.joinQueue(q, w.now)
 	return w.requeue(c, ReasonTransferred, false)
 }
 

@@ -588,6 +588,7 @@ func (w *work) queueRequest(c *Chat, req *ChatRequest, q *Queue, reason string) 
 	if c.Preferred != "" {
 		c.PreferredUntil = deadline(w.now, q.PreferredWait)
 	}
+	c.joinQueue(q, w.now)
 	w.emit(Event{Type: ChatQueued, Chat: c.ID, Queue: q.ID, Reason: reason, Customer: c.Customer.Name, EnqueuedAt: w.now})
 	offered, err := w.offerAtOnce(c, q)
 	if err != nil {

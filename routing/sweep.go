@@ -16,10 +16,11 @@ const sweepBatch = 256
 // handled. Offers not accepted in time time out and put their agent in RONA
 // (SPEC R6); chats past their queue's MaxWait overflow or end (SPEC R15);
 // chats waiting for a preferred agent fall back to the queue's strategy
-// (SPEC R13); wrap-ups and wrap-up holds past their time complete (SPEC
-// S11, T4); agents past their disconnect grace are logged out (SPEC H4);
-// chats on hold past their maximum on-hold time resume or go back to their
-// queue (SPEC O3).
+// (SPEC R13); chats whose next relaxation step came need less of an agent
+// and are looked at afresh (SPEC V2); wrap-ups and wrap-up holds past their
+// time complete (SPEC S11, T4); agents past their disconnect grace are
+// logged out (SPEC H4); chats on hold past their maximum on-hold time
+// resume or go back to their queue (SPEC O3).
 //
 // Deadlines are stored data, so any router over the same store can sweep
 // them, including one started after the router that set them crashed. Call
@@ -134,6 +135,7 @@ func (r *Router) expireChat(ctx context.Context, id switchboard.ChatID) error {
 				w.touchChat(c)
 				w.routeQueue(c.Queue)
 			}
+			return w.relaxDue(c)
 		case InWrapUp:
 			if !w.now.Before(c.WrapUpUntil) {
 				return w.finishWrapUp(c)

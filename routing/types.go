@@ -295,6 +295,27 @@ type Queue struct {
 	// sessions. Defaults to the zero settings.
 	Chat switchboard.ChatSettings `json:"chat,omitzero"`
 
+	// Skill relaxation and priority aging (SPEC V1–V7).
+
+	// Relax are the queue's relaxation steps (bullseye rings), earliest
+	// first: each widens, once a chat has waited its After in the queue,
+	// the skills the chat needs ([Requirements]). A change of the steps
+	// reaches the chats entering the queue afterwards; a chat already
+	// waiting takes the new steps from its next step's deadline. At most
+	// [MaxRelaxSteps]. Defaults to none.
+	Relax []RelaxStep `json:"relax,omitzero"`
+	// AgingStep turns priority into waiting time (SPEC V5): each point of a
+	// chat's Priority counts as AgingStep of earlier arrival, so a chat of
+	// priority 2 is served before a priority 0 chat that arrived less than
+	// 2×AgingStep earlier, and after one that arrived longer ago. The key
+	// is fixed when the chat enters the queue ([Chat.VirtualStart]), so the
+	// queue is never re-sorted. Aged keys order the chats of one queue:
+	// between the queues an agent serves, the queue Priority decides which
+	// queue is served first, as without aging. A change reaches the chats
+	// entering the queue afterwards. At most [MaxAgingStep]. Defaults to 0:
+	// no aging, higher priority first, then first come, first served.
+	AgingStep time.Duration `json:"-"`
+
 	// On hold (SPEC O3). MaxOnHold is how long a chat of this queue may
 	// stay on hold; the deadline is stored in the chat when it is put on
 	// hold ([Chat.OnHoldUntil]). Defaults to 0: no limit. OnHoldEnd
@@ -542,6 +563,20 @@ type Chat struct {
 	ParkedOn    string `json:"parked_on,omitzero"`
 	ParkedEpoch uint64 `json:"parked_epoch,omitzero"`
 
+	// Skill relaxation and priority aging (SPEC V1–V7).
+
+	// RelaxStep is how many steps of its queue's [Queue.Relax] apply to
+	// the chat now; RelaxAt is when the next one does, zero when none is
+	// left. RelaxAt is a deadline of a Queued chat ([Chat.NextDeadline]),
+	// so any router's Sweep applies the step, after a crash too.
+	RelaxStep int       `json:"relax_step,omitzero"`
+	RelaxAt   time.Time `json:"relax_at,omitzero"`
+	// VirtualStart is the chat's key in the order of a queue that ages
+	// priority: EnqueuedAt moved earlier by Priority×[Queue.AgingStep],
+	// set when the chat enters the queue. Zero when its queue does not
+	// age priority. See [Chat.QueueOrder].
+	VirtualStart time.Time `json:"virtual_start,omitzero"`
+
 	// On hold (SPEC O1–O5). OnHold marks an [Assigned] chat its owner put
 	// on hold ([Router.PutOnHold]): it stays Assigned to its owner, who
 	// keeps it but uses no slot for it, from OnHoldSince until it resumes
@@ -575,9 +610,10 @@ func (c *Chat) HoldIndex(agent switchboard.AgentID) int {
 
 // NextDeadline returns the earliest instant at which the chat needs the
 // sweeper, or the zero time if it needs none: the queue timeout or preferred
-// agent's wait of a queued chat, the end of a chat's wrap-up, the end of the
-// maximum on-hold time of a chat on hold (SPEC O3), and the end of every
-// [Hold]. Stores index chats by it; see [DeadlineStore].
+// agent's wait or next relaxation step of a queued chat, the end of a
+// chat's wrap-up, the end of the maximum on-hold time of a chat on hold
+// (SPEC O3), and the end of every [Hold]. Stores index chats by it; see
+// [DeadlineStore].
 func (c *Chat) NextDeadline() time.Time {
 	var d time.Time
 	switch c.State {
@@ -585,6 +621,9 @@ func (c *Chat) NextDeadline() time.Time {
 		d = c.QueueDeadline
 		if c.Preferred != "" && !c.PreferredUntil.IsZero() && (d.IsZero() || c.PreferredUntil.Before(d)) {
 			d = c.PreferredUntil
+		}
+		if !c.RelaxAt.IsZero() && (d.IsZero() || c.RelaxAt.Before(d)) {
+			d = c.RelaxAt
 		}
 	case InWrapUp:
 		d = c.WrapUpUntil

@@ -202,6 +202,7 @@ type queueJSON struct {
 	MaxWaitMS       int64 `json:"max_wait_ms,omitzero"`
 	PreferredWaitMS int64 `json:"preferred_wait_ms,omitzero"`
 	WrapUpMS        int64 `json:"wrap_up_ms,omitzero"`
+	AgingStepMS     int64 `json:"aging_step_ms,omitzero"`
 	MaxOnHoldMS     int64 `json:"max_on_hold_ms,omitzero"`
 }
 
@@ -210,12 +211,12 @@ type queuePlain Queue
 
 // MarshalJSON returns the queue's wire form: snake_case fields, durations
 // in whole milliseconds (accept_timeout_ms, max_wait_ms,
-// preferred_wait_ms, wrap_up_ms, max_on_hold_ms).
+// preferred_wait_ms, wrap_up_ms, aging_step_ms, max_on_hold_ms).
 func (q Queue) MarshalJSON() ([]byte, error) {
 	return json.Marshal(queueJSON{queuePlain: queuePlain(q),
 		AcceptTimeoutMS: ms(q.AcceptTimeout), MaxWaitMS: ms(q.MaxWait),
 		PreferredWaitMS: ms(q.PreferredWait), WrapUpMS: ms(q.WrapUp),
-		MaxOnHoldMS: ms(q.MaxOnHold)})
+		AgingStepMS: ms(q.AgingStep), MaxOnHoldMS: ms(q.MaxOnHold)})
 }
 
 // UnmarshalJSON parses the wire form of [Queue.MarshalJSON].
@@ -227,6 +228,7 @@ func (q *Queue) UnmarshalJSON(data []byte) error {
 	*q = Queue(w.queuePlain)
 	q.AcceptTimeout, q.MaxWait = fromMS(w.AcceptTimeoutMS), fromMS(w.MaxWaitMS)
 	q.PreferredWait, q.WrapUp = fromMS(w.PreferredWaitMS), fromMS(w.WrapUpMS)
+	q.AgingStep = fromMS(w.AgingStepMS)
 	q.MaxOnHold = fromMS(w.MaxOnHoldMS)
 	return nil
 }

@@ -556,13 +556,14 @@ func (w *work) wake() error {
 }
 
 // park marks chat c of queue q, for which no agent was found, as parked on
-// a skill it needs beyond q's at that skill's epoch in st, the state of q
+// a skill it needs now beyond q's ([Requirements]), or on the empty skill
+// (any agent of q), at that skill's epoch in st, the state of q
 // read before the agents were looked for. A skill with no epoch yet gets
 // one, written with the chat; otherwise st is read-checked, so that an
 // agent's change committed since st was read makes the commit conflict.
 func (w *work) park(c *Chat, q *Queue, st *QueueState) {
 	skill := ""
-	for _, r := range c.Skills {
+	for _, r := range Requirements(q, c) {
 		if !slices.ContainsFunc(q.RequiredSkills, func(s SkillRequirement) bool { return s.Skill == r.Skill && s.Min >= r.Min }) {
 			skill = r.Skill
 			break
@@ -739,6 +740,7 @@ func (w *work) requeue(c *Chat, reason string, unanswered bool) error {
 		// transfer fell back): it waits at most MaxWait again (SPEC R15).
 		c.QueueDeadline = deadline(w.now, q.MaxWait)
 	}
+	c.relaxTo(q, w.now) // the steps that came while it was away
 	w.touchChat(c)
 	if unanswered {
 		c.Unanswered++
@@ -759,6 +761,7 @@ func (w *work) escalate(c *Chat, q *Queue, reason EndReason) error {
 			c.Queue, c.Channel, c.Hops = ov.ID, ov.Channel, c.Hops+1
 			c.Unanswered, c.Preferred, c.PreferredUntil = 0, "", time.Time{}
 			c.QueuedAt, c.QueueDeadline = w.now, deadline(w.now, ov.MaxWait)
+			c.joinQueue(ov, w.now)
 			w.touchChat(c)
 			w.emit(Event{Type: ChatOverflowed, Chat: c.ID, Queue: ov.ID, FromQueue: q.ID, Customer: c.Customer.Name, EnqueuedAt: c.EnqueuedAt})
 			w.routeQueue(ov.ID)

@@ -646,6 +646,10 @@ func cloneChat(c *routing.Chat) routing.Chat {
 func cloneQueue(q *routing.Queue) routing.Queue {
 	r := *q
 	r.RequiredSkills = slices.Clone(q.RequiredSkills)
+	r.Relax = slices.Clone(q.Relax)
+	for i := range r.Relax {
+		r.Relax[i].Drop = slices.Clone(q.Relax[i].Drop)
+	}
 	r.Chat.WrapUpReasons = slices.Clone(q.Chat.WrapUpReasons)
 	r.Chat.Responses = slices.Clone(q.Chat.Responses)
 	return r

@@ -59,6 +59,8 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
 		{"Cursors", testCursors},
 		{"EventRetention", testEventRetention},
 		{"Applied", testApplied},
+		{"AgingOrder", testAgingOrder},
+		{"RelaxDeadline", testRelaxDeadline},
 		{"OnHoldDeadlines", testOnHoldDeadlines},
 	}
 	for _, tc := range cases {
