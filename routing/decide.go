@@ -14,10 +14,11 @@ import (
 
 // Matches reports whether agent a qualifies for the query: it is
 // [Available] and connected (not in a disconnect grace), logged in to the
-// queue, has a free slot on the channel, has every required skill and is
-// not excluded.
+// queue, has room for an item of the channel ([Agent.HasRoom]: a free slot,
+// room in its budget, no work the channel may not interrupt), has every
+// required skill and is not excluded.
 func (q *CandidateQuery) Matches(a *Agent) bool {
-	if a.State != Available || a.Disconnected() || !a.Serves(q.Queue) || a.AtCapacity(q.Channel) {
+	if a.State != Available || a.Disconnected() || !a.Serves(q.Queue) || !a.HasRoom(q.Channel) {
 		return false
 	}
 	if !a.HasSkills(q.Require) || slices.Contains(q.Exclude, a.ID) {
@@ -76,8 +77,9 @@ func candidateQuery(q *Queue, c *Chat) CandidateQuery {
 }
 
 // Eligible reports whether chat c of queue q may be offered to agent a now:
-// a is Available, logged in to q, has a free slot on q's channel and the
-// skills c needs now ([Requirements]), and has not rejected c.
+// a is Available, logged in to q, has room for an item of q's channel
+// ([Agent.HasRoom]) and the skills c needs now ([Requirements]), and has not
+// rejected c.
 func Eligible(a *Agent, q *Queue, c *Chat) bool {
 	cq := candidateQuery(q, c)
 	cq.Order = ByIdle
@@ -136,6 +138,9 @@ func normaliseProfile(id switchboard.AgentID, p Profile) (Profile, error) {
 				return p, invalid("capacity", "channel "+string(c.Channel)+" listed twice")
 			}
 		}
+	}
+	if err := validateCrossChannel(&p); err != nil {
+		return p, err
 	}
 	for i, s := range p.Skills {
 		if s.Name == "" {

@@ -160,8 +160,9 @@
 //   - A chat on hold uses no slot: its owner's load drops by one when it is
 //     put on hold, so routing may offer the owner another chat, and the
 //     owner is never "at capacity" because of it. Resuming takes a slot
-//     back; an owner with none free gets [ErrNoFreeSlot] and the chat stays
-//     on hold until a slot frees (SPEC O2). No agent is ever over capacity.
+//     back; an owner with no room for it ([Agent.HasRoom]: a free slot,
+//     room in its budget) gets [ErrNoFreeSlot] and the chat stays on hold
+//     until room frees (SPEC O2). No agent is ever over capacity.
 //   - The queue's MaxOnHold (default none) is stored in the chat as
 //     OnHoldUntil, part of [Chat.NextDeadline], so any router's
 //     [Router.Sweep] ends the hold after a crash. Then the queue's

@@ -84,8 +84,10 @@ var (
 	ErrOnHold = switchboard.NewError(switchboard.ErrState, "chat is on hold")
 	// ErrNotOnHold: the chat to resume is not on hold (SPEC O2).
 	ErrNotOnHold = switchboard.NewError(switchboard.ErrState, "chat is not on hold")
-	// ErrNoFreeSlot: the owner has no free slot on the chat's channel to
-	// resume its chat on hold; it can once one frees (SPEC O2).
+	// ErrNoFreeSlot: the owner has no room to resume its chat on hold: no
+	// free slot on the chat's channel, or no room in its budget, or work
+	// the channel may not interrupt ([Agent.HasRoom]); it can once room
+	// frees (SPEC O2).
 	ErrNoFreeSlot = switchboard.NewError(switchboard.ErrState, "agent has no free slot")
 	// ErrInConference: the chat has consultants; end the conference
 	// before putting it on hold (SPEC O1).

@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/switchboard-cc/switchboard"
@@ -74,6 +75,10 @@ const (
 	// AgentReconnected: Agent reconnected within its grace (SPEC H3); State
 	// and Reason are the state it resumes.
 	AgentReconnected
+	// AgentWorkChanged: the host reported Agent busy with Work items of
+	// Channel, a channel it routes itself (SPEC L5); State is the agent's
+	// state.
+	AgentWorkChanged
 	// ChatOnHold: Agent, the owner, put Chat on hold and its slot is free
 	// (SPEC O1); ExpiresAt is when the maximum on-hold time passes, zero
 	// when there is none.
@@ -93,6 +98,7 @@ var eventNames = [...]string{"", "AgentLoggedIn", "AgentLoggedOut", "AgentStateC
 	"ChatOffered", "OfferResolved", "ChatAssigned", "ChatOverflowed", "ChatWrapUp", "ChatDone",
 	"ChatEnded", "ConsultantJoined", "ConsultantLeft", "InviteFailed",
 	"ChatTransferred", "TransferFailed", "WrapUpDone", "AgentDisconnected", "AgentReconnected",
+	"AgentWorkChanged",
 	"ChatOnHold", "ChatResumed", "ChatOnHoldRequeued"}
 
 // String returns the type's name, such as "ChatOffered".
@@ -159,6 +165,10 @@ type Event struct {
 	// queues it serves and its capacity per channel.
 	Queues   []switchboard.QueueID `json:"queues,omitzero"`
 	Capacity []Capacity            `json:"capacity,omitzero"`
+
+	// Work is the count of host-reported items of Channel
+	// (AgentWorkChanged).
+	Work int `json:"work,omitzero"`
 }
 
 // String describes the event on one line, naming only the fields that are
@@ -187,6 +197,9 @@ func (e Event) String() string {
 	switch e.Type {
 	case AgentStateChanged, AgentLoggedIn, AgentDisconnected, AgentReconnected:
 		field("state", e.State.String())
+	case AgentWorkChanged:
+		field("channel", string(e.Channel))
+		field("work", strconv.Itoa(e.Work))
 	}
 	field("reason", e.Reason)
 	if e.Type == OfferResolved {

@@ -53,10 +53,19 @@ const (
 	// passes over it until an agent who could take it logs in, becomes
 	// Available or frees a slot.
 	ParkedReason
+	// BudgetFullReason: an item of the queue's channel would take the agent
+	// past its [Profile.Budget] (SPEC L2); [AgentVerdict.Units] and
+	// [AgentVerdict.Budget] say how much it uses of how much.
+	BudgetFullReason
+	// InterruptBlockedReason: the agent has work on a channel the queue's
+	// channel may not interrupt under its interrupt rules (SPEC L3);
+	// [AgentVerdict.BlockedBy] names that channel.
+	InterruptBlockedReason
 )
 
 var passReasonNames = [...]string{"", "logged_out", "not_ready", "rona", "wrap_up", "not_serving_queue",
-	"no_free_slot", "missing_skill", "rejected", "offer_pending", "preferred_wait", "licence_limit", "parked"}
+	"no_free_slot", "missing_skill", "rejected", "offer_pending", "preferred_wait", "licence_limit", "parked",
+	"budget_full", "interrupt_blocked"}
 
 // String returns the reason as snake_case text, such as "no_free_slot".
 func (p PassReason) String() string {
@@ -112,6 +121,16 @@ type AgentVerdict struct {
 	Missing []SkillShortfall `json:"missing,omitzero"`
 	// Offer is the agent's pending offer of the chat, if any.
 	Offer OfferID `json:"offer,omitzero"`
+
+	// Cross-channel capacity (SPEC L2, L3).
+
+	// Units and Budget are the units of its budget the agent uses and its
+	// [Profile.Budget]; both 0 for an agent without a budget.
+	Units  int `json:"units,omitzero"`
+	Budget int `json:"budget,omitzero"`
+	// BlockedBy is the channel whose work the queue's channel may not
+	// interrupt, with [InterruptBlockedReason].
+	BlockedBy switchboard.Channel `json:"blocked_by,omitzero"`
 }
 
 // Explanation is why a waiting chat is, or is not, offered to each agent:
@@ -179,6 +198,7 @@ func Judge(a *Agent, q *Queue, c *Chat, offer OfferID) AgentVerdict {
 	v := AgentVerdict{
 		Agent: a.ID, Eligible: Eligible(a, q, c), State: a.State, StateReason: a.Reason,
 		Load: a.Load(q.Channel), Capacity: a.Capacity(q.Channel), Offer: offer,
+		Units: a.Units(), Budget: a.Profile.Budget,
 	}
 	switch a.State {
 	case LoggedOut:
@@ -213,6 +233,13 @@ func Judge(a *Agent, q *Queue, c *Chat, offer OfferID) AgentVerdict {
 	}
 	if offer != "" {
 		v.Reasons = append(v.Reasons, OfferPendingReason)
+	}
+	if a.OverBudget(q.Channel) {
+		v.Reasons = append(v.Reasons, BudgetFullReason)
+	}
+	if x, blocked := a.InterruptedBy(q.Channel); blocked {
+		v.Reasons = append(v.Reasons, InterruptBlockedReason)
+		v.BlockedBy = x
 	}
 	return v
 }

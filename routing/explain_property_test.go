@@ -21,6 +21,7 @@ func TestExplainAgreesWithCandidates(t *testing.T) {
 	t.Parallel()
 	// SPEC Q1: the explanation and the router's own eligibility cannot
 	// disagree.
+	// SPEC L4: nor can they with budgets, interrupt rules and host work.
 	skills := []string{"fr", "de", "vip"}
 	rapid.Check(t, func(rt *rapid.T) {
 		q := routing.Queue{ID: "q"}
@@ -43,6 +44,12 @@ func TestExplainAgreesWithCandidates(t *testing.T) {
 			capacity := rapid.IntRange(0, 3).Draw(rt, "capacity")
 			a.Profile.Capacity = []routing.Capacity{{Channel: switchboard.DefaultChannel, Max: capacity}}
 			a.Used = []int{rapid.IntRange(0, capacity).Draw(rt, "used")}
+			if rapid.Bool().Draw(rt, "cross-channel") {
+				// SPEC L2, L3, L5: budgets, interrupt rules and host work.
+				crossChannel(rt, &a.Profile)
+				a.Used = append(a.Used, 0)
+				a.Work = []int{0, rapid.IntRange(0, 2).Draw(rt, "calls")}
+			}
 			for _, s := range rapid.SliceOfNDistinct(rapid.SampledFrom(skills), 0, 3, rapid.ID).Draw(rt, "skills") {
 				a.Profile.Skills = append(a.Profile.Skills, routing.Skill{Name: s, Level: rapid.IntRange(0, 3).Draw(rt, "level")})
 			}
@@ -83,8 +90,16 @@ func TestExplainAgreesWithCandidates(t *testing.T) {
 				}
 				blocking := slices.DeleteFunc(slices.Clone(v.Reasons), func(p routing.PassReason) bool { return p == routing.OfferPendingReason })
 				require.Equal(rt, v.Eligible, len(blocking) == 0, "verdict on %s: %+v", v.Agent, v)
+				require.Equal(rt, v.BlockedBy != "", slices.Contains(v.Reasons, routing.InterruptBlockedReason), "verdict on %s: %+v", v.Agent, v)
 			}
 			require.Equal(rt, want, got, "chat %s", c.ID)
+			// The queue's own order is answered from the store's index.
+			indexed, err := b.store.Candidates(b.ctx, routing.CandidateQuery{
+				Queue: "q", Channel: stored.Channel, Require: append(slices.Clone(stored.RequiredSkills), c.Skills...),
+				Exclude: c.Rejected, Order: routing.OrderOf(stored.Strategy),
+			})
+			require.NoError(rt, err)
+			require.ElementsMatch(rt, want, indexed, "chat %s from the index", c.ID)
 		}
 	})
 }

@@ -410,6 +410,12 @@ func (w *work) targetAgent(c *Chat, id switchboard.AgentID) (*Agent, error) {
 		return nil, fmt.Errorf("%s is %s with %d of %d slots in use: %w",
 			id, a.State, a.Load(c.Channel), a.Capacity(c.Channel), ErrAgentUnavailable)
 	}
+	if a.OverBudget(c.Channel) {
+		return nil, fmt.Errorf("%s uses %d of its budget of %d: %w", id, a.Units(), a.Profile.Budget, ErrAgentUnavailable)
+	}
+	if x, blocked := a.InterruptedBy(c.Channel); blocked {
+		return nil, fmt.Errorf("%s has work on %s, which %s may not interrupt: %w", id, x, c.Channel, ErrAgentUnavailable)
+	}
 	return a, nil
 }
 

@@ -19,8 +19,9 @@ type OnHoldPolicy uint8
 
 const (
 	// OnHoldResume resumes the chat with its owner, which takes one of its
-	// slots back. An owner with no free slot then cannot take it, and the
-	// chat goes back to its queue as with [OnHoldRequeue]. It is the
+	// slots back. An owner with no room for it then ([Agent.HasRoom])
+	// cannot take it, and the chat goes back to its queue as with
+	// [OnHoldRequeue]. It is the
 	// default: the customer keeps the agent it was talking to.
 	OnHoldResume OnHoldPolicy = iota
 	// OnHoldRequeue takes the chat from its owner back to its queue, at
@@ -98,10 +99,12 @@ func (r *Router) PutOnHold(ctx context.Context, agent switchboard.AgentID, chat 
 
 // Resume takes a chat on hold off hold on behalf of its owner (SPEC O2): it
 // takes one of agent's slots on the chat's channel again, and [ChatResumed]
-// is emitted with [ReasonResumed]. An agent whose slots are all in use
-// (routing gave the one the hold freed to another chat) gets
-// [ErrNoFreeSlot], and the chat stays on hold until a slot frees and agent
-// resumes it, or its maximum on-hold time passes.
+// is emitted with [ReasonResumed]. An agent with no room for it
+// ([Agent.HasRoom]: its slots are all in use, as when routing gave the one
+// the hold freed to another chat, or its budget is, or it has work the
+// chat's channel may not interrupt) gets [ErrNoFreeSlot], and the chat
+// stays on hold until room frees and agent resumes it, or its maximum
+// on-hold time passes.
 //
 // Errors: [ErrNotOwner] when agent does not own the chat, [ErrChatEnded] or
 // a [*StateError] when the chat is not assigned, [ErrNotOnHold],
@@ -128,7 +131,11 @@ func (r *Router) Resume(ctx context.Context, agent switchboard.AgentID, chat swi
 		if err != nil {
 			return err
 		}
-		if a.AtCapacity(c.Channel) {
+		if !a.HasRoom(c.Channel) {
+			if a.Profile.Budget > 0 {
+				return fmt.Errorf("%s uses %d of %d slots and %d of %d budget units: %w", agent,
+					a.Load(c.Channel), a.Capacity(c.Channel), a.Units(), a.Profile.Budget, ErrNoFreeSlot)
+			}
 			return fmt.Errorf("%s uses %d of %d slots: %w", agent, a.Load(c.Channel), a.Capacity(c.Channel), ErrNoFreeSlot)
 		}
 		w.resumeOnHold(c, a, ReasonResumed)
@@ -160,7 +167,7 @@ func (w *work) onHoldExpired(c *Chat) error {
 	if err != nil {
 		return err
 	}
-	if q.OnHoldEnd == OnHoldResume && !a.AtCapacity(c.Channel) {
+	if q.OnHoldEnd == OnHoldResume && a.HasRoom(c.Channel) {
 		w.resumeOnHold(c, a, ReasonOnHoldExpired)
 		return nil
 	}

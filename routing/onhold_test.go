@@ -405,3 +405,27 @@ func TestChatOnHoldIsNotInvitedTransferredOrHandedOver(t *testing.T) {
 	_, err = r.Transfer(b.ctx, routing.TransferRequest{Chat: "c1", From: "ann", Agent: "bob"})
 	require.NoError(t, err)
 }
+
+func TestResumeNeedsRoomInTheBudget(t *testing.T) {
+	// SPEC O2: with a budget, resuming needs room in it as well as a free
+	// slot, so no agent goes past its budget either.
+	r, b := setup(t, routing.Queue{ID: "q"})
+	_, err := r.Login(b.ctx, "ann", routing.Profile{Queues: qids("q"), Budget: 2,
+		Capacity: []routing.Capacity{{Channel: switchboard.DefaultChannel, Max: 3}}})
+	require.NoError(t, err)
+	assigned(t, r, b, "ann", "c1", "q")
+	require.NoError(t, r.PutOnHold(b.ctx, "ann", "c1"))
+	assigned(t, r, b, "ann", "c2", "q")
+	assigned(t, r, b, "ann", "c3", "q")
+
+	err = r.Resume(b.ctx, "ann", "c1")
+	require.ErrorIs(t, err, routing.ErrNoFreeSlot)
+	require.ErrorContains(t, err, "2 of 2 budget units")
+	a, err := r.Agent(b.ctx, "ann")
+	require.NoError(t, err)
+	require.Equal(t, 2, a.Units())
+	require.True(t, chatOf(t, r, b, "c1").OnHold)
+
+	require.NoError(t, r.End(b.ctx, "c3"))
+	require.NoError(t, r.Resume(b.ctx, "ann", "c1"))
+}

@@ -126,7 +126,7 @@ func (m *routingModel) free(t *rapid.T, c *routing.Chat, team string) []switchbo
 		if err != nil {
 			t.Fatal(err)
 		}
-		if a.State == routing.Available && !a.AtCapacity(c.Channel) && !c.In(id) && (team == "" || a.Profile.Team == team) {
+		if a.State == routing.Available && a.HasRoom(c.Channel) && !c.In(id) && (team == "" || a.Profile.Team == team) {
 			out = append(out, id)
 		}
 	}
@@ -183,8 +183,16 @@ func (m *routingModel) actions() map[string]func(*rapid.T) {
 					{Name: "english", Level: rapid.IntRange(0, 2).Draw(t, "english")},
 					{Name: "billing", Level: rapid.IntRange(0, 3).Draw(t, "billing")},
 				}}
+			if rapid.Bool().Draw(t, "cross-channel") {
+				crossChannel(t, &p)
+			}
 			_, err := m.r.Login(m.ctx, id, p)
 			allowed(t, "login", err, routing.ErrAlreadyLoggedIn)
+		},
+		"setWork": func(t *rapid.T) {
+			// SPEC L5: calls the host routes itself come and go.
+			err := m.r.SetWork(m.ctx, rapid.SampledFrom(m.agents).Draw(t, "agent"), voice, rapid.IntRange(0, 2).Draw(t, "calls"))
+			allowed(t, "set work", err, routing.ErrLoggedOut, routing.ErrAgentNotFound, routing.ErrInvalid)
 		},
 		"logout": func(t *rapid.T) {
 			err := m.r.Logout(m.ctx, rapid.SampledFrom(m.agents).Draw(t, "agent"))
@@ -547,7 +555,11 @@ func (m *routingModel) check(t *rapid.T) {
 	// FIFO within a priority: when a chat was offered to an agent, no chat
 	// ahead of it in its queue that the agent could take was waiting.
 	queued := m.queued
+	offered := map[switchboard.AgentID]bool{}
 	for _, e := range m.events.Drain() {
+		if e.Type == routing.ChatOffered {
+			offered[e.Agent] = true
+		}
 		switch e.Type {
 		case routing.ChatQueued, routing.ChatOverflowed:
 			queued[e.Chat] = e.Queue
@@ -569,6 +581,24 @@ func (m *routingModel) check(t *rapid.T) {
 	}
 	m.queued = map[switchboard.ChatID]switchboard.QueueID{}
 
+	// SPEC L2, L3: an agent offered anything in the step is within its
+	// budget after it, and had no work the channel may not interrupt.
+	// Within a step the host's work does not change, and every offer was
+	// made within the budget left by the work; chats freed after it only
+	// lower the units. Only the host's own report takes an agent past its
+	// budget, and no offer follows until it is back within.
+	for id := range offered {
+		a := agents[id]
+		if a.Profile.Budget > 0 && a.Units() > a.Profile.Budget {
+			t.Fatalf("agent %s was offered a chat and uses %d units of its budget of %d (slots %v, work %v)",
+				id, a.Units(), a.Profile.Budget, a.Used, a.Work)
+		}
+		if a.Working(voice) > 0 && a.Profile.LimitInterrupts &&
+			!slices.Contains(a.Profile.Interrupts, routing.Interrupt{Channel: voice, By: switchboard.DefaultChannel}) {
+			t.Fatalf("agent %s on %d calls, which chats may not interrupt, was offered a chat", id, a.Working(voice))
+		}
+	}
+
 	// Nothing waits that an Available agent with a free slot could take.
 	for id, c := range chats {
 		if c.State != routing.Queued {
@@ -579,8 +609,31 @@ func (m *routingModel) check(t *rapid.T) {
 			continue
 		}
 		for _, a := range agents {
-			if a.State == routing.Available && !a.AtCapacity(switchboard.DefaultChannel) && m.eligibleIgnoringLoad(&a, &c) {
+			if a.State == routing.Available && a.HasRoom(switchboard.DefaultChannel) && m.eligibleIgnoringLoad(&a, &c) {
 				t.Fatalf("chat %s waits in %s while agent %s could take it", id, c.Queue, a.ID)
+			}
+		}
+	}
+}
+
+// voice is the channel of the calls the model's host routes itself.
+const voice switchboard.Channel = "voice"
+
+// crossChannel draws cross-channel settings into p: a budget shared with
+// calls the host reports, and interrupt rules between calls and chats.
+func crossChannel(t *rapid.T, p *routing.Profile) {
+	p.Budget = rapid.IntRange(0, 4).Draw(t, "budget")
+	call := routing.Capacity{Channel: voice, Max: 1}
+	if p.Budget > 0 {
+		p.Capacity[0].Weight = rapid.IntRange(0, min(p.Budget, 2)).Draw(t, "chat weight")
+		call.Weight = rapid.IntRange(0, p.Budget).Draw(t, "call weight")
+	}
+	p.Capacity = append(p.Capacity, call)
+	p.LimitInterrupts = rapid.Bool().Draw(t, "limit interrupts")
+	if p.LimitInterrupts {
+		for _, r := range []routing.Interrupt{{Channel: voice, By: switchboard.DefaultChannel}, {Channel: switchboard.DefaultChannel, By: voice}} {
+			if rapid.Bool().Draw(t, "interrupt "+string(r.Channel)+" by "+string(r.By)) {
+				p.Interrupts = append(p.Interrupts, r)
 			}
 		}
 	}
@@ -597,6 +650,9 @@ func TestRoutingInvariants(t *testing.T) {
 	// owner or is waiting or over, a chat has at most one pending invite or
 	// transfer, and every agent's load is exactly its offers, owned chats,
 	// consultancies and wrap-up holds.
+	// SPEC L2, L3, L5: with budgets, interrupt rules and host-reported
+	// calls in the mix, no offer takes an agent past its budget or
+	// interrupts what it may not, and a call that ends wakes what waited.
 	// SPEC O1, O2, O3, O4, O5: with holds, resumes and their expiry in the
 	// mix, a chat on hold uses no slot (its load leaves it out), resuming
 	// never puts an agent over capacity, and no hold outlives its maximum.

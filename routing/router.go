@@ -369,7 +369,7 @@ func (r *Router) Login(ctx context.Context, id switchboard.AgentID, p Profile) (
 		}
 		a.Profile = p
 		a.Used = make([]int, len(p.Capacity))
-		a.WrapUps = 0
+		a.WrapUps, a.Work = 0, nil
 		a.State, a.Reason, a.StateSince, a.IdleSince = p.LoginState, p.LoginReason, w.now, w.now
 		a.DisconnectedAt, a.GraceUntil = time.Time{}, time.Time{}
 		w.touchAgent(a)
@@ -383,6 +383,7 @@ func (r *Router) Login(ctx context.Context, id switchboard.AgentID, p Profile) (
 		out.Profile.Capacity = slices.Clone(out.Profile.Capacity)
 		out.Profile.Skills = slices.Clone(out.Profile.Skills)
 		out.Used = slices.Clone(out.Used)
+		out.Profile.Interrupts = slices.Clone(out.Profile.Interrupts)
 		return nil
 	})
 	if err != nil {
@@ -461,7 +462,7 @@ func (w *work) logoutAgent(a *Agent, reason string) error {
 	}
 	a.State, a.Reason, a.StateSince = LoggedOut, reason, w.now
 	a.DisconnectedAt, a.GraceUntil = time.Time{}, time.Time{}
-	a.Used, a.WrapUps = make([]int, len(a.Profile.Capacity)), 0
+	a.Used, a.WrapUps, a.Work = make([]int, len(a.Profile.Capacity)), 0, nil
 	w.touchAgent(a)
 	w.routeAgent(a) // chats that waited for this agent as preferred move on
 	w.emit(Event{Type: AgentLoggedOut, Agent: id, Reason: reason})

@@ -54,6 +54,13 @@ type SkillRequirement struct {
 type Capacity struct {
 	Channel switchboard.Channel `json:"channel,omitzero"`
 	Max     int                 `json:"max,omitzero"`
+
+	// Cross-channel capacity (SPEC L1).
+
+	// Weight is how many units of [Profile.Budget] one item of the
+	// channel uses. Defaults to 1 (0 means the default). Refused without
+	// a budget, and above the budget on a channel with a Max.
+	Weight int `json:"weight,omitzero"`
 }
 
 // Profile is what an agent logs in with.
@@ -85,6 +92,28 @@ type Profile struct {
 	// LoginReason is the reason code of a NotReady LoginState; required
 	// with NotReady, refused with any other state.
 	LoginReason string `json:"login_reason,omitzero"`
+
+	// Cross-channel capacity (SPEC L1, L2, L3).
+
+	// Budget is the agent's total of units shared by every channel: an
+	// item of a channel uses its [Capacity.Weight] units, and the agent is
+	// offered an item only if both the channel's Max and the budget have
+	// room for it ([Agent.HasRoom]). Slots in use and host-reported work
+	// ([Router.SetWork]) both count. Defaults to 0: no budget, each channel
+	// limited by its Max alone.
+	Budget int `json:"budget,omitzero"`
+	// LimitInterrupts turns on interrupt rules: while the agent has work
+	// on a channel (slots in use or host-reported work), it is offered an
+	// item of another channel only if Interrupts lets that channel
+	// interrupt this one. Defaults to false: channels are independent, as
+	// if every channel could interrupt every other. Set with no
+	// Interrupts, work on any channel keeps every other channel's items
+	// away.
+	LimitInterrupts bool `json:"limit_interrupts,omitzero"`
+	// Interrupts are the rules LimitInterrupts applies: each lets one
+	// channel interrupt work on another. Both channels must be listed in
+	// Capacity. Refused without LimitInterrupts. Defaults to none.
+	Interrupts []Interrupt `json:"interrupts,omitzero"`
 }
 
 // Agent is the stored record of one agent: its profile, presence state and
@@ -117,6 +146,14 @@ type Agent struct {
 	// reconnects; zero when it is connected. Stores index agents by it
 	// ([AgentDeadline]); see [Agent.NextDeadline].
 	GraceUntil time.Time `json:"grace_until,omitzero"`
+
+	// Cross-channel capacity (SPEC L5).
+
+	// Work counts, in the order of Profile.Capacity, the items the host
+	// reported the agent busy with on channels it routes itself
+	// ([Router.SetWork]); empty when none. They count toward the budget
+	// and the interrupt rules, not toward the slots of Used.
+	Work []int `json:"work,omitzero"`
 	// Version is the record's version for compare-and-set; see [Txn].
 	Version uint64 `json:"version,omitzero"`
 }
@@ -157,7 +194,8 @@ func (a *Agent) Load(ch switchboard.Channel) int {
 }
 
 // AtCapacity reports whether every slot of channel ch is in use: the derived
-// "at capacity" state.
+// "at capacity" state. It looks at the channel alone; [Agent.HasRoom] adds
+// the budget and the interrupt rules.
 func (a *Agent) AtCapacity(ch switchboard.Channel) bool {
 	return a.Load(ch) >= a.Capacity(ch)
 }

@@ -88,6 +88,7 @@ var (
 		"chat_offered", "offer_resolved", "chat_assigned", "chat_overflowed", "chat_wrap_up", "chat_done",
 		"chat_ended", "consultant_joined", "consultant_left", "invite_failed",
 		"chat_transferred", "transfer_failed", "wrap_up_done", "agent_disconnected", "agent_reconnected",
+		"agent_work_changed",
 		"chat_on_hold", "chat_resumed", "chat_on_hold_requeued"}
 	onHoldPolicyTexts = []string{"resume", "requeue"}
 )

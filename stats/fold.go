@@ -357,6 +357,11 @@ func (a *Aggregates) Apply(e *routing.Event) bool {
 	case routing.ChatQueued:
 		a.queued(e)
 	default:
+		if e.Chat == "" {
+			// An agent's event the statistics keep nothing of (its
+			// disconnect grace, work the host reported): no contact.
+			return true
+		}
 		a.chatEvent(e)
 	}
 	return true

@@ -161,6 +161,30 @@ func TestTargetsFilter(t *testing.T) {
 		transfer.Targets(c, &ann, all))
 }
 
+func TestTargetsCrossChannel(t *testing.T) {
+	t.Parallel()
+	// SPEC T2, L1, L2: a target must have room for the chat the way routing
+	// judges it, budget and interrupt rules included, not only a free slot.
+	const call switchboard.Channel = "call"
+	capacity := []routing.Capacity{{Channel: switchboard.DefaultChannel, Max: 2, Weight: 2}, {Channel: call, Max: 1, Weight: 3}}
+	agent := func(id switchboard.AgentID, p routing.Profile, used, work []int) routing.Agent {
+		p.Tenant, p.Team, p.Capacity, p.DisplayName = "t1", "sales", capacity, string(id)
+		return routing.Agent{ID: id, State: routing.Available, Used: used, Work: work, Profile: p}
+	}
+	ann := agent("ann", routing.Profile{}, []int{1, 0}, nil)
+	c := &routing.Chat{ID: "c1", Channel: switchboard.DefaultChannel, State: routing.Assigned, Agent: "ann"}
+	all := []routing.Agent{
+		ann,
+		// Over budget: one chat (2 units) of a budget of 3 leaves no room for another.
+		agent("bob", routing.Profile{Budget: 3}, []int{1, 0}, nil),
+		// On a call the chat channel may not interrupt.
+		agent("cat", routing.Profile{LimitInterrupts: true}, []int{0, 0}, []int{0, 1}),
+		// Room in a budget of 4.
+		agent("dan", routing.Profile{Budget: 4}, []int{1, 0}, nil),
+	}
+	require.Equal(t, []transfer.TargetAgent{{ID: "dan", Name: "dan", Free: 1}}, transfer.Targets(c, &ann, all))
+}
+
 func TestHistoryFromLog(t *testing.T) {
 	t.Parallel()
 	// SPEC T5: the history lists the transfers of the log, oldest first.

@@ -125,8 +125,9 @@ type TargetAgent struct {
 
 // Targets returns the agents of agents that from can transfer chat c to
 // now (SPEC T2): agents of from's tenant and team, other than from, who are
-// Available and have a free slot on the chat's channel, and are not in the
-// chat already. They are ordered by ID. A target may become busy before
+// Available and have room for the chat ([routing.Agent.HasRoom]: a free
+// slot on its channel, room in their budget, no work the channel may not
+// interrupt), and are not in the chat already. They are ordered by ID. A target may become busy before
 // the transfer is asked; the transfer is then refused with
 // [ErrAgentUnavailable].
 func Targets(c *routing.Chat, from *routing.Agent, agents []routing.Agent) []TargetAgent {
@@ -134,7 +135,7 @@ func Targets(c *routing.Chat, from *routing.Agent, agents []routing.Agent) []Tar
 	for i := range agents {
 		a := &agents[i]
 		if a.ID == from.ID || a.Profile.Tenant != from.Profile.Tenant || a.Profile.Team != from.Profile.Team ||
-			a.State != routing.Available || a.AtCapacity(c.Channel) || c.In(a.ID) {
+			a.State != routing.Available || !a.HasRoom(c.Channel) || c.In(a.ID) {
 			continue
 		}
 		out = append(out, TargetAgent{ID: a.ID, Name: a.Profile.DisplayName, Free: a.Capacity(c.Channel) - a.Load(c.Channel)})

@@ -403,7 +403,7 @@ func (s *Store) dequeue(c *routing.Chat) {
 // --- agents ---
 
 func inPool(a *routing.Agent, q switchboard.QueueID, p *pool) bool {
-	return a.State == routing.Available && !a.Disconnected() && a.Serves(q) && !a.AtCapacity(p.channel)
+	return a.State == routing.Available && !a.Disconnected() && a.Serves(q) && a.HasRoom(p.channel)
 }
 
 // putAgent stores a written agent. Records are updated in place: they are
@@ -425,12 +425,13 @@ func (s *Store) putAgent(in *routing.Agent, a *routing.Agent) {
 		s.agents[in.ID] = a
 	}
 	prev := a.Profile
-	used := keep(a.Used, in.Used)
+	used, work := keep(a.Used, in.Used), keep(a.Work, in.Work)
 	*a = *in
 	a.Profile.Queues = keep(prev.Queues, in.Profile.Queues)
 	a.Profile.Capacity = keep(prev.Capacity, in.Profile.Capacity)
 	a.Profile.Skills = keep(prev.Skills, in.Profile.Skills)
-	a.Used = used
+	a.Profile.Interrupts = keep(prev.Interrupts, in.Profile.Interrupts)
+	a.Used, a.Work = used, work
 	a.Version++
 	if d := a.NextDeadline(); !d.IsZero() {
 		s.deadlines.ReplaceOrInsert(routing.Due{At: d, Kind: routing.AgentDeadline, Key: string(a.ID)})
@@ -629,6 +630,8 @@ func cloneAgent(a *routing.Agent) routing.Agent {
 	c.Profile.Capacity = slices.Clone(a.Profile.Capacity)
 	c.Profile.Skills = slices.Clone(a.Profile.Skills)
 	c.Used = slices.Clone(a.Used)
+	c.Profile.Interrupts = slices.Clone(a.Profile.Interrupts)
+	c.Work = slices.Clone(a.Work)
 	return c
 }
 

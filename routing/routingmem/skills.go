@@ -10,7 +10,8 @@ import (
 )
 
 // pool holds the agents that may be offered a queue's chats now (Available,
-// logged in to the queue, a free slot on its channel), in the queue's
+// logged in to the queue, room for an item of its channel by
+// [routing.Agent.HasRoom]: a free slot, budget, interrupt rules), in the queue's
 // strategy order, and the same agents again per skill and level, so that a
 // query requiring skills looks up the agents that have them instead of
 // walking the pool.

@@ -172,11 +172,14 @@ func (s *Store) LoadAgent(ctx context.Context, id switchboard.AgentID, dst *rout
 		return fmt.Errorf("agent %q: %w", id, routing.ErrAgentNotFound)
 	}
 	queues, capacity, skills, used := dst.Profile.Queues[:0], dst.Profile.Capacity[:0], dst.Profile.Skills[:0], dst.Used[:0]
+	interrupts, work := dst.Profile.Interrupts[:0], dst.Work[:0]
 	*dst = *a
 	dst.Profile.Queues = append(queues, a.Profile.Queues...)
 	dst.Profile.Capacity = append(capacity, a.Profile.Capacity...)
 	dst.Profile.Skills = append(skills, a.Profile.Skills...)
 	dst.Used = append(used, a.Used...)
+	dst.Profile.Interrupts = append(interrupts, a.Profile.Interrupts...)
+	dst.Work = append(work, a.Work...)
 	return nil
 }
 

@@ -59,6 +59,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
 		{"Cursors", testCursors},
 		{"EventRetention", testEventRetention},
 		{"Applied", testApplied},
+		{"CrossChannel", testCrossChannel},
 		{"AgingOrder", testAgingOrder},
 		{"RelaxDeadline", testRelaxDeadline},
 		{"OnHoldDeadlines", testOnHoldDeadlines},
