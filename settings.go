@@ -26,6 +26,11 @@ type ChatSettings struct {
 	// as a content scanner, are registered by name and named here).
 	// Defaults to "": attachments are off (SPEC A3).
 	Attachments string `json:"attachments,omitzero"`
+
+	// Timers are the queue's timers after a chat is assigned: first
+	// response, reply promise, customer and agent inactivity. Defaults to
+	// all off.
+	Timers Timers `json:"timers,omitzero"`
 }
 
 // Response is a predefined response (SPEC S12). Its text may hold the

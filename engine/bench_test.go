@@ -53,7 +53,19 @@ func BenchmarkLifecycle(b *testing.B) {
 			mustB(b, func() error { return r.CompleteWrapUp(ctx, id, "ann") })
 		}
 	})
-	b.Run("layer=engine", func(b *testing.B) {
+	b.Run("layer=engine", func(b *testing.B) { timedLifecycle(b, ids, switchboard.Timers{}) })
+	// SPEC D9: every timer on, none due: the same store calls per
+	// message, beside the run above.
+	b.Run("layer=engine/timers=on", func(b *testing.B) {
+		timedLifecycle(b, ids, switchboard.Timers{FirstResponse: time.Minute, FirstResponseWarning: 30 * time.Second,
+			ResponseSLA: time.Minute, CustomerIdle: 5 * time.Minute, CustomerIdleClose: time.Minute, AgentIdle: 2 * time.Minute})
+	})
+}
+
+// timedLifecycle runs chats end to end through an engine whose queue has
+// timers.
+func timedLifecycle(b *testing.B, ids []switchboard.ChatID, timers switchboard.Timers) {
+	{
 		mock := clock.NewMock()
 		eng, err := engine.New(ctx, engine.Config{Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore(),
 			Desktops: routing.TransportFunc(nopPublish), Participants: session.Discard{}, Clock: mock, Manual: true})
@@ -61,7 +73,10 @@ func BenchmarkLifecycle(b *testing.B) {
 			b.Fatal(err)
 		}
 		r := eng.Router()
-		mustB(b, func() error { _, err := r.PutQueue(ctx, routing.Queue{ID: "q", WrapUp: time.Second}); return err })
+		mustB(b, func() error {
+			_, err := r.PutQueue(ctx, routing.Queue{ID: "q", WrapUp: time.Second, Chat: switchboard.ChatSettings{Timers: timers}})
+			return err
+		})
 		mustB(b, func() error {
 			_, err := r.Login(ctx, "ann", routing.Profile{DisplayName: "Ann", Queues: []switchboard.QueueID{"q"}})
 			return err
@@ -100,7 +115,7 @@ func BenchmarkLifecycle(b *testing.B) {
 			mustB(b, func() error { return eng.CompleteWrapUp(ctx, id, "ann") })
 			mustB(b, func() error { return eng.Settle(ctx) })
 		}
-	})
+	}
 }
 
 func nopPublish(_ context.Context, _ ...routing.Event) error { return nil }

@@ -172,9 +172,12 @@ func (l sessionFeed) read(ctx context.Context, p int, after uint64, buf []item) 
 // the chat in wrap-up), a customer reopening it (routing queues it again)
 // or leaving it (routing withdraws a waiting chat, drops consultants and a
 // pending invite or transfer; a process that dies between the two steps
-// of [Engine.CustomerLeft] leaves that to whoever reads the feed).
+// of [Engine.CustomerLeft] leaves that to whoever reads the feed), or a
+// timer taking the chat from its owner (routing queues it for another
+// agent, SPEC D2).
 func drivesRouting(t session.EntryType) bool {
-	return t == session.EntryEnded || t == session.EntryClosed || t == session.EntryReopened || t == session.EntryCustomerLeft
+	return t == session.EntryEnded || t == session.EntryClosed || t == session.EntryReopened || t == session.EntryCustomerLeft ||
+		t == session.EntryTimer
 }
 
 // register saves the engine's cursor over every partition of log that has

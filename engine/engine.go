@@ -47,8 +47,9 @@ type Config struct {
 	Routing routing.Store
 	// Sessions stores sessions and their logs, and must implement
 	// [session.FeedStore]: the engine follows the feed to finish what an
-	// operation interrupted between its session and routing steps began.
-	// Required.
+	// operation interrupted between its session and routing steps began;
+	// and [session.DeadlineStore]: the engine fires the sessions' timers
+	// after assignment (SPEC D1–D9). Required.
 	Sessions session.Store
 	// Desktops carries routing's events live to agent desktops. It is
 	// best-effort: nothing the engine guarantees depends on it. Required:
@@ -151,6 +152,9 @@ func (c *Config) check() error {
 		miss("Sessions (a session.Store)")
 	} else if _, ok := c.Sessions.(session.FeedStore); !ok {
 		errs = append(errs, fmt.Errorf("%w: Sessions must implement session.FeedStore: the engine follows the sessions' feed to finish what an interrupted operation began", ErrConfig))
+	}
+	if _, ok := c.Sessions.(session.DeadlineStore); c.Sessions != nil && !ok {
+		errs = append(errs, fmt.Errorf("%w: Sessions must implement session.DeadlineStore (DueSessions): the engine fires the sessions' timers after assignment in any process, after a crash too", ErrConfig))
 	}
 	if c.Desktops == nil {
 		miss("Desktops (a routing.Transport)")
@@ -332,7 +336,8 @@ func (e *Engine) Sessions() *session.Manager { return e.sessions }
 func (e *Engine) Clock() clock.Clock { return e.cfg.Clock }
 
 // Run expires deadlines (offers, queue timeouts, wrap-ups, held-back
-// fragments of split card numbers), processes routing's events and the
+// fragments of split card numbers, the sessions' timers after
+// assignment), processes routing's events and the
 // sessions' feed into their consequences, forgets what Retention allows,
 // and returns when ctx is done, with every goroutine it started ended. It returns nil when ctx
 // was cancelled, or the error that stopped it. Run may be called once at a
@@ -388,6 +393,9 @@ func (e *Engine) Run(ctx context.Context) error {
 			if _, err := e.expireFragments(ctx); err != nil && ctx.Err() == nil {
 				e.cfg.Logger.ErrorContext(ctx, "engine: revealing held-back fragments failed; retrying", "err", err)
 			}
+			if _, err := e.expireTimers(ctx); err != nil && ctx.Err() == nil {
+				e.cfg.Logger.ErrorContext(ctx, "engine: firing timers after assignment failed; retrying", "err", err)
+			}
 			select {
 			case <-ctx.Done():
 				return nil
@@ -403,7 +411,8 @@ func (e *Engine) Run(ctx context.Context) error {
 }
 
 // Settle expires every deadline that is due on the engine's clock
-// (held-back fragments of split card numbers included), processes every
+// (held-back fragments of split card numbers and the sessions' timers
+// after assignment included), processes every
 // routing event and session entry committed so far, repeating until
 // nothing is left, tells waiting customers their positions if
 // PositionEvery has passed since it last did, and forgets the sessions
@@ -462,7 +471,11 @@ func (e *Engine) settle(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("engine: settle: %w", err)
 		}
-		if n == 0 && m == 0 && f == 0 {
+		d, err := e.expireTimers(ctx)
+		if err != nil {
+			return fmt.Errorf("engine: settle: %w", err)
+		}
+		if n == 0 && m == 0 && f == 0 && d == 0 {
 			return nil
 		}
 	}

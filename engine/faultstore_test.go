@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/session"
@@ -118,4 +119,12 @@ func (f *faultySessions) Cursor(ctx context.Context, consumer string, p int) (ou
 
 func (f *faultySessions) SaveCursor(ctx context.Context, c session.Cursor) error {
 	return f.call("SaveCursor", func() error { return f.feed().SaveCursor(ctx, c) })
+}
+
+func (f *faultySessions) DueSessions(ctx context.Context, now time.Time, limit int) (out []switchboard.ChatID, err error) {
+	err = f.call("DueSessions", func() (err error) {
+		out, err = f.Store.(session.DeadlineStore).DueSessions(ctx, now, limit)
+		return
+	})
+	return out, err
 }

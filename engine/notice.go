@@ -102,6 +102,7 @@ var requeueReasons = map[string]struct {
 	routing.ReasonAgentLoggedOut: {session.NoticeRequeued, session.RequeuedAgentLeft},
 	routing.ReasonTimedOut:       {session.NoticeRequeued, session.RequeuedNoAnswer},
 	routing.ReasonTransferFailed: {session.NoticeRequeued, session.RequeuedTransferFailed},
+	routing.ReasonNoResponse:     {session.NoticeRequeued, session.RequeuedReassigned},
 	routing.ReasonTransferred:    {session.NoticeTransferred, ""},
 	routing.ReasonOnHoldExpired:  {session.NoticeRequeued, session.RequeuedOnHoldExpired},
 }
@@ -370,6 +371,8 @@ func NoticeText(n session.Notice) string {
 			s = "We are still finding an agent for you."
 		case session.RequeuedTransferFailed:
 			s = "The transfer could not be completed, so you are back in the queue for the next agent."
+		case session.RequeuedReassigned:
+			s = "Another agent will be with you shortly."
 		case session.RequeuedOnHoldExpired:
 			s = "Your agent could not come back to you in time, so you are back in the queue for the next agent."
 		default:

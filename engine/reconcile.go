@@ -42,6 +42,10 @@ func inSession(p *session.Participant) bool { return p.Present() || p.Invited() 
 //     between its two steps);
 //   - a session a customer reopened after close is routed again (SPEC R9),
 //     finishing an [Engine.Send] interrupted between its two steps;
+//   - a session whose timer took the chat from its owner
+//     (session.TimerState.Reassign) has routing queue the chat for
+//     another agent (SPEC D2), finishing a pass of the timers interrupted
+//     between its two steps;
 //   - an ended session keeps no agent but its owner (routing dropped the
 //     consultants when the chat ended, SPEC C9), and so does one whose
 //     customer left;
@@ -98,6 +102,17 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 	owner := s.Owner()
 	if owner != nil && !owner.Present() {
 		owner = nil
+	}
+	// A timer took the chat from its owner (SPEC D2): routing queues it
+	// for another agent rather than give it back.
+	asked, err := e.reassignIfDue(ctx, &s, &c)
+	if err != nil {
+		return session.Session{}, err
+	}
+	if asked {
+		if c, err = e.router.Chat(ctx, chat); err != nil {
+			return session.Session{}, err
+		}
 	}
 	if owner == nil && staleAssignment(&s, &c) {
 		// The owner ended the conversation and the customer wrote again

@@ -171,6 +171,14 @@ func (f *randomSessions) SaveCursor(ctx context.Context, c session.Cursor) error
 	return f.call("SaveCursor", true, func() error { return f.feed().SaveCursor(ctx, c) })
 }
 
+func (f *randomSessions) DueSessions(ctx context.Context, now time.Time, limit int) (out []switchboard.ChatID, err error) {
+	err = f.call("DueSessions", false, func() (err error) {
+		out, err = f.Store.(session.DeadlineStore).DueSessions(ctx, now, limit)
+		return
+	})
+	return out, err
+}
+
 // retryable reports whether a host calls again after err: a store fault,
 // a lost outcome or a conflict.
 func retryable(err error) bool {

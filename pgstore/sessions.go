@@ -25,8 +25,9 @@ type SessionConfig struct {
 }
 
 // SessionStore is a [session.Store] over PostgreSQL, with the feed
-// ([session.FeedStore]), retention ([session.RetentionStore]) and card-number
-// fragments ([session.FragmentStore]). It is safe for concurrent use by
+// ([session.FeedStore]), retention ([session.RetentionStore]), due timers
+// ([session.DeadlineStore]) and card-number fragments
+// ([session.FragmentStore]). It is safe for concurrent use by
 // several processes. Create it with [NewSessions] after [Migrate].
 //
 // Every write is one transaction that first locks the session row with a
@@ -45,6 +46,7 @@ var (
 	_ session.FeedStore      = (*SessionStore)(nil)
 	_ session.RetentionStore = (*SessionStore)(nil)
 	_ session.FragmentStore  = (*SessionStore)(nil)
+	_ session.DeadlineStore  = (*SessionStore)(nil)
 )
 
 // NewSessions returns a session store over the tables [Migrate] created in
@@ -195,9 +197,10 @@ func (s *SessionStore) CreateSession(ctx context.Context, st session.Session, en
 		return nil, fmt.Errorf("pgstore: create session: %w", err)
 	}
 	return s.write(ctx, st.ID, 1, entries,
-		`INSERT INTO ss_sessions (id, version, last_seq, part, closed_at, present, body)
-		VALUES ($1, 1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING last_seq`,
-		[]any{string(st.ID), len(entries), session.PartitionOf(st.ID, s.parts), closedAt(&st), present(&st), body},
+		`INSERT INTO ss_sessions (id, version, last_seq, part, closed_at, present, body, deadline)
+		VALUES ($1, 1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING last_seq`,
+		[]any{string(st.ID), len(entries), session.PartitionOf(st.ID, s.parts), closedAt(&st), present(&st), body,
+			deadline(st.NextDeadline())},
 		func(context.Context) error { return fmt.Errorf("pgstore: %w: %s", session.ErrExists, st.ID) })
 }
 
@@ -248,9 +251,9 @@ func (s *SessionStore) UpdateSession(ctx context.Context, st session.Session, en
 		return nil, fmt.Errorf("pgstore: update session: %w", err)
 	}
 	return s.write(ctx, st.ID, version, entries,
-		`UPDATE ss_sessions SET version = $2 + 1, last_seq = last_seq + $3, closed_at = $4, present = $5, body = $6
-		WHERE id = $1 AND version = $2 RETURNING last_seq`,
-		[]any{string(st.ID), int64(version), len(entries), closedAt(&st), present(&st), body},
+		`UPDATE ss_sessions SET version = $2 + 1, last_seq = last_seq + $3, closed_at = $4, present = $5, body = $6,
+		deadline = $7 WHERE id = $1 AND version = $2 RETURNING last_seq`,
+		[]any{string(st.ID), int64(version), len(entries), closedAt(&st), present(&st), body, deadline(st.NextDeadline())},
 		s.versionMiss(st.ID, version))
 }
 
@@ -549,6 +552,28 @@ func (s *SessionStore) Closed(ctx context.Context, before time.Time, limit int) 
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[switchboard.ChatID])
 	if err != nil {
 		return nil, sessErr(ctx, "closed", err)
+	}
+	return ids, nil
+}
+
+// DueSessions implements [session.DeadlineStore] from the partial index
+// on (deadline, id), which every session write keeps up to date.
+func (s *SessionStore) DueSessions(ctx context.Context, now time.Time, limit int) ([]switchboard.ChatID, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var lim any
+	if limit > 0 {
+		lim = limit
+	}
+	rows, err := s.pool.Query(ctx, `SELECT id FROM ss_sessions WHERE deadline IS NOT NULL AND deadline <= $1
+		ORDER BY deadline, id LIMIT $2`, now.UnixNano(), lim)
+	if err != nil {
+		return nil, sessErr(ctx, "due sessions", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[switchboard.ChatID])
+	if err != nil {
+		return nil, sessErr(ctx, "due sessions", err)
 	}
 	return ids, nil
 }

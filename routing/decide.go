@@ -220,6 +220,9 @@ func normaliseQueue(q Queue) (Queue, error) {
 	if err := validateSkills("required skills", q.RequiredSkills); err != nil {
 		return q, err
 	}
+	if err := q.Chat.Timers.Validate(); err != nil {
+		return q, invalid("chat timers", err.Error())
+	}
 	if slices.Contains(q.Chat.WrapUpTags, "") {
 		return q, invalid("wrap-up tags", "empty tag")
 	}

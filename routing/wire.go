@@ -66,6 +66,10 @@ const (
 	// ReasonReopened: a closed chat was reopened and queued again
 	// (ChatQueued).
 	ReasonReopened = "reopened"
+	// ReasonNoResponse: the owner did not answer the customer in time and
+	// the chat went back to its queue for another agent (ChatQueued,
+	// [Router.Reassign]).
+	ReasonNoResponse = "no_response"
 	// ReasonResumed: the owner resumed its chat on hold (ChatResumed).
 	ReasonResumed = "resumed"
 	// ReasonOnHoldExpired: the maximum on-hold time of the chat passed

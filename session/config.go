@@ -129,7 +129,7 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	queues := make(map[switchboard.QueueID]QueueConfig, len(c.Queues))
 	for q, qc := range c.Queues {
-		if qc.History > switchboard.HistoryFromJoin || qc.AfterClose > switchboard.PolicyReadOnly || qc.WrapUpTime < 0 {
+		if qc.History > switchboard.HistoryFromJoin || qc.AfterClose > switchboard.PolicyReadOnly || qc.WrapUpTime < 0 || qc.Timers.Validate() != nil {
 			return c, fmt.Errorf("%w: queue %q settings", ErrInvalid, q)
 		}
 		qc.WrapUpReasons = slices.Clone(qc.WrapUpReasons)

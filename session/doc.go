@@ -105,8 +105,10 @@
 //     stored once; check an implementation with
 //     [github.com/switchboard-cc/switchboard/session/sessiontest.RunStoreTests].
 //     Optionally [FeedStore], the logs of all sessions in commit order
-//     for statistics and live transport, and [RetentionStore], for
-//     [Manager.ForgetClosed].
+//     for statistics and live transport, [RetentionStore], for
+//     [Manager.ForgetClosed], and [DeadlineStore], which finds the
+//     sessions whose timers after assignment are due ([Manager.FireTimers],
+//     SPEC D9; the engine requires it).
 //   - [Transport]: live delivery to one participant.
 //   - [Directory]: logged-in agents, for A2A chat.
 //   - [Contacts]: contact information and history from the host's CRM.

@@ -62,11 +62,16 @@ const (
 	// wait: Notice says what, Text says it in words (SPEC H5, H6). See
 	// [Manager.Notify].
 	EntryNotice
+	// EntryTimer records that a timer after assignment fired (SPEC D1–D9):
+	// Reason names the [Timer], Subject is the owner it concerns. It is for
+	// agents and supervisors, except the customer-inactivity warning, which
+	// everyone reads in Text.
+	EntryTimer
 )
 
 var entryNames = [...]string{"invalid", "message", "created", "invited", "joined", "left",
 	"customer-left", "owner-changed", "mode-changed", "ended", "closed", "reopened",
-	"options-offered", "option-chosen", "video-started", "video-ended", "correction", "transfer", "typing", "notice"}
+	"options-offered", "option-chosen", "video-started", "video-ended", "correction", "transfer", "typing", "notice", "timer"}
 
 // String returns the type's name.
 func (t EntryType) String() string {
@@ -142,7 +147,8 @@ type Entry struct {
 	// Options are the offered options, or the one chosen.
 	Options []Option `json:"options,omitzero"`
 	// Reason is the wrap-up reason of EntryEnded, the new mode of
-	// EntryModeChanged, or the target queue of EntryTransfer.
+	// EntryModeChanged, the target queue of EntryTransfer, or the timer of
+	// EntryTimer.
 	Reason string `json:"reason,omitzero"`
 	// Tags are the wrap-up tags of EntryEnded.
 	Tags []string `json:"tags,omitzero"`

@@ -425,7 +425,7 @@ func (m *Manager) Create(ctx context.Context, req CustomerSession) (Session, err
 	}
 	s := Session{
 		ID: req.ID, Tenant: req.Tenant, Kind: KindCustomer, Queue: req.Queue,
-		Status: StatusActive, History: qc.History,
+		Status: StatusActive, History: qc.History, Timers: TimerState{Settings: qc.Timers},
 		Attributes: append([]Attribute(nil), req.Attributes...),
 		CreatedAt:  m.cfg.Clock.Now(),
 	}

@@ -56,6 +56,7 @@ func (m *Manager) AssignOwner(ctx context.Context, chat switchboard.ChatID, agen
 			entries = append(entries, event(EntryJoined, Everyone(), p, p))
 		}
 		entries = append(entries, event(EntryOwnerChanged, Agents(), p, p))
+		noteOwner(s, agent.ID, m.now())
 		return entries, true, nil
 	})
 	return s, err
@@ -303,6 +304,7 @@ func (m *Manager) ReleaseOwner(ctx context.Context, chat switchboard.ChatID, age
 		e.Text = p.Name + " has left"
 		p.Role = RoleConsulted
 		leaveAt(p, s.Version+1)
+		noteOwner(s, "", m.now())
 		return []Entry{e}, true, nil
 	})
 	return err

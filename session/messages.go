@@ -236,7 +236,7 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 	// A message changes the session only when it reopens it or when the
 	// session keeps track of who awaits a reply.
 	reads := func(s *Session) bool {
-		return s.Kind != KindA2A && (s.Status != StatusClosed || policy != switchboard.PolicyReopen)
+		return s.Kind != KindA2A && (s.Status != StatusClosed || policy != switchboard.PolicyReopen) && !s.Timers.Settings.On()
 	}
 	_, stored, _, err := m.changeFrom(ctx, chat, &s, lent, reads, func(s *Session) ([]Entry, bool, error) {
 		reopened = false
@@ -273,6 +273,9 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 		e.ID, e.Text, e.Files = msg.ID, msg.Text, append([]File(nil), msg.Files...)
 		e.OnHold = s.OnHold && p.Role == RoleCustomer // SPEC O7
 		entries = append(entries, e)
+		// The timers' facts change with the message, in the same write
+		// (SPEC D9).
+		update = noteMessage(s, p, msg.Mode, m.now()) || update
 		if s.Kind == KindA2A {
 			for i := range s.Participants {
 				q := &s.Participants[i]

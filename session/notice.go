@@ -50,6 +50,9 @@ const (
 	// RequeuedTransferFailed: a transfer of the chat could not be
 	// completed.
 	RequeuedTransferFailed = "transfer_failed"
+	// RequeuedReassigned: the customer's agent did not answer in time and
+	// another agent will take the chat (SPEC D2).
+	RequeuedReassigned = "reassigned"
 	// RequeuedOnHoldExpired: the chat was on hold longer than its queue
 	// allows and went back to the queue (SPEC O6).
 	RequeuedOnHoldExpired = "on_hold_expired"

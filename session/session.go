@@ -228,6 +228,11 @@ type Session struct {
 	// session (the after-close policy switchboard.PolicyReopen); zero if it never was.
 	ReopenedAt time.Time `json:"reopened_at,omitzero"`
 
+	// Timers are the session's timers after assignment (SPEC D1–D9): the
+	// queue's settings when it started and the facts its deadlines derive
+	// from; [Session.NextDeadline] is the next of them.
+	Timers TimerState `json:"timers,omitzero"`
+
 	// OnHold marks a customer session whose chat its owner put on hold
 	// (SPEC O6, O7): the customer was told, and its messages are flagged
 	// [Entry.OnHold] for the owner. It follows routing, through
@@ -334,6 +339,9 @@ func (s *Session) clonePtr() *Session {
 	if s.Video != nil {
 		v := *s.Video
 		s.Video = &v
+	}
+	if s.Timers.Fired != nil {
+		s.Timers.Fired = slices.Clone(s.Timers.Fired)
 	}
 	if s.WrapUp != nil {
 		if w == nil {

@@ -21,7 +21,7 @@ var (
 	audienceTexts  = []string{"", "everyone", "agents", "named", "customer"}
 	entryTypeTexts = []string{"", "message", "created", "invited", "joined", "left",
 		"customer_left", "owner_changed", "mode_changed", "ended", "closed", "reopened",
-		"options_offered", "option_chosen", "video_started", "video_ended", "correction", "transfer", "typing", "notice"}
+		"options_offered", "option_chosen", "video_started", "video_ended", "correction", "transfer", "typing", "notice", "timer"}
 )
 
 // MarshalText returns the notice kind's wire text, such as "position".

@@ -117,6 +117,16 @@ type Figures struct {
 	// owner to that message.
 	Responded    int64
 	ResponseTime time.Duration
+
+	// Timers after assignment (SPEC D10). Reassigned counts chats taken
+	// from an owner who did not answer in time (queue, agent, team and
+	// tenant rows, from routing's log); the rest are agents only, from the
+	// sessions' feed: first responses missed, reply-promise breaches,
+	// silences reported while a customer waited, and chats closed for the
+	// customer's silence.
+	Reassigned                                int64
+	FirstResponsesMissed, ResponseSLABreaches int64
+	AgentIdleAlerts, CustomerIdleCloses       int64
 }
 
 // Merge adds o's figures to f.
@@ -164,6 +174,11 @@ func (f *Figures) Merge(o *Figures) {
 	f.ChatTime += o.ChatTime
 	f.Responded += o.Responded
 	f.ResponseTime += o.ResponseTime
+	f.Reassigned += o.Reassigned
+	f.FirstResponsesMissed += o.FirstResponsesMissed
+	f.ResponseSLABreaches += o.ResponseSLABreaches
+	f.AgentIdleAlerts += o.AgentIdleAlerts
+	f.CustomerIdleCloses += o.CustomerIdleCloses
 }
 
 func avg(sum time.Duration, n int64) (time.Duration, bool) {

@@ -476,6 +476,12 @@ func (a *Aggregates) queued(e *routing.Event) {
 		a.row(e.At, ByTenant, string(c.Tenant)).Entered++
 		return
 	}
+	if e.Reason == routing.ReasonNoResponse {
+		// A timer took the chat from its owner (SPEC D10).
+		for _, f := range a.rowsOf(e.At, who{queue: e.Queue, agent: c.Agent, team: c.Team, tenant: true, tid: c.Tenant}) {
+			f.Reassigned++
+		}
+	}
 	if c.Agent != "" { // the owner lost it (logged out, transfer fell back)
 		a.span(c.OwnerSince, e.At, who{agent: c.Agent, team: c.Team, tenant: true, tid: c.Tenant}, -1, 0)
 		c.Agent, c.Team, c.OwnerSince = "", "", time.Time{}
@@ -741,6 +747,23 @@ func (a *Aggregates) ApplyEntry(e *session.FeedEntry) bool {
 		}
 	case session.EntryEnded, session.EntryClosed:
 		delete(a.st.Awaiting, e.Chat)
+		if agent, ok := e.Entry.From.Agent(); ok && e.Entry.Type == session.EntryEnded && e.Entry.Reason == session.ReasonCustomerIdle {
+			a.row(e.Entry.At, ByAgent, string(agent)).CustomerIdleCloses++
+		}
+	case session.EntryTimer:
+		// SPEC D10: the owner a timer fired for is the entry's subject.
+		agent, ok := e.Entry.Subject.Agent()
+		if !ok {
+			break
+		}
+		switch e.Entry.Reason {
+		case session.TimerFirstResponse.String():
+			a.row(e.Entry.At, ByAgent, string(agent)).FirstResponsesMissed++
+		case session.TimerResponseSLA.String():
+			a.row(e.Entry.At, ByAgent, string(agent)).ResponseSLABreaches++
+		case session.TimerAgentIdle.String():
+			a.row(e.Entry.At, ByAgent, string(agent)).AgentIdleAlerts++
+		}
 	}
 	return true
 }

@@ -29,8 +29,8 @@ const DefaultPartitions = 16
 // shardCount is how many independently locked maps hold the sessions.
 const shardCount = 64
 
-// Store is an in-memory session.Store, session.FeedStore and
-// session.RetentionStore. The zero value is ready to use, with
+// Store is an in-memory session.Store, session.FeedStore,
+// session.RetentionStore and session.DeadlineStore. The zero value is ready to use, with
 // DefaultPartitions feed partitions; a Store must not be copied after
 // first use. It is safe for concurrent use. Forgetting a session frees
 // its memory: run [session.Manager.ForgetClosed] periodically.
@@ -53,6 +53,7 @@ type shard struct {
 	mu       sync.RWMutex
 	sessions map[switchboard.ChatID]*record
 	closed   map[switchboard.ChatID]*record // the closed ones among sessions
+	timed    map[switchboard.ChatID]*record // those with a NextDeadline
 	// peak is the most sessions held since the maps were last rebuilt:
 	// Go maps keep their size when entries are deleted, so Forget
 	// rebuilds them once most sessions are gone.
@@ -74,6 +75,9 @@ type record struct {
 	lent bool
 	part int
 	gone atomic.Bool // forgotten: its feed references are dead
+	// timed reports that the record is in its shard's timed map; guarded
+	// by mu.
+	timed bool
 }
 
 // idScan is the log length up to which entry IDs are found by scanning
@@ -215,9 +219,26 @@ func (s *Store) current(id switchboard.ChatID) (*session.Session, error) {
 }
 
 // index keeps r in its shard's closed map while it is closed, if its
-// status changed from was. The caller holds r.mu.
+// status changed from was, and in its timed map while it has a deadline.
+// The caller holds r.mu.
 func (s *Store) index(r *record, was session.Status) {
 	st := r.state.Load()
+	if timed := !st.NextDeadline().IsZero(); timed != r.timed {
+		sh := s.shardOf(st.ID)
+		sh.mu.Lock()
+		if sh.sessions[st.ID] == r {
+			r.timed = timed
+			if !timed {
+				delete(sh.timed, st.ID)
+			} else {
+				if sh.timed == nil {
+					sh.timed = map[switchboard.ChatID]*record{}
+				}
+				sh.timed[st.ID] = r
+			}
+		}
+		sh.mu.Unlock()
+	}
 	if (was == session.StatusClosed) == (st.Status == session.StatusClosed) {
 		return
 	}
@@ -362,6 +383,12 @@ func (s *Store) CreateSession(ctx context.Context, st session.Session, entries [
 			sh.closed = map[switchboard.ChatID]*record{}
 		}
 		sh.closed[st.ID] = r
+	}
+	if !st.NextDeadline().IsZero() {
+		if sh.timed == nil {
+			sh.timed = map[switchboard.ChatID]*record{}
+		}
+		sh.timed[st.ID], r.timed = r, true
 	}
 	// The record is in the map before its entries reach the feed, so a
 	// consumer never finds an entry of a session it cannot read; nobody
@@ -796,6 +823,44 @@ func (s *Store) Closed(ctx context.Context, before time.Time, limit int) ([]swit
 	return out, nil
 }
 
+// DueSessions implements session.DeadlineStore.
+func (s *Store) DueSessions(ctx context.Context, now time.Time, limit int) ([]switchboard.ChatID, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	type dueAt struct {
+		id switchboard.ChatID
+		at time.Time
+	}
+	var due []dueAt
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.RLock()
+		for id, r := range sh.timed {
+			if st := r.state.Load(); st != nil {
+				if at := st.NextDeadline(); !at.IsZero() && !at.After(now) {
+					due = append(due, dueAt{id, at})
+				}
+			}
+		}
+		sh.mu.RUnlock()
+	}
+	slices.SortFunc(due, func(a, b dueAt) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	if limit > 0 && len(due) > limit {
+		due = due[:limit]
+	}
+	out := make([]switchboard.ChatID, len(due))
+	for i := range due {
+		out[i] = due[i].id
+	}
+	return out, nil
+}
+
 // Forget implements session.RetentionStore. It drops every reference the
 // store holds to the session, so the memory is freed.
 func (s *Store) Forget(ctx context.Context, chat switchboard.ChatID, version uint64) error {
@@ -819,11 +884,12 @@ func (s *Store) Forget(ctx context.Context, chat switchboard.ChatID, version uin
 	sh.mu.Lock()
 	delete(sh.sessions, chat)
 	delete(sh.closed, chat)
+	delete(sh.timed, chat)
 	switch {
 	case len(sh.sessions) == 0:
-		sh.sessions, sh.closed, sh.peak = nil, nil, 0
+		sh.sessions, sh.closed, sh.timed, sh.peak = nil, nil, nil, 0
 	case sh.peak > 16 && len(sh.sessions) < sh.peak/4:
-		sh.sessions, sh.closed = shrunk(sh.sessions), shrunk(sh.closed)
+		sh.sessions, sh.closed, sh.timed = shrunk(sh.sessions), shrunk(sh.closed), shrunk(sh.timed)
 		sh.peak = len(sh.sessions)
 	}
 	sh.mu.Unlock()

@@ -73,6 +73,17 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) session.Store) {
 			c.run(t, s, l)
 		})
 	}
+	for _, c := range deadlineCases {
+		t.Run("Deadline/"+c.name, func(t *testing.T) {
+			t.Parallel()
+			s := newStore(t)
+			d, ok := s.(session.DeadlineStore)
+			if !ok {
+				t.Skip("the store does not implement session.DeadlineStore")
+			}
+			c.run(t, s, d)
+		})
+	}
 	for _, c := range retentionCases {
 		t.Run("Retention/"+c.name, func(t *testing.T) {
 			t.Parallel()
