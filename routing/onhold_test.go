@@ -429,3 +429,20 @@ func TestResumeNeedsRoomInTheBudget(t *testing.T) {
 	require.NoError(t, r.End(b.ctx, "c3"))
 	require.NoError(t, r.Resume(b.ctx, "ann", "c1"))
 }
+
+func TestReturningAChatOnHoldFreesNoSlot(t *testing.T) {
+	// SPEC O4: a chat on hold its owner returns to its queue used no
+	// slot, so the owner's other chats keep theirs.
+	r, b := setup(t, routing.Queue{ID: "q", MaxOnHold: time.Minute})
+	login(t, r, b, "ann", 1, "q")
+	assigned(t, r, b, "ann", "c1", "q")
+	require.NoError(t, r.PutOnHold(b.ctx, "ann", "c1"))
+	assigned(t, r, b, "ann", "c2", "q")
+
+	require.NoError(t, r.Return(b.ctx, "ann", "c1", "wrong team"))
+	c := chatOf(t, r, b, "c1")
+	require.Equal(t, routing.Queued, c.State)
+	require.False(t, c.OnHold)
+	require.True(t, c.OnHoldUntil.IsZero())
+	require.Equal(t, 1, load(t, r, b, "ann"), "c2 keeps its slot")
+}

@@ -62,6 +62,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
 		{"CrossChannel", testCrossChannel},
 		{"AgingOrder", testAgingOrder},
 		{"RelaxDeadline", testRelaxDeadline},
+		{"PickRace", testPickRace},
 		{"OnHoldDeadlines", testOnHoldDeadlines},
 	}
 	for _, tc := range cases {
