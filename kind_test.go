@@ -114,6 +114,11 @@ var sentinels = map[string]error{
 	"routing.ErrNotEligible": routing.ErrNotEligible,
 	"routing.ErrLicenceFull": routing.ErrLicenceFull,
 	"routing.ErrQueueClosed": routing.ErrQueueClosed,
+	// On hold.
+	"routing.ErrOnHold":       routing.ErrOnHold,
+	"routing.ErrNotOnHold":    routing.ErrNotOnHold,
+	"routing.ErrNoFreeSlot":   routing.ErrNoFreeSlot,
+	"routing.ErrInConference": routing.ErrInConference,
 
 	"routing/routingtest.ErrInjected": routingtest.ErrInjected,
 	"routing/routingmem.ErrClosed":    routingmem.ErrClosed,

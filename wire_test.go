@@ -42,7 +42,8 @@ func wireValues() map[string]any {
 	options := []session.Option{{ID: "yes", Label: "Yes"}, {ID: "no", Label: "No"}}
 	view := session.View{Seq: 7, At: t0, Type: session.EntryMessage, Private: true, From: "agent:a-17",
 		FromName: "Ann", Subject: "agent:a-18", SubjectName: "Bob", Text: "check the invoice", Files: files,
-		Options: options, Reason: "sold", Ref: 3}
+		Options: options, Reason: "sold", Ref: 3,
+		OnHold: true}
 	chat := routing.Chat{ID: "c1", Kind: routing.CustomerChat, Queue: "sales", Channel: "chat",
 		Customer: routing.Customer{ID: "u1", Name: "Carol"}, Priority: 2,
 		Skills:     []routing.SkillRequirement{{Skill: "fr", Min: 2}},
@@ -54,7 +55,9 @@ func wireValues() map[string]any {
 		Invitation: routing.Invitation{Offer: "c1#3", Kind: routing.TransferOffer, From: "a-17", Queue: "sales",
 			Declined: []switchboard.AgentID{"a-20"}, Comment: "VIP"},
 		Holds: []routing.Hold{{Agent: "a-16", Channel: "chat", Until: t1}}, Parked: true, ParkedOn: "fr",
-		ParkedEpoch: 6, OpensAt: t1, RelaxStep: 1, RelaxAt: t1, VirtualStart: t0.Add(-2 * time.Minute), Version: 9}
+		ParkedEpoch: 6, OpensAt: t1, RelaxStep: 1, RelaxAt: t1, VirtualStart: t0.Add(-2 * time.Minute),
+		OnHold: true, OnHoldSince: t0, OnHoldUntil: t1,
+		Version: 9}
 	offer := routing.Offer{ID: "c1#3", Kind: routing.InviteOffer, Chat: "c1", Agent: "a-18", Queue: "sales",
 		Channel: "chat", From: "a-17", Comment: "VIP", Customer: "Carol", EnqueuedAt: t0, CreatedAt: t0,
 		ExpiresAt: t1, Outcome: routing.TimedOut, Taken: true}
@@ -92,7 +95,9 @@ func wireValues() map[string]any {
 					Intervals: []routing.Interval{{Open: routing.HM(9, 0), Close: routing.HM(12, 30)}}}}},
 			WhenClosed: routing.ClosedOverflow,
 			Relax:      []routing.RelaxStep{{After: 30 * time.Second, Lower: 1}, {After: time.Minute, Drop: []string{"en"}}},
-			AgingStep:  time.Minute, Version: 2},
+			AgingStep:  time.Minute,
+			MaxOnHold:  2 * time.Minute, OnHoldEnd: routing.OnHoldRequeue,
+			Version: 2},
 		"routing_assignment": routing.Assignment{Chat: chat, Offer: offer},
 		"session_view":       view,
 		"session_delivery":   session.Delivery{Chat: "c1", Item: view, Invitation: true},
@@ -108,12 +113,14 @@ func wireValues() map[string]any {
 			WrapUp:     &wrapUp, LinkedFrom: "c0", LinkedTo: "c2", CreatedAt: t0, ClosedAt: t1, ReopenedAt: t1,
 			Timers: session.TimerState{Settings: switchboard.Timers{ResponseSLA: time.Minute}, Owner: "a-17", AssignedAt: t0,
 				Answered: true, CustomerAt: t1, AgentAt: t0, WarnedAt: t1, Fired: []session.Timer{session.TimerResponseSLA},
-				Reassign: "a-17"}},
+				Reassign: "a-17"},
+			OnHold: true},
 		"session_entry": session.Entry{ID: "m1", Seq: 7, Version: 3, At: t0, Type: session.EntryCorrection,
 			FromRole: session.RoleConsulted, Audience: session.Audience{Kind: session.AudienceNamed,
 				Members: []session.ParticipantID{"agent:a-18"}}, From: "agent:a-19", FromName: "Sue",
 			Subject: "agent:a-18", SubjectName: "Bob", Text: "****", Files: files, Options: options,
-			Reason: "coach", Ref: 5, RefVersion: 2},
+			Reason: "coach", Ref: 5, RefVersion: 2,
+			OnHold: true},
 		"session_message": session.Message{ID: "m1", From: "agent:a-19", Mode: session.ModeCoach, To: "agent:a-18",
 			Text: "say sorry", Files: files},
 		"session_sent":    session.Sent{Chat: "c2", Seq: 1, Text: "hello", AfterClose: switchboard.PolicyReopen},
@@ -305,7 +312,7 @@ func enums() []enum {
 		{"routing.TransferPolicy", vals(2, func(i int) encoding.TextMarshaler { return routing.TransferPolicy(i) }), func() encoding.TextUnmarshaler { return new(routing.TransferPolicy) }},
 		{"routing.OfferKind", vals(3, func(i int) encoding.TextMarshaler { return routing.OfferKind(i) }), func() encoding.TextUnmarshaler { return new(routing.OfferKind) }},
 		{"routing.OfferOutcome", vals(6, func(i int) encoding.TextMarshaler { return routing.OfferOutcome(i) }), func() encoding.TextUnmarshaler { return new(routing.OfferOutcome) }},
-		{"routing.EventType", vals(int(routing.AgentWorkChanged)+1, func(i int) encoding.TextMarshaler { return routing.EventType(i) }), func() encoding.TextUnmarshaler { return new(routing.EventType) }},
+		{"routing.EventType", vals(int(routing.ChatOnHoldRequeued)+1, func(i int) encoding.TextMarshaler { return routing.EventType(i) }), func() encoding.TextUnmarshaler { return new(routing.EventType) }},
 		{"session.Kind", vals(3, func(i int) encoding.TextMarshaler { return session.Kind(i) }), func() encoding.TextUnmarshaler { return new(session.Kind) }},
 		{"session.Status", vals(5, func(i int) encoding.TextMarshaler { return session.Status(i) }), func() encoding.TextUnmarshaler { return new(session.Status) }},
 		{"session.Trigger", vals(7, func(i int) encoding.TextMarshaler { return session.Trigger(i) }), func() encoding.TextUnmarshaler { return new(session.Trigger) }},
@@ -317,10 +324,11 @@ func enums() []enum {
 		{"switchboard.HistoryRule", vals(4, func(i int) encoding.TextMarshaler { return switchboard.HistoryRule(i) }), func() encoding.TextUnmarshaler { return new(switchboard.HistoryRule) }},
 		{"switchboard.AfterClosePolicy", vals(4, func(i int) encoding.TextMarshaler { return switchboard.AfterClosePolicy(i) }), func() encoding.TextUnmarshaler { return new(switchboard.AfterClosePolicy) }},
 		{"routing.PassReason", vals(int(routing.ClosedReason)+1, func(i int) encoding.TextMarshaler { return routing.PassReason(i) }), func() encoding.TextUnmarshaler { return new(routing.PassReason) }},
-		{"session.NoticeKind", vals(int(session.NoticeTransferred)+1, func(i int) encoding.TextMarshaler { return session.NoticeKind(i) }), func() encoding.TextUnmarshaler { return new(session.NoticeKind) }},
+		{"session.NoticeKind", vals(int(session.NoticeResumed)+1, func(i int) encoding.TextMarshaler { return session.NoticeKind(i) }), func() encoding.TextUnmarshaler { return new(session.NoticeKind) }},
 		{"routing.ClosedPolicy", vals(3, func(i int) encoding.TextMarshaler { return routing.ClosedPolicy(i) }), func() encoding.TextUnmarshaler { return new(routing.ClosedPolicy) }},
 		{"session.Timer", vals(int(session.TimerCustomerIdleClose)+1, func(i int) encoding.TextMarshaler { return session.Timer(i) }), func() encoding.TextUnmarshaler { return new(session.Timer) }},
 		{"conference.EndPolicy", vals(2, func(i int) encoding.TextMarshaler { return conference.EndPolicy(i) }), func() encoding.TextUnmarshaler { return new(conference.EndPolicy) }},
+		{"routing.OnHoldPolicy", vals(2, func(i int) encoding.TextMarshaler { return routing.OnHoldPolicy(i) }), func() encoding.TextUnmarshaler { return new(routing.OnHoldPolicy) }},
 	}
 }
 

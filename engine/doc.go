@@ -94,6 +94,17 @@
 // notices follow routing's event log like every consequence, so they
 // survive a crash. [NoticeText] gives their English words.
 //
+// # On hold
+//
+// [Engine.PutOnHold] puts an owner's chat on hold: routing frees the
+// owner's slot while it keeps the chat (routing.Router.PutOnHold), and the
+// session follows, marked on hold (session.Session.OnHold) with the
+// customer told; what the customer writes meanwhile reaches the owner
+// flagged (session.View.OnHold). [Engine.Resume] takes it off hold. The
+// queue's maximum on-hold time ends a hold in any engine's Run or Settle,
+// resuming the chat or taking it back to its queue, and the customer is
+// told which (SPEC O1–O8).
+//
 // # Observing it
 //
 // Every operation and every event the engine processes passes through

@@ -63,7 +63,8 @@ type scenario struct {
 }
 
 var faultQueue = routing.Queue{ID: "sales", Tenant: "t1", AcceptTimeout: 20 * time.Second, WrapUp: 30 * time.Second, MaxWait: 5 * time.Minute,
-	Chat: switchboard.ChatSettings{WrapUpReasons: []string{"sold"}}}
+	Chat:      switchboard.ChatSettings{WrapUpReasons: []string{"sold"}},
+	MaxOnHold: time.Minute}
 
 func offerOf(w *world, agent switchboard.AgentID, chat switchboard.ChatID) (routing.OfferID, error) {
 	os, err := w.eng.Router().Offers(ctx, agent)
@@ -263,6 +264,31 @@ var faultScenarios = []scenario{
 		{"customer leaves", func(w *world) error { return w.eng.CustomerLeft(ctx, "c1", "u1") }},
 		settleStep(),
 	}},
+	{name: "on-hold", agents: []switchboard.AgentID{"ann"}, chats: []switchboard.ChatID{"c1"}, steps: []step{
+		startStep("c1"),
+		acceptStep("ann", "c1"),
+		holdStep("ann", "c1"),
+		sendStep("c1", customer, session.ModeNormal, "anyone there?", "m1"),
+		{"ann resumes", func(w *world) error {
+			_, err := w.eng.Resume(ctx, "ann", "c1")
+			return err
+		}},
+		holdStep("ann", "c1"),
+		advanceStep(time.Minute), // the maximum on-hold time resumes it
+		settleStep(),
+		{"ann ends", func(w *world) error {
+			_, err := w.eng.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
+			return err
+		}},
+		settleStep(),
+	}},
+}
+
+func holdStep(agent switchboard.AgentID, chat switchboard.ChatID) step {
+	return step{string(agent) + " puts " + string(chat) + " on hold", func(w *world) error {
+		_, err := w.eng.PutOnHold(ctx, agent, chat)
+		return err
+	}}
 }
 
 // transient reports whether a host retries after err.
@@ -417,8 +443,8 @@ func snapshot(t *testing.T, w *world, sc scenario) string {
 		for _, h := range c.Holds {
 			holds = append(holds, string(h.Agent))
 		}
-		fmt.Fprintf(&b, "chat %s: %s agent=%s consultants=%v end=%s holds=%v invitation=%t\n",
-			id, c.State, c.Agent, cons, c.EndReason, holds, c.Invitation.Pending())
+		fmt.Fprintf(&b, "chat %s: %s agent=%s consultants=%v end=%s holds=%v invitation=%t on_hold=%t\n",
+			id, c.State, c.Agent, cons, c.EndReason, holds, c.Invitation.Pending(), c.OnHold)
 		s, err := w.eng.Sessions().Session(ctx, id)
 		require.NoError(t, err)
 		var present []string
@@ -430,7 +456,7 @@ func snapshot(t *testing.T, w *world, sc scenario) string {
 		if o := s.Owner(); o != nil {
 			owner = string(o.ID)
 		}
-		fmt.Fprintf(&b, "session %s: %s owner=%s present=%v\n", id, s.Status, owner, present)
+		fmt.Fprintf(&b, "session %s: %s owner=%s present=%v on_hold=%t\n", id, s.Status, owner, present, s.OnHold)
 		views, err := w.eng.Sessions().History(ctx, id, customer)
 		require.NoError(t, err)
 		for _, v := range views {
@@ -472,6 +498,8 @@ func faultLimit() int {
 
 func TestFaultPointEnumeration(t *testing.T) {
 	// SPEC E2
+	// SPEC O8: the on-hold scenario puts a chat on hold, resumes it, and
+	// lets the maximum on-hold time resume it again.
 	if testing.Short() || raceEnabled {
 		t.Skip("the fault-point enumeration is long: it runs once, without -short or -race")
 	}

@@ -188,6 +188,10 @@ func checkAgreement(w *world, sc scenario) error {
 		owner := s.Owner()
 		ownerPresent := owner != nil && owner.Present()
 		where := fmt.Sprintf("chat %s: routing %s agent=%q end=%s, session %s owner present=%t", id, c.State, c.Agent, c.EndReason, s.Status, ownerPresent)
+		if want := c.State == routing.Assigned && c.OnHold; s.OnHold != want {
+			// SPEC O6, O8
+			errs = append(errs, fmt.Errorf("%s: the session is on hold (%t) exactly while routing holds the chat (%t)", where, s.OnHold, want))
+		}
 		switch c.State {
 		case routing.Queued, routing.Offered:
 			if s.Status != session.StatusActive || ownerPresent {

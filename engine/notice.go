@@ -106,7 +106,8 @@ var requeueReasons = map[string]struct {
 	routing.ReasonTransferred:    {session.NoticeTransferred, ""},
 	// A chat its agent returned: the customer is told it waits again,
 	// never why.
-	routing.ReasonReturned: {session.NoticeRequeued, ""},
+	routing.ReasonReturned:      {session.NoticeRequeued, ""},
+	routing.ReasonOnHoldExpired: {session.NoticeRequeued, session.RequeuedOnHoldExpired},
 }
 
 // notice tells the customer what one routing event means for its wait
@@ -381,6 +382,8 @@ func NoticeText(n session.Notice) string {
 			s = "The transfer could not be completed, so you are back in the queue for the next agent."
 		case session.RequeuedReassigned:
 			s = "Another agent will be with you shortly."
+		case session.RequeuedOnHoldExpired:
+			s = "Your agent could not come back to you in time, so you are back in the queue for the next agent."
 		default:
 			s = "You are back in the queue for the next agent."
 		}
@@ -390,6 +393,10 @@ func NoticeText(n session.Notice) string {
 			return "You are being transferred to another agent. Please stay in the chat."
 		}
 		s = "You are being transferred to another team. You are " + place(n) + " in the queue."
+	case session.NoticeOnHold:
+		return "Your agent has put the chat on hold and will be back with you shortly."
+	case session.NoticeResumed:
+		return "Your agent is back. Thank you for waiting."
 	default:
 		return ""
 	}

@@ -48,7 +48,10 @@ func inSession(p *session.Participant) bool { return p.Present() || p.Invited() 
 //     between its two steps;
 //   - an ended session keeps no agent but its owner (routing dropped the
 //     consultants when the chat ended, SPEC C9), and so does one whose
-//     customer left.
+//     customer left;
+//   - the session is on hold exactly while routing holds the chat on hold
+//     for its owner, and the customer is told when it goes on hold and when
+//     its owner resumes it (SPEC O6).
 //
 // Supervisors are left alone. The session returned may be lent by the
 // store ([session.Manager.Peek]): it is not to be modified or handed out.
@@ -74,6 +77,11 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 			return session.Session{}, err
 		}
 		return e.sessions.Peek(ctx, chat)
+	}
+	if want := c.State == routing.Assigned && c.OnHold; s.OnHold != want {
+		if s, err = e.followHold(ctx, &s, &c, want); err != nil {
+			return session.Session{}, err
+		}
 	}
 	if s.Status == session.StatusClosed {
 		return s, nil
@@ -377,4 +385,23 @@ func (e *Engine) invite(ctx context.Context, chat switchboard.ChatID, by, agent 
 		return err
 	}
 	return e.sessions.Invite(ctx, chat, by, ref)
+}
+
+// followHold marks session s on hold, or takes the mark off, as chat c is
+// (want), and returns the session as stored. The customer is told of a
+// hold, and of a resume by the owner it had; a chat that went back to its
+// queue or ended takes the mark off silently, the customer being told that
+// instead (SPEC O6).
+func (e *Engine) followHold(ctx context.Context, s *session.Session, c *routing.Chat, want bool) (session.Session, error) {
+	var n session.Notice
+	switch owner := s.Owner(); {
+	case want:
+		n.Kind = session.NoticeOnHold
+	case c.State == routing.Assigned && owner != nil && agentOf(owner.ID) == c.Agent:
+		n.Kind = session.NoticeResumed
+	}
+	if err := e.sessions.SetOnHold(ctx, c.ID, want, NoticeText(n)); err != nil {
+		return session.Session{}, err
+	}
+	return e.sessions.Peek(ctx, c.ID)
 }

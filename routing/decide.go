@@ -199,7 +199,10 @@ func normaliseQueue(q Queue) (Queue, error) {
 	if q.TransferFallback > TransferEnd {
 		return q, invalid("transfer fallback", q.TransferFallback.String())
 	}
-	if q.AcceptTimeout < 0 || q.MaxWait < 0 || q.PreferredWait < 0 || q.WrapUp < 0 {
+	if q.OnHoldEnd > OnHoldRequeue {
+		return q, invalid("on-hold end", q.OnHoldEnd.String())
+	}
+	if q.AcceptTimeout < 0 || q.MaxWait < 0 || q.PreferredWait < 0 || q.WrapUp < 0 || q.MaxOnHold < 0 {
 		return q, invalid("queue timeouts", "negative duration")
 	}
 	if q.AcceptTimeout == 0 {

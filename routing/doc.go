@@ -88,8 +88,8 @@
 // chat there at once, keeping its original EnqueuedAt.
 //
 // An agent's load on a channel is always its pending offers of every kind,
-// plus the chats it owns (assigned or in wrap-up), the chats it is a
-// consultant in, and its holds. When an owner logs out, its longest-present
+// plus the chats it owns (assigned or in wrap-up) that are not on hold, the
+// chats it is a consultant in, and its holds. When an owner logs out, its longest-present
 // consultant becomes the owner; with none, the chat is re-queued.
 //
 // # Business hours
@@ -152,7 +152,8 @@
 // refused with [ErrNotInChat], [ErrNotOwner], [ErrNotConsultant],
 // [ErrAlreadyInChat], [ErrAgentUnavailable], [ErrNoAgentAvailable],
 // [ErrSameAgent], [ErrNotInTeam], [ErrInvitePending], [ErrTransferPending]
-// or [ErrChatEnded]. A call that returns an error changes nothing and emits
+// or [ErrChatEnded]; holds with [ErrOnHold], [ErrNotOnHold], [ErrNoFreeSlot]
+// or [ErrInConference]. A call that returns an error changes nothing and emits
 // no event, except one wrapping [ErrOutcomeUnknown]: the store lost the
 // outcome of the commit and could not say afterwards whether it applied, so
 // the transition may have happened (its events are then in the log).
@@ -162,4 +163,40 @@
 // Agent-to-agent chats are not routed: they are never offered and take no
 // slot (SPEC R10), so routing holds nothing of them. Their one home is the
 // session (session.Manager.StartA2A, with its pending-reply marker).
+//
+// # On hold
+//
+// An owner may put its chat on hold ([Router.PutOnHold]) while it looks
+// something up, and resume it ([Router.Resume]). (This is not a [Hold],
+// the wrap-up of an agent who handed a chat over.) The invariants:
+//
+//   - A chat on hold is [Assigned] to its owner, which keeps it, marked
+//     [Chat.OnHold] with OnHoldSince and OnHoldUntil. Only the owner of an
+//     assigned chat with no consultants and no pending invite or transfer
+//     may put it on hold (SPEC O1).
+//   - A chat on hold uses no slot: its owner's load drops by one when it is
+//     put on hold, so routing may offer the owner another chat, and the
+//     owner is never "at capacity" because of it. Resuming takes a slot
+//     back; an owner with no room for it ([Agent.HasRoom]: a free slot,
+//     room in its budget) gets [ErrNoFreeSlot] and the chat stays on hold
+//     until room frees (SPEC O2). No agent is ever over capacity.
+//   - The queue's MaxOnHold (default none) is stored in the chat as
+//     OnHoldUntil, part of [Chat.NextDeadline], so any router's
+//     [Router.Sweep] ends the hold after a crash. Then the queue's
+//     OnHoldEnd applies: [OnHoldResume] (the default) resumes the chat with
+//     its owner if it has a free slot, and otherwise, as [OnHoldRequeue]
+//     always does, takes the chat back to its queue at its original
+//     position (SPEC O3).
+//   - The hold ends with the chat: a chat ended on hold wraps up using no
+//     slot, as the hold used none; an owner that logs out, or whose
+//     disconnect grace ends, loses its chats on hold back to their queues
+//     like its other chats, at their original position; a customer who
+//     leaves changes nothing in routing, and the owner ends the chat (SPEC
+//     O4).
+//   - A chat on hold is not invited into, transferred or handed over: those
+//     get [ErrOnHold] until it is resumed (SPEC O5).
+//
+// Each step emits an event to the owner's desktop: [ChatOnHold],
+// [ChatResumed] (Reason [ReasonResumed] or [ReasonOnHoldExpired]) and
+// [ChatOnHoldRequeued].
 package routing

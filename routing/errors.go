@@ -78,6 +78,21 @@ var (
 	// ended).
 	ErrChatEnded = switchboard.NewError(switchboard.ErrState, "chat has ended")
 
+	// ErrOnHold: the chat is on hold; resume it first ([Router.Resume]).
+	// Putting it on hold again, inviting into it, transferring it and
+	// handing it over are refused (SPEC O1, O5).
+	ErrOnHold = switchboard.NewError(switchboard.ErrState, "chat is on hold")
+	// ErrNotOnHold: the chat to resume is not on hold (SPEC O2).
+	ErrNotOnHold = switchboard.NewError(switchboard.ErrState, "chat is not on hold")
+	// ErrNoFreeSlot: the owner has no room to resume its chat on hold: no
+	// free slot on the chat's channel, or no room in its budget, or work
+	// the channel may not interrupt ([Agent.HasRoom]); it can once room
+	// frees (SPEC O2).
+	ErrNoFreeSlot = switchboard.NewError(switchboard.ErrState, "agent has no free slot")
+	// ErrInConference: the chat has consultants; end the conference
+	// before putting it on hold (SPEC O1).
+	ErrInConference = switchboard.NewError(switchboard.ErrState, "chat has consultants")
+
 	// ErrConflict: a [Txn] record's version did not match the stored one,
 	// or a record to create exists already. Stores return it from
 	// [Committer.Commit]; the router re-reads and retries, and returns it

@@ -79,13 +79,27 @@ const (
 	// Channel, a channel it routes itself (SPEC L5); State is the agent's
 	// state.
 	AgentWorkChanged
+	// ChatOnHold: Agent, the owner, put Chat on hold and its slot is free
+	// (SPEC O1); ExpiresAt is when the maximum on-hold time passes, zero
+	// when there is none.
+	ChatOnHold
+	// ChatResumed: Chat is off hold and Agent, its owner, has it again on
+	// one of its slots (SPEC O2, O3); Reason is [ReasonResumed] (the owner
+	// resumed it) or [ReasonOnHoldExpired] (the maximum on-hold time
+	// passed and the queue's OnHoldEnd resumed it).
+	ChatResumed
+	// ChatOnHoldRequeued: the maximum on-hold time of Chat passed and it
+	// was taken from Agent, its owner, back to its queue (SPEC O3);
+	// Reason is [ReasonOnHoldExpired]. A ChatQueued follows.
+	ChatOnHoldRequeued
 )
 
 var eventNames = [...]string{"", "AgentLoggedIn", "AgentLoggedOut", "AgentStateChanged", "ChatQueued",
 	"ChatOffered", "OfferResolved", "ChatAssigned", "ChatOverflowed", "ChatWrapUp", "ChatDone",
 	"ChatEnded", "ConsultantJoined", "ConsultantLeft", "InviteFailed",
 	"ChatTransferred", "TransferFailed", "WrapUpDone", "AgentDisconnected", "AgentReconnected",
-	"AgentWorkChanged"}
+	"AgentWorkChanged",
+	"ChatOnHold", "ChatResumed", "ChatOnHoldRequeued"}
 
 // String returns the type's name, such as "ChatOffered".
 func (t EventType) String() string {

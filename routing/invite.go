@@ -57,7 +57,7 @@ func (req *InviteRequest) validate() error {
 // owner nor consultant, [ErrChatEnded] or a [*StateError] when the chat is
 // not assigned, [ErrInvitePending] or [ErrTransferPending],
 // [ErrAlreadyInChat], [ErrAgentUnavailable], [ErrQueueNotFound],
-// [ErrNoAgentAvailable].
+// [ErrNoAgentAvailable], [ErrOnHold] while the chat is on hold (SPEC O5).
 func (r *Router) Invite(ctx context.Context, req InviteRequest) (Offer, error) {
 	if err := req.validate(); err != nil {
 		return Offer{}, fmt.Errorf("routing: invite into %s: %w", req.Chat, err)
@@ -70,6 +70,9 @@ func (r *Router) Invite(ctx context.Context, req InviteRequest) (Offer, error) {
 		}
 		if !c.In(req.From) {
 			return ErrNotInChat
+		}
+		if c.OnHold {
+			return ErrOnHold // SPEC O5
 		}
 		if err := checkNoInvitation(c); err != nil {
 			return err
@@ -256,8 +259,8 @@ func (req *TransferRequest) validate() error {
 // not assigned, [ErrTransferPending] or [ErrInvitePending], [ErrSameAgent],
 // [ErrAlreadyInChat] (use [Router.HandOver] for a consultant),
 // [ErrAgentNotFound], [ErrAgentUnavailable], [ErrNotInTeam],
-// [ErrQueueNotFound]. It returns the offer made to a target agent, or the
-// zero Offer for a queue.
+// [ErrQueueNotFound], [ErrOnHold] while the chat is on hold (SPEC O5). It
+// returns the offer made to a target agent, or the zero Offer for a queue.
 func (r *Router) Transfer(ctx context.Context, req TransferRequest) (Offer, error) {
 	if err := req.validate(); err != nil {
 		return Offer{}, fmt.Errorf("routing: transfer %s: %w", req.Chat, err)
@@ -271,6 +274,9 @@ func (r *Router) Transfer(ctx context.Context, req TransferRequest) (Offer, erro
 		}
 		if !c.Owns(req.From) {
 			return ErrNotOwner
+		}
+		if c.OnHold {
+			return ErrOnHold // SPEC O5
 		}
 		if err := checkNoInvitation(c); err != nil {
 			return err
@@ -315,7 +321,7 @@ func (r *Router) Transfer(ctx context.Context, req TransferRequest) (Offer, erro
 // queue has no WrapUp time). Other consultants stay. A pending invite from
 // made is withdrawn. Errors: [ErrNotOwner], [ErrNotConsultant] when to is
 // not a consultant, [ErrChatEnded] or a [*StateError] when the chat is not
-// assigned, [ErrTransferPending].
+// assigned, [ErrTransferPending], [ErrOnHold] (SPEC O5).
 func (r *Router) HandOver(ctx context.Context, chat switchboard.ChatID, from, to switchboard.AgentID) error {
 	if err := validateID("chat ID", chat); err != nil {
 		return err
@@ -333,6 +339,9 @@ func (r *Router) HandOver(ctx context.Context, chat switchboard.ChatID, from, to
 		}
 		if !c.Owns(from) {
 			return ErrNotOwner
+		}
+		if c.OnHold {
+			return ErrOnHold // SPEC O5
 		}
 		i := slices.Index(c.Consultants, to)
 		if i < 0 {

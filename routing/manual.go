@@ -314,7 +314,8 @@ func (r *Router) Return(ctx context.Context, agent switchboard.AgentID, chat swi
 		if err != nil {
 			return err
 		}
-		if err := w.wrapUpDone(a, c.Channel, false); err != nil {
+		// A chat on hold used no slot: returning it frees none (SPEC O4).
+		if err := w.endWrapUp(a, c.Channel, !c.OnHold, false); err != nil {
 			return err
 		}
 		if !slices.Contains(c.Rejected, agent) {

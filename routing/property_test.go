@@ -31,12 +31,14 @@ type routingModel struct {
 }
 
 var modelQueues = []routing.Queue{
-	{ID: "idle", AcceptTimeout: 20 * time.Second, MaxWait: 2 * time.Minute, Overflow: "ring", WrapUp: 15 * time.Second},
+	{ID: "idle", AcceptTimeout: 20 * time.Second, MaxWait: 2 * time.Minute, Overflow: "ring", WrapUp: 15 * time.Second,
+		MaxOnHold: 45 * time.Second},
 	{ID: "ring", Strategy: routing.RingAll, AcceptTimeout: 15 * time.Second, MaxUnanswered: 3},
 	{ID: "busy", Strategy: routing.LeastBusy, PreferredWait: 30 * time.Second, Priority: 2,
 		RequiredSkills: []routing.SkillRequirement{{Skill: "english", Min: 1}}},
 	{ID: "turn", Strategy: routing.RoundRobin, MaxUnanswered: 2, Overflow: "idle"},
-	{ID: "dice", Strategy: routing.Random, WrapUp: time.Minute, TransferFallback: routing.TransferEnd},
+	{ID: "dice", Strategy: routing.Random, WrapUp: time.Minute, TransferFallback: routing.TransferEnd,
+		MaxOnHold: 30 * time.Second, OnHoldEnd: routing.OnHoldRequeue},
 }
 
 func newModel(t *rapid.T) *routingModel {
@@ -292,7 +294,7 @@ func (m *routingModel) actions() map[string]func(*rapid.T) {
 			}
 			_, err := m.r.Invite(m.ctx, req)
 			allowed(t, "invite", err, routing.ErrInvitePending, routing.ErrTransferPending, routing.ErrAlreadyInChat,
-				routing.ErrAgentUnavailable, routing.ErrNoAgentAvailable, routing.ErrAgentNotFound)
+				routing.ErrAgentUnavailable, routing.ErrNoAgentAvailable, routing.ErrAgentNotFound, routing.ErrOnHold)
 		},
 		"exit": func(t *rapid.T) {
 			c := m.chat(t, m.pickChat(t, routing.Assigned))
@@ -326,7 +328,8 @@ func (m *routingModel) actions() map[string]func(*rapid.T) {
 			}
 			_, err = m.r.Transfer(m.ctx, req)
 			allowed(t, "transfer", err, routing.ErrInvitePending, routing.ErrTransferPending, routing.ErrAlreadyInChat,
-				routing.ErrAgentUnavailable, routing.ErrSameAgent, routing.ErrNotInTeam, routing.ErrAgentNotFound)
+				routing.ErrAgentUnavailable, routing.ErrSameAgent, routing.ErrNotInTeam, routing.ErrAgentNotFound,
+				routing.ErrOnHold)
 		},
 		"handOver": func(t *rapid.T) {
 			c := m.chat(t, m.pickChat(t, routing.Assigned))
@@ -334,7 +337,18 @@ func (m *routingModel) actions() map[string]func(*rapid.T) {
 				t.Skip("no consultant")
 			}
 			err := m.r.HandOver(m.ctx, c.ID, c.Agent, rapid.SampledFrom(c.Consultants).Draw(t, "to"))
-			allowed(t, "hand over", err, routing.ErrTransferPending)
+			allowed(t, "hand over", err, routing.ErrTransferPending, routing.ErrOnHold)
+		},
+		"hold": func(t *rapid.T) {
+			c := m.chat(t, m.pickChat(t, routing.Assigned))
+			err := m.r.PutOnHold(m.ctx, c.Agent, c.ID)
+			allowed(t, "put on hold", err, routing.ErrOnHold, routing.ErrInvitePending, routing.ErrTransferPending,
+				routing.ErrInConference)
+		},
+		"resume": func(t *rapid.T) {
+			c := m.chat(t, m.pickChat(t, routing.Assigned))
+			err := m.r.Resume(m.ctx, c.Agent, c.ID)
+			allowed(t, "resume", err, routing.ErrNotOnHold, routing.ErrNoFreeSlot)
 		},
 		"abandon": func(t *rapid.T) {
 			if err := m.r.Abandon(m.ctx, m.pickChat(t, routing.Queued, routing.Offered)); err != nil {
@@ -462,13 +476,34 @@ func (m *routingModel) check(t *rapid.T) {
 			if c.Agent == "" {
 				t.Fatalf("chat %s is %s with no agent", id, c.State)
 			}
-			held[c.Agent]++
+			// SPEC O1, O4: a chat on hold, or ended on hold, uses no slot.
+			if !c.OnHold {
+				held[c.Agent]++
+			}
 			if c.State == routing.InWrapUp {
 				wrapUps[c.Agent]++
 			}
 		case routing.Ended:
 			if c.EndReason == routing.NotEnded {
 				t.Fatalf("chat %s ended with no reason", id)
+			}
+		}
+		// SPEC O1, O3: only an assigned chat is on hold (or one in wrap-up
+		// ended on hold), with no conference, and its maximum on-hold time
+		// is a deadline the sweeper has not let pass.
+		if c.OnHold && c.State != routing.Assigned && c.State != routing.InWrapUp ||
+			!c.OnHold && (!c.OnHoldSince.IsZero() || !c.OnHoldUntil.IsZero()) {
+			t.Fatalf("chat %s is %s with on hold %v since %v until %v", id, c.State, c.OnHold, c.OnHoldSince, c.OnHoldUntil)
+		}
+		if c.OnHold && c.State == routing.Assigned {
+			if len(c.Consultants) > 0 || c.Invitation.Pending() {
+				t.Fatalf("chat %s on hold has consultants %v and invitation %+v", id, c.Consultants, c.Invitation)
+			}
+			if !c.OnHoldUntil.IsZero() && !m.clock.Now().Before(c.OnHoldUntil) {
+				t.Fatalf("chat %s is on hold past its maximum %v", id, c.OnHoldUntil)
+			}
+			if d := c.NextDeadline(); !c.OnHoldUntil.IsZero() && (d.IsZero() || d.After(c.OnHoldUntil)) {
+				t.Fatalf("chat %s on hold until %v needs the sweeper at %v", id, c.OnHoldUntil, d)
 			}
 		}
 		if c.Licensed != (c.State == routing.Offered || c.State == routing.Assigned) {
@@ -621,6 +656,9 @@ func TestRoutingInvariants(t *testing.T) {
 	// SPEC L2, L3, L5: with budgets, interrupt rules and host-reported
 	// calls in the mix, no offer takes an agent past its budget or
 	// interrupts what it may not, and a call that ends wakes what waited.
+	// SPEC O1, O2, O3, O4, O5: with holds, resumes and their expiry in the
+	// mix, a chat on hold uses no slot (its load leaves it out), resuming
+	// never puts an agent over capacity, and no hold outlives its maximum.
 	rapid.Check(t, func(t *rapid.T) {
 		m := newModel(t)
 		actions := m.actions()

@@ -16,8 +16,9 @@ import (
 // rejections and preferences are forgotten, and req.Preferred is honoured as
 // in [Router.Enqueue]. A chat the store has already forgotten is created
 // anew. A chat still in wrap-up is reopened too: its agent keeps the
-// wrap-up, as a [Hold] that ends when the wrap-up would have. Any other
-// chat that is not final gets a [*StateError].
+// wrap-up, as a [Hold] that ends when the wrap-up would have; the wrap-up
+// of a chat ended on hold, which uses no slot, is complete instead (SPEC
+// O4). Any other chat that is not final gets a [*StateError].
 func (r *Router) Reopen(ctx context.Context, req ChatRequest) (Chat, error) {
 	if err := req.validate(); err != nil {
 		return Chat{}, fmt.Errorf("routing: reopen %s: %w", req.ID, err)
@@ -36,6 +37,12 @@ func (r *Router) Reopen(ctx context.Context, req ChatRequest) (Chat, error) {
 			c = w.newChat(Chat{})
 		case err != nil:
 			return err
+		case c.State == InWrapUp && c.OnHold:
+			// The wrap-up of a chat ended on hold uses no slot, so it
+			// cannot become a hold, which uses one: it is complete.
+			if err := w.onHoldWrapUpDone(c); err != nil {
+				return err
+			}
 		case c.State == InWrapUp:
 			// The customer wrote again while the agent was still wrapping
 			// up: the agent keeps its wrap-up, as a hold, until it ends.

@@ -787,7 +787,9 @@ func checkPending(o *Offer, agent switchboard.AgentID, now time.Time) error {
 // WrapUp; otherwise the chat is done and the slot freed at once (SPEC S11). A
 // direct chat is simply done. Consultants are dropped with no wrap-up and a
 // pending invite or transfer is cancelled (SPEC C9); agents holding a
-// wrap-up of the chat keep it.
+// wrap-up of the chat keep it. A chat on hold ends too: its wrap-up uses no
+// slot, as the hold used none, so ending never puts the agent over its
+// capacity (SPEC O4).
 func (r *Router) End(ctx context.Context, id switchboard.ChatID) error {
 	if err := validateID("chat ID", id); err != nil {
 		return err
@@ -814,6 +816,7 @@ func (r *Router) End(ctx context.Context, id switchboard.ChatID) error {
 			return err
 		}
 		c.EndedAt = w.now
+		c.OnHoldUntil = time.Time{} // a chat ended on hold wraps up with no slot (SPEC O4)
 		if q.WrapUp <= 0 {
 			return w.finishWrapUp(c)
 		}

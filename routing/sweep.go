@@ -19,7 +19,8 @@ const sweepBatch = 256
 // (SPEC R13); chats whose next relaxation step came need less of an agent
 // and are looked at afresh (SPEC V2); wrap-ups and wrap-up holds past their
 // time complete (SPEC S11, T4); agents past their disconnect grace are
-// logged out (SPEC H4).
+// logged out (SPEC H4); chats on hold past their maximum on-hold time
+// resume or go back to their queue (SPEC O3).
 //
 // Deadlines are stored data, so any router over the same store can sweep
 // them, including one started after the router that set them crashed. Call
@@ -143,6 +144,10 @@ func (r *Router) expireChat(ctx context.Context, id switchboard.ChatID) error {
 		case InWrapUp:
 			if !w.now.Before(c.WrapUpUntil) {
 				return w.finishWrapUp(c)
+			}
+		case Assigned:
+			if c.OnHold && !c.OnHoldUntil.IsZero() && !w.now.Before(c.OnHoldUntil) {
+				return w.onHoldExpired(c)
 			}
 		}
 		return nil

@@ -133,8 +133,8 @@ type Agent struct {
 	IdleSince time.Time `json:"idle_since,omitzero"`
 	// Used counts the slots in use per channel, in the order of
 	// Profile.Capacity: pending offers of every kind, chats it owns
-	// (assigned or in wrap-up), chats it is a consultant in, and its
-	// wrap-up holds of chats it handed over.
+	// (assigned or in wrap-up, but not on hold: [Chat.OnHold]), chats it
+	// is a consultant in, and its wrap-up holds of chats it handed over.
 	Used []int `json:"used,omitzero"`
 	// WrapUps counts the agent's wrap-ups: chats of its own in wrap-up
 	// ([InWrapUp]) and [Hold]s of chats it handed over.
@@ -367,6 +367,13 @@ type Queue struct {
 	// entering the queue afterwards. At most [MaxAgingStep]. Defaults to 0:
 	// no aging, higher priority first, then first come, first served.
 	AgingStep time.Duration `json:"-"`
+
+	// On hold (SPEC O3). MaxOnHold is how long a chat of this queue may
+	// stay on hold; the deadline is stored in the chat when it is put on
+	// hold ([Chat.OnHoldUntil]). Defaults to 0: no limit. OnHoldEnd
+	// decides what happens when it passes. Defaults to [OnHoldResume].
+	MaxOnHold time.Duration `json:"-"`
+	OnHoldEnd OnHoldPolicy  `json:"on_hold_end,omitzero"`
 	// Version is the record's version for compare-and-set; see [Txn].
 	Version uint64 `json:"version,omitzero"`
 }
@@ -628,6 +635,17 @@ type Chat struct {
 	// set when the chat enters the queue. Zero when its queue does not
 	// age priority. See [Chat.QueueOrder].
 	VirtualStart time.Time `json:"virtual_start,omitzero"`
+
+	// On hold (SPEC O1–O5). OnHold marks an [Assigned] chat its owner put
+	// on hold ([Router.PutOnHold]): it stays Assigned to its owner, who
+	// keeps it but uses no slot for it, from OnHoldSince until it resumes
+	// ([Router.Resume]) or OnHoldUntil (zero: no limit) passes and the
+	// queue's OnHoldEnd applies. On an [InWrapUp] chat, OnHold marks one
+	// ended while on hold, whose wrap-up uses no slot either. Every other
+	// chat has them zero.
+	OnHold      bool      `json:"on_hold,omitzero"`
+	OnHoldSince time.Time `json:"on_hold_since,omitzero"`
+	OnHoldUntil time.Time `json:"on_hold_until,omitzero"`
 	// Version is the record's version for compare-and-set; see [Txn].
 	Version uint64 `json:"version,omitzero"`
 }
@@ -652,8 +670,9 @@ func (c *Chat) HoldIndex(agent switchboard.AgentID) int {
 // NextDeadline returns the earliest instant at which the chat needs the
 // sweeper, or the zero time if it needs none: the queue timeout, preferred
 // agent's wait, next relaxation step or closed queue's opening
-// ([Chat.OpensAt]) of a queued chat, the end of a chat's wrap-up, and the
-// end of every [Hold]. Stores index chats by it; see [DeadlineStore].
+// ([Chat.OpensAt]) of a queued chat, the end of a chat's wrap-up, the end
+// of the maximum on-hold time of a chat on hold (SPEC O3), and the end of
+// every [Hold]. Stores index chats by it; see [DeadlineStore].
 func (c *Chat) NextDeadline() time.Time {
 	var d time.Time
 	switch c.State {
@@ -670,6 +689,10 @@ func (c *Chat) NextDeadline() time.Time {
 		}
 	case InWrapUp:
 		d = c.WrapUpUntil
+	case Assigned:
+		if c.OnHold {
+			d = c.OnHoldUntil
+		}
 	}
 	for _, h := range c.Holds {
 		if !h.Until.IsZero() && (d.IsZero() || h.Until.Before(d)) {

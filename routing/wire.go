@@ -77,6 +77,11 @@ const (
 	// ReasonClosed: the chat's queue is closed by its business hours and
 	// refused it (the reason of the session's end).
 	ReasonClosed = "closed"
+	// ReasonResumed: the owner resumed its chat on hold (ChatResumed).
+	ReasonResumed = "resumed"
+	// ReasonOnHoldExpired: the maximum on-hold time of the chat passed
+	// (ChatResumed, ChatOnHoldRequeued, ChatQueued).
+	ReasonOnHoldExpired = "on_hold_expired"
 )
 
 // Wire texts of the enums, indexed by value. An empty text is the zero
@@ -94,7 +99,9 @@ var (
 		"chat_offered", "offer_resolved", "chat_assigned", "chat_overflowed", "chat_wrap_up", "chat_done",
 		"chat_ended", "consultant_joined", "consultant_left", "invite_failed",
 		"chat_transferred", "transfer_failed", "wrap_up_done", "agent_disconnected", "agent_reconnected",
-		"agent_work_changed"}
+		"agent_work_changed",
+		"chat_on_hold", "chat_resumed", "chat_on_hold_requeued"}
+	onHoldPolicyTexts = []string{"resume", "requeue"}
 )
 
 // marshalEnum returns the text of v, or an error wrapping [ErrInvalid].
@@ -208,6 +215,7 @@ type queueJSON struct {
 	PreferredWaitMS int64 `json:"preferred_wait_ms,omitzero"`
 	WrapUpMS        int64 `json:"wrap_up_ms,omitzero"`
 	AgingStepMS     int64 `json:"aging_step_ms,omitzero"`
+	MaxOnHoldMS     int64 `json:"max_on_hold_ms,omitzero"`
 }
 
 // queuePlain is a Queue without its methods.
@@ -215,12 +223,12 @@ type queuePlain Queue
 
 // MarshalJSON returns the queue's wire form: snake_case fields, durations
 // in whole milliseconds (accept_timeout_ms, max_wait_ms,
-// preferred_wait_ms, wrap_up_ms, aging_step_ms).
+// preferred_wait_ms, wrap_up_ms, aging_step_ms, max_on_hold_ms).
 func (q Queue) MarshalJSON() ([]byte, error) {
 	return json.Marshal(queueJSON{queuePlain: queuePlain(q),
 		AcceptTimeoutMS: ms(q.AcceptTimeout), MaxWaitMS: ms(q.MaxWait),
 		PreferredWaitMS: ms(q.PreferredWait), WrapUpMS: ms(q.WrapUp),
-		AgingStepMS: ms(q.AgingStep)})
+		AgingStepMS: ms(q.AgingStep), MaxOnHoldMS: ms(q.MaxOnHold)})
 }
 
 // UnmarshalJSON parses the wire form of [Queue.MarshalJSON].
@@ -233,6 +241,7 @@ func (q *Queue) UnmarshalJSON(data []byte) error {
 	q.AcceptTimeout, q.MaxWait = fromMS(w.AcceptTimeoutMS), fromMS(w.MaxWaitMS)
 	q.PreferredWait, q.WrapUp = fromMS(w.PreferredWaitMS), fromMS(w.WrapUpMS)
 	q.AgingStep = fromMS(w.AgingStepMS)
+	q.MaxOnHold = fromMS(w.MaxOnHoldMS)
 	return nil
 }
 
@@ -269,4 +278,14 @@ func (o OfferOutcome) reason() string {
 		return outcomeTexts[o]
 	}
 	return o.String()
+}
+
+// MarshalText returns the policy's wire text, such as "requeue".
+func (p OnHoldPolicy) MarshalText() ([]byte, error) {
+	return marshalEnum(p, onHoldPolicyTexts, "on-hold policy")
+}
+
+// UnmarshalText parses a wire text of [OnHoldPolicy.MarshalText].
+func (p *OnHoldPolicy) UnmarshalText(text []byte) error {
+	return unmarshalEnum(p, text, onHoldPolicyTexts, "on-hold policy")
 }

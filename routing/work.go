@@ -734,6 +734,7 @@ func (w *work) requeue(c *Chat, reason string, unanswered bool) error {
 		return err
 	}
 	c.State, c.Pending, c.Agent, c.AssignedAt = Queued, 0, "", time.Time{}
+	clearOnHold(c)
 	if c.QueueDeadline.IsZero() {
 		// Back in the queue after it was assigned (its agent logged out, a
 		// transfer fell back): it waits at most MaxWait again (SPEC R15).
@@ -895,10 +896,18 @@ func (w *work) finishHold(c *Chat, i int) error {
 // counts a wrap-up done if it was one. An agent in WrapUp with no other
 // wrap-up returns to Available.
 func (w *work) wrapUpDone(a *Agent, ch switchboard.Channel, wrapUp bool) error {
+	return w.endWrapUp(a, ch, true, wrapUp)
+}
+
+// endWrapUp is wrapUpDone for a chat that may hold no slot: one ended
+// while on hold (SPEC O4) frees none.
+func (w *work) endWrapUp(a *Agent, ch switchboard.Channel, slot, wrapUp bool) error {
 	if a.State == LoggedOut {
 		return nil
 	}
-	a.addLoad(ch, -1)
+	if slot {
+		a.addLoad(ch, -1)
+	}
 	if wrapUp && a.WrapUps > 0 {
 		a.WrapUps--
 	}
@@ -918,11 +927,12 @@ func (w *work) finishWrapUp(c *Chat) error {
 	if err != nil {
 		return err
 	}
-	wrapUp := c.State == InWrapUp
+	wrapUp, slot := c.State == InWrapUp, !c.OnHold
 	c.State, c.WrapUpUntil = Done, time.Time{}
+	clearOnHold(c)
 	w.touchChat(c)
 	w.emit(Event{Type: ChatDone, Chat: c.ID, Queue: c.Queue, Agent: c.Agent})
-	return w.wrapUpDone(a, c.Channel, wrapUp)
+	return w.endWrapUp(a, c.Channel, slot, wrapUp)
 }
 
 func deadline(now time.Time, d time.Duration) time.Time {

@@ -165,6 +165,10 @@ type Entry struct {
 	// Notice is what an [EntryNotice] tells the customer; zero on other
 	// entries.
 	Notice Notice `json:"notice,omitzero"`
+
+	// OnHold marks a customer's message written while the session was on
+	// hold ([Session.OnHold]), for the owner's desktop (SPEC O7).
+	OnHold bool `json:"on_hold,omitzero"`
 }
 
 // Clone returns a deep copy of e.
@@ -213,6 +217,10 @@ type View struct {
 	Ref uint64 `json:"ref,omitzero"`
 	// Notice is what an [EntryNotice] tells the customer.
 	Notice Notice `json:"notice,omitzero"`
+
+	// OnHold marks a customer's message written while the session was on
+	// hold (SPEC O7); agents' views only.
+	OnHold bool `json:"on_hold,omitzero"`
 }
 
 // project builds viewer's view of e. The caller has checked Visible.
@@ -233,6 +241,7 @@ func project(viewer *Participant, e *Entry) View {
 		Tags:        slices.Clone(e.Tags),
 		Ref:         e.Ref,
 		Notice:      e.Notice,
+		OnHold:      e.OnHold && viewer.Role.IsAgent(),
 	}
 	if !viewer.Role.IsAgent() {
 		// Names only; wrap-up reasons and supervisor modes are internal.

@@ -271,6 +271,7 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 		entries = append(entries, fixes...)
 		e := event(EntryMessage, aud, p, nil)
 		e.ID, e.Text, e.Files = msg.ID, msg.Text, append([]File(nil), msg.Files...)
+		e.OnHold = s.OnHold && p.Role == RoleCustomer // SPEC O7
 		entries = append(entries, e)
 		// The timers' facts change with the message, in the same write
 		// (SPEC D9).

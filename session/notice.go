@@ -24,9 +24,13 @@ const (
 	// NoticeTransferred: the chat is being transferred to another agent
 	// (Position 0), or to another queue (Position is its place there).
 	NoticeTransferred
+	// NoticeOnHold: the agent put the chat on hold (SPEC O6).
+	NoticeOnHold
+	// NoticeResumed: the agent took the chat off hold (SPEC O6).
+	NoticeResumed
 )
 
-var noticeNames = [...]string{"", "queued", "position", "requeued", "transferred"}
+var noticeNames = [...]string{"", "queued", "position", "requeued", "transferred", "on_hold", "resumed"}
 
 // String returns the kind's name, such as "position".
 func (k NoticeKind) String() string {
@@ -49,6 +53,9 @@ const (
 	// RequeuedReassigned: the customer's agent did not answer in time and
 	// another agent will take the chat (SPEC D2).
 	RequeuedReassigned = "reassigned"
+	// RequeuedOnHoldExpired: the chat was on hold longer than its queue
+	// allows and went back to the queue (SPEC O6).
+	RequeuedOnHoldExpired = "on_hold_expired"
 )
 
 // Notice is what an [EntryNotice] tells a customer about its wait, in a

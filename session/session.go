@@ -232,6 +232,12 @@ type Session struct {
 	// queue's settings when it started and the facts its deadlines derive
 	// from; [Session.NextDeadline] is the next of them.
 	Timers TimerState `json:"timers,omitzero"`
+
+	// OnHold marks a customer session whose chat its owner put on hold
+	// (SPEC O6, O7): the customer was told, and its messages are flagged
+	// [Entry.OnHold] for the owner. It follows routing, through
+	// [Manager.SetOnHold].
+	OnHold bool `json:"on_hold,omitzero"`
 }
 
 // About returns what the session is about: the queue name, or "A2A" (SPEC S1).

@@ -64,6 +64,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
 		{"AgingOrder", testAgingOrder},
 		{"RelaxDeadline", testRelaxDeadline},
 		{"PickRace", testPickRace},
+		{"OnHoldDeadlines", testOnHoldDeadlines},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
