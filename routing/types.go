@@ -607,6 +607,15 @@ type Chat struct {
 	// set when the chat enters the queue. Zero when its queue does not
 	// age priority. See [Chat.QueueOrder].
 	VirtualStart time.Time `json:"virtual_start,omitzero"`
+
+	// Reopening order.
+
+	// Reopens is [ChatRequest.Reopens] of the request that last queued the
+	// chat: how many reopenings of its session routing has heard of. A
+	// host compares it with its session's count to tell whether routing
+	// has heard of the latest reopening, which stamps from two processes'
+	// clocks cannot tell.
+	Reopens uint64 `json:"reopens,omitzero"`
 	// Version is the record's version for compare-and-set; see [Txn].
 	Version uint64 `json:"version,omitzero"`
 }

@@ -232,6 +232,15 @@ type Session struct {
 	// queue's settings when it started and the facts its deadlines derive
 	// from; [Session.NextDeadline] is the next of them.
 	Timers TimerState `json:"timers,omitzero"`
+
+	// Reopening order, compared as counts rather than as clock readings
+	// from different processes.
+
+	// Reopens is how many times a customer's message reopened the closed
+	// session; the routing request that routes it again carries it
+	// ([routing.ChatRequest.Reopens]), so whether routing has heard of
+	// the latest reopening is told without comparing clocks.
+	Reopens uint64 `json:"reopens,omitzero"`
 }
 
 // About returns what the session is about: the queue name, or "A2A" (SPEC S1).
