@@ -108,6 +108,11 @@ var sentinels = map[string]error{
 	"routing.ErrChatEnded":        routing.ErrChatEnded,
 	"routing.ErrConflict":         routing.ErrConflict,
 	"routing.ErrOutcomeUnknown":   routing.ErrOutcomeUnknown,
+	// Picking by hand and returning to the queue.
+	"routing.ErrChatTaken":   routing.ErrChatTaken,
+	"routing.ErrNotManual":   routing.ErrNotManual,
+	"routing.ErrNotEligible": routing.ErrNotEligible,
+	"routing.ErrLicenceFull": routing.ErrLicenceFull,
 
 	"routing/routingtest.ErrInjected": routingtest.ErrInjected,
 	"routing/routingmem.ErrClosed":    routingmem.ErrClosed,

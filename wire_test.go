@@ -142,7 +142,7 @@ func wireValues() map[string]any {
 			},
 			Require: []routing.SkillRequirement{{Skill: "fr", Min: 2}}, RelaxStep: 1, NextRelaxAt: t1},
 		"session_notice": session.Notice{Kind: session.NoticeRequeued, Position: 3, Wait: 90 * time.Second,
-			Estimated: true, Reason: session.RequeuedAgentLeft},
+			Estimated: true, Reason: session.RequeuedAgentLeft, Approximate: true},
 		"stats_board": stats.Board{At: t0,
 			Queues: map[switchboard.QueueID]*stats.QueueNow{"sales": {
 				Chats: stats.Chats{Waiting: 3, Offered: 1, WaitingByPriority: map[int]int{0: 2, 5: 1},
@@ -286,7 +286,7 @@ func enums() []enum {
 	}
 	return []enum{
 		{"routing.State", vals(5, func(i int) encoding.TextMarshaler { return routing.State(i) }), func() encoding.TextUnmarshaler { return new(routing.State) }},
-		{"routing.Strategy", vals(5, func(i int) encoding.TextMarshaler { return routing.Strategy(i) }), func() encoding.TextUnmarshaler { return new(routing.Strategy) }},
+		{"routing.Strategy", vals(int(routing.Manual)+1, func(i int) encoding.TextMarshaler { return routing.Strategy(i) }), func() encoding.TextUnmarshaler { return new(routing.Strategy) }},
 		{"routing.ChatKind", vals(1, func(i int) encoding.TextMarshaler { return routing.ChatKind(i) }), func() encoding.TextUnmarshaler { return new(routing.ChatKind) }},
 		{"routing.ChatState", vals(6, func(i int) encoding.TextMarshaler { return routing.ChatState(i) }), func() encoding.TextUnmarshaler { return new(routing.ChatState) }},
 		{"routing.EndReason", vals(6, func(i int) encoding.TextMarshaler { return routing.EndReason(i) }), func() encoding.TextUnmarshaler { return new(routing.EndReason) }},
@@ -304,7 +304,7 @@ func enums() []enum {
 		{"session.EntryType", vals(int(session.EntryTimer)+1, func(i int) encoding.TextMarshaler { return session.EntryType(i) }), func() encoding.TextUnmarshaler { return new(session.EntryType) }},
 		{"switchboard.HistoryRule", vals(4, func(i int) encoding.TextMarshaler { return switchboard.HistoryRule(i) }), func() encoding.TextUnmarshaler { return new(switchboard.HistoryRule) }},
 		{"switchboard.AfterClosePolicy", vals(4, func(i int) encoding.TextMarshaler { return switchboard.AfterClosePolicy(i) }), func() encoding.TextUnmarshaler { return new(switchboard.AfterClosePolicy) }},
-		{"routing.PassReason", vals(int(routing.InterruptBlockedReason)+1, func(i int) encoding.TextMarshaler { return routing.PassReason(i) }), func() encoding.TextUnmarshaler { return new(routing.PassReason) }},
+		{"routing.PassReason", vals(int(routing.ManualPickReason)+1, func(i int) encoding.TextMarshaler { return routing.PassReason(i) }), func() encoding.TextUnmarshaler { return new(routing.PassReason) }},
 		{"session.NoticeKind", vals(int(session.NoticeTransferred)+1, func(i int) encoding.TextMarshaler { return session.NoticeKind(i) }), func() encoding.TextUnmarshaler { return new(session.NoticeKind) }},
 		{"session.Timer", vals(int(session.TimerCustomerIdleClose)+1, func(i int) encoding.TextMarshaler { return session.Timer(i) }), func() encoding.TextUnmarshaler { return new(session.Timer) }},
 		{"conference.EndPolicy", vals(2, func(i int) encoding.TextMarshaler { return conference.EndPolicy(i) }), func() encoding.TextUnmarshaler { return new(conference.EndPolicy) }},

@@ -104,6 +104,9 @@ var requeueReasons = map[string]struct {
 	routing.ReasonTransferFailed: {session.NoticeRequeued, session.RequeuedTransferFailed},
 	routing.ReasonNoResponse:     {session.NoticeRequeued, session.RequeuedReassigned},
 	routing.ReasonTransferred:    {session.NoticeTransferred, ""},
+	// A chat its agent returned: the customer is told it waits again,
+	// never why.
+	routing.ReasonReturned: {session.NoticeRequeued, ""},
 }
 
 // notice tells the customer what one routing event means for its wait
@@ -151,11 +154,11 @@ func (e *Engine) notice(ctx context.Context, ev *routing.Event) error {
 	if c.State != routing.Queued && c.State != routing.Offered {
 		return nil // an agent has it already: the customer sees it join
 	}
-	ahead, _, err := e.store.Position(ctx, c.ID)
+	ahead, exact, err := e.store.Position(ctx, c.ID)
 	if err != nil {
 		return err
 	}
-	n := session.Notice{Kind: r.kind, Position: ahead + 1, Reason: r.reason}
+	n := session.Notice{Kind: r.kind, Position: ahead + 1, Reason: r.reason, Approximate: !exact}
 	e.estimate(ctx, &n, c.Queue)
 	if err := e.notify(ctx, c.ID, "routing-"+strconv.FormatUint(ev.Seq, 10), n); err != nil {
 		return err
@@ -188,7 +191,7 @@ func (e *Engine) notifyPositions(ctx context.Context) (int, error) {
 			errs = append(errs, err)
 			continue
 		}
-		aheads, err := e.aheadOf(ctx, ids)
+		aheads, exact, err := e.aheadOf(ctx, ids)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -211,7 +214,7 @@ func (e *Engine) notifyPositions(ctx context.Context) (int, error) {
 				e.positions.tell(id, pos)
 				continue
 			}
-			n := session.Notice{Kind: session.NoticePosition, Position: pos}
+			n := session.Notice{Kind: session.NoticePosition, Position: pos, Approximate: !exact}
 			e.estimate(ctx, &n, q.ID)
 			if err := e.notify(ctx, id, "position-"+interval+"-"+strconv.Itoa(pos), n); err != nil {
 				errs = append(errs, err)
@@ -263,7 +266,7 @@ func (e *Engine) remembered(ctx context.Context, id switchboard.ChatID, interval
 	default:
 		return -1, nil
 	}
-	ahead, _, err := e.store.Position(ctx, id)
+	ahead, exact, err := e.store.Position(ctx, id)
 	if err != nil {
 		return 0, err
 	}
@@ -271,7 +274,7 @@ func (e *Engine) remembered(ctx context.Context, id switchboard.ChatID, interval
 	if last, ok := e.positions.told(id); ok && last == pos {
 		return 0, nil
 	}
-	n := session.Notice{Kind: session.NoticePosition, Position: pos}
+	n := session.Notice{Kind: session.NoticePosition, Position: pos, Approximate: !exact}
 	e.estimate(ctx, &n, c.Queue)
 	if err := e.notify(ctx, id, "position-"+interval+"-"+strconv.Itoa(pos), n); err != nil {
 		return 0, err
@@ -287,17 +290,19 @@ func (e *Engine) remembered(ctx context.Context, id switchboard.ChatID, interval
 // so the store's Position is asked at the ends of stretches only: twice
 // for a queue with no offered chat amid its queued ones, O(k log n) times
 // for k of them. A chat that left the queue meanwhile counts as in place;
-// the next pass corrects it.
-func (e *Engine) aheadOf(ctx context.Context, ids []switchboard.ChatID) ([]int, error) {
-	out := make([]int, len(ids))
+// the next pass corrects it. exact is false when the store answered any
+// of them with an estimate: the counts between are estimates too.
+func (e *Engine) aheadOf(ctx context.Context, ids []switchboard.ChatID) (out []int, exact bool, err error) {
+	out, exact = make([]int, len(ids)), true
 	if len(ids) == 0 {
-		return out, nil
+		return out, exact, nil
 	}
 	at := func(i int) (int, error) {
-		n, _, err := e.store.Position(ctx, ids[i])
+		n, ok, err := e.store.Position(ctx, ids[i])
 		if errors.Is(err, routing.ErrChatNotFound) {
 			return i, nil
 		}
+		exact = exact && ok
 		return n, err
 	}
 	var fill func(lo, hi, alo, ahi int) error
@@ -321,14 +326,15 @@ func (e *Engine) aheadOf(ctx context.Context, ids []switchboard.ChatID) ([]int, 
 	}
 	first, err := at(0)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	last := len(ids) - 1
 	lastAhead, err := at(last)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return out, fill(0, last, first, lastAhead)
+	err = fill(0, last, first, lastAhead)
+	return out, exact, err
 }
 
 // estimate adds the configured estimate of the wait to n.
@@ -359,9 +365,9 @@ func NoticeText(n session.Notice) string {
 	var s string
 	switch n.Kind {
 	case session.NoticeQueued:
-		s = "You are number " + strconv.Itoa(n.Position) + " in the queue."
+		s = "You are " + place(n) + " in the queue."
 	case session.NoticePosition:
-		s = "You are now number " + strconv.Itoa(n.Position) + " in the queue."
+		s = "You are now " + place(n) + " in the queue."
 	case session.NoticeRequeued:
 		switch n.Reason {
 		case session.RequeuedAgentLeft:
@@ -375,12 +381,12 @@ func NoticeText(n session.Notice) string {
 		default:
 			s = "You are back in the queue for the next agent."
 		}
-		s += " You are number " + strconv.Itoa(n.Position) + " in the queue."
+		s += " You are " + place(n) + " in the queue."
 	case session.NoticeTransferred:
 		if n.Position == 0 {
 			return "You are being transferred to another agent. Please stay in the chat."
 		}
-		s = "You are being transferred to another team. You are number " + strconv.Itoa(n.Position) + " in the queue."
+		s = "You are being transferred to another team. You are " + place(n) + " in the queue."
 	default:
 		return ""
 	}
@@ -388,6 +394,15 @@ func NoticeText(n session.Notice) string {
 		s += " " + waitText(n.Wait)
 	}
 	return s
+}
+
+// place says the notice's position in words: "number 3", or "about
+// number 3" when the position is an estimate (SPEC W8).
+func place(n session.Notice) string {
+	if n.Approximate {
+		return "about number " + strconv.Itoa(n.Position)
+	}
+	return "number " + strconv.Itoa(n.Position)
 }
 
 // waitText says an estimated wait in words.

@@ -78,8 +78,8 @@ func (e *Engine) leaveA2A(ctx context.Context, agent switchboard.AgentID) error 
 }
 
 // after carries out what one routing event means beyond its chat's
-// reconciliation: an agent's logout at the end of its grace, and what the
-// customer is told. latest reports that no later ChatQueued of the chat
+// reconciliation: an agent's logout at the end of its grace, the record of
+// a chat returned to its queue, and what the customer is told. latest reports that no later ChatQueued of the chat
 // is in the same batch: an earlier one is stale, and tells the customer
 // nothing. It is idempotent, like apply.
 func (e *Engine) after(ctx context.Context, it *item, latest bool) error {
@@ -87,6 +87,9 @@ func (e *Engine) after(ctx context.Context, it *item, latest bool) error {
 		return nil
 	}
 	if err := e.agentLoggedOut(ctx, it.ev); err != nil {
+		return err
+	}
+	if err := e.recordReturn(ctx, it.ev); err != nil {
 		return err
 	}
 	if it.ev.Type == routing.ChatQueued && !latest {

@@ -193,7 +193,7 @@ func normaliseQueue(q Queue) (Queue, error) {
 	if q.Channel == "" {
 		q.Channel = switchboard.DefaultChannel
 	}
-	if q.Strategy > Random {
+	if q.Strategy > Manual {
 		return q, invalid("strategy", q.Strategy.String())
 	}
 	if q.TransferFallback > TransferEnd {

@@ -88,6 +88,9 @@ func (r *Router) routeEach(ctx context.Context, qs []Queue) error {
 // routeQueue offers the waiting chats of q, first in queue order first, while
 // agents can take them. It reports whether it stopped at the licence limit.
 func (r *Router) routeQueue(ctx context.Context, q *Queue) (licenceLimited bool, err error) {
+	if q.Strategy == Manual {
+		return false, nil // its chats wait to be picked
+	}
 	head, err := r.store.Waiting(ctx, q.ID, 0, 1)
 	if err != nil || len(head) == 0 {
 		return false, err
@@ -130,6 +133,9 @@ func (r *Router) routeQueue(ctx context.Context, q *Queue) (licenceLimited bool,
 // chat waits ahead of it: the common case costs one commit, not two. It
 // reports whether it made offers; if not, the queue is routed afterwards.
 func (w *work) offerAtOnce(c *Chat, q *Queue) (bool, error) {
+	if q.Strategy == Manual {
+		return false, nil
+	}
 	ahead, err := w.r.store.Waiting(w.ctx, q.ID, 0, 1)
 	if err != nil || len(ahead) > 0 {
 		return false, err
@@ -172,6 +178,10 @@ func (r *Router) offerChat(ctx context.Context, id switchboard.ChatID) (res rout
 		q, err := w.queue(c.Queue)
 		if err != nil {
 			return err
+		}
+		if q.Strategy == Manual {
+			res, special = noAgent, false // it waits to be picked
+			return nil
 		}
 		free, err := w.licenceFree(c)
 		if err != nil {

@@ -53,9 +53,12 @@
 //
 // The queue's [Strategy] picks the agent: [LongestIdle] (the default),
 // [RingAll], [LeastBusy], [RoundRobin] (remembered in the queue record, so it
-// continues across routers) or [Random]. A chat may name a preferred agent
-// (such as the customer's last agent) whom it waits for up to the queue's
-// PreferredWait before the strategy applies.
+// continues across routers) or [Random]; a [Manual] queue offers its chats
+// to nobody: agents list the chats they may take ([Router.Pickable]) and
+// pick one ([Router.Pick]). The owner of any assigned chat may put it back
+// in its queue, at its place, with a reason ([Router.Return]). A chat may
+// name a preferred agent (such as the customer's last agent) whom it waits
+// for up to the queue's PreferredWait before the strategy applies.
 //
 // # Conferences and transfers
 //

@@ -20,8 +20,8 @@ const (
 	AgentStateChanged
 	// ChatQueued: Chat entered Queue (first time, or again with Reason
 	// [ReasonRejected], [ReasonTimedOut], [ReasonWithdrawn],
-	// [ReasonAgentLoggedOut], [ReasonTransferred] or
-	// [ReasonTransferFailed]).
+	// [ReasonAgentLoggedOut], [ReasonTransferred],
+	// [ReasonTransferFailed] or [ReasonReturned]).
 	ChatQueued
 	// ChatOffered: Offer of Chat was made to Agent. Customer, EnqueuedAt and
 	// ExpiresAt describe it (SPEC R3).
@@ -132,7 +132,8 @@ type Event struct {
 	Customer   string    `json:"customer,omitzero"`
 	EnqueuedAt time.Time `json:"enqueued_at,omitzero"`
 	ExpiresAt  time.Time `json:"expires_at,omitzero"`
-	// Comment of a transfer.
+	// Comment of a transfer; for a chat its owner returned to its queue
+	// (ChatQueued with [ReasonReturned]), the owner's reason code.
 	Comment string `json:"comment,omitzero"`
 
 	// Tenant, Team, Priority and Channel describe who and what the event

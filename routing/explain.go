@@ -61,11 +61,15 @@ const (
 	// channel may not interrupt under its interrupt rules (SPEC L3);
 	// [AgentVerdict.BlockedBy] names that channel.
 	InterruptBlockedReason
+	// ManualPickReason (chat-level): the chat's queue is a [Manual] one,
+	// so no agent is offered the chat: it waits until an eligible agent
+	// picks it ([Router.Pick]).
+	ManualPickReason
 )
 
 var passReasonNames = [...]string{"", "logged_out", "not_ready", "rona", "wrap_up", "not_serving_queue",
 	"no_free_slot", "missing_skill", "rejected", "offer_pending", "preferred_wait", "licence_limit", "parked",
-	"budget_full", "interrupt_blocked"}
+	"budget_full", "interrupt_blocked", "manual_pick"}
 
 // String returns the reason as snake_case text, such as "no_free_slot".
 func (p PassReason) String() string {
@@ -143,7 +147,7 @@ type Explanation struct {
 	At time.Time `json:"at,omitzero"`
 	// Held lists the reasons that hold the chat back from every agent,
 	// eligible or not: [OfferPendingReason], [PreferredWaitReason],
-	// [LicenceLimitReason], [ParkedReason].
+	// [LicenceLimitReason], [ParkedReason], [ManualPickReason].
 	Held []PassReason `json:"held,omitzero"`
 	// Preferred is the agent the chat waits for, and PreferredUntil when
 	// the wait ends; set with [PreferredWaitReason].
@@ -316,7 +320,11 @@ func (r *Router) held(ctx context.Context, e *Explanation, c *Chat, q *Queue, no
 		e.Held = append(e.Held, OfferPendingReason)
 		return nil
 	}
-	if c.Preferred != "" && now.Before(c.PreferredUntil) {
+	manual := q.Strategy == Manual // picked by any eligible agent, preferred or not
+	if manual {
+		e.Held = append(e.Held, ManualPickReason)
+	}
+	if c.Preferred != "" && now.Before(c.PreferredUntil) && !manual {
 		a, err := r.store.Agent(ctx, c.Preferred)
 		if err != nil && !isNotFound(err) {
 			return err

@@ -365,6 +365,9 @@ func (m *routingModel) actions() map[string]func(*rapid.T) {
 // free slot: the constraints FIFO is measured against.
 func (m *routingModel) eligibleIgnoringLoad(a *routing.Agent, c *routing.Chat) bool {
 	q := m.queues[slices.IndexFunc(m.queues, func(q routing.Queue) bool { return q.ID == c.Queue })]
+	if q.Strategy == routing.Manual {
+		return false // offered to nobody: it waits to be picked
+	}
 	if !a.Serves(q.ID) || !a.HasSkills(q.RequiredSkills) || !a.HasSkills(c.Skills) || slices.Contains(c.Rejected, a.ID) {
 		return false
 	}

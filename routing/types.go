@@ -262,9 +262,12 @@ const (
 	// Random offers the chat to an eligible agent chosen uniformly at random.
 	// It lists every eligible agent, so it costs O(n) in their number.
 	Random
+	// Manual offers the chat to nobody: it waits in its queue until an
+	// eligible agent picks it ([Router.Pickable], [Router.Pick]).
+	Manual
 )
 
-var strategyNames = [...]string{"LongestIdle", "RingAll", "LeastBusy", "RoundRobin", "Random"}
+var strategyNames = [...]string{"LongestIdle", "RingAll", "LeastBusy", "RoundRobin", "Random", "Manual"}
 
 // String returns the strategy's name.
 func (s Strategy) String() string {

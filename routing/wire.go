@@ -70,13 +70,17 @@ const (
 	// the chat went back to its queue for another agent (ChatQueued,
 	// [Router.Reassign]).
 	ReasonNoResponse = "no_response"
+	// ReasonReturned: the chat's owner put it back in its queue
+	// ([Router.Return]); the event's Comment holds the owner's reason code
+	// (ChatQueued).
+	ReasonReturned = "returned"
 )
 
 // Wire texts of the enums, indexed by value. An empty text is the zero
 // value's, which has no name.
 var (
 	stateTexts          = []string{"logged_out", "available", "not_ready", "rona", "wrap_up"}
-	strategyTexts       = []string{"longest_idle", "ring_all", "least_busy", "round_robin", "random"}
+	strategyTexts       = []string{"longest_idle", "ring_all", "least_busy", "round_robin", "random", "manual"}
 	chatKindTexts       = []string{"customer"}
 	chatStateTexts      = []string{"queued", "offered", "assigned", "wrap_up", "done", "ended"}
 	endReasonTexts      = []string{"", "abandoned", ReasonTimedOut, "escalated", ReasonWithdrawn, "agent_left"}

@@ -66,21 +66,27 @@ type Notice struct {
 	// Reason says why a [NoticeRequeued] chat is back in the queue: one of
 	// the Requeued* codes.
 	Reason string `json:"reason,omitzero"`
+
+	// Approximate reports that Position is an estimate: the routing
+	// store answered with one (routing.QueueStatus.Exact false), so a
+	// client says "about" before it.
+	Approximate bool `json:"approximate,omitzero"`
 }
 
 // noticeWire is the wire form of a [Notice]: the wait in milliseconds, with
 // the unit in the name, as every duration of the wire.
 type noticeWire struct {
-	Kind      NoticeKind `json:"kind"`
-	Position  int        `json:"position,omitzero"`
-	WaitMS    int64      `json:"wait_ms,omitzero"`
-	Estimated bool       `json:"estimated,omitzero"`
-	Reason    string     `json:"reason,omitzero"`
+	Kind        NoticeKind `json:"kind"`
+	Position    int        `json:"position,omitzero"`
+	WaitMS      int64      `json:"wait_ms,omitzero"`
+	Estimated   bool       `json:"estimated,omitzero"`
+	Reason      string     `json:"reason,omitzero"`
+	Approximate bool       `json:"approximate,omitzero"`
 }
 
 // MarshalJSON gives the notice's wire form, with the wait as wait_ms.
 func (n Notice) MarshalJSON() ([]byte, error) {
-	return json.Marshal(noticeWire{n.Kind, n.Position, n.Wait.Milliseconds(), n.Estimated, n.Reason})
+	return json.Marshal(noticeWire{n.Kind, n.Position, n.Wait.Milliseconds(), n.Estimated, n.Reason, n.Approximate})
 }
 
 // UnmarshalJSON reads the wire form of [Notice.MarshalJSON].
@@ -90,7 +96,7 @@ func (n *Notice) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*n = Notice{Kind: w.Kind, Position: w.Position, Wait: time.Duration(w.WaitMS) * time.Millisecond,
-		Estimated: w.Estimated, Reason: w.Reason}
+		Estimated: w.Estimated, Reason: w.Reason, Approximate: w.Approximate}
 	return nil
 }
 

@@ -33,6 +33,15 @@ type person struct {
 // when there is no Chromium to drive. Both stop when the test ends.
 func newBrowser(t *testing.T, opts options) *browser {
 	t.Helper()
+	b := startChromium(t)
+	b.url = startServer(t, opts).url
+	return b
+}
+
+// startChromium starts a headless Chromium, with no demo, or skips the
+// test when there is none to drive. It stops when the test ends.
+func startChromium(t *testing.T) *browser {
+	t.Helper()
 	if raceEnabled {
 		t.Skip("browser tests run in the pass without the race detector")
 	}
@@ -44,7 +53,6 @@ func newBrowser(t *testing.T, opts options) *browser {
 		t.Skip("no Chromium: install it (apt-get install chromium) or set SWITCHBOARD_CHROMIUM to its path; " +
 			"examples/webdemo/.ci/setup does both")
 	}
-	s := startServer(t, opts)
 	flags := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path),
 		chromedp.WindowSize(1500, 1000), chromedp.Flag("headless", "new"),
 		// On a loaded machine Chromium takes long to start: wait for it
@@ -75,11 +83,18 @@ func newBrowser(t *testing.T, opts options) *browser {
 		}
 		t.Logf("starting %s, try %d: %v", path, try, err)
 	}
-	return &browser{t: t, ctx: ctx, url: s.url}
+	return &browser{t: t, ctx: ctx}
 }
 
-// open opens path for a new person, in a browser context of its own.
+// open opens path of the demo for a new person, in a browser context of
+// its own.
 func (b *browser) open(name, path string) *person {
+	b.t.Helper()
+	return b.openURL(name, b.url+path)
+}
+
+// openURL opens url for a new person, in a browser context of its own.
+func (b *browser) openURL(name, url string) *person {
 	b.t.Helper()
 	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
 	b.t.Cleanup(cancel)
@@ -89,7 +104,7 @@ func (b *browser) open(name, path string) *person {
 		b.t.Fatalf("%s: opening a tab: %v", name, err)
 	}
 	p := &person{t: b.t, name: name, ctx: ctx}
-	p.do("open "+path, chromedp.Navigate(b.url+path), chromedp.WaitReady(chromedp.CSS("body")))
+	p.do("open "+url, chromedp.Navigate(url), chromedp.WaitReady(chromedp.CSS("body")))
 	return p
 }
 
@@ -193,7 +208,7 @@ func startChat(p *person, name, queue string) {
 	p.t.Helper()
 	p.do("start", chromedp.SetValue(chromedp.ID("name"), name), chromedp.SetValue(chromedp.ID("queue"), queue),
 		chromedp.Click(chromedp.ID("start-btn")))
-	p.waitText("#status", "in the queue")
+	p.waitText("#status", "in line")
 }
 
 // accept accepts the offer ringing on a desktop and waits for the chat.
@@ -231,7 +246,7 @@ func TestBrowserLifeCycle(t *testing.T) {
 	customer.click("#signin")
 	customer.waitText("#signed-in", "(verified)")
 	startChat(customer, "Jane", "support")
-	customer.waitText("#status", "number 1")
+	customer.waitText("#status", "You are 1st in line")
 	waitingOn(sup, "support", 1)
 
 	ada := b.open("ada", "/agent")
@@ -427,12 +442,12 @@ func TestBrowserWallboardWaiting(t *testing.T) {
 	waitingOn(sup, "billing", 1)
 	startChat(second, "Ben", "billing")
 	waitingOn(sup, "billing", 2)
-	second.waitText("#status", "number 2")
+	second.waitText("#status", "You are 2nd in line")
 
 	first.click("#leave")
 	first.click("#leave-confirm")
 	waitingOn(sup, "billing", 1)
-	second.waitText("#status", "number 1")
+	second.waitText("#status", "You are 1st in line")
 
 	cy := b.open("cy", "/agent")
 	loginAgent(cy, "cy", "available")

@@ -7,7 +7,16 @@ replace github.com/switchboard-cc/switchboard => ../../
 require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/coder/websocket v1.8.15
-	github.com/switchboard-cc/switchboard v0.0.0-00010101000000-000000000000
+	github.com/jackc/pgx/v5 v5.12.0
+	github.com/switchboard-cc/switchboard v0.0.0
+	github.com/switchboard-cc/switchboard/pgstore v0.0.0
+)
+
+require (
+	github.com/jackc/pgpassfile v1.0.0 // indirect
+	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
+	github.com/jackc/puddle/v2 v2.2.3 // indirect
+	golang.org/x/text v0.41.0 // indirect
 )
 
 require (
@@ -18,3 +27,5 @@ require (
 	github.com/google/btree v1.1.3 // indirect
 	golang.org/x/sync v0.22.0 // indirect
 )
+
+replace github.com/switchboard-cc/switchboard/pgstore => ../../pgstore

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -42,35 +43,53 @@ func (c *client) send(f frame) {
 	}
 }
 
-// demoChat is what the host knows of a chat it started: the wallboard
-// reads each from routing.
-type demoChat struct {
-	id       switchboard.ChatID
-	queue    switchboard.QueueID
-	customer switchboard.CustomerID
-	name     string
-}
-
-// hub connects pages to the engine: it is the engine's participant
-// transport, forwards routing events to agent desktops and pushes
-// positions and the wallboard.
+// hub connects this process's pages to the engine: it delivers session
+// entries to the pages of their participant, forwards routing events to
+// agent desktops and pushes the wallboard. What it keeps is which page is
+// whose; everything else it reads from the backend's stores, which every
+// process serving the demo shares.
 type hub struct {
-	eng   *engine.Engine
-	files *memFiles
-	// figures are the statistics the engine folds from routing's log, in
-	// as many partitions as the log has.
-	figures    stats.Store
+	eng *engine.Engine
+	be  *backend
+	// partitions is how many partitions routing's log has: the
+	// statistics keep one state each.
 	partitions int
 
 	mu      sync.Mutex
 	clients map[*client]struct{}
-	chats   []demoChat
 	signIns map[string]string // token -> verified e-mail address
 }
 
 func newHub() *hub {
-	return &hub{files: &memFiles{files: map[string]attachment.Accepted{}},
-		clients: map[*client]struct{}{}, signIns: map[string]string{}}
+	return &hub{clients: map[*client]struct{}{}, signIns: map[string]string{}}
+}
+
+// claim makes c the page of participant who, and has that participant's
+// entries delivered to this process from any process.
+func (h *hub) claim(c *client, who session.ParticipantID) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c.who = who
+	h.be.attach(who)
+}
+
+// release makes c the page of nobody; the participant's entries stop
+// coming to this process when it was its last page here. Both run under
+// h.mu, so a page claiming the participant meanwhile keeps it attached.
+func (h *hub) release(c *client) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	who := c.who
+	c.who = ""
+	if who == "" {
+		return
+	}
+	for o := range h.clients {
+		if o != c && o.who == who {
+			return
+		}
+	}
+	h.be.detach(who)
 }
 
 // Deliver forwards one participant's delivery to that participant's pages
@@ -107,23 +126,15 @@ func (h *hub) closeAll() {
 	}
 }
 
-// forwardRouting sends each routing event to the desktop of the agent it
-// concerns.
-func (h *hub) forwardRouting(ctx context.Context, sub interface {
-	Next(context.Context) (routing.Event, error)
-}) {
-	for {
-		e, err := sub.Next(ctx)
-		if err != nil {
-			return
-		}
-		if e.Agent == "" {
-			continue
-		}
-		f := frame{"type": "routing", "event": e}
-		for _, c := range h.pages(func(c *client) bool { return c.agent == e.Agent }) {
-			c.send(f)
-		}
+// toDesktop sends a routing event to the desktops of the agent it
+// concerns connected to this process.
+func (h *hub) toDesktop(e routing.Event) {
+	if e.Agent == "" {
+		return
+	}
+	f := frame{"type": "routing", "event": e}
+	for _, c := range h.pages(func(c *client) bool { return c.agent == e.Agent }) {
+		c.send(f)
 	}
 }
 
@@ -185,8 +196,8 @@ type boardChat struct {
 	State    routing.ChatState `json:"state"`
 }
 
-// wallboard reads each queue's figures from the statistics board, and
-// the logged-in agents and the chats the demo started from routing.
+// wallboard reads each queue's figures and the chats being routed or
+// served from the statistics, and the logged-in agents from routing.
 func (h *hub) wallboard(ctx context.Context) (board, error) {
 	r := h.eng.Router()
 	now := h.eng.Clock().Now()
@@ -194,10 +205,11 @@ func (h *hub) wallboard(ctx context.Context) (board, error) {
 	if err != nil {
 		return board{}, err
 	}
-	figures, err := stats.LoadBoard(ctx, h.figures, h.partitions, now)
+	states, err := stats.LoadAll(ctx, h.be.figures, h.partitions)
 	if err != nil {
 		return board{}, err
 	}
+	figures := stats.Snapshot(now, states...)
 	var b board
 	for _, q := range qs {
 		bq := boardQueue{ID: string(q.ID), Name: q.Name, Agents: map[routing.State]int{}}
@@ -212,15 +224,19 @@ func (h *hub) wallboard(ctx context.Context) (board, error) {
 		}
 		b.Queues = append(b.Queues, bq)
 	}
-	h.mu.Lock()
-	chats := append([]demoChat(nil), h.chats...)
-	h.mu.Unlock()
-	for _, dc := range chats {
-		c, err := r.Chat(ctx, dc.id)
-		if err != nil || c.State.Final() {
-			continue
+	var live []switchboard.ChatID
+	for _, st := range states {
+		for id := range st.Chats {
+			live = append(live, id)
 		}
-		b.Chats = append(b.Chats, boardChat{ID: string(c.ID), Queue: string(c.Queue), Customer: dc.name,
+	}
+	slices.Sort(live)
+	for _, id := range live {
+		c, err := r.Chat(ctx, id)
+		if err != nil || c.State.Final() || c.Customer.Name == "" {
+			continue // gone, done, or between agents
+		}
+		b.Chats = append(b.Chats, boardChat{ID: string(c.ID), Queue: string(c.Queue), Customer: c.Customer.Name,
 			Agent: string(c.Agent), State: c.State})
 	}
 	agents, err := r.LoggedIn(ctx, "")
@@ -258,6 +274,7 @@ func (h *hub) serveWS(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancel(r.Context())
 	defer func() {
 		cancel()
+		h.release(c)
 		h.mu.Lock()
 		delete(h.clients, c)
 		h.mu.Unlock()
@@ -315,7 +332,7 @@ func (h *hub) signIn(w http.ResponseWriter, r *http.Request) {
 func (h *hub) serveTranscript(w http.ResponseWriter, r *http.Request) {
 	chat := switchboard.ChatID(r.URL.Query().Get("chat"))
 	customer := switchboard.CustomerID(r.URL.Query().Get("customer"))
-	if !h.ownsChat(customer, chat) {
+	if !h.ownsChat(r.Context(), customer, chat) {
 		http.Error(w, "no such chat for this customer", http.StatusNotFound)
 		return
 	}
@@ -329,11 +346,19 @@ func (h *hub) serveTranscript(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte(transcriptText(views)))
 }
 
-func (h *hub) ownsChat(customer switchboard.CustomerID, chat switchboard.ChatID) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for _, c := range h.chats {
-		if c.id == chat && c.customer == customer && customer != "" {
+// ownsChat reports whether customer is the customer of chat, as the
+// session records it, whichever process started it.
+func (h *hub) ownsChat(ctx context.Context, customer switchboard.CustomerID, chat switchboard.ChatID) bool {
+	if customer == "" {
+		return false
+	}
+	s, err := h.eng.Sessions().Session(ctx, chat)
+	if err != nil {
+		return false
+	}
+	me := session.CustomerParticipant(customer)
+	for _, p := range s.Participants {
+		if p.ID == me {
 			return true
 		}
 	}
@@ -375,9 +400,11 @@ func (m *memFiles) PutFile(ctx context.Context, chat switchboard.ChatID, f attac
 }
 
 func (h *hub) serveFile(w http.ResponseWriter, r *http.Request) {
-	h.files.mu.Lock()
-	f, ok := h.files.files[r.PathValue("ref")]
-	h.files.mu.Unlock()
+	f, ok, err := h.be.files.file(r.Context(), r.PathValue("ref"))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		return
+	}
 	if !ok {
 		http.NotFound(w, r)
 		return

@@ -119,16 +119,16 @@ func (h *hub) startChat(ctx context.Context, c *client, req *request) (any, erro
 	chat := switchboard.ChatID("chat-" + randomID()[:8])
 	// The page hears its own chat from the first entry on.
 	h.mu.Lock()
-	c.customer, c.chat, c.who = customer, chat, session.CustomerParticipant(customer)
-	h.chats = append(h.chats, demoChat{id: chat, queue: queue, customer: customer, name: name})
+	c.customer, c.chat = customer, chat
 	h.mu.Unlock()
+	h.claim(c, session.CustomerParticipant(customer))
 	_, err := h.eng.Start(ctx, engine.StartRequest{ID: chat, Queue: queue, Customer: customer,
 		CustomerName: name, Attributes: attrs,
 		Transcript: []routing.Turn{{From: "bot", Text: "Hi " + name + "! An agent will be with you shortly."}}})
 	if err != nil {
+		h.release(c)
 		h.mu.Lock()
-		c.customer, c.chat, c.who = "", "", ""
-		h.chats = h.chats[:len(h.chats)-1]
+		c.customer, c.chat = "", ""
 		h.mu.Unlock()
 		return nil, err
 	}
@@ -155,8 +155,9 @@ func (h *hub) sendFile(ctx context.Context, chat switchboard.ChatID, me session.
 
 // forget makes c a page of no agent again, after a failed login.
 func (h *hub) forget(c *client) {
+	h.release(c)
 	h.mu.Lock()
-	c.agent, c.who = "", ""
+	c.agent = ""
 	h.mu.Unlock()
 }
 
@@ -171,9 +172,11 @@ func (h *hub) login(ctx context.Context, c *client, req *request) (any, error) {
 	}
 	// The page is this agent's desktop before routing hears of the login:
 	// an offer made by the login itself reaches it.
+	h.release(c) // a page logging in again speaks for its new agent only
 	h.mu.Lock()
-	c.agent, c.who = id, session.AgentParticipant(id)
+	c.agent = id
 	h.mu.Unlock()
+	h.claim(c, session.AgentParticipant(id))
 	r := h.eng.Router()
 	a, err := r.Agent(ctx, id)
 	if err != nil || a.State == routing.LoggedOut {

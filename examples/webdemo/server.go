@@ -16,11 +16,8 @@ import (
 	"github.com/switchboard-cc/switchboard/compliance"
 	"github.com/switchboard-cc/switchboard/engine"
 	"github.com/switchboard-cc/switchboard/routing"
-	"github.com/switchboard-cc/switchboard/routing/routingmem"
 	"github.com/switchboard-cc/switchboard/session"
-	"github.com/switchboard-cc/switchboard/session/sessionmem"
 	"github.com/switchboard-cc/switchboard/stats"
-	"github.com/switchboard-cc/switchboard/stats/statsmem"
 )
 
 //go:embed web
@@ -38,6 +35,13 @@ type options struct {
 	Ready func(url string)
 	// Logger receives the engine's repairs. Defaults to discarding them.
 	Logger *slog.Logger
+	// PG is the URL of a PostgreSQL database: the stores, files and
+	// statistics live there, shared with every process given the same
+	// URL. Empty keeps everything in this process's memory.
+	PG string
+	// wrapRouting, when set, stands between the engine and the routing
+	// store (a test's store that estimates positions, say).
+	wrapRouting func(routing.Store) routing.Store
 }
 
 // Queues and agents the demo is seeded with.
@@ -84,26 +88,36 @@ func run(ctx context.Context, opts options) error {
 	policy.Scanner = redactor
 	policy.MaxFileSize = 1 << 20
 	h := newHub()
-	bus := routingmem.NewBus()
-	routes := routingmem.New(routingmem.Config{})
+	var be *backend
+	if opts.PG == "" {
+		be = memoryBackend(h)
+	} else if be, err = pgBackend(ctx, opts.PG, h, opts.Logger); err != nil {
+		return err
+	}
+	defer be.close()
+	h.be = be
+	routes := be.routes
+	if opts.wrapRouting != nil {
+		routes = opts.wrapRouting(routes)
+	}
 	// Statistics fold routing's event log as the engine runs: the
 	// wallboard's figures and the wait estimates the engine's notices
 	// give waiting customers.
 	estimates := stats.NewEstimator(15 * time.Minute)
-	h.figures, h.partitions = statsmem.New(), routes.Partitions()
-	figures, err := stats.NewConsumer(stats.Config{}, h.figures, estimates)
+	h.partitions = routes.Partitions()
+	figures, err := stats.NewConsumer(stats.Config{}, be.figures, estimates)
 	if err != nil {
 		return err
 	}
 	eng, err := engine.New(ctx, engine.Config{
-		Routing: routes, Sessions: sessionmem.NewStore(), Consumers: []engine.EventConsumer{figures},
-		Desktops: bus, Participants: h, Logger: opts.Logger,
+		Routing: routes, Sessions: be.sessions, Consumers: []engine.EventConsumer{figures},
+		Desktops: be.desktops, Participants: be.participants, Logger: opts.Logger,
 		Router:             routing.Config{SweepInterval: 100 * time.Millisecond},
 		Poll:               50 * time.Millisecond,
-		Files:              h.files,
+		Files:              be.files,
 		AttachmentPolicies: map[string]attachment.Policy{"documents": policy},
 		Session: session.Config{Filter: engine.RedactingFilter(redactor),
-			Fragments: sessionmem.NewFragmentStore()},
+			Fragments: be.fragments},
 		// A waiting customer is told its new place within 2s of a move.
 		PositionEvery: 2 * time.Second,
 		Wait:          estimates,
@@ -114,15 +128,24 @@ func run(ctx context.Context, opts options) error {
 	h.eng = eng
 	running := make(chan error, 1)
 	go func() { running <- eng.Run(ctx) }()
-	if err := seed(ctx, eng.Router(), opts); err != nil {
+	listening, background := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(background)
+		be.background(ctx, listening)
+	}()
+	stop := func() {
 		cancel()
 		<-running
+		<-background
+	}
+	if err := seed(ctx, eng.Router(), opts); err != nil {
+		stop()
 		return err
 	}
-
-	events := bus.Subscribe(nil)
-	defer events.Close()
-	go h.forwardRouting(ctx, events)
+	select {
+	case <-listening:
+	case <-ctx.Done():
+	}
 	go h.tick(ctx)
 
 	mux := http.NewServeMux()
@@ -146,8 +169,7 @@ func run(ctx context.Context, opts options) error {
 
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
-		cancel()
-		<-running
+		stop()
 		return err
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
@@ -170,6 +192,7 @@ func run(ctx context.Context, opts options) error {
 	if rerr := <-running; rerr != nil && !errors.Is(rerr, context.Canceled) && err == nil {
 		err = rerr
 	}
+	<-background
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}

@@ -62,6 +62,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
 		{"CrossChannel", testCrossChannel},
 		{"AgingOrder", testAgingOrder},
 		{"RelaxDeadline", testRelaxDeadline},
+		{"PickRace", testPickRace},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

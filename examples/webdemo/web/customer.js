@@ -13,13 +13,19 @@ function status(text, position) {
   $("status").textContent = text;
   $("status").dataset.position = position;
 }
-// told shows a notice of the engine: the place in the queue and the
-// estimated wait; a requeue or a transfer is also kept in the log.
+// told shows a notice of the engine: the place in the queue, "about" it
+// when the place is an estimate, and the estimated wait; a requeue or a
+// transfer is also kept in the log.
 function told(n, item) {
   if (n.kind === "requeued" || n.kind === "transferred") log.add(item);
   if (!n.position) return status(item.text || "You are being transferred", "");
-  status("You are number " + n.position + " in the queue" +
+  status("You are " + (n.approximate ? "about " : "") + ordinal(n.position) + " in line" +
     (n.estimated ? " · estimated wait " + clock(n.wait_ms || 0) : ""), n.position);
+}
+// ordinal writes 1 as "1st", 12 as "12th", 22 as "22nd".
+function ordinal(n) {
+  const suffix = ["th", "st", "nd", "rd"], v = n % 100;
+  return n + (suffix[(v - 20) % 10] || suffix[v] || suffix[0]);
 }
 function showError(e) { $("file-error").textContent = e.message; $("file-error").classList.remove("hidden"); }
 
