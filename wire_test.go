@@ -56,7 +56,7 @@ func wireValues() map[string]any {
 			Declined: []switchboard.AgentID{"a-20"}, Comment: "VIP"},
 		Holds: []routing.Hold{{Agent: "a-16", Channel: "chat", Until: t1}}, Parked: true, ParkedOn: "fr",
 		ParkedEpoch: 6, OpensAt: t1, RelaxStep: 1, RelaxAt: t1, VirtualStart: t0.Add(-2 * time.Minute),
-		OnHold: true, OnHoldSince: t0, OnHoldUntil: t1,
+		OnHold: true, OnHoldSince: t0, OnHoldUntil: t1, Reopens: 1,
 		Version: 9}
 	offer := routing.Offer{ID: "c1#3", Kind: routing.InviteOffer, Chat: "c1", Agent: "a-18", Queue: "sales",
 		Channel: "chat", From: "a-17", Comment: "VIP", Customer: "Carol", EnqueuedAt: t0, CreatedAt: t0,
@@ -110,7 +110,7 @@ func wireValues() map[string]any {
 			Attributes: []session.Attribute{{Name: "email", Value: "carol@example.com", Verified: true}},
 			Menu:       &session.Menu{Version: 3, By: "agent:a-17", Prompt: "Pick one", Options: options},
 			Video:      &session.VideoLeg{StartedBy: "agent:a-17", StartedAt: t0},
-			WrapUp:     &wrapUp, LinkedFrom: "c0", LinkedTo: "c2", CreatedAt: t0, ClosedAt: t1, ReopenedAt: t1,
+			WrapUp:     &wrapUp, LinkedFrom: "c0", LinkedTo: "c2", CreatedAt: t0, ClosedAt: t1, ReopenedAt: t1, Reopens: 1,
 			Timers: session.TimerState{Settings: switchboard.Timers{ResponseSLA: time.Minute}, Owner: "a-17", AssignedAt: t0,
 				Answered: true, CustomerAt: t1, AgentAt: t0, WarnedAt: t1, Fired: []session.Timer{session.TimerResponseSLA},
 				Reassign: "a-17"},

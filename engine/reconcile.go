@@ -273,9 +273,17 @@ func reopenedAfter(s *session.Session, c *routing.Chat) bool {
 	if !c.State.Final() && c.State != routing.InWrapUp {
 		return false
 	}
-	// Reopened after routing finished with the chat, or after its last
-	// assignment, even when the end reached routing only later (the
-	// owner's end was interrupted between its two steps).
+	if s.Reopens != 0 {
+		// Routing keeps the count of reopenings it routed: a larger one
+		// in the session is a reopening it has not heard of, even when
+		// the end reached routing only later (the owner's end was
+		// interrupted between its two steps). The session's and
+		// routing's stamps come from different processes' clocks, which
+		// cannot order the two.
+		return s.Reopens > c.Reopens
+	}
+	// A session stored before reopenings were counted: reopened after
+	// routing finished with the chat, or after its last assignment.
 	return !s.ReopenedAt.Before(c.EndedAt) || !c.AssignedAt.IsZero() && c.AssignedAt.Before(s.ReopenedAt)
 }
 
@@ -306,6 +314,13 @@ func staleAssignment(s *session.Session, c *routing.Chat) bool {
 		s.Status != session.StatusActive && s.Status != session.StatusCustomerLeft {
 		return false
 	}
+	if s.Reopens != 0 {
+		// Routing cannot assign a chat it has not reopened, so an
+		// assignment made without hearing of the latest reopening is
+		// from before it, whatever the processes' clocks stamped.
+		return s.Reopens > c.Reopens
+	}
+	// A session stored before reopenings were counted.
 	if c.AssignedAt.Before(s.ReopenedAt) {
 		return true
 	}
@@ -316,7 +331,7 @@ func staleAssignment(s *session.Session, c *routing.Chat) bool {
 
 // routeRequest is the routing request that routes session s again.
 func routeRequest(s *session.Session) routing.ChatRequest {
-	req := routing.ChatRequest{ID: s.ID, Queue: s.Queue}
+	req := routing.ChatRequest{ID: s.ID, Queue: s.Queue, Reopens: s.Reopens}
 	if c := s.Customer(); c != nil {
 		cid, _ := c.ID.Customer()
 		req.Customer = routing.Customer{ID: string(cid), Name: c.Name}

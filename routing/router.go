@@ -522,6 +522,9 @@ type ChatRequest struct {
 	// agent; the chat waits the queue's PreferredWait for it unless it is
 	// logged out. Defaults to none.
 	Preferred switchboard.AgentID
+	// Reopens is how many times the chat's session was reopened, for
+	// [Router.Reopen]; it is kept as [Chat.Reopens]. Defaults to 0.
+	Reopens uint64
 }
 
 // Enqueue creates a customer chat in a queue and routes it. The returned
@@ -579,7 +582,7 @@ func (w *work) queueRequest(c *Chat, req *ChatRequest, q *Queue, reason string) 
 		ID: req.ID, Kind: CustomerChat, Queue: q.ID, Channel: q.Channel,
 		Customer: req.Customer, Priority: req.Priority,
 		Skills: slices.Clone(req.Skills), Transcript: slices.Clone(req.Transcript),
-		Preferred: req.Preferred, State: Queued,
+		Preferred: req.Preferred, State: Queued, Reopens: req.Reopens,
 		EnqueuedAt: w.now, Seq: 0, QueuedAt: w.now,
 		QueueDeadline: deadline(w.now, q.MaxWait),
 		Offers:        c.Offers, // keeps offer IDs unique across a reopened chat's life

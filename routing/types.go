@@ -646,6 +646,15 @@ type Chat struct {
 	OnHold      bool      `json:"on_hold,omitzero"`
 	OnHoldSince time.Time `json:"on_hold_since,omitzero"`
 	OnHoldUntil time.Time `json:"on_hold_until,omitzero"`
+
+	// Reopening order.
+
+	// Reopens is [ChatRequest.Reopens] of the request that last queued the
+	// chat: how many reopenings of its session routing has heard of. A
+	// host compares it with its session's count to tell whether routing
+	// has heard of the latest reopening, which stamps from two processes'
+	// clocks cannot tell.
+	Reopens uint64 `json:"reopens,omitzero"`
 	// Version is the record's version for compare-and-set; see [Txn].
 	Version uint64 `json:"version,omitzero"`
 }

@@ -253,6 +253,7 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 			}
 			s.Status, s.WrapUp, s.ClosedAt, s.Menu, s.Video = to, nil, time.Time{}, nil, nil
 			s.ReopenedAt = m.now()
+			s.Reopens++
 			joinAt(c, s.Version+1)
 			entries = append(entries, event(EntryReopened, Everyone(), c, c))
 			update, reopened = true, true

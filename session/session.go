@@ -238,6 +238,15 @@ type Session struct {
 	// [Entry.OnHold] for the owner. It follows routing, through
 	// [Manager.SetOnHold].
 	OnHold bool `json:"on_hold,omitzero"`
+
+	// Reopening order, compared as counts rather than as clock readings
+	// from different processes.
+
+	// Reopens is how many times a customer's message reopened the closed
+	// session; the routing request that routes it again carries it
+	// ([routing.ChatRequest.Reopens]), so whether routing has heard of
+	// the latest reopening is told without comparing clocks.
+	Reopens uint64 `json:"reopens,omitzero"`
 }
 
 // About returns what the session is about: the queue name, or "A2A" (SPEC S1).
