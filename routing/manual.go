@@ -51,8 +51,9 @@ const pickScanFactor = 10
 // agent, looking at no more than ten times limit of them: the cost does
 // not grow with the number of agents, nor with the depth of a queue beyond
 // what it looks at. A chat deep behind many the agent may not take can be
-// left out. An agent who may take no chat now (not Available, say) gets an
-// empty list; a logged-out agent gets [ErrLoggedOut].
+// left out. A queue closed by its business hours lists nothing until it
+// opens (SPEC U14). An agent who may take no chat now (not Available, say)
+// gets an empty list; a logged-out agent gets [ErrLoggedOut].
 //
 // The list is a snapshot: another agent may pick a chat of it first, and
 // [Router.Pick] then returns [ErrChatTaken].
@@ -84,6 +85,9 @@ func (r *Router) Pickable(ctx context.Context, agent switchboard.AgentID, limit 
 		if q.Strategy != Manual || a.State != Available || a.Disconnected() || !a.HasRoom(q.Channel) ||
 			!a.HasSkills(q.widest()) {
 			continue
+		}
+		if open, _ := q.Hours.openAt(r.cfg.Clock.Now(), false); !open {
+			continue // closed by its business hours: nothing is picked until it opens
 		}
 		found, scanned := 0, 0
 		for found < limit && scanned < pickScanFactor*limit {
@@ -165,8 +169,9 @@ func (r *Router) Pickable(ctx context.Context, agent switchboard.AgentID, limit 
 // for one that is not Available, is disconnected or has no room for the
 // chat's channel (no free slot, over its budget, or busy with a channel
 // the chat's may not interrupt),
-// [ErrLoggedOut], [ErrLicenceFull], and a [*StateError] for a chat that
-// ended.
+// [ErrLoggedOut], [ErrLicenceFull], a [*ClosedError] (matching
+// [ErrQueueClosed]) while the queue is closed by its business hours (SPEC
+// U14), and a [*StateError] for a chat that ended.
 func (r *Router) Pick(ctx context.Context, agent switchboard.AgentID, chat switchboard.ChatID) (Assignment, error) {
 	if err := validateID("agent ID", agent); err != nil {
 		return Assignment{}, err
@@ -205,6 +210,9 @@ func (r *Router) Pick(ctx context.Context, agent switchboard.AgentID, chat switc
 			return ErrChatTaken
 		case c.State != Queued:
 			return ErrChatTaken
+		}
+		if open, opens := q.Hours.openAt(w.now, true); !open {
+			return &ClosedError{Queue: q.ID, Opens: opens}
 		}
 		a, err := w.agent(agent)
 		if err != nil {

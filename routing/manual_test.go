@@ -429,3 +429,33 @@ func TestPickableFollowsRelaxation(t *testing.T) {
 	_, err = r.Pick(b.ctx, "ann", "c1")
 	require.NoError(t, err)
 }
+
+func TestClosedManualQueueIsPickedOnlyOnceOpen(t *testing.T) {
+	t.Parallel()
+	// SPEC U14: a Manual queue closed by its business hours lists nothing
+	// and refuses a pick, saying when it opens, with nothing changed; at
+	// the opening its waiting chats can be picked.
+	q := deskQueue
+	q.Hours = officeHours() // opens at 10:00; start is 09:00
+	r, b := setup(t, q)
+	login(t, r, b, "ann", 2, "desk")
+	enqueue(t, r, b, "c1", "desk")
+	require.Empty(t, pickableIDs(t, r, b, "ann", 10))
+	before := mustChat(t, r, b, "c1")
+	b.events.Drain()
+	_, err := r.Pick(b.ctx, "ann", "c1")
+	require.ErrorIs(t, err, routing.ErrQueueClosed)
+	var closed *routing.ClosedError
+	require.ErrorAs(t, err, &closed)
+	require.Equal(t, switchboard.QueueID("desk"), closed.Queue)
+	require.True(t, closed.Opens.Equal(start.Add(time.Hour)), "opens %v", closed.Opens)
+	require.Equal(t, before, mustChat(t, r, b, "c1"))
+	require.Equal(t, 0, load(t, r, b, "ann"))
+	require.Empty(t, b.events.Drain())
+
+	b.clock.Set(start.Add(time.Hour))
+	require.Equal(t, []switchboard.ChatID{"c1"}, pickableIDs(t, r, b, "ann", 10))
+	a, err := r.Pick(b.ctx, "ann", "c1")
+	require.NoError(t, err)
+	require.Equal(t, routing.Assigned, a.Chat.State)
+}
