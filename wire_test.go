@@ -161,7 +161,7 @@ func wireValues() map[string]any {
 		"stats_board": stats.Board{At: t0,
 			Queues: map[switchboard.QueueID]*stats.QueueNow{"sales": {
 				Chats: stats.Chats{Waiting: 3, Offered: 1, WaitingByPriority: map[int]int{0: 2, 5: 1},
-					OfferedByPriority: map[int]int{0: 1}, Longest: 95 * time.Second, LongestChat: "c1", Talking: 4, WrappingUp: 1},
+					OfferedByPriority: map[int]int{0: 1}, Longest: 95 * time.Second, LongestChat: "c1", Talking: 4, WrappingUp: 1, OnHold: 1},
 				Agents: stats.Agents{LoggedIn: 6, ByState: [5]int{0, 2, 3, 0, 1}, ByReason: map[string]int{"": 3, "lunch": 2, "wrap_up": 1},
 					Slots: 12, InUse: 5, Reserved: 1, FreeSlots: map[switchboard.Channel]int{"chat": 4}},
 				Eligible: 2}},

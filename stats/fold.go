@@ -138,6 +138,11 @@ type Live struct {
 	Visits      []Visit
 	Holds       []Hold
 	Teams       []AgentTeam
+
+	// OnHold marks a chat its owner put on hold (routing's ChatOnHold
+	// until ChatResumed or its requeue): it uses none of the owner's
+	// slots, nor does its wrap-up when it ended on hold.
+	OnHold bool
 }
 
 // LiveAgent is what a [State] keeps of a logged-in agent.
@@ -492,7 +497,7 @@ func (a *Aggregates) queued(e *routing.Event) {
 	if e.Reason == routing.ReasonTransferred && a.enter(c, e.Queue, e.At) {
 		a.row(e.At, ByQueue, string(e.Queue)).TransferredIn++
 	}
-	c.Queue, c.Phase, c.Pending, c.Offered = e.Queue, Waiting, 0, c.Offered[:0]
+	c.Queue, c.Phase, c.Pending, c.Offered, c.OnHold = e.Queue, Waiting, 0, c.Offered[:0], false
 }
 
 func (a *Aggregates) chatEvent(e *routing.Event) {
@@ -595,6 +600,10 @@ func (a *Aggregates) chatEvent(e *routing.Event) {
 		for _, f := range a.rowsOf(e.At, who{agent: c.Agent, team: c.Team}) {
 			f.TransferredIn++
 		}
+	case routing.ChatOnHold:
+		c.OnHold = true
+	case routing.ChatResumed, routing.ChatOnHoldRequeued:
+		c.OnHold = false
 	case routing.ConsultantJoined:
 		a.row(e.At, ByAgent, string(e.Agent)).Conferenced++
 		if !c.Conferenced {
@@ -611,6 +620,7 @@ func (a *Aggregates) assigned(c *Live, e *routing.Event) {
 		team = c.teamOf(e.Agent)
 	}
 	c.Phase, c.Pending, c.Offered, c.Agent, c.Team, c.OwnerSince = Talking, 0, c.Offered[:0], e.Agent, team, e.At
+	c.OnHold = false
 	first := c.AnsweredAt.IsZero()
 	if first {
 		c.AnsweredAt = e.At

@@ -45,6 +45,9 @@ type Chats struct {
 	LongestChat switchboard.ChatID
 	// Talking and WrappingUp count chats assigned and in wrap-up.
 	Talking, WrappingUp int
+	// OnHold counts the chats of Talking their owner put on hold (SPEC
+	// O1).
+	OnHold int
 }
 
 // QueueNow is the real-time view of one queue.
@@ -86,6 +89,9 @@ func (c *Chats) add(id switchboard.ChatID, l *Live, wait time.Duration) {
 		}
 	case Talking:
 		c.Talking++
+		if l.OnHold {
+			c.OnHold++
+		}
 	case WrappingUp:
 		c.WrappingUp++
 	}
@@ -163,7 +169,8 @@ func Snapshot(now time.Time, states ...*State) *Board {
 				if l.Team != "" {
 					group(b.Teams, l.Team).add(id, l, wait)
 				}
-				if l.Agent != "" && (l.Phase == Talking || l.Phase == WrappingUp) {
+				// A chat on hold, or ended on hold, uses no slot (SPEC O1).
+				if l.Agent != "" && (l.Phase == Talking || l.Phase == WrappingUp) && !l.OnHold {
 					used[slot{l.Agent, l.Channel}]++
 				}
 			}

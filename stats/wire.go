@@ -33,6 +33,7 @@ type chatsWire struct {
 	LongestChat       switchboard.ChatID `json:"longest_chat,omitzero"`
 	Talking           int                `json:"talking_chats"`
 	WrappingUp        int                `json:"wrapping_up_chats"`
+	OnHold            int                `json:"on_hold_chats,omitzero"`
 }
 
 type queueNowWire struct {
@@ -91,13 +92,13 @@ func agentsFromWire(w *agentsWire) (Agents, error) {
 func chatsToWire(c *Chats) chatsWire {
 	return chatsWire{Waiting: c.Waiting, Offered: c.Offered, WaitingByPriority: c.WaitingByPriority,
 		OfferedByPriority: c.OfferedByPriority, LongestMS: c.Longest.Milliseconds(), LongestChat: c.LongestChat,
-		Talking: c.Talking, WrappingUp: c.WrappingUp}
+		Talking: c.Talking, WrappingUp: c.WrappingUp, OnHold: c.OnHold}
 }
 
 func chatsFromWire(w *chatsWire) Chats {
 	return Chats{Waiting: w.Waiting, Offered: w.Offered, WaitingByPriority: w.WaitingByPriority,
 		OfferedByPriority: w.OfferedByPriority, Longest: time.Duration(w.LongestMS) * time.Millisecond,
-		LongestChat: w.LongestChat, Talking: w.Talking, WrappingUp: w.WrappingUp}
+		LongestChat: w.LongestChat, Talking: w.Talking, WrappingUp: w.WrappingUp, OnHold: w.OnHold}
 }
 
 // MarshalJSON gives the board's wire form: what a host sends to a
