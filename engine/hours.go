@@ -50,7 +50,7 @@ func (e *Engine) opens(ctx context.Context, n *session.Notice, c *routing.Chat) 
 		return err
 	}
 	n.Opens = c.OpensAt
-	if loc, err := time.LoadLocation(q.Hours.Zone); err == nil && q.Hours.Zone != "" {
+	if loc, err := q.Hours.Location(); err == nil {
 		n.Opens = c.OpensAt.In(loc)
 	}
 	return nil

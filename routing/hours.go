@@ -210,6 +210,12 @@ func loadZone(name string) (*time.Location, error) {
 	return loc, nil
 }
 
+// Location returns the time zone the hours are kept in, loaded once per
+// process and shared (it needs the IANA time zone database, as
+// [BusinessHours.Validate] does), or an error for a zone that does not
+// load.
+func (h BusinessHours) Location() (*time.Location, error) { return loadZone(h.Zone) }
+
 // Validate reports what is wrong with h: an unknown time zone, an interval
 // out of range, empty or overlapping another, a date not in the calendar,
 // a date listed twice. The error is an [*InvalidError], which matches

@@ -205,3 +205,17 @@ func TestHoursText(t *testing.T) {
 	_, err = routing.TimeOfDay(-1).MarshalText()
 	require.ErrorIs(t, err, routing.ErrInvalid)
 }
+
+func TestBusinessHoursLocation(t *testing.T) {
+	t.Parallel()
+	// SPEC B1: the hours' zone, loaded once and shared; a zone that does
+	// not load is an error.
+	loc, err := routing.BusinessHours{Zone: "America/New_York"}.Location()
+	require.NoError(t, err)
+	require.Equal(t, "America/New_York", loc.String())
+	again, err := routing.BusinessHours{Zone: "America/New_York"}.Location()
+	require.NoError(t, err)
+	require.Same(t, loc, again)
+	_, err = routing.BusinessHours{Zone: "Europe/Atlantis"}.Location()
+	require.Error(t, err)
+}
