@@ -76,7 +76,9 @@ func noEnd(error) {}
 // the queue opens, and leave no session behind; should the queue close
 // between that check and the routing of the chat, the session just
 // created is ended at once with the reason [routing.ReasonClosed], the
-// customer being told Config.NoAgentText.
+// customer being told Config.NoAgentText. So is a session an earlier call
+// made before it failed, when Start is called again once the queue has
+// closed.
 func (e *Engine) Start(ctx context.Context, req StartRequest) (s session.Session, err error) {
 	ctx, end, err := e.op(ctx, "engine.Start", slog.String(KeyChat, string(req.ID)), slog.String(KeyQueue, string(req.Queue)))
 	if err != nil {
@@ -97,6 +99,11 @@ func (e *Engine) Start(ctx context.Context, req StartRequest) (s session.Session
 			req.ID, ErrInvalid, req.Tenant, q.ID, q.Tenant)
 	}
 	if err := e.admits(ctx, &q, req.ID); err != nil {
+		if errors.Is(err, routing.ErrQueueClosed) {
+			// An earlier call may have made the session before it failed:
+			// it is ended as if the queue had refused that call.
+			err = e.refused(ctx, req.ID, err)
+		}
 		return session.Session{}, fmt.Errorf("engine: start %s: %w", req.ID, err)
 	}
 	s, err = e.sessions.Create(ctx, session.CustomerSession{

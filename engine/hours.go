@@ -27,12 +27,13 @@ func (e *Engine) admits(ctx context.Context, q *routing.Queue, chat switchboard.
 	return err
 }
 
-// refused ends the session of a chat its queue refused, closed since
-// Start checked it, and returns refusal, the router's error; or the
-// error of ending the session, joined to it.
+// refused ends the session of a chat its queue refused, if it has one (the
+// queue closed since Start checked it, or since an earlier Start that
+// failed after making the session), and returns refusal, the router's
+// error; or the error of ending the session, joined to it.
 func (e *Engine) refused(ctx context.Context, chat switchboard.ChatID, refusal error) error {
 	err := e.sessions.Expire(ctx, chat, routing.ReasonClosed, e.cfg.NoAgentText)
-	if err == nil {
+	if err == nil || errors.Is(err, session.ErrNotFound) || errors.Is(err, session.ErrAlreadyClosed) {
 		return refusal
 	}
 	return errors.Join(refusal, err)
