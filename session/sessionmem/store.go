@@ -792,45 +792,24 @@ func (s *Store) Closed(ctx context.Context, before time.Time, limit int) ([]swit
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	type closedAt struct {
-		id switchboard.ChatID
-		at time.Time
-	}
-	var due []closedAt
+	var due []dueAt
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.RLock()
 		for id, r := range sh.closed {
 			if at := r.state.Load().ClosedAt; at.Before(before) {
-				due = append(due, closedAt{id, at})
+				due = append(due, dueAt{id, at})
 			}
 		}
 		sh.mu.RUnlock()
 	}
-	slices.SortFunc(due, func(a, b closedAt) int {
-		if c := a.at.Compare(b.at); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.id, b.id)
-	})
-	if limit > 0 && len(due) > limit {
-		due = due[:limit]
-	}
-	out := make([]switchboard.ChatID, len(due))
-	for i := range due {
-		out[i] = due[i].id
-	}
-	return out, nil
+	return earliest(due, limit), nil
 }
 
 // DueSessions implements session.DeadlineStore.
 func (s *Store) DueSessions(ctx context.Context, now time.Time, limit int) ([]switchboard.ChatID, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
-	}
-	type dueAt struct {
-		id switchboard.ChatID
-		at time.Time
 	}
 	var due []dueAt
 	for i := range s.shards {
@@ -845,6 +824,18 @@ func (s *Store) DueSessions(ctx context.Context, now time.Time, limit int) ([]sw
 		}
 		sh.mu.RUnlock()
 	}
+	return earliest(due, limit), nil
+}
+
+// dueAt is a session and the instant a query orders it by.
+type dueAt struct {
+	id switchboard.ChatID
+	at time.Time
+}
+
+// earliest returns the IDs of due, earliest first (by ID among equals), at
+// most limit of them when limit is positive.
+func earliest(due []dueAt, limit int) []switchboard.ChatID {
 	slices.SortFunc(due, func(a, b dueAt) int {
 		if c := a.at.Compare(b.at); c != 0 {
 			return c
@@ -858,7 +849,7 @@ func (s *Store) DueSessions(ctx context.Context, now time.Time, limit int) ([]sw
 	for i := range due {
 		out[i] = due[i].id
 	}
-	return out, nil
+	return out
 }
 
 // Forget implements session.RetentionStore. It drops every reference the
