@@ -89,7 +89,6 @@ func linearDecision(f *decisionFixture, q *routing.CandidateQuery) (switchboard.
 // and the agent it goes to) from the in-memory store's indexes, against a
 // linear scan of the same agents and chats in the same run.
 func BenchmarkDecision(b *testing.B) {
-	ctx := context.Background()
 	for _, strategy := range []routing.Strategy{routing.LongestIdle, routing.LeastBusy} {
 		for _, n := range []int{1_000, 10_000, 100_000} {
 			f := newDecisionFixture(b, n, strategy)
@@ -97,32 +96,42 @@ func BenchmarkDecision(b *testing.B) {
 				Require: f.queue.RequiredSkills, Order: routing.OrderOf(strategy), Limit: 1}
 			wantChat, wantAgent := linearDecision(f, &q)
 			name := fmt.Sprintf("strategy=%s/agents=%d", strategy, n)
-			b.Run(name+"/index", func(b *testing.B) {
-				b.ReportAllocs()
-				for b.Loop() {
-					chats, err := f.store.Waiting(ctx, "q", 0, 1)
-					if err != nil {
-						b.Fatal(err)
-					}
-					agents, err := f.store.Candidates(ctx, q)
-					if err != nil {
-						b.Fatal(err)
-					}
-					if chats[0] != wantChat || agents[0] != wantAgent {
-						b.Fatalf("index chose %s→%s, linear scan %s→%s", chats[0], agents[0], wantChat, wantAgent)
-					}
-				}
-			})
-			b.Run(name+"/linear", func(b *testing.B) {
-				b.ReportAllocs()
-				for b.Loop() {
-					if c, a := linearDecision(f, &q); c != wantChat || a != wantAgent {
-						b.Fatal("linear scan is not deterministic")
-					}
-				}
-			})
+			benchDecision(b, name, f, &q, wantChat, wantAgent)
 		}
 	}
+}
+
+// benchDecision runs the decision of f under name two ways, the store's
+// index ("index", with its CPU time) against a linear scan of every agent
+// ("linear"), each checked to pick wantChat and wantAgent.
+func benchDecision(b *testing.B, name string, f *decisionFixture, q *routing.CandidateQuery, wantChat switchboard.ChatID, wantAgent switchboard.AgentID) {
+	ctx := context.Background()
+	b.Run(name+"/index", func(b *testing.B) {
+		b.ReportAllocs()
+		cpu := startCPU()
+		defer cpu.report(b)
+		for b.Loop() {
+			chats, err := f.store.Waiting(ctx, "q", 0, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			agents, err := f.store.Candidates(ctx, *q)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if chats[0] != wantChat || agents[0] != wantAgent {
+				b.Fatalf("index chose %s→%s, linear scan %s→%s", chats[0], agents[0], wantChat, wantAgent)
+			}
+		}
+	})
+	b.Run(name+"/linear", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if c, a := linearDecision(f, q); c != wantChat || a != wantAgent {
+				b.Fatal("linear scan is not deterministic")
+			}
+		}
+	})
 }
 
 // BenchmarkLifecycle measures a whole chat life cycle through the Router on

@@ -78,7 +78,6 @@ func crossChannelFixture(b *testing.B, n int, on bool) *decisionFixture {
 // the same decision with them off, at 1k and 100k agents, and the linear
 // scan of each as the baseline, all in the same run.
 func BenchmarkCrossChannelDecision(b *testing.B) {
-	ctx := context.Background()
 	for _, n := range []int{1_000, 100_000} {
 		for _, on := range []bool{false, true} {
 			f := crossChannelFixture(b, n, on)
@@ -86,32 +85,7 @@ func BenchmarkCrossChannelDecision(b *testing.B) {
 				Require: f.queue.RequiredSkills, Order: routing.ByIdle, Limit: 1}
 			wantChat, wantAgent := linearDecision(f, &q)
 			name := fmt.Sprintf("cross=%s/agents=%d", map[bool]string{false: "off", true: "on"}[on], n)
-			b.Run(name+"/index", func(b *testing.B) {
-				b.ReportAllocs()
-				cpu := startCPU()
-				defer cpu.report(b)
-				for b.Loop() {
-					chats, err := f.store.Waiting(ctx, "q", 0, 1)
-					if err != nil {
-						b.Fatal(err)
-					}
-					agents, err := f.store.Candidates(ctx, q)
-					if err != nil {
-						b.Fatal(err)
-					}
-					if chats[0] != wantChat || agents[0] != wantAgent {
-						b.Fatalf("index chose %s→%s, linear scan %s→%s", chats[0], agents[0], wantChat, wantAgent)
-					}
-				}
-			})
-			b.Run(name+"/linear", func(b *testing.B) {
-				b.ReportAllocs()
-				for b.Loop() {
-					if c, a := linearDecision(f, &q); c != wantChat || a != wantAgent {
-						b.Fatal("linear scan is not deterministic")
-					}
-				}
-			})
+			benchDecision(b, name, f, &q, wantChat, wantAgent)
 		}
 	}
 }
