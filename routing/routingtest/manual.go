@@ -7,7 +7,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/benbjohnson/clock"
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-cc/switchboard"
@@ -20,20 +19,10 @@ import (
 // then returns it, and it waits at its place for the others.
 func testPickRace(t *testing.T, s routing.Store) {
 	ctx := context.Background()
-	mock := clock.NewMock()
-	mock.Set(t0)
-	r, err := routing.New(s, routing.TransportFunc(func(context.Context, ...routing.Event) error { return nil }), routing.Config{Clock: mock})
-	require.NoError(t, err)
-	register(t, s, "stats")
-	_, err = r.PutQueue(ctx, routing.Queue{ID: "q", Strategy: routing.Manual})
-	require.NoError(t, err)
 	const n = 16
-	for i := range n {
-		_, err := r.Login(ctx, switchboard.AgentID(fmt.Sprintf("a%02d", i)), routing.Profile{Queues: []switchboard.QueueID{"q"}})
-		require.NoError(t, err)
-	}
+	r, mock := racingAgents(t, s, routing.Manual, n)
 	for _, id := range []switchboard.ChatID{"c1", "c2", "c3"} {
-		_, err = r.Enqueue(ctx, routing.ChatRequest{ID: id, Queue: "q"})
+		_, err := r.Enqueue(ctx, routing.ChatRequest{ID: id, Queue: "q"})
 		require.NoError(t, err)
 		mock.Add(1)
 	}

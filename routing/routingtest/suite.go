@@ -1078,23 +1078,33 @@ func testConcurrentCAS(t *testing.T, s routing.Store) {
 	require.Equal(t, workers*each, l.InUse, "lost updates")
 }
 
-// testRouterRace runs a router over the store: 16 agents race for one
-// ring-all chat and exactly one wins, in the records and in the event log.
-func testRouterRace(t *testing.T, s routing.Store) {
+// racingAgents starts a router over s on a mock clock at t0, with a "stats"
+// consumer registered, queue "q" of strategy, and n agents a00, a01, ...
+// logged in to it.
+func racingAgents(t *testing.T, s routing.Store, strategy routing.Strategy, n int) (*routing.Router, *clock.Mock) {
+	t.Helper()
 	ctx := context.Background()
 	mock := clock.NewMock()
 	mock.Set(t0)
 	r, err := routing.New(s, routing.TransportFunc(func(context.Context, ...routing.Event) error { return nil }), routing.Config{Clock: mock})
 	require.NoError(t, err)
 	register(t, s, "stats")
-	_, err = r.PutQueue(ctx, routing.Queue{ID: "q", Strategy: routing.RingAll})
+	_, err = r.PutQueue(ctx, routing.Queue{ID: "q", Strategy: strategy})
 	require.NoError(t, err)
-	const n = 16
 	for i := range n {
 		_, err := r.Login(ctx, switchboard.AgentID(fmt.Sprintf("a%02d", i)), routing.Profile{Queues: []switchboard.QueueID{"q"}})
 		require.NoError(t, err)
 	}
-	_, err = r.Enqueue(ctx, routing.ChatRequest{ID: "c", Queue: "q"})
+	return r, mock
+}
+
+// testRouterRace runs a router over the store: 16 agents race for one
+// ring-all chat and exactly one wins, in the records and in the event log.
+func testRouterRace(t *testing.T, s routing.Store) {
+	ctx := context.Background()
+	const n = 16
+	r, _ := racingAgents(t, s, routing.RingAll, n)
+	_, err := r.Enqueue(ctx, routing.ChatRequest{ID: "c", Queue: "q"})
 	require.NoError(t, err)
 	offers := make([]routing.OfferID, n)
 	for i := range n {
