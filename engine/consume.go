@@ -238,8 +238,11 @@ func (e *Engine) consumePartition(ctx context.Context, log durableLog, held *hel
 	var err error
 	buf := itemBufs.Get().(*[]item)
 	items := (*buf)[:0]
+	// used is how much of the buffer the reads filled: only that much
+	// holds records to let go of (most passes read a few, of a batch).
+	used := 0
 	defer func() {
-		clear(items[:cap(items)]) // let go of the records
+		clear(items[:used])
 		*buf = items[:0]
 		itemBufs.Put(buf)
 	}()
@@ -250,7 +253,9 @@ func (e *Engine) consumePartition(ctx context.Context, log durableLog, held *hel
 	if ok {
 		// The stored cursor is at h or past it (a cursor never moves
 		// back): nothing after h, nothing to do.
-		if items, err = log.read(ctx, p, h.position, items); err != nil || len(items) == 0 {
+		items, err = log.read(ctx, p, h.position, items)
+		used = max(used, len(items))
+		if err != nil || len(items) == 0 {
 			return 0, err
 		}
 	}
@@ -282,7 +287,9 @@ func (e *Engine) consumePartition(ctx context.Context, log durableLog, held *hel
 	done := 0
 	for {
 		if len(items) == 0 {
-			if items, err = log.read(ctx, p, cur.position, items); err != nil {
+			items, err = log.read(ctx, p, cur.position, items)
+			used = max(used, len(items))
+			if err != nil {
 				return done, err
 			}
 			if len(items) == 0 {
