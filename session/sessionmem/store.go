@@ -8,7 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/google/btree"
 
@@ -98,9 +97,8 @@ const idScan = 32
 
 // firstLog is the capacity of a new session's log: enough for a chat's
 // usual life (creation, joins, a few messages, the end and the close)
-// without growing it, in one 4 KiB allocation (a size class of Go's
-// allocator, so none of it is wasted).
-const firstLog = 4096 / int(unsafe.Sizeof(session.Entry{}))
+// without growing it.
+const firstLog = 16
 
 // partition is one feed partition: references to log entries in
 // position order, in chunks of refChunk so that growing the feed never
@@ -264,14 +262,16 @@ func reindex(t **btree.BTreeG[dueAt], id switchboard.ChatID, was, to place) plac
 	if was.same(to) {
 		return to
 	}
-	if was.in && *t != nil {
-		(*t).Delete(dueAt{id, was.at})
-	}
 	if to.in {
 		if *t == nil {
 			*t = btree.NewG(16, lessDueAt)
 		}
 		(*t).ReplaceOrInsert(dueAt{id, to.at})
+	}
+	if was.in && *t != nil {
+		if (*t).Delete(dueAt{id, was.at}); (*t).Len() == 0 {
+			*t = nil // an empty index keeps no nodes
+		}
 	}
 	return to
 }
