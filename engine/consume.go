@@ -75,6 +75,9 @@ type durableLog interface {
 	// read appends the records of partition p after position after to
 	// buf, up to a batch, and returns it.
 	read(ctx context.Context, p int, after uint64, buf []item) ([]item, error)
+	// quiet reports that partition p surely has no record after position
+	// after, as a store can tell without a read; false when it cannot.
+	quiet(ctx context.Context, p int, after uint64) bool
 	conflict(err error) bool
 }
 
@@ -96,6 +99,8 @@ func (l routingLog) save(ctx context.Context, c cursor) error {
 	return l.s.SaveCursor(ctx, routing.Cursor{Consumer: Consumer, Partition: c.partition, Position: c.position,
 		Owner: c.owner, LeaseUntil: c.until, Version: c.version})
 }
+
+func (l routingLog) quiet(context.Context, int, uint64) bool { return false }
 
 func (l routingLog) read(ctx context.Context, p int, after uint64, buf []item) ([]item, error) {
 	var evs []routing.Event
@@ -133,6 +138,15 @@ func (l sessionFeed) cursor(ctx context.Context, p int) (cursor, error) {
 func (l sessionFeed) save(ctx context.Context, c cursor) error {
 	return l.s.SaveCursor(ctx, session.Cursor{Consumer: Consumer, Partition: c.partition, Position: c.position,
 		Owner: c.owner, LeaseUntil: c.until, Version: c.version})
+}
+
+func (l sessionFeed) quiet(ctx context.Context, p int, after uint64) bool {
+	ts, ok := l.s.(session.FeedTipStore)
+	if !ok {
+		return false
+	}
+	tip, err := ts.FeedTip(ctx, p)
+	return err == nil && tip <= after
 }
 
 func (l sessionFeed) read(ctx context.Context, p int, after uint64, buf []item) ([]item, error) {
@@ -234,6 +248,12 @@ func (e *Engine) consume(ctx context.Context) (int, error) {
 // holds: the records are processed without reading the cursor or taking
 // the lease again. Otherwise the cursor is read from the store.
 func (e *Engine) consumePartition(ctx context.Context, log durableLog, held *heldCursor, p int) (int, error) {
+	h, ok := held.load()
+	if ok && log.quiet(ctx, p, h.position) {
+		// The stored cursor is at h or past it: nothing after h, nothing
+		// to do, as a read would find.
+		return 0, nil
+	}
 	var cur cursor
 	var err error
 	buf := itemBufs.Get().(*[]item)
@@ -246,7 +266,6 @@ func (e *Engine) consumePartition(ctx context.Context, log durableLog, held *hel
 		*buf = items[:0]
 		itemBufs.Put(buf)
 	}()
-	h, ok := held.load()
 	if ok && h.owner != "" && h.owner != e.cfg.Process && e.cfg.Clock.Now().Before(h.until) {
 		return 0, nil // another process held it when last read, and may still
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -22,6 +23,8 @@ var (
 	_ session.SessionLender  = (*Store)(nil)
 	_ session.EntryLender    = (*Store)(nil)
 	_ session.FeedHeadStore  = (*Store)(nil)
+	_ session.FeedTipStore   = (*Store)(nil)
+	_ session.DeadlineStore  = (*Store)(nil)
 )
 
 // DefaultPartitions is the number of feed partitions of a Store made by
@@ -59,6 +62,10 @@ type shard struct {
 	// only what is due, not every session kept.
 	closed *btree.BTreeG[dueAt]
 	timed  *btree.BTreeG[dueAt]
+	// closedMin and timedMin hold the earliest instant in closed and in
+	// timed (see [earliestKey]; 0 when empty), written under mu, so that a
+	// query skips a shard with nothing due without locking it.
+	closedMin, timedMin atomic.Uint64
 	// peak is the most sessions held since the maps were last rebuilt:
 	// Go maps keep their size when entries are deleted, so Forget
 	// rebuilds them once most sessions are gone.
@@ -105,7 +112,8 @@ const firstLog = 16
 // copies it, and the consumers' cursors over it.
 type partition struct {
 	mu      sync.Mutex
-	last    uint64 // the last position given
+	last    uint64        // the last position given
+	tip     atomic.Uint64 // last, for readers that take no lock
 	chunks  [][]feedRef
 	n       int // references held
 	dead    int // references to forgotten records, dropped when they pile up
@@ -249,16 +257,17 @@ func (s *Store) index(r *record) {
 	if sh.sessions[st.ID] != r {
 		return
 	}
-	r.closed = reindex(&sh.closed, st.ID, r.closed, closed)
-	r.timed = reindex(&sh.timed, st.ID, r.timed, timed)
+	r.closed = reindex(&sh.closed, &sh.closedMin, st.ID, r.closed, closed)
+	r.timed = reindex(&sh.timed, &sh.timedMin, st.ID, r.timed, timed)
 }
 
 // same reports whether p and q are the same place.
 func (p place) same(q place) bool { return p.in == q.in && p.at.Equal(q.at) }
 
 // reindex moves id in *t from place was to place to, making the index on
-// first use, and returns to. The caller holds the shard's mu.
-func reindex(t **btree.BTreeG[dueAt], id switchboard.ChatID, was, to place) place {
+// first use, keeps *min at its earliest instant, and returns to. The
+// caller holds the shard's mu.
+func reindex(t **btree.BTreeG[dueAt], min *atomic.Uint64, id switchboard.ChatID, was, to place) place {
 	if was.same(to) {
 		return to
 	}
@@ -273,8 +282,40 @@ func reindex(t **btree.BTreeG[dueAt], id switchboard.ChatID, was, to place) plac
 			*t = nil // an empty index keeps no nodes
 		}
 	}
+	var earliest uint64
+	if *t != nil {
+		if d, ok := (*t).Min(); ok {
+			earliest = earliestKey(d.at)
+		}
+	}
+	min.Store(earliest)
 	return to
 }
+
+// earliestKey encodes t as a number that orders as instants do and is
+// never 0, which stands for an empty index: its Unix nanoseconds (clamped
+// to what an int64 holds), shifted to count up from 1.
+func earliestKey(t time.Time) uint64 {
+	var ns int64
+	switch {
+	case t.Before(minNano):
+		ns = math.MinInt64
+	case t.After(maxNano):
+		ns = math.MaxInt64
+	default:
+		ns = t.UnixNano()
+	}
+	return max(uint64(ns)^(1<<63), 1)
+}
+
+// instantOf decodes an earliestKey other than 0, to the nanosecond.
+func instantOf(k uint64) time.Time { return time.Unix(0, int64(k^(1<<63))) }
+
+// The instants UnixNano can represent.
+var (
+	minNano = time.Unix(0, math.MinInt64)
+	maxNano = time.Unix(0, math.MaxInt64)
+)
 
 // seqOf returns the Seq of the entry of r's log with ID id, or 0. The
 // caller holds r.mu (or owns r alone).
@@ -363,6 +404,7 @@ func (s *Store) appendLent(r *record, version uint64, entries []session.Entry) [
 		p.last++
 		p.add(feedRef{pos: p.last, rec: r, entry: first + uint64(i), typ: entries[i].Type})
 	}
+	p.tip.Store(p.last)
 	p.mu.Unlock()
 	return out
 }
@@ -658,6 +700,18 @@ func (s *Store) LastSeq(ctx context.Context, chat switchboard.ChatID) (uint64, e
 // Partitions implements session.FeedStore.
 func (s *Store) Partitions() int { return len(s.partitions()) }
 
+// FeedTip implements session.FeedTipStore, without a lock.
+func (s *Store) FeedTip(ctx context.Context, partition int) (uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	ps := s.partitions()
+	if partition < 0 || partition >= len(ps) {
+		return 0, fmt.Errorf("%w: partition %d of %d", session.ErrInvalid, partition, len(ps))
+	}
+	return ps[partition].tip.Load(), nil
+}
+
 // partition returns partition n, or ErrInvalid.
 func (s *Store) partition(n int) (*partition, error) {
 	parts := s.partitions()
@@ -803,7 +857,7 @@ func (s *Store) Closed(ctx context.Context, before time.Time, limit int) ([]swit
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return s.earliestOf(func(sh *shard) *btree.BTreeG[dueAt] { return sh.closed },
+	return s.earliestOf(func(sh *shard) (*btree.BTreeG[dueAt], *atomic.Uint64) { return sh.closed, &sh.closedMin },
 		func(at time.Time) bool { return at.Before(before) }, limit), nil
 }
 
@@ -813,18 +867,24 @@ func (s *Store) DueSessions(ctx context.Context, now time.Time, limit int) ([]sw
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return s.earliestOf(func(sh *shard) *btree.BTreeG[dueAt] { return sh.timed },
+	return s.earliestOf(func(sh *shard) (*btree.BTreeG[dueAt], *atomic.Uint64) { return sh.timed, &sh.timedMin },
 		func(at time.Time) bool { return !at.After(now) }, limit), nil
 }
 
 // earliestOf returns the IDs of up to limit (no limit if limit <= 0)
-// entries of every shard's index that are due, earliest first.
-func (s *Store) earliestOf(index func(*shard) *btree.BTreeG[dueAt], due func(time.Time) bool, limit int) []switchboard.ChatID {
+// entries of every shard's index that are due, earliest first. A shard
+// whose earliest entry is not due is passed over without its lock.
+func (s *Store) earliestOf(index func(*shard) (*btree.BTreeG[dueAt], *atomic.Uint64), due func(time.Time) bool, limit int) []switchboard.ChatID {
 	var out []dueAt
 	for i := range s.shards {
 		sh := &s.shards[i]
+		if _, min := index(sh); min.Load() == 0 || !due(instantOf(min.Load())) {
+			// Nothing due (as of the write that set min, which a query
+			// racing with it may as well have come before).
+			continue
+		}
 		sh.mu.RLock()
-		if t := index(sh); t != nil {
+		if t, _ := index(sh); t != nil {
 			n := 0
 			t.Ascend(func(d dueAt) bool {
 				if !due(d.at) || (limit > 0 && n == limit) {
@@ -892,8 +952,8 @@ func (s *Store) Forget(ctx context.Context, chat switchboard.ChatID, version uin
 	sh := s.shardOf(chat)
 	sh.mu.Lock()
 	delete(sh.sessions, chat)
-	r.closed = reindex(&sh.closed, chat, r.closed, place{})
-	r.timed = reindex(&sh.timed, chat, r.timed, place{})
+	r.closed = reindex(&sh.closed, &sh.closedMin, chat, r.closed, place{})
+	r.timed = reindex(&sh.timed, &sh.timedMin, chat, r.timed, place{})
 	switch {
 	case len(sh.sessions) == 0:
 		sh.sessions, sh.peak = nil, 0
