@@ -215,7 +215,7 @@ func (m *Manager) changeFrom(ctx context.Context, chat switchboard.ChatID, first
 				return Session{}, nil, false, fmt.Errorf("session: write %s: %w", chat, err)
 			}
 			if ok {
-				m.deliver(ctx, &now, found)
+				m.delivered(ctx, &now, txn, found)
 				return now, found, false, nil
 			}
 		}
@@ -245,7 +245,7 @@ func (m *Manager) changeFrom(ctx context.Context, chat switchboard.ChatID, first
 			stamp(entries, []byte(txn), m.cfg.Clock.Now())
 		}
 		var stored []Entry
-		nextLent := false
+		nextLent, reread := false, false
 		switch {
 		case update && keeps:
 			// np is handed over: the store may keep it as it is.
@@ -281,7 +281,7 @@ func (m *Manager) changeFrom(ctx context.Context, chat switchboard.ChatID, first
 						lost, lostSet = entries, true
 					}
 				case dup:
-					next, nextLent, stored = now, false, found
+					next, nextLent, stored, reread = now, false, found, true
 				default:
 					stored = found
 				}
@@ -297,18 +297,45 @@ func (m *Manager) changeFrom(ctx context.Context, chat switchboard.ChatID, first
 		if err != nil {
 			return cur, nil, lent, fmt.Errorf("session: write %s: %w", chat, err)
 		}
-		m.deliver(ctx, &next, stored)
+		if reread {
+			m.delivered(ctx, &next, txn, stored)
+		} else {
+			m.deliver(ctx, &next, stored)
+		}
 		return next, stored, nextLent, nil
 	}
 }
 
-// deliver sends each entry to every participant for whom Visible holds.
+// deliver sends each entry to every participant for whom Visible holds,
+// s being the session as the write that stored entries left it: its
+// participants are those the write found, plus any it let in.
 func (m *Manager) deliver(ctx context.Context, s *Session, entries []Entry) {
+	m.deliverTo(ctx, s, entries, false)
+}
+
+// redeliver sends entries stored by an earlier write to those of s's
+// participants who were in the session when it was written, s being the
+// session as read at any time since. An agent who joined later sees them
+// in its history and catch-up, never live.
+func (m *Manager) redeliver(ctx context.Context, s *Session, entries []Entry) {
+	m.deliverTo(ctx, s, entries, true)
+}
+
+// delivered hands entries found stored by write txn to deliver when s is
+// still as that write left it (the write changed the state and no state
+// change came after it), else to redeliver.
+func (m *Manager) delivered(ctx context.Context, s *Session, txn string, entries []Entry) {
+	m.deliverTo(ctx, s, entries, txn == "" || s.Txn != txn)
+}
+
+// deliverTo sends each entry to every participant of s for whom Visible
+// holds and, when later, who was in the session when it was written.
+func (m *Manager) deliverTo(ctx context.Context, s *Session, entries []Entry, later bool) {
 	for i := range entries {
 		e := &entries[i]
 		for j := range s.Participants {
 			p := &s.Participants[j]
-			if !Visible(s.History, p, e) {
+			if !Visible(s.History, p, e) || later && !presentFor(p, e) {
 				continue
 			}
 			d := Delivery{Chat: s.ID, Item: project(p, e), Invitation: isInvitation(s, p, e)}
@@ -317,6 +344,21 @@ func (m *Manager) deliver(ctx context.Context, s *Session, entries []Entry) {
 			}
 		}
 	}
+}
+
+// presentFor reports whether p was in the session when e was written (at
+// version e.Version), or e is about p itself.
+func presentFor(p *Participant, e *Entry) bool {
+	if e.Subject == p.ID && e.Subject != "" {
+		return true
+	}
+	for i := range p.Stints {
+		st := &p.Stints[i]
+		if st.Joined != 0 && st.Joined <= e.Version && (st.Left == 0 || e.Version < st.Left) {
+			return true
+		}
+	}
+	return false
 }
 
 func isInvitation(s *Session, p *Participant, e *Entry) bool {
@@ -503,9 +545,8 @@ func (m *Manager) create(ctx context.Context, s Session, extra []Entry) (Session
 			err = fmt.Errorf("%w: %s", ErrExists, s.ID)
 		}
 		if err == nil {
-			s = now
-			m.deliver(ctx, &s, stored)
-			return s, stored, nil
+			m.delivered(ctx, &now, s.Txn, stored)
+			return now, stored, nil
 		}
 		break
 	}

@@ -98,7 +98,8 @@ func (m *Manager) checkContent(msg *Message) error {
 
 // sentBefore looks msg.ID up in chat: a client sending a message again
 // gets the stored one back, delivered again with its Seq (recipients drop
-// a Seq they already have), instead of a second copy. It returns ok false
+// a Seq they already have) to those who were in the session when it was
+// written, instead of a second copy. It returns ok false
 // when the ID is new, and ErrDuplicate when another sender or another
 // kind of entry holds it.
 func (m *Manager) sentBefore(ctx context.Context, chat switchboard.ChatID, msg *Message) (Sent, bool, error) {
@@ -116,7 +117,7 @@ func (m *Manager) sentBefore(ctx context.Context, chat switchboard.ChatID, msg *
 	if err != nil {
 		return Sent{}, false, fmt.Errorf("session %s: %w", chat, err)
 	}
-	m.deliver(ctx, &s, []Entry{e})
+	m.redeliver(ctx, &s, []Entry{e})
 	return Sent{Chat: chat, Seq: e.Seq, Text: e.Text}, true, nil
 }
 
@@ -163,9 +164,12 @@ func audienceFor(s *Session, p *Participant, msg *Message) (Audience, error) {
 // A message whose ID (Message.ID) is already stored in the session, or in
 // the linked session that continues it, is not stored again: Send returns
 // it as first stored (whatever the session's state now) and delivers it
-// again with the same Seq. That makes a client's retry safe; so is the
-// Manager's own handling of a store write whose outcome was unknown
-// (ErrOutcomeUnknown), which it resolves by looking the message up.
+// again with the same Seq to those who were in the session when it was
+// written; one who joined since reads it in its history and catch-up, as
+// everything written before it joined. That makes a client's retry safe;
+// so is the Manager's own handling of a store write whose outcome was
+// unknown (ErrOutcomeUnknown), which it resolves by looking the message
+// up.
 //
 // Bad input returns an error and changes nothing: ErrEmptyMessage,
 // *TooLargeError, ErrInvalid, ErrNotParticipant, ErrLeft, ErrForbidden,

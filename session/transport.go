@@ -24,10 +24,14 @@ type Delivery struct {
 // The Manager calls Deliver after the entry is stored, never while holding
 // a lock, possibly from several goroutines at once, and possibly out of
 // sequence order when messages are sent concurrently: recipients order by
-// Item.Seq and fill gaps with [Manager.CatchUp]. A message a client sends
-// again with the same Message.ID is delivered again with the same Seq:
-// recipients drop a Seq they already have. A failed delivery does not
-// fail the operation that caused it.
+// Item.Seq and fill gaps with [Manager.CatchUp]. A participant is
+// delivered live only entries written while it was in the session (and
+// visible to it, see [Visible]); what was written before it joined it
+// reads with [Manager.History] or [Manager.CatchUp]. A message a client
+// sends again with the same Message.ID is delivered again with the same
+// Seq, to those who were in the session when it was written: recipients
+// drop a Seq they already have. A failed delivery does not fail the
+// operation that caused it.
 //
 // An [EntryCorrection] (Item.Type) replaces the text of an earlier message:
 // the host must replace the displayed text of the message whose Seq is
