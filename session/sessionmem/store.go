@@ -273,14 +273,12 @@ func reindex(t **btree.BTreeG[dueAt], min *atomic.Uint64, id switchboard.ChatID,
 	}
 	if to.in {
 		if *t == nil {
-			*t = btree.NewG(16, lessDueAt)
+			*t = btree.NewWithFreeListG(16, lessDueAt, dueNodes)
 		}
 		(*t).ReplaceOrInsert(dueAt{id, to.at})
 	}
 	if was.in && *t != nil {
-		if (*t).Delete(dueAt{id, was.at}); (*t).Len() == 0 {
-			*t = nil // an empty index keeps no nodes
-		}
+		(*t).Delete(dueAt{id, was.at}) // an index left empty keeps no node
 	}
 	var earliest uint64
 	if *t != nil {
@@ -291,6 +289,11 @@ func reindex(t **btree.BTreeG[dueAt], min *atomic.Uint64, id switchboard.ChatID,
 	min.Store(earliest)
 	return to
 }
+
+// dueNodes is where the indexes of every Store put the nodes they free
+// and take new ones from, so that a shard whose index empties and fills
+// again, as one holding a single timed session does, allocates nothing.
+var dueNodes = btree.NewFreeListG[dueAt](16)
 
 // earliestKey encodes t as a number that orders as instants do and is
 // never 0, which stands for an empty index: its Unix nanoseconds (clamped
