@@ -311,3 +311,33 @@ func engineLifecycle(b *testing.B, eng *engine.Engine, agent switchboard.AgentID
 	}
 	return true
 }
+
+// BenchmarkSettleIdle measures a pass of the engine that finds nothing to
+// do (the pass Run makes while the centre is quiet, and the last pass of
+// every Settle): every partition of routing's log and of the sessions'
+// feed is looked at, the deadlines are polled. Router.Sweep alone is the
+// baseline in the same run.
+func BenchmarkSettleIdle(b *testing.B) {
+	mock := clock.NewMock()
+	eng, err := engine.New(ctx, engine.Config{Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore(),
+		Desktops: routing.TransportFunc(nopPublish), Participants: session.Discard{}, Clock: mock, Manual: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if !setUp(b, eng.Router(), "ann", "q") {
+		return
+	}
+	mustB(b, func() error { return eng.Settle(ctx) })
+	b.Run("pass=settle", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			mustB(b, func() error { return eng.Settle(ctx) })
+		}
+	})
+	b.Run("pass=sweep", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			mustB(b, func() error { _, err := eng.Router().Sweep(ctx); return err })
+		}
+	})
+}

@@ -100,7 +100,14 @@ func (l routingLog) save(ctx context.Context, c cursor) error {
 		Owner: c.owner, LeaseUntil: c.until, Version: c.version})
 }
 
-func (l routingLog) quiet(context.Context, int, uint64) bool { return false }
+func (l routingLog) quiet(ctx context.Context, p int, after uint64) bool {
+	ts, ok := l.s.(routing.EventTipStore)
+	if !ok {
+		return false
+	}
+	tip, err := ts.EventTip(ctx, p)
+	return err == nil && tip <= after
+}
 
 func (l routingLog) read(ctx context.Context, p int, after uint64, buf []item) ([]item, error) {
 	var evs []routing.Event

@@ -117,7 +117,9 @@ func (l consumerLog) save(ctx context.Context, c cursor) error {
 		Owner: c.owner, LeaseUntil: c.until, Version: c.version})
 }
 
-func (l consumerLog) quiet(context.Context, int, uint64) bool { return false }
+func (l consumerLog) quiet(ctx context.Context, p int, after uint64) bool {
+	return routingLog{l.s}.quiet(ctx, p, after)
+}
 
 func (l consumerLog) read(_ context.Context, _ int, _ uint64, buf []item) ([]item, error) {
 	return buf, errors.New("engine: an event consumer's log is read by feed")
