@@ -22,6 +22,13 @@ import (
 // and the engine settled so its event processing is included), beside
 // routing's own life cycle of a chat (enqueue, offer, accept, end, wrap-up
 // done) in the same run: the baseline of what the orchestration adds.
+//
+// Routing forgets finished chats beyond its bound (routingmem's
+// KeepFinished); the engine's runs forget closed sessions every
+// forgetEvery chats, as Run's retention does, so both measure a centre
+// in its steady state. retention=none keeps every session: the worst
+// case, where the store grows for the whole run and every chat's memory
+// is new to the process.
 func BenchmarkLifecycle(b *testing.B) {
 	ids := make([]switchboard.ChatID, 1<<16)
 	for i := range ids {
@@ -53,18 +60,33 @@ func BenchmarkLifecycle(b *testing.B) {
 			mustB(b, func() error { return r.CompleteWrapUp(ctx, id, "ann") })
 		}
 	})
-	b.Run("layer=engine", func(b *testing.B) { timedLifecycle(b, ids, switchboard.Timers{}) })
+	b.Run("layer=engine", func(b *testing.B) { timedLifecycle(b, ids, switchboard.Timers{}, true) })
+	b.Run("layer=engine/retention=none", func(b *testing.B) { timedLifecycle(b, ids, switchboard.Timers{}, false) })
 	// SPEC D9: every timer on, none due: the same store calls per
 	// message, beside the run above.
 	b.Run("layer=engine/timers=on", func(b *testing.B) {
 		timedLifecycle(b, ids, switchboard.Timers{FirstResponse: time.Minute, FirstResponseWarning: 30 * time.Second,
-			ResponseSLA: time.Minute, CustomerIdle: 5 * time.Minute, CustomerIdleClose: time.Minute, AgentIdle: 2 * time.Minute})
+			ResponseSLA: time.Minute, CustomerIdle: 5 * time.Minute, CustomerIdleClose: time.Minute, AgentIdle: 2 * time.Minute}, true)
 	})
 }
 
+// forgetEvery is how many chats the engine benchmarks run between two
+// passes of forgetting the closed sessions.
+const forgetEvery = 512
+
+// forgetClosed forgets every closed session, as Run's retention does.
+func forgetClosed(b *testing.B, eng *engine.Engine) bool {
+	if _, err := eng.Sessions().ForgetClosed(ctx, eng.Clock().Now().Add(time.Nanosecond), nil); err != nil {
+		b.Error(err)
+		return false
+	}
+	return true
+}
+
 // timedLifecycle runs chats end to end through an engine whose queue has
-// timers.
-func timedLifecycle(b *testing.B, ids []switchboard.ChatID, timers switchboard.Timers) {
+// timers; with forget, closed sessions are forgotten every forgetEvery
+// chats.
+func timedLifecycle(b *testing.B, ids []switchboard.ChatID, timers switchboard.Timers, forget bool) {
 	{
 		mock := clock.NewMock()
 		eng, err := engine.New(ctx, engine.Config{Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore(),
@@ -114,6 +136,9 @@ func timedLifecycle(b *testing.B, ids []switchboard.ChatID, timers switchboard.T
 			})
 			mustB(b, func() error { return eng.CompleteWrapUp(ctx, id, "ann") })
 			mustB(b, func() error { return eng.Settle(ctx) })
+			if forget && i%forgetEvery == forgetEvery-1 && !forgetClosed(b, eng) {
+				return
+			}
 		}
 	}
 }
@@ -144,6 +169,7 @@ func mustB(b *testing.B, f func() error) {
 // once (run it with -cpu 1,2 to see how it scales with cores): each
 // goroutine is an engine of its own, as a process would be, with its own
 // agent and queue, and all share one routing store and one session store.
+// Each engine forgets its closed sessions as BenchmarkLifecycle's do.
 // Routing's own life cycle, run the same way, is the baseline.
 func BenchmarkLifecycleParallel(b *testing.B) {
 	b.Run("layer=routing", func(b *testing.B) {
@@ -201,6 +227,9 @@ func BenchmarkLifecycleParallel(b *testing.B) {
 			for i := 0; pb.Next(); i++ {
 				id := switchboard.ChatID(strconv.AppendInt(buf, int64(i), 10))
 				if !engineLifecycle(b, eng, agent, queue, id, msgs) {
+					return
+				}
+				if i%forgetEvery == forgetEvery-1 && !forgetClosed(b, eng) {
 					return
 				}
 			}
@@ -281,4 +310,34 @@ func engineLifecycle(b *testing.B, eng *engine.Engine, agent switchboard.AgentID
 		return fail(err)
 	}
 	return true
+}
+
+// BenchmarkSettleIdle measures a pass of the engine that finds nothing to
+// do (the pass Run makes while the centre is quiet, and the last pass of
+// every Settle): every partition of routing's log and of the sessions'
+// feed is looked at, the deadlines are polled. Router.Sweep alone is the
+// baseline in the same run.
+func BenchmarkSettleIdle(b *testing.B) {
+	mock := clock.NewMock()
+	eng, err := engine.New(ctx, engine.Config{Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore(),
+		Desktops: routing.TransportFunc(nopPublish), Participants: session.Discard{}, Clock: mock, Manual: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if !setUp(b, eng.Router(), "ann", "q") {
+		return
+	}
+	mustB(b, func() error { return eng.Settle(ctx) })
+	b.Run("pass=settle", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			mustB(b, func() error { return eng.Settle(ctx) })
+		}
+	})
+	b.Run("pass=sweep", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			mustB(b, func() error { _, err := eng.Router().Sweep(ctx); return err })
+		}
+	})
 }

@@ -75,6 +75,9 @@ type durableLog interface {
 	// read appends the records of partition p after position after to
 	// buf, up to a batch, and returns it.
 	read(ctx context.Context, p int, after uint64, buf []item) ([]item, error)
+	// quiet reports that partition p surely has no record after position
+	// after, as a store can tell without a read; false when it cannot.
+	quiet(ctx context.Context, p int, after uint64) bool
 	conflict(err error) bool
 }
 
@@ -95,6 +98,15 @@ func (l routingLog) cursor(ctx context.Context, p int) (cursor, error) {
 func (l routingLog) save(ctx context.Context, c cursor) error {
 	return l.s.SaveCursor(ctx, routing.Cursor{Consumer: Consumer, Partition: c.partition, Position: c.position,
 		Owner: c.owner, LeaseUntil: c.until, Version: c.version})
+}
+
+func (l routingLog) quiet(ctx context.Context, p int, after uint64) bool {
+	ts, ok := l.s.(routing.EventTipStore)
+	if !ok {
+		return false
+	}
+	tip, err := ts.EventTip(ctx, p)
+	return err == nil && tip <= after
 }
 
 func (l routingLog) read(ctx context.Context, p int, after uint64, buf []item) ([]item, error) {
@@ -133,6 +145,15 @@ func (l sessionFeed) cursor(ctx context.Context, p int) (cursor, error) {
 func (l sessionFeed) save(ctx context.Context, c cursor) error {
 	return l.s.SaveCursor(ctx, session.Cursor{Consumer: Consumer, Partition: c.partition, Position: c.position,
 		Owner: c.owner, LeaseUntil: c.until, Version: c.version})
+}
+
+func (l sessionFeed) quiet(ctx context.Context, p int, after uint64) bool {
+	ts, ok := l.s.(session.FeedTipStore)
+	if !ok {
+		return false
+	}
+	tip, err := ts.FeedTip(ctx, p)
+	return err == nil && tip <= after
 }
 
 func (l sessionFeed) read(ctx context.Context, p int, after uint64, buf []item) ([]item, error) {
@@ -234,23 +255,33 @@ func (e *Engine) consume(ctx context.Context) (int, error) {
 // holds: the records are processed without reading the cursor or taking
 // the lease again. Otherwise the cursor is read from the store.
 func (e *Engine) consumePartition(ctx context.Context, log durableLog, held *heldCursor, p int) (int, error) {
+	h, ok := held.load()
+	if ok && log.quiet(ctx, p, h.position) {
+		// The stored cursor is at h or past it: nothing after h, nothing
+		// to do, as a read would find.
+		return 0, nil
+	}
 	var cur cursor
 	var err error
 	buf := itemBufs.Get().(*[]item)
 	items := (*buf)[:0]
+	// used is how much of the buffer the reads filled: only that much
+	// holds records to let go of (most passes read a few, of a batch).
+	used := 0
 	defer func() {
-		clear(items[:cap(items)]) // let go of the records
+		clear(items[:used])
 		*buf = items[:0]
 		itemBufs.Put(buf)
 	}()
-	h, ok := held.load()
 	if ok && h.owner != "" && h.owner != e.cfg.Process && e.cfg.Clock.Now().Before(h.until) {
 		return 0, nil // another process held it when last read, and may still
 	}
 	if ok {
 		// The stored cursor is at h or past it (a cursor never moves
 		// back): nothing after h, nothing to do.
-		if items, err = log.read(ctx, p, h.position, items); err != nil || len(items) == 0 {
+		items, err = log.read(ctx, p, h.position, items)
+		used = max(used, len(items))
+		if err != nil || len(items) == 0 {
 			return 0, err
 		}
 	}
@@ -282,7 +313,9 @@ func (e *Engine) consumePartition(ctx context.Context, log durableLog, held *hel
 	done := 0
 	for {
 		if len(items) == 0 {
-			if items, err = log.read(ctx, p, cur.position, items); err != nil {
+			items, err = log.read(ctx, p, cur.position, items)
+			used = max(used, len(items))
+			if err != nil {
 				return done, err
 			}
 			if len(items) == 0 {

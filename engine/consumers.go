@@ -85,6 +85,10 @@ func (l consumerFeed) save(ctx context.Context, c cursor) error {
 		Owner: c.owner, LeaseUntil: c.until, Version: c.version})
 }
 
+func (l consumerFeed) quiet(ctx context.Context, p int, after uint64) bool {
+	return sessionFeed{l.s}.quiet(ctx, p, after)
+}
+
 func (l consumerFeed) read(_ context.Context, _ int, _ uint64, buf []item) ([]item, error) {
 	return buf, errors.New("engine: a feed consumer's log is read by feed")
 }
@@ -111,6 +115,10 @@ func (l consumerLog) cursor(ctx context.Context, p int) (cursor, error) {
 func (l consumerLog) save(ctx context.Context, c cursor) error {
 	return l.s.SaveCursor(ctx, routing.Cursor{Consumer: l.c.Name(), Partition: c.partition, Position: c.position,
 		Owner: c.owner, LeaseUntil: c.until, Version: c.version})
+}
+
+func (l consumerLog) quiet(ctx context.Context, p int, after uint64) bool {
+	return routingLog{l.s}.quiet(ctx, p, after)
 }
 
 func (l consumerLog) read(_ context.Context, _ int, _ uint64, buf []item) ([]item, error) {
@@ -175,6 +183,9 @@ func (e *Engine) feedPartition(ctx context.Context, l fedLog, held *heldCursor, 
 	if ok {
 		// The stored cursor is at h or past it: nothing after h, nothing
 		// to do.
+		if l.quiet(ctx, p, h.position) {
+			return 0, nil
+		}
 		if n, last, give, err = l.next(ctx, p, h.position); err != nil || n == 0 {
 			return 0, err
 		}

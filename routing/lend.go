@@ -16,6 +16,20 @@ type EventLender interface {
 	LendEvents(ctx context.Context, partition int, after uint64, limit int) ([]Event, error)
 }
 
+// EventTipStore is an optional interface of an [EventLog] that knows,
+// without reading the log, the last Seq it has assigned in a partition.
+// The engine asks it before it reads a partition, so that a pass over a
+// quiet log reads nothing: an in-memory store answers from a counter. A
+// SQL store need not implement it: asking would cost a query, as the read
+// does.
+type EventTipStore interface {
+	// EventTip returns the last Seq assigned in partition, 0 if none:
+	// Events with after set to it returns nothing committed before
+	// EventTip was called. A partition out of range returns an error
+	// wrapping [ErrInvalid].
+	EventTip(ctx context.Context, partition int) (uint64, error)
+}
+
 // QueueLender is an optional interface of a [QueueStore] that never
 // modifies a stored queue. The router uses it when present to read every
 // queue without copying them.

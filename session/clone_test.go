@@ -16,31 +16,36 @@ import (
 // sessions alike, and checks that the original and the other participants
 // keep what they held.
 func TestCloneIsIndependent(t *testing.T) {
-	for _, n := range []int{1, 3, 4, 5, 9} {
-		t.Run(fmt.Sprint(n, " participants"), func(t *testing.T) {
-			orig := session.Session{ID: "c1", WrapUp: &session.WrapUp{Reason: "sold"}, Attributes: []session.Attribute{{Name: "e-mail", Value: "a@b"}}}
-			for i := range n {
-				orig.Participants = append(orig.Participants, session.Participant{
-					ID: session.AgentParticipant(switchboard.AgentID(fmt.Sprint("a", i))), Name: fmt.Sprint("A", i),
-					Stints: []session.Stint{{Invited: 1, Joined: 1, Left: 2}, {Invited: 3, Joined: 3}}})
-			}
-			want := orig.Clone()
-			c := orig.Clone()
-			require.Equal(t, want, c)
-			for i := range c.Participants {
-				c.Participants[i].Stints[0].Left = 99
-				c.Participants[i].Stints = append(c.Participants[i].Stints, session.Stint{Invited: 7})
-				c.Participants[i].Name = "changed"
-			}
-			c.Participants = append(c.Participants, session.Participant{ID: "x"})
-			c.WrapUp.Reason = "changed"
-			c.Attributes[0].Value = "changed"
-			require.Equal(t, want, orig, "the original changed with its clone")
-			for i := range c.Participants[:n] {
-				require.Equal(t, []session.Stint{{Invited: 1, Joined: 1, Left: 99}, {Invited: 3, Joined: 3}, {Invited: 7}},
-					c.Participants[i].Stints, "participant %d's stints were overwritten by another's", i)
-			}
-		})
+	// One or two stints each: the usual pair of participants, small
+	// conferences and large ones are each copied their own way.
+	for _, n := range []int{1, 2, 3, 4, 5, 9} {
+		for _, k := range []int{1, 2} {
+			t.Run(fmt.Sprint(n, " participants, ", k, " stints"), func(t *testing.T) {
+				orig := session.Session{ID: "c1", WrapUp: &session.WrapUp{Reason: "sold"}, Attributes: []session.Attribute{{Name: "e-mail", Value: "a@b"}}}
+				stints := []session.Stint{{Invited: 1, Joined: 1, Left: 2}, {Invited: 3, Joined: 3}}[:k]
+				for i := range n {
+					orig.Participants = append(orig.Participants, session.Participant{
+						ID: session.AgentParticipant(switchboard.AgentID(fmt.Sprint("a", i))), Name: fmt.Sprint("A", i),
+						Stints: append([]session.Stint(nil), stints...)})
+				}
+				want := orig.Clone()
+				c := orig.Clone()
+				require.Equal(t, want, c)
+				for i := range c.Participants {
+					c.Participants[i].Stints[0].Left = 99
+					c.Participants[i].Stints = append(c.Participants[i].Stints, session.Stint{Invited: 7})
+					c.Participants[i].Name = "changed"
+				}
+				c.Participants = append(c.Participants, session.Participant{ID: "x"})
+				c.WrapUp.Reason = "changed"
+				c.Attributes[0].Value = "changed"
+				require.Equal(t, want, orig, "the original changed with its clone")
+				changed := append(append([]session.Stint{{Invited: 1, Joined: 1, Left: 99}}, stints[1:]...), session.Stint{Invited: 7})
+				for i := range c.Participants[:n] {
+					require.Equal(t, changed, c.Participants[i].Stints, "participant %d's stints were overwritten by another's", i)
+				}
+			})
+		}
 	}
 }
 

@@ -89,6 +89,20 @@ type FeedHeadStore interface {
 	FeedHeads(ctx context.Context, partition int, after uint64, limit int, buf []FeedHead) ([]FeedHead, error)
 }
 
+// FeedTipStore is implemented by a [FeedStore] that knows, without
+// reading the feed, the last position it has given in a partition. The
+// engine asks it before it reads a partition, so that a pass over a quiet
+// feed reads nothing: an in-memory store answers from a counter. A SQL
+// store need not implement it: asking would cost a query, as the read
+// does.
+type FeedTipStore interface {
+	// FeedTip returns the last position given in partition, 0 if none:
+	// Feed with after set to it returns nothing that was written before
+	// FeedTip was called. It returns an error matching ErrInvalid for a
+	// partition out of range.
+	FeedTip(ctx context.Context, partition int) (uint64, error)
+}
+
 // Cursor is a consumer's position in one partition of the feed, with a
 // lease so that one process at a time consumes the partition.
 type Cursor struct {

@@ -386,6 +386,21 @@ func (m *Manager) peek(ctx context.Context, chat switchboard.ChatID) (s Session,
 	return s, false, err
 }
 
+// peekPtr is peek for a caller that keeps the session where it is: the
+// store's own when it lends it (lent reports it, and it is not to be
+// modified), so nothing is copied at all; a copy of its own otherwise.
+func (m *Manager) peekPtr(ctx context.Context, chat switchboard.ChatID) (s *Session, lent bool, err error) {
+	if l, ok := m.store.(SessionLender); ok {
+		s, err = l.LendSession(ctx, chat)
+		return s, err == nil, err
+	}
+	st, err := m.store.GetSession(ctx, chat)
+	if err != nil {
+		return nil, false, err
+	}
+	return &st, false, nil
+}
+
 // Peek is [Manager.Session] for a caller that only reads the session: when
 // the store implements [SessionLender] nothing is copied, and the session
 // returned shares memory with the store, so neither it nor anything it

@@ -188,8 +188,9 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 	} else {
 		msg.ID = m.newID()
 	}
-	// Lent, when the store lends it: read here, and handed to the write.
-	s, lent, err := m.peek(ctx, chat)
+	// Lent, when the store lends it: read here, and handed to the write;
+	// only read until then.
+	s, lent, err := m.peekPtr(ctx, chat)
 	if err != nil {
 		return Sent{}, fmt.Errorf("session %s: %w", chat, err)
 	}
@@ -214,21 +215,21 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 			return Sent{}, ErrReadOnly
 		}
 	} else {
-		p, err := actor(&s, msg.From)
+		p, err := actor(s, msg.From)
 		if err != nil {
 			return Sent{}, err
 		}
-		if err := open(&s, TriggerMessage); err != nil {
+		if err := open(s, TriggerMessage); err != nil {
 			return Sent{}, err
 		}
-		if _, err := audienceFor(&s, p, &msg); err != nil {
+		if _, err := audienceFor(s, p, &msg); err != nil {
 			return Sent{}, err
 		}
 	}
 	if policy == switchboard.PolicyNewLinked {
-		return m.sendLinked(ctx, &s, msg)
+		return m.sendLinked(ctx, s, msg)
 	}
-	text, fixes, hold, err := m.filter(ctx, &s, &msg)
+	text, fixes, hold, err := m.filter(ctx, s, &msg)
 	if err != nil {
 		return Sent{}, err
 	}
@@ -242,7 +243,7 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 	reads := func(s *Session) bool {
 		return s.Kind != KindA2A && (s.Status != StatusClosed || policy != switchboard.PolicyReopen) && !s.Timers.Settings.On()
 	}
-	_, stored, _, err := m.changeFrom(ctx, chat, &s, lent, reads, func(s *Session) ([]Entry, bool, error) {
+	_, stored, _, err := m.changeFrom(ctx, chat, s, lent, reads, func(s *Session) ([]Entry, bool, error) {
 		reopened = false
 		var entries []Entry
 		update := false

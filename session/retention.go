@@ -106,7 +106,8 @@ var errKept = errors.New("session: keeping the session failed")
 // the session if it has not changed since.
 func (m *Manager) forget(ctx context.Context, rs RetentionStore, id switchboard.ChatID, before time.Time,
 	keep func(ctx context.Context, s Session, log []Entry) error) error {
-	s, err := m.store.GetSession(ctx, id)
+	// Only read, unless keep is given a copy of its own.
+	s, lent, err := m.peekPtr(ctx, id)
 	if err != nil {
 		return fmt.Errorf("session %s: %w", id, err)
 	}
@@ -118,7 +119,11 @@ func (m *Manager) forget(ctx context.Context, rs RetentionStore, id switchboard.
 		if err != nil {
 			return fmt.Errorf("session: read %s: %w", id, err)
 		}
-		if err := keep(ctx, s, log); err != nil {
+		kept := *s
+		if lent {
+			kept = s.Clone()
+		}
+		if err := keep(ctx, kept, log); err != nil {
 			return fmt.Errorf("%w: %s: %w", errKept, id, err)
 		}
 	}

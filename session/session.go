@@ -324,8 +324,13 @@ func (s *Session) clonePtr() *Session {
 	var ps []Participant
 	var sts []Stint
 	var w *WrapUp
-	if n := len(s.Participants); n > 0 && n <= smallParticipants && stints <= smallStints {
-		// The usual session fits one allocation.
+	if n := len(s.Participants); n > 0 && n <= pairParticipants && stints <= pairStints {
+		// A customer and an agent, the usual session: one allocation, of
+		// a smaller size class than cloneBlock's.
+		b := new(pairBlock)
+		c, ps, sts, w = &b.s, b.ps[:n], b.sts[:0:stints], &b.w
+	} else if n > 0 && n <= smallParticipants && stints <= smallStints {
+		// A small conference fits one allocation too.
 		b := new(cloneBlock)
 		c, ps, sts, w = &b.s, b.ps[:n], b.sts[:0:stints], &b.w
 	} else {
@@ -373,7 +378,17 @@ func (s *Session) clonePtr() *Session {
 const (
 	smallParticipants = 4
 	smallStints       = 6
+	pairParticipants  = 2
+	pairStints        = 3
 )
+
+// pairBlock is cloneBlock for a session of two participants.
+type pairBlock struct {
+	s   Session
+	ps  [pairParticipants]Participant
+	sts [pairStints]Stint
+	w   WrapUp
+}
 
 // cloneBlock holds a small session's participants, their stints and its
 // wrap-up.

@@ -13,6 +13,8 @@ import (
 // partition is one partition of the event log.
 type partition struct {
 	seq uint64 // the last Seq assigned
+	// tip is seq, for EventTip, which takes no lock.
+	tip atomic.Uint64
 	// events[head:] are the events no cursor of the partition has passed,
 	// in Seq order. Their Seqs are consecutive.
 	events []routing.Event
@@ -48,6 +50,7 @@ func (s *Store) logEvents(txn *routing.Txn) {
 	for i := range txn.Events {
 		p := &s.parts[routing.PartitionOf(&txn.Events[i], n)]
 		p.seq++
+		p.tip.Store(p.seq)
 		if len(p.cursors) == 0 {
 			continue
 		}
@@ -130,6 +133,17 @@ func (s *Store) Applied(ctx context.Context, txn string) (bool, error) {
 
 // Partitions implements [routing.EventLog].
 func (s *Store) Partitions() int { return len(s.parts) }
+
+// EventTip implements [routing.EventTipStore], without a lock.
+func (s *Store) EventTip(ctx context.Context, partition int) (uint64, error) {
+	if err := ctxErr(ctx); err != nil {
+		return 0, err
+	}
+	if err := s.checkPartition(partition); err != nil {
+		return 0, err
+	}
+	return s.parts[partition].tip.Load(), nil
+}
 
 func (s *Store) checkPartition(p int) error {
 	if p < 0 || p >= len(s.parts) {

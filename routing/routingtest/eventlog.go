@@ -213,6 +213,62 @@ func testEventsAfterAndLimit(t *testing.T, s routing.Store) {
 	require.ErrorIs(t, err, routing.ErrInvalid)
 }
 
+// testEventTip checks a store that implements routing.EventTipStore: the
+// tip is each partition's last Seq, with nothing after it.
+func testEventTip(t *testing.T, s routing.Store) {
+	ts, ok := s.(routing.EventTipStore)
+	if !ok {
+		t.Skip("the store does not implement routing.EventTipStore")
+	}
+	ctx := context.Background()
+	register(t, s, "stats")
+	last := func(p int) uint64 {
+		t.Helper()
+		es, err := s.Events(ctx, p, 0, 0)
+		require.NoError(t, err)
+		if len(es) == 0 {
+			return 0
+		}
+		return es[len(es)-1].Seq
+	}
+	for p := range s.Partitions() {
+		tip, err := ts.EventTip(ctx, p)
+		require.NoError(t, err)
+		require.Equal(t, last(p), tip)
+	}
+	c := chat("c0", "q", 0, 1, routing.Queued)
+	commit(t, s, routing.Txn{ID: "t", Queues: []routing.Queue{queue("q", routing.LongestIdle)}, Chats: []routing.Chat{c},
+		Events: []routing.Event{chatEvent(routing.ChatQueued, "c0")}})
+	for i := range 5 {
+		e := chatEvent(routing.ChatQueued, switchboard.ChatID(fmt.Sprint("c", i)))
+		commit(t, s, routing.Txn{ID: fmt.Sprint("t", i), Events: []routing.Event{e, chatEvent(routing.ChatOffered, e.Chat)}})
+	}
+	// A conflicting commit moves no tip.
+	before := make([]uint64, s.Partitions())
+	for p := range before {
+		before[p] = last(p)
+	}
+	// c was written since: its version is stale.
+	err := s.Commit(ctx, routing.Txn{ID: "late", Chats: []routing.Chat{c}, Events: []routing.Event{chatEvent(routing.ChatDone, "c0")}})
+	require.ErrorIs(t, err, routing.ErrConflict)
+	for p := range s.Partitions() {
+		tip, err := ts.EventTip(ctx, p)
+		require.NoError(t, err)
+		require.Equal(t, before[p], tip, "partition %d", p)
+		after, err := s.Events(ctx, p, tip, 0)
+		require.NoError(t, err)
+		require.Empty(t, after, "nothing after the tip of partition %d", p)
+	}
+	_, err = ts.EventTip(ctx, s.Partitions())
+	require.ErrorIs(t, err, routing.ErrInvalid)
+	_, err = ts.EventTip(ctx, -1)
+	require.ErrorIs(t, err, routing.ErrInvalid)
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = ts.EventTip(cancelled, 0)
+	require.ErrorIs(t, err, context.Canceled)
+}
+
 func testCursors(t *testing.T, s routing.Store) {
 	ctx := context.Background()
 	e := chatEvent(routing.ChatQueued, "c1")

@@ -56,6 +56,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
 		{"EventSeqPerPartition", testEventSeq},
 		{"ConcurrentEvents", testConcurrentEvents},
 		{"EventsAfterAndLimit", testEventsAfterAndLimit},
+		{"EventTip", testEventTip},
 		{"Cursors", testCursors},
 		{"EventRetention", testEventRetention},
 		{"Applied", testApplied},

@@ -4,10 +4,13 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/google/btree"
 
 	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/session"
@@ -20,6 +23,8 @@ var (
 	_ session.SessionLender  = (*Store)(nil)
 	_ session.EntryLender    = (*Store)(nil)
 	_ session.FeedHeadStore  = (*Store)(nil)
+	_ session.FeedTipStore   = (*Store)(nil)
+	_ session.DeadlineStore  = (*Store)(nil)
 )
 
 // DefaultPartitions is the number of feed partitions of a Store made by
@@ -52,8 +57,15 @@ type Store struct {
 type shard struct {
 	mu       sync.RWMutex
 	sessions map[switchboard.ChatID]*record
-	closed   map[switchboard.ChatID]*record // the closed ones among sessions
-	timed    map[switchboard.ChatID]*record // those with a NextDeadline
+	// closed orders the closed ones among sessions by ClosedAt, and timed
+	// those with a NextDeadline by it, so that Closed and DueSessions read
+	// only what is due, not every session kept.
+	closed *btree.BTreeG[dueAt]
+	timed  *btree.BTreeG[dueAt]
+	// closedMin and timedMin hold the earliest instant in closed and in
+	// timed (see [earliestKey]; 0 when empty), written under mu, so that a
+	// query skips a shard with nothing due without locking it.
+	closedMin, timedMin atomic.Uint64
 	// peak is the most sessions held since the maps were last rebuilt:
 	// Go maps keep their size when entries are deleted, so Forget
 	// rebuilds them once most sessions are gone.
@@ -75,9 +87,15 @@ type record struct {
 	lent bool
 	part int
 	gone atomic.Bool // forgotten: its feed references are dead
-	// timed reports that the record is in its shard's timed map; guarded
-	// by mu.
-	timed bool
+	// closed and timed are the places the record holds in its shard's
+	// closed and timed indexes; guarded by mu.
+	closed, timed place
+}
+
+// place is where a record is in an index, if in is true.
+type place struct {
+	in bool
+	at time.Time
 }
 
 // idScan is the log length up to which entry IDs are found by scanning
@@ -94,7 +112,8 @@ const firstLog = 16
 // copies it, and the consumers' cursors over it.
 type partition struct {
 	mu      sync.Mutex
-	last    uint64 // the last position given
+	last    uint64        // the last position given
+	tip     atomic.Uint64 // last, for readers that take no lock
 	chunks  [][]feedRef
 	n       int // references held
 	dead    int // references to forgotten records, dropped when they pile up
@@ -218,28 +237,18 @@ func (s *Store) current(id switchboard.ChatID) (*session.Session, error) {
 	return nil, session.ErrNotFound // the caller names the session
 }
 
-// index keeps r in its shard's closed map while it is closed, if its
-// status changed from was, and in its timed map while it has a deadline.
-// The caller holds r.mu.
-func (s *Store) index(r *record, was session.Status) {
+// index keeps r in its shard's closed index under its ClosedAt while it
+// is closed, and in its timed index under its NextDeadline while it has
+// one. The caller holds r.mu.
+func (s *Store) index(r *record) {
 	st := r.state.Load()
-	if timed := !st.NextDeadline().IsZero(); timed != r.timed {
-		sh := s.shardOf(st.ID)
-		sh.mu.Lock()
-		if sh.sessions[st.ID] == r {
-			r.timed = timed
-			if !timed {
-				delete(sh.timed, st.ID)
-			} else {
-				if sh.timed == nil {
-					sh.timed = map[switchboard.ChatID]*record{}
-				}
-				sh.timed[st.ID] = r
-			}
-		}
-		sh.mu.Unlock()
+	closed := place{in: st.Status == session.StatusClosed, at: st.ClosedAt}
+	if !closed.in {
+		closed.at = time.Time{}
 	}
-	if (was == session.StatusClosed) == (st.Status == session.StatusClosed) {
+	deadline := st.NextDeadline()
+	timed := place{in: !deadline.IsZero(), at: deadline}
+	if closed.same(r.closed) && timed.same(r.timed) {
 		return
 	}
 	sh := s.shardOf(st.ID)
@@ -248,15 +257,68 @@ func (s *Store) index(r *record, was session.Status) {
 	if sh.sessions[st.ID] != r {
 		return
 	}
-	if st.Status != session.StatusClosed {
-		delete(sh.closed, st.ID)
-		return
-	}
-	if sh.closed == nil {
-		sh.closed = map[switchboard.ChatID]*record{}
-	}
-	sh.closed[st.ID] = r
+	r.closed = reindex(&sh.closed, &sh.closedMin, st.ID, r.closed, closed)
+	r.timed = reindex(&sh.timed, &sh.timedMin, st.ID, r.timed, timed)
 }
+
+// same reports whether p and q are the same place.
+func (p place) same(q place) bool { return p.in == q.in && p.at.Equal(q.at) }
+
+// reindex moves id in *t from place was to place to, making the index on
+// first use, keeps *min at its earliest instant, and returns to. The
+// caller holds the shard's mu.
+func reindex(t **btree.BTreeG[dueAt], min *atomic.Uint64, id switchboard.ChatID, was, to place) place {
+	if was.same(to) {
+		return to
+	}
+	if to.in {
+		if *t == nil {
+			*t = btree.NewWithFreeListG(16, lessDueAt, dueNodes)
+		}
+		(*t).ReplaceOrInsert(dueAt{id, to.at})
+	}
+	if was.in && *t != nil {
+		(*t).Delete(dueAt{id, was.at}) // an index left empty keeps no node
+	}
+	var earliest uint64
+	if *t != nil {
+		if d, ok := (*t).Min(); ok {
+			earliest = earliestKey(d.at)
+		}
+	}
+	min.Store(earliest)
+	return to
+}
+
+// dueNodes is where the indexes of every Store put the nodes they free
+// and take new ones from, so that a shard whose index empties and fills
+// again, as one holding a single timed session does, allocates nothing.
+var dueNodes = btree.NewFreeListG[dueAt](16)
+
+// earliestKey encodes t as a number that orders as instants do and is
+// never 0, which stands for an empty index: its Unix nanoseconds (clamped
+// to what an int64 holds), shifted to count up from 1.
+func earliestKey(t time.Time) uint64 {
+	var ns int64
+	switch {
+	case t.Before(minNano):
+		ns = math.MinInt64
+	case t.After(maxNano):
+		ns = math.MaxInt64
+	default:
+		ns = t.UnixNano()
+	}
+	return max(uint64(ns)^(1<<63), 1)
+}
+
+// instantOf decodes an earliestKey other than 0, to the nanosecond.
+func instantOf(k uint64) time.Time { return time.Unix(0, int64(k^(1<<63))) }
+
+// The instants UnixNano can represent.
+var (
+	minNano = time.Unix(0, math.MinInt64)
+	maxNano = time.Unix(0, math.MaxInt64)
+)
 
 // seqOf returns the Seq of the entry of r's log with ID id, or 0. The
 // caller holds r.mu (or owns r alone).
@@ -345,6 +407,7 @@ func (s *Store) appendLent(r *record, version uint64, entries []session.Entry) [
 		p.last++
 		p.add(feedRef{pos: p.last, rec: r, entry: first + uint64(i), typ: entries[i].Type})
 	}
+	p.tip.Store(p.last)
 	p.mu.Unlock()
 	return out
 }
@@ -367,10 +430,15 @@ func (s *Store) CreateSession(ctx context.Context, st session.Session, entries [
 		return nil, err
 	}
 	r.state.Store(frozen(&st, 1))
+	// The record's own lock is held from before it is in the map until its
+	// entries are in the feed, so nobody reads its log half written; the
+	// shard's lock is held only to put it in the map.
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	sh := s.shardOf(st.ID)
 	sh.mu.Lock()
-	defer sh.mu.Unlock()
 	if _, ok := sh.sessions[st.ID]; ok {
+		sh.mu.Unlock()
 		return nil, fmt.Errorf("%w: %s", session.ErrExists, st.ID)
 	}
 	if sh.sessions == nil {
@@ -378,21 +446,8 @@ func (s *Store) CreateSession(ctx context.Context, st session.Session, entries [
 	}
 	sh.sessions[st.ID] = r
 	sh.peak = max(sh.peak, len(sh.sessions))
-	if st.Status == session.StatusClosed {
-		if sh.closed == nil {
-			sh.closed = map[switchboard.ChatID]*record{}
-		}
-		sh.closed[st.ID] = r
-	}
-	if !st.NextDeadline().IsZero() {
-		if sh.timed == nil {
-			sh.timed = map[switchboard.ChatID]*record{}
-		}
-		sh.timed[st.ID], r.timed = r, true
-	}
-	// The record is in the map before its entries reach the feed, so a
-	// consumer never finds an entry of a session it cannot read; nobody
-	// else can reach the record until the shard is unlocked.
+	sh.mu.Unlock()
+	s.index(r)
 	return s.append(r, 1, entries), nil
 }
 
@@ -440,7 +495,7 @@ func (s *Store) UpdateSession(ctx context.Context, st session.Session, entries [
 	// written with.
 	r.state.Store(next)
 	out := s.append(r, st.Version, entries)
-	s.index(r, cur.Status)
+	s.index(r)
 	return out, nil
 }
 
@@ -469,7 +524,7 @@ func (s *Store) KeepSession(ctx context.Context, st *session.Session, entries []
 	r.state.Store(st)
 	out := s.appendLent(r, version, entries)
 	r.lent = r.lent || len(out) > 0
-	s.index(r, cur.Status)
+	s.index(r)
 	return out, nil
 }
 
@@ -648,6 +703,18 @@ func (s *Store) LastSeq(ctx context.Context, chat switchboard.ChatID) (uint64, e
 // Partitions implements session.FeedStore.
 func (s *Store) Partitions() int { return len(s.partitions()) }
 
+// FeedTip implements session.FeedTipStore, without a lock.
+func (s *Store) FeedTip(ctx context.Context, partition int) (uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	ps := s.partitions()
+	if partition < 0 || partition >= len(ps) {
+		return 0, fmt.Errorf("%w: partition %d of %d", session.ErrInvalid, partition, len(ps))
+	}
+	return ps[partition].tip.Load(), nil
+}
+
 // partition returns partition n, or ErrInvalid.
 func (s *Store) partition(n int) (*partition, error) {
 	parts := s.partitions()
@@ -787,61 +854,75 @@ func (s *Store) SaveCursor(ctx context.Context, c session.Cursor) error {
 	return nil
 }
 
-// Closed implements session.RetentionStore.
+// Closed implements session.RetentionStore. It reads, in each shard, only
+// the closed sessions it returns.
 func (s *Store) Closed(ctx context.Context, before time.Time, limit int) ([]switchboard.ChatID, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var due []dueAt
-	for i := range s.shards {
-		sh := &s.shards[i]
-		sh.mu.RLock()
-		for id, r := range sh.closed {
-			if at := r.state.Load().ClosedAt; at.Before(before) {
-				due = append(due, dueAt{id, at})
-			}
-		}
-		sh.mu.RUnlock()
-	}
-	return earliest(due, limit), nil
+	return s.earliestOf(func(sh *shard) (*btree.BTreeG[dueAt], *atomic.Uint64) { return sh.closed, &sh.closedMin },
+		func(at time.Time) bool { return at.Before(before) }, limit), nil
 }
 
-// DueSessions implements session.DeadlineStore.
+// DueSessions implements session.DeadlineStore. It reads, in each shard,
+// only the sessions it returns.
 func (s *Store) DueSessions(ctx context.Context, now time.Time, limit int) ([]switchboard.ChatID, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var due []dueAt
+	return s.earliestOf(func(sh *shard) (*btree.BTreeG[dueAt], *atomic.Uint64) { return sh.timed, &sh.timedMin },
+		func(at time.Time) bool { return !at.After(now) }, limit), nil
+}
+
+// earliestOf returns the IDs of up to limit (no limit if limit <= 0)
+// entries of every shard's index that are due, earliest first. A shard
+// whose earliest entry is not due is passed over without its lock.
+func (s *Store) earliestOf(index func(*shard) (*btree.BTreeG[dueAt], *atomic.Uint64), due func(time.Time) bool, limit int) []switchboard.ChatID {
+	var out []dueAt
 	for i := range s.shards {
 		sh := &s.shards[i]
+		if _, min := index(sh); min.Load() == 0 || !due(instantOf(min.Load())) {
+			// Nothing due (as of the write that set min, which a query
+			// racing with it may as well have come before).
+			continue
+		}
 		sh.mu.RLock()
-		for id, r := range sh.timed {
-			if st := r.state.Load(); st != nil {
-				if at := st.NextDeadline(); !at.IsZero() && !at.After(now) {
-					due = append(due, dueAt{id, at})
+		if t, _ := index(sh); t != nil {
+			n := 0
+			t.Ascend(func(d dueAt) bool {
+				if !due(d.at) || (limit > 0 && n == limit) {
+					return false
 				}
-			}
+				out = append(out, d)
+				n++
+				return true
+			})
 		}
 		sh.mu.RUnlock()
 	}
-	return earliest(due, limit), nil
+	return earliest(out, limit)
 }
 
-// dueAt is a session and the instant a query orders it by.
+// dueAt is a session and the instant an index orders it by.
 type dueAt struct {
 	id switchboard.ChatID
 	at time.Time
 }
 
+// lessDueAt orders by instant, then by ID.
+func lessDueAt(a, b dueAt) bool { return compareDueAt(a, b) < 0 }
+
+func compareDueAt(a, b dueAt) int {
+	if c := a.at.Compare(b.at); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.id, b.id)
+}
+
 // earliest returns the IDs of due, earliest first (by ID among equals), at
 // most limit of them when limit is positive.
 func earliest(due []dueAt, limit int) []switchboard.ChatID {
-	slices.SortFunc(due, func(a, b dueAt) int {
-		if c := a.at.Compare(b.at); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.id, b.id)
-	})
+	slices.SortFunc(due, compareDueAt)
 	if limit > 0 && len(due) > limit {
 		due = due[:limit]
 	}
@@ -874,13 +955,13 @@ func (s *Store) Forget(ctx context.Context, chat switchboard.ChatID, version uin
 	sh := s.shardOf(chat)
 	sh.mu.Lock()
 	delete(sh.sessions, chat)
-	delete(sh.closed, chat)
-	delete(sh.timed, chat)
+	r.closed = reindex(&sh.closed, &sh.closedMin, chat, r.closed, place{})
+	r.timed = reindex(&sh.timed, &sh.timedMin, chat, r.timed, place{})
 	switch {
 	case len(sh.sessions) == 0:
-		sh.sessions, sh.closed, sh.timed, sh.peak = nil, nil, nil, 0
+		sh.sessions, sh.peak = nil, 0
 	case sh.peak > 16 && len(sh.sessions) < sh.peak/4:
-		sh.sessions, sh.closed, sh.timed = shrunk(sh.sessions), shrunk(sh.closed), shrunk(sh.timed)
+		sh.sessions = shrunk(sh.sessions)
 		sh.peak = len(sh.sessions)
 	}
 	sh.mu.Unlock()

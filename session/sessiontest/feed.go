@@ -302,3 +302,72 @@ var feedHeadCases = []struct {
 		require.ErrorIs(t, err, session.ErrInvalid)
 	}},
 }
+
+// feedTipCases run against a store that implements session.FeedTipStore
+// as well as session.FeedStore.
+var feedTipCases = []struct {
+	name string
+	run  func(t *testing.T, s session.Store, f session.FeedStore, tip session.FeedTipStore)
+}{
+	{"TipIsTheLastPosition", func(t *testing.T, s session.Store, f session.FeedStore, tip session.FeedTipStore) {
+		ctx := context.Background()
+		last := func(p int) uint64 {
+			t.Helper()
+			feed, err := f.Feed(ctx, p, 0, 0)
+			require.NoError(t, err)
+			if len(feed) == 0 {
+				return 0
+			}
+			return feed[len(feed)-1].Seq
+		}
+		for p := range f.Partitions() {
+			got, err := tip.FeedTip(ctx, p)
+			require.NoError(t, err)
+			require.Zero(t, got, "an empty partition's tip")
+		}
+		ids := chatsIn(f, 0, 2)
+		st := mustCreate(t, s, ids[0], msg("hello"))
+		got, err := tip.FeedTip(ctx, 0)
+		require.NoError(t, err)
+		require.Equal(t, last(0), got)
+		require.Positive(t, got)
+
+		// Every write moves it to its last entry; nothing is found after it.
+		_, err = s.AppendEntries(ctx, ids[0], st.Version, []session.Entry{msg("again"), whisper("psst")})
+		require.NoError(t, err)
+		mustCreate(t, s, ids[1], msg("hi"))
+		got, err = tip.FeedTip(ctx, 0)
+		require.NoError(t, err)
+		require.Equal(t, last(0), got)
+		after, err := f.Feed(ctx, 0, got, 0)
+		require.NoError(t, err)
+		require.Empty(t, after)
+
+		// Forgetting a session never moves it back.
+		if r, ok := s.(session.RetentionStore); ok {
+			cur, err := s.GetSession(ctx, ids[1])
+			require.NoError(t, err)
+			next := cur.Clone()
+			next.Status, next.ClosedAt = session.StatusClosed, epoch
+			_, err = s.UpdateSession(ctx, next, []session.Entry{{Type: session.EntryClosed, Audience: session.Everyone(), At: epoch}})
+			require.NoError(t, err)
+			before, err := tip.FeedTip(ctx, 0)
+			require.NoError(t, err)
+			require.NoError(t, r.Forget(ctx, ids[1], cur.Version+1))
+			got, err = tip.FeedTip(ctx, 0)
+			require.NoError(t, err)
+			require.Equal(t, before, got)
+		}
+
+		_, err = tip.FeedTip(ctx, f.Partitions())
+		require.ErrorIs(t, err, session.ErrInvalid)
+		_, err = tip.FeedTip(ctx, -1)
+		require.ErrorIs(t, err, session.ErrInvalid)
+	}},
+	{"Cancelled", func(t *testing.T, s session.Store, f session.FeedStore, tip session.FeedTipStore) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, err := tip.FeedTip(ctx, 0)
+		require.ErrorIs(t, err, context.Canceled)
+	}},
+}

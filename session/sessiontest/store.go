@@ -18,7 +18,7 @@ import (
 // RunStoreTests runs the session.Store conformance suite. newStore must
 // return an empty store for each call; the cases run in parallel. When
 // the store also implements session.FeedStore, session.FeedHeadStore,
-// session.RetentionStore, session.SessionLender or session.EntryLender,
+// session.FeedTipStore, session.RetentionStore, session.SessionLender or session.EntryLender,
 // their cases run too; otherwise they are skipped.
 func RunStoreTests(t *testing.T, newStore func(t *testing.T) session.Store) {
 	t.Helper()
@@ -49,6 +49,18 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) session.Store) {
 				t.Skip("the store does not implement session.FeedStore and session.FeedHeadStore")
 			}
 			c.run(t, s, f, h)
+		})
+	}
+	for _, c := range feedTipCases {
+		t.Run("FeedTip/"+c.name, func(t *testing.T) {
+			t.Parallel()
+			s := newStore(t)
+			f, ok := s.(session.FeedStore)
+			tip, ok2 := s.(session.FeedTipStore)
+			if !ok || !ok2 {
+				t.Skip("the store does not implement session.FeedStore and session.FeedTipStore")
+			}
+			c.run(t, s, f, tip)
 		})
 	}
 	for _, c := range lendCases {
