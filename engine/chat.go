@@ -297,7 +297,8 @@ func (e *Engine) CustomerLeft(ctx context.Context, chat switchboard.ChatID, cust
 // End ends the conversation with a wrap-up reason (SPEC S11): the session
 // ends and routing puts the chat in wrap-up, keeping the agent's slot until
 // [Engine.CompleteWrapUp] or the routing queue's WrapUp time passes, then
-// freeing it. An agent-to-agent session just ends.
+// freeing it; the session then closes as a consequence (SPEC K3), so a
+// host need not call [Engine.Close]. An agent-to-agent session just ends.
 //
 // The returned WrapUp.Until is when routing frees the slot: the routing
 // queue's WrapUp time after now, unless opts.WrapUpUntil is set.
@@ -413,7 +414,12 @@ func (e *Engine) endRouting(ctx context.Context, chat switchboard.ChatID) error 
 }
 
 // CompleteWrapUp completes the agent's wrap-up of a chat early: its slot is
-// free again.
+// free again. The chat's ended session then closes, keeping the wrap-up
+// its owner recorded (SPEC K3): the engine carries that out as it
+// processes routing's log (at once in [Engine.Settle], shortly in
+// [Engine.Run]), so it survives a crash. A session closed already is left
+// as it is, and [Engine.Close] called afterwards by the owner returns the
+// closure with no error.
 func (e *Engine) CompleteWrapUp(ctx context.Context, chat switchboard.ChatID, agent switchboard.AgentID) (err error) {
 	ctx, end, err := e.op(ctx, "engine.CompleteWrapUp", slog.String(KeyChat, string(chat)), slog.String(KeyAgent, string(agent)))
 	if err != nil {

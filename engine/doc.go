@@ -38,6 +38,15 @@
 // finished even if the host never calls again. [Engine.Start] checks the request before it creates anything, and
 // called again with the same request it finishes what the first call began.
 //
+// A session's life cycle follows routing's to its end: once routing
+// finishes the owner's wrap-up ([Engine.CompleteWrapUp], or the queue's
+// WrapUp time passing in any engine's Run or Settle), the session closes
+// as a consequence, keeping the wrap-up its owner recorded (SPEC K3). A
+// closed session is what [Config].Retention forgets (SPEC K4) and what a
+// customer's later message meets with the queue's after-close policy
+// (SPEC K5). A host need not call [Engine.Close] after the wrap-up; one
+// that does gets the closure back, and nothing changes.
+//
 // # Conferences and transfers
 //
 // The rules of conferences and transfers live in packages conference and

@@ -49,6 +49,7 @@ func TestRoutingFollowsAnEndEvenAfterMovingTheChatOn(t *testing.T) {
 	require.Zero(t, cy.Load(switchboard.DefaultChannel), "cy's slot is free again")
 	s, err := b.m.Session(ctx, "c1")
 	require.NoError(t, err)
-	require.Equal(t, session.StatusEnded, s.Status)
+	require.Equal(t, session.StatusClosed, s.Status, "cy's wrap-up is over: the session closed (SPEC K3)")
 	require.Equal(t, "sold", s.WrapUp.Reason)
+	require.Equal(t, switchboard.AgentID("ann"), s.WrapUp.Owner, "the wrap-up stays as ann recorded it")
 }

@@ -259,6 +259,18 @@ var faultScenarios = []scenario{
 		advanceStep(time.Minute), settleStep(),
 		advanceStep(31 * time.Second), settleStep(),
 	}},
+	// The owner ends and completes the wrap-up without closing: the
+	// session closes as a consequence (SPEC K6).
+	{name: "end-then-complete-wrap-up", agents: []switchboard.AgentID{"ann"}, chats: []switchboard.ChatID{"c1"}, steps: []step{
+		startStep("c1"),
+		acceptStep("ann", "c1"),
+		{"ann ends", func(w *world) error {
+			_, err := w.eng.End(ctx, "c1", "ann", session.EndOptions{Reason: "sold", Confirm: true})
+			return err
+		}},
+		{"ann completes the wrap-up", func(w *world) error { return w.eng.CompleteWrapUp(ctx, "c1", "ann") }},
+		settleStep(),
+	}},
 	{name: "customer-leaves-while-offered", agents: []switchboard.AgentID{"ann"}, chats: []switchboard.ChatID{"c1"}, steps: []step{
 		startStep("c1"),
 		{"customer leaves", func(w *world) error { return w.eng.CustomerLeft(ctx, "c1", "u1") }},
@@ -500,6 +512,8 @@ func TestFaultPointEnumeration(t *testing.T) {
 	// SPEC E2
 	// SPEC O8: the on-hold scenario puts a chat on hold, resumes it, and
 	// lets the maximum on-hold time resume it again.
+	// SPEC K6: the end-then-complete-wrap-up scenario closes the session
+	// once routing's wrap-up is over, whichever store call fails.
 	if testing.Short() || raceEnabled {
 		t.Skip("the fault-point enumeration is long: it runs once, without -short or -race")
 	}

@@ -171,9 +171,10 @@ var leaveScenarios = []scenario{
 // checkAgreement checks what must hold of the scenario's chats once the
 // engine is quiet, whatever the hosts managed to do before (SPEC E2): a
 // chat waiting for an agent has an open session and no owner, an assigned
-// one its owner present, one routing is done or wrapping up has its
-// session ended or closed, and one routing ended has its session closed or
-// an owner present to end it.
+// one its owner present, one routing is wrapping up has its session ended
+// or closed, one routing is done has it closed unless the session is a
+// later conversation (SPEC K6), and one routing ended has its session
+// closed or an owner present to end it.
 func checkAgreement(w *world, sc scenario) error {
 	var errs []error
 	for _, id := range sc.chats {
@@ -205,6 +206,10 @@ func checkAgreement(w *world, sc scenario) error {
 			if s.Status != session.StatusEnded && s.Status != session.StatusClosed {
 				errs = append(errs, fmt.Errorf("%s: a chat done in routing has its session ended or closed", where))
 			}
+			if c.State == routing.Done && s.Status == session.StatusEnded && s.Reopens == c.Reopens {
+				// SPEC K6
+				errs = append(errs, fmt.Errorf("%s: a session whose wrap-up routing finished is closed", where))
+			}
 		case routing.Ended:
 			if s.Status != session.StatusClosed && !(s.Status == session.StatusCustomerLeft || s.Status == session.StatusEnded) {
 				errs = append(errs, fmt.Errorf("%s: an ended chat's session is closed or ending", where))
@@ -225,6 +230,8 @@ func TestKillPointEnumeration(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("the kill enumeration is long: it runs once, without -short or -race")
 	}
+	// SPEC K6: a killed process leaves no session ended whose wrap-up
+	// routing finished.
 	total, bad := 0, 0
 	for _, sc := range agreementScenarios() {
 		_, _, rCalls, sCalls := runScenario(t, sc, fault{})

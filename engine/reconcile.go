@@ -46,6 +46,10 @@ func inSession(p *session.Participant) bool { return p.Present() || p.Invited() 
 //     (session.TimerState.Reassign) has routing queue the chat for
 //     another agent (SPEC D2), finishing a pass of the timers interrupted
 //     between its two steps;
+//   - an ended session closes once routing finished its owner's wrap-up
+//     (the owner completed it, or its time passed): the chat is done,
+//     and routing heard of every reopening of the session, so a done
+//     chat of an earlier conversation closes nothing;
 //   - an ended session keeps no agent but its owner (routing dropped the
 //     consultants when the chat ended, SPEC C9), and so does one whose
 //     customer left;
@@ -80,6 +84,17 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 	}
 	if want := c.State == routing.Assigned && c.OnHold; s.OnHold != want {
 		if s, err = e.followHold(ctx, &s, &c, want); err != nil {
+			return session.Session{}, err
+		}
+	}
+	if wrappedUp(&s, &c) {
+		// The owner's wrap-up is over: the session closes, as its owner
+		// would have closed it.
+		err := e.sessions.CloseWrappedUp(ctx, chat, c.Reopens)
+		if err != nil && !errors.Is(err, session.ErrAlreadyClosed) && !errors.Is(err, session.ErrConflict) {
+			return session.Session{}, err
+		}
+		if s, err = e.sessions.Peek(ctx, chat); err != nil {
 			return session.Session{}, err
 		}
 	}
@@ -256,6 +271,16 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 		return s, nil
 	}
 	return e.sessions.Peek(ctx, chat)
+}
+
+// wrappedUp reports whether routing finished the wrap-up of the
+// conversation that ended session s: the session was ended by its owner,
+// chat c is done, and routing heard of every reopening of the session, so
+// the done chat is not an earlier conversation's. The reopen counts, not
+// the stamps of two processes' clocks, tell which conversation is which.
+func wrappedUp(s *session.Session, c *routing.Chat) bool {
+	return s.Status == session.StatusEnded && s.WrapUp != nil && s.WrapUp.Owner != "" &&
+		c.State == routing.Done && s.Reopens == c.Reopens
 }
 
 // reopenedAfter reports whether session s was reopened by its customer

@@ -68,8 +68,8 @@ func (s countedSessions) SaveCursor(ctx context.Context, c session.Cursor) error
 
 // TestAnIdlePassTouchesNoCursor (SPEC Y2) settles an engine with nothing
 // new to process: it reads and writes no cursor of either log. A chat run
-// after it is still carried through: its session ends and the agent is
-// free again.
+// after it is still carried through: its session closes once the wrap-up
+// is over, and the agent is free again.
 func TestAnIdlePassTouchesNoCursor(t *testing.T) {
 	var n cursorCount
 	eng, err := engine.New(ctx, engine.Config{Routing: countedRouting{routingmem.New(routingmem.Config{}), &n},
@@ -107,7 +107,7 @@ func TestAnIdlePassTouchesNoCursor(t *testing.T) {
 	require.Greater(t, saves3, saves2, "the next chat's records were not consumed")
 	s, err := eng.Sessions().Session(ctx, "c2")
 	require.NoError(t, err)
-	require.Equal(t, session.StatusEnded, s.Status)
+	require.Equal(t, session.StatusClosed, s.Status, "the wrap-up is over: the session closed")
 	held, err := r.AgentChats(ctx, "ann")
 	require.NoError(t, err)
 	require.Empty(t, held, "the agent still holds a chat")

@@ -78,6 +78,7 @@
 //
 //	Active ──customer leaves──▶ CustomerLeft
 //	Active, CustomerLeft ──End (wrap-up reason)──▶ Ended ──Close──▶ Closed
+//	Ended ──the owner's wrap-up is over (CloseWrappedUp)──▶ Closed
 //	Active, CustomerLeft ──Close (ends first)──▶ Closed
 //	Closed ──customer writes, switchboard.PolicyReopen──▶ Active
 //
@@ -85,7 +86,9 @@
 // longer send. Ending tells a connected customer "agent has left"; while
 // the customer is connected, ending or closing needs EndOptions.Confirm. The
 // wrap-up reason must come from the queue's list. Closing twice returns
-// ErrAlreadyClosed and writes nothing. After close, the queue's
+// ErrAlreadyClosed and writes nothing. Once the owner's wrap-up is over
+// (the engine learns it from routing), [Manager.CloseWrappedUp] closes an
+// ended session on the system's behalf, keeping its wrap-up. After close, the queue's
 // [switchboard.AfterClosePolicy] decides what a new customer message does: reopen the
 // session, start a new linked session, or refuse it (read-only).
 //

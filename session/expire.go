@@ -49,12 +49,8 @@ func (m *Manager) Expire(ctx context.Context, chat switchboard.ChatID, reason, t
 		if err != nil {
 			return nil, false, err
 		}
-		s.Status, s.ClosedAt, s.Menu, s.Video = to, now, nil, nil
-		for i := range s.Participants {
-			leaveAt(&s.Participants[i], s.Version+1)
-			s.Participants[i].AwaitingReply = false
-		}
-		return append(entries, Entry{Type: EntryClosed, Audience: Everyone()}), true, nil
+		s.Menu, s.Video = nil, nil
+		return shut(s, to, now, entries), true, nil
 	})
 	return err
 }

@@ -185,12 +185,7 @@ func (m *Manager) Close(ctx context.Context, chat switchboard.ChatID, by switchb
 				return nil, false, fmt.Errorf("%w: only the owner closes the session", ErrForbidden)
 			}
 		}
-		s.Status, s.ClosedAt = to, m.now()
-		for i := range s.Participants {
-			leaveAt(&s.Participants[i], s.Version+1)
-			s.Participants[i].AwaitingReply = false
-		}
-		return append(entries, Entry{Type: EntryClosed, Audience: Everyone()}), true, nil
+		return shut(s, to, m.now(), entries), true, nil
 	})
 	if err != nil {
 		return Closure{}, err
@@ -199,6 +194,49 @@ func (m *Manager) Close(ctx context.Context, chat switchboard.ChatID, by switchb
 		return Closure{}, fmt.Errorf("%w: %s reopened after it closed", ErrConflict, chat)
 	}
 	return Closure{WrapUp: s.WrapUp.clone(), Ended: ended}, nil
+}
+
+// CloseWrappedUp closes an ended customer session on the system's behalf
+// once its owner's wrap-up is over: routing finished the chat's wrap-up
+// (the owner completed it, or its time passed). Nobody acts, so nobody's
+// rights are checked; the wrap-up (owner, reason, tags) stays as the owner
+// recorded it. As with [Manager.Close], every participant is then out of
+// the session, [Session.ClosedAt] is set, the EntryClosed entry is
+// written, and a later customer message is handled by the after-close
+// policy.
+//
+// reopens is the count of reopenings (see [Session.Reopens]) that the
+// finished wrap-up belongs to; a session whose count differs is a later
+// conversation than the one wrapped up. It returns ErrAlreadyClosed for a
+// closed session, a *StatusError for one that is not ended, and
+// ErrConflict when the session's count is not reopens; in each case
+// nothing changes.
+func (m *Manager) CloseWrappedUp(ctx context.Context, chat switchboard.ChatID, reopens uint64) error {
+	return m.write(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+		to, err := Next(s.Status, TriggerClose)
+		if err != nil {
+			return nil, false, err
+		}
+		if s.Status != StatusEnded {
+			return nil, false, &StatusError{From: s.Status, Trigger: TriggerClose}
+		}
+		if s.Reopens != reopens {
+			return nil, false, fmt.Errorf("%w: %s is at reopening %d, not %d", ErrConflict, chat, s.Reopens, reopens)
+		}
+		return shut(s, to, m.now(), nil), true, nil
+	})
+}
+
+// shut closes s, whose life cycle leads to status to on TriggerClose, at
+// now: every participant leaves, and the EntryClosed entry follows
+// entries.
+func shut(s *Session, to Status, now time.Time, entries []Entry) []Entry {
+	s.Status, s.ClosedAt = to, now
+	for i := range s.Participants {
+		leaveAt(&s.Participants[i], s.Version+1)
+		s.Participants[i].AwaitingReply = false
+	}
+	return append(entries, Entry{Type: EntryClosed, Audience: Everyone()})
 }
 
 // clone returns a copy of w sharing no memory with it.

@@ -42,10 +42,16 @@ const (
 	// longer send, and the owner ends the session.
 	StatusCustomerLeft
 	// StatusEnded: the conversation is over and the owner is in wrap-up;
-	// the wrap-up reason is recorded.
+	// the wrap-up reason is recorded. It lasts until the session closes:
+	// the owner closes it ([Manager.Close]), or, once the owner's wrap-up
+	// is over, the system does ([Manager.CloseWrappedUp]; the engine does
+	// so when routing finishes the wrap-up).
 	StatusEnded
-	// StatusClosed: the session is finished. A new customer message is
-	// handled by the after-close policy.
+	// StatusClosed: the session is finished, by its owner, by the system
+	// once the owner's wrap-up was over, or for a chat no agent took
+	// ([Manager.Expire]). A new customer message is handled by the
+	// after-close policy, and a retention policy may forget the session
+	// ([Manager.ForgetClosed]).
 	StatusClosed
 )
 

@@ -131,8 +131,10 @@ func TestSawFollowsTheVisibilityRule(t *testing.T) {
 	if got := k.CustomerSaw("c1"); !slices.Equal(got, customer) {
 		t.Fatalf("the customer saw\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(customer, "\n"))
 	}
+	// The queue has no wrap-up time: the wrap-up is over at once, and
+	// the session closes (SPEC K3).
 	ada := []string{"* Ada joined", "* Ada now owns the chat", "Customer: Hello", "Ada (private): VIP", "Ada: Hi",
-		"* agent has left", "* conversation ended: resolved"}
+		"* agent has left", "* conversation ended: resolved", "* chat closed"}
 	if got := k.AgentSaw("c1", "ada"); !slices.Equal(got, ada) {
 		t.Fatalf("ada saw\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(ada, "\n"))
 	}
