@@ -160,6 +160,16 @@ func (c *Config) queue(ctx context.Context, q switchboard.QueueID) (QueueConfig,
 	return qc, nil
 }
 
+// queueOf returns the settings of s's queue. An agent-to-agent session
+// belongs to no queue: it has none (no wrap-up rules, time or responses),
+// and nothing is looked up for it.
+func (m *Manager) queueOf(ctx context.Context, s *Session) (QueueConfig, error) {
+	if s.Kind == KindA2A {
+		return QueueConfig{}, nil
+	}
+	return m.cfg.queue(ctx, s.Queue)
+}
+
 func randomID() switchboard.ChatID {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // never fails (crypto/rand documents it)

@@ -199,7 +199,7 @@ func (m *Manager) Responses(ctx context.Context, chat switchboard.ChatID, by swi
 	if err != nil {
 		return nil, err
 	}
-	qc, err := m.cfg.queue(ctx, s.Queue)
+	qc, err := m.queueOf(ctx, &s)
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +228,7 @@ func (m *Manager) InsertResponse(ctx context.Context, chat switchboard.ChatID, b
 	if err != nil {
 		return "", err
 	}
-	qc, err := m.cfg.queue(ctx, s.Queue)
+	qc, err := m.queueOf(ctx, &s)
 	if err != nil {
 		return "", err
 	}

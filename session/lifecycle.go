@@ -86,7 +86,7 @@ func (m *Manager) end(ctx context.Context, s *Session, by switchboard.AgentID, o
 	if s.CustomerConnected() && !opts.Confirm {
 		return nil, ErrConfirmationRequired
 	}
-	qc, err := m.cfg.queue(ctx, s.Queue)
+	qc, err := m.queueOf(ctx, s)
 	if err != nil {
 		return nil, err
 	}
