@@ -43,6 +43,17 @@ type heldCursor struct {
 	ok bool
 }
 
+// passed reports that the held cursor is at tip or past it: the stored
+// one is at its position or past it, so the partition has nothing after
+// it, as a read would find.
+func (h *heldCursor) passed(tip uint64) bool {
+	c, ok := h.load()
+	return ok && tip <= c.position
+}
+
+// tipBufs holds buffers for the tips of a log's partitions.
+var tipBufs = sync.Pool{New: func() any { b := make([]uint64, 0, 64); return &b }}
+
 // load returns the cursor, if one is held.
 func (h *heldCursor) load() (cursor, bool) {
 	h.mu.Lock()
@@ -75,9 +86,10 @@ type durableLog interface {
 	// read appends the records of partition p after position after to
 	// buf, up to a batch, and returns it.
 	read(ctx context.Context, p int, after uint64, buf []item) ([]item, error)
-	// quiet reports that partition p surely has no record after position
-	// after, as a store can tell without a read; false when it cannot.
-	quiet(ctx context.Context, p int, after uint64) bool
+	// tips appends to buf the last position of every partition, as a
+	// store can tell in one call without reading them, and returns it;
+	// ok is false when it cannot.
+	tips(ctx context.Context, buf []uint64) (_ []uint64, ok bool)
 	conflict(err error) bool
 }
 
@@ -100,13 +112,13 @@ func (l routingLog) save(ctx context.Context, c cursor) error {
 		Owner: c.owner, LeaseUntil: c.until, Version: c.version})
 }
 
-func (l routingLog) quiet(ctx context.Context, p int, after uint64) bool {
+func (l routingLog) tips(ctx context.Context, buf []uint64) ([]uint64, bool) {
 	ts, ok := l.s.(routing.EventTipStore)
 	if !ok {
-		return false
+		return buf, false
 	}
-	tip, err := ts.EventTip(ctx, p)
-	return err == nil && tip <= after
+	buf, err := ts.EventTips(ctx, buf)
+	return buf, err == nil && len(buf) == l.s.Partitions()
 }
 
 func (l routingLog) read(ctx context.Context, p int, after uint64, buf []item) ([]item, error) {
@@ -147,13 +159,13 @@ func (l sessionFeed) save(ctx context.Context, c cursor) error {
 		Owner: c.owner, LeaseUntil: c.until, Version: c.version})
 }
 
-func (l sessionFeed) quiet(ctx context.Context, p int, after uint64) bool {
+func (l sessionFeed) tips(ctx context.Context, buf []uint64) ([]uint64, bool) {
 	ts, ok := l.s.(session.FeedTipStore)
 	if !ok {
-		return false
+		return buf, false
 	}
-	tip, err := ts.FeedTip(ctx, p)
-	return err == nil && tip <= after
+	buf, err := ts.FeedTips(ctx, buf)
+	return buf, err == nil && len(buf) == l.s.Partitions()
 }
 
 func (l sessionFeed) read(ctx context.Context, p int, after uint64, buf []item) ([]item, error) {
@@ -224,8 +236,15 @@ func (e *Engine) register(ctx context.Context, log durableLog) error {
 func (e *Engine) consume(ctx context.Context) (int, error) {
 	total := 0
 	var errs []error
+	tb := tipBufs.Get().(*[]uint64)
+	defer tipBufs.Put(tb)
 	for i, log := range e.logs {
+		var known bool
+		*tb, known = log.tips(ctx, (*tb)[:0])
 		for p := range log.partitions() {
+			if known && e.held[i][p].passed((*tb)[p]) {
+				continue // nothing after this process's cursor
+			}
 			n, err := e.consumePartition(ctx, log, &e.held[i][p], p)
 			total += n
 			if err != nil {
@@ -256,11 +275,6 @@ func (e *Engine) consume(ctx context.Context) (int, error) {
 // the lease again. Otherwise the cursor is read from the store.
 func (e *Engine) consumePartition(ctx context.Context, log durableLog, held *heldCursor, p int) (int, error) {
 	h, ok := held.load()
-	if ok && log.quiet(ctx, p, h.position) {
-		// The stored cursor is at h or past it: nothing after h, nothing
-		// to do, as a read would find.
-		return 0, nil
-	}
 	var cur cursor
 	var err error
 	buf := itemBufs.Get().(*[]item)

@@ -85,8 +85,8 @@ func (l consumerFeed) save(ctx context.Context, c cursor) error {
 		Owner: c.owner, LeaseUntil: c.until, Version: c.version})
 }
 
-func (l consumerFeed) quiet(ctx context.Context, p int, after uint64) bool {
-	return sessionFeed{l.s}.quiet(ctx, p, after)
+func (l consumerFeed) tips(ctx context.Context, buf []uint64) ([]uint64, bool) {
+	return sessionFeed{l.s}.tips(ctx, buf)
 }
 
 func (l consumerFeed) read(_ context.Context, _ int, _ uint64, buf []item) ([]item, error) {
@@ -117,8 +117,8 @@ func (l consumerLog) save(ctx context.Context, c cursor) error {
 		Owner: c.owner, LeaseUntil: c.until, Version: c.version})
 }
 
-func (l consumerLog) quiet(ctx context.Context, p int, after uint64) bool {
-	return routingLog{l.s}.quiet(ctx, p, after)
+func (l consumerLog) tips(ctx context.Context, buf []uint64) ([]uint64, bool) {
+	return routingLog{l.s}.tips(ctx, buf)
 }
 
 func (l consumerLog) read(_ context.Context, _ int, _ uint64, buf []item) ([]item, error) {
@@ -150,8 +150,15 @@ func checkConsumers(cs []EventConsumer) error {
 func (e *Engine) feed(ctx context.Context) (int, error) {
 	total := 0
 	var errs []error
+	tb := tipBufs.Get().(*[]uint64)
+	defer tipBufs.Put(tb)
 	for i, l := range e.consumers {
+		var known bool
+		*tb, known = l.tips(ctx, (*tb)[:0])
 		for p := range l.partitions() {
+			if known && e.fedHeld[i][p].passed((*tb)[p]) {
+				continue // nothing after this process's cursor
+			}
 			n, err := e.feedPartition(ctx, l, &e.fedHeld[i][p], p)
 			total += n
 			if err != nil {
@@ -183,9 +190,6 @@ func (e *Engine) feedPartition(ctx context.Context, l fedLog, held *heldCursor, 
 	if ok {
 		// The stored cursor is at h or past it: nothing after h, nothing
 		// to do.
-		if l.quiet(ctx, p, h.position) {
-			return 0, nil
-		}
 		if n, last, give, err = l.next(ctx, p, h.position); err != nil || n == 0 {
 			return 0, err
 		}

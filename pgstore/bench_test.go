@@ -255,3 +255,50 @@ func footprint(b *testing.B, pool *pgxpool.Pool) (rows, bytes int64) {
 		pg_total_relation_size('ss_entries')`).Scan(&rows, &bytes))
 	return rows, bytes
 }
+
+// BenchmarkIdlePass measures a pass of an engine over PostgreSQL that
+// finds nothing to do, the pass Run makes every Poll while the centre is
+// quiet, with the stores answering every partition's tip in one query
+// (tips=one-query) and, as the baseline in the same run, with stores that
+// do not (tips=none), so that every partition of routing's log and of
+// the sessions' feed is read.
+func BenchmarkIdlePass(b *testing.B) {
+	if raceEnabled {
+		b.Skip("benchmarks run without the race detector")
+	}
+	for _, tips := range []bool{true, false} {
+		name := "tips=one-query"
+		if !tips {
+			name = "tips=none"
+		}
+		b.Run(name, func(b *testing.B) {
+			schema := newSchema(b)
+			pool := newPool(b, schema, 4)
+			var rs routing.Store = pgstore.NewRouting(pool, pgstore.RoutingConfig{})
+			var ss session.Store = pgstore.NewSessions(pool, pgstore.SessionConfig{})
+			if !tips {
+				// Only the interfaces every store has: no tips.
+				rs = struct{ routing.Store }{rs}
+				ss = struct {
+					session.Store
+					session.FeedStore
+					session.RetentionStore
+					session.DeadlineStore
+				}{ss, ss.(session.FeedStore), ss.(session.RetentionStore), ss.(session.DeadlineStore)}
+			}
+			eng, err := engine.New(ctx, engine.Config{Routing: rs, Sessions: ss,
+				Desktops: routing.TransportFunc(func(context.Context, ...routing.Event) error { return nil }), Participants: session.Discard{},
+				Clock: clock.NewMock(), Manual: true})
+			require.NoError(b, err)
+			setUp(b, eng, 2)
+			require.NoError(b, eng.Settle(ctx))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if err := eng.Settle(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -20,6 +20,37 @@ func (s *RoutingStore) checkPartition(p int) error {
 	return nil
 }
 
+var _ routing.EventTipStore = (*RoutingStore)(nil)
+
+// EventTips implements [routing.EventTipStore] with one query over the
+// partitions' counter rows, which each commit moves in the transaction
+// that logs its events: a poll of a quiet log costs that one query, where
+// reading every partition would cost one each.
+func (s *RoutingStore) EventTips(ctx context.Context, tips []uint64) ([]uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return tips, fmt.Errorf("pgstore: event tips: %w", err)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT part, seq FROM rt_partitions WHERE part >= 0 AND part < $1`, s.cfg.Partitions)
+	if err != nil {
+		return tips, dbErr(ctx, "event tips", err, nil)
+	}
+	defer rows.Close()
+	base := len(tips)
+	tips = append(tips, make([]uint64, s.cfg.Partitions)...) // 0 for a partition never written
+	for rows.Next() {
+		var part int32
+		var seq int64
+		if err := rows.Scan(&part, &seq); err != nil {
+			return tips[:base], dbErr(ctx, "event tips", err, nil)
+		}
+		tips[base+int(part)] = uint64(seq)
+	}
+	if err := rows.Err(); err != nil {
+		return tips[:base], dbErr(ctx, "event tips", err, nil)
+	}
+	return tips, nil
+}
+
 // Events implements [routing.EventLog]. Seq follows commit order within a
 // partition because each commit appending to it holds the partition's
 // counter row until it ends: a later Seq is never visible before an earlier

@@ -16,18 +16,18 @@ type EventLender interface {
 	LendEvents(ctx context.Context, partition int, after uint64, limit int) ([]Event, error)
 }
 
-// EventTipStore is an optional interface of an [EventLog] that knows,
-// without reading the log, the last Seq it has assigned in a partition.
-// The engine asks it before it reads a partition, so that a pass over a
-// quiet log reads nothing: an in-memory store answers from a counter. A
-// SQL store need not implement it: asking would cost a query, as the read
-// does.
+// EventTipStore is an optional interface of an [EventLog] that can tell,
+// in one call, the last Seq each partition has assigned. The engine asks
+// it once per pass and reads only the partitions with something after its
+// cursors, so a pass over a quiet log reads nothing: an in-memory store
+// answers from counters, a SQL store with one query over its partition
+// counters, where reading every partition would cost a query each.
 type EventTipStore interface {
-	// EventTip returns the last Seq assigned in partition, 0 if none:
-	// Events with after set to it returns nothing committed before
-	// EventTip was called. A partition out of range returns an error
-	// wrapping [ErrInvalid].
-	EventTip(ctx context.Context, partition int) (uint64, error)
+	// EventTips appends to tips the last Seq assigned in each partition,
+	// in partition order (0 for one that has assigned none), and returns
+	// it: Events of partition p after tips[p] returns nothing committed
+	// before EventTips was called.
+	EventTips(ctx context.Context, tips []uint64) ([]uint64, error)
 }
 
 // QueueLender is an optional interface of a [QueueStore] that never

@@ -89,18 +89,18 @@ type FeedHeadStore interface {
 	FeedHeads(ctx context.Context, partition int, after uint64, limit int, buf []FeedHead) ([]FeedHead, error)
 }
 
-// FeedTipStore is implemented by a [FeedStore] that knows, without
-// reading the feed, the last position it has given in a partition. The
-// engine asks it before it reads a partition, so that a pass over a quiet
-// feed reads nothing: an in-memory store answers from a counter. A SQL
-// store need not implement it: asking would cost a query, as the read
-// does.
+// FeedTipStore is implemented by a [FeedStore] that can tell, in one
+// call, the last position each partition has given. The engine asks it
+// once per pass and reads only the partitions with something after its
+// cursors, so a pass over a quiet feed reads nothing: an in-memory store
+// answers from counters, a SQL store with one query over its partition
+// counters, where reading every partition would cost a query each.
 type FeedTipStore interface {
-	// FeedTip returns the last position given in partition, 0 if none:
-	// Feed with after set to it returns nothing that was written before
-	// FeedTip was called. It returns an error matching ErrInvalid for a
-	// partition out of range.
-	FeedTip(ctx context.Context, partition int) (uint64, error)
+	// FeedTips appends to tips the last position given in each partition,
+	// in partition order (0 for one that has given none), and returns it:
+	// Feed of partition p after tips[p] returns nothing written before
+	// FeedTips was called.
+	FeedTips(ctx context.Context, tips []uint64) ([]uint64, error)
 }
 
 // Cursor is a consumer's position in one partition of the feed, with a

@@ -134,15 +134,15 @@ func (s *Store) Applied(ctx context.Context, txn string) (bool, error) {
 // Partitions implements [routing.EventLog].
 func (s *Store) Partitions() int { return len(s.parts) }
 
-// EventTip implements [routing.EventTipStore], without a lock.
-func (s *Store) EventTip(ctx context.Context, partition int) (uint64, error) {
+// EventTips implements [routing.EventTipStore], without a lock.
+func (s *Store) EventTips(ctx context.Context, tips []uint64) ([]uint64, error) {
 	if err := ctxErr(ctx); err != nil {
-		return 0, err
+		return tips, err
 	}
-	if err := s.checkPartition(partition); err != nil {
-		return 0, err
+	for i := range s.parts {
+		tips = append(tips, s.parts[i].tip.Load())
 	}
-	return s.parts[partition].tip.Load(), nil
+	return tips, nil
 }
 
 func (s *Store) checkPartition(p int) error {

@@ -703,16 +703,16 @@ func (s *Store) LastSeq(ctx context.Context, chat switchboard.ChatID) (uint64, e
 // Partitions implements session.FeedStore.
 func (s *Store) Partitions() int { return len(s.partitions()) }
 
-// FeedTip implements session.FeedTipStore, without a lock.
-func (s *Store) FeedTip(ctx context.Context, partition int) (uint64, error) {
+// FeedTips implements session.FeedTipStore, without a lock.
+func (s *Store) FeedTips(ctx context.Context, tips []uint64) ([]uint64, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, err
+		return tips, err
 	}
 	ps := s.partitions()
-	if partition < 0 || partition >= len(ps) {
-		return 0, fmt.Errorf("%w: partition %d of %d", session.ErrInvalid, partition, len(ps))
+	for i := range ps {
+		tips = append(tips, ps[i].tip.Load())
 	}
-	return ps[partition].tip.Load(), nil
+	return tips, nil
 }
 
 // partition returns partition n, or ErrInvalid.

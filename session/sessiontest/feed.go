@@ -309,41 +309,55 @@ var feedTipCases = []struct {
 	name string
 	run  func(t *testing.T, s session.Store, f session.FeedStore, tip session.FeedTipStore)
 }{
-	{"TipIsTheLastPosition", func(t *testing.T, s session.Store, f session.FeedStore, tip session.FeedTipStore) {
+	{"TipsAreTheLastPositions", func(t *testing.T, s session.Store, f session.FeedStore, tip session.FeedTipStore) {
 		ctx := context.Background()
-		last := func(p int) uint64 {
+		// lasts reads every partition's last position through Feed.
+		lasts := func() []uint64 {
 			t.Helper()
-			feed, err := f.Feed(ctx, p, 0, 0)
-			require.NoError(t, err)
-			if len(feed) == 0 {
-				return 0
+			var out []uint64
+			for p := range f.Partitions() {
+				feed, err := f.Feed(ctx, p, 0, 0)
+				require.NoError(t, err)
+				last := uint64(0)
+				if len(feed) > 0 {
+					last = feed[len(feed)-1].Seq
+				}
+				out = append(out, last)
 			}
-			return feed[len(feed)-1].Seq
+			return out
 		}
-		for p := range f.Partitions() {
-			got, err := tip.FeedTip(ctx, p)
+		tips := func() []uint64 {
+			t.Helper()
+			// The tips are appended to what the buffer holds.
+			got, err := tip.FeedTips(ctx, []uint64{99})
 			require.NoError(t, err)
-			require.Zero(t, got, "an empty partition's tip")
+			require.Equal(t, uint64(99), got[0], "FeedTips appends to the buffer it is given")
+			return got[1:]
 		}
+		require.Equal(t, make([]uint64, f.Partitions()), tips(), "an empty feed's tips are 0")
+
 		ids := chatsIn(f, 0, 2)
 		st := mustCreate(t, s, ids[0], msg("hello"))
-		got, err := tip.FeedTip(ctx, 0)
-		require.NoError(t, err)
-		require.Equal(t, last(0), got)
-		require.Positive(t, got)
+		require.Equal(t, lasts(), tips())
+		require.Positive(t, tips()[0])
 
-		// Every write moves it to its last entry; nothing is found after it.
-		_, err = s.AppendEntries(ctx, ids[0], st.Version, []session.Entry{msg("again"), whisper("psst")})
+		// Every write moves its partition's tip to its last entry; nothing
+		// is found after it.
+		_, err := s.AppendEntries(ctx, ids[0], st.Version, []session.Entry{msg("again"), whisper("psst")})
 		require.NoError(t, err)
 		mustCreate(t, s, ids[1], msg("hi"))
-		got, err = tip.FeedTip(ctx, 0)
-		require.NoError(t, err)
-		require.Equal(t, last(0), got)
-		after, err := f.Feed(ctx, 0, got, 0)
-		require.NoError(t, err)
-		require.Empty(t, after)
+		for _, id := range chatsIn(f, 1%f.Partitions(), 1) {
+			mustCreate(t, s, id, msg("elsewhere"))
+		}
+		got := tips()
+		require.Equal(t, lasts(), got)
+		for p := range f.Partitions() {
+			after, err := f.Feed(ctx, p, got[p], 0)
+			require.NoError(t, err)
+			require.Empty(t, after, "nothing after the tip of partition %d", p)
+		}
 
-		// Forgetting a session never moves it back.
+		// Forgetting a session never moves a tip back.
 		if r, ok := s.(session.RetentionStore); ok {
 			cur, err := s.GetSession(ctx, ids[1])
 			require.NoError(t, err)
@@ -351,23 +365,15 @@ var feedTipCases = []struct {
 			next.Status, next.ClosedAt = session.StatusClosed, epoch
 			_, err = s.UpdateSession(ctx, next, []session.Entry{{Type: session.EntryClosed, Audience: session.Everyone(), At: epoch}})
 			require.NoError(t, err)
-			before, err := tip.FeedTip(ctx, 0)
-			require.NoError(t, err)
+			before := tips()
 			require.NoError(t, r.Forget(ctx, ids[1], cur.Version+1))
-			got, err = tip.FeedTip(ctx, 0)
-			require.NoError(t, err)
-			require.Equal(t, before, got)
+			require.Equal(t, before, tips())
 		}
-
-		_, err = tip.FeedTip(ctx, f.Partitions())
-		require.ErrorIs(t, err, session.ErrInvalid)
-		_, err = tip.FeedTip(ctx, -1)
-		require.ErrorIs(t, err, session.ErrInvalid)
 	}},
 	{"Cancelled", func(t *testing.T, s session.Store, f session.FeedStore, tip session.FeedTipStore) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		_, err := tip.FeedTip(ctx, 0)
+		_, err := tip.FeedTips(ctx, nil)
 		require.ErrorIs(t, err, context.Canceled)
 	}},
 }
