@@ -115,8 +115,9 @@ type partition struct {
 	last    uint64        // the last position given
 	tip     atomic.Uint64 // last, for readers that take no lock
 	chunks  [][]feedRef
-	n       int // references held
-	dead    int // references to forgotten records, dropped when they pile up
+	spare   [][]feedRef // empty chunks compact kept, for add to reuse
+	n       int         // references held
+	dead    int         // references to forgotten records, dropped when they pile up
 	cursors map[string]session.Cursor
 	_       [64]byte
 }
@@ -127,7 +128,13 @@ const refChunk = 256
 // add appends ref to the feed. The caller holds p.mu.
 func (p *partition) add(ref feedRef) {
 	if k := len(p.chunks); k == 0 || len(p.chunks[k-1]) == refChunk {
-		p.chunks = append(p.chunks, make([]feedRef, 0, refChunk))
+		if k := len(p.spare); k > 0 {
+			p.chunks = append(p.chunks, p.spare[k-1])
+			p.spare[k-1] = nil
+			p.spare = p.spare[:k-1]
+		} else {
+			p.chunks = append(p.chunks, make([]feedRef, 0, refChunk))
+		}
 	}
 	last := &p.chunks[len(p.chunks)-1]
 	*last = append(*last, ref)
@@ -148,18 +155,50 @@ func (p *partition) after(pos uint64) (int, int) {
 	return c, i
 }
 
-// compact drops the references to forgotten records. The caller holds
-// p.mu.
+// compact drops the references to forgotten records, moving the live
+// ones down in place: the chunks are kept for the references to come, so
+// a store that forgets as fast as it writes stops allocating them. The
+// caller holds p.mu.
 func (p *partition) compact() {
-	live := partition{last: p.last, cursors: p.cursors}
+	w := 0 // where the next live reference goes, over all chunks
 	for _, ch := range p.chunks {
 		for _, ref := range ch {
 			if !ref.rec.gone.Load() {
-				live.add(ref)
+				p.chunks[w/refChunk][w%refChunk] = ref
+				w++
 			}
 		}
 	}
-	p.last, p.chunks, p.n, p.dead = live.last, live.chunks, live.n, 0
+	// Every chunk but the last is full, so w's chunk is long enough; the
+	// references past w are cleared so their records can be collected.
+	keep := (w + refChunk - 1) / refChunk
+	for i := keep; i < len(p.chunks); i++ {
+		clear(p.chunks[i])
+		p.chunks[i] = p.chunks[i][:0]
+	}
+	if keep > 0 {
+		last := p.chunks[keep-1]
+		n := w - (keep-1)*refChunk
+		clear(last[n:])
+		p.chunks[keep-1] = last[:n]
+	}
+	// Some emptied chunks are kept for add to reuse: no more than the
+	// live ones fill, and none once nothing is live, so a store that
+	// forgets everything keeps nothing.
+	for _, ch := range p.chunks[keep:] {
+		if keep > 0 && len(p.spare) < keep {
+			p.spare = append(p.spare, ch)
+		}
+	}
+	if keep == 0 {
+		p.spare = nil
+	}
+	clear(p.chunks[keep:])
+	p.chunks = p.chunks[:keep]
+	if keep == 0 {
+		p.chunks = nil
+	}
+	p.n, p.dead = w, 0
 }
 
 // feedRef points at entry number entry (its Seq) of rec's log. It holds
