@@ -49,6 +49,11 @@ type Store struct {
 	once   sync.Once
 	parts  []partition
 	shards [shardCount]shard
+	// logLen is the moving average of the log lengths of the sessions
+	// that closed lately, in sixteenths of an entry (0 before the first
+	// closes): a new session's log is made that long, so it seldom grows
+	// and seldom holds room it never uses.
+	logLen atomic.Int64
 }
 
 // shard holds the sessions whose ID hashes to it. Lock order: a record's
@@ -102,10 +107,40 @@ type place struct {
 // the log rather than through an index.
 const idScan = 32
 
-// firstLog is the capacity of a new session's log: enough for a chat's
-// usual life (creation, joins, a few messages, the end and the close)
-// without growing it.
-const firstLog = 16
+// firstLog is the capacity of a new session's log until a session has
+// closed: enough for a chat's usual life (creation, joins, a few messages,
+// the end and the close) without growing it. Then the capacity follows
+// the length of the logs of the sessions that closed lately, from minLog
+// to maxLog entries.
+const (
+	firstLog = 16
+	minLog   = 8
+	maxLog   = 256
+)
+
+// newLogCap returns the capacity of a new session's log.
+func (s *Store) newLogCap() int {
+	avg := s.logLen.Load()
+	if avg == 0 {
+		return firstLog
+	}
+	return min(max(int((avg+15)/16), minLog), maxLog)
+}
+
+// closedWith records that a session closed with a log of n entries: the
+// average moves an eighth of the way to it.
+func (s *Store) closedWith(n int) {
+	for {
+		avg := s.logLen.Load()
+		next := int64(n) * 16
+		if avg != 0 {
+			next = avg + (next-avg)/8
+		}
+		if s.logLen.CompareAndSwap(avg, max(next, 1)) {
+			return
+		}
+	}
+}
 
 // partition is one feed partition: references to log entries in
 // position order, in chunks of refChunk so that growing the feed never
@@ -296,6 +331,9 @@ func (s *Store) index(r *record) {
 	if sh.sessions[st.ID] != r {
 		return
 	}
+	if closed.in && !r.closed.in {
+		s.closedWith(len(r.log))
+	}
 	r.closed = reindex(&sh.closed, &sh.closedMin, st.ID, r.closed, closed)
 	r.timed = reindex(&sh.timed, &sh.timedMin, st.ID, r.timed, timed)
 }
@@ -415,7 +453,8 @@ func (s *Store) appendLent(r *record, version uint64, entries []session.Entry) [
 		return nil
 	}
 	if r.log == nil {
-		r.log = make([]session.Entry, 0, max(firstLog, len(entries)))
+		// Grown from nil, so that the capacity fills the allocation.
+		r.log = slices.Grow([]session.Entry(nil), max(s.newLogCap(), len(entries)))
 	}
 	first := uint64(len(r.log)) + 1
 	for _, e := range entries {
@@ -486,8 +525,9 @@ func (s *Store) CreateSession(ctx context.Context, st session.Session, entries [
 	sh.sessions[st.ID] = r
 	sh.peak = max(sh.peak, len(sh.sessions))
 	sh.mu.Unlock()
+	out := s.append(r, 1, entries)
 	s.index(r)
-	return s.append(r, 1, entries), nil
+	return out, nil
 }
 
 // GetSession implements session.StateStore.
