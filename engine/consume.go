@@ -54,6 +54,30 @@ func (h *heldCursor) passed(tip uint64) bool {
 // tipBufs holds buffers for the tips of a log's partitions.
 var tipBufs = sync.Pool{New: func() any { b := make([]uint64, 0, 64); return &b }}
 
+// eachMoved runs pass on every partition of log, with the cursor this
+// process holds for it, but those the store's tips show have nothing after
+// that cursor; it returns the sum of what pass returned and its errors
+// joined.
+func eachMoved(ctx context.Context, log durableLog, held []heldCursor, pass func(p int, held *heldCursor) (int, error)) (int, error) {
+	tb := tipBufs.Get().(*[]uint64)
+	defer tipBufs.Put(tb)
+	var known bool
+	*tb, known = log.tips(ctx, (*tb)[:0])
+	total := 0
+	var errs []error
+	for p := range log.partitions() {
+		if known && held[p].passed((*tb)[p]) {
+			continue // nothing after this process's cursor
+		}
+		n, err := pass(p, &held[p])
+		total += n
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return total, errors.Join(errs...)
+}
+
 // load returns the cursor, if one is held.
 func (h *heldCursor) load() (cursor, bool) {
 	h.mu.Lock()
@@ -236,20 +260,13 @@ func (e *Engine) register(ctx context.Context, log durableLog) error {
 func (e *Engine) consume(ctx context.Context) (int, error) {
 	total := 0
 	var errs []error
-	tb := tipBufs.Get().(*[]uint64)
-	defer tipBufs.Put(tb)
 	for i, log := range e.logs {
-		var known bool
-		*tb, known = log.tips(ctx, (*tb)[:0])
-		for p := range log.partitions() {
-			if known && e.held[i][p].passed((*tb)[p]) {
-				continue // nothing after this process's cursor
-			}
-			n, err := e.consumePartition(ctx, log, &e.held[i][p], p)
-			total += n
-			if err != nil {
-				errs = append(errs, err)
-			}
+		n, err := eachMoved(ctx, log, e.held[i], func(p int, held *heldCursor) (int, error) {
+			return e.consumePartition(ctx, log, held, p)
+		})
+		total += n
+		if err != nil {
+			errs = append(errs, err)
 		}
 	}
 	n, err := e.feed(ctx)

@@ -150,20 +150,13 @@ func checkConsumers(cs []EventConsumer) error {
 func (e *Engine) feed(ctx context.Context) (int, error) {
 	total := 0
 	var errs []error
-	tb := tipBufs.Get().(*[]uint64)
-	defer tipBufs.Put(tb)
 	for i, l := range e.consumers {
-		var known bool
-		*tb, known = l.tips(ctx, (*tb)[:0])
-		for p := range l.partitions() {
-			if known && e.fedHeld[i][p].passed((*tb)[p]) {
-				continue // nothing after this process's cursor
-			}
-			n, err := e.feedPartition(ctx, l, &e.fedHeld[i][p], p)
-			total += n
-			if err != nil {
-				errs = append(errs, err)
-			}
+		n, err := eachMoved(ctx, l, e.fedHeld[i], func(p int, held *heldCursor) (int, error) {
+			return e.feedPartition(ctx, l, held, p)
+		})
+		total += n
+		if err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return total, errors.Join(errs...)
