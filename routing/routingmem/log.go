@@ -12,9 +12,9 @@ import (
 
 // partition is one partition of the event log.
 type partition struct {
-	seq uint64 // the last Seq assigned
-	// tip is seq, for EventTip, which takes no lock.
-	tip atomic.Uint64
+	// seq is the last Seq assigned: written under the store's mu, read
+	// without it by EventTips.
+	seq atomic.Uint64
 	// events[head:] are the events no cursor of the partition has passed,
 	// in Seq order. Their Seqs are consecutive.
 	events []routing.Event
@@ -49,8 +49,7 @@ func (s *Store) logEvents(txn *routing.Txn) {
 	n := len(s.parts)
 	for i := range txn.Events {
 		p := &s.parts[routing.PartitionOf(&txn.Events[i], n)]
-		p.seq++
-		p.tip.Store(p.seq)
+		p.seq.Add(1)
 		if len(p.cursors) == 0 {
 			continue
 		}
@@ -71,7 +70,7 @@ func (s *Store) logEvents(txn *routing.Txn) {
 			p.head = 0
 		}
 		e := txn.Events[i]
-		e.Seq, e.Txn = p.seq, txn.ID
+		e.Seq, e.Txn = p.seq.Load(), txn.ID
 		p.events = append(p.events, ownEvent(e))
 	}
 }
@@ -140,7 +139,7 @@ func (s *Store) EventTips(ctx context.Context, tips []uint64) ([]uint64, error) 
 		return tips, err
 	}
 	for i := range s.parts {
-		tips = append(tips, s.parts[i].tip.Load())
+		tips = append(tips, s.parts[i].seq.Load())
 	}
 	return tips, nil
 }
@@ -280,9 +279,9 @@ func (s *Store) SaveCursor(ctx context.Context, c routing.Cursor) error {
 			c.Consumer, c.Partition, cur.Position, c.Position, routing.ErrInvalid)
 	}
 	p := &s.parts[c.Partition]
-	if c.Position > p.seq {
+	if c.Position > p.seq.Load() {
 		return fmt.Errorf("routingmem: cursor %s/%d at %d is past the last event %d: %w",
-			c.Consumer, c.Partition, c.Position, p.seq, routing.ErrInvalid)
+			c.Consumer, c.Partition, c.Position, p.seq.Load(), routing.ErrInvalid)
 	}
 	c.Version++
 	s.cursors[key] = c

@@ -146,9 +146,10 @@ func (s *Store) closedWith(n int) {
 // position order, in chunks of refChunk so that growing the feed never
 // copies it, and the consumers' cursors over it.
 type partition struct {
-	mu      sync.Mutex
-	last    uint64        // the last position given
-	tip     atomic.Uint64 // last, for readers that take no lock
+	mu sync.Mutex
+	// last is the last position given: written under mu, read without
+	// it by FeedTips.
+	last    atomic.Uint64
 	chunks  [][]feedRef
 	spare   [][]feedRef // empty chunks compact kept, for add to reuse
 	n       int         // references held
@@ -482,10 +483,8 @@ func (s *Store) appendLent(r *record, version uint64, entries []session.Entry) [
 	p := &s.partitions()[r.part]
 	p.mu.Lock()
 	for i := range entries {
-		p.last++
-		p.add(feedRef{pos: p.last, rec: r, entry: first + uint64(i), typ: entries[i].Type})
+		p.add(feedRef{pos: p.last.Add(1), rec: r, entry: first + uint64(i), typ: entries[i].Type})
 	}
-	p.tip.Store(p.last)
 	p.mu.Unlock()
 	return out
 }
@@ -789,7 +788,7 @@ func (s *Store) FeedTips(ctx context.Context, tips []uint64) ([]uint64, error) {
 	}
 	ps := s.partitions()
 	for i := range ps {
-		tips = append(tips, ps[i].tip.Load())
+		tips = append(tips, ps[i].last.Load())
 	}
 	return tips, nil
 }
@@ -922,8 +921,8 @@ func (s *Store) SaveCursor(ctx context.Context, c session.Cursor) error {
 		return fmt.Errorf("%w: cursor %s/%d is at version %d, not %d", session.ErrConflict, c.Consumer, c.Partition, cur.Version, c.Version)
 	case c.Position < cur.Position:
 		return fmt.Errorf("%w: cursor %s/%d cannot move back from %d to %d", session.ErrInvalid, c.Consumer, c.Partition, cur.Position, c.Position)
-	case c.Position > p.last:
-		return fmt.Errorf("%w: cursor %s/%d position %d is past the last position %d", session.ErrInvalid, c.Consumer, c.Partition, c.Position, p.last)
+	case c.Position > p.last.Load():
+		return fmt.Errorf("%w: cursor %s/%d position %d is past the last position %d", session.ErrInvalid, c.Consumer, c.Partition, c.Position, p.last.Load())
 	}
 	if p.cursors == nil {
 		p.cursors = map[string]session.Cursor{}
