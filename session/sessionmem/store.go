@@ -65,12 +65,7 @@ type shard struct {
 	// closed orders the closed ones among sessions by ClosedAt, and timed
 	// those with a NextDeadline by it, so that Closed and DueSessions read
 	// only what is due, not every session kept.
-	closed *btree.BTreeG[dueAt]
-	timed  *btree.BTreeG[dueAt]
-	// closedMin and timedMin hold the earliest instant in closed and in
-	// timed (see [earliestKey]; 0 when empty), written under mu, so that a
-	// query skips a shard with nothing due without locking it.
-	closedMin, timedMin atomic.Uint64
+	closed, timed dueIndex
 	// peak is the most sessions held since the maps were last rebuilt:
 	// Go maps keep their size when entries are deleted, so Forget
 	// rebuilds them once most sessions are gone.
@@ -335,37 +330,71 @@ func (s *Store) index(r *record) {
 	if closed.in && !r.closed.in {
 		s.closedWith(len(r.log))
 	}
-	r.closed = reindex(&sh.closed, &sh.closedMin, st.ID, r.closed, closed)
-	r.timed = reindex(&sh.timed, &sh.timedMin, st.ID, r.timed, timed)
+	r.closed = sh.closed.move(st.ID, r.closed, closed)
+	r.timed = sh.timed.move(st.ID, r.timed, timed)
 }
 
 // same reports whether p and q are the same place.
 func (p place) same(q place) bool { return p.in == q.in && p.at.Equal(q.at) }
 
-// reindex moves id in *t from place was to place to, making the index on
-// first use, keeps *min at its earliest instant, and returns to. The
-// caller holds the shard's mu.
-func reindex(t **btree.BTreeG[dueAt], min *atomic.Uint64, id switchboard.ChatID, was, to place) place {
+// dueIndex orders sessions by an instant: made on first use, with its
+// earliest instant kept where a query reads it without the shard's lock.
+type dueIndex struct {
+	tree *btree.BTreeG[dueAt]
+	// earliest is the instant of tree's first entry (see earliestKey; 0
+	// when empty), written under the shard's mu.
+	earliest atomic.Uint64
+}
+
+// move moves id from place was to place to, and returns to. The caller
+// holds the shard's mu.
+func (x *dueIndex) move(id switchboard.ChatID, was, to place) place {
 	if was.same(to) {
 		return to
 	}
 	if to.in {
-		if *t == nil {
-			*t = btree.NewWithFreeListG(16, lessDueAt, dueNodes)
+		if x.tree == nil {
+			x.tree = btree.NewWithFreeListG(16, lessDueAt, dueNodes)
 		}
-		(*t).ReplaceOrInsert(dueAt{id, to.at})
+		x.tree.ReplaceOrInsert(dueAt{id, to.at})
 	}
-	if was.in && *t != nil {
-		(*t).Delete(dueAt{id, was.at}) // an index left empty keeps no node
+	if was.in && x.tree != nil {
+		x.tree.Delete(dueAt{id, was.at}) // an index left empty keeps no node
 	}
 	var earliest uint64
-	if *t != nil {
-		if d, ok := (*t).Min(); ok {
+	if x.tree != nil {
+		if d, ok := x.tree.Min(); ok {
 			earliest = earliestKey(d.at)
 		}
 	}
-	min.Store(earliest)
+	x.earliest.Store(earliest)
 	return to
+}
+
+// appendDue appends to out up to limit (no limit if limit <= 0) of the
+// entries for which due holds, earliest first, and returns it. It reads
+// nothing, and takes no lock, when the earliest entry is not due (as of
+// the write that set it, which a query racing with it may as well have
+// come before).
+func (x *dueIndex) appendDue(mu *sync.RWMutex, out []dueAt, due func(time.Time) bool, limit int) []dueAt {
+	if k := x.earliest.Load(); k == 0 || !due(instantOf(k)) {
+		return out
+	}
+	mu.RLock()
+	defer mu.RUnlock()
+	if x.tree == nil {
+		return out
+	}
+	n := 0
+	x.tree.Ascend(func(d dueAt) bool {
+		if !due(d.at) || (limit > 0 && n == limit) {
+			return false
+		}
+		out = append(out, d)
+		n++
+		return true
+	})
+	return out
 }
 
 // dueNodes is where the indexes of every Store put the nodes they free
@@ -938,7 +967,7 @@ func (s *Store) Closed(ctx context.Context, before time.Time, limit int) ([]swit
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return s.earliestOf(func(sh *shard) (*btree.BTreeG[dueAt], *atomic.Uint64) { return sh.closed, &sh.closedMin },
+	return s.earliestOf(func(sh *shard) *dueIndex { return &sh.closed },
 		func(at time.Time) bool { return at.Before(before) }, limit), nil
 }
 
@@ -948,35 +977,17 @@ func (s *Store) DueSessions(ctx context.Context, now time.Time, limit int) ([]sw
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return s.earliestOf(func(sh *shard) (*btree.BTreeG[dueAt], *atomic.Uint64) { return sh.timed, &sh.timedMin },
+	return s.earliestOf(func(sh *shard) *dueIndex { return &sh.timed },
 		func(at time.Time) bool { return !at.After(now) }, limit), nil
 }
 
 // earliestOf returns the IDs of up to limit (no limit if limit <= 0)
-// entries of every shard's index that are due, earliest first. A shard
-// whose earliest entry is not due is passed over without its lock.
-func (s *Store) earliestOf(index func(*shard) (*btree.BTreeG[dueAt], *atomic.Uint64), due func(time.Time) bool, limit int) []switchboard.ChatID {
+// entries of every shard's index that are due, earliest first.
+func (s *Store) earliestOf(index func(*shard) *dueIndex, due func(time.Time) bool, limit int) []switchboard.ChatID {
 	var out []dueAt
 	for i := range s.shards {
 		sh := &s.shards[i]
-		if _, min := index(sh); min.Load() == 0 || !due(instantOf(min.Load())) {
-			// Nothing due (as of the write that set min, which a query
-			// racing with it may as well have come before).
-			continue
-		}
-		sh.mu.RLock()
-		if t, _ := index(sh); t != nil {
-			n := 0
-			t.Ascend(func(d dueAt) bool {
-				if !due(d.at) || (limit > 0 && n == limit) {
-					return false
-				}
-				out = append(out, d)
-				n++
-				return true
-			})
-		}
-		sh.mu.RUnlock()
+		out = index(sh).appendDue(&sh.mu, out, due, limit)
 	}
 	return earliest(out, limit)
 }
@@ -1033,8 +1044,8 @@ func (s *Store) Forget(ctx context.Context, chat switchboard.ChatID, version uin
 	sh := s.shardOf(chat)
 	sh.mu.Lock()
 	delete(sh.sessions, chat)
-	r.closed = reindex(&sh.closed, &sh.closedMin, chat, r.closed, place{})
-	r.timed = reindex(&sh.timed, &sh.timedMin, chat, r.timed, place{})
+	r.closed = sh.closed.move(chat, r.closed, place{})
+	r.timed = sh.timed.move(chat, r.timed, place{})
 	switch {
 	case len(sh.sessions) == 0:
 		sh.sessions, sh.peak = nil, 0
