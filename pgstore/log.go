@@ -30,23 +30,35 @@ func (s *RoutingStore) EventTips(ctx context.Context, tips []uint64) ([]uint64, 
 	if err := ctx.Err(); err != nil {
 		return tips, fmt.Errorf("pgstore: event tips: %w", err)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT part, seq FROM rt_partitions WHERE part >= 0 AND part < $1`, s.cfg.Partitions)
+	tips, err := appendTips(ctx, s.pool, `SELECT part, seq FROM rt_partitions WHERE part >= 0 AND part < $1`, s.cfg.Partitions, tips)
 	if err != nil {
 		return tips, dbErr(ctx, "event tips", err, nil)
 	}
+	return tips, nil
+}
+
+// appendTips appends to tips the last position of each of n partitions,
+// which query selects from their counter rows as (partition, position)
+// given n; a partition without a row has given none (0). On an error it
+// returns tips as it was.
+func appendTips(ctx context.Context, q querier, query string, n int, tips []uint64) ([]uint64, error) {
+	rows, err := q.Query(ctx, query, n)
+	if err != nil {
+		return tips, err
+	}
 	defer rows.Close()
 	base := len(tips)
-	tips = append(tips, make([]uint64, s.cfg.Partitions)...) // 0 for a partition never written
+	tips = append(tips, make([]uint64, n)...)
 	for rows.Next() {
 		var part int32
-		var seq int64
-		if err := rows.Scan(&part, &seq); err != nil {
-			return tips[:base], dbErr(ctx, "event tips", err, nil)
+		var pos int64
+		if err := rows.Scan(&part, &pos); err != nil {
+			return tips[:base], err
 		}
-		tips[base+int(part)] = uint64(seq)
+		tips[base+int(part)] = uint64(pos)
 	}
 	if err := rows.Err(); err != nil {
-		return tips[:base], dbErr(ctx, "event tips", err, nil)
+		return tips[:base], err
 	}
 	return tips, nil
 }

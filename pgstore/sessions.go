@@ -418,23 +418,9 @@ func (s *SessionStore) FeedTips(ctx context.Context, tips []uint64) ([]uint64, e
 	if err := ctx.Err(); err != nil {
 		return tips, err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT part, pos FROM ss_partitions WHERE part >= 0 AND part < $1`, s.parts)
+	tips, err := appendTips(ctx, s.pool, `SELECT part, pos FROM ss_partitions WHERE part >= 0 AND part < $1`, s.parts, tips)
 	if err != nil {
 		return tips, sessErr(ctx, "feed tips", err)
-	}
-	defer rows.Close()
-	base := len(tips)
-	tips = append(tips, make([]uint64, s.parts)...) // 0 for a partition never written
-	for rows.Next() {
-		var part int32
-		var pos int64
-		if err := rows.Scan(&part, &pos); err != nil {
-			return tips[:base], sessErr(ctx, "feed tips", err)
-		}
-		tips[base+int(part)] = uint64(pos)
-	}
-	if err := rows.Err(); err != nil {
-		return tips[:base], sessErr(ctx, "feed tips", err)
 	}
 	return tips, nil
 }
