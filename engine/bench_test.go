@@ -150,10 +150,11 @@ func nopPublish(_ context.Context, _ ...routing.Event) error { return nil }
 // operation as cpu-ns/op. Wall time (ns/op) depends on what else the
 // machine runs; CPU time much less so.
 func reportCPU(b *testing.B) func() {
-	start, ok := cpuTime()
+	start, faults, ok := cpuTime()
 	return func() {
-		if end, ok2 := cpuTime(); ok && ok2 && b.N > 0 {
+		if end, faults2, ok2 := cpuTime(); ok && ok2 && b.N > 0 {
 			b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(faults2-faults)/float64(b.N), "faults/op")
 		}
 	}
 }

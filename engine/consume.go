@@ -108,8 +108,9 @@ type durableLog interface {
 	cursor(ctx context.Context, p int) (cursor, error)
 	save(ctx context.Context, c cursor) error
 	// read appends the records of partition p after position after to
-	// buf, up to a batch, and returns it.
-	read(ctx context.Context, p int, after uint64, buf []item) ([]item, error)
+	// buf.items, up to a batch. Records may point into buf's other
+	// buffers, which read reuses: they are valid until the next read.
+	read(ctx context.Context, p int, after uint64, buf *readBuf) error
 	// tips appends to buf the last position of every partition, as a
 	// store can tell in one call without reading them, and returns it;
 	// ok is false when it cannot.
@@ -145,22 +146,25 @@ func (l routingLog) tips(ctx context.Context, buf []uint64) ([]uint64, bool) {
 	return buf, err == nil && len(buf) == l.s.Partitions()
 }
 
-func (l routingLog) read(ctx context.Context, p int, after uint64, buf []item) ([]item, error) {
+func (l routingLog) read(ctx context.Context, p int, after uint64, buf *readBuf) error {
 	var evs []routing.Event
 	var err error
-	if ll, ok := l.s.(routing.EventLender); ok {
-		// The engine only reads the events: nothing need be copied.
-		evs, err = ll.LendEvents(ctx, p, after, batch)
+	if ea, ok := l.s.(routing.EventAppender); ok {
+		// Into the engine's own buffer, reused pass after pass: the read
+		// allocates nothing, and the store keeps nothing for the engine.
+		clear(buf.events) // the last read's, all processed
+		evs, err = ea.AppendEvents(ctx, p, after, batch, buf.events[:0])
+		buf.events = evs
 	} else {
 		evs, err = l.s.Events(ctx, p, after, batch)
 	}
 	if err != nil || len(evs) == 0 {
-		return buf, err
+		return err
 	}
 	for i := range evs {
-		buf = append(buf, item{seq: evs[i].Seq, chat: evs[i].Chat, what: evs[i].Type.String(), ev: &evs[i]})
+		buf.items = append(buf.items, item{seq: evs[i].Seq, chat: evs[i].Chat, what: evs[i].Type.String(), ev: &evs[i]})
 	}
-	return buf, nil
+	return nil
 }
 
 // sessionFeed is the sessions' feed: every session log entry, in commit
@@ -192,7 +196,13 @@ func (l sessionFeed) tips(ctx context.Context, buf []uint64) ([]uint64, bool) {
 	return buf, err == nil && len(buf) == l.s.Partitions()
 }
 
-func (l sessionFeed) read(ctx context.Context, p int, after uint64, buf []item) ([]item, error) {
+func (l sessionFeed) read(ctx context.Context, p int, after uint64, rb *readBuf) error {
+	buf, err := l.readItems(ctx, p, after, rb.items)
+	rb.items = buf
+	return err
+}
+
+func (l sessionFeed) readItems(ctx context.Context, p int, after uint64, buf []item) ([]item, error) {
 	if hs, ok := l.s.(session.FeedHeadStore); ok {
 		// The positions, chats and types are all the engine needs.
 		hb := headBufs.Get().(*[]session.FeedHead)
@@ -294,15 +304,25 @@ func (e *Engine) consumePartition(ctx context.Context, log durableLog, held *hel
 	h, ok := held.load()
 	var cur cursor
 	var err error
-	buf := itemBufs.Get().(*[]item)
-	items := (*buf)[:0]
+	buf := readBufs.Get().(*readBuf)
+	items := buf.items[:0]
 	// used is how much of the buffer the reads filled: only that much
 	// holds records to let go of (most passes read a few, of a batch).
 	used := 0
+	// read reads the records after position after into items.
+	read := func(after uint64) error {
+		buf.items = items[:0]
+		err := log.read(ctx, p, after, buf)
+		items = buf.items
+		used = max(used, len(items))
+		return err
+	}
 	defer func() {
 		clear(items[:used])
-		*buf = items[:0]
-		itemBufs.Put(buf)
+		buf.items = items[:0]
+		clear(buf.events)
+		buf.events = buf.events[:0]
+		readBufs.Put(buf)
 	}()
 	if ok && h.owner != "" && h.owner != e.cfg.Process && e.cfg.Clock.Now().Before(h.until) {
 		return 0, nil // another process held it when last read, and may still
@@ -310,8 +330,7 @@ func (e *Engine) consumePartition(ctx context.Context, log durableLog, held *hel
 	if ok {
 		// The stored cursor is at h or past it (a cursor never moves
 		// back): nothing after h, nothing to do.
-		items, err = log.read(ctx, p, h.position, items)
-		used = max(used, len(items))
+		err = read(h.position)
 		if err != nil || len(items) == 0 {
 			return 0, err
 		}
@@ -344,8 +363,7 @@ func (e *Engine) consumePartition(ctx context.Context, log durableLog, held *hel
 	done := 0
 	for {
 		if len(items) == 0 {
-			items, err = log.read(ctx, p, cur.position, items)
-			used = max(used, len(items))
+			err = read(cur.position)
 			if err != nil {
 				return done, err
 			}
@@ -412,8 +430,15 @@ func (e *Engine) consumePartition(ctx context.Context, log durableLog, held *hel
 // headBufs holds the buffers the sessions' feed heads are read into.
 var headBufs = sync.Pool{New: func() any { b := make([]session.FeedHead, 0, 16); return &b }}
 
-// itemBufs holds the buffers partitions are read into.
-var itemBufs = sync.Pool{New: func() any { b := make([]item, 0, 16); return &b }}
+// readBuf is what a partition is read into: its records, and the
+// events of routing's log they point to.
+type readBuf struct {
+	items  []item
+	events []routing.Event
+}
+
+// readBufs holds the buffers partitions are read into.
+var readBufs = sync.Pool{New: func() any { return &readBuf{items: make([]item, 0, 16)} }}
 
 // holds reports whether c is this process's lease with at least half its
 // length to run.

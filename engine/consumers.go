@@ -89,8 +89,8 @@ func (l consumerFeed) tips(ctx context.Context, buf []uint64) ([]uint64, bool) {
 	return sessionFeed{l.s}.tips(ctx, buf)
 }
 
-func (l consumerFeed) read(_ context.Context, _ int, _ uint64, buf []item) ([]item, error) {
-	return buf, errors.New("engine: a feed consumer's log is read by feed")
+func (l consumerFeed) read(context.Context, int, uint64, *readBuf) error {
+	return errors.New("engine: a feed consumer's log is read by feed")
 }
 
 func (l consumerFeed) next(ctx context.Context, p int, after uint64) (int, uint64, func(context.Context) error, error) {
@@ -121,8 +121,8 @@ func (l consumerLog) tips(ctx context.Context, buf []uint64) ([]uint64, bool) {
 	return routingLog{l.s}.tips(ctx, buf)
 }
 
-func (l consumerLog) read(_ context.Context, _ int, _ uint64, buf []item) ([]item, error) {
-	return buf, errors.New("engine: an event consumer's log is read by feed")
+func (l consumerLog) read(context.Context, int, uint64, *readBuf) error {
+	return errors.New("engine: an event consumer's log is read by feed")
 }
 
 // checkConsumers reports consumers with an empty, reserved or repeated

@@ -70,9 +70,9 @@ func (s countedRouting) Events(ctx context.Context, p int, after uint64, limit i
 	return s.Store.Events(ctx, p, after, limit)
 }
 
-func (s countedRouting) LendEvents(ctx context.Context, p int, after uint64, limit int) ([]routing.Event, error) {
+func (s countedRouting) AppendEvents(ctx context.Context, p int, after uint64, limit int, buf []routing.Event) ([]routing.Event, error) {
 	s.n.readLog()
-	return s.Store.LendEvents(ctx, p, after, limit)
+	return s.Store.AppendEvents(ctx, p, after, limit, buf)
 }
 
 type countedSessions struct {

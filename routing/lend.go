@@ -2,18 +2,19 @@ package routing
 
 import "context"
 
-// EventLender is an optional interface of an [EventLog] that never modifies
-// an event once it is logged. Readers that only look at events (the
-// engine's own consumer, which takes each event's chat and type) use it
-// when present, and so copy nothing; a store that cannot promise this does
-// not implement it, and readers use [EventLog.Events].
-type EventLender interface {
-	// LendEvents returns what [EventLog.Events] returns for the same
-	// arguments, with the same errors, but shared with the store: the
-	// caller must not modify the events or the slices they hold. The
-	// store never changes them afterwards, so they stay valid however long
-	// the caller keeps them.
-	LendEvents(ctx context.Context, partition int, after uint64, limit int) ([]Event, error)
+// EventAppender is an optional interface of an [EventLog] that reads
+// events into a buffer of the caller's. A reader that reads the log over
+// and over (the engine's own consumer does, on every pass) reuses one
+// buffer, so a read allocates nothing, and the store, which lends nothing,
+// may reuse its own memory as the log turns over. A store without it is
+// read through [EventLog.Events].
+type EventAppender interface {
+	// AppendEvents appends to buf what [EventLog.Events] returns for the
+	// same arguments, with the same errors, and returns it. The slices
+	// the appended events hold (Queues, Capacity) may be shared with the
+	// store: the caller must not modify them, and the store never does
+	// once an event is logged.
+	AppendEvents(ctx context.Context, partition int, after uint64, limit int, buf []Event) ([]Event, error)
 }
 
 // EventTipStore is an optional interface of an [EventLog] that can tell,

@@ -21,10 +21,6 @@ type partition struct {
 	head   int
 	// cursors holds the position of each consumer with a stored cursor.
 	cursors map[string]uint64
-	// lent reports that part of events was handed out by LendEvents
-	// since the backing array was last replaced: until it is replaced
-	// again, no element of it below len(events) is written.
-	lent atomic.Bool
 }
 
 type cursorKey struct {
@@ -56,16 +52,15 @@ func (s *Store) logEvents(txn *routing.Txn) {
 		if len(p.events) == cap(p.events) {
 			// About to grow. Move the live events down instead when that
 			// frees half the array, so it is bounded by what the cursors
-			// keep; but lent events stay where they are, and the live
-			// ones move to a new array with room to spare.
+			// keep (no event is lent, so the array is the store's alone);
+			// otherwise they move to a new array with room to spare.
 			live := p.events[p.head:]
-			if p.head > 0 && p.head >= len(p.events)/2 && !p.lent.Load() {
+			if p.head > 0 && p.head >= len(p.events)/2 {
 				k := copy(p.events, live)
 				clear(p.events[k:])
 				p.events = p.events[:k]
 			} else {
 				p.events = append(make([]routing.Event, 0, max(2*len(live), minLog)), live...)
-				p.lent.Store(false)
 			}
 			p.head = 0
 		}
@@ -169,21 +164,15 @@ func (s *Store) Events(ctx context.Context, partition int, after uint64, limit i
 	return out, nil
 }
 
-// LendEvents implements [routing.EventLender]: logged events are never
-// modified, and the array they are in is reused only once no lent event is
-// in it.
-func (s *Store) LendEvents(ctx context.Context, partition int, after uint64, limit int) ([]routing.Event, error) {
+// AppendEvents implements [routing.EventAppender]: the appended events
+// share their Queues and Capacity with the log, which never modifies them.
+func (s *Store) AppendEvents(ctx context.Context, partition int, after uint64, limit int, buf []routing.Event) ([]routing.Event, error) {
 	if err := s.checkLogRead(ctx, partition, limit); err != nil {
-		return nil, err
+		return buf, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	live := s.live(partition, after, limit)
-	if len(live) == 0 {
-		return nil, nil
-	}
-	s.parts[partition].lent.Store(true)
-	return live[:len(live):len(live)], nil
+	return append(buf, s.live(partition, after, limit)...), nil
 }
 
 func (s *Store) checkLogRead(ctx context.Context, partition, limit int) error {
@@ -310,19 +299,9 @@ func (p *partition) trim() {
 	if base := live[0].Seq; low >= base {
 		k = min(int(low-base)+1, len(live))
 	}
-	lent := p.lent.Load()
-	if !lent {
-		clear(p.events[p.head : p.head+k]) // lent ones go with their array
-	}
+	clear(p.events[p.head : p.head+k])
 	p.head += k
 	if p.head == len(p.events) {
-		if lent {
-			// Carry on in the array's unused tail, which no reader has.
-			p.events = p.events[len(p.events):]
-			p.lent.Store(false)
-		} else {
-			p.events = p.events[:0]
-		}
-		p.head = 0
+		p.events, p.head = p.events[:0], 0
 	}
 }

@@ -87,7 +87,7 @@ type Store struct {
 var (
 	_ routing.Store         = (*Store)(nil)
 	_ routing.AgentLoader   = (*Store)(nil)
-	_ routing.EventLender   = (*Store)(nil)
+	_ routing.EventAppender = (*Store)(nil)
 	_ routing.QueueLender   = (*Store)(nil)
 	_ routing.EventTipStore = (*Store)(nil)
 )

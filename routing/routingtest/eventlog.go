@@ -3,6 +3,7 @@ package routingtest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 
@@ -266,6 +267,79 @@ func testEventTip(t *testing.T, s routing.Store) {
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
 	_, err = ts.EventTips(cancelled, nil)
+	require.ErrorIs(t, err, context.Canceled)
+}
+
+// testEventAppend checks a store that implements routing.EventAppender:
+// it appends what Events returns, after what the buffer held, with the
+// same errors; and what it appended stays as read while the log moves on
+// and is trimmed.
+func testEventAppend(t *testing.T, s routing.Store) {
+	ea, ok := s.(routing.EventAppender)
+	if !ok {
+		t.Skip("the store does not implement routing.EventAppender")
+	}
+	ctx := context.Background()
+	register(t, s, "stats")
+	var evs []routing.Event
+	for i := range 10 {
+		e := chatEvent(routing.ChatQueued, "one")
+		e.Reason = fmt.Sprint(i)
+		e.Queues = []switchboard.QueueID{switchboard.QueueID(fmt.Sprint("q", i))}
+		evs = append(evs, e)
+	}
+	commit(t, s, routing.Txn{ID: "t", Events: evs})
+	p := routing.PartitionOf(&evs[0], s.Partitions())
+	all, err := s.Events(ctx, p, 0, 0)
+	require.NoError(t, err)
+	require.Len(t, all, 10)
+	mark := routing.Event{Reason: "already in the buffer"}
+	for _, q := range []struct {
+		after uint64
+		limit int
+	}{{0, 0}, {all[1].Seq, 0}, {0, 3}, {all[2].Seq, 4}, {all[9].Seq, 0}, {all[9].Seq + 5, 2}} {
+		want, err := s.Events(ctx, p, q.after, q.limit)
+		require.NoError(t, err)
+		got, err := ea.AppendEvents(ctx, p, q.after, q.limit, []routing.Event{mark})
+		require.NoError(t, err)
+		require.Equal(t, mark, got[0], "AppendEvents keeps what the buffer held")
+		require.Equal(t, len(want), len(got)-1, "after %d, limit %d", q.after, q.limit)
+		for i := range want {
+			require.Equal(t, want[i], got[i+1], "after %d, limit %d", q.after, q.limit)
+		}
+	}
+	// What was appended stays as read while the log is trimmed and
+	// written again.
+	held, err := ea.AppendEvents(ctx, p, 0, 0, nil)
+	require.NoError(t, err)
+	copied := slices.Clone(held)
+	for i := range held {
+		copied[i].Queues = slices.Clone(held[i].Queues)
+	}
+	for round := range 20 {
+		var more []routing.Event
+		for i := range 10 {
+			e := chatEvent(routing.ChatQueued, "one")
+			e.Queues = []switchboard.QueueID{switchboard.QueueID(fmt.Sprint("r", round, "-", i))}
+			more = append(more, e)
+		}
+		commit(t, s, routing.Txn{ID: fmt.Sprint("more-", round), Events: more})
+		logged, err := s.Events(ctx, p, 0, 0)
+		require.NoError(t, err)
+		c, err := s.Cursor(ctx, "stats", p)
+		require.NoError(t, err)
+		c.Position = logged[len(logged)-1].Seq
+		require.NoError(t, s.SaveCursor(ctx, c))
+	}
+	require.Equal(t, copied, held, "appended events changed as the log moved on")
+
+	_, err = ea.AppendEvents(ctx, p, 0, -1, nil)
+	require.ErrorIs(t, err, routing.ErrInvalid)
+	_, err = ea.AppendEvents(ctx, s.Partitions(), 0, 0, nil)
+	require.ErrorIs(t, err, routing.ErrInvalid)
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = ea.AppendEvents(cancelled, p, 0, 0, nil)
 	require.ErrorIs(t, err, context.Canceled)
 }
 

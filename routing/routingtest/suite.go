@@ -57,6 +57,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) routing.Store) {
 		{"ConcurrentEvents", testConcurrentEvents},
 		{"EventsAfterAndLimit", testEventsAfterAndLimit},
 		{"EventTip", testEventTip},
+		{"EventAppend", testEventAppend},
 		{"Cursors", testCursors},
 		{"EventRetention", testEventRetention},
 		{"Applied", testApplied},
