@@ -129,7 +129,7 @@ func (e *Engine) Start(ctx context.Context, req StartRequest) (s session.Session
 			return session.Session{}, fmt.Errorf("engine: start %s: %w", req.ID, err)
 		}
 	}
-	return e.sync(ctx, req.ID)
+	return e.syncFrom(ctx, req.ID, &s)
 }
 
 // sync applies the chat's consequences now, so the caller sees them. If
@@ -137,9 +137,24 @@ func (e *Engine) Start(ctx context.Context, req StartRequest) (s session.Session
 // idempotent, so the host calls again, and the engine's event processing
 // finishes it meanwhile.
 func (e *Engine) sync(ctx context.Context, chat switchboard.ChatID) (session.Session, error) {
-	s, err := e.reconcile(ctx, chat)
+	return e.syncFrom(ctx, chat, nil)
+}
+
+// syncFrom is sync for a caller that holds have (which may be nil), a
+// copy of the session of its own: when the consequences leave the session
+// at have's version, have is what is returned, and the session is not
+// copied again.
+func (e *Engine) syncFrom(ctx context.Context, chat switchboard.ChatID, have *session.Session) (session.Session, error) {
+	owned := false
+	s, err := e.reconcileOwned(ctx, chat, &owned)
 	if err != nil {
 		return session.Session{}, fmt.Errorf("engine: the session of %s does not follow routing yet (call again): %w", chat, err)
+	}
+	switch {
+	case owned:
+		return s, nil
+	case have != nil && have.ID == s.ID && have.Version == s.Version && have.Txn == s.Txn:
+		return *have, nil
 	}
 	return s.Clone(), nil
 }

@@ -495,8 +495,15 @@ func (e *Engine) apply(ctx context.Context, it *item) (err error) {
 // its own (timeouts, invite fallbacks, transfers). The session returned
 // may be lent by the store: clone it before handing it out.
 func (e *Engine) reconcile(ctx context.Context, chat switchboard.ChatID) (session.Session, error) {
+	return e.reconcileOwned(ctx, chat, nil)
+}
+
+// reconcileOwned is reconcile, and sets owned (which may be nil) when the
+// session returned is a copy of its own, not lent by the store; see
+// reconcileOnce.
+func (e *Engine) reconcileOwned(ctx context.Context, chat switchboard.ChatID, owned *bool) (session.Session, error) {
 	for attempt := 0; ; attempt++ {
-		s, err := e.reconcileOnce(ctx, chat)
+		s, err := e.reconcileOnce(ctx, chat, owned)
 		if err == nil {
 			return s, nil
 		}

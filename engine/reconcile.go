@@ -58,8 +58,10 @@ func inSession(p *session.Participant) bool { return p.Present() || p.Invited() 
 //     its owner resumes it (SPEC O6).
 //
 // Supervisors are left alone. The session returned may be lent by the
-// store ([session.Manager.Peek]): it is not to be modified or handed out.
-func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (session.Session, error) {
+// store ([session.Manager.Peek]): it is not to be modified or handed out,
+// unless owned is set (owned may be nil), as it is when the session
+// returned is the copy an assignment of the owner returned.
+func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID, owned *bool) (session.Session, error) {
 	c, err := e.router.Chat(ctx, chat)
 	if err != nil {
 		return session.Session{}, err
@@ -195,6 +197,7 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 	}
 
 	// The owner.
+	assigned := false // s is the copy the assignment returned
 	var want switchboard.AgentID
 	if c.State == routing.Assigned {
 		want = c.Agent
@@ -205,7 +208,9 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 		now, err := e.assign(ctx, chat, want)
 		keep(err)
 		if err == nil {
-			s, stale = now, false // the session as the assignment stored it
+			// The session as the assignment stored it, in a copy of
+			// this call's own.
+			s, stale, assigned = now, false, true
 		}
 	case want == "" && cur != nil && (c.State == routing.Queued || c.State == routing.Offered):
 		keep(e.sessions.ReleaseOwner(ctx, chat, agentOf(cur.ID)))
@@ -233,7 +238,7 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 		if s, err = e.sessions.Peek(ctx, chat); err != nil {
 			return session.Session{}, err
 		}
-		stale = false
+		stale, assigned = false, false
 	}
 	for i := range s.Participants {
 		p := &s.Participants[i]
@@ -268,6 +273,9 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID) (se
 		return session.Session{}, fmt.Errorf("engine: reconcile %s: %w", chat, errors.Join(errs...))
 	}
 	if !stale {
+		if owned != nil {
+			*owned = assigned
+		}
 		return s, nil
 	}
 	return e.sessions.Peek(ctx, chat)
