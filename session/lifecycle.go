@@ -116,14 +116,22 @@ func (m *Manager) end(ctx context.Context, s *Session, by switchboard.AgentID, o
 		s.WrapUp.Owner, _ = o.ID.Agent()
 	}
 	s.Menu = nil
-	entries := make([]Entry, 0, 3)
+	c := s.Customer()
+	n := 1 // the end itself, after the video's end and the customer's leaving
+	if s.Video != nil {
+		n++
+	}
+	if c != nil && c.Present() {
+		n++
+	}
+	entries := make([]Entry, 0, n)
 	if s.Video != nil {
 		s.Video = nil
 		e := event(EntryVideoEnded, Everyone(), p, p)
 		e.Text = p.Name + " has left the video call"
 		entries = append(entries, e)
 	}
-	if c := s.Customer(); c != nil && c.Present() {
+	if c != nil && c.Present() {
 		leaveAt(c, s.Version+1)
 		e := event(EntryLeft, Everyone(), p, p)
 		e.Text = "agent has left"
