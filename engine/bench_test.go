@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"runtime"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -171,7 +172,10 @@ func mustB(b *testing.B, f func() error) {
 // goroutine is an engine of its own, as a process would be, with its own
 // agent and queue, and all share one routing store and one session store.
 // Each engine forgets its closed sessions as BenchmarkLifecycle's do.
-// Routing's own life cycle, run the same way, is the baseline.
+// Routing's own life cycle, run the same way, is the baseline; so is a
+// loop that allocates and keeps memory as the engine's life cycle does but
+// shares nothing (layer=none/alloc=like-engine), which tells how far the
+// machine itself scales such a workload.
 func BenchmarkLifecycleParallel(b *testing.B) {
 	b.Run("layer=routing", func(b *testing.B) {
 		rs := routingmem.New(routingmem.Config{})
@@ -197,6 +201,19 @@ func BenchmarkLifecycleParallel(b *testing.B) {
 				if !routingLifecycle(b, r, agent, queue, id) {
 					return
 				}
+			}
+		})
+	})
+	// The machine's own scaling of a workload that allocates as the
+	// engine does, and shares nothing.
+	b.Run("layer=none/alloc=like-engine", func(b *testing.B) {
+		b.ReportAllocs()
+		b.ResetTimer()
+		defer reportCPU(b)()
+		b.RunParallel(func(pb *testing.PB) {
+			a := &allocLikeEngine{finished: make([][]string, 10_000/runtime.GOMAXPROCS(0))}
+			for pb.Next() {
+				a.chat("a message of a chat")
 			}
 		})
 	})
@@ -236,6 +253,57 @@ func BenchmarkLifecycleParallel(b *testing.B) {
 			}
 		})
 	})
+}
+
+// allocLikeEngine allocates what one chat's life cycle through the
+// engine allocates, in objects of its kinds and sizes (17 KB in 34
+// objects), and keeps some as the stores do: each session's copy and log
+// until retention forgets them, forgetEvery chats later, and a record of
+// about a kilobyte per chat for the 10,000 finished chats routing keeps
+// (shared among the goroutines, as one store's are). It shares nothing
+// with other goroutines: how it scales with cores is how the machine and
+// the Go runtime scale a workload that allocates and keeps memory as the
+// engine does.
+type allocLikeEngine struct {
+	sessions [forgetEvery]*sessionBlock
+	logs     [forgetEvery][]session.Entry
+	finished [][]string
+	i        int
+	// What lives for the chat alone, as the rest does, till the next.
+	blocks [5]*sessionBlock
+	msgs   [4][]session.Entry
+	recs   [23][]string
+}
+
+// sessionBlock is the size of a session copied for a write.
+type sessionBlock struct {
+	s  session.Session
+	ps [2]session.Participant
+	w  session.WrapUp
+}
+
+func (a *allocLikeEngine) chat(text string) {
+	for j := range a.blocks { // the writes that copy the whole session
+		a.blocks[j] = &sessionBlock{s: session.Session{ID: "c", Txn: text}}
+		a.blocks[j].ps[0].Name, a.blocks[j].ps[1].Name = text, text
+	}
+	log := make([]session.Entry, 11) // the session's log
+	for j := range log {
+		log[j].Text = text
+	}
+	for j := range a.msgs { // each message's entry, as written
+		a.msgs[j] = make([]session.Entry, 1)
+		a.msgs[j][0].Text = text
+	}
+	for j := range a.recs { // events, offers, IDs and the rest
+		a.recs[j] = make([]string, 16)
+		a.recs[j][0] = text
+	}
+	rec := make([]string, 64) // the finished chat, as routing keeps it
+	rec[0] = text
+	a.sessions[a.i%forgetEvery], a.logs[a.i%forgetEvery] = a.blocks[len(a.blocks)-1], log
+	a.finished[a.i%len(a.finished)] = rec
+	a.i++
 }
 
 // setUp puts queue and logs agent in to take its chats.
