@@ -57,8 +57,8 @@ type Closure struct {
 // every such case nothing changes.
 func (m *Manager) End(ctx context.Context, chat switchboard.ChatID, by switchboard.AgentID, opts EndOptions) (WrapUp, error) {
 	// The session may be lent by the store: only its wrap-up is copied out.
-	s, _, _, err := m.changeFrom(ctx, chat, nil, false, nil, func(s *Session) ([]Entry, bool, error) {
-		entries, err := m.end(ctx, s, by, opts)
+	s, _, _, err := m.changeBuf(ctx, chat, nil, false, nil, func(s *Session, buf []Entry) ([]Entry, bool, error) {
+		entries, err := m.end(ctx, s, by, opts, buf)
 		return entries, true, err
 	})
 	if err != nil {
@@ -70,8 +70,9 @@ func (m *Manager) End(ctx context.Context, chat switchboard.ChatID, by switchboa
 	return s.WrapUp.clone(), nil
 }
 
-// end applies TriggerEnd to s.
-func (m *Manager) end(ctx context.Context, s *Session, by switchboard.AgentID, opts EndOptions) ([]Entry, error) {
+// end applies TriggerEnd to s, and returns the entries to write appended
+// to buf.
+func (m *Manager) end(ctx context.Context, s *Session, by switchboard.AgentID, opts EndOptions, buf []Entry) ([]Entry, error) {
 	to, err := Next(s.Status, TriggerEnd)
 	if err != nil {
 		return nil, err
@@ -124,7 +125,7 @@ func (m *Manager) end(ctx context.Context, s *Session, by switchboard.AgentID, o
 	if c != nil && c.Present() {
 		n++
 	}
-	entries := make([]Entry, 0, n)
+	entries := slices.Grow(buf, n)
 	if s.Video != nil {
 		s.Video = nil
 		e := event(EntryVideoEnded, Everyone(), p, p)
@@ -180,7 +181,7 @@ func (m *Manager) Close(ctx context.Context, chat switchboard.ChatID, by switchb
 		}
 		var entries []Entry
 		if s.Status != StatusEnded {
-			if entries, err = m.end(ctx, s, by, opts); err != nil {
+			if entries, err = m.end(ctx, s, by, opts, nil); err != nil {
 				return nil, false, err
 			}
 			ended = true
@@ -220,7 +221,7 @@ func (m *Manager) Close(ctx context.Context, chat switchboard.ChatID, by switchb
 // ErrConflict when the session's count is not reopens; in each case
 // nothing changes.
 func (m *Manager) CloseWrappedUp(ctx context.Context, chat switchboard.ChatID, reopens uint64) error {
-	return m.write(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+	_, _, _, err := m.changeBuf(ctx, chat, nil, false, nil, func(s *Session, buf []Entry) ([]Entry, bool, error) {
 		to, err := Next(s.Status, TriggerClose)
 		if err != nil {
 			return nil, false, err
@@ -231,8 +232,9 @@ func (m *Manager) CloseWrappedUp(ctx context.Context, chat switchboard.ChatID, r
 		if s.Reopens != reopens {
 			return nil, false, fmt.Errorf("%w: %s is at reopening %d, not %d", ErrConflict, chat, s.Reopens, reopens)
 		}
-		return shut(s, to, m.now(), nil), true, nil
+		return shut(s, to, m.now(), buf), true, nil
 	})
+	return err
 }
 
 // shut closes s, whose life cycle leads to status to on TriggerClose, at

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -188,6 +189,49 @@ func (m *Manager) write(ctx context.Context, chat switchboard.ChatID,
 	fn func(s *Session) (entries []Entry, update bool, err error)) error {
 	_, _, _, err := m.changeFrom(ctx, chat, nil, false, nil, fn)
 	return err
+}
+
+// entryBufs holds buffers for the entries of writes to a [SessionKeeper],
+// which copies the entries it is given: see changeBuf.
+var entryBufs = sync.Pool{New: func() any { b := make([]Entry, 0, 4); return &b }}
+
+// maxBufEntries is the longest buffer entryBufs keeps.
+const maxBufEntries = 16
+
+// changeBuf is changeFrom for an fn that appends the entries it writes to
+// buf, and returns them. With a [SessionKeeper], which copies what it is
+// given, buf comes from entryBufs and goes back once the write is over, so
+// the writes every chat makes (its messages, its assignment, its end and
+// its close) allocate no entries of their own. Only the first attempt
+// writes into it: a later one (after a conflict, or an outcome unknown)
+// gets none, since changeFrom may still compare the first attempt's
+// entries with what the store holds.
+func (m *Manager) changeBuf(ctx context.Context, chat switchboard.ChatID, first *Session, firstLent bool,
+	reads func(s *Session) bool,
+	fn func(s *Session, buf []Entry) (entries []Entry, update bool, err error)) (Session, []Entry, bool, error) {
+	if _, keeps := m.store.(SessionKeeper); !keeps {
+		return m.changeFrom(ctx, chat, first, firstLent, reads, func(s *Session) ([]Entry, bool, error) { return fn(s, nil) })
+	}
+	bp := entryBufs.Get().(*[]Entry)
+	var used []Entry
+	taken := false
+	s, stored, lent, err := m.changeFrom(ctx, chat, first, firstLent, reads, func(s *Session) ([]Entry, bool, error) {
+		if taken {
+			return fn(s, nil)
+		}
+		taken = true
+		entries, update, err := fn(s, (*bp)[:0])
+		used = entries
+		return entries, update, err
+	})
+	if cap(used) > cap(*bp) && cap(used) <= maxBufEntries {
+		*bp = used // it grew: the larger one is kept
+	}
+	b := (*bp)[:cap(*bp)]
+	clear(b) // nothing the entries refer to is kept alive
+	*bp = b[:0]
+	entryBufs.Put(bp)
+	return s, stored, lent, err
 }
 
 // changeFrom is change starting from first, the session as the caller

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/switchboard-cc/switchboard"
 )
@@ -22,7 +23,7 @@ func (m *Manager) AssignOwner(ctx context.Context, chat switchboard.ChatID, agen
 		return Session{}, fmt.Errorf("session %s: %w", chat, err)
 	}
 	id := AgentParticipant(agent.ID)
-	s, _, err := m.change(ctx, chat, func(s *Session) ([]Entry, bool, error) {
+	s, _, lent, err := m.changeBuf(ctx, chat, nil, false, nil, func(s *Session, buf []Entry) ([]Entry, bool, error) {
 		if s.Kind != KindCustomer || s.Status != StatusCustomerLeft {
 			if err := open(s, TriggerJoin); err != nil {
 				return nil, false, err
@@ -40,7 +41,7 @@ func (m *Manager) AssignOwner(ctx context.Context, chat switchboard.ChatID, agen
 		if old := s.Owner(); old != nil {
 			old.Role = RoleConsulted
 		}
-		entries := make([]Entry, 0, 2)
+		entries := slices.Grow(buf, 2)
 		v := s.Version + 1
 		if p == nil {
 			s.Participants = append(s.Participants, Participant{ID: id})
@@ -59,6 +60,9 @@ func (m *Manager) AssignOwner(ctx context.Context, chat switchboard.ChatID, agen
 		noteOwner(s, agent.ID, m.now())
 		return entries, true, nil
 	})
+	if lent && err == nil {
+		s = s.Clone()
+	}
 	return s, err
 }
 

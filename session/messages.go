@@ -243,9 +243,9 @@ func (m *Manager) Send(ctx context.Context, chat switchboard.ChatID, msg Message
 	reads := func(s *Session) bool {
 		return s.Kind != KindA2A && (s.Status != StatusClosed || policy != switchboard.PolicyReopen) && !s.Timers.Settings.On()
 	}
-	_, stored, _, err := m.changeFrom(ctx, chat, s, lent, reads, func(s *Session) ([]Entry, bool, error) {
+	_, stored, _, err := m.changeBuf(ctx, chat, s, lent, reads, func(s *Session, buf []Entry) ([]Entry, bool, error) {
 		reopened = false
-		var entries []Entry
+		entries := buf
 		update := false
 		if s.Status == StatusClosed && policy == switchboard.PolicyReopen {
 			c := s.Customer()

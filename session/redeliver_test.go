@@ -3,6 +3,7 @@ package session_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -55,6 +56,9 @@ func (s *meddlingStore) AppendEntries(ctx context.Context, chat switchboard.Chat
 		meddle()
 		return nil, fmt.Errorf("commit timed out: %w", session.ErrOutcomeUnknown)
 	case meddleLate:
+		// The commit in flight holds the entries as they were sent, as
+		// a database's would: the caller may reuse its own.
+		e := slices.Clone(e)
 		s.mu.Lock()
 		s.late = func() {
 			if _, err := s.Store.AppendEntries(ctx, chat, v, e); err == nil {

@@ -126,8 +126,11 @@ type EntryLender interface {
 // version, a session the caller hands over, and can hand back the entries
 // it stored without a copy. The Manager uses it, when the store implements
 // it, for its writes: it hands over a session it built for the write alone
-// and modifies nothing it handed over or got back. A store over a database
-// has no use for it.
+// and modifies nothing it handed over or got back. The entries given to
+// either method are the caller's again once it returns, whatever its
+// outcome: the store copies what it keeps of them (the Manager writes the
+// next write's entries into the same memory). A store over a database has
+// no use for it.
 type SessionKeeper interface {
 	// KeepSession is [StateStore.UpdateSession] for a session handed over:
 	// the store may keep s itself as the new version (setting s.Version),
