@@ -284,7 +284,7 @@ type sessionBlock struct {
 func (a *allocLikeEngine) chat(text string) {
 	for j := range a.blocks { // the writes that copy the whole session
 		a.blocks[j] = &sessionBlock{s: session.Session{ID: "c", Txn: text}}
-		a.blocks[j].ps[0].Name, a.blocks[j].ps[1].Name = text, text
+		a.blocks[j].ps[0].Name, a.blocks[j].ps[1].Name, a.blocks[j].w.Reason = text, text, text
 	}
 	log := make([]session.Entry, 11) // the session's log
 	for j := range log {

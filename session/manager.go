@@ -161,30 +161,23 @@ func (a AgentRef) validate() error {
 	return nil
 }
 
-// change is the one write path. It reads the session, lets fn change a
-// copy and list the entries to write, and stores them: with UpdateSession
+// write changes a session, as every write does (through changeFrom, which
+// it runs, and changeBuf). It reads the session, lets fn change a copy and
+// list the entries to write, and stores them: with UpdateSession
 // when fn reports a state change, otherwise with a fenced AppendEntries.
 // It retries on ErrConflict, then delivers the stored entries. fn must be
 // a pure function of the session it is given.
 //
 // Every attempt carries the same write ID (Session.Txn, and the entries'
 // IDs derived from it), so a write whose outcome the store could not know
-// is looked up rather than repeated: if it applied, change returns and
+// is looked up rather than repeated: if it applied, write returns and
 // delivers what was stored; if not, it tries again. A state change
 // without entries is proven only while it is the latest write; when a
 // later write hides it, fn runs again on the newer state, so such an fn
 // must leave a session it already changed as it is.
-func (m *Manager) change(ctx context.Context, chat switchboard.ChatID,
-	fn func(s *Session) (entries []Entry, update bool, err error)) (Session, []Entry, error) {
-	s, entries, lent, err := m.changeFrom(ctx, chat, nil, false, nil, fn)
-	if lent && err == nil {
-		s = s.Clone()
-	}
-	return s, entries, err
-}
-
-// write is change for a caller that needs neither the session nor the
-// entries stored: nothing is copied for it.
+//
+// write returns nothing of the session or of the entries stored, so
+// nothing is copied for it.
 func (m *Manager) write(ctx context.Context, chat switchboard.ChatID,
 	fn func(s *Session) (entries []Entry, update bool, err error)) error {
 	_, _, _, err := m.changeFrom(ctx, chat, nil, false, nil, fn)
@@ -234,7 +227,7 @@ func (m *Manager) changeBuf(ctx context.Context, chat switchboard.ChatID, first 
 	return s, stored, lent, err
 }
 
-// changeFrom is change starting from first, the session as the caller
+// changeFrom is write starting from first, the session as the caller
 // just read it from the store (nil to read it), which it hands over: a
 // stale one fails the compare-and-set and the session is read again.
 // firstLent says first is lent by the store. The session returned may be
