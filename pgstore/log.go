@@ -20,7 +20,10 @@ func (s *RoutingStore) checkPartition(p int) error {
 	return nil
 }
 
-var _ routing.EventTipStore = (*RoutingStore)(nil)
+var (
+	_ routing.EventTipStore = (*RoutingStore)(nil)
+	_ routing.EventAppender = (*RoutingStore)(nil)
+)
 
 // EventTips implements [routing.EventTipStore] with one query over the
 // partitions' counter rows, which each commit moves in the transaction
@@ -68,14 +71,24 @@ func appendTips(ctx context.Context, q querier, query string, n int, tips []uint
 // counter row until it ends: a later Seq is never visible before an earlier
 // one.
 func (s *RoutingStore) Events(ctx context.Context, partition int, after uint64, limit int) ([]routing.Event, error) {
+	out, err := s.AppendEvents(ctx, partition, after, limit, nil)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// AppendEvents implements [routing.EventAppender]: Events, read into the
+// caller's buffer. On an error, buf is returned as it was given.
+func (s *RoutingStore) AppendEvents(ctx context.Context, partition int, after uint64, limit int, buf []routing.Event) ([]routing.Event, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("pgstore: events: %w", err)
+		return buf, fmt.Errorf("pgstore: events: %w", err)
 	}
 	if limit < 0 {
-		return nil, fmt.Errorf("pgstore: events: negative limit %d: %w", limit, routing.ErrInvalid)
+		return buf, fmt.Errorf("pgstore: events: negative limit %d: %w", limit, routing.ErrInvalid)
 	}
 	if err := s.checkPartition(partition); err != nil {
-		return nil, err
+		return buf, err
 	}
 	var lim any
 	if limit > 0 {
@@ -84,26 +97,26 @@ func (s *RoutingStore) Events(ctx context.Context, partition int, after uint64, 
 	rows, err := s.pool.Query(ctx, `SELECT seq, txn, body FROM rt_events WHERE part = $1 AND seq > $2
 		ORDER BY seq LIMIT $3`, partition, int64(after), lim)
 	if err != nil {
-		return nil, dbErr(ctx, "events", err, nil)
+		return buf, dbErr(ctx, "events", err, nil)
 	}
 	defer rows.Close()
-	var out []routing.Event
+	out := buf
 	for rows.Next() {
 		var seq int64
 		var txn string
 		var body []byte
 		if err := rows.Scan(&seq, &txn, &body); err != nil {
-			return nil, dbErr(ctx, "events", err, nil)
+			return buf, dbErr(ctx, "events", err, nil)
 		}
 		var e routing.Event
 		if err := json.Unmarshal(body, &e); err != nil {
-			return nil, fmt.Errorf("pgstore: events: %w", err)
+			return buf, fmt.Errorf("pgstore: events: %w", err)
 		}
 		e.Seq, e.Txn = uint64(seq), txn
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, dbErr(ctx, "events", err, nil)
+		return buf, dbErr(ctx, "events", err, nil)
 	}
 	return out, nil
 }
