@@ -175,7 +175,9 @@ func mustB(b *testing.B, f func() error) {
 // Routing's own life cycle, run the same way, is the baseline; so is a
 // loop that allocates and keeps memory as the engine's life cycle does but
 // shares nothing (layer=none/alloc=like-engine), which tells how far the
-// machine itself scales such a workload.
+// machine itself scales such a workload, and engines that share no store
+// (layer=engine/stores=per-engine), which tells how far the engine scales
+// when its stores cost nothing to share.
 func BenchmarkLifecycleParallel(b *testing.B) {
 	b.Run("layer=routing", func(b *testing.B) {
 		rs := routingmem.New(routingmem.Config{})
@@ -217,41 +219,53 @@ func BenchmarkLifecycleParallel(b *testing.B) {
 			}
 		})
 	})
-	b.Run("layer=engine", func(b *testing.B) {
-		rs, ss := routingmem.New(routingmem.Config{}), sessionmem.NewStore()
-		mock := clock.NewMock()
-		var g atomic.Int64
-		b.ReportAllocs()
-		b.ResetTimer()
-		defer reportCPU(b)()
-		b.RunParallel(func(pb *testing.PB) {
-			n := strconv.FormatInt(g.Add(1), 10)
-			eng, err := engine.New(ctx, engine.Config{Routing: rs, Sessions: ss, Desktops: routing.TransportFunc(nopPublish),
-				Participants: session.Discard{}, Clock: mock, Manual: true, Process: "p" + n})
-			if err != nil {
-				b.Error(err)
+	b.Run("layer=engine", func(b *testing.B) { parallelEngines(b, false) })
+	// The ceiling of the row above: each engine has stores of its own, so
+	// independent chats share no lock and no memory in them.
+	b.Run("layer=engine/stores=per-engine", func(b *testing.B) { parallelEngines(b, true) })
+}
+
+// parallelEngines runs BenchmarkLifecycleParallel's engines: one per
+// goroutine, all over one routing store and one session store, or, with
+// own, each over stores of its own.
+func parallelEngines(b *testing.B, own bool) {
+	rs, ss := routingmem.New(routingmem.Config{}), sessionmem.NewStore()
+	mock := clock.NewMock()
+	var g atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	defer reportCPU(b)()
+	b.RunParallel(func(pb *testing.PB) {
+		rs, ss, mock := rs, ss, mock
+		if own {
+			rs, ss, mock = routingmem.New(routingmem.Config{}), sessionmem.NewStore(), clock.NewMock()
+		}
+		n := strconv.FormatInt(g.Add(1), 10)
+		eng, err := engine.New(ctx, engine.Config{Routing: rs, Sessions: ss, Desktops: routing.TransportFunc(nopPublish),
+			Participants: session.Discard{}, Clock: mock, Manual: true, Process: "p" + n})
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		agent, queue := switchboard.AgentID("a"+n), switchboard.QueueID("q"+n)
+		if !setUp(b, eng.Router(), agent, queue) {
+			return
+		}
+		ag, cust := session.AgentParticipant(agent), session.CustomerParticipant("u1")
+		msgs := []session.Message{
+			{From: cust, Text: "My order is late"}, {From: ag, Text: "Let me check"},
+			{From: ag, Mode: session.ModeWhisper, Text: "note: second time"}, {From: ag, Text: "It ships today"},
+		}
+		buf := []byte("g" + n + "-")
+		for i := 0; pb.Next(); i++ {
+			id := switchboard.ChatID(strconv.AppendInt(buf, int64(i), 10))
+			if !engineLifecycle(b, eng, agent, queue, id, msgs) {
 				return
 			}
-			agent, queue := switchboard.AgentID("a"+n), switchboard.QueueID("q"+n)
-			if !setUp(b, eng.Router(), agent, queue) {
+			if i%forgetEvery == forgetEvery-1 && !forgetClosed(b, eng) {
 				return
 			}
-			ag, cust := session.AgentParticipant(agent), session.CustomerParticipant("u1")
-			msgs := []session.Message{
-				{From: cust, Text: "My order is late"}, {From: ag, Text: "Let me check"},
-				{From: ag, Mode: session.ModeWhisper, Text: "note: second time"}, {From: ag, Text: "It ships today"},
-			}
-			buf := []byte("g" + n + "-")
-			for i := 0; pb.Next(); i++ {
-				id := switchboard.ChatID(strconv.AppendInt(buf, int64(i), 10))
-				if !engineLifecycle(b, eng, agent, queue, id, msgs) {
-					return
-				}
-				if i%forgetEvery == forgetEvery-1 && !forgetClosed(b, eng) {
-					return
-				}
-			}
-		})
+		}
 	})
 }
 
