@@ -180,7 +180,9 @@ func mustB(b *testing.B, f func() error) {
 // shares nothing (layer=none/alloc=like-engine), which tells how far the
 // machine itself scales such a workload, and engines that share no store
 // (layer=engine/stores=per-engine), which tells how far the engine scales
-// when its stores cost nothing to share.
+// when its stores cost nothing to share. One engine serving every
+// goroutine (layer=engine/engines=one) is how a process runs over the
+// in-memory stores.
 func BenchmarkLifecycleParallel(b *testing.B) {
 	b.Run("layer=routing", func(b *testing.B) {
 		rs := routingmem.New(routingmem.Config{})
@@ -222,30 +224,50 @@ func BenchmarkLifecycleParallel(b *testing.B) {
 			}
 		})
 	})
-	b.Run("layer=engine", func(b *testing.B) { parallelEngines(b, false) })
-	// The ceiling of the row above: each engine has stores of its own, so
-	// independent chats share no lock and no memory in them.
-	b.Run("layer=engine/stores=per-engine", func(b *testing.B) { parallelEngines(b, true) })
+	b.Run("layer=engine", func(b *testing.B) { parallelEngines(b, sharedStores) })
+	// One engine serving every goroutine, as one process serving many
+	// requests at once does: the in-memory stores are one process's.
+	b.Run("layer=engine/engines=one", func(b *testing.B) { parallelEngines(b, oneEngine) })
+	// The ceiling of the rows above: each engine has stores of its own,
+	// so independent chats share no lock and no memory in them.
+	b.Run("layer=engine/stores=per-engine", func(b *testing.B) { parallelEngines(b, ownStores) })
 }
 
-// parallelEngines runs BenchmarkLifecycleParallel's engines: one per
-// goroutine, all over one routing store and one session store, or, with
-// own, each over stores of its own.
-func parallelEngines(b *testing.B, own bool) {
+// sharing is what the goroutines of parallelEngines share.
+type sharing int
+
+const (
+	sharedStores sharing = iota // an engine each, over one routing and one session store
+	oneEngine                   // one engine
+	ownStores                   // an engine each, over stores of its own
+)
+
+// parallelEngines runs BenchmarkLifecycleParallel's engines: each
+// goroutine has its agent and its queue, and shares what how says.
+func parallelEngines(b *testing.B, how sharing) {
 	rs, ss := routingmem.New(routingmem.Config{}), sessionmem.NewStore()
 	mock := clock.NewMock()
+	newEngine := func(rs routing.Store, ss session.Store, mock clock.Clock, process string) (*engine.Engine, error) {
+		return engine.New(ctx, engine.Config{Routing: rs, Sessions: ss, Desktops: routing.TransportFunc(nopPublish),
+			Participants: session.Discard{}, Clock: mock, Manual: true, Process: process})
+	}
+	one, err := newEngine(rs, ss, mock, "one")
+	if err != nil {
+		b.Fatal(err)
+	}
 	var g atomic.Int64
 	b.ReportAllocs()
 	b.ResetTimer()
 	defer reportCPU(b)()
 	b.RunParallel(func(pb *testing.PB) {
-		rs, ss, mock := rs, ss, mock
-		if own {
-			rs, ss, mock = routingmem.New(routingmem.Config{}), sessionmem.NewStore(), clock.NewMock()
-		}
 		n := strconv.FormatInt(g.Add(1), 10)
-		eng, err := engine.New(ctx, engine.Config{Routing: rs, Sessions: ss, Desktops: routing.TransportFunc(nopPublish),
-			Participants: session.Discard{}, Clock: mock, Manual: true, Process: "p" + n})
+		eng, err := one, error(nil)
+		switch how {
+		case sharedStores:
+			eng, err = newEngine(rs, ss, mock, "p"+n)
+		case ownStores:
+			eng, err = newEngine(routingmem.New(routingmem.Config{}), sessionmem.NewStore(), clock.NewMock(), "p"+n)
+		}
 		if err != nil {
 			b.Error(err)
 			return
