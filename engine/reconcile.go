@@ -62,11 +62,7 @@ func inSession(p *session.Participant) bool { return p.Present() || p.Invited() 
 // unless owned is set (owned may be nil), as it is when the session
 // returned is the copy an assignment of the owner returned.
 func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID, owned *bool) (session.Session, error) {
-	c, err := e.router.Chat(ctx, chat)
-	if err != nil {
-		return session.Session{}, err
-	}
-	s, err := e.sessions.Peek(ctx, chat)
+	c, s, err := e.readBoth(ctx, chat)
 	if err != nil {
 		return session.Session{}, err
 	}
@@ -452,4 +448,39 @@ func (e *Engine) followHold(ctx context.Context, s *session.Session, c *routing.
 		return session.Session{}, err
 	}
 	return e.sessions.Peek(ctx, c.ID)
+}
+
+// readAttempts is how many times readBoth reads the session while routing
+// keeps moving the chat on.
+const readAttempts = 4
+
+// readBoth reads chat from routing and its session, so that the session
+// is never ahead of the chat read: routing moves first and the session
+// follows, so a session read between two reads of the chat at one version
+// shows nothing routing did after it. Reading routing once only, before the
+// session, would let an accept (or any move of routing's and the session's
+// step after it) land in between: the pass would see the chat still
+// Offered and the session already owned, and take the session from its new
+// owner. If routing moved the chat on meanwhile, both are read again; if it
+// keeps moving, the chat read last is taken, which is as new as the
+// session.
+func (e *Engine) readBoth(ctx context.Context, chat switchboard.ChatID) (routing.Chat, session.Session, error) {
+	c, err := e.router.Chat(ctx, chat)
+	if err != nil {
+		return routing.Chat{}, session.Session{}, err
+	}
+	for attempt := 1; ; attempt++ {
+		s, err := e.sessions.Peek(ctx, chat)
+		if err != nil {
+			return routing.Chat{}, session.Session{}, err
+		}
+		again, err := e.router.Chat(ctx, chat)
+		if err != nil {
+			return routing.Chat{}, session.Session{}, err
+		}
+		if again.Version == c.Version || attempt == readAttempts {
+			return again, s, nil
+		}
+		c = again
+	}
 }
