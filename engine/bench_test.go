@@ -251,9 +251,12 @@ func parallelEngines(b *testing.B, how sharing) {
 		return engine.New(ctx, engine.Config{Routing: rs, Sessions: ss, Desktops: routing.TransportFunc(nopPublish),
 			Participants: session.Discard{}, Clock: mock, Manual: true, Process: process})
 	}
-	one, err := newEngine(rs, ss, mock, "one")
-	if err != nil {
-		b.Fatal(err)
+	var one *engine.Engine
+	if how == oneEngine {
+		var err error
+		if one, err = newEngine(rs, ss, mock, "one"); err != nil {
+			b.Fatal(err)
+		}
 	}
 	var g atomic.Int64
 	b.ReportAllocs()
@@ -261,8 +264,11 @@ func parallelEngines(b *testing.B, how sharing) {
 	defer reportCPU(b)()
 	b.RunParallel(func(pb *testing.PB) {
 		n := strconv.FormatInt(g.Add(1), 10)
-		eng, err := one, error(nil)
+		var eng *engine.Engine
+		var err error
 		switch how {
+		case oneEngine:
+			eng = one
 		case sharedStores:
 			eng, err = newEngine(rs, ss, mock, "p"+n)
 		case ownStores:
