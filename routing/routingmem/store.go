@@ -334,6 +334,10 @@ func (s *Store) PendingOffers(ctx context.Context, f routing.OfferFilter) ([]rou
 		ids = s.agentOffers[f.Agent]
 	}
 	var out []routing.Offer
+	if len(ids) > 0 {
+		// Sized once: a ring-all chat's offers are thousands.
+		out = make([]routing.Offer, 0, len(ids))
+	}
 	for _, id := range ids {
 		if o := s.offers[id]; o.Outcome == routing.Pending {
 			out = append(out, *o)
