@@ -131,6 +131,12 @@ type EntryLender interface {
 // outcome: the store copies what it keeps of them (the Manager writes the
 // next write's entries into the same memory). A store over a database has
 // no use for it.
+//
+// A wrapper that embeds such a store (to count calls or to inject faults,
+// say) and overrides UpdateSession or AppendEntries must override
+// KeepSession and KeepEntries too: the Manager calls the methods the
+// wrapper has, and the embedded store's are promoted to it. The same holds
+// for [SessionLender] and GetSession, and [EntryLender] and ReadEntries.
 type SessionKeeper interface {
 	// KeepSession is [StateStore.UpdateSession] for a session handed over:
 	// the store may keep s itself as the new version (setting s.Version),
