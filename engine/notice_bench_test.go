@@ -2,44 +2,23 @@ package engine_test
 
 import (
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/benbjohnson/clock"
-
 	"github.com/switchboard-cc/switchboard"
 	"github.com/switchboard-cc/switchboard/engine"
+	"github.com/switchboard-cc/switchboard/internal/testclock"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/routing/routingmem"
 	"github.com/switchboard-cc/switchboard/session"
 	"github.com/switchboard-cc/switchboard/session/sessionmem"
 )
 
-// steppedClock is a mock clock that Step moves on at once. clock.Mock's
-// Add sleeps for a real millisecond to let timers' goroutines run; a
-// benchmark that steps the clock before each of a million short
-// iterations would then take a quarter of an hour. A Manual engine sets
-// no timer and only reads the time, so nothing needs that pause.
-type steppedClock struct {
-	*clock.Mock
-	ahead atomic.Int64 // nanoseconds past the mock's own time
-}
-
-func (c *steppedClock) Now() time.Time { return c.Mock.Now().Add(time.Duration(c.ahead.Load())) }
-
-func (c *steppedClock) Since(t time.Time) time.Duration { return c.Now().Sub(t) }
-
-func (c *steppedClock) Until(t time.Time) time.Duration { return t.Sub(c.Now()) }
-
-// Step moves the time on by d.
-func (c *steppedClock) Step(d time.Duration) { c.ahead.Add(int64(d)) }
-
 // deepQueue returns a Manual engine whose queue "q" holds n waiting chats,
 // each with its customer's session, settled.
-func deepQueue(b *testing.B, n int, every time.Duration) (*engine.Engine, *steppedClock) {
+func deepQueue(b *testing.B, n int, every time.Duration) (*engine.Engine, *testclock.Stepped) {
 	b.Helper()
-	mock := &steppedClock{Mock: clock.NewMock()}
+	mock := testclock.New() // the benchmarks step it before every Settle
 	eng, err := engine.New(ctx, engine.Config{Routing: routingmem.New(routingmem.Config{}), Sessions: sessionmem.NewStore(),
 		Desktops: routing.TransportFunc(nopPublish), Participants: session.Discard{}, Clock: mock, Manual: true,
 		PositionEvery: every})

@@ -10,6 +10,7 @@ import (
 	"github.com/benbjohnson/clock"
 
 	"github.com/switchboard-cc/switchboard"
+	"github.com/switchboard-cc/switchboard/internal/testclock"
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/routing/routingmem"
 )
@@ -103,7 +104,7 @@ func BenchmarkRareSkill(b *testing.B) {
 func routerFixture(b *testing.B, n int, q routing.Queue) (*routing.Router, *routingmem.Store) {
 	ctx := context.Background()
 	store := routingmem.New(routingmem.Config{KeepFinished: 1024})
-	mock := clock.NewMock()
+	mock := testclock.New() // stepped: a mock's Add would sleep 1ms per agent
 	mock.Set(start)
 	r, err := routing.New(store, routingmem.NewBus(), routing.Config{Clock: mock})
 	if err != nil {
@@ -118,7 +119,7 @@ func routerFixture(b *testing.B, n int, q routing.Queue) (*routing.Router, *rout
 		if _, err := r.Login(ctx, switchboard.AgentID(fmt.Sprintf("agent-%06d", i)), p); err != nil {
 			b.Fatal(err)
 		}
-		mock.Add(time.Millisecond)
+		mock.Step(time.Millisecond)
 	}
 	return r, store
 }
