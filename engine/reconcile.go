@@ -282,9 +282,16 @@ func (e *Engine) reconcileOnce(ctx context.Context, chat switchboard.ChatID, own
 // chat c is done, and routing heard of every reopening of the session, so
 // the done chat is not an earlier conversation's. The reopen counts, not
 // the stamps of two processes' clocks, tell which conversation is which.
+//
+// A chat routing ended under its owner (a transfer nobody accepted, with
+// the queue's TransferEnd, SPEC T3) is Ended, not Done: the owner's
+// wrap-up is then a [routing.Hold] of the chat, and is over once the
+// chat holds none of the owner's (SPEC K7).
 func wrappedUp(s *session.Session, c *routing.Chat) bool {
-	return s.Status == session.StatusEnded && s.WrapUp != nil && s.WrapUp.Owner != "" &&
-		c.State == routing.Done && s.Reopens == c.Reopens
+	if s.Status != session.StatusEnded || s.WrapUp == nil || s.WrapUp.Owner == "" || s.Reopens != c.Reopens {
+		return false
+	}
+	return c.State == routing.Done || c.State == routing.Ended && c.HoldIndex(s.WrapUp.Owner) < 0
 }
 
 // reopenedAfter reports whether session s was reopened by its customer
