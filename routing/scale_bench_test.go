@@ -3,6 +3,7 @@ package routing_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -213,6 +214,46 @@ func BenchmarkRingAll(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(offers), "ns/offer")
 		})
 	}
+}
+
+// BenchmarkRingAllHeld measures what the in-memory store holds for the
+// ring-all chats it has finished, at 1,000 agents rung per chat: every
+// round leaves an offer per agent, and a store that kept them all for its
+// KeepFinished chats would hold about 350 KB per chat. Run it with
+// -benchtime 2000x or more, past the store's bound on the offers it keeps
+// (routingmem.Config.KeepFinishedOffers): held-MB then stays flat however
+// many chats run.
+func BenchmarkRingAllHeld(b *testing.B) {
+	ctx := context.Background()
+	const n = 1_000
+	r, _ := routerFixture(b, n, routing.Queue{ID: "q", Strategy: routing.RingAll, RingAllMax: -1})
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	for i := range b.N {
+		id := switchboard.ChatID("c" + strconv.Itoa(i))
+		if c, err := r.Enqueue(ctx, routing.ChatRequest{ID: id, Queue: "q"}); err != nil || c.Pending != n {
+			b.Fatalf("enqueue: %d offers, %v", c.Pending, err)
+		}
+		o, err := r.Offer(ctx, routing.OfferID(string(id)+"#1"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.Accept(ctx, o.Agent, o.ID); err != nil {
+			b.Fatal(err)
+		}
+		if err := r.End(ctx, id); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(r)
+	held := float64(after.HeapAlloc) - float64(before.HeapAlloc)
+	b.ReportMetric(held/1e6, "held-MB")
+	b.ReportMetric(held/float64(b.N), "held-B/chat")
 }
 
 // BenchmarkStatus measures the queue position of the chat at the head and

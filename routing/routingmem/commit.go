@@ -47,6 +47,15 @@ func (s *Store) Commit(ctx context.Context, txn routing.Txn) error {
 	for i := range txn.Offers {
 		s.putOffer(&txn.Offers[i], s.found.offers[i])
 	}
+	// Chats that became final are listed with their offers, this
+	// transaction's included.
+	for _, id := range s.retiring {
+		n := len(s.chatOffers[id])
+		s.finished = append(s.finished, finishedChat{id: id, offers: n})
+		s.finishedOffers += n
+	}
+	clear(s.retiring)
+	s.retiring = s.retiring[:0]
 	for _, l := range txn.Licences {
 		l.Version = s.licences[l.Shard].Version + 1
 		if txn.CountLicence {
@@ -60,37 +69,78 @@ func (s *Store) Commit(ctx context.Context, txn routing.Txn) error {
 	return nil
 }
 
-// forget drops the oldest final chats and their offers beyond KeepFinished.
+// finishedChat is a chat that became final, and how many offers it held
+// then.
+type finishedChat struct {
+	id     switchboard.ChatID
+	offers int
+}
+
+// forget drops the oldest final chats and their offers beyond
+// KeepFinished, and the offers of the oldest beyond KeepFinishedOffers.
 func (s *Store) forget() {
+	s.forgetOffers()
 	keep := s.cfg.KeepFinished
 	// Forget in batches, so the cost per commit stays constant.
 	if keep < 0 || len(s.finished) <= keep+max(keep/8, 64) {
 		return
 	}
 	drop := s.finished[:len(s.finished)-keep]
-	for _, id := range drop {
-		c, ok := s.chats[id]
+	for i, f := range drop {
+		if i >= s.lean {
+			s.finishedOffers -= f.offers
+		}
+		c, ok := s.chats[f.id]
 		if !ok || !retired(c) {
 			continue
 		}
-		ids := s.chatOffers[id]
-		for _, oid := range ids {
-			if o := s.offers[oid]; o != nil {
-				s.free.offers = append(s.free.offers, o)
-			}
-			delete(s.offers, oid) // final chats have no pending offer
-		}
-		if cap(ids) > 0 {
-			s.free.ids = append(s.free.ids, ids[:0])
-		}
-		delete(s.chatOffers, id)
-		delete(s.chats, id)
+		s.dropOffers(f.id)
+		delete(s.chats, f.id)
 		if c.Licensed {
 			s.unlicense(c.LicenceShard)
 		}
 		s.free.chats = append(s.free.chats, c)
 	}
 	s.finished = slices.Delete(s.finished, 0, len(drop))
+	s.lean = max(s.lean-len(drop), 0)
+}
+
+// forgetOffers drops the offers of the oldest final chats while the final
+// chats hold more than KeepFinishedOffers, in batches as forget does. A
+// chat reopened since it was listed keeps its offers: it is listed again
+// when it is final again.
+func (s *Store) forgetOffers() {
+	keep := s.cfg.KeepFinishedOffers
+	if keep < 0 || s.finishedOffers <= keep+max(keep/8, 64) {
+		return
+	}
+	for s.finishedOffers > keep && s.lean < len(s.finished) {
+		f := s.finished[s.lean]
+		s.lean++
+		s.finishedOffers -= f.offers
+		if c, ok := s.chats[f.id]; ok && retired(c) {
+			s.dropOffers(f.id)
+		}
+	}
+}
+
+// dropOffers forgets every offer of final chat id, keeping the records for
+// new ones.
+func (s *Store) dropOffers(id switchboard.ChatID) {
+	ids, ok := s.chatOffers[id]
+	if !ok {
+		return
+	}
+	for _, oid := range ids {
+		if o := s.offers[oid]; o != nil {
+			s.free.offers = append(s.free.offers, o)
+		}
+		delete(s.offers, oid) // final chats have no pending offer
+	}
+	if cap(ids) > 0 {
+		s.free.ids = append(s.free.ids, ids[:0])
+	}
+	delete(s.chatOffers, id)
 }
 
 // recycled keeps the records and lists of forgotten chats for new ones, so
@@ -577,7 +627,7 @@ func (s *Store) putChat(in *routing.Chat, old *routing.Chat) {
 		}
 	}
 	if retired(c) && !wasRetired {
-		s.finished = append(s.finished, c.ID)
+		s.retiring = append(s.retiring, c.ID)
 	}
 }
 

@@ -23,6 +23,17 @@ type Config struct {
 	// [routing.ErrOfferNotFound]. This bounds the memory of a long-running
 	// process. Defaults to 10,000; a negative value keeps every chat.
 	KeepFinished int
+	// KeepFinishedOffers is how many offers of final chats the store
+	// keeps. A ring-all round makes an offer to every agent it rings
+	// (routing.Queue.RingAllMax), so KeepFinished chats alone do not
+	// bound the memory: at 1,000 agents rung, each final chat holds about
+	// 350 KB of offers. When the final chats hold more offers than this,
+	// the offers of the oldest are forgotten first: reading one returns
+	// [routing.ErrOfferNotFound], while the chat itself stays readable
+	// until KeepFinished forgets it. Defaults to 100,000 (about 40 MB,
+	// with the records kept for reuse); a negative value keeps the offers
+	// of every final chat kept.
+	KeepFinishedOffers int
 	// Partitions is the number of partitions of the event log
 	// ([routing.EventLog]). Defaults to 4 (values below 1 mean the
 	// default).
@@ -69,10 +80,15 @@ type Store struct {
 	agentOffers map[switchboard.AgentID][]routing.OfferID // pending offers, oldest first
 	chatOffers  map[switchboard.ChatID][]routing.OfferID  // every offer, oldest first
 	agentChats  map[switchboard.AgentID][]switchboard.ChatID
-	finished    []switchboard.ChatID // final chats, oldest first
-	found       found
-	seen        map[string]struct{} // scratch for Commit's check of records written twice
-	free        recycled
+	finished    []finishedChat // final chats, oldest first
+	// lean is how many of finished, from the oldest, have had their
+	// offers forgotten; finishedOffers counts the offers of the others.
+	lean           int
+	finishedOffers int
+	retiring       []switchboard.ChatID // scratch: the chats a commit makes final
+	found          found
+	seen           map[string]struct{} // scratch for Commit's check of records written twice
+	free           recycled
 
 	parts   []partition // the event log
 	cursors map[cursorKey]routing.Cursor
@@ -98,6 +114,9 @@ const degree = 16
 func New(cfg Config) *Store {
 	if cfg.KeepFinished == 0 {
 		cfg.KeepFinished = 10_000
+	}
+	if cfg.KeepFinishedOffers == 0 {
+		cfg.KeepFinishedOffers = 100_000
 	}
 	if cfg.Partitions < 1 {
 		cfg.Partitions = 4
