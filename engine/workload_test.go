@@ -220,7 +220,8 @@ type workload struct {
 }
 
 var wlQueues = []routing.Queue{
-	{ID: "ring", Tenant: "t1", Strategy: routing.RingAll, AcceptTimeout: 15 * time.Second, MaxWait: 2 * time.Minute, WrapUp: 20 * time.Second},
+	{ID: "ring", Tenant: "t1", Strategy: routing.RingAll, AcceptTimeout: 15 * time.Second, MaxWait: 2 * time.Minute, WrapUp: 20 * time.Second,
+		TransferFallback: routing.TransferEnd},
 	{ID: "idle", Tenant: "t1", Strategy: routing.LongestIdle, AcceptTimeout: 20 * time.Second, MaxWait: 3 * time.Minute, WrapUp: 30 * time.Second},
 }
 
@@ -396,7 +397,13 @@ func (w *workload) agent(a switchboard.AgentID, rnd *rand.Rand) {
 		}
 		if len(offers) > 0 && x < 0.6 {
 			o := offers[rnd.IntN(len(offers))]
-			if rnd.Float64() < 0.85 {
+			// Transfers are declined more often than chats, so that the
+			// queues' fallbacks for a failed transfer run often.
+			accept := 0.85
+			if o.Kind == routing.TransferOffer {
+				accept = 0.5
+			}
+			if rnd.Float64() < accept {
 				_ = w.do(func() error { _, _, err := p.eng.Accept(ctx, a, o.ID); return err })
 			} else {
 				_ = w.do(func() error { return p.eng.Reject(ctx, a, o.ID) })
@@ -627,8 +634,11 @@ func (w *workload) check() (states map[routing.ChatState]int, ownerLeft int) {
 			case s.Status == session.StatusClosed:
 			case c.EndReason == routing.EndAgentLeft || c.EndReason == routing.EndWithdrawn:
 				// A transfer nobody took ended the session; a session its
-				// owner ended withdrew the chat. The owner closes it.
-				require.Equal(t, session.StatusEnded, s.Status, where)
+				// owner ended withdrew the chat. Either closes once the
+				// owner's wrap-up is over, which quiesce waited for
+				// (SPEC K7).
+				require.Empty(t, c.Holds, where)
+				require.Equal(t, session.StatusClosed, s.Status, "%s: the owner's wrap-up is over", where)
 			default:
 				// SPEC C9: a chat that went back to a queue as its
 				// customer left is withdrawn as abandoned, and the owner
