@@ -23,6 +23,9 @@ import (
 // and the engine settled so its event processing is included), beside
 // routing's own life cycle of a chat (enqueue, offer, accept, end, wrap-up
 // done) in the same run: the baseline of what the orchestration adds.
+// layer=session is the session layer's own part of the same chat, with
+// neither routing nor orchestration: routing's row and this one together
+// are what the two layers cost before the engine ties them together.
 //
 // Routing forgets finished chats beyond its bound (routingmem's
 // KeepFinished); the engine's runs forget closed sessions every
@@ -59,6 +62,50 @@ func BenchmarkLifecycle(b *testing.B) {
 			mustB(b, func() error { _, err := r.Accept(ctx, "ann", os[0].ID); return err })
 			mustB(b, func() error { return r.End(ctx, id) })
 			mustB(b, func() error { return r.CompleteWrapUp(ctx, id, "ann") })
+		}
+	})
+	// The session layer's own part of the chat, with no routing and no
+	// orchestration: the same session writes the engine makes (create,
+	// owner, four messages, end, close once wrapped up), over the
+	// in-memory session store. Beside the routing row, it tells how much
+	// of the engine's row the two layers cost on their own.
+	b.Run("layer=session", func(b *testing.B) {
+		mock := clock.NewMock()
+		store := sessionmem.NewStore()
+		m, err := session.NewManager(store, session.Config{Clock: mock, Transport: session.Discard{}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ann, cust := session.AgentParticipant("ann"), session.CustomerParticipant("u1")
+		msgs := []session.Message{
+			{From: cust, Text: "My order is late"}, {From: ann, Text: "Let me check"},
+			{From: ann, Mode: session.ModeWhisper, Text: "note: second time"}, {From: ann, Text: "It ships today"},
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		defer reportCPU(b)()
+		for i := range b.N {
+			id := ids[i%len(ids)]
+			if i >= len(ids) {
+				id = switchboard.ChatID("c" + strconv.Itoa(i))
+			}
+			mustB(b, func() error {
+				_, err := m.Create(ctx, session.CustomerSession{ID: id, Queue: "q", Customer: "u1", CustomerName: "Carol"})
+				return err
+			})
+			mustB(b, func() error { _, err := m.AssignOwner(ctx, id, session.AgentRef{ID: "ann", Name: "Ann"}); return err })
+			for _, msg := range msgs {
+				mustB(b, func() error { _, err := m.Send(ctx, id, msg); return err })
+			}
+			mustB(b, func() error {
+				_, err := m.End(ctx, id, "ann", session.EndOptions{Reason: "resolved", Confirm: true})
+				return err
+			})
+			mustB(b, func() error { return m.CloseWrappedUp(ctx, id, 0) })
+			if i%forgetEvery == forgetEvery-1 {
+				mock.Add(time.Millisecond)
+				mustB(b, func() error { _, err := m.ForgetClosed(ctx, mock.Now(), nil); return err })
+			}
 		}
 	})
 	b.Run("layer=engine", func(b *testing.B) { timedLifecycle(b, ids, switchboard.Timers{}, true) })
