@@ -310,34 +310,68 @@ func (s *Session) Present() []Participant {
 	return out
 }
 
-// Clone returns a deep copy of s.
-func (s Session) Clone() Session { return *s.clonePtr() }
+// Clone returns a deep copy of s. The participants, their stints and the
+// wrap-up of a small session share one allocation.
+func (s Session) Clone() Session {
+	n, stints := len(s.Participants), s.stints()
+	switch {
+	case n > 0 && n <= pairParticipants && stints <= pairStints:
+		b := new(pairParts)
+		s.deepen(b.ps[:n], b.sts[:0:stints], &b.w)
+	case n > 0 && n <= smallParticipants && stints <= smallStints:
+		b := new(smallParts)
+		s.deepen(b.ps[:n], b.sts[:0:stints], &b.w)
+	default:
+		s.deepen(nil, nil, nil)
+	}
+	return s
+}
 
 // clonePtr returns a deep copy of s; a small session takes one allocation,
 // the copy included.
 func (s *Session) clonePtr() *Session {
-	stints := 0
-	for i := range s.Participants {
-		stints += len(s.Participants[i].Stints)
-	}
+	n, stints := len(s.Participants), s.stints()
 	var c *Session
-	var ps []Participant
-	var sts []Stint
-	var w *WrapUp
-	if n := len(s.Participants); n > 0 && n <= pairParticipants && stints <= pairStints {
+	switch {
+	case n > 0 && n <= pairParticipants && stints <= pairStints:
 		// A customer and an agent, the usual session: one allocation, of
 		// a smaller size class than cloneBlock's.
 		b := new(pairBlock)
-		c, ps, sts, w = &b.s, b.ps[:n], b.sts[:0:stints], &b.w
-	} else if n > 0 && n <= smallParticipants && stints <= smallStints {
+		c = &b.s
+		*c = *s
+		c.deepen(b.ps[:n], b.sts[:0:stints], &b.w)
+	case n > 0 && n <= smallParticipants && stints <= smallStints:
 		// A small conference fits one allocation too.
 		b := new(cloneBlock)
-		c, ps, sts, w = &b.s, b.ps[:n], b.sts[:0:stints], &b.w
-	} else {
-		c, ps, sts = new(Session), make([]Participant, len(s.Participants)), make([]Stint, 0, stints)
+		c = &b.s
+		*c = *s
+		c.deepen(b.ps[:n], b.sts[:0:stints], &b.w)
+	default:
+		c = new(Session)
+		*c = *s
+		c.deepen(nil, nil, nil)
 	}
-	*c = *s
-	s = c
+	return c
+}
+
+// stints counts the stints of every participant of s.
+func (s *Session) stints() int {
+	n := 0
+	for i := range s.Participants {
+		n += len(s.Participants[i].Stints)
+	}
+	return n
+}
+
+// deepen makes s, a shallow copy of a session, share no memory with it:
+// the participants are copied into ps and their stints into sts (both
+// allocated when nil; ps has one element per participant, sts room for
+// every stint), the wrap-up into w (allocated when nil), and the rest
+// into memory of its own.
+func (s *Session) deepen(ps []Participant, sts []Stint, w *WrapUp) {
+	if ps == nil {
+		ps, sts = make([]Participant, len(s.Participants)), make([]Stint, 0, s.stints())
+	}
 	for i := range s.Participants {
 		ps[i] = s.Participants[i]
 		n := len(sts)
@@ -371,7 +405,6 @@ func (s *Session) clonePtr() *Session {
 		w.Tags = slices.Clone(w.Tags) // nil stays nil: no allocation without tags
 		s.WrapUp = w
 	}
-	return c
 }
 
 // Sizes of the session that [Session.Clone] copies in one allocation.
@@ -394,6 +427,22 @@ type pairBlock struct {
 // wrap-up.
 type cloneBlock struct {
 	s   Session
+	ps  [smallParticipants]Participant
+	sts [smallStints]Stint
+	w   WrapUp
+}
+
+// pairParts holds the participants, stints and wrap-up of a session of two
+// participants copied by value ([Session.Clone]), whose session itself
+// needs no memory of its own.
+type pairParts struct {
+	ps  [pairParticipants]Participant
+	sts [pairStints]Stint
+	w   WrapUp
+}
+
+// smallParts is pairParts for a small conference.
+type smallParts struct {
 	ps  [smallParticipants]Participant
 	sts [smallStints]Stint
 	w   WrapUp
