@@ -256,6 +256,48 @@ func BenchmarkRingAllHeld(b *testing.B) {
 	b.ReportMetric(held/float64(b.N), "held-B/chat")
 }
 
+// BenchmarkPutQueue measures storing a queue's configuration (replacing
+// one of n queues) in a store holding 100 and 10,000 queues: a host with
+// many tenants keeps thousands. op=put stores queues one after another, as
+// a host setting up its centre does; op=put-then-sweep reads every queue
+// after each (a sweep routes them all), the worst case for the store's
+// sorted list of queues, which is made again on the first read after a
+// change.
+func BenchmarkPutQueue(b *testing.B) {
+	ctx := context.Background()
+	for _, op := range []string{"put", "put-then-sweep"} {
+		for _, n := range []int{100, 10_000} {
+			b.Run(fmt.Sprintf("op=%s/queues=%d", op, n), func(b *testing.B) {
+				r, err := routing.New(routingmem.New(routingmem.Config{}), routingmem.NewBus(), routing.Config{Clock: clock.NewMock()})
+				if err != nil {
+					b.Fatal(err)
+				}
+				ids := make([]switchboard.QueueID, n)
+				for i := range ids {
+					ids[i] = switchboard.QueueID(fmt.Sprintf("tenant-%05d/queue", i))
+					if _, err := r.PutQueue(ctx, routing.Queue{ID: ids[i]}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					q := routing.Queue{ID: ids[i%n], MaxWait: time.Duration(1+i%2) * time.Minute}
+					i++
+					if _, err := r.PutQueue(ctx, q); err != nil {
+						b.Fatal(err)
+					}
+					if op == "put-then-sweep" {
+						if _, err := r.Sweep(ctx); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
 // BenchmarkStatus measures the queue position of the chat at the head and
 // at the tail of a queue of 10,000 and 1,000,000 waiting chats.
 func BenchmarkStatus(b *testing.B) {

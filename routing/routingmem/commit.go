@@ -31,7 +31,7 @@ func (s *Store) Commit(ctx context.Context, txn routing.Txn) error {
 		s.putQueue(&txn.Queues[i])
 	}
 	if len(txn.Queues) > 0 {
-		s.listQueues()
+		s.queueList.Store(nil) // listed again when next read
 	}
 	for i := range txn.Agents {
 		s.putAgent(&txn.Agents[i], s.found.agents[i])

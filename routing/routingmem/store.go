@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -62,9 +63,13 @@ type Store struct {
 	chats  map[switchboard.ChatID]*routing.Chat
 	offers map[routing.OfferID]*routing.Offer
 	queues map[switchboard.QueueID]*routing.Queue
-	// queueList holds every stored queue ordered by ID. It is replaced,
-	// never modified, when a queue is stored, so it can be lent.
-	queueList []routing.Queue
+	// queueList holds every stored queue ordered by ID, or nil once a
+	// queue is stored: the next read lists them again, so that storing
+	// many queues in a row costs no listing each. A list is replaced,
+	// never modified, so it can be lent. listMu lets one reader list the
+	// queues while others wait for its list.
+	queueList atomic.Pointer[[]routing.Queue]
+	listMu    sync.Mutex
 	states    map[switchboard.QueueID]*routing.QueueState
 	licences  map[int]routing.Licence // by shard
 	seq       uint64                  // the last Chat.Seq assigned
@@ -386,7 +391,7 @@ func (s *Store) Queues(ctx context.Context) ([]routing.Queue, error) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := slices.Clone(s.queueList)
+	out := slices.Clone(s.listedQueues())
 	for i := range out {
 		out[i] = cloneQueue(&out[i])
 	}
@@ -401,18 +406,34 @@ func (s *Store) LendQueues(ctx context.Context) ([]routing.Queue, error) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.queueList, nil
+	return s.listedQueues(), nil
 }
 
-// listQueues rebuilds queueList after queues are stored. It runs under
-// s.mu, held for writing.
-func (s *Store) listQueues() {
-	list := make([]routing.Queue, 0, len(s.queues))
-	for _, q := range s.queues {
-		list = append(list, *q)
+// listedQueues returns every stored queue ordered by ID, listing them if a
+// queue was stored since they last were. The caller holds s.mu, for
+// reading or writing, so no queue is stored meanwhile.
+func (s *Store) listedQueues() []routing.Queue {
+	if l := s.queueList.Load(); l != nil {
+		return *l
 	}
-	slices.SortFunc(list, func(a, b routing.Queue) int { return strings.Compare(string(a.ID), string(b.ID)) })
-	s.queueList = list
+	s.listMu.Lock()
+	defer s.listMu.Unlock()
+	if l := s.queueList.Load(); l != nil {
+		return *l // listed by another reader meanwhile
+	}
+	// Sorted by pointer, so that sorting moves pointers rather than
+	// queues, and copied once in order.
+	qs := make([]*routing.Queue, 0, len(s.queues))
+	for _, q := range s.queues {
+		qs = append(qs, q)
+	}
+	slices.SortFunc(qs, func(a, b *routing.Queue) int { return strings.Compare(string(a.ID), string(b.ID)) })
+	list := make([]routing.Queue, len(qs))
+	for i, q := range qs {
+		list[i] = *q
+	}
+	s.queueList.Store(&list)
+	return list
 }
 
 // QueueState implements [routing.QueueStore].
