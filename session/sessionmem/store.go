@@ -54,6 +54,26 @@ type Store struct {
 	// closes): a new session's log is made that long, so it seldom grows
 	// and seldom holds room it never uses.
 	logLen atomic.Int64
+	// presence indexes the sessions not closed by the agents present in
+	// them, for ActiveSessions, spread over locks of its own by agent.
+	presence [presenceShards]presence
+}
+
+// presenceShards is how many locks the presence index is spread over.
+const presenceShards = 64
+
+// presence is one shard of the presence index: for each agent, the
+// sessions not closed that it is present in, in no order. An agent keeps
+// its (emptied) list once it has one, so that taking and finishing chats
+// allocates nothing; there are as many lists as agents. Customers and bots,
+// of whom there are many, each in a session or two, are not indexed:
+// ActiveSessions reads every session for them. Lock order: a record's mu,
+// then a presence shard's mu, which is never held while any other lock is
+// taken.
+type presence struct {
+	mu sync.Mutex
+	in map[session.ParticipantID][]switchboard.ChatID
+	_  [64]byte // keeps neighbouring shards' locks off one cache line
 }
 
 // shard holds the sessions whose ID hashes to it. Lock order: a record's
@@ -90,6 +110,10 @@ type record struct {
 	// closed and timed are the places the record holds in its shard's
 	// closed and timed indexes; guarded by mu.
 	closed, timed place
+	// present is who the presence index holds this session for, in
+	// presentBuf while they fit; guarded by mu.
+	present    []session.ParticipantID
+	presentBuf [2]session.ParticipantID
 }
 
 // place is where a record is in an index, if in is true.
@@ -312,6 +336,7 @@ func (s *Store) current(id switchboard.ChatID) (*session.Session, error) {
 // one. The caller holds r.mu.
 func (s *Store) index(r *record) {
 	st := r.state.Load()
+	s.indexPresence(r, st)
 	closed := place{in: st.Status == session.StatusClosed, at: st.ClosedAt}
 	if !closed.in {
 		closed.at = time.Time{}
@@ -332,6 +357,87 @@ func (s *Store) index(r *record) {
 	}
 	r.closed = sh.closed.move(st.ID, r.closed, closed)
 	r.timed = sh.timed.move(st.ID, r.timed, timed)
+}
+
+// indexPresence keeps the presence index in step with st, r's state: it
+// holds r's session for every agent present in it while it is not
+// closed. The caller holds r.mu.
+func (s *Store) indexPresence(r *record, st *session.Session) {
+	var buf [8]session.ParticipantID
+	want := buf[:0]
+	if st.Status != session.StatusClosed {
+		for i := range st.Participants {
+			if p := &st.Participants[i]; p.Present() && indexed(p.ID) {
+				want = append(want, p.ID)
+			}
+		}
+	}
+	if slices.Equal(want, r.present) {
+		return
+	}
+	for _, p := range r.present {
+		if !slices.Contains(want, p) {
+			s.presenceOf(p).remove(p, r.id)
+		}
+	}
+	for _, p := range want {
+		if !slices.Contains(r.present, p) {
+			s.presenceOf(p).add(p, r.id)
+		}
+	}
+	if r.present == nil {
+		r.present = r.presentBuf[:0]
+	}
+	r.present = append(r.present[:0], want...)
+}
+
+// indexed reports whether the presence index holds the sessions of
+// participant p: those of agents.
+func indexed(p session.ParticipantID) bool {
+	_, ok := p.Agent()
+	return ok
+}
+
+// presenceOf returns the presence shard of participant p.
+func (s *Store) presenceOf(p session.ParticipantID) *presence {
+	h := uint32(2166136261)
+	for i := 0; i < len(p); i++ {
+		h ^= uint32(p[i])
+		h *= 16777619
+	}
+	return &s.presence[h%presenceShards]
+}
+
+// add records that p is present in chat.
+func (x *presence) add(p session.ParticipantID, chat switchboard.ChatID) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.in == nil {
+		x.in = map[session.ParticipantID][]switchboard.ChatID{}
+	}
+	x.in[p] = append(x.in[p], chat)
+}
+
+// remove records that p is no longer present in chat.
+func (x *presence) remove(p session.ParticipantID, chat switchboard.ChatID) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	ids := x.in[p]
+	i := slices.Index(ids, chat)
+	if i < 0 {
+		return
+	}
+	last := len(ids) - 1
+	ids[i] = ids[last]
+	ids[last] = "" // nothing kept of a chat left
+	x.in[p] = ids[:last]
+}
+
+// sessions returns the sessions p is present in.
+func (x *presence) sessions(p session.ParticipantID) []switchboard.ChatID {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return slices.Clone(x.in[p])
 }
 
 // same reports whether p and q are the same place.
@@ -661,6 +767,11 @@ func (s *Store) KeepEntries(ctx context.Context, chat switchboard.ChatID, versio
 func (s *Store) ActiveSessions(ctx context.Context, p session.ParticipantID) ([]switchboard.ChatID, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if indexed(p) {
+		// From the presence index: the sessions the agent is in, not
+		// every session kept.
+		return s.presenceOf(p).sessions(p), nil
 	}
 	var out []switchboard.ChatID
 	for i := range s.shards {
