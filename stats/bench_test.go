@@ -11,6 +11,7 @@ import (
 	"github.com/switchboard-cc/switchboard/routing"
 	"github.com/switchboard-cc/switchboard/routing/routingmem"
 	"github.com/switchboard-cc/switchboard/stats"
+	"github.com/switchboard-cc/switchboard/stats/statsmem"
 )
 
 // lifeCycles returns the events of n chats of 10 queues taken by 100
@@ -147,5 +148,54 @@ func BenchmarkSnapshotStoreBaseline(b *testing.B) {
 				b.Fatalf("%d waiting: %v", len(ids), err)
 			}
 		}
+	}
+}
+
+// BenchmarkConsume measures the statistics consumer folding a batch of 8
+// events (four chats queued and four abandoned) into the in-memory store
+// when the partition holds 1,000 and 100,000 live chats: each batch saves
+// the partition's whole state, so its cost follows the chats live, not the
+// batch.
+func BenchmarkConsume(b *testing.B) {
+	ctx := context.Background()
+	t0 := at("09:00:00")
+	for _, live := range []int{1_000, 100_000} {
+		b.Run(fmt.Sprintf("store=statsmem/live=%d", live), func(b *testing.B) {
+			c, err := stats.NewConsumer(stats.Config{}, statsmem.New(), nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			seq := uint64(0)
+			queued := func(id switchboard.ChatID) routing.Event {
+				seq++
+				return routing.Event{Seq: seq, Type: routing.ChatQueued, At: t0, Chat: id, Queue: "q0", Tenant: "acme", Channel: "chat"}
+			}
+			var evs []routing.Event
+			for i := range live {
+				evs = append(evs, queued(switchboard.ChatID(fmt.Sprintf("live-%06d", i))))
+				if len(evs) == 4096 || i == live-1 {
+					if err := c.Consume(ctx, 0, evs); err != nil {
+						b.Fatal(err)
+					}
+					evs = evs[:0]
+				}
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				evs = evs[:0]
+				for range 4 {
+					id := switchboard.ChatID(fmt.Sprintf("c%d", i))
+					i++
+					evs = append(evs, queued(id))
+					seq++
+					evs = append(evs, routing.Event{Seq: seq, Type: routing.ChatEnded, At: t0.Add(time.Second), Chat: id, Queue: "q0",
+						EndReason: routing.EndAbandoned})
+				}
+				if err := c.Consume(ctx, 0, evs); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -31,6 +31,10 @@ type Consumer struct {
 
 	mu    sync.Mutex
 	parts map[int]*Aggregates
+	// stored holds the partitions whose state in parts is the stored one
+	// but for what its Aggregates changed since: a ChangeStore saves
+	// those changes alone.
+	stored map[int]bool
 }
 
 // NewConsumer returns a Consumer folding with cfg into store, and feeding
@@ -43,7 +47,7 @@ func NewConsumer(cfg Config, store Store, est *Estimator) (*Consumer, error) {
 	if store == nil {
 		return nil, fmt.Errorf("%w: a Store is required", ErrConfig)
 	}
-	return &Consumer{cfg: cfg, store: store, est: est, parts: map[int]*Aggregates{}}, nil
+	return &Consumer{cfg: cfg, store: store, est: est, parts: map[int]*Aggregates{}, stored: map[int]bool{}}, nil
 }
 
 // Name returns [ConsumerName].
@@ -101,18 +105,28 @@ func (c *Consumer) fold(ctx context.Context, p int, apply func(*Aggregates) func
 			if agg, err = New(c.cfg, st); err != nil {
 				return err
 			}
+			agg.track = true
 		}
 		after := apply(agg)
 		agg.Prune()
-		err := c.store.Save(ctx, &agg.st)
+		var err error
+		if cs, ok := c.store.(ChangeStore); ok && c.stored[p] {
+			// The store holds the state this one was folded from since
+			// its last save: what changed is all there is to write.
+			err = cs.SaveChanges(ctx, &agg.st, &agg.changed)
+		} else {
+			err = c.store.Save(ctx, &agg.st)
+		}
 		if err == nil {
-			c.parts[p] = agg
+			agg.saved()
+			c.parts[p], c.stored[p] = agg, true
 			if after != nil {
 				after()
 			}
 			return nil
 		}
 		delete(c.parts, p) // the state in memory holds what was not saved
+		delete(c.stored, p)
 		if !errors.Is(err, ErrConflict) || attempt == 2 {
 			return fmt.Errorf("stats: consume partition %d: %w", p, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"time"
 
@@ -195,29 +196,104 @@ func (s *State) Clone() State {
 		Chats:   make(map[switchboard.ChatID]*Live, len(s.Chats)),
 		Agents:  make(map[switchboard.AgentID]*LiveAgent, len(s.Agents))}
 	for k, f := range s.Figures {
-		g := *f
-		if f.AnswerSketch != nil {
-			sk := *f.AnswerSketch
-			g.AnswerSketch = &sk
-		}
-		out.Figures[k] = &g
+		out.Figures[k] = f.clone()
 	}
 	for k, c := range s.Chats {
-		d := *c
-		d.Visits, d.Holds, d.Teams = slices.Clone(c.Visits), slices.Clone(c.Holds), slices.Clone(c.Teams)
-		d.Offered = slices.Clone(c.Offered)
-		out.Chats[k] = &d
+		out.Chats[k] = c.clone()
 	}
 	for k, a := range s.Agents {
-		b := *a
-		b.Queues, b.Capacity = slices.Clone(a.Queues), slices.Clone(a.Capacity)
-		out.Agents[k] = &b
+		out.Agents[k] = a.clone()
 	}
 	out.FeedPosition, out.Horizon = s.FeedPosition, s.Horizon
 	if s.Awaiting != nil {
 		out.Awaiting = maps.Clone(s.Awaiting)
 	}
 	return out
+}
+
+// CopyChanges makes s what from is, where s is what from was folded from
+// and ch names what folding changed since: each
+// entry ch names becomes a deep copy of from's, or is deleted where from
+// has none, and the positions and the horizon are from's. Partition and
+// Version are left as they are. It costs what changed, not what s holds.
+func (s *State) CopyChanges(from *State, ch *Changes) {
+	if s.Figures == nil {
+		s.Figures = map[Key]*Figures{}
+	}
+	if s.Chats == nil {
+		s.Chats = map[switchboard.ChatID]*Live{}
+	}
+	if s.Agents == nil {
+		s.Agents = map[switchboard.AgentID]*LiveAgent{}
+	}
+	for _, k := range ch.Figures {
+		if f := from.Figures[k]; f != nil {
+			s.Figures[k] = f.clone()
+		} else {
+			delete(s.Figures, k)
+		}
+	}
+	for _, id := range ch.Chats {
+		if c := from.Chats[id]; c != nil {
+			s.Chats[id] = c.clone()
+		} else {
+			delete(s.Chats, id)
+		}
+	}
+	for _, id := range ch.Agents {
+		if a := from.Agents[id]; a != nil {
+			s.Agents[id] = a.clone()
+		} else {
+			delete(s.Agents, id)
+		}
+	}
+	for _, id := range ch.Awaiting {
+		if w, ok := from.Awaiting[id]; ok {
+			if s.Awaiting == nil {
+				s.Awaiting = map[switchboard.ChatID]Awaiting{}
+			}
+			s.Awaiting[id] = w
+		} else {
+			delete(s.Awaiting, id)
+		}
+	}
+	s.Position, s.FeedPosition, s.Horizon = from.Position, from.FeedPosition, from.Horizon
+}
+
+// clone returns a copy of f sharing no memory with it.
+func (f *Figures) clone() *Figures {
+	g := *f
+	if f.AnswerSketch != nil {
+		sk := *f.AnswerSketch
+		g.AnswerSketch = &sk
+	}
+	return &g
+}
+
+// clone returns a copy of c sharing no memory with it.
+func (c *Live) clone() *Live {
+	d := *c
+	d.Visits, d.Holds, d.Teams = slices.Clone(c.Visits), slices.Clone(c.Holds), slices.Clone(c.Teams)
+	d.Offered = slices.Clone(c.Offered)
+	return &d
+}
+
+// clone returns a copy of a sharing no memory with it.
+func (a *LiveAgent) clone() *LiveAgent {
+	b := *a
+	b.Queues, b.Capacity = slices.Clone(a.Queues), slices.Clone(a.Capacity)
+	return &b
+}
+
+// Changes names what folding changed in a [State]: the keys of the rows,
+// live chats, live agents and awaited first responses it wrote or deleted.
+// A key may be named more than once, or name an entry that ends as it
+// began; every entry that changed is named.
+type Changes struct {
+	Figures  []Key
+	Chats    []switchboard.ChatID
+	Agents   []switchboard.AgentID
+	Awaiting []switchboard.ChatID
 }
 
 // Aggregates folds routing events into a [State]. It is a pure function of
@@ -230,6 +306,12 @@ type Aggregates struct {
 	rows     [4]*Figures
 	// past takes what is written to intervals before the horizon.
 	past Figures
+	// track has changed name what folding writes until saved resets it,
+	// for a Consumer over a ChangeStore; pruned is the horizon Prune
+	// last pruned to.
+	track   bool
+	changed Changes
+	pruned  int64
 }
 
 // New returns Aggregates that carry on folding from st (the zero State to
@@ -252,7 +334,7 @@ func New(cfg Config, st State) (*Aggregates, error) {
 	if st.Awaiting == nil {
 		st.Awaiting = map[switchboard.ChatID]Awaiting{}
 	}
-	return &Aggregates{cfg: cfg, interval: int64(cfg.Interval), st: st}, nil
+	return &Aggregates{cfg: cfg, interval: int64(cfg.Interval), st: st, pruned: math.MinInt64}, nil
 }
 
 // Config returns the config, with defaults applied.
@@ -288,6 +370,7 @@ func (a *Aggregates) row(t time.Time, dim Dim, id string) *Figures {
 		f = new(Figures)
 		a.st.Figures[k] = f
 	}
+	a.markFigures(k)
 	return f
 }
 
@@ -373,6 +456,7 @@ func (a *Aggregates) Apply(e *routing.Event) bool {
 }
 
 func (a *Aggregates) agentEvent(e *routing.Event) {
+	a.markAgent(e.Agent)
 	ag := a.st.Agents[e.Agent]
 	if ag != nil {
 		a.span(ag.Since, e.At, who{agent: e.Agent, team: ag.Team, tenant: true, tid: ag.Tenant}, int(ag.State), ag.Slots)
@@ -403,6 +487,7 @@ func (a *Aggregates) agentEvent(e *routing.Event) {
 
 // contact begins a new contact of chat id, reusing a record.
 func (a *Aggregates) contact(id switchboard.ChatID) *Live {
+	a.markChat(id)
 	c := a.st.Chats[id]
 	if c == nil {
 		if n := len(a.free); n > 0 {
@@ -421,6 +506,7 @@ func (a *Aggregates) contact(id switchboard.ChatID) *Live {
 
 // finish forgets chat id once nothing of it is held.
 func (a *Aggregates) finish(id switchboard.ChatID, c *Live) {
+	a.markChat(id)
 	if len(c.Holds) > 0 {
 		c.Phase = Finished
 		return
@@ -472,6 +558,7 @@ func (a *Aggregates) enter(c *Live, q switchboard.QueueID, t time.Time) bool {
 }
 
 func (a *Aggregates) queued(e *routing.Event) {
+	a.markChat(e.Chat)
 	c := a.st.Chats[e.Chat]
 	if c == nil || c.Phase == Finished || e.Reason == "" || e.Reason == routing.ReasonReopened {
 		c = a.contact(e.Chat)
@@ -501,6 +588,7 @@ func (a *Aggregates) queued(e *routing.Event) {
 }
 
 func (a *Aggregates) chatEvent(e *routing.Event) {
+	a.markChat(e.Chat)
 	c := a.st.Chats[e.Chat]
 	if c == nil {
 		if e.Type == routing.WrapUpDone || e.Type == routing.ChatDone || e.Type == routing.ChatEnded {
@@ -742,6 +830,7 @@ func (a *Aggregates) ApplyEntry(e *session.FeedEntry) bool {
 		a.st.FeedPosition = e.Seq
 	}
 	a.advance(e.Entry.At)
+	a.markAwaiting(e.Chat)
 	switch e.Entry.Type {
 	case session.EntryOwnerChanged:
 		if agent, ok := e.Entry.Subject.Agent(); ok {
@@ -792,12 +881,56 @@ func (a *Aggregates) advance(t time.Time) {
 // [Consumer] prunes after each batch; the state after the same events is
 // the same however they were batched.
 func (a *Aggregates) Prune() int {
+	if a.st.Horizon == a.pruned {
+		// No row is made before the horizon (row sends them to past), so
+		// nothing is to prune until it moves.
+		return 0
+	}
 	n := 0
 	for k := range a.st.Figures {
 		if k.Start < a.st.Horizon {
 			delete(a.st.Figures, k)
+			a.markFigures(k)
 			n++
 		}
 	}
+	a.pruned = a.st.Horizon
 	return n
+}
+
+// markFigures, markChat, markAgent and markAwaiting note that folding
+// wrote the entry, when changes are tracked.
+func (a *Aggregates) markFigures(k Key) {
+	if a.track {
+		a.changed.Figures = append(a.changed.Figures, k)
+	}
+}
+
+func (a *Aggregates) markChat(id switchboard.ChatID) {
+	if a.track {
+		a.changed.Chats = append(a.changed.Chats, id)
+	}
+}
+
+func (a *Aggregates) markAgent(id switchboard.AgentID) {
+	if a.track {
+		a.changed.Agents = append(a.changed.Agents, id)
+	}
+}
+
+func (a *Aggregates) markAwaiting(id switchboard.ChatID) {
+	if a.track {
+		a.changed.Awaiting = append(a.changed.Awaiting, id)
+	}
+}
+
+// saved records that the state as it is now is stored: the changes
+// tracked start empty again.
+func (a *Aggregates) saved() {
+	clear(a.changed.Figures)
+	clear(a.changed.Chats)
+	clear(a.changed.Agents)
+	clear(a.changed.Awaiting)
+	a.changed = Changes{Figures: a.changed.Figures[:0], Chats: a.changed.Chats[:0], Agents: a.changed.Agents[:0],
+		Awaiting: a.changed.Awaiting[:0]}
 }

@@ -37,3 +37,19 @@ type Store interface {
 	// changes nothing.
 	Save(ctx context.Context, st *State) error
 }
+
+// ChangeStore is a [Store] that can write only what folding changed since
+// the last save, rather than the whole state: a [Consumer] then pays, for
+// each batch of events, for what the batch changed, not for every chat
+// and agent live and every row kept. A partition of a centre with 100,000
+// chats live holds tens of megabytes; a batch changes a few entries.
+type ChangeStore interface {
+	Store
+	// SaveChanges stores st as Save does, as a compare-and-set on its
+	// Version, when the stored state at that version is the one st was
+	// folded from and ch names what folding changed since: the entries
+	// ch names are written as st
+	// holds them (deleted where it holds none), with st's positions and
+	// horizon ([State.CopyChanges]). A failed SaveChanges changes nothing.
+	SaveChanges(ctx context.Context, st *State, ch *Changes) error
+}

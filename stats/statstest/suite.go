@@ -56,6 +56,55 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) stats.Store) {
 			t.Fatalf("feed state after a round trip: position %d, awaiting %v; want 5 and ada", got.FeedPosition, got.Awaiting)
 		}
 	})
+	t.Run("SaveChanges", func(t *testing.T) {
+		s, ok := newStore(t).(stats.ChangeStore)
+		if !ok {
+			t.Skip("the store saves whole states only")
+		}
+		st := folded(t)
+		if err := s.Save(ctx, &st); err != nil {
+			t.Fatal(err)
+		}
+		next := st.Clone()
+		next.Chats["c2"] = &stats.Live{Queue: "q", Phase: stats.Waiting}
+		delete(next.Agents, "ada")
+		delete(next.Awaiting, "c1")
+		next.Position, next.FeedPosition = 9, 7
+		for k := range next.Figures {
+			next.Figures[k].Entered = 42 // changed, but not named: not written
+		}
+		ch := &stats.Changes{Chats: []switchboard.ChatID{"c2"}, Agents: []switchboard.AgentID{"ada"}, Awaiting: []switchboard.ChatID{"c1"}}
+		stale := next.Clone()
+		if err := s.SaveChanges(ctx, &next, ch); err != nil {
+			t.Fatal(err)
+		}
+		if next.Version != 2 {
+			t.Fatalf("version after saving changes = %d, want 2", next.Version)
+		}
+		got, err := s.Load(ctx, st.Partition)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Version != 2 || got.Position != 9 || got.FeedPosition != 7 {
+			t.Fatalf("loaded version %d, positions %d and %d; want 2, 9 and 7", got.Version, got.Position, got.FeedPosition)
+		}
+		if got.Chats["c2"] == nil || got.Chats["c1"] == nil || len(got.Agents) != 0 || len(got.Awaiting) != 0 {
+			t.Fatalf("live state after saving changes: chats %v, agents %v, awaiting %v; want c1 and c2, none, none",
+				got.Chats, got.Agents, got.Awaiting)
+		}
+		if w := stats.Window(stats.ByQueue, "q", day, day.Add(24*time.Hour), &got); w.Entered != 1 {
+			t.Fatalf("a row the changes did not name was written: entered %d, want 1", w.Entered)
+		}
+		// Saving changes from a version no longer stored changes nothing.
+		stale.Chats["c3"] = &stats.Live{Queue: "q"}
+		err = s.SaveChanges(ctx, &stale, &stats.Changes{Chats: []switchboard.ChatID{"c3"}})
+		if !errors.Is(err, stats.ErrConflict) {
+			t.Fatalf("saving changes at a stale version: %v, want ErrConflict", err)
+		}
+		if again, err := s.Load(ctx, st.Partition); err != nil || again.Version != 2 || again.Chats["c3"] != nil {
+			t.Fatalf("after a conflict: version %d, c3 %v, %v", again.Version, again.Chats["c3"], err)
+		}
+	})
 	t.Run("CompareAndSet", func(t *testing.T) {
 		s := newStore(t)
 		st := folded(t)
