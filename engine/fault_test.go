@@ -271,6 +271,29 @@ var faultScenarios = []scenario{
 		{"ann completes the wrap-up", func(w *world) error { return w.eng.CompleteWrapUp(ctx, "c1", "ann") }},
 		settleStep(),
 	}},
+	// A transfer nobody accepts on a queue that then ends the chat: the
+	// owner wraps it up, and the session closes once the wrap-up is over
+	// (SPEC K7).
+	{name: "transfer-not-accepted-ends", agents: []switchboard.AgentID{"ann", "bob"}, chats: []switchboard.ChatID{"c1"}, steps: []step{
+		{"the queue ends chats whose transfer fails", func(w *world) error {
+			q := faultQueue
+			q.TransferFallback = routing.TransferEnd
+			_, err := w.eng.Router().PutQueue(ctx, q)
+			return err
+		}},
+		startStep("c1"),
+		acceptStep("ann", "c1"),
+		{"ann transfers to bob", func(w *world) error {
+			_, err := w.eng.Transfer(ctx, transfer.Request{Chat: "c1", From: "ann", Agent: "bob", Comment: "billing"})
+			if errors.Is(err, routing.ErrTransferPending) {
+				return nil // the earlier try made it
+			}
+			return err
+		}},
+		advanceStep(21 * time.Second), settleStep(),
+		{"ann completes the wrap-up", func(w *world) error { return w.eng.CompleteWrapUp(ctx, "c1", "ann") }},
+		settleStep(),
+	}},
 	{name: "customer-leaves-while-offered", agents: []switchboard.AgentID{"ann"}, chats: []switchboard.ChatID{"c1"}, steps: []step{
 		startStep("c1"),
 		{"customer leaves", func(w *world) error { return w.eng.CustomerLeft(ctx, "c1", "u1") }},
@@ -514,6 +537,8 @@ func TestFaultPointEnumeration(t *testing.T) {
 	// lets the maximum on-hold time resume it again.
 	// SPEC K6: the end-then-complete-wrap-up scenario closes the session
 	// once routing's wrap-up is over, whichever store call fails.
+	// SPEC K7: so does transfer-not-accepted-ends, where routing ended
+	// the chat under its owner.
 	if testing.Short() || raceEnabled {
 		t.Skip("the fault-point enumeration is long: it runs once, without -short or -race")
 	}
