@@ -76,11 +76,7 @@ func BenchmarkLifecycle(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		ann, cust := session.AgentParticipant("ann"), session.CustomerParticipant("u1")
-		msgs := []session.Message{
-			{From: cust, Text: "My order is late"}, {From: ann, Text: "Let me check"},
-			{From: ann, Mode: session.ModeWhisper, Text: "note: second time"}, {From: ann, Text: "It ships today"},
-		}
+		msgs := chatMessages("ann")
 		b.ReportAllocs()
 		b.ResetTimer()
 		defer reportCPU(b)()
@@ -151,11 +147,7 @@ func timedLifecycle(b *testing.B, ids []switchboard.ChatID, timers switchboard.T
 			_, err := r.Login(ctx, "ann", routing.Profile{DisplayName: "Ann", Queues: []switchboard.QueueID{"q"}})
 			return err
 		})
-		ann, cust := session.AgentParticipant("ann"), session.CustomerParticipant("u1")
-		msgs := []session.Message{
-			{From: cust, Text: "My order is late"}, {From: ann, Text: "Let me check"},
-			{From: ann, Mode: session.ModeWhisper, Text: "note: second time"}, {From: ann, Text: "It ships today"},
-		}
+		msgs := chatMessages("ann")
 		b.ReportAllocs()
 		b.ResetTimer()
 		defer reportCPU(b)()
@@ -188,6 +180,16 @@ func timedLifecycle(b *testing.B, ids []switchboard.ChatID, timers switchboard.T
 				return
 			}
 		}
+	}
+}
+
+// chatMessages are the four messages of a benchmarked chat between
+// customer u1 and agent: three in the open and a whisper.
+func chatMessages(agent switchboard.AgentID) []session.Message {
+	ag, cust := session.AgentParticipant(agent), session.CustomerParticipant("u1")
+	return []session.Message{
+		{From: cust, Text: "My order is late"}, {From: ag, Text: "Let me check"},
+		{From: ag, Mode: session.ModeWhisper, Text: "note: second time"}, {From: ag, Text: "It ships today"},
 	}
 }
 
@@ -329,11 +331,7 @@ func parallelEngines(b *testing.B, how sharing) {
 		if !setUp(b, eng.Router(), agent, queue) {
 			return
 		}
-		ag, cust := session.AgentParticipant(agent), session.CustomerParticipant("u1")
-		msgs := []session.Message{
-			{From: cust, Text: "My order is late"}, {From: ag, Text: "Let me check"},
-			{From: ag, Mode: session.ModeWhisper, Text: "note: second time"}, {From: ag, Text: "It ships today"},
-		}
+		msgs := chatMessages(agent)
 		buf := []byte("g" + n + "-")
 		for i := 0; pb.Next(); i++ {
 			id := switchboard.ChatID(strconv.AppendInt(buf, int64(i), 10))

@@ -176,7 +176,6 @@ func BenchmarkUnroutable(b *testing.B) {
 // with no cap on the round, and at 10,000 agents with the default cap. Its
 // cost per offer is the figure to watch: agents=100 is the baseline.
 func BenchmarkRingAll(b *testing.B) {
-	ctx := context.Background()
 	cases := []struct {
 		cap, agents, offers int
 	}{{-1, 100, 100}, {-1, 1_000, 1_000}, {-1, 10_000, 10_000}, {0, 10_000, routing.DefaultRingAllMax}}
@@ -194,25 +193,30 @@ func BenchmarkRingAll(b *testing.B) {
 			defer cpu.report(b)
 			i := 0
 			for b.Loop() {
-				id := switchboard.ChatID("c" + strconv.Itoa(i))
+				ringAllChat(b, r, switchboard.ChatID("c"+strconv.Itoa(i)), offers)
 				i++
-				c, err := r.Enqueue(ctx, routing.ChatRequest{ID: id, Queue: "q"})
-				if err != nil || c.Pending != offers {
-					b.Fatalf("enqueue: %d offers, %v", c.Pending, err)
-				}
-				o, err := r.Offer(ctx, routing.OfferID(string(id)+"#1"))
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := r.Accept(ctx, o.Agent, o.ID); err != nil {
-					b.Fatal(err)
-				}
-				if err := r.End(ctx, id); err != nil {
-					b.Fatal(err)
-				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(offers), "ns/offer")
 		})
+	}
+}
+
+// ringAllChat runs chat id through a ring-all round of queue q: enqueued
+// and offered to offers agents, accepted by the first one offered, ended.
+func ringAllChat(b *testing.B, r *routing.Router, id switchboard.ChatID, offers int) {
+	ctx := context.Background()
+	if c, err := r.Enqueue(ctx, routing.ChatRequest{ID: id, Queue: "q"}); err != nil || c.Pending != offers {
+		b.Fatalf("enqueue: %d offers, %v", c.Pending, err)
+	}
+	o, err := r.Offer(ctx, routing.OfferID(string(id)+"#1"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := r.Accept(ctx, o.Agent, o.ID); err != nil {
+		b.Fatal(err)
+	}
+	if err := r.End(ctx, id); err != nil {
+		b.Fatal(err)
 	}
 }
 
@@ -224,7 +228,6 @@ func BenchmarkRingAll(b *testing.B) {
 // (routingmem.Config.KeepFinishedOffers): held-MB then stays flat however
 // many chats run.
 func BenchmarkRingAllHeld(b *testing.B) {
-	ctx := context.Background()
 	const n = 1_000
 	r, _ := routerFixture(b, n, routing.Queue{ID: "q", Strategy: routing.RingAll, RingAllMax: -1})
 	var before, after runtime.MemStats
@@ -232,20 +235,7 @@ func BenchmarkRingAllHeld(b *testing.B) {
 	runtime.ReadMemStats(&before)
 	b.ResetTimer()
 	for i := range b.N {
-		id := switchboard.ChatID("c" + strconv.Itoa(i))
-		if c, err := r.Enqueue(ctx, routing.ChatRequest{ID: id, Queue: "q"}); err != nil || c.Pending != n {
-			b.Fatalf("enqueue: %d offers, %v", c.Pending, err)
-		}
-		o, err := r.Offer(ctx, routing.OfferID(string(id)+"#1"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := r.Accept(ctx, o.Agent, o.ID); err != nil {
-			b.Fatal(err)
-		}
-		if err := r.End(ctx, id); err != nil {
-			b.Fatal(err)
-		}
+		ringAllChat(b, r, switchboard.ChatID("c"+strconv.Itoa(i)), n)
 	}
 	b.StopTimer()
 	runtime.GC()

@@ -487,7 +487,6 @@ func (a *Aggregates) agentEvent(e *routing.Event) {
 
 // contact begins a new contact of chat id, reusing a record.
 func (a *Aggregates) contact(id switchboard.ChatID) *Live {
-	a.markChat(id)
 	c := a.st.Chats[id]
 	if c == nil {
 		if n := len(a.free); n > 0 {
@@ -506,7 +505,6 @@ func (a *Aggregates) contact(id switchboard.ChatID) *Live {
 
 // finish forgets chat id once nothing of it is held.
 func (a *Aggregates) finish(id switchboard.ChatID, c *Live) {
-	a.markChat(id)
 	if len(c.Holds) > 0 {
 		c.Phase = Finished
 		return
@@ -558,7 +556,7 @@ func (a *Aggregates) enter(c *Live, q switchboard.QueueID, t time.Time) bool {
 }
 
 func (a *Aggregates) queued(e *routing.Event) {
-	a.markChat(e.Chat)
+	a.markChat(e.Chat) // the only live chat written below
 	c := a.st.Chats[e.Chat]
 	if c == nil || c.Phase == Finished || e.Reason == "" || e.Reason == routing.ReasonReopened {
 		c = a.contact(e.Chat)
@@ -588,7 +586,7 @@ func (a *Aggregates) queued(e *routing.Event) {
 }
 
 func (a *Aggregates) chatEvent(e *routing.Event) {
-	a.markChat(e.Chat)
+	a.markChat(e.Chat) // the only live chat written below
 	c := a.st.Chats[e.Chat]
 	if c == nil {
 		if e.Type == routing.WrapUpDone || e.Type == routing.ChatDone || e.Type == routing.ChatEnded {

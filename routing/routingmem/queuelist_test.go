@@ -1,6 +1,7 @@
 package routingmem_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -44,7 +45,7 @@ func TestQueueListFollowsEveryPut(t *testing.T) {
 		copied, err := s.Queues(ctx)
 		require.NoError(t, err)
 		require.Len(t, lent, len(want))
-		require.True(t, slices.IsSortedFunc(lent, func(a, b routing.Queue) int { return cmpID(a.ID, b.ID) }), "in ID order")
+		require.True(t, slices.IsSortedFunc(lent, func(a, b routing.Queue) int { return cmp.Compare(a.ID, b.ID) }), "in ID order")
 		for j, q := range lent {
 			require.Equal(t, want[q.ID], q.MaxWait, "queue %s as last stored", q.ID)
 			require.Equal(t, q.ID, copied[j].ID)
@@ -80,7 +81,7 @@ func TestQueueListUnderConcurrentPuts(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				if !slices.IsSortedFunc(qs, func(a, b routing.Queue) int { return cmpID(a.ID, b.ID) }) {
+				if !slices.IsSortedFunc(qs, func(a, b routing.Queue) int { return cmp.Compare(a.ID, b.ID) }) {
 					t.Error("the lent list is not in ID order")
 					return
 				}
@@ -105,14 +106,4 @@ func plainRouter(t *testing.T, s *routingmem.Store) *routing.Router {
 	r, err := routing.New(s, routing.TransportFunc(func(context.Context, ...routing.Event) error { return nil }), routing.Config{Clock: clock.NewMock()})
 	require.NoError(t, err)
 	return r
-}
-
-func cmpID(a, b switchboard.QueueID) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

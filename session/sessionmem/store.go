@@ -291,12 +291,17 @@ func (s *Store) partitions() []partition {
 
 // shardOf returns the shard holding id: FNV-1a over the ID.
 func (s *Store) shardOf(id switchboard.ChatID) *shard {
+	return &s.shards[fnv32(string(id))%shardCount]
+}
+
+// fnv32 is the 32-bit FNV-1a hash of k, which spreads IDs over shards.
+func fnv32(k string) uint32 {
 	h := uint32(2166136261)
-	for i := 0; i < len(id); i++ {
-		h ^= uint32(id[i])
+	for i := 0; i < len(k); i++ {
+		h ^= uint32(k[i])
 		h *= 16777619
 	}
-	return &s.shards[h%shardCount]
+	return h
 }
 
 // lookup returns the record of id, or nil.
@@ -400,12 +405,7 @@ func indexed(p session.ParticipantID) bool {
 
 // presenceOf returns the presence shard of participant p.
 func (s *Store) presenceOf(p session.ParticipantID) *presence {
-	h := uint32(2166136261)
-	for i := 0; i < len(p); i++ {
-		h ^= uint32(p[i])
-		h *= 16777619
-	}
-	return &s.presence[h%presenceShards]
+	return &s.presence[fnv32(string(p))%presenceShards]
 }
 
 // add records that p is present in chat.

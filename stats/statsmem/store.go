@@ -40,29 +40,24 @@ func (s *Store) Load(ctx context.Context, p int) (stats.State, error) {
 
 // Save implements [stats.Store.Save].
 func (s *Store) Save(ctx context.Context, st *stats.State) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("statsmem: save: %w", err)
-	}
-	if st.Partition < 0 {
-		return fmt.Errorf("statsmem: save partition %d: %w", st.Partition, stats.ErrInvalid)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cur, ok := s.parts[st.Partition]
-	if (!ok && st.Version != 0) || (ok && cur.Version != st.Version) {
-		return fmt.Errorf("statsmem: save partition %d at version %d: %w", st.Partition, st.Version, stats.ErrConflict)
-	}
-	c := st.Clone()
-	c.Version++
-	s.parts[st.Partition] = c
-	st.Version = c.Version
-	return nil
+	return s.save(ctx, st, func(stats.State) stats.State { return st.Clone() })
 }
 
 // SaveChanges implements [stats.ChangeStore]: it copies what ch names
 // into the stored state, in the time that takes rather than the time a
 // copy of the whole state would.
 func (s *Store) SaveChanges(ctx context.Context, st *stats.State, ch *stats.Changes) error {
+	return s.save(ctx, st, func(cur stats.State) stats.State {
+		// The stored maps are the store's own: Load hands out copies.
+		cur.CopyChanges(st, ch)
+		return cur
+	})
+}
+
+// save stores, as a compare-and-set on st's Version, what next makes of
+// the stored state (an empty one at version 0), at the version after
+// st's, and sets st's Version to it.
+func (s *Store) save(ctx context.Context, st *stats.State, next func(cur stats.State) stats.State) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("statsmem: save: %w", err)
 	}
@@ -76,13 +71,12 @@ func (s *Store) SaveChanges(ctx context.Context, st *stats.State, ch *stats.Chan
 		return fmt.Errorf("statsmem: save partition %d at version %d: %w", st.Partition, st.Version, stats.ErrConflict)
 	}
 	if !ok {
-		cur = stats.State{Partition: st.Partition} // version 0: nothing stored yet
+		cur = stats.State{Partition: st.Partition}
 	}
-	// The stored maps are the store's own: Load hands out copies.
-	cur.CopyChanges(st, ch)
-	cur.Version++
-	s.parts[st.Partition] = cur
-	st.Version = cur.Version
+	c := next(cur)
+	c.Version = st.Version + 1
+	s.parts[st.Partition] = c
+	st.Version = c.Version
 	return nil
 }
 
