@@ -249,6 +249,10 @@ func TestRedactCVVAndExpiry(t *testing.T) {
 		{"CodeThenOtherNumber", "cvv 123, order 4567", "cvv , order 4567"},
 		{"CodeLabelThroughARemovedCode", "CVC 123 code 456", "CVC  code "},
 		{"CodeLabelThroughARemovedCodeGlued", "CvC 000 Code0 000", "CvC  Code0 "},
+		// Removing the code would join the broken UTF-8 around it into a
+		// digit (U+096A), which a second masking would take for part of a
+		// card: the code is masked instead.
+		{"RemovalWouldJoinBrokenBytes", "4111 1111 1111 1111 \xe0123\xa5\xaa", "**** **** **** 1111 \xe0***\xa5\xaa"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -273,6 +277,10 @@ func TestRedactCVVAndExpiry(t *testing.T) {
 		} {
 			require.Equal(t, p.want, newRedactor(t, p.cfg).Redact(in).Text)
 		}
+		// An expiry date whose removal would join broken UTF-8 into a
+		// character is masked instead.
+		remove := newRedactor(t, compliance.Config{Expiry: compliance.ExpiryRemove, CVV: compliance.CVVKeep})
+		require.Equal(t, "************1111 \xe0**/**\xa5\xaa", remove.Redact("4111111111111111 \xe012/27\xa5\xaa").Text)
 		require.Equal(t, "cvv 123", newRedactor(t, compliance.Config{CVV: compliance.CVVKeep}).Redact("cvv 123").Text)
 	})
 	t.Run("Findings", func(t *testing.T) {

@@ -269,17 +269,17 @@ func (r *Redactor) opsFor(s string, m mark, ops []op) []op {
 			i += size
 		}
 	case KindCVV:
-		switch r.set.cvv {
-		case CVVRemove:
+		switch {
+		case r.set.cvv == CVVRemove && !splices(s, m.start, m.end):
 			ops = append(ops, op{start: m.start, end: m.end, del: true})
-		case CVVMask:
+		case r.set.cvv != CVVKeep:
 			ops = starDigits(s, m, ops)
 		}
 	case KindExpiry:
-		switch r.set.expiry {
-		case ExpiryRemove:
+		switch {
+		case r.set.expiry == ExpiryRemove && !splices(s, m.start, m.end):
 			ops = append(ops, op{start: m.start, end: m.end, del: true})
-		case ExpiryMask:
+		case r.set.expiry != ExpiryKeep:
 			ops = starDigits(s, m, ops)
 		}
 	default:
@@ -292,6 +292,19 @@ func (r *Redactor) opsFor(s string, m mark, ops []op) []op {
 		}
 	}
 	return ops
+}
+
+// splices reports whether removing s[start:end] would join the bytes on
+// either side into a character neither side held: text that is not valid
+// UTF-8 before it, and a continuation byte after (an incomplete sequence
+// split by the removed digits). Such an item is masked rather than removed,
+// so that masking the output again changes nothing.
+func splices(s string, start, end int) bool {
+	if start == 0 || end >= len(s) || utf8.RuneStart(s[end]) {
+		return false
+	}
+	c, size := utf8.DecodeLastRuneInString(s[:start])
+	return c == utf8.RuneError && size == 1
 }
 
 func starDigits(s string, m mark, ops []op) []op {
